@@ -1,0 +1,50 @@
+# ガイドラインQA — every set-up step lives here; a fresh clone needs only `make run` / `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+GUIDEQA := $(VENV)/bin/guideqa
+STAMP := $(VENV)/.installed
+API_HOST ?= 127.0.0.1
+API_PORT ?= 8000
+UI_PORT ?= 8501
+
+.PHONY: run test lint index bench eval install serve ui clean ship-vectors
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	# Pin the CPU build of torch first: an unpinned torch pulls a multi-GB CUDA build.
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: $(STAMP)
+	$(GUIDEQA) ingest --if-stale
+
+run: index
+	@echo "API: http://$(API_HOST):$(API_PORT)/docs   UI: http://localhost:$(UI_PORT)"
+	$(GUIDEQA) serve --host $(API_HOST) --port $(API_PORT) --with-ui --ui-port $(UI_PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy guideqa ingest retriever api
+
+test: $(STAMP)
+	$(MAKE) lint
+	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+eval: index
+	$(GUIDEQA) eval
+
+ship-vectors: $(STAMP)
+	$(GUIDEQA) ingest --no-cache --ship-vectors
+
+clean:
+	rm -rf index $(VENV) .pytest_cache .mypy_cache .ruff_cache

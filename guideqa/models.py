@@ -1,0 +1,139 @@
+"""Pydantic models shared by every stage (ingest, retriever, API, UI).
+
+They are defined once here and reused; the API's response schemas are these models.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["developer", "provider", "user", "common"]
+Status = Literal["current", "update", "draft", "older"]
+Segment = Literal["overview", "main", "annex", "body"]
+
+ROLES: tuple[Role, ...] = ("developer", "provider", "user", "common")
+
+
+class DocumentMeta(BaseModel):
+    """One entry of the corpus manifest."""
+
+    doc_id: str
+    title: str
+    short_title: str = ""
+    publisher: str = ""
+    date: str = ""
+    version: str = ""
+    status: Status = "current"
+    layout: Literal["guideline", "slides", "report"] = "report"
+    file: str
+    supersedes: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
+class SourceLine(BaseModel):
+    """One physical line of a source document, with where it came from."""
+
+    text: str
+    line: int  # 1-based line number in the text file, or line within the page for PDFs
+    page: int | None = None  # 1-based page number (PDF only)
+
+
+class LoadedDocument(BaseModel):
+    meta: DocumentMeta
+    lines: list[SourceLine]
+    sha256: str
+
+
+class Chunk(BaseModel):
+    """A retrievable unit of text that never crosses an item boundary."""
+
+    id: str
+    doc_id: str
+    segment: Segment
+    section_path: list[str] = Field(default_factory=list)
+    item_codes: list[str] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+    page_start: int | None = None
+    page_end: int | None = None
+    line_start: int | None = None
+    line_end: int | None = None
+    text: str
+    content_hash: str = ""
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.section_path)
+
+    @property
+    def location(self) -> str:
+        """Human-readable location (Japanese): page or line span."""
+        if self.page_start is not None:
+            if self.page_end and self.page_end != self.page_start:
+                return f"{self.page_start}〜{self.page_end}ページ"
+            return f"{self.page_start}ページ"
+        if self.line_start is not None:
+            return f"{self.line_start}〜{self.line_end}行"
+        return ""
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with its score and document metadata."""
+
+    id: str
+    doc_id: str
+    title: str
+    status: Status
+    version: str = ""
+    date: str = ""
+    segment: Segment
+    section: str
+    section_path: list[str]
+    item_codes: list[str]
+    roles: list[Role]
+    page_start: int | None = None
+    page_end: int | None = None
+    line_start: int | None = None
+    line_end: int | None = None
+    location: str = ""
+    text: str
+    score: float = 0.0
+
+
+class Citation(BaseModel):
+    number: int
+    id: str
+    doc_id: str
+    title: str
+    status: Status
+    version: str = ""
+    date: str = ""
+    section: str
+    section_path: list[str]
+    item_codes: list[str]
+    roles: list[Role]
+    page_start: int | None = None
+    page_end: int | None = None
+    line_start: int | None = None
+    line_end: int | None = None
+    location: str = ""
+    text: str
+    quotes: list[str] = Field(default_factory=list)  # the cited sentences, for highlighting
+
+
+class AnswerSentence(BaseModel):
+    text: str
+    citations: list[int]
+
+
+class Answer(BaseModel):
+    question: str
+    role: Role | None = None
+    refused: bool
+    answer: str
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    generator: str = "extractive"

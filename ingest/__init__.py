@@ -1,0 +1,1 @@
+"""Ingest stage: load corpus documents, split them into chunks and build the index."""

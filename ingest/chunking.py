@@ -1,0 +1,141 @@
+"""Chunking: structured paragraphs -> chunks of about 200–600 characters.
+
+Chunks never cross a unit (segment, section path, item code): an item such as
+``U-4) i.`` is never mixed with its neighbour. Long paragraphs are split at sentence ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+from guideqa.models import Chunk, LoadedDocument, Role
+from ingest.structure import ROLE_BY_LETTER, Paragraph, parse_paragraphs
+from ingest.text import split_sentences
+
+
+def _split_long(text: str, max_chars: int) -> list[str]:
+    """Split one paragraph into pieces no longer than ``max_chars`` at sentence ends."""
+    if len(text) <= max_chars:
+        return [text]
+    pieces: list[str] = []
+    cur = ""
+    for sent in split_sentences(text):
+        while len(sent) > max_chars:  # a single over-long sentence: cut at a comma or hard
+            cut = sent.rfind("、", 0, max_chars)
+            cut = cut + 1 if cut > max_chars // 2 else max_chars
+            if cur:
+                pieces.append(cur)
+                cur = ""
+            pieces.append(sent[:cut])
+            sent = sent[cut:]
+        if cur and len(cur) + len(sent) > max_chars:
+            pieces.append(cur)
+            cur = ""
+        cur += sent
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def pack(texts: Iterable[str], max_chars: int, min_chars: int) -> list[list[str]]:
+    """Greedy packing of paragraph texts into groups of at most ``max_chars``.
+
+    A trailing group shorter than ``min_chars`` joins the previous group when the result
+    stays within 1.5 × ``max_chars``.
+    """
+    groups: list[list[str]] = []
+    cur: list[str] = []
+    size = 0
+    for text in texts:
+        for piece in _split_long(text, max_chars):
+            if cur and size + len(piece) > max_chars:
+                groups.append(cur)
+                cur, size = [], 0
+            cur.append(piece)
+            size += len(piece)
+    if cur:
+        groups.append(cur)
+    if len(groups) >= 2:
+        last, prev = groups[-1], groups[-2]
+        if sum(map(len, last)) < min_chars and sum(map(len, prev + last)) <= int(max_chars * 1.5):
+            groups[-2:] = [prev + last]
+    return groups
+
+
+def _units(paragraphs: list[Paragraph]) -> Iterator[list[Paragraph]]:
+    cur: list[Paragraph] = []
+    for para in paragraphs:
+        if cur and para.unit != cur[0].unit:
+            yield cur
+            cur = []
+        cur.append(para)
+    if cur:
+        yield cur
+
+
+def _roles(unit: list[Paragraph]) -> list[Role]:
+    first = unit[0]
+    if first.segment == "overview":
+        # Overview slides are not the items themselves; roles follow the items they mention.
+        mentioned = {code[0] for p in unit for code in p.mentions}
+        roles = [ROLE_BY_LETTER[c] for c in "DPU" if c in mentioned]
+        return roles or ["common"]
+    return list(first.roles)
+
+
+def chunk_id(doc_id: str, section: str, text: str, seen: dict[str, int]) -> str:
+    digest = hashlib.sha1(f"{doc_id}\n{section}\n{text}".encode()).hexdigest()[:12]
+    n = seen.get(digest, 0)
+    seen[digest] = n + 1
+    return f"{doc_id}-{digest}" + (f"-{n}" if n else "")
+
+
+def build_chunks(
+    doc: LoadedDocument, *, max_chars: int = 500, min_chars: int = 200
+) -> list[Chunk]:
+    """Chunk one loaded document. Deterministic: same text -> same chunks and ids."""
+    paragraphs = parse_paragraphs(doc)
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for unit in _units(paragraphs):
+        if all(p.is_heading for p in unit):
+            continue  # a heading with no body of its own carries no answer
+        spans = []
+        for para in unit:
+            spans.extend((piece, para) for piece in _split_long(para.text, max_chars))
+        groups = pack((t for t, _ in spans), max_chars, min_chars)
+        pos = 0
+        first = unit[0]
+        for group in groups:
+            owners = [para for _, para in spans[pos : pos + len(group)]]
+            pos += len(group)
+            text = "\n".join(group)
+            section = " > ".join(first.section_path)
+            chunks.append(
+                Chunk(
+                    id=chunk_id(doc.meta.doc_id, section, text, seen),
+                    doc_id=doc.meta.doc_id,
+                    segment=first.segment,
+                    section_path=list(first.section_path),
+                    item_codes=[first.item_code] if first.item_code else [],
+                    roles=_roles(unit),
+                    page_start=owners[0].page_start,
+                    page_end=owners[-1].page_end,
+                    line_start=owners[0].line_start,
+                    line_end=owners[-1].line_end,
+                    text=text,
+                    content_hash=hashlib.sha256(embedding_text_of(first.section_path, text).encode()).hexdigest(),
+                )
+            )
+    return chunks
+
+
+def embedding_text_of(section_path: Iterable[str], text: str) -> str:
+    """What gets embedded and indexed: the nearest headings give the chunk its context."""
+    tail = [p for p in list(section_path)[-2:] if p]
+    return ("／".join(tail) + "\n" + text) if tail else text
+
+
+def embedding_text(chunk: Chunk) -> str:
+    return embedding_text_of(chunk.section_path, chunk.text)

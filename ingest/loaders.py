@@ -1,0 +1,230 @@
+"""Load corpus source files (.txt / .md / .pdf) into ``LoadedDocument`` objects.
+
+Every loader returns one ``SourceLine`` per physical line so that later stages can
+cite exact locations:
+
+* text files: ``line`` is the 1-based line number in the file, ``page`` is ``None``;
+* PDFs: ``line`` is the 1-based line number within the page, ``page`` is the
+  1-based page number. Nothing is inserted between pages.
+
+Failures are reported as ``DocumentError`` with a Japanese ``cause`` that is safe to
+show to users.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from pathlib import Path
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+from guideqa.errors import CorpusError, DocumentError
+from guideqa.models import DocumentMeta, LoadedDocument, SourceLine
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
+PDF_SUFFIXES: frozenset[str] = frozenset({".pdf"})
+SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | PDF_SUFFIXES
+
+# Files that live in the corpus directory but are not documents.
+_EXCLUDED_NAMES: frozenset[str] = frozenset({"readme.md"})
+_EXCLUDED_STEMS: frozenset[str] = frozenset({"manifest"})
+
+_UTF8_BOM = "\ufeff"
+
+MSG_UNSUPPORTED = (
+    "対応していない形式です（{suffix}）。.txt / .md / .pdf を使ってください"
+)
+MSG_UNREADABLE_FILE = "ファイルを読み込めません（{reason}）"
+MSG_NOT_UTF8 = (
+    "文字コードがUTF-8ではありません（先頭から{offset}バイトの位置、{line}行目で"
+    "UTF-8として読めないバイトがあります）。UTF-8で保存し直してください"
+)
+MSG_EMPTY = "本文が空です"
+MSG_PDF_ENCRYPTED = "暗号化されたPDFは読み込めません（パスワード保護）"
+MSG_PDF_BROKEN = "PDFを読み込めません（ファイルが壊れている可能性があります）"
+MSG_PDF_NO_TEXT = "PDFからテキストを抽出できません（画像のみのPDFの可能性があります）"
+
+
+def load_document(path: Path, meta: DocumentMeta) -> LoadedDocument:
+    """Load ``path`` according to its suffix.
+
+    Raises ``DocumentError`` for unsupported formats and unreadable files.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return load_text(path, meta)
+    if suffix in PDF_SUFFIXES:
+        return load_pdf(path, meta)
+    raise DocumentError(
+        str(path), MSG_UNSUPPORTED.format(suffix=path.suffix or "拡張子なし")
+    )
+
+
+def iter_corpus_files(corpus_dir: Path) -> list[Path]:
+    """Return the loadable documents directly inside ``corpus_dir``, sorted by name.
+
+    README.md, manifest files (``manifest.*``) and hidden files are skipped;
+    subdirectories are not searched.
+    """
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"コーパスのフォルダが見つかりません（{corpus_dir}）")
+    files = [
+        p
+        for p in corpus_dir.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not p.name.startswith(".")
+        and p.name.lower() not in _EXCLUDED_NAMES
+        and p.stem.lower() not in _EXCLUDED_STEMS
+    ]
+    return sorted(files, key=lambda p: p.name)
+
+
+# --- text -------------------------------------------------------------------------
+def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
+    """Load a UTF-8 text/Markdown file, one ``SourceLine`` per physical line."""
+    path = Path(path)
+    data = _read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DocumentError(
+            str(path), MSG_NOT_UTF8.format(offset=exc.start, line=line)
+        ) from exc
+    text = text.removeprefix(_UTF8_BOM)
+    if not text.strip():
+        raise DocumentError(str(path), MSG_EMPTY)
+
+    lines = [
+        SourceLine(text=line, line=number, page=None)
+        for number, line in enumerate(split_lines(text), start=1)
+    ]
+    logger.info("Loaded %s: %d lines", path.name, len(lines))
+    return LoadedDocument(meta=meta, lines=lines, sha256=digest)
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on newlines (``\\n``, ``\\r\\n``, ``\\r``) keeping every line verbatim.
+
+    Unlike ``str.splitlines`` only real newlines split (form feeds, U+2028 etc. stay
+    inside the line). A final newline terminates the last line rather than opening
+    an empty one, so the count equals ``len(text.splitlines())`` for ordinary text.
+    Leading/trailing spaces and blank lines are kept.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text:
+        return []
+    parts = text.split("\n")
+    if text.endswith("\n"):
+        parts.pop()
+    return parts
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise DocumentError(
+            str(path), MSG_UNREADABLE_FILE.format(reason="ファイルがありません")
+        ) from exc
+    except IsADirectoryError as exc:
+        raise DocumentError(
+            str(path), MSG_UNREADABLE_FILE.format(reason="フォルダです")
+        ) from exc
+    except PermissionError as exc:
+        raise DocumentError(
+            str(path), MSG_UNREADABLE_FILE.format(reason="権限がありません")
+        ) from exc
+    except OSError as exc:
+        raise DocumentError(
+            str(path), MSG_UNREADABLE_FILE.format(reason=type(exc).__name__)
+        ) from exc
+
+
+# --- PDF --------------------------------------------------------------------------
+def load_pdf(path: Path, meta: DocumentMeta) -> LoadedDocument:
+    """Load a PDF with pypdf, one ``SourceLine`` per extracted line, tagged with its page.
+
+    A page whose extraction fails is skipped with a warning; the document fails only
+    if no page yields any text.
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            # Many PDFs are "encrypted" with an empty user password (owner-only restrictions).
+            try:
+                result = reader.decrypt("")
+            except Exception:  # e.g. an unsupported algorithm: treat as still locked
+                logger.debug(
+                    "Decrypting %s with an empty password failed",
+                    path.name,
+                    exc_info=True,
+                )
+                result = PasswordType.NOT_DECRYPTED
+            if result == PasswordType.NOT_DECRYPTED:
+                raise DocumentError(str(path), MSG_PDF_ENCRYPTED)
+        page_count = len(reader.pages)
+    except DocumentError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise DocumentError(str(path), MSG_PDF_ENCRYPTED) from exc
+    except PdfReadError as exc:
+        logger.warning("Cannot parse PDF %s: %s", path.name, exc)
+        raise DocumentError(str(path), MSG_PDF_BROKEN) from exc
+    except Exception as exc:  # any other parser failure means a broken file
+        logger.warning(
+            "Cannot parse PDF %s: %s: %s", path.name, type(exc).__name__, exc
+        )
+        raise DocumentError(str(path), MSG_PDF_BROKEN) from exc
+
+    lines: list[SourceLine] = []
+    failed_pages: list[int] = []
+    for page_number in range(1, page_count + 1):
+        try:
+            page_text = reader.pages[page_number - 1].extract_text() or ""
+        except FileNotDecryptedError as exc:
+            raise DocumentError(str(path), MSG_PDF_ENCRYPTED) from exc
+        except Exception as exc:  # noqa: BLE001 - skip one bad page, keep the rest
+            logger.warning(
+                "Skipping page %d of %s: text extraction failed (%s: %s)",
+                page_number,
+                path.name,
+                type(exc).__name__,
+                exc,
+            )
+            failed_pages.append(page_number)
+            continue
+        if not page_text.strip():
+            logger.debug(
+                "Page %d of %s has no extractable text", page_number, path.name
+            )
+            continue
+        for line_number, line in enumerate(split_lines(page_text), start=1):
+            lines.append(SourceLine(text=line, line=line_number, page=page_number))
+
+    if not any(line.text.strip() for line in lines):
+        if failed_pages and len(failed_pages) == page_count:
+            raise DocumentError(str(path), MSG_PDF_BROKEN)
+        raise DocumentError(str(path), MSG_PDF_NO_TEXT)
+
+    logger.info(
+        "Loaded %s: %d pages, %d lines%s",
+        path.name,
+        page_count,
+        len(lines),
+        f", skipped pages {failed_pages}" if failed_pages else "",
+    )
+    return LoadedDocument(meta=meta, lines=lines, sha256=digest)

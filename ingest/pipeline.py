@@ -1,0 +1,249 @@
+"""The ingest pipeline: corpus -> chunks -> embeddings + BM25 -> index directory (atomic)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from guideqa.config import Settings
+from guideqa.errors import CorpusError, DocumentError
+from guideqa.models import Chunk, DocumentMeta, LoadedDocument
+from ingest import index_store
+from ingest.chunking import build_chunks, embedding_text
+from ingest.corpus import load_manifest
+from ingest.embedders import Embedder, make_embedder
+from ingest.loaders import load_document
+from ingest.tokenizer import SudachiTokenizer, Tokenizer
+from ingest.vector_cache import VectorStore
+
+log = logging.getLogger(__name__)
+
+SAMPLE_CHECK = 2  # shipped vectors re-embedded to verify them
+SAMPLE_MIN_COSINE = 0.98
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    embedded: int = 0
+    reused_cache: int = 0
+    reused_shipped: int = 0
+    errors: list[DocumentError] = field(default_factory=list)
+    build: Path | None = None
+
+    def summary(self) -> str:
+        return (
+            f"{self.documents}文書 / {self.chunks}チャンク / {self.seconds:.1f}秒"
+            f"（埋め込み計算 {self.embedded}件、キャッシュ再利用 {self.reused_cache}件、"
+            f"同梱ベクトル {self.reused_shipped}件、エラー {len(self.errors)}件）"
+        )
+
+
+def load_corpus(settings: Settings, *, strict: bool = False) -> tuple[list[LoadedDocument], list[DocumentError]]:
+    metas = load_manifest(settings.corpus_dir)
+    if not metas:
+        raise CorpusError(f"コーパスが空です（{settings.corpus_dir}）。.txt / .md / .pdf を置いてください。")
+    docs: list[LoadedDocument] = []
+    errors: list[DocumentError] = []
+    for meta in metas:
+        path = settings.corpus_dir / meta.file
+        try:
+            if not path.exists():
+                raise DocumentError(str(path), "ファイルがありません（マニフェストに記載されていますが見つかりません）")
+            docs.append(load_document(path, meta))
+        except DocumentError as err:
+            if strict:
+                raise
+            log.warning("skipped %s: %s", err.path, err.cause)
+            errors.append(err)
+    if not docs:
+        raise CorpusError("読み込める文書がありません。" + " / ".join(e.message for e in errors))
+    return docs, errors
+
+
+def corpus_fingerprint(metas: list[DocumentMeta], corpus_dir: Path) -> dict[str, str]:
+    out = {}
+    for meta in metas:
+        path = corpus_dir / meta.file
+        out[meta.file] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    return out
+
+
+def is_stale(settings: Settings) -> str | None:
+    """Why the index must be rebuilt (Japanese), or None when it is up to date."""
+    try:
+        manifest = index_store.read_manifest(settings.index_dir)
+    except Exception as exc:  # missing or unreadable: rebuild
+        return getattr(exc, "message", str(exc))
+    metas = load_manifest(settings.corpus_dir)
+    if manifest.get("corpus_files") != corpus_fingerprint(metas, settings.corpus_dir):
+        return "コーパスが変更されています"
+    if manifest.get("embedder", {}).get("spec") != settings.embedder:
+        return "埋め込みモデルの設定が変わっています"
+    if manifest.get("chunking") != {"max_chars": settings.chunk_size, "min_chars": settings.chunk_min}:
+        return "チャンク設定が変わっています"
+    return None
+
+
+def embed_chunks(
+    chunks: list[Chunk],
+    embedder: Embedder,
+    *,
+    cache: VectorStore | None,
+    shipped: VectorStore | None,
+    report: IngestReport,
+) -> np.ndarray:
+    """Vectors for every chunk; identical texts (e.g. repeated excerpts) are embedded once."""
+    vectors: dict[str, np.ndarray] = {}
+    from_shipped: list[str] = []
+    for chunk in chunks:
+        h = chunk.content_hash
+        if h in vectors:
+            continue
+        if cache is not None and (v := cache.get(h)) is not None:
+            vectors[h] = v
+            report.reused_cache += 1
+        elif shipped is not None and (v := shipped.get(h)) is not None:
+            vectors[h] = v
+            from_shipped.append(h)
+    if from_shipped and not _shipped_vectors_agree(chunks, from_shipped, vectors, embedder):
+        log.warning("shipped vectors do not match this embedder's output; re-embedding")
+        for h in from_shipped:
+            del vectors[h]
+        from_shipped = []
+    report.reused_shipped = len(from_shipped)
+    todo = {c.content_hash: embedding_text(c) for c in chunks if c.content_hash not in vectors}
+    if todo:
+        hashes = list(todo)
+        new = embedder.embed_documents_np([todo[h] for h in hashes])
+        report.embedded = len(hashes)
+        for h, v in zip(hashes, new, strict=True):
+            vectors[h] = v
+    if cache is not None:
+        cache.put_many(list(vectors), np.stack(list(vectors.values())))
+    return np.stack([vectors[c.content_hash] for c in chunks]).astype(np.float32)
+
+
+def _shipped_vectors_agree(
+    chunks: list[Chunk], hashes: list[str], vectors: dict[str, np.ndarray], embedder: Embedder
+) -> bool:
+    by_hash = {c.content_hash: c for c in chunks}
+    sample = sorted(hashes)[:SAMPLE_CHECK]
+    fresh = embedder.embed_documents_np([embedding_text(by_hash[h]) for h in sample])
+    cosines = [float(np.dot(fresh[i], vectors[h])) for i, h in enumerate(sample)]
+    return min(cosines) >= SAMPLE_MIN_COSINE
+
+
+def build_bm25(chunks: list[Chunk], tokenizer: Tokenizer) -> Any:
+    import bm25s
+
+    corpus_tokens = [tokenizer.tokenize(embedding_text(c)) or ["<empty>"] for c in chunks]
+    bm25 = bm25s.BM25()
+    bm25.index(corpus_tokens, show_progress=False)
+    return bm25
+
+
+def run_ingest(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    tokenizer: Tokenizer | None = None,
+    strict: bool = False,
+    use_cache: bool | None = None,
+    show_progress: bool = False,
+) -> IngestReport:
+    """Build a new index and publish it atomically. On any failure the old index stays."""
+    start = time.perf_counter()
+    use_cache = settings.use_vector_cache if use_cache is None else use_cache
+    report = IngestReport()
+    docs, report.errors = load_corpus(settings, strict=strict)
+    chunks: list[Chunk] = []
+    per_doc: dict[str, list[Chunk]] = {}
+    for doc in docs:
+        doc_chunks = build_chunks(doc, max_chars=settings.chunk_size, min_chars=settings.chunk_min)
+        per_doc[doc.meta.doc_id] = doc_chunks
+        chunks.extend(doc_chunks)
+    if not chunks:
+        raise CorpusError("文書から本文を取り出せませんでした。")
+
+    embedder = embedder or make_embedder(
+        settings.embedder,
+        batch_size=settings.embed_batch_size,
+        threads=settings.embed_threads,
+        show_progress=show_progress,
+    )
+    tokenizer = tokenizer or SudachiTokenizer()
+    cache = shipped = None
+    if use_cache:
+        cache = VectorStore(settings.index_dir / "cache", embedder.embedder_id, embedder.dimension).load()
+        shipped = VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension).load()
+    vectors = embed_chunks(chunks, embedder, cache=cache, shipped=shipped, report=report)
+    bm25 = build_bm25(chunks, tokenizer)
+
+    manifest = {
+        "format_version": index_store.FORMAT_VERSION,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "embedder": {"id": embedder.embedder_id, "dimension": embedder.dimension, "spec": settings.embedder},
+        "tokenizer": tokenizer.tokenizer_id,
+        "chunking": {"max_chars": settings.chunk_size, "min_chars": settings.chunk_min},
+        "chunk_count": len(chunks),
+        "corpus_files": corpus_fingerprint(load_manifest(settings.corpus_dir), settings.corpus_dir),
+        "documents": [_doc_entry(doc, per_doc[doc.meta.doc_id]) for doc in docs],
+        "errors": [{"file": e.path, "cause": e.cause} for e in report.errors],
+    }
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    build_dir = index_store.new_build_dir(settings.index_dir)
+    try:
+        index_store.write_build(build_dir, manifest, chunks, vectors, bm25)
+        report.build = index_store.publish(settings.index_dir, build_dir)
+    except BaseException:
+        index_store.discard(build_dir)
+        raise
+    if cache is not None:
+        cache.keep_only({c.content_hash for c in chunks})
+        cache.save()
+    report.documents = len(docs)
+    report.chunks = len(chunks)
+    report.seconds = time.perf_counter() - start
+    log.info("ingest done: %s", report.summary())
+    return report
+
+
+def _doc_entry(doc: LoadedDocument, chunks: list[Chunk]) -> dict[str, Any]:
+    roles = Counter(role for c in chunks for role in c.roles)
+    segments = Counter(c.segment for c in chunks)
+    meta = doc.meta
+    return {
+        "doc_id": meta.doc_id,
+        "title": meta.title,
+        "short_title": meta.short_title or meta.title,
+        "publisher": meta.publisher,
+        "date": meta.date,
+        "version": meta.version,
+        "status": meta.status,
+        "file": meta.file,
+        "sha256": doc.sha256,
+        "chunks": len(chunks),
+        "roles": dict(sorted(roles.items())),
+        "segments": dict(sorted(segments.items())),
+    }
+
+
+def save_shipped_vectors(settings: Settings, embedder: Embedder) -> int:
+    """Write the current index's vectors for the bundled corpus into corpus/vectors."""
+    data = index_store.load_index(settings.index_dir, expected_embedder=embedder.embedder_id)
+    store = VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension)
+    vectors = data.faiss_index.reconstruct_n(0, data.faiss_index.ntotal)
+    store.put_many([c.content_hash for c in data.chunks], vectors)
+    store.save()
+    return len(store)

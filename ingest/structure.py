@@ -1,0 +1,353 @@
+"""Structure detection: source lines -> paragraphs labelled with their place in the document.
+
+The texts are PDF extractions: sentences break across lines (often with blank lines in
+between), tables are flattened and slide decks repeat navigation words. This module joins
+broken lines into paragraphs and tracks the heading hierarchy of each document layout:
+
+* ``guideline`` – 「AI事業者ガイドライン」: overview deck, 本編 (第1部–第5部, A–E, the ten
+  principles, items ``D-2) i.`` …) and 別添 (chapters 1–7, 行動目標, [ポイント] …).
+* ``slides`` / ``report`` – numbered and markdown headings (``I.``, ``1.``, ``(1)``, ``①``).
+
+``parse_paragraphs`` is a pure function of the loaded lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from guideqa.models import LoadedDocument, Role, Segment, SourceLine
+from ingest.text import canonical_item_code, join_fragments, nfkc, normalize_line, tidy
+
+PRINCIPLES = (
+    "人間中心",
+    "安全性",
+    "公平性",
+    "プライバシー保護",
+    "セキュリティ確保",
+    "透明性",
+    "アカウンタビリティ",
+    "教育・リテラシー",
+    "公正競争確保",
+    "イノベーション",
+)
+ROLE_BY_LETTER: dict[str, Role] = {"D": "developer", "P": "provider", "U": "user"}
+ROLE_BY_PART: dict[int, Role] = {3: "developer", 4: "provider", 5: "user"}
+ROLE_LABEL: dict[Role, str] = {"developer": "AI開発者", "provider": "AI提供者", "user": "AI利用者"}
+SEGMENT_LABEL: dict[str, str] = {"overview": "概要", "main": "本編", "annex": "別添（付属資料）"}
+
+# --- line classifiers (applied to the NFKC, stripped line) ----------------------------
+ITEM_RE = re.compile(r"^(?:➢\s*)?([DPU])\s*[-‐－−]\s*(\d{1,2})\s*\)\s*([ivx]+)\s*\.\s*(.*)$")
+ITEM_MENTION_RE = re.compile(r"([DPU])\s*[-‐－−]\s*(\d{1,2})\s*\)\s*([ivx]+)\s*\.")
+PART_RE = re.compile(r"^第\s*(\d)\s*部\s*\.?\s*(.*)$")
+ANNEX_CHAPTER_RE = re.compile(r"^別添\s*(\d)\s*\.\s*(.+)$")
+LETTER_RE = re.compile(r"^([A-E])\s*\.\s*(\S.*)$")
+PRINCIPLE_RE = re.compile(r"^(\d{1,2})\s*\)\s*(\S.*)$")
+GOAL_RE = re.compile(r"^行動目標\s*(\d+(?:\s*-\s*\d+){1,2})\s*【(.+?)】")
+PHASE_RE = re.compile(r"^(?:⚫\s*)?((?:AI|データ)[^\s。、]{0,20}(?:時|後))$")
+BRACKET_RE = re.compile(r"^\[(.{2,30}?)\]")
+ROMAN_ITEM_RE = re.compile(r"^(?:[IVX]{1,4}|XI{0,2})\s*\)\s+\S")
+MAIN_START_RE = re.compile(r"^\s+はじめに\s*$")
+ANNEX_START_RE = re.compile(r"^\s*別添\s*[.．]\s*はじめに")
+FOOTNOTE_RE = re.compile(r"^\d{1,3}\s+\S")
+# Generic numbered headings for slides and reports, by level.
+GENERIC_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(r"^(?:[IVX]{1,4})\s*\.\s*\S")),
+    (2, re.compile(r"^\d{1,2}\s*\.\s*\S|^\d{1,2}-\d{1,2}\s+\S")),
+    (3, re.compile(r"^\(\d{1,2}\)\s*\S")),
+    (4, re.compile(r"^[①-⑳]\s*\S")),
+)
+MARKDOWN_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+)$")
+HTML_TAG_RE = re.compile(r"</?(?:p|sup|sub|br|b|i|strong|em|span|div)\b[^>]*>", re.IGNORECASE)
+BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+
+BULLET_CHARS = set("⚫➢•・○◯✓-⁃※■□◆◇▪▶►")
+FURNITURE_OVERVIEW = {"はじめに", "本編 別添", "本編", "別添", "本編別添"}
+FURNITURE_ANY = {"⋮", "---", "…"}
+MAX_HEADING = 60
+
+
+@dataclass
+class Paragraph:
+    """A run of joined lines inside one structural unit."""
+
+    segment: Segment
+    section_path: tuple[str, ...]
+    item_code: str | None
+    roles: tuple[Role, ...]
+    text: str
+    line_start: int
+    line_end: int
+    page_start: int | None
+    page_end: int | None
+    is_heading: bool = False
+    mentions: tuple[str, ...] = ()
+
+    @property
+    def unit(self) -> tuple[object, ...]:
+        """Chunks never cross a unit: same segment, section path and item."""
+        return (self.segment, self.section_path, self.item_code)
+
+
+@dataclass
+class _State:
+    segment: Segment
+    headings: dict[int, str] = field(default_factory=dict)
+    item_code: str | None = None
+    part: int = 0
+    chapter: int = 0
+    letter: str = ""
+    principle: int = 0
+
+    def set_heading(self, level: int, text: str) -> None:
+        for lvl in [k for k in self.headings if k >= level]:
+            del self.headings[lvl]
+        self.headings[level] = text
+        if level <= 5:
+            self.item_code = None
+
+    def path(self) -> tuple[str, ...]:
+        label = SEGMENT_LABEL.get(self.segment)
+        parts = [self.headings[k] for k in sorted(self.headings)]
+        return tuple([label, *parts] if label else parts)
+
+
+def clean_line(raw: str) -> str:
+    """Display form of one line: tags and markdown emphasis removed, spaces tidied."""
+    text = HTML_TAG_RE.sub(" ", raw)
+    text = BOLD_RE.sub(r"\1", text)
+    text = text.replace("\uf06c", "・").replace("\uf0d8", "・").replace("←", "")
+    return text.strip()
+
+
+def _is_heading_text(s: str) -> bool:
+    return 0 < len(s) <= MAX_HEADING and "。" not in s
+
+
+def _starts_bullet(s: str) -> bool:
+    return bool(s) and (s[0] in BULLET_CHARS or "①" <= s[0] <= "⑳" or s.startswith("例)"))
+
+
+class _Parser:
+    """Turns lines into paragraphs; subclasses recognise their layout's headings."""
+
+    def __init__(self, doc: LoadedDocument) -> None:
+        self.doc = doc
+        self.state = _State(segment=self.initial_segment())
+        self.out: list[Paragraph] = []
+        self._buf: list[tuple[str, SourceLine]] = []
+
+    def initial_segment(self) -> Segment:
+        return "body"
+
+    # -- hooks -----------------------------------------------------------------------
+    def classify(self, line: SourceLine, raw: str, s: str) -> bool:
+        """Handle a heading line; return True when the line was consumed."""
+        raise NotImplementedError
+
+    def roles(self, item_code: str | None) -> tuple[Role, ...]:
+        return ("common",)
+
+    def is_furniture(self, s: str) -> bool:
+        return s in FURNITURE_ANY or s.isdigit()
+
+    # -- paragraph assembly ----------------------------------------------------------
+    def flush(self) -> None:
+        if not self._buf:
+            return
+        text = ""
+        for piece, _ in self._buf:
+            text = join_fragments(text, piece)
+        first, last = self._buf[0][1], self._buf[-1][1]
+        self._emit(tidy(text), first, last)
+        self._buf = []
+
+    def _emit(self, text: str, first: SourceLine, last: SourceLine, heading: bool = False) -> None:
+        if not text:
+            return
+        st = self.state
+        mentions = tuple(
+            dict.fromkeys(canonical_item_code(*m) for m in ITEM_MENTION_RE.findall(nfkc(text)))
+        )
+        self.out.append(
+            Paragraph(
+                segment=st.segment,
+                section_path=st.path(),
+                item_code=st.item_code,
+                roles=self.roles(st.item_code),
+                text=text,
+                line_start=first.line,
+                line_end=last.line,
+                page_start=first.page,
+                page_end=last.page,
+                is_heading=heading,
+                mentions=mentions,
+            )
+        )
+
+    def heading(self, level: int, title: str, line: SourceLine, item_code: str | None = None) -> None:
+        self.flush()
+        self.state.set_heading(level, title)
+        if item_code:
+            self.state.item_code = item_code
+        self._emit(title, line, line, heading=True)
+
+    def run(self) -> list[Paragraph]:
+        for line in self.doc.lines:
+            raw = line.text
+            s = clean_line(normalize_line(raw))
+            if not s or self.classify(line, raw, s) or self.is_furniture(s):
+                continue
+            if FOOTNOTE_RE.match(s) and raw[:1] in (" ", "") and self._buf_ends_sentence():
+                self.flush()
+            elif _starts_bullet(s) or self._buf_ends_sentence() or self._buf_too_long():
+                self.flush()
+            elif raw[:1] == " " and raw[1:2] not in (" ", "") and self._buf_ends_clause():
+                self.flush()  # a lost bullet glyph leaves a leading space
+            self._buf.append((clean_line(raw), line))
+        self.flush()
+        return self.out
+
+    def _buf_ends_sentence(self) -> bool:
+        return bool(self._buf) and self._buf[-1][0].rstrip().endswith(("。", "」。", "）。"))
+
+    def _buf_ends_clause(self) -> bool:
+        if not self._buf or not self._buf[-1][0].rstrip().endswith(("。", "）", ")", "」")):
+            return False
+        joined = "".join(p for p, _ in self._buf)
+        return joined.count("「") <= joined.count("」")
+
+    def _buf_too_long(self) -> bool:
+        return sum(len(p) for p, _ in self._buf) > 400
+
+
+class GuidelineParser(_Parser):
+    def initial_segment(self) -> Segment:
+        return "overview"
+
+    def is_furniture(self, s: str) -> bool:
+        if self.state.segment == "overview" and s.replace(" ", "") in FURNITURE_OVERVIEW:
+            return True
+        return super().is_furniture(s)
+
+    def roles(self, item_code: str | None) -> tuple[Role, ...]:
+        st = self.state
+        if item_code and item_code[0] in ROLE_BY_LETTER:
+            return (ROLE_BY_LETTER[item_code[0]],)
+        if st.segment == "main" and st.part in ROLE_BY_PART:
+            return (ROLE_BY_PART[st.part],)
+        if st.segment == "annex" and st.chapter in ROLE_BY_PART:
+            return (ROLE_BY_PART[st.chapter],)
+        return ("common",)
+
+    def classify(self, line: SourceLine, raw: str, s: str) -> bool:
+        st = self.state
+        if st.segment == "overview":
+            if MAIN_START_RE.match(raw):
+                self.flush()
+                st.segment = "main"
+                st.headings = {}
+                self.heading(1, "はじめに", line)
+                return True
+            return False
+        if st.segment == "main" and ANNEX_START_RE.match(s):
+            self.flush()
+            st.segment = "annex"
+            st.headings, st.part, st.letter, st.principle = {}, 0, "", 0
+            self.heading(1, "別添.はじめに", line)
+            return True
+        if st.segment == "main" and s.startswith("なお、高度な") and st.item_code:
+            self.flush()
+            st.set_heading(4, "高度なAIシステムを取り扱う場合")
+            return False
+        if not _is_heading_text(s):
+            if ROMAN_ITEM_RE.match(s) and st.letter == "D":
+                self.flush()  # 高度なAIシステム I)–XII): each is its own unit
+                st.set_heading(4, s.split(")")[0] + ")")
+            return False
+        if m := ITEM_RE.match(s):
+            code = canonical_item_code(m.group(1), m.group(2), m.group(3))
+            self.heading(5, f"{code} {tidy(m.group(4))}".strip(), line, item_code=code)
+            return True
+        if st.segment == "main" and (m := PART_RE.match(s)):
+            num, title = int(m.group(1)), tidy(m.group(2))
+            if num > st.part and re.search(r"(とは|事項|社会)", title):
+                st.part, st.letter, st.principle = num, "", 0
+                self.heading(1, f"第{num}部 {title}", line)
+                return True
+            return False
+        if st.segment == "annex" and (m := ANNEX_CHAPTER_RE.match(s)):
+            num = int(m.group(1))
+            if num > st.chapter and "、" not in s:
+                st.chapter, st.letter, st.principle = num, "", 0
+                self.heading(1, f"別添{num}. {tidy(m.group(2))}", line)
+                return True
+            return False
+        if st.segment == "annex" and (m := LETTER_RE.match(s)) and m.group(1) == "A":
+            # 「A. 本編「第4部 …」の解説」 opens 別添4 even where the PDF extraction put the
+            # chapter title later.
+            part = re.search(r"第\s*(\d)\s*部", s)
+            if part and int(part.group(1)) > st.chapter and int(part.group(1)) in ROLE_BY_PART:
+                num = int(part.group(1))
+                st.chapter, st.letter, st.principle = num, "", 0
+                self.flush()
+                st.set_heading(1, f"別添{num}. {ROLE_LABEL[ROLE_BY_PART[num]]}向け")
+        if (m := LETTER_RE.match(s)) and m.group(1) > st.letter and len(s) <= 45:
+            in_scope = (st.segment == "main" and st.part == 2) or st.segment == "annex"
+            if in_scope and "、" not in s:
+                st.letter, st.principle = m.group(1), 0
+                self.heading(2, f"{m.group(1)}. {tidy(m.group(2))}", line)
+                return True
+        if m := PRINCIPLE_RE.match(s):
+            num = int(m.group(1))
+            title = re.sub(r"\d+$", "", tidy(m.group(2))).strip()
+            if 1 <= num <= 10 and title.startswith(PRINCIPLES[num - 1]) and num != st.principle:
+                st.principle = num
+                self.heading(3, f"{num}) {PRINCIPLES[num - 1]}", line)
+                return True
+        if st.segment == "annex" and (m := GOAL_RE.match(s)):
+            code = "行動目標 " + re.sub(r"\s+", "", m.group(1))
+            self.heading(3, f"{code}【{tidy(m.group(2))}】", line, item_code=code)
+            st.item_code = code
+            return True
+        if m := PHASE_RE.match(s.replace(" ", "")):
+            self.heading(4, tidy(m.group(1)), line)
+            return True
+        if s[0] in "①②③④⑤⑥⑦⑧⑨⑩" and len(s) <= 30 and "、" not in s and st.principle:
+            self.heading(4, tidy(s), line)
+            return True
+        if m := BRACKET_RE.match(s):
+            self.flush()
+            keep = st.item_code
+            st.set_heading(6, f"[{tidy(m.group(1))}]")
+            st.item_code = keep
+            return True
+        return False
+
+
+class GenericParser(_Parser):
+    """Slides and reports: markdown and numbered headings."""
+
+    def classify(self, line: SourceLine, raw: str, s: str) -> bool:
+        md = MARKDOWN_HEADING_RE.match(s)
+        text = md.group(2).strip() if md else s
+        if "\t" in raw or not _is_heading_text(text) or text.endswith(("、", "，")):
+            return False
+        display = tidy(MARKDOWN_HEADING_RE.sub(r"\2", clean_line(raw)))
+        for level, pattern in GENERIC_HEADINGS:
+            if pattern.match(text) and len(text) <= 45:
+                self.heading(level, display, line)
+                return True
+        if md:
+            self.heading(min(len(md.group(1)) + 1, 6), display, line)
+            return True
+        if text.startswith("【") and text.endswith("】") and len(text) <= 20:
+            self.flush()  # slide labels such as 【更新内容の詳細】 separate slides
+            return True
+        return False
+
+
+def parse_paragraphs(doc: LoadedDocument) -> list[Paragraph]:
+    """Split a loaded document into structured paragraphs (headings included, flagged)."""
+    parser: _Parser = GuidelineParser(doc) if doc.meta.layout == "guideline" else GenericParser(doc)
+    return parser.run()
