@@ -105,8 +105,95 @@ def info(
     for doc in manifest["documents"]:
         roles = ", ".join(f"{k}={v}" for k, v in doc["roles"].items())
         typer.echo(f"- [{doc['status']}] {doc['title']}（{doc['version']}）: {doc['chunks']}チャンク（{roles}）")
-    for err in manifest.get("errors", []):
-        typer.echo(f"! 読み込めなかった文書: {err['file']}: {err['cause']}")
+    for bad in manifest.get("errors", []):
+        typer.echo(f"! 読み込めなかった文書: {bad['file']}: {bad['cause']}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="質問（日本語）")],
+    role: Annotated[str | None, typer.Option("--role", help="developer|provider|user（D/P/U、AI開発者/AI提供者/AI利用者も可）")] = None,
+    k: Annotated[int, typer.Option("--k", help="検索する文書片の数")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="JSONで出力")] = False,
+    index_dir: IndexOpt = None,
+    embedder: EmbedderOpt = None,
+) -> None:
+    """質問に答えます。回答の各文に出典番号 [n] が付きます。"""
+    from guideqa.service import build_answerer, check_k
+    from retriever.roles import parse_role
+
+    settings = _settings(index_dir=index_dir, embedder=embedder)
+    try:
+        parsed_role = parse_role(role)
+        check_k(k)
+        answer = build_answerer(settings).ask(question, role=parsed_role, k=k)
+    except GuideQAError as err:
+        _fail(err, 2 if err.code not in ("index_missing", "index_corrupt", "embedder_mismatch") else 1)
+        return
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+        return
+    typer.echo(answer.answer)
+    for note in answer.notes:
+        typer.echo(f"※ {note}")
+    shown = answer.citations or []
+    if shown:
+        typer.echo("\n出典:")
+    for c in shown:
+        codes = " ".join(c.item_codes)
+        typer.echo(f"[{c.number}] {c.title}（{c.version}）{c.section} {codes} {c.location}")
+    if answer.refused and answer.passages:
+        typer.echo("\n近い記載:")
+        for p in answer.passages[:3]:
+            typer.echo(f"- {p.title} {p.section} {p.location}")
+
+
+@app.command()
+def batch(
+    in_path: Annotated[Path, typer.Option("--in", help="入力 JSONL（id, question, role?）")],
+    out_path: Annotated[Path, typer.Option("--out", help="出力 JSONL")],
+    k: Annotated[int, typer.Option("--k", help="検索する文書片の数")] = 10,
+    index_dir: IndexOpt = None,
+    embedder: EmbedderOpt = None,
+) -> None:
+    """JSONL の質問にまとめて答えます。不正な行はその id のエラー行になります。"""
+    from guideqa.errors import QueryError
+    from guideqa.service import ask_line, build_answerer, check_k, error_record
+
+    settings = _settings(index_dir=index_dir, embedder=embedder)
+    try:
+        check_k(k)
+        lines = in_path.read_text(encoding="utf-8").splitlines()
+    except GuideQAError as err:
+        _fail(err, 2)
+        return
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"エラー: 入力ファイルを読み込めません（{in_path}）: {type(exc).__name__}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        answerer = build_answerer(settings)
+    except GuideQAError as err:
+        _fail(err)
+        return
+    errors = 0
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with out_path.open("w", encoding="utf-8") as out:
+        for n, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            qid: Any = f"line-{n}"
+            try:
+                item = json.loads(raw)
+                if not isinstance(item, dict):
+                    raise QueryError("各行は JSON オブジェクトにしてください。", code="invalid_line")
+                qid = item.get("id", qid)
+                record = ask_line(answerer, item, k)
+            except json.JSONDecodeError:
+                record, errors = error_record(qid, QueryError("JSON として読めません。", code="invalid_json")), errors + 1
+            except GuideQAError as err:
+                record, errors = error_record(qid, err), errors + 1
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    typer.echo(f"{len([x for x in lines if x.strip()])}件を処理しました（エラー {errors}件）→ {out_path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -101,7 +101,7 @@ def build_chunks(
     for unit in _units(paragraphs):
         if all(p.is_heading for p in unit):
             continue  # a heading with no body of its own carries no answer
-        spans = []
+        spans: list[tuple[str, Paragraph]] = []
         for para in unit:
             spans.extend((piece, para) for piece in _split_long(para.text, max_chars))
         groups = pack((t for t, _ in spans), max_chars, min_chars)

@@ -7,7 +7,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +192,7 @@ def run_ingest(
 
     manifest = {
         "format_version": index_store.FORMAT_VERSION,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "embedder": {"id": embedder.embedder_id, "dimension": embedder.dimension, "spec": settings.embedder},
         "tokenizer": tokenizer.tokenizer_id,
         "chunking": {"max_chars": settings.chunk_size, "min_chars": settings.chunk_min},

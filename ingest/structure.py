@@ -49,7 +49,6 @@ BRACKET_RE = re.compile(r"^\[(.{2,30}?)\]")
 ROMAN_ITEM_RE = re.compile(r"^(?:[IVX]{1,4}|XI{0,2})\s*\)\s+\S")
 MAIN_START_RE = re.compile(r"^\s+はじめに\s*$")
 ANNEX_START_RE = re.compile(r"^\s*別添\s*[.．]\s*はじめに")
-FOOTNOTE_RE = re.compile(r"^\d{1,3}\s+\S")
 # Generic numbered headings for slides and reports, by level.
 GENERIC_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(r"^(?:[IVX]{1,4})\s*\.\s*\S")),
@@ -198,9 +197,7 @@ class _Parser:
             s = clean_line(normalize_line(raw))
             if not s or self.classify(line, raw, s) or self.is_furniture(s):
                 continue
-            if FOOTNOTE_RE.match(s) and raw[:1] in (" ", "") and self._buf_ends_sentence():
-                self.flush()
-            elif _starts_bullet(s) or self._buf_ends_sentence() or self._buf_too_long():
+            if _starts_bullet(s) or self._buf_ends_sentence() or self._buf_too_long():
                 self.flush()
             elif raw[:1] == " " and raw[1:2] not in (" ", "") and self._buf_ends_clause():
                 self.flush()  # a lost bullet glyph leaves a leading space
@@ -218,7 +215,7 @@ class _Parser:
         return joined.count("「") <= joined.count("」")
 
     def _buf_too_long(self) -> bool:
-        return sum(len(p) for p, _ in self._buf) > 400
+        return sum(len(p) for p, _ in self._buf) > 1500
 
 
 class GuidelineParser(_Parser):

@@ -36,7 +36,7 @@ class SudachiTokenizer:
         if tok is None:
             from sudachipy import Dictionary, SplitMode
 
-            tok = Dictionary(dict="core").create(SplitMode.C)
+            tok = Dictionary(dict="core").tokenizer(SplitMode.C)
             self._local.tok = tok
             self._local.mode_a = SplitMode.A
         return tok

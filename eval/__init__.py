@@ -1,0 +1,1 @@
+"""Evaluation set for the guideline QA assistant: questions, schema and validation."""

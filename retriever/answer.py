@@ -1,0 +1,214 @@
+"""Answering: validate the question, retrieve, decide whether the corpus answers, and build
+an answer whose every sentence carries a citation to a passage."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from guideqa.errors import QueryError
+from guideqa.models import Answer, AnswerSentence, Citation, Role
+from ingest.text import match_key, nfkc
+from retriever.extractive import ExtractiveGenerator
+from retriever.roles import detect_role
+from retriever.search import Hit, Retriever
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_TAGS = re.compile(r"<[^>]{0,200}>")
+# Questions that assume the guideline is binding law (fines, penalties, duties).
+FALSE_PREMISE = re.compile(r"罰金|罰則|処罰|懲役|課徴金|違反(?:する|した)と|違反したら|法的(?:な)?義務|義務付け|強制力|法律で決まって|逮捕")
+PREMISE_QUERY = "ガイドラインは法的拘束力のない非拘束的なソフトローであり事業者の自主的な取組を促す"
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """Calibrated on the eval dev split (see eval/README)."""
+
+    min_dense: float = 0.80
+    min_coverage: float = 0.5
+    strong_dense: float = 0.86
+
+
+class Generator(Protocol):
+    name: str
+
+    def generate(self, question: str, hits: list[Hit]) -> list[tuple[int, AnswerSentence]]: ...
+
+
+def clean_question(question: str) -> str:
+    """Trim, normalise and strip markup/control characters; raise QueryError if unusable."""
+    if not isinstance(question, str):
+        raise QueryError("質問は文字列で指定してください。")
+    text = unicodedata.normalize("NFC", question)
+    text = _CONTROL.sub(" ", text)
+    text = text.strip()
+    if not text:
+        raise QueryError("質問が空です。知りたいことを入力してください。", code="empty_question")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QueryError(
+            f"質問が長すぎます（{len(text)}文字）。{MAX_QUESTION_CHARS}文字以内で入力してください。",
+            code="question_too_long",
+        )
+    return text
+
+
+def search_text(question: str) -> str:
+    """What is searched: tags removed (their text kept), whitespace collapsed."""
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", question)).strip()
+
+
+class Answerer:
+    def __init__(
+        self,
+        retriever: Retriever,
+        generator: Generator | None = None,
+        policy: RefusalPolicy | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.idf = _idf_table(retriever)
+        self.extractive = ExtractiveGenerator(retriever.tokenizer, self.idf)
+        self.generator = generator or self.extractive
+        self.policy = policy or RefusalPolicy()
+
+    # -- evidence ------------------------------------------------------------------------
+    def coverage(self, question: str, hits: list[Hit]) -> float:
+        """Share of the question's (idf-weighted) content words found in the top passages."""
+        tokens = set(self.retriever.tokenizer.tokenize(question))
+        if not tokens:
+            return 0.0
+        seen: set[str] = set()
+        for hit in hits[:3]:
+            seen |= set(self.retriever.tokenizer.tokenize(hit.chunk.text))
+        default = max(self.idf.values(), default=1.0)
+        total = sum(self.idf.get(t, default) for t in tokens)
+        return sum(self.idf.get(t, default) for t in tokens & seen) / total
+
+    def answerable(self, question: str, hits: list[Hit]) -> bool:
+        if not hits:
+            return False
+        p = self.policy
+        dense = max(h.dense for h in hits[:3])
+        if dense >= p.strong_dense:
+            return True
+        return dense >= p.min_dense and self.coverage(question, hits) >= p.min_coverage
+
+    # -- answering -----------------------------------------------------------------------
+    def ask(self, question: str, role: Role | None = None, k: int = 10) -> Answer:
+        text = clean_question(question)
+        query = search_text(text)
+        role = role or detect_role(query)
+        hits = self.retriever.hits(query, role, k)
+        premise = bool(FALSE_PREMISE.search(nfkc(query)))
+        if premise:
+            hits = self._with_premise_evidence(hits, role, k)
+        answer = Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name)
+        answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
+        if not premise and not self.answerable(query, hits):
+            return self._refuse(answer)
+        picked = self._generate(query, hits)
+        if premise:
+            picked = self._premise_first(hits, picked)
+        if not picked:
+            return self._refuse(answer)
+        self._attach(answer, hits, picked)
+        return answer
+
+    def _generate(self, query: str, hits: list[Hit]) -> list[tuple[int, AnswerSentence]]:
+        picked = self.generator.generate(query, hits)
+        if not picked and self.generator is not self.extractive:
+            picked = self.extractive.generate(query, hits)
+            self.generator_fallback = True
+        return picked
+
+    def _refuse(self, answer: Answer) -> Answer:
+        answer.refused = True
+        answer.answer = REFUSAL_TEXT + "近い内容の記載を参考として示します。" if answer.passages else REFUSAL_TEXT
+        return answer
+
+    def _with_premise_evidence(self, hits: list[Hit], role: Role | None, k: int) -> list[Hit]:
+        extra = [h for h in self.retriever.hits(PREMISE_QUERY, None, 3) if _says_soft_law(h.chunk.text)]
+        seen = {h.index for h in extra}
+        return (extra[:1] + [h for h in hits if h.index not in seen])[:k]
+
+    def _premise_first(
+        self, hits: list[Hit], picked: list[tuple[int, AnswerSentence]]
+    ) -> list[tuple[int, AnswerSentence]]:
+        for rank, hit in enumerate(hits):
+            for sent in re.split(r"(?<=。)", hit.chunk.text.replace("\n", "")):
+                if _says_soft_law(sent):
+                    lead = AnswerSentence(text="前提について: " + sent.strip(), citations=[])
+                    rest = [(r, s) for r, s in picked if match_key(s.text) != match_key(sent)]
+                    return [(rank, lead), *rest]
+        return picked
+
+    def _attach(self, answer: Answer, hits: list[Hit], picked: list[tuple[int, AnswerSentence]]) -> None:
+        numbers: dict[int, int] = {}
+        quotes: dict[int, list[str]] = {}
+        for rank, sent in picked:
+            if rank not in numbers:
+                numbers[rank] = len(numbers) + 1
+            sent.citations = [numbers[rank]]
+            quotes.setdefault(rank, []).append(sent.text.removeprefix("前提について: "))
+        answer.sentences = [s for _, s in picked]
+        lines: list[str] = []
+        last_code: str | None = None
+        for rank, sent in picked:
+            code = hits[rank].chunk.item_codes[0] if hits[rank].chunk.item_codes else None
+            prefix = f"【{_item_label(hits[rank])}】" if code and code != last_code else ""
+            last_code = code
+            lines.append(f"{prefix}{sent.text} [{numbers[rank]}]")
+        answer.answer = "\n".join(lines)
+        for rank, number in sorted(numbers.items(), key=lambda kv: kv[1]):
+            p = self.retriever.passage(hits[rank].chunk, hits[rank].score)
+            answer.citations.append(
+                Citation(number=number, quotes=quotes[rank], **p.model_dump(exclude={"score"}))
+            )
+        answer.notes = self._notes(answer, hits)
+
+    def _notes(self, answer: Answer, hits: list[Hit]) -> list[str]:
+        notes = []
+        newer = any(c.status in ("current", "update") for c in answer.citations) or any(
+            self.retriever.documents.get(h.chunk.doc_id, {}).get("status") in ("current", "update") for h in hits[:5]
+        )
+        for c in answer.citations:
+            if c.status in ("draft", "older"):
+                kind = "案" if c.status == "draft" else "旧資料"
+                msg = f"[{c.number}]は{kind}（{c.title}、{c.version or c.date}）の記載です。"
+                if newer:
+                    msg += "最新の内容は現行のAI事業者ガイドラインや令和7年度更新内容で確認してください。"
+                notes.append(msg)
+        return notes
+
+
+def _says_soft_law(text: str) -> bool:
+    t = match_key(text)
+    return ("非拘束的なソフトロー" in t) or ("ソフトロー" in t and "ガイドライン" in t and "自主" in t)
+
+
+def _item_label(hit: Hit) -> str:
+    last = hit.chunk.section_path[-1] if hit.chunk.section_path else ""
+    code = hit.chunk.item_codes[0]
+    return last if last.startswith(code) else code
+
+
+def _idf_table(retriever: Retriever) -> dict[str, float]:
+    """idf per token from the BM25 index (document frequencies in its CSC matrix)."""
+    bm25 = retriever.index.bm25
+    try:
+        vocab: dict[str, int] = bm25.vocab_dict
+        indptr = np.asarray(bm25.scores["indptr"])
+        n = len(retriever.chunks)
+        df = np.diff(indptr)
+        return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in vocab.items() if i < len(df)}
+    except Exception:  # an unexpected bm25s layout only loses weighting, not answers
+        log.warning("could not read document frequencies from the BM25 index", exc_info=True)
+        return {}

@@ -1,0 +1,56 @@
+"""Role names: parsing what users type, and detecting a role stated in a question."""
+
+from __future__ import annotations
+
+import re
+
+from guideqa.errors import RoleError
+from guideqa.models import Role
+from ingest.text import nfkc
+
+ROLE_LABELS: dict[str, str] = {
+    "developer": "AI開発者",
+    "provider": "AI提供者",
+    "user": "AI利用者",
+    "common": "共通",
+}
+_ALIASES: dict[str, Role] = {
+    "developer": "developer", "dev": "developer", "d": "developer", "ai開発者": "developer", "開発者": "developer",
+    "provider": "provider", "p": "provider", "ai提供者": "provider", "提供者": "provider",
+    "user": "user", "u": "user", "ai利用者": "user", "利用者": "user",
+    "businessuser": "user", "aibusinessuser": "user",
+}
+_NONE = {"", "none", "any", "all", "指定しない", "なし", "-"}
+
+# Phrases in a question that say which role the asker has (checked in this order).
+_DETECT: tuple[tuple[Role, re.Pattern[str]], ...] = (
+    ("developer", re.compile(r"開発者として|開発する側|(?:モデル|AI)を(?:開発|学習|訓練)(?:して|する|している)|開発元|開発事業者")),
+    ("provider", re.compile(r"提供者として|提供する側|(?:サービス|製品|アプリ|システム)(?:として|を)提供|組み込んで提供|提供事業者|提供元")),
+    ("user", re.compile(r"利用者として|利用する側|使う側|(?:使う|利用する)だけ|導入して(?:使|利用)|業務で(?:使|利用)|職員が(?:使|利用)|利用事業者")),
+)
+
+
+def parse_role(value: str | None) -> Role | None:
+    """'D' / 'developer' / 'AI開発者' -> 'developer'; empty or 指定しない -> None.
+
+    Raises RoleError (Japanese message) for anything else.
+    """
+    if value is None:
+        return None
+    key = re.sub(r"[\s_()（）-]", "", nfkc(value)).lower()
+    if key in _NONE:
+        return None
+    if key in _ALIASES:
+        return _ALIASES[key]
+    raise RoleError(
+        f"役割「{value[:20]}」は指定できません。developer / provider / user"
+        "（D / P / U、AI開発者 / AI提供者 / AI利用者）のいずれかを指定してください。"
+    )
+
+
+def detect_role(question: str) -> Role | None:
+    text = nfkc(question)
+    for role, pattern in _DETECT:
+        if pattern.search(text):
+            return role
+    return None

@@ -1,0 +1,177 @@
+"""Hybrid, role-aware retrieval: FAISS dense + BM25 (SudachiPy), reciprocal rank fusion.
+
+Priors are soft multipliers on the fused score, so a role or a document status re-orders
+results but never hides a passage that matches the question outright.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from guideqa.config import Settings
+from guideqa.models import Chunk, Passage, Role
+from ingest.chunking import embedding_text
+from ingest.embedders import Embedder
+from ingest.index_store import IndexData, load_index
+from ingest.text import match_key
+from ingest.tokenizer import SudachiTokenizer, Tokenizer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    rrf_k: int = 60
+    candidates: int = 100
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    own_role_bonus: float = 1.25
+    other_role_penalty: float = 0.7
+    status_weight: dict[str, float] = field(
+        default_factory=lambda: {"current": 1.0, "update": 1.0, "draft": 0.85, "older": 0.8}
+    )
+    overview_weight: float = 0.75
+    duplicate_overlap: float = 0.6
+
+
+@dataclass
+class Hit:
+    """A candidate with the raw signals the answerer and the refusal logic use."""
+
+    index: int
+    chunk: Chunk
+    score: float
+    dense: float
+    bm25: float
+
+
+class Retriever:
+    def __init__(
+        self,
+        index: IndexData,
+        embedder: Embedder,
+        tokenizer: Tokenizer | None = None,
+        config: SearchConfig | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.tokenizer = tokenizer or SudachiTokenizer()
+        self.config = config or SearchConfig()
+        self.chunks = index.chunks
+        self.vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal).astype(np.float32)
+        self.documents: dict[str, dict[str, Any]] = {d["doc_id"]: d for d in index.manifest["documents"]}
+        self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        self._keys = [_bigrams(match_key(c.text)) for c in self.chunks]
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> Retriever:
+        """Load the index and the embedder it was built with (checked)."""
+        from ingest.embedders import make_embedder
+
+        embedder = embedder or make_embedder(settings.embedder, threads=settings.embed_threads)
+        data = load_index(Path(settings.index_dir), expected_embedder=embedder.embedder_id)
+        return cls(data, embedder, tokenizer)
+
+    # -- scoring -------------------------------------------------------------------------
+    def hits(self, query: str, role: Role | None = None, k: int = 10) -> list[Hit]:
+        cfg = self.config
+        n = len(self.chunks)
+        qvec = self.embedder.embed_query_np(query)
+        dense = self.vectors @ qvec
+        tokens = self.tokenizer.tokenize(query)
+        bm25 = self.index.bm25.get_scores(tokens) if tokens else np.zeros(n, np.float32)
+        fused = np.zeros(n, np.float64)
+        top = min(cfg.candidates, n)
+        for scores, weight in ((dense, cfg.dense_weight), (bm25, cfg.bm25_weight)):
+            if not np.any(scores):
+                continue
+            order = np.argsort(-scores)[:top]
+            fused[order] += weight / (cfg.rrf_k + np.arange(1, top + 1))
+        fused *= self._priors(role)
+        ranked = [int(i) for i in np.argsort(-fused) if fused[i] > 0]
+        picked: list[Hit] = []
+        for i in ranked:
+            if self._is_duplicate(i, picked):
+                continue
+            picked.append(Hit(i, self.chunks[i], float(fused[i]), float(dense[i]), float(bm25[i])))
+            if len(picked) >= k:
+                break
+        return picked
+
+    def _priors(self, role: Role | None) -> np.ndarray:
+        cfg = self.config
+        weights = np.ones(len(self.chunks))
+        for i, c in enumerate(self.chunks):
+            doc = self.documents.get(c.doc_id, {})
+            w = cfg.status_weight.get(doc.get("status", "current"), 1.0)
+            if c.segment == "overview":
+                w *= cfg.overview_weight
+            if role is not None:
+                if role in c.roles:
+                    w *= cfg.own_role_bonus
+                elif "common" not in c.roles:
+                    w *= cfg.other_role_penalty
+            weights[i] = w
+        return weights
+
+    def _is_duplicate(self, i: int, picked: list[Hit]) -> bool:
+        """Near-duplicates (overview slide vs body text, 別添 re-quotes) collapse to the best."""
+        a = self._keys[i]
+        if not a:
+            return False
+        for hit in picked:
+            b = self._keys[hit.index]
+            if b and len(a & b) / min(len(a), len(b)) >= self.config.duplicate_overlap:
+                return True
+        return False
+
+    # -- public API ----------------------------------------------------------------------
+    def search(self, query: str, role: Role | None = None, k: int = 10) -> list[Passage]:
+        return [self.passage(h.chunk, h.score) for h in self.hits(query, role, k)]
+
+    def passage(self, chunk: Chunk, score: float = 0.0) -> Passage:
+        doc = self.documents.get(chunk.doc_id, {})
+        return Passage(
+            id=chunk.id,
+            doc_id=chunk.doc_id,
+            title=doc.get("title", chunk.doc_id),
+            status=doc.get("status", "current"),
+            version=doc.get("version", ""),
+            date=doc.get("date", ""),
+            segment=chunk.segment,
+            section=chunk.section,
+            section_path=chunk.section_path,
+            item_codes=chunk.item_codes,
+            roles=chunk.roles,
+            page_start=chunk.page_start,
+            page_end=chunk.page_end,
+            line_start=chunk.line_start,
+            line_end=chunk.line_end,
+            location=chunk.location,
+            text=chunk.text,
+            score=round(score, 6),
+        )
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        i = self._by_id.get(chunk_id)
+        return None if i is None else self.chunks[i]
+
+    def neighbours(self, chunk_id: str, span: int = 1) -> tuple[list[Chunk], list[Chunk]]:
+        """Chunks just before and after ``chunk_id`` in the same document."""
+        i = self._by_id[chunk_id]
+        doc = self.chunks[i].doc_id
+        before = [c for c in self.chunks[max(0, i - span) : i] if c.doc_id == doc]
+        after = [c for c in self.chunks[i + 1 : i + 1 + span] if c.doc_id == doc]
+        return before, after
+
+    def embedding_text(self, chunk: Chunk) -> str:
+        return embedding_text(chunk)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
