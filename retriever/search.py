@@ -23,6 +23,9 @@ from ingest.tokenizer import SudachiTokenizer, Tokenizer
 
 log = logging.getLogger(__name__)
 
+# Long pasted questions: the head carries the question; embedding all of it costs seconds.
+MAX_DENSE_QUERY_CHARS = 300
+
 
 @dataclass(frozen=True)
 class SearchConfig:
@@ -81,7 +84,7 @@ class Retriever:
     def hits(self, query: str, role: Role | None = None, k: int = 10) -> list[Hit]:
         cfg = self.config
         n = len(self.chunks)
-        qvec = self.embedder.embed_query_np(query)
+        qvec = self.embedder.embed_query_np(query[:MAX_DENSE_QUERY_CHARS])
         dense = self.vectors @ qvec
         tokens = self.tokenizer.tokenize(query)
         bm25 = self.index.bm25.get_scores(tokens) if tokens else np.zeros(n, np.float32)
