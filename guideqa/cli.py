@@ -196,5 +196,15 @@ def batch(
     typer.echo(f"{len([x for x in lines if x.strip()])}件を処理しました（エラー {errors}件）→ {out_path}")
 
 
+from guideqa.cli_eval import eval_command  # noqa: E402
+
+app.command("eval")(eval_command)
+
+
+from guideqa.cli_serve import serve  # noqa: E402
+
+app.command()(serve)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,14 @@ class Settings(BaseSettings):
     use_vector_cache: bool = True
     # Shipped vectors for the bundled corpus (keyed by chunk hash and embedder id).
     shipped_vectors: Path = REPO_ROOT / "corpus" / "vectors"
+    # --- API server (`guideqa serve`) and UI ---------------------------------------------
+    # SQLite (WAL) for user feedback and the recent answers it refers to.
+    feedback_db: Path = REPO_ROOT / "var" / "feedback.sqlite3"
+    answers_keep: int = 10000  # most recent answers kept in feedback_db
+    export_token: SecretStr | None = None  # bearer token for GET /feedback/export; unset = export disabled
+    cors_origins: str = ""  # comma-separated allowed origins; empty = no CORS (closed)
+    log_questions: bool = False  # write question text to the logs (off: only its length)
+    api_url: str = "http://127.0.0.1:8000"  # where the UI finds the API
 
 
 @lru_cache(maxsize=1)

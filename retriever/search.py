@@ -20,6 +20,7 @@ from ingest.embedders import Embedder
 from ingest.index_store import IndexData, load_index
 from ingest.text import match_key
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
+from retriever.expansion import expansions, load_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ MAX_DENSE_QUERY_CHARS = 300
 
 @dataclass(frozen=True)
 class SearchConfig:
-    rrf_k: int = 60
+    rrf_k: int = 20
     candidates: int = 100
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
@@ -40,6 +41,11 @@ class SearchConfig:
     )
     overview_weight: float = 0.75
     duplicate_overlap: float = 0.6
+    role_channel_weight: float = 1.0
+    # Reference lists and worked examples rarely state what must be done.
+    section_weights: dict[str, float] = field(
+        default_factory=lambda: {"[参考文献]": 0.5, "[実践例]": 0.85, "構成員名簿": 0.5, "目次": 0.5}
+    )
 
 
 @dataclass
@@ -70,6 +76,12 @@ class Retriever:
         self.documents: dict[str, dict[str, Any]] = {d["doc_id"]: d for d in index.manifest["documents"]}
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._keys = [_bigrams(match_key(c.text)) for c in self.chunks]
+        self.synonyms = load_synonyms()
+        self._role_items = {
+            role: np.array([i for i, c in enumerate(self.chunks) if role in c.roles and c.item_codes], dtype=np.int64)
+            for role in ("developer", "provider", "user")
+        }
+        self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> Retriever:
@@ -87,6 +99,9 @@ class Retriever:
         qvec = self.embedder.embed_query_np(query[:MAX_DENSE_QUERY_CHARS])
         dense = self.vectors @ qvec
         tokens = self.tokenizer.tokenize(query)
+        extra = expansions(query, self.synonyms)
+        if extra:
+            tokens += self.tokenizer.tokenize(" ".join(extra))
         bm25 = self.index.bm25.get_scores(tokens) if tokens else np.zeros(n, np.float32)
         fused = np.zeros(n, np.float64)
         top = min(cfg.candidates, n)
@@ -95,6 +110,12 @@ class Retriever:
                 continue
             order = np.argsort(-scores)[:top]
             fused[order] += weight / (cfg.rrf_k + np.arange(1, top + 1))
+        if role is not None and cfg.role_channel_weight > 0:
+            # A third ranked list: the role's own items only, so that the short, specific
+            # D-/P-/U- items compete with long generic passages.
+            mask = self._role_items[role]
+            own = mask[np.argsort(-fused[mask])][:top]
+            fused[own] += cfg.role_channel_weight / (cfg.rrf_k + np.arange(1, len(own) + 1))
         fused *= self._priors(role)
         ranked = [int(i) for i in np.argsort(-fused) if fused[i] > 0]
         picked: list[Hit] = []
@@ -106,9 +127,16 @@ class Retriever:
                 break
         return picked
 
+    def _section_prior(self, chunk: Chunk) -> float:
+        last = chunk.section_path[-1] if chunk.section_path else ""
+        for label, weight in self.config.section_weights.items():
+            if label in last:
+                return weight
+        return 1.0
+
     def _priors(self, role: Role | None) -> np.ndarray:
         cfg = self.config
-        weights = np.ones(len(self.chunks))
+        weights = self._section_weight.copy()
         for i, c in enumerate(self.chunks):
             doc = self.documents.get(c.doc_id, {})
             w = cfg.status_weight.get(doc.get("status", "current"), 1.0)
@@ -119,7 +147,7 @@ class Retriever:
                     w *= cfg.own_role_bonus
                 elif "common" not in c.roles:
                     w *= cfg.other_role_penalty
-            weights[i] = w
+            weights[i] *= w
         return weights
 
     def _is_duplicate(self, i: int, picked: list[Hit]) -> bool:

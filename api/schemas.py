@@ -1,0 +1,123 @@
+"""Request and response schemas shared with the UI.
+
+Responses reuse the pipeline's models (guideqa.models: Answer, Passage …; retriever.catalog:
+Checklist, TopicMenu); only what the HTTP layer adds is defined here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.errors import MAX_COMMENT_CHARS, ErrorResponse
+from guideqa.models import Answer, Passage, Role, Status
+from guideqa.service import MAX_K
+from retriever.answer import MAX_QUESTION_CHARS
+
+# Hard cap on the raw text before trimming (the 1–1,000 rule applies after trimming).
+RAW_QUESTION_LIMIT = 10 * MAX_QUESTION_CHARS
+ROLE_DESCRIPTION = "役割: developer / provider / user（D / P / U、AI開発者 / AI提供者 / AI利用者も可）。省略すると質問文から推定します。"
+
+__all__ = [
+    "AskRequest", "AskResponse", "DocumentInfo", "DocumentsResponse", "ErrorResponse", "FeedbackCreated",
+    "FeedbackRequest", "HealthResponse", "PassageContext", "ReadyResponse", "SearchResponse",
+]  # fmt: skip
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"question": "AI利用者として個人情報の扱いで注意することは？", "role": "user", "k": 10},
+                {"question": "AI開発者は学習データについて何に注意すべき？", "role": "D"},
+            ]
+        }
+    )
+
+    question: str = Field(
+        max_length=RAW_QUESTION_LIMIT,
+        description=f"質問（日本語）。前後の空白を除いて1〜{MAX_QUESTION_CHARS:,}文字。",
+        examples=["AI利用者として個人情報の扱いで注意することは？"],
+    )
+    role: str | None = Field(None, description=ROLE_DESCRIPTION, examples=["user", "AI利用者", "D"])
+    k: int = Field(10, ge=1, le=MAX_K, strict=True, description=f"検索する文書片の数（1〜{MAX_K}）")
+    generator: str | None = Field(None, description="回答の生成方式。省略時は既定（extractive: 抽出型）。", examples=["extractive"])
+    id: str | int | None = Field(None, description="任意の識別子（guideqa batch の id と同じ）。省略時は answer_id。")
+
+
+class AskResponse(Answer):
+    """One `guideqa batch` output line (id + Answer) plus the answer id for feedback."""
+
+    id: str | int | None = Field(None, description="リクエストの id（省略時は answer_id）")
+    answer_id: str = Field(description="この回答の id。POST /feedback で指定します。")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    role: Role | None = Field(None, description="検索に使った役割（指定または質問文から推定）")
+    k: int
+    passages: list[Passage]
+
+
+class PassageContext(BaseModel):
+    passage: Passage
+    before: list[Passage] = Field(default_factory=list, description="同じ文書で直前の文書片")
+    after: list[Passage] = Field(default_factory=list, description="同じ文書で直後の文書片")
+
+
+class DocumentInfo(BaseModel):
+    """One document of the index manifest, with its chunk counts."""
+
+    doc_id: str
+    title: str
+    short_title: str = ""
+    publisher: str = ""
+    date: str = ""
+    version: str = ""
+    status: Status = "current"
+    file: str = ""
+    sha256: str = ""
+    chunks: int = Field(0, description="チャンク（文書片）数")
+    roles: dict[str, int] = Field(default_factory=dict, description="役割別のチャンク数")
+    segments: dict[str, int] = Field(default_factory=dict, description="概要・本編・別添などの区分別チャンク数")
+
+
+class DocumentsResponse(BaseModel):
+    created_at: str = Field(description="インデックスの作成日時")
+    embedder: dict[str, Any]
+    chunk_count: int
+    documents: list[DocumentInfo]
+    errors: list[dict[str, Any]] = Field(default_factory=list, description="取り込めなかった文書と理由")
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"answer_id": "3f2c9a…", "rating": 5, "comment": "出典が分かりやすかったです。"}]}
+    )
+
+    answer_id: str = Field(min_length=1, max_length=64, description="/ask の応答の answer_id")
+    rating: int = Field(ge=1, le=5, strict=True, description="評価: 1（役に立たない）〜5（とても役に立った）")
+    comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS, description="自由記述（任意）")
+
+
+class FeedbackCreated(BaseModel):
+    feedback_id: int
+    answer_id: str
+    created_at: str
+    stored: Literal[True] = True
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyResponse(BaseModel):
+    ready: Literal[True] = True
+    chunks: int
+    documents: int
+    embedder: str
+    generators: list[str]
+    loaded_at: str
+    load_seconds: float
+    feedback: Literal["ok", "unavailable"]

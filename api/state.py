@@ -1,0 +1,98 @@
+"""What the app loads once at start-up, and why it is not ready when loading failed."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from api.errors import NotReadyError, StoreError
+from api.feedback import FeedbackStore
+from guideqa.config import Settings
+from guideqa.errors import GuideQAError
+from guideqa.models import Role
+from guideqa.service import build_answerer
+from retriever.answer import Answerer
+from retriever.catalog import CHECKLIST_ROLES, Checklist, TopicMenu, checklist, topic_menu
+
+log = logging.getLogger(__name__)
+
+WARMUP_QUESTION = "AIガバナンスの構築で経営層がすべきことは？"
+# Requests embed from many pool threads; with libgomp's default (all cores) every OS thread
+# gets its own OpenMP team and the idle teams spin: measured 3.4 s instead of 0.07 s per
+# /ask on 2 cores. One thread per query unless GUIDEQA_EMBED_THREADS says otherwise.
+SERVER_EMBED_THREADS = 1
+
+
+@dataclass
+class Catalog:
+    checklists: dict[Role, Checklist]
+    topics: TopicMenu
+
+
+class AppState:
+    """Shared, read-only after :meth:`load` (requests never mutate it)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.answerers: dict[str, Answerer] = {}
+        self.default_generator = ""
+        self.catalog: Catalog | None = None
+        self.store: FeedbackStore | None = None
+        self.store_error: GuideQAError | None = None
+        self.error: GuideQAError | None = NotReadyError("サービスを起動中です。しばらくしてから再度お試しください。", code="starting")
+        self.loaded_at = ""
+        self.load_seconds = 0.0
+
+    @property
+    def ready(self) -> bool:
+        return self.error is None
+
+    def load(self) -> None:
+        """Blocking: open the feedback store, load the index and models, warm them up."""
+        start = time.perf_counter()
+        self._open_store()
+        settings = self.settings
+        if "embed_threads" not in settings.model_fields_set:
+            settings = settings.model_copy(update={"embed_threads": SERVER_EMBED_THREADS})
+        try:
+            answerer = build_answerer(settings)
+            answerer.ask(WARMUP_QUESTION, k=1)  # loads the embedder and the tokenizer now
+        except GuideQAError as err:
+            self.error = err
+            log.error("not ready: %s", err.code, extra={"code": err.code, "reason": err.message})
+            return
+        except Exception:
+            log.exception("unexpected error while loading the index and models")
+            self.error = NotReadyError(
+                "インデックスまたはモデルの読み込みに失敗しました。サーバーのログを確認してください。", code="load_failed"
+            )
+            return
+        self.answerers = {answerer.generator.name: answerer}
+        self.default_generator = answerer.generator.name
+        self._build_catalog(answerer)
+        self.load_seconds = time.perf_counter() - start
+        self.loaded_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.error = None
+        log.info(
+            "ready",
+            extra={"chunks": len(answerer.retriever.chunks), "load_seconds": round(self.load_seconds, 2)},
+        )
+
+    def _open_store(self) -> None:
+        try:
+            self.store = FeedbackStore(self.settings.feedback_db, keep=self.settings.answers_keep)
+            self.store_error = None
+        except StoreError as err:
+            self.store, self.store_error = None, err
+
+    def _build_catalog(self, answerer: Answerer) -> None:
+        chunks = answerer.retriever.chunks
+        try:
+            self.catalog = Catalog(
+                checklists={role: checklist(chunks, role) for role in CHECKLIST_ROLES},
+                topics=topic_menu(chunks),
+            )
+        except Exception:  # a structure the catalog cannot read only disables /topics and /checklist
+            log.exception("could not build the topic menu and checklists")
+            self.catalog = None
