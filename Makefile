@@ -33,7 +33,7 @@ run: index
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy guideqa ingest retriever api
+	$(VENV)/bin/mypy guideqa ingest retriever api eval
 
 test: $(STAMP)
 	$(MAKE) lint
@@ -43,7 +43,7 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 eval: index
-	$(GUIDEQA) eval
+	$(GUIDEQA) eval --split all
 
 ship-vectors: $(STAMP)
 	$(GUIDEQA) ingest --no-cache --ship-vectors

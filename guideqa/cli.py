@@ -118,7 +118,7 @@ def ask(
     index_dir: IndexOpt = None,
     embedder: EmbedderOpt = None,
 ) -> None:
-    """質問に答えます。回答の各文に出典番号 [n] が付きます。"""
+    """質問に答えます。回答の各文に出典番号 \\[n] が付きます。"""
     from guideqa.service import build_answerer, check_k
     from retriever.roles import parse_role
 
