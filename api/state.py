@@ -11,7 +11,7 @@ from api.feedback import FeedbackStore
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
 from guideqa.models import Role
-from guideqa.service import build_answerer
+from guideqa.service import build_answerers
 from retriever.answer import Answerer
 from retriever.catalog import CHECKLIST_ROLES, Checklist, TopicMenu, checklist, topic_menu
 
@@ -56,8 +56,9 @@ class AppState:
         if "embed_threads" not in settings.model_fields_set:
             settings = settings.model_copy(update={"embed_threads": SERVER_EMBED_THREADS})
         try:
-            answerer = build_answerer(settings)
-            answerer.ask(WARMUP_QUESTION, k=1)  # loads the embedder and the tokenizer now
+            answerers = build_answerers(settings)
+            answerer = answerers[settings.generator if settings.generator in answerers else "extractive"]
+            answerers["extractive"].ask(WARMUP_QUESTION, k=1)  # loads the embedder and the tokenizer now
         except GuideQAError as err:
             self.error = err
             log.error("not ready: %s", err.code, extra={"code": err.code, "reason": err.message})
@@ -68,7 +69,7 @@ class AppState:
                 "インデックスまたはモデルの読み込みに失敗しました。サーバーのログを確認してください。", code="load_failed"
             )
             return
-        self.answerers = {answerer.generator.name: answerer}
+        self.answerers = answerers
         self.default_generator = answerer.generator.name
         self._build_catalog(answerer)
         self.load_seconds = time.perf_counter() - start

@@ -15,8 +15,26 @@ MAX_K = 50
 
 
 def build_answerer(settings: Settings) -> Answerer:
-    """Load the index and models once (the heavy part)."""
-    return Answerer(Retriever.open(settings))
+    """Load the index and models once (the heavy part); the default generator is used."""
+    return build_answerers(settings)[settings.generator if settings.generator == "llm" else "extractive"]
+
+
+def build_answerers(settings: Settings) -> dict[str, Answerer]:
+    """One Answerer per available generator, sharing one retriever (index loaded once).
+
+    "extractive" is always there; "llm" when an OpenAI-compatible endpoint is configured.
+    """
+    from retriever.llm import LLMGenerator, chat_model_from_settings
+
+    retriever = Retriever.open(settings)
+    answerers = {"extractive": Answerer(retriever)}
+    if settings.llm_base_url and settings.llm_model:
+        answerers["llm"] = Answerer(retriever, generator=LLMGenerator(chat_model_from_settings(settings)))
+    elif settings.generator == "llm":
+        from guideqa.errors import GuideQAError
+
+        raise GuideQAError("GUIDEQA_GENERATOR=llm ですが、LLM の接続先が設定されていません。", code="llm_not_configured")
+    return answerers
 
 
 def check_k(k: Any) -> int:

@@ -114,7 +114,7 @@ class Answerer:
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
         if not premise and not self.answerable(query, hits):
             return self._refuse(answer)
-        picked = self._generate(query, hits)
+        picked = self._generate(query, hits, answer)
         if premise:
             picked = self._premise_first(hits, picked)
         if not picked:
@@ -122,11 +122,13 @@ class Answerer:
         self._attach(answer, hits, picked)
         return answer
 
-    def _generate(self, query: str, hits: list[Hit]) -> list[tuple[int, AnswerSentence]]:
+    def _generate(self, query: str, hits: list[Hit], answer: Answer) -> list[tuple[int, AnswerSentence]]:
         picked = self.generator.generate(query, hits)
         if not picked and self.generator is not self.extractive:
+            # Too little of the LLM's answer was supported by the passages it cited.
             picked = self.extractive.generate(query, hits)
-            self.generator_fallback = True
+            answer.generator = self.extractive.name
+            answer.notes.append("生成AIの回答を出典で確認できなかったため、原文からの抜粋で回答しています。")
         return picked
 
     def _refuse(self, answer: Answer) -> Answer:
@@ -172,7 +174,7 @@ class Answerer:
             answer.citations.append(
                 Citation(number=number, quotes=quotes[rank], **p.model_dump(exclude={"score"}))
             )
-        answer.notes = self._notes(answer, hits)
+        answer.notes = [*answer.notes, *self._notes(answer, hits)]
 
     def _notes(self, answer: Answer, hits: list[Hit]) -> list[str]:
         notes = []
