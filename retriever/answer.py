@@ -33,9 +33,9 @@ PREMISE_QUERY = "ガイドラインは法的拘束力のない非拘束的なソ
 class RefusalPolicy:
     """Calibrated on the eval dev split (see eval/README)."""
 
-    min_dense: float = 0.80
+    min_dense: float = 0.835
     min_coverage: float = 0.5
-    strong_dense: float = 0.86
+    strong_dense: float = 0.855
 
 
 class Generator(Protocol):
@@ -61,9 +61,21 @@ def clean_question(question: str) -> str:
     return text
 
 
+# Attempts to re-instruct the assistant. They are removed from what is searched; the rest
+# of the question (if any) is answered as usual.
+INJECTION = re.compile(
+    r"[^。！？\n]*(?:(?:以前|前|上記|これまで)の(?:指示|命令|ルール|規則)[^。！？\n]*(?:無視|忘れ)"
+    r"|システムプロンプト|あなたは今から|\{\{\s*system\s*\}\}|ignore (?:all )?(?:previous|prior|above) instructions"
+    r"|jailbreak|developer mode)[^。！？\n]*[。！？]?",
+    re.IGNORECASE,
+)
+
+
 def search_text(question: str) -> str:
-    """What is searched: tags removed (their text kept), whitespace collapsed."""
-    return re.sub(r"\s+", " ", _TAGS.sub(" ", question)).strip()
+    """What is searched: tags removed (their text kept), injected instructions removed,
+    whitespace collapsed."""
+    text = INJECTION.sub(" ", _TAGS.sub(" ", question))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 class Answerer:
@@ -105,12 +117,15 @@ class Answerer:
     def ask(self, question: str, role: Role | None = None, k: int = 10) -> Answer:
         text = clean_question(question)
         query = search_text(text)
+        answer = Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name)
+        if len(query) < 2:  # nothing left once markup and injected instructions are removed
+            return self._refuse(answer)
         role = role or detect_role(query)
+        answer.role = role
         hits = self.retriever.hits(query, role, k)
         premise = bool(FALSE_PREMISE.search(nfkc(query)))
         if premise:
             hits = self._with_premise_evidence(hits, role, k)
-        answer = Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
         if not premise and not self.answerable(query, hits):
             return self._refuse(answer)
