@@ -31,11 +31,21 @@ class Candidate:
     score: float
 
 
-def sentences_of(text: str) -> list[str]:
-    """Sentences of a chunk: each line (a bullet or paragraph) split at 。"""
+BULLETS = "⚫➢•・○◯✓-⁃■□◆◇▪▶► "
+
+
+def sentences_of(text: str, headings: tuple[str, ...] = ()) -> list[str]:
+    """Sentences of a chunk: each line (a bullet or paragraph) split at 。; heading lines and
+    bullet glyphs are dropped (what remains is still a verbatim substring of the chunk)."""
     out: list[str] = []
+    skip = {h.strip() for h in headings}
     for line in text.split("\n"):
-        out.extend(s for s in split_sentences(line) if len(s) >= 8)
+        if line.strip() in skip:
+            continue
+        for sent in split_sentences(line):
+            sent = sent.lstrip(BULLETS)
+            if len(sent) >= 8 and "http" not in sent:  # footnote URLs are not answers
+                out.append(sent)
     return out
 
 
@@ -57,7 +67,7 @@ class ExtractiveGenerator:
         candidates: list[Candidate] = []
         for rank, hit in enumerate(hits[:MAX_PASSAGES]):
             prior = 1.0 / math.sqrt(rank + 1)
-            for pos, sent in enumerate(sentences_of(hit.chunk.text)):
+            for pos, sent in enumerate(sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))):
                 if _HEADING_ONLY.match(sent):
                     continue
                 s_tokens = set(self.tokenizer.tokenize(sent))
@@ -82,7 +92,9 @@ class ExtractiveGenerator:
             chosen.append(cand)
             used += len(cand.text)
             per_passage[cand.hit_rank] = per_passage.get(cand.hit_rank, 0) + 1
-        chosen.sort(key=lambda c: (c.hit_rank, c.position))
+        # The 本編 wording of an item states the rule; its 別添 explanation follows it.
+        main_first = {i: 0 if hits[i].chunk.segment == "main" and hits[i].chunk.item_codes else 1 for i in per_passage}
+        chosen.sort(key=lambda c: (main_first[c.hit_rank], c.hit_rank, c.position))
         return [(c.hit_rank, c.text) for c in chosen]
 
     def generate(self, question: str, hits: list[Hit]) -> list[tuple[int, AnswerSentence]]:

@@ -42,9 +42,10 @@ class SearchConfig:
     overview_weight: float = 0.75
     duplicate_overlap: float = 0.6
     role_channel_weight: float = 1.0
+    main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
     section_weights: dict[str, float] = field(
-        default_factory=lambda: {"[参考文献]": 0.5, "[実践例]": 0.85, "構成員名簿": 0.5, "目次": 0.5}
+        default_factory=lambda: {"[参考文献]": 0.5, "[実践例]": 0.85, "[具体的な手法]": 0.9, "構成員名簿": 0.5, "目次": 0.5}
     )
 
 
@@ -142,6 +143,8 @@ class Retriever:
             w = cfg.status_weight.get(doc.get("status", "current"), 1.0)
             if c.segment == "overview":
                 w *= cfg.overview_weight
+            elif c.segment == "main" and c.item_codes:
+                w *= cfg.main_item_weight
             if role is not None:
                 if role in c.roles:
                     w *= cfg.own_role_bonus
