@@ -15,7 +15,8 @@ from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from ingest.text import match_key, nfkc
 from retriever.extractive import ExtractiveGenerator
-from retriever.roles import detect_role
+from retriever.overview import is_broad_role_question, role_overview
+from retriever.roles import detect_role, mentioned_role
 from retriever.search import Hit, Retriever
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,12 @@ class Answerer:
         if premise:
             hits = self._with_premise_evidence(hits, role, k)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
+        about = role or mentioned_role(query)
+        if about is not None and not premise and is_broad_role_question(query):
+            overview = role_overview(self.retriever.chunks, about)
+            if overview:
+                answer.role = about
+                return self._overview_answer(answer, overview)
         if not premise and not self.answerable(query, hits):
             return self._refuse(answer)
         picked = self._generate(query, hits, answer)
@@ -135,6 +142,17 @@ class Answerer:
         if not picked:
             return self._refuse(answer)
         self._attach(answer, hits, picked)
+        return answer
+
+    def _overview_answer(self, answer: Answer, overview: list[tuple[int, str]]) -> Answer:
+        hits = []
+        picked: list[tuple[int, AnswerSentence]] = []
+        for rank, (index, sentence) in enumerate(overview):
+            hits.append(Hit(index, self.retriever.chunks[index], 0.0, 0.0, 0.0))
+            picked.append((rank, AnswerSentence(text=sentence, citations=[])))
+        answer.generator = self.extractive.name
+        self._attach(answer, hits, picked)
+        answer.notes.append("各項目の詳しい内容は、役割別チェックリストや項目名で質問して確認できます。")
         return answer
 
     def _generate(self, query: str, hits: list[Hit], answer: Answer) -> list[tuple[int, AnswerSentence]]:
@@ -180,7 +198,8 @@ class Answerer:
         last_code: str | None = None
         for rank, sent in picked:
             code = hits[rank].chunk.item_codes[0] if hits[rank].chunk.item_codes else None
-            prefix = f"【{_item_label(hits[rank])}】" if code and code != last_code else ""
+            new_item = code and code != last_code and not sent.text.startswith(code)
+            prefix = f"【{_item_label(hits[rank])}】" if new_item else ""
             last_code = code
             lines.append(f"{prefix}{sent.text} [{numbers[rank]}]")
         answer.answer = "\n".join(lines)

@@ -48,9 +48,24 @@ def parse_role(value: str | None) -> Role | None:
     )
 
 
+# Weaker cue: a role named as the subject (「AI利用者の義務は？」「開発者は…」).
+_SUBJECT = re.compile(r"(?:AI)?(開発|提供|利用)者(?:は|の|が|向け|にとって)")
+_SUBJECT_ROLE: dict[str, Role] = {"開発": "developer", "提供": "provider", "利用": "user"}
+
+
 def detect_role(question: str) -> Role | None:
+    """The asker's own role, when the question states it (「利用者として」「使うだけ」)."""
     text = nfkc(question)
     for role, pattern in _DETECT:
         if pattern.search(text):
             return role
     return None
+
+
+def mentioned_role(question: str) -> Role | None:
+    """The one role a question is about (「AI利用者の義務は？」), or None."""
+    stated = detect_role(question)
+    if stated:
+        return stated
+    subjects = {_SUBJECT_ROLE[m.group(1)] for m in _SUBJECT.finditer(nfkc(question))}
+    return subjects.pop() if len(subjects) == 1 else None

@@ -119,3 +119,22 @@ def test_ask_cli(real_settings: Settings):
     assert data["role"] == "provider" and data["citations"]
     bad = CliRunner().invoke(app, ["ask", "質問", "--role", "xyz", "--index-dir", str(real_settings.index_dir)])
     assert bad.exit_code == 2 and "役割" in bad.output
+
+
+def test_broad_role_question_lists_the_roles_items(answerer: Answerer):
+    ans = answerer.ask("AI提供者として何をすべきですか？")
+    codes = [code for c in ans.citations for code in c.item_codes]
+    assert ans.role == "provider" and not ans.refused
+    assert codes[:2] == ["P-2) i.", "P-2) ii."] and "P-7) ii." in codes
+    assert all(code.startswith("P-") for code in codes)
+    assert_traceable(ans)
+    user = answerer.ask("AI利用者の義務は？")
+    assert user.role == "user" and any(c.item_codes == ["U-4) i."] for c in user.citations)
+
+
+def test_specific_questions_are_not_treated_as_overviews():
+    from retriever.overview import is_broad_role_question
+
+    assert is_broad_role_question("利用者として守るべきことを全部教えて")
+    assert not is_broad_role_question("AI開発者は学習データについて何に注意すべき？")
+    assert not is_broad_role_question("AI利用者として個人情報の扱いで注意することは？")
