@@ -8,10 +8,12 @@ of ``guideqa batch`` receives. Any batch output file can be scored the same way.
 Systems: ``system`` (the product), ``bm25`` and ``dense`` (single-signal retrieval with the
 same answerer) and ``naive`` (tutorial RAG); see :mod:`eval.baselines`.
 
-Generators: ``extractive`` (default). Another generator plugs in through
-:func:`register_generator` with a factory ``(answerer, settings) -> Generator``; the
-hallucination check then switches from containment to token overlap
-(:func:`eval.metrics.support_check_for`).
+Generators: ``extractive`` (default) and ``llm`` (the product's optional LLM generator,
+``retriever.llm``; needs ``GUIDEQA_LLM_BASE_URL`` / ``GUIDEQA_LLM_MODEL``). Others plug in
+through :func:`register_generator` with a factory ``settings -> Generator``. Scoring reads
+the generator from each record, so answers the LLM generator produced are checked with
+token overlap and its extractive fallbacks with containment
+(:func:`eval.metrics.support_check_for`). The naive baseline keeps its own answer.
 """
 
 from __future__ import annotations
@@ -42,15 +44,30 @@ SYSTEM_LABELS = {
 }
 SPLITS: tuple[str, ...] = ("dev", "test")
 DEFAULT_K = 10
-WARMUP_QUESTION = "AIガバナンスとは何ですか？"
+# Warm-up lines (not scored): lazy loads on the plain, role and false-premise paths.
+WARMUP_LINES: tuple[dict[str, Any], ...] = (
+    {"id": "warmup-1", "question": "AIガバナンスとは何ですか？"},
+    {"id": "warmup-2", "question": "学習データについて何に注意すべき？", "role": "developer"},
+    {"id": "warmup-3", "question": "ガイドラインに違反した場合の罰金は？", "role": "user"},
+)
 NO_ROLE = "none"
 
-GeneratorFactory = Callable[[Answerer, Settings], Generator]
-_GENERATORS: dict[str, GeneratorFactory | None] = {"extractive": None}  # None: the answerer's default
+GeneratorFactory = Callable[[Settings], Generator]
+
+
+def _llm_generator(settings: Settings) -> Generator:
+    """The product's optional LLM generator; raises ``llm_not_configured`` without an endpoint."""
+    from retriever.llm import LLMGenerator, chat_model_from_settings
+
+    return LLMGenerator(chat_model_from_settings(settings))
+
+
+# None: the answerer's built-in extractive generator.
+_GENERATORS: dict[str, GeneratorFactory | None] = {"extractive": None, "llm": _llm_generator}
 
 
 def register_generator(name: str, factory: GeneratorFactory) -> None:
-    """Make ``--generator <name>`` available (e.g. an LLM generator once it exists)."""
+    """Make ``--generator <name>`` available; ``factory(settings)`` returns the generator."""
     _GENERATORS[name] = factory
 
 
@@ -65,13 +82,12 @@ class UnknownGeneratorError(GuideQAError):
         )
 
 
-def apply_generator(answerer: Answerer, name: str, settings: Settings) -> Answerer:
+def make_generator(name: str, settings: Settings) -> Generator | None:
+    """The generator for ``name`` (None = extractive); fails before any index is loaded."""
     if name not in _GENERATORS:
         raise UnknownGeneratorError(name)
     factory = _GENERATORS[name]
-    if factory is not None:
-        answerer.generator = factory(answerer, settings)
-    return answerer
+    return None if factory is None else factory(settings)
 
 
 class Asker(Protocol):
@@ -104,12 +120,15 @@ def build_systems(settings: Settings, names: Sequence[str], generator: str = "ex
     unknown = [n for n in names if n not in SYSTEMS]
     if unknown:
         raise ValueError(f"unknown systems {unknown}; choose from {list(SYSTEMS)}")
-    if generator not in _GENERATORS:
-        raise UnknownGeneratorError(generator)
+    gen = make_generator(generator, settings)  # unknown / unconfigured: fail fast
     out: dict[str, Asker] = {}
     system: Answerer | None = None
     if any(n in names for n in ("system", "bm25", "dense")):
-        system = apply_generator(build_answerer(settings), generator, settings)
+        # The generator is chosen here, not by GUIDEQA_GENERATOR: build the extractive stack
+        # and swap the generator in (bm25/dense copy it, so all three use the same one).
+        system = build_answerer(settings.model_copy(update={"generator": "extractive"}))
+        if gen is not None:
+            system.generator = gen
     for name in names:
         if name == "system":
             assert system is not None
@@ -290,10 +309,11 @@ def run_system(
 ) -> SystemRun:
     run = SystemRun(name)
     start = time.perf_counter()
-    try:  # warm-up: lazy model loads must not count as the first question's latency
-        asker({"id": "warmup", "question": WARMUP_QUESTION}, k)
-    except GuideQAError:
-        log.warning("%s: warm-up question failed", name, exc_info=True)
+    for line in WARMUP_LINES:  # lazy loads must not count as the first questions' latency
+        try:
+            asker(dict(line), k)
+        except GuideQAError:
+            log.warning("%s: warm-up question failed", name, exc_info=True)
     for i, q in enumerate(questions, start=1):
         line = {"id": q.id, "question": q.question, "role": q.role}
         t0 = time.perf_counter()

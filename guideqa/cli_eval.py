@@ -50,7 +50,7 @@ def eval_command(
     split: Annotated[str, typer.Option("--split", help="dev | test | all")] = "all",
     systems: Annotated[str, typer.Option("--systems", help="カンマ区切り: system,bm25,dense,naive")] = DEFAULT_SYSTEMS,
     out: Annotated[Path, typer.Option("--out", help="レポートの出力フォルダ")] = DEFAULT_OUT,
-    generator: Annotated[str, typer.Option("--generator", help="回答生成器: extractive（既定）")] = "extractive",
+    generator: Annotated[str, typer.Option("--generator", help="回答生成器: extractive（既定）| llm（GUIDEQA_LLM_* の設定が必要）")] = "extractive",
     questions: Annotated[Path, typer.Option("--questions", help="評価用の質問 JSONL")] = DEFAULT_QUESTIONS,
     k: Annotated[int, typer.Option("--k", help="検索する文書片の数（検索指標は上位 k 件で計算）")] = 10,
     index_dir: Annotated[Path | None, typer.Option("--index-dir", help="インデックスのフォルダ")] = None,
