@@ -332,7 +332,9 @@ class GenericParser(_Parser):
             return False
         display = tidy(MARKDOWN_HEADING_RE.sub(r"\2", clean_line(raw)))
         for level, pattern in GENERIC_HEADINGS:
-            if pattern.match(text) and len(text) <= 45:
+            # A numbered line with a comma is a sentence (a footnote or a list item), unless
+            # markdown marks it as a heading.
+            if pattern.match(text) and len(text) <= 45 and (md or "、" not in text):
                 self.heading(level, display, line)
                 return True
         if md:

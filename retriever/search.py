@@ -20,6 +20,7 @@ from ingest.embedders import Embedder
 from ingest.index_store import IndexData, load_index
 from ingest.text import match_key
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
+from retriever.definitions import definition_candidates, definition_term
 from retriever.expansion import expansions, load_synonyms
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class SearchConfig:
     overview_weight: float = 0.75
     duplicate_overlap: float = 0.6
     role_channel_weight: float = 1.0
+    definition_channel_weight: float = 1.0
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
     section_weights: dict[str, float] = field(
@@ -76,7 +78,9 @@ class Retriever:
         self.vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal).astype(np.float32)
         self.documents: dict[str, dict[str, Any]] = {d["doc_id"]: d for d in index.manifest["documents"]}
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
-        self._keys = [_bigrams(match_key(c.text)) for c in self.chunks]
+        self._norm = [match_key(c.text) for c in self.chunks]
+        self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
+        self._keys = [_bigrams(t) for t in self._norm]
         self.synonyms = load_synonyms()
         self._role_items = {
             role: np.array([i for i, c in enumerate(self.chunks) if role in c.roles and c.item_codes], dtype=np.int64)
@@ -116,7 +120,14 @@ class Retriever:
             # D-/P-/U- items compete with long generic passages.
             mask = self._role_items[role]
             own = mask[np.argsort(-fused[mask])][:top]
+            own = own[fused[own] > 0]  # only items the question actually matched
             fused[own] += cfg.role_channel_weight / (cfg.rrf_k + np.arange(1, len(own) + 1))
+        term = definition_term(query)
+        if term and cfg.definition_channel_weight > 0:
+            defining = np.array(definition_candidates(self._norm, term, self._lines), dtype=np.int64)
+            if len(defining):
+                ranked_def = defining[np.argsort(-fused[defining])][:top]
+                fused[ranked_def] += cfg.definition_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_def) + 1))
         fused *= self._priors(role)
         ranked = [int(i) for i in np.argsort(-fused) if fused[i] > 0]
         picked: list[Hit] = []

@@ -1,0 +1,52 @@
+"""Definition questions (「AI提供者」の定義は？ / AIエージェントとは？): find where a term is defined.
+
+The guideline defines terms in a few fixed shapes: 「X（English）」 followed by the definition,
+「XとはYである」, 「以下、「X」という」. Chunks holding such a shape for the asked term form an
+extra ranked list in the fusion.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.text import match_key
+
+_TERM_PATTERNS = (
+    re.compile(r"^([^\s、。？?「」]{2,20}?)(?:って|は|が)(?:ガイドライン(?:上|で)|本ガイドラインで)?(?:どう|どのように)定義"),
+    re.compile(r"[「『\"]([^」』\"]{2,20})[」』\"]\s*(?:の|って|という言葉の|とは)?\s*(?:定義|意味|とは|って何|は何|とは何)"),
+    re.compile(r"^(?:ガイドライン(?:上|で|における|でいう)の?)?\s*([^\s、。？?「」]{2,20}?)\s*(?:の定義|の意味|とは|って何|ってなに|とはなに|は何を指す|はどう定義)"),
+)
+_LEADING = re.compile(r"^(?:そもそも|ところで|ガイドライン(?:上|で|における|でいう)の?|本ガイドラインにおける)")
+
+
+def definition_term(question: str) -> str | None:
+    """The term a definition question asks about, or None."""
+    text = match_key(question)
+    text = _LEADING.sub("", text)
+    for pattern in _TERM_PATTERNS:
+        if m := pattern.search(text):
+            term = m.group(1).strip("「」『』\"")
+            term = _LEADING.sub("", term)
+            if 2 <= len(term) <= 20:
+                return term
+    return None
+
+
+def defining_shapes(term: str) -> tuple[str, ...]:
+    t = match_key(term)
+    return (f"{t}とは", f"{t}(", f"「{t}」という", f"「{t}」とは", f"{t}:", f"における{t}とは")
+
+
+def definition_candidates(normalised_texts: list[str], term: str, line_heads: list[set[str]] | None = None) -> list[int]:
+    """Indices of chunks (texts in match_key form) that define ``term``.
+
+    ``line_heads`` (per chunk, the match_key form of each line) also catches the glossary
+    shape where the term stands alone on a line followed by its definition.
+    """
+    shapes = defining_shapes(term)
+    key = match_key(term)
+    out = []
+    for i, text in enumerate(normalised_texts):
+        if any(s in text for s in shapes) or (line_heads is not None and key in line_heads[i]):
+            out.append(i)
+    return out
