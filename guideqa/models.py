@@ -30,6 +30,7 @@ class DocumentMeta(BaseModel):
     file: str
     supersedes: list[str] = Field(default_factory=list)
     description: str = ""
+    aliases: list[str] = Field(default_factory=list)  # names people use for this document
 
 
 class SourceLine(BaseModel):

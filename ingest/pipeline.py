@@ -231,6 +231,7 @@ def _doc_entry(doc: LoadedDocument, chunks: list[Chunk]) -> dict[str, Any]:
         "date": meta.date,
         "version": meta.version,
         "status": meta.status,
+        "aliases": meta.aliases,
         "file": meta.file,
         "sha256": doc.sha256,
         "chunks": len(chunks),

@@ -44,6 +44,7 @@ class SearchConfig:
     duplicate_overlap: float = 0.6
     role_channel_weight: float = 1.0
     definition_channel_weight: float = 1.0
+    named_document_bonus: float = 1.3  # the question names the document (by an alias)
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
     section_weights: dict[str, float] = field(
@@ -128,7 +129,7 @@ class Retriever:
             if len(defining):
                 ranked_def = defining[np.argsort(-fused[defining])][:top]
                 fused[ranked_def] += cfg.definition_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_def) + 1))
-        fused *= self._priors(role)
+        fused *= self._priors(role, self.named_documents(query))
         ranked = [int(i) for i in np.argsort(-fused) if fused[i] > 0]
         picked: list[Hit] = []
         for i in ranked:
@@ -146,12 +147,24 @@ class Retriever:
                 return weight
         return 1.0
 
-    def _priors(self, role: Role | None) -> np.ndarray:
+    def named_documents(self, query: str) -> set[str]:
+        """Documents the question names (「中間とりまとめでは」「令和7年度の更新で」)."""
+        text = match_key(query)
+        return {
+            doc_id
+            for doc_id, doc in self.documents.items()
+            if any(match_key(alias) in text for alias in doc.get("aliases", []) if len(alias) >= 3)
+        }
+
+    def _priors(self, role: Role | None, named: set[str] = frozenset()) -> np.ndarray:  # type: ignore[assignment]
         cfg = self.config
         weights = self._section_weight.copy()
         for i, c in enumerate(self.chunks):
             doc = self.documents.get(c.doc_id, {})
-            w = cfg.status_weight.get(doc.get("status", "current"), 1.0)
+            if c.doc_id in named:
+                w = cfg.named_document_bonus
+            else:
+                w = cfg.status_weight.get(doc.get("status", "current"), 1.0)
             if c.segment == "overview":
                 w *= cfg.overview_weight
             elif c.segment == "main" and c.item_codes:
