@@ -64,6 +64,8 @@ BULLET_CHARS = set("⚫➢•・○◯✓-⁃※■□◆◇▪▶►")
 FURNITURE_OVERVIEW = {"はじめに", "本編 別添", "本編", "別添", "本編別添"}
 FURNITURE_ANY = {"⋮", "---", "…"}
 MAX_HEADING = 60
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
+TABLE_RE = re.compile(r"^表\s*\d+\s*\.")
 
 
 @dataclass
@@ -97,6 +99,8 @@ class _State:
     chapter: int = 0
     letter: str = ""
     principle: int = 0
+    circled: int = 0
+    in_table: bool = False
 
     def set_heading(self, level: int, text: str) -> None:
         for lvl in [k for k in self.headings if k >= level]:
@@ -104,6 +108,10 @@ class _State:
         self.headings[level] = text
         if level <= 5:
             self.item_code = None
+            self.in_table = False
+        if level <= 3:
+            self.circled = 0
+            self.in_table = False
 
     def path(self) -> tuple[str, ...]:
         label = SEGMENT_LABEL.get(self.segment)
@@ -295,6 +303,13 @@ class GuidelineParser(_Parser):
                 st.letter, st.principle = m.group(1), 0
                 self.heading(2, f"{m.group(1)}. {tidy(m.group(2))}", line)
                 return True
+        if TABLE_RE.match(s) and st.segment in ("main", "annex"):
+            # A flattened table follows: its cells must not open sections of their own.
+            keep = st.item_code
+            self.heading(6 if keep else (4 if st.principle and st.segment == "annex" else 3), tidy(s), line)
+            st.item_code = keep  # a table inside an item stays part of the item
+            st.in_table = True
+            return True
         if m := PRINCIPLE_RE.match(s):
             num = int(m.group(1))
             title = re.sub(r"\d+$", "", tidy(m.group(2))).strip()
@@ -310,9 +325,12 @@ class GuidelineParser(_Parser):
         if m := PHASE_RE.match(s.replace(" ", "")):
             self.heading(4, tidy(m.group(1)), line)
             return True
-        if s[0] in "①②③④⑤⑥⑦⑧⑨⑩" and len(s) <= 30 and "、" not in s and st.principle:
-            self.heading(4, tidy(s), line)
-            return True
+        if s[0] in CIRCLED and len(s) <= 30 and not s.endswith("、") and st.principle and not st.in_table:
+            number = CIRCLED.index(s[0]) + 1
+            if number > st.circled:
+                st.circled = number
+                self.heading(4, tidy(s), line)
+                return True
         if m := BRACKET_RE.match(s):
             self.flush()
             keep = st.item_code

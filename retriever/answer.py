@@ -15,6 +15,7 @@ from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from ingest.text import match_key, nfkc
 from retriever.extractive import ExtractiveGenerator
+from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
 from retriever.roles import detect_role, mentioned_role
 from retriever.search import Hit, Retriever
@@ -22,6 +23,7 @@ from retriever.search import Hit, Retriever
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+ROLE_OVERVIEW_NOTE = "各項目の詳しい内容は、役割別チェックリストや項目名で質問して確認できます。"
 REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -134,6 +136,11 @@ class Answerer:
             if overview:
                 answer.role = about
                 return self._overview_answer(answer, overview)
+        target = None if premise else outline_target(query)
+        if target is not None:
+            parts = outline(self.retriever.chunks, target)
+            if len(parts) >= 2:
+                return self._overview_answer(answer, parts, note=None)
         if not premise and not self.answerable(query, hits):
             return self._refuse(answer)
         picked = self._generate(query, hits, answer)
@@ -144,7 +151,9 @@ class Answerer:
         self._attach(answer, hits, picked)
         return answer
 
-    def _overview_answer(self, answer: Answer, overview: list[tuple[int, str]]) -> Answer:
+    def _overview_answer(
+        self, answer: Answer, overview: list[tuple[int, str]], note: str | None = ROLE_OVERVIEW_NOTE
+    ) -> Answer:
         hits = []
         picked: list[tuple[int, AnswerSentence]] = []
         for rank, (index, sentence) in enumerate(overview):
@@ -152,7 +161,8 @@ class Answerer:
             picked.append((rank, AnswerSentence(text=sentence, citations=[])))
         answer.generator = self.extractive.name
         self._attach(answer, hits, picked)
-        answer.notes.append("各項目の詳しい内容は、役割別チェックリストや項目名で質問して確認できます。")
+        if note:
+            answer.notes.append(note)
         return answer
 
     def _generate(self, query: str, hits: list[Hit], answer: Answer) -> list[tuple[int, AnswerSentence]]:
