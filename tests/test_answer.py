@@ -138,3 +138,20 @@ def test_specific_questions_are_not_treated_as_overviews():
     assert is_broad_role_question("利用者として守るべきことを全部教えて")
     assert not is_broad_role_question("AI開発者は学習データについて何に注意すべき？")
     assert not is_broad_role_question("AI利用者として個人情報の扱いで注意することは？")
+
+
+def test_structure_list_questions_answer_with_headings(answerer: Answerer):
+    ans = answerer.ask("共通の指針って何項目あるんですか？")
+    lines = [s.text for s in ans.sentences]
+    assert lines[0] == "1) 人間中心" and lines[-1] == "10) イノベーション" and len(lines) == 10
+    assert_traceable(ans)
+    innovation = answerer.ask("イノベーションの指針にはどんな項目がありますか？")
+    assert [s.text[0] for s in innovation.sentences] == ["①", "②", "③"]
+
+
+def test_chunk_in_table_is_labelled_as_table():
+    from tests.test_chunking import containing
+
+    # 表1 lists every item code; it must not be read as sub-headings of principle 10).
+    innovation = [c for c in containing("guideline", "オープンイノベーション等の推進") if c.segment == "main"]
+    assert all("表1" not in " ".join(c.section_path) or c.section_path[-1].startswith("表1") for c in innovation)
