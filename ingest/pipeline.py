@@ -79,6 +79,18 @@ def corpus_fingerprint(metas: list[DocumentMeta], corpus_dir: Path) -> dict[str,
     return out
 
 
+def chunker_fingerprint() -> str:
+    """Hash of the code that turns text into chunks: a changed chunker means a stale index."""
+    import ingest.chunking
+    import ingest.structure
+    import ingest.text
+
+    digest = hashlib.sha256()
+    for module in (ingest.text, ingest.structure, ingest.chunking):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def is_stale(settings: Settings) -> str | None:
     """Why the index must be rebuilt (Japanese), or None when it is up to date."""
     try:
@@ -92,6 +104,8 @@ def is_stale(settings: Settings) -> str | None:
         return "埋め込みモデルの設定が変わっています"
     if manifest.get("chunking") != {"max_chars": settings.chunk_size, "min_chars": settings.chunk_min}:
         return "チャンク設定が変わっています"
+    if manifest.get("chunker") != chunker_fingerprint():
+        return "文書の分割方法（プログラム）が更新されています"
     return None
 
 
@@ -196,6 +210,7 @@ def run_ingest(
         "embedder": {"id": embedder.embedder_id, "dimension": embedder.dimension, "spec": settings.embedder},
         "tokenizer": tokenizer.tokenizer_id,
         "chunking": {"max_chars": settings.chunk_size, "min_chars": settings.chunk_min},
+        "chunker": chunker_fingerprint(),
         "chunk_count": len(chunks),
         "corpus_files": corpus_fingerprint(load_manifest(settings.corpus_dir), settings.corpus_dir),
         "documents": [_doc_entry(doc, per_doc[doc.meta.doc_id]) for doc in docs],
