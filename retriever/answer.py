@@ -221,17 +221,23 @@ class Answerer:
         answer.notes = [*answer.notes, *self._notes(answer, hits)]
 
     def _notes(self, answer: Answer, hits: list[Hit]) -> list[str]:
-        notes = []
+        """One note per draft/older document cited, naming the citation numbers."""
         newer = any(c.status in ("current", "update") for c in answer.citations) or any(
             self.retriever.documents.get(h.chunk.doc_id, {}).get("status") in ("current", "update") for h in hits[:5]
         )
+        by_doc: dict[str, list[Citation]] = {}
         for c in answer.citations:
             if c.status in ("draft", "older"):
-                kind = "案" if c.status == "draft" else "旧資料"
-                msg = f"[{c.number}]は{kind}（{c.title}、{c.version or c.date}）の記載です。"
-                if newer:
-                    msg += "最新の内容は現行のAI事業者ガイドラインや令和7年度更新内容で確認してください。"
-                notes.append(msg)
+                by_doc.setdefault(c.doc_id, []).append(c)
+        notes = []
+        for cites in by_doc.values():
+            c = cites[0]
+            numbers = "".join(f"[{x.number}]" for x in cites)
+            kind = "案" if c.status == "draft" else "旧資料"
+            msg = f"{numbers}は{kind}（{c.title}、{c.version or c.date}）の記載です。"
+            if newer:
+                msg += "最新の内容は現行のAI事業者ガイドラインや令和7年度更新内容で確認してください。"
+            notes.append(msg)
         return notes
 
 

@@ -20,7 +20,9 @@ MAX_CHARS_LIST = 700
 MAX_PASSAGES = 5
 MAX_PER_PASSAGE = 3
 LIST_CUES = re.compile(r"一覧|すべて|全て|何を|どのような|どんな|何が|チェック|項目|ポイント|具体的")
-_HEADING_ONLY = re.compile(r"^(?:[DPU]-\d+\) [ivx]+\.|\d+\)|[A-E]\.|第\d部|行動目標)\s*\S{0,40}$")
+_HEADING_ONLY = re.compile(
+    r"^(?:[DPU]-\d+\) [ivx]+\.|\d+\)|[A-E]\.|第\d部|行動目標)\s*\S{0,40}$|^\S{0,40}」\s*関連$|^\[\S{1,20}\]$"
+)
 
 
 @dataclass
