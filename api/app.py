@@ -17,9 +17,10 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import routes_catalog, routes_feedback, routes_health, routes_qa
 from api.errors import install_error_handlers
-from api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
+from api.middleware import REQUEST_ID_HEADER, BodyLimitMiddleware, RequestContextMiddleware
 from api.state import AppState
 from guideqa.config import Settings, get_settings
+from guideqa.redact import register_settings_secrets
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ DESCRIPTION = """\
 - エラーは全て `{"detail": "日本語の説明", "code": "機械向けのコード"}` の形です。
 - 各応答の `X-Request-ID` ヘッダーは問い合わせの際にお知らせください。
 """
+# The largest valid /ask body is a 10,000-character question written as \uXXXX escapes (~60 KB).
+MAX_BODY_BYTES = 256 * 1024
 TAGS = [
     {"name": "質問と検索", "description": "質問への回答、文書片の検索と参照"},
     {"name": "コーパスと目次", "description": "文書の一覧、役割別のトピックとチェックリスト"},
@@ -53,6 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    register_settings_secrets(settings)  # masked in every log line from now on
     app = FastAPI(
         title="ガイドラインQA API",
         version="0.1.0",
@@ -71,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type", "Authorization", REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER],
         )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware)  # added last = outermost: every response gets an id
     for module in (routes_qa, routes_catalog, routes_feedback, routes_health):
         app.include_router(module.router)

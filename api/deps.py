@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.errors import NotReadyError, not_ready
+from api.errors import NotReadyError, RateLimitedError, not_ready
 from api.feedback import FeedbackStore
+from api.ratelimit import retry_after_seconds
 from api.state import AppState, Catalog
 from guideqa.config import Settings
 from retriever.answer import Answerer
@@ -44,9 +45,20 @@ def get_catalog(state: StateDep, _: Annotated[Answerer, Depends(get_answerer)]) 
 
 
 def get_store(state: StateDep) -> FeedbackStore:
-    if state.store is None:
+    store = state.feedback_store()
+    if store is None:
         raise state.store_error or NotReadyError("フィードバックの保存先を利用できません。", code="feedback_unavailable")
-    return state.store
+    return store
+
+
+async def rate_limit(request: Request, state: StateDep) -> None:
+    """One token per request from this client address; 429 with Retry-After when it has none."""
+    client = request.client.host if request.client else "unknown"
+    if client in state.rate_limit_exempt:
+        return
+    wait = state.limiter.acquire(client)
+    if wait > 0:
+        raise RateLimitedError(retry_after_seconds(wait))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

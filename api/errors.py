@@ -57,9 +57,22 @@ class StoreError(GuideQAError):
     code = "feedback_unavailable"
 
 
+class RateLimitedError(GuideQAError):
+    """A client sent more requests than its bucket allows; answered 429 with Retry-After."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"短い時間に多くのリクエストが送られました。{retry_after}秒ほど待ってから再度お試しください。"
+        )
+        self.retry_after = retry_after
+
+
 # Checked in order; the first matching class decides the status.
 STATUS_BY_TYPE: tuple[tuple[type[GuideQAError], int], ...] = (
     (QueryError, 422),  # includes RoleError
+    (RateLimitedError, 429),
     (NotFoundError, 404),
     (IndexError_, 503),  # IndexMissing / IndexCorrupt / EmbedderMismatch
     (EmbedderError, 503),
@@ -87,11 +100,20 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
-def error_response(request: Request, status: int, message: str, code: str) -> JSONResponse:
+def safe_text(text: str) -> str:
+    """Text that can always be encoded as UTF-8 (a message may quote user input with lone surrogates)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def error_response(
+    request: Request, status: int, message: str, code: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     rid = _request_id(request)
-    body = ErrorResponse(detail=message, code=code, request_id=rid).model_dump()
-    headers = {"X-Request-ID": rid} if rid else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    body = ErrorResponse(detail=safe_text(message), code=code, request_id=rid).model_dump()
+    out = dict(headers or {})
+    if rid:
+        out["X-Request-ID"] = rid
+    return JSONResponse(body, status_code=status, headers=out or None)
 
 
 # --- validation errors -------------------------------------------------------------------
@@ -116,6 +138,9 @@ def _translate(error: dict[str, Any]) -> tuple[str, str]:
     field = loc[-1] if len(loc) > 1 else ""
     if kind == "json_invalid":
         return "invalid_json", "リクエストの本文を JSON として読めません。"
+    if kind == "string_unicode":
+        where = f"（{loc[1]}）" if len(loc) > 1 else ""
+        return "invalid_text", f"文字列{where}に、文字として読めないデータ（対になっていないサロゲートなど）が含まれています。"
     if loc == ["body"] or kind in ("model_attributes_type", "dict_type"):
         return "invalid_body", "リクエストの本文は JSON オブジェクトで送ってください。"
     if field in _QUESTION_FIELDS:
@@ -144,7 +169,11 @@ async def _guideqa_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_for(exc)
     if status >= 500:
         log.error("request failed: %s", exc.code, extra={"code": exc.code, "status": status})
-    return error_response(request, status, exc.message, exc.code)
+    headers = None
+    if isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(exc.retry_after)}
+        log.warning("rate limited", extra={"code": exc.code, "retry_after": exc.retry_after})
+    return error_response(request, status, exc.message, exc.code, headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -154,19 +183,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 _HTTP_MESSAGES: dict[int, tuple[str, str]] = {
+    # FastAPI answers 400 when the body cannot be decoded at all (e.g. bytes that are not UTF-8).
+    400: ("unreadable_body", "リクエストの本文を JSON として読めません。UTF-8 で書いた JSON オブジェクトを送ってください。"),
     404: ("not_found", "指定された URL は見つかりません。API の一覧は /docs を参照してください。"),
     405: ("method_not_allowed", "この URL では、そのメソッドは使えません。"),
-    413: ("request_too_large", "リクエストが大きすぎます。"),
+    413: ("request_too_large", "リクエストの本文が大きすぎます。質問は1,000文字以内、コメントは2,000文字以内で送ってください。"),
 }
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "リクエストを処理できませんでした。"))
-    response = error_response(request, exc.status_code, message, code)
-    if exc.headers:
-        response.headers.update(exc.headers)
-    return response
+    return error_response(request, exc.status_code, message, code, dict(exc.headers or {}))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -187,8 +215,18 @@ def error_doc(description: str) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description}
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: error_doc("入力エラー（質問が空・長すぎる、役割や k が不正など）"),
-    503: error_doc("インデックスが未作成・破損などで応答できない"),
-    500: error_doc("サーバー内部エラー（詳細はサーバーのログのみ）"),
+DOC_422 = error_doc("入力エラー（質問が空・長すぎる、役割や k が不正など）")
+DOC_503 = error_doc("インデックスが未作成・破損などで応答できない")
+DOC_500 = error_doc("サーバー内部エラー（詳細はサーバーのログのみ）")
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {422: DOC_422, 503: DOC_503, 500: DOC_500}
+# Routes that read a JSON body can also answer these.
+BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: error_doc("本文を読めない（UTF-8 でないバイト列など）"),
+    413: error_doc("本文が大きすぎる"),
+}
+RATE_LIMIT_RESPONSE: dict[int | str, dict[str, Any]] = {
+    429: {
+        **error_doc("同じクライアントからのリクエストが多すぎる（Retry-After ヘッダーの秒数だけ待って再送）"),
+        "headers": {"Retry-After": {"description": "再送までに待つ秒数", "schema": {"type": "integer"}}},
+    }
 }

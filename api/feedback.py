@@ -57,6 +57,8 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 UNAVAILABLE = "フィードバックの保存先（データベース）を利用できません。時間をおいて再度お試しください。"
 PRUNE_EVERY = 50
+# Remembering an answer is best effort: /ask never waits long for a locked database.
+ANSWER_TIMEOUT = 1.0
 
 
 def _now() -> str:
@@ -91,9 +93,10 @@ def _cell(value: Any) -> Any:
 
 
 class FeedbackStore:
-    def __init__(self, path: Path, keep: int = 10000) -> None:
+    def __init__(self, path: Path, keep: int = 10000, timeout: float = 5.0) -> None:
         self.path = Path(path)
         self.keep = max(1, keep)
+        self.timeout = max(0.0, timeout)  # seconds to wait for another writer's lock
         self._inserts = 0
         self._lock = threading.Lock()
         try:
@@ -102,14 +105,18 @@ class FeedbackStore:
                 mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 conn.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
-            log.error("feedback database unavailable: %s", type(exc).__name__, extra={"path": str(self.path)})
+            log.error(
+                "feedback database unavailable: %s",
+                type(exc).__name__,
+                extra={"reason": str(exc), "path": str(self.path)},
+            )
             raise StoreError(UNAVAILABLE) from exc
         if str(mode).lower() != "wal":
             log.warning("feedback database is not in WAL mode", extra={"journal_mode": mode})
 
     @contextlib.contextmanager
-    def _connect(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=5.0)
+    def _connect(self, *, durable: bool = True, timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=self.timeout if timeout is None else timeout)
         try:
             # FULL: the commit is on disk before we answer. Answers may use NORMAL (WAL keeps
             # the file consistent; at worst the latest answers are lost on power failure).
@@ -119,12 +126,19 @@ class FeedbackStore:
         finally:
             conn.close()
 
-    def _run(self, what: str, fn: Any, *, durable: bool = True) -> Any:
+    def _run(self, what: str, fn: Any, *, durable: bool = True, timeout: float | None = None) -> Any:
         try:
-            with self._connect(durable=durable) as conn, conn:  # inner `conn`: commit or roll back
+            with self._connect(durable=durable, timeout=timeout) as conn, conn:  # inner `conn`: commit or roll back
                 return fn(conn)
         except sqlite3.Error as exc:
-            log.error("feedback database error during %s: %s", what, type(exc).__name__)
+            # sqlite's own message ("database is locked", "attempt to write a readonly database")
+            # names the fault and never contains the stored text.
+            log.error(
+                "feedback database error during %s: %s",
+                what,
+                type(exc).__name__,
+                extra={"reason": str(exc), "path": str(self.path)},
+            )
             raise StoreError(UNAVAILABLE) from exc
 
     # -- answers --------------------------------------------------------------------------
@@ -144,7 +158,7 @@ class FeedbackStore:
                     "DELETE FROM answers WHERE rowid <= (SELECT MAX(rowid) FROM answers) - ?", (self.keep,)
                 )
 
-        self._run("save_answer", write, durable=False)
+        self._run("save_answer", write, durable=False, timeout=min(self.timeout, ANSWER_TIMEOUT))
 
     def get_answer(self, answer_id: str) -> dict[str, Any] | None:
         def read(conn: sqlite3.Connection) -> dict[str, Any] | None:

@@ -8,6 +8,8 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
+from guideqa.redact import redact
+
 request_id_var: ContextVar[str] = ContextVar("guideqa_request_id", default="-")
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is emitted.
@@ -36,7 +38,7 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return redact(json.dumps(out, ensure_ascii=False, default=str))
 
 
 def log_config(level: str = "INFO") -> dict[str, Any]:

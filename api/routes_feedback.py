@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
-from api.errors import ApiError, error_doc
+from api.errors import BODY_RESPONSES, DOC_500, ApiError, error_doc
 from api.schemas import FeedbackCreated, FeedbackRequest
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,9 @@ router = APIRouter(tags=["フィードバック"])
     responses={
         404: error_doc("answer_id の回答が見つからない"),
         422: error_doc("評価やコメントが不正"),
-        503: error_doc("保存先のデータベースを利用できない"),
+        503: error_doc("保存先のデータベースを利用できない（ロック中・読み取り専用など。保存されていません）"),
+        500: DOC_500,
+        **BODY_RESPONSES,
     },
 )
 async def feedback(body: FeedbackRequest, request: Request, store: StoreDep) -> FeedbackCreated:
@@ -54,6 +56,8 @@ def _check_token(expected: str, authorization: str | None) -> None:
         200: {"content": {"text/csv": {}}, "description": "UTF-8（BOM付き）の CSV"},
         403: error_doc("トークンがない、または正しくない"),
         404: error_doc("書き出しが無効（GUIDEQA_EXPORT_TOKEN が未設定）"),
+        503: error_doc("保存先のデータベースを利用できない"),
+        500: DOC_500,
     },
 )
 async def export(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import StateDep
-from api.errors import NotReadyError, error_doc, not_ready
+from api.errors import DOC_500, NotReadyError, error_doc, not_ready
 from api.schemas import HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["稼働状況"])
@@ -21,7 +21,7 @@ async def healthz() -> HealthResponse:
     "/readyz",
     response_model=ReadyResponse,
     summary="質問に答えられる状態か",
-    responses={503: error_doc("準備ができていない（理由を detail、種類を code に示します）")},
+    responses={503: error_doc("準備ができていない（理由を detail、種類を code に示します）"), 500: DOC_500},
 )
 async def readyz(state: StateDep) -> ReadyResponse:
     """インデックスとモデルが読み込まれていれば 200、そうでなければ理由とともに 503 を返します。"""

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AnswererDep, RetrieverDep, StateDep
-from api.errors import ERROR_RESPONSES, NotFoundError, StoreError, error_doc
+from api.deps import AnswererDep, RetrieverDep, StateDep, rate_limit
+from api.errors import (
+    BODY_RESPONSES,
+    DOC_422,
+    DOC_500,
+    DOC_503,
+    ERROR_RESPONSES,
+    RATE_LIMIT_RESPONSE,
+    NotFoundError,
+    StoreError,
+    error_doc,
+)
 from api.schemas import RAW_QUESTION_LIMIT, ROLE_DESCRIPTION, AskRequest, AskResponse, PassageContext, SearchResponse
 from api.state import AppState
 from guideqa.errors import QueryError
+from guideqa.models import Answer
 from guideqa.service import MAX_K, answer_record, check_k
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, parse_role
@@ -32,11 +42,31 @@ def _pick(state: AppState, default: Answerer, generator: str | None) -> Answerer
     raise QueryError(f"生成方式「{generator[:30]}」は使えません。使える方式: {names}", code="unknown_generator")
 
 
-@router.post("/ask", response_model=AskResponse, summary="質問に答える", responses=ERROR_RESPONSES)
+def _remember(state: AppState, answer_id: str, answer: Answer, request_id: str | None) -> bool:
+    """Keep the answer for later feedback. A database fault never costs the user the answer:
+    it is logged (by the store) and reported as ``feedback_stored: false``."""
+    store = state.feedback_store()
+    if store is None:
+        return False
+    try:
+        store.save_answer(answer_id, answer, request_id)
+    except StoreError:
+        return False
+    return True
+
+
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    summary="質問に答える",
+    responses={**ERROR_RESPONSES, **BODY_RESPONSES, **RATE_LIMIT_RESPONSE},
+    dependencies=[Depends(rate_limit)],
+)
 async def ask(body: AskRequest, request: Request, state: StateDep, answerer: AnswererDep) -> AskResponse:
     """質問に出典付きで答えます。応答は `guideqa batch` の出力1行と同じ形で、`answer_id` が付きます。
 
     ガイドラインに記載がない質問には `refused: true` と近い記載（passages）を返します。
+    同じクライアントからのリクエストが多すぎると 429（`Retry-After` 秒後に再送）を返します。
     """
     chosen = _pick(state, answerer, body.generator)
     role = parse_role(body.role)
@@ -45,9 +75,7 @@ async def ask(body: AskRequest, request: Request, state: StateDep, answerer: Ans
     answer = await run_in_threadpool(chosen.ask, question, role=role, k=k)
     answer_id = uuid.uuid4().hex
     request_id = getattr(request.state, "request_id", None)
-    if state.store is not None:
-        with contextlib.suppress(StoreError):  # logged by the store; the answer is still worth returning
-            await run_in_threadpool(state.store.save_answer, answer_id, answer, request_id)
+    stored = await run_in_threadpool(_remember, state, answer_id, answer, request_id)
     record = answer_record(body.id if body.id is not None else answer_id, answer)
     extra = {
         "answer_id": answer_id,
@@ -56,11 +84,12 @@ async def ask(body: AskRequest, request: Request, state: StateDep, answerer: Ans
         "refused": answer.refused,
         "citations": len(answer.citations),
         "question_chars": len(question),
+        "feedback_stored": stored,
     }
     if state.settings.log_questions:
         extra["question"] = question
     log.info("answered", extra=extra)
-    return AskResponse(**record, answer_id=answer_id)
+    return AskResponse(**record, answer_id=answer_id, feedback_stored=stored)
 
 
 @router.get("/search", response_model=SearchResponse, summary="文書片を検索する", responses=ERROR_RESPONSES)
@@ -89,7 +118,7 @@ async def search(
     "/passages/{passage_id}",
     response_model=PassageContext,
     summary="文書片と前後の文脈",
-    responses={404: error_doc("文書片が見つからない"), 503: ERROR_RESPONSES[503]},
+    responses={404: error_doc("文書片が見つからない"), 422: DOC_422, 503: DOC_503, 500: DOC_500},
 )
 async def passage(
     retriever: RetrieverDep,

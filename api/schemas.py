@@ -6,13 +6,14 @@ Checklist, TopicMenu); only what the HTTP layer adds is defined here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from api.errors import MAX_COMMENT_CHARS, ErrorResponse
 from guideqa.models import Answer, Passage, Role, Status
-from guideqa.service import MAX_K
+from guideqa.service import MAX_K, has_lone_surrogate
 from retriever.answer import MAX_QUESTION_CHARS
 
 # Hard cap on the raw text before trimming (the 1–1,000 rule applies after trimming).
@@ -25,6 +26,16 @@ __all__ = [
 ]  # fmt: skip
 
 
+def _encodable(value: str) -> str:
+    # JSON may carry lone surrogates ("\\ud800"): they cannot be searched, stored or sent back.
+    if has_lone_surrogate(value):
+        raise PydanticCustomError("string_unicode", "string contains lone surrogates")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -35,15 +46,15 @@ class AskRequest(BaseModel):
         }
     )
 
-    question: str = Field(
+    question: Text = Field(
         max_length=RAW_QUESTION_LIMIT,
         description=f"質問（日本語）。前後の空白を除いて1〜{MAX_QUESTION_CHARS:,}文字。",
         examples=["AI利用者として個人情報の扱いで注意することは？"],
     )
-    role: str | None = Field(None, description=ROLE_DESCRIPTION, examples=["user", "AI利用者", "D"])
+    role: Text | None = Field(None, description=ROLE_DESCRIPTION, examples=["user", "AI利用者", "D"])
     k: int = Field(10, ge=1, le=MAX_K, strict=True, description=f"検索する文書片の数（1〜{MAX_K}）")
-    generator: str | None = Field(None, description="回答の生成方式。省略時は既定（extractive: 抽出型）。", examples=["extractive"])
-    id: str | int | None = Field(None, description="任意の識別子（guideqa batch の id と同じ）。省略時は answer_id。")
+    generator: Text | None = Field(None, description="回答の生成方式。省略時は既定（extractive: 抽出型）。", examples=["extractive"])
+    id: Text | int | None = Field(None, description="任意の識別子（guideqa batch の id と同じ）。省略時は answer_id。")
 
 
 class AskResponse(Answer):
@@ -51,6 +62,11 @@ class AskResponse(Answer):
 
     id: str | int | None = Field(None, description="リクエストの id（省略時は answer_id）")
     answer_id: str = Field(description="この回答の id。POST /feedback で指定します。")
+    feedback_stored: bool = Field(
+        True,  # a default keeps clients that build this model from older data working
+        description="この回答を保存できたか。false のときは保存先のデータベースを利用できず、"
+        "この回答へのフィードバック（POST /feedback）は受け付けられません（回答そのものは有効です）。",
+    )
 
 
 class SearchResponse(BaseModel):
@@ -96,9 +112,9 @@ class FeedbackRequest(BaseModel):
         json_schema_extra={"examples": [{"answer_id": "3f2c9a…", "rating": 5, "comment": "出典が分かりやすかったです。"}]}
     )
 
-    answer_id: str = Field(min_length=1, max_length=64, description="/ask の応答の answer_id")
+    answer_id: Text = Field(min_length=1, max_length=64, description="/ask の応答の answer_id")
     rating: int = Field(ge=1, le=5, strict=True, description="評価: 1（役に立たない）〜5（とても役に立った）")
-    comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS, description="自由記述（任意）")
+    comment: Text | None = Field(None, max_length=MAX_COMMENT_CHARS, description="自由記述（任意）")
 
 
 class FeedbackCreated(BaseModel):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
 from api.errors import NotReadyError, StoreError
 from api.feedback import FeedbackStore
+from api.ratelimit import RateLimiter
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
 from guideqa.models import Role
@@ -22,6 +24,8 @@ WARMUP_QUESTION = "AIガバナンスの構築で経営層がすべきことは�
 # gets its own OpenMP team and the idle teams spin: measured 3.4 s instead of 0.07 s per
 # /ask on 2 cores. One thread per query unless GUIDEQA_EMBED_THREADS says otherwise.
 SERVER_EMBED_THREADS = 1
+# A feedback database that could not be opened is tried again at most this often.
+STORE_RETRY_SECONDS = 30.0
 
 
 @dataclass
@@ -43,6 +47,10 @@ class AppState:
         self.error: GuideQAError | None = NotReadyError("サービスを起動中です。しばらくしてから再度お試しください。", code="starting")
         self.loaded_at = ""
         self.load_seconds = 0.0
+        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.rate_limit_exempt = frozenset(a.strip() for a in settings.rate_limit_exempt.split(",") if a.strip())
+        self._store_lock = threading.Lock()
+        self._store_tried = float("-inf")
 
     @property
     def ready(self) -> bool:
@@ -80,9 +88,20 @@ class AppState:
             extra={"chunks": len(answerer.retriever.chunks), "load_seconds": round(self.load_seconds, 2)},
         )
 
+    def feedback_store(self) -> FeedbackStore | None:
+        """The feedback store; one that could not be opened is retried (blocking, at most every
+        STORE_RETRY_SECONDS), so a disk that comes back needs no restart."""
+        if self.store is None and time.monotonic() - self._store_tried >= STORE_RETRY_SECONDS:
+            with self._store_lock:
+                if self.store is None and time.monotonic() - self._store_tried >= STORE_RETRY_SECONDS:
+                    self._open_store()
+        return self.store
+
     def _open_store(self) -> None:
+        self._store_tried = time.monotonic()
+        settings = self.settings
         try:
-            self.store = FeedbackStore(self.settings.feedback_db, keep=self.settings.answers_keep)
+            self.store = FeedbackStore(settings.feedback_db, keep=settings.answers_keep, timeout=settings.feedback_timeout)
             self.store_error = None
         except StoreError as err:
             self.store, self.store_error = None, err

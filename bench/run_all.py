@@ -1,6 +1,9 @@
-"""`make bench`: ingest time (cold and with shipped vectors), search/ask latency, RSS.
+"""`make bench`: ingest time (cold and with shipped vectors), search/ask latency, RSS, and
+the loopback load test of the API server (bench/bench_load.py: requests/s, p50/p95/p99, errors,
+server RSS before/after).
 
-Measured, never asserted. Prints a Markdown table and writes bench/results.json.
+Measured, never asserted (except that the load test must have no failed request). Prints a
+Markdown table and writes bench/results.json.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-cold", action="store_true", help="skip the full re-embedding run (~3 min)")
+    parser.add_argument("--skip-load", action="store_true", help="skip the API load test (~25 s)")
     args = parser.parse_args()
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,10 +72,17 @@ def main() -> None:
             ask_p50_ms=statistics.median(ask_ms), ask_p95_ms=pct(ask_ms, 0.95),
             peak_rss_mb=rss_mb(),
         )
+    if not args.skip_load:
+        from bench_load import bench as load_bench  # bench/ is on sys.path when run as a script
+
+        load = load_bench(clients=16, seconds=15.0, max_requests=3000)
+        results.update({f"load_{k}": v for k, v in load.items() if isinstance(v, int | float)})
     print("| metric | value |\n|---|---|")
     for key, value in results.items():
         print(f"| {key} | {value:.1f} |" if isinstance(value, float) else f"| {key} | {value} |")
     Path("bench/results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    if results.get("load_errors"):
+        raise SystemExit(f"load test: {results['load_errors']} failed requests")
 
 
 if __name__ == "__main__":

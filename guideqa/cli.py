@@ -16,6 +16,7 @@ import typer
 
 from guideqa.config import Settings, get_settings
 from guideqa.errors import GuideQAError
+from guideqa.redact import RedactingFormatter, register_settings_secrets
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="ガイドラインQA: AI事業者ガイドラインの質問応答")
 log = logging.getLogger("guideqa")
@@ -29,21 +30,23 @@ EmbedderOpt = Annotated[
 
 def _settings(**overrides: Any) -> Settings:
     base = get_settings()
+    register_settings_secrets(base)
     values = {k: v for k, v in overrides.items() if v is not None}
     return base.model_copy(update=values) if values else base
 
 
 def _fail(err: GuideQAError, code: int = 1) -> None:
-    typer.echo(f"エラー: {err.message}", err=True)
+    # The message may quote user input that is not valid UTF-8 (surrogateescape'd argv).
+    message = err.message.encode("utf-8", "replace").decode("utf-8")
+    typer.echo(f"エラー: {message}", err=True)
     raise typer.Exit(code)
 
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="詳しいログを表示")] = False) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
 
 
 @app.command()
@@ -119,12 +122,13 @@ def ask(
     embedder: EmbedderOpt = None,
 ) -> None:
     """質問に答えます。回答の各文に出典番号 \\[n] が付きます。"""
-    from guideqa.service import build_answerer, check_k
+    from guideqa.service import build_answerer, check_k, check_text
     from retriever.roles import parse_role
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
     try:
-        parsed_role = parse_role(role)
+        check_text(question)
+        parsed_role = parse_role(check_text(role, "役割"))
         check_k(k)
         answer = build_answerer(settings).ask(question, role=parsed_role, k=k)
     except GuideQAError as err:
@@ -157,17 +161,17 @@ def batch(
     embedder: EmbedderOpt = None,
 ) -> None:
     """JSONL の質問にまとめて答えます。不正な行はその id のエラー行になります。"""
-    from guideqa.errors import QueryError
-    from guideqa.service import ask_line, build_answerer, check_k, error_record
+    from guideqa.service import build_answerer, check_k
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
     try:
         check_k(k)
-        lines = in_path.read_text(encoding="utf-8").splitlines()
+        # Bytes, decoded line by line: one line that is not UTF-8 must not lose the others.
+        lines = in_path.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
     except GuideQAError as err:
         _fail(err, 2)
         return
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         typer.echo(f"エラー: 入力ファイルを読み込めません（{in_path}）: {type(exc).__name__}", err=True)
         raise typer.Exit(2) from None
     try:
@@ -175,25 +179,56 @@ def batch(
     except GuideQAError as err:
         _fail(err)
         return
-    errors = 0
+    done = errors = 0
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w", encoding="utf-8") as out:
         for n, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
-            qid: Any = f"line-{n}"
-            try:
-                item = json.loads(raw)
-                if not isinstance(item, dict):
-                    raise QueryError("各行は JSON オブジェクトにしてください。", code="invalid_line")
-                qid = item.get("id", qid)
-                record = ask_line(answerer, item, k)
-            except json.JSONDecodeError:
-                record, errors = error_record(qid, QueryError("JSON として読めません。", code="invalid_json")), errors + 1
-            except GuideQAError as err:
-                record, errors = error_record(qid, err), errors + 1
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    typer.echo(f"{len([x for x in lines if x.strip()])}件を処理しました（エラー {errors}件）→ {out_path}")
+            record = _batch_line(answerer, n, raw, k)
+            done += 1
+            errors += "error" in record
+            # An id echoed from the input may hold lone surrogates ("\\ud800"): write "?" instead.
+            text = json.dumps(record, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+            out.write(text + "\n")
+    typer.echo(f"{done}件を処理しました（エラー {errors}件）→ {out_path}")
+
+
+def _id_of(text: str, default: Any) -> Any:
+    """The id of a line that could not be decoded, when the rest of it still parses."""
+    try:
+        item = json.loads(text)
+    except ValueError:
+        return default
+    qid = item.get("id", default) if isinstance(item, dict) else default
+    return qid if isinstance(qid, str | int) else default
+
+
+def _batch_line(answerer: Any, n: int, raw: bytes, k: int) -> dict[str, Any]:
+    """One output record for one input line; never raises (a bad line becomes an error record)."""
+    from guideqa.errors import QueryError
+    from guideqa.service import ask_line, error_record
+
+    qid: Any = f"line-{n}"
+    try:
+        try:
+            item = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            qid = _id_of(raw.decode("utf-8", "replace"), qid)
+            raise QueryError(f"{n}行目は UTF-8 として読めません（UTF-8 で保存してください）。", code="invalid_encoding") from None
+        except json.JSONDecodeError:
+            raise QueryError("JSON として読めません。", code="invalid_json") from None
+        if not isinstance(item, dict):
+            raise QueryError("各行は JSON オブジェクトにしてください。", code="invalid_line")
+        qid = item.get("id", qid)
+        return ask_line(answerer, item, k)
+    except GuideQAError as err:
+        return error_record(qid, err)
+    except Exception:  # one line must never stop the batch; the details go to the log only
+        log.exception("batch line %d failed", n)
+        return error_record(
+            qid, GuideQAError("この行の処理中に内部エラーが発生しました。", code="internal_error")
+        )
 
 
 from guideqa.cli_eval import eval_command  # noqa: E402

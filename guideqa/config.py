@@ -28,7 +28,12 @@ class Settings(BaseSettings):
     # --- API server (`guideqa serve`) and UI ---------------------------------------------
     # SQLite (WAL) for user feedback and the recent answers it refers to.
     feedback_db: Path = REPO_ROOT / "var" / "feedback.sqlite3"
+    feedback_timeout: float = 5.0  # seconds to wait for a locked feedback database before answering 503
     answers_keep: int = 10000  # most recent answers kept in feedback_db
+    # POST /ask per client IP and minute (token bucket holding one minute's worth); 0 = no limit.
+    rate_limit_per_minute: int = 60
+    # Client addresses never limited (comma-separated), e.g. the host of a UI that serves many users.
+    rate_limit_exempt: str = ""
     export_token: SecretStr | None = None  # bearer token for GET /feedback/export; unset = export disabled
     cors_origins: str = ""  # comma-separated allowed origins; empty = no CORS (closed)
     log_questions: bool = False  # write question text to the logs (off: only its length)

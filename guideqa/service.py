@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guideqa.config import Settings
@@ -37,6 +38,24 @@ def build_answerers(settings: Settings) -> dict[str, Answerer]:
     return answerers
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True for text that cannot be written as UTF-8: lone surrogates from JSON escapes
+    ("\\ud800") or from command-line bytes that were not UTF-8 (Python's surrogateescape)."""
+    return bool(_LONE_SURROGATE.search(text))
+
+
+def check_text(value: Any, what: str = "質問") -> Any:
+    """Reject strings that cannot be encoded (QueryError ``invalid_text``); other values pass."""
+    from guideqa.errors import QueryError
+
+    if isinstance(value, str) and has_lone_surrogate(value):
+        raise QueryError(f"{what}に、文字として読めないデータ（UTF-8 でないバイトなど）が含まれています。", code="invalid_text")
+    return value
+
+
 def check_k(k: Any) -> int:
     from guideqa.errors import QueryError
 
@@ -57,7 +76,13 @@ def error_record(qid: Any, err: GuideQAError) -> dict[str, Any]:
 
 
 def ask_line(answerer: Answerer, line: dict[str, Any], k: int) -> dict[str, Any]:
+    from guideqa.errors import RoleError
+
     qid = line.get("id")
-    role: Role | None = parse_role(line.get("role"))
+    raw_role = check_text(line.get("role"), "役割")
+    if raw_role is not None and not isinstance(raw_role, str):
+        raise RoleError("役割（role）は developer / provider / user のいずれかを文字列で指定してください。")
+    role: Role | None = parse_role(raw_role)
+    check_text(line.get("question"))
     answer = answerer.ask(line.get("question"), role=role, k=check_k(line.get("k", k)))  # type: ignore[arg-type]
     return answer_record(qid, answer)
