@@ -29,7 +29,8 @@ index: $(STAMP)
 # Builds the index if needed, then serves the API and the UI together (Ctrl+C stops both).
 run: index
 	@echo "ガイドラインQA を起動します — 画面: http://$(API_HOST):$(UI_PORT)   API: http://$(API_HOST):$(API_PORT)/docs"
-	$(GUIDEQA) serve --host $(API_HOST) --port $(API_PORT) --with-ui --ui-port $(UI_PORT)
+	# The UI reaches the API from loopback for every user: exempt it from the per-client rate limit.
+	GUIDEQA_RATE_LIMIT_EXEMPT=$${GUIDEQA_RATE_LIMIT_EXEMPT:-127.0.0.1} $(GUIDEQA) serve --host $(API_HOST) --port $(API_PORT) --with-ui --ui-port $(UI_PORT)
 
 # The UI alone, against an API that is already running (GUIDEQA_API_URL, default http://API_HOST:API_PORT).
 ui: $(STAMP)
