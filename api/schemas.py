@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from api.errors import MAX_COMMENT_CHARS, ErrorResponse
-from guideqa.models import Answer, Passage, Role, Status
+from guideqa.models import Answer, DocumentMeta, Passage, Role
 from guideqa.service import MAX_K, has_lone_surrogate
 from retriever.answer import MAX_QUESTION_CHARS
 
@@ -82,16 +82,9 @@ class PassageContext(BaseModel):
     after: list[Passage] = Field(default_factory=list, description="同じ文書で直後の文書片")
 
 
-class DocumentInfo(BaseModel):
-    """One document of the index manifest, with its chunk counts."""
+class DocumentInfo(DocumentMeta):
+    """One document of the index manifest: its corpus metadata plus chunk counts."""
 
-    doc_id: str
-    title: str
-    short_title: str = ""
-    publisher: str = ""
-    date: str = ""
-    version: str = ""
-    status: Status = "current"
     file: str = ""
     sha256: str = ""
     chunks: int = Field(0, description="チャンク（文書片）数")
