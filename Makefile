@@ -11,7 +11,7 @@ API_PORT ?= 8000
 UI_PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint index bench eval install serve ui browser clean ship-vectors
+.PHONY: run test lint index bench eval fusion install serve ui browser clean ship-vectors
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,7 +64,11 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 eval: index
-	$(GUIDEQA) eval --split all
+	$(GUIDEQA) eval --split all --ablation
+
+# Retrain the learned fusion on the dev split (after changing questions, channels or the embedder).
+fusion: index
+	$(PY) -m eval.fusion_train
 
 ship-vectors: $(STAMP)
 	$(GUIDEQA) ingest --no-cache --ship-vectors

@@ -1,8 +1,12 @@
 """Baselines evaluated side by side with the system.
 
-* ``bm25`` / ``dense``: the system's own :class:`Retriever` with the other signal's weight set
-  to 0 (every other setting copied from the system's :class:`SearchConfig`), answered by the
-  same extractive answerer with the same refusal policy. They isolate the value of fusion.
+* ``bm25`` / ``dense``: the system's own :class:`Retriever` with a single first-stage signal
+  (BM25 alone, or the chunk vectors alone: no sentence channel, no feedback) and reciprocal
+  rank fusion with the same role channel and priors (every other setting copied from the
+  system's :class:`SearchConfig`), answered by the same extractive answerer with the same
+  refusal policy. They isolate the value of combining signals.
+* ablations (``system-nosent`` …, see :data:`eval.runner.ABLATIONS`): the system with one
+  component switched off (:func:`config_answerer`).
 * ``naive``: the recipe copied from tutorials. LangChain ``RecursiveCharacterTextSplitter``
   (1000/200) over the raw corpus text, dense top-k with the same embedder, no structure, no
   roles, no refusal. Its "answer" is the first ~400 characters of the top chunk with the
@@ -39,14 +43,14 @@ NAIVE_CITATIONS = 3
 NAIVE_CACHE_SUBDIR = "naive"  # own sub-folder: ingest prunes <index_dir>/cache to its own chunks
 
 
-def weighted_answerer(system: Answerer, *, dense_weight: float, bm25_weight: float) -> Answerer:
-    """A copy of the system's answerer whose retriever uses the given fusion weights.
+def config_answerer(system: Answerer, **overrides: object) -> Answerer:
+    """A copy of the system's answerer whose retriever's :class:`SearchConfig` has ``overrides``.
 
     Shares the loaded index, embedder and tokenizer; keeps the system's refusal policy and
-    generator, so only the retrieval signal differs.
+    generator, so only retrieval differs.
     """
     base = system.retriever
-    config = replace(base.config, dense_weight=dense_weight, bm25_weight=bm25_weight)
+    config = replace(base.config, **overrides)  # type: ignore[arg-type]
     retriever = Retriever(base.index, base.embedder, base.tokenizer, config=config)
     answerer = Answerer(retriever, policy=system.policy)
     if system.generator is not system.extractive:
@@ -54,12 +58,15 @@ def weighted_answerer(system: Answerer, *, dense_weight: float, bm25_weight: flo
     return answerer
 
 
+SINGLE_SIGNAL = {"sentence_weight": 0.0, "prf_docs": 0, "learned_fusion": False}
+
+
 def bm25_answerer(system: Answerer) -> Answerer:
-    return weighted_answerer(system, dense_weight=0.0, bm25_weight=system.retriever.config.bm25_weight or 1.0)
+    return config_answerer(system, dense_weight=0.0, bm25_weight=system.retriever.config.bm25_weight or 1.0, **SINGLE_SIGNAL)
 
 
 def dense_answerer(system: Answerer) -> Answerer:
-    return weighted_answerer(system, dense_weight=system.retriever.config.dense_weight or 1.0, bm25_weight=0.0)
+    return config_answerer(system, dense_weight=system.retriever.config.dense_weight or 1.0, bm25_weight=0.0, **SINGLE_SIGNAL)
 
 
 # --- naive tutorial RAG -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eval.runner import SYSTEM_LABELS, EvalRun
+from eval.runner import ABLATIONS, SYSTEM_LABELS, EvalRun
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +210,32 @@ def _delta_table(summary: dict[str, Any], scope: str) -> Table | None:
     return Table(["comparison", *DELTA_KEYS], rows)
 
 
+ABLATION_KEYS = ("hit@1", "hit@5", "mrr", "ndcg@10", "citation_recall")
+
+
+def _ablation_table(summary: dict[str, Any], scopes: Sequence[str]) -> Table | None:
+    """The system and each ablation side by side: one column per (scope, metric), Δ to the system."""
+    systems = summary["systems"]
+    names = [n for n in ("system", *ABLATIONS, "dense", "bm25") if n in systems]
+    if "system" not in systems or not any(n in ABLATIONS for n in names):
+        return None
+    headers = ["system", *(f"{key} ({scope})" for scope in scopes for key in ABLATION_KEYS)]
+    rows = []
+    for name in names:
+        cells = [f"`{name}`"]
+        for scope in scopes:
+            base = systems["system"][scope]["overall"]
+            agg = systems[name][scope]["overall"]
+            for key in ABLATION_KEYS:
+                value = agg[key]
+                if name == "system" or value is None or base[key] is None:
+                    cells.append(fmt(value))
+                else:
+                    cells.append(f"{fmt(value)} ({value - base[key]:+.3f})")
+        rows.append(cells)
+    return Table(headers, rows)
+
+
 def _breakdown_table(summary: dict[str, Any], scope: str, key: str, system: str = "system") -> Table:
     systems = summary["systems"]
     main = systems[system][scope][key]
@@ -263,6 +289,18 @@ def build_sections(run: EvalRun, summary: dict[str, Any], meta: dict[str, Any]) 
         sec.blocks.append(
             Chart(f"Headline metrics ({scope})", _bar_chart(list(CHART_KEYS), series, f"Headline ({scope})", "score"))
         )
+        sections.append(sec)
+
+    ablation = _ablation_table(summary, [s for s in ("dev", "test") if s in scopes])
+    if ablation is not None:
+        sec = Section("Ablation — retrieval components on/off")
+        sec.blocks.append(
+            "Each row switches one component of the system's retrieval (in brackets: the difference to "
+            "`system`); a component is on in `system` only when it helped on the dev split. "
+            + "; ".join(f"`{n}` = {SYSTEM_LABELS[n]}" for n in ABLATIONS if n in summary["systems"])
+            + "."
+        )
+        sec.blocks.append(ablation)
         sections.append(sec)
 
     if "system" in summary["systems"]:

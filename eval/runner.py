@@ -35,12 +35,23 @@ from retriever.roles import parse_role
 
 log = logging.getLogger(__name__)
 
-SYSTEMS: tuple[str, ...] = ("system", "bm25", "dense", "naive")
+# Ablations: the system with one retrieval component switched (SearchConfig overrides).
+# Components that did not help on dev are off in the system and measured here switched on.
+ABLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "system-nosent": ("system without the sentence max-sim channel", {"sentence_weight": 0.0}),
+    "system-prf": ("system plus pseudo-relevance feedback on BM25 (5 passages, 10 terms)", {"prf_docs": 5}),
+    "system-learned": (
+        "system with the learned fusion (logistic regression trained on dev) instead of RRF + priors",
+        {"learned_fusion": True},
+    ),
+}
+SYSTEMS: tuple[str, ...] = ("system", "bm25", "dense", "naive", *ABLATIONS)
 SYSTEM_LABELS = {
     "system": "system (hybrid + roles + refusal)",
     "bm25": "BM25 only",
     "dense": "dense only",
     "naive": "naive RAG (1000/200, dense top-k)",
+    **{name: label for name, (label, _) in ABLATIONS.items()},
 }
 SPLITS: tuple[str, ...] = ("dev", "test")
 DEFAULT_K = 10
@@ -123,7 +134,7 @@ def build_systems(settings: Settings, names: Sequence[str], generator: str = "ex
     gen = make_generator(generator, settings)  # unknown / unconfigured: fail fast
     out: dict[str, Asker] = {}
     system: Answerer | None = None
-    if any(n in names for n in ("system", "bm25", "dense")):
+    if any(n in names for n in ("system", "bm25", "dense", *ABLATIONS)):
         # The generator is chosen here, not by GUIDEQA_GENERATOR: build the extractive stack
         # and swap the generator in (bm25/dense copy it, so all three use the same one).
         system = build_answerer(settings.model_copy(update={"generator": "extractive"}))
@@ -139,6 +150,9 @@ def build_systems(settings: Settings, names: Sequence[str], generator: str = "ex
         elif name == "dense":
             assert system is not None
             out[name] = answerer_asker(baselines.dense_answerer(system))
+        elif name in ABLATIONS:
+            assert system is not None
+            out[name] = answerer_asker(baselines.config_answerer(system, **ABLATIONS[name][1]))
         elif name == "naive":
             out[name] = plain_asker(baselines.NaiveRAG.build(settings).ask)
     return out

@@ -48,20 +48,23 @@ def _index_meta(settings: Settings) -> dict[str, Any]:
 
 def eval_command(
     split: Annotated[str, typer.Option("--split", help="dev | test | all")] = "all",
-    systems: Annotated[str, typer.Option("--systems", help="カンマ区切り: system,bm25,dense,naive")] = DEFAULT_SYSTEMS,
+    systems: Annotated[str, typer.Option("--systems", help="カンマ区切り: system,bm25,dense,naive（ほかに system-nosent など）")] = DEFAULT_SYSTEMS,
     out: Annotated[Path, typer.Option("--out", help="レポートの出力フォルダ")] = DEFAULT_OUT,
     generator: Annotated[str, typer.Option("--generator", help="回答生成器: extractive（既定）| llm（GUIDEQA_LLM_* の設定が必要）")] = "extractive",
     questions: Annotated[Path, typer.Option("--questions", help="評価用の質問 JSONL")] = DEFAULT_QUESTIONS,
     k: Annotated[int, typer.Option("--k", help="検索する文書片の数（検索指標は上位 k 件で計算）")] = 10,
     index_dir: Annotated[Path | None, typer.Option("--index-dir", help="インデックスのフォルダ")] = None,
+    ablation: Annotated[bool, typer.Option("--ablation", help="検索の各要素を1つずつ外したシステムも比較する")] = False,
 ) -> None:
     """評価セットでシステムとベースラインを比較し、レポート（Markdown / HTML / JSON）を書き出します。"""
     from eval.report import write_report
-    from eval.runner import SYSTEMS, generator_names, run_eval
+    from eval.runner import ABLATIONS, SYSTEMS, generator_names, run_eval
     from eval.schema import load_questions
     from guideqa.service import check_k
 
     names = [s.strip() for s in systems.split(",") if s.strip()]
+    if ablation:
+        names += [n for n in ABLATIONS if n not in names]
     bad = [n for n in names if n not in SYSTEMS]
     if bad or not names:
         typer.echo(f"エラー: 不明なシステム {bad or systems!r}（選択肢: {', '.join(SYSTEMS)}）", err=True)
@@ -102,9 +105,9 @@ def eval_command(
     summary = run.summary()
     for scope in summary["splits"]:
         typer.echo(f"\n[{scope}]")
-        typer.echo(f"{'system':<8} " + " ".join(f"{key:>10}" for key in _SHOWN))
+        typer.echo(f"{'system':<14} " + " ".join(f"{key:>10}" for key in _SHOWN))
         for name, data in summary["systems"].items():
             agg = data[scope]["overall"]
             cells = " ".join(f"{agg[key]:>10.3f}" if agg[key] is not None else f"{'-':>10}" for key in _SHOWN)
-            typer.echo(f"{name:<8} {cells}")
+            typer.echo(f"{name:<14} {cells}")
     typer.echo(f"\nレポート: {paths['markdown']} / {paths['html']} / {paths['json']}")

@@ -139,3 +139,27 @@ def embedding_text_of(section_path: Iterable[str], text: str) -> str:
 
 def embedding_text(chunk: Chunk) -> str:
     return embedding_text_of(chunk.section_path, chunk.text)
+
+
+SENTENCE_MIN_CHARS = 8  # shorter pieces (labels such as 「[ポイント]」) carry no statement
+
+
+def chunk_sentences(text: str, min_chars: int = SENTENCE_MIN_CHARS) -> list[str]:
+    """The sentence units of a chunk, in order, for sentence-level vectors.
+
+    A line of a chunk is a paragraph or a bullet (bullets often end without 。), so units
+    are split at line breaks first, then at sentence ends. Whitespace inside a unit is
+    collapsed; units shorter than ``min_chars`` are dropped.
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        for sent in split_sentences(line):
+            unit = " ".join(sent.split())
+            if len(unit) >= min_chars:
+                out.append(unit)
+    return out
+
+
+def sentence_hash(sentence: str) -> str:
+    """Cache key of a sentence vector (distinct from chunk hashes by a prefix)."""
+    return hashlib.sha256(f"sentence\n{sentence}".encode()).hexdigest()

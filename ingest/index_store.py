@@ -8,6 +8,7 @@ Layout (``<index_dir>`` is the root)::
         chunks.jsonl      one Chunk per line, in FAISS row order
         vectors.faiss     FAISS IndexFlatIP over L2-normalised vectors
         bm25/             bm25s state over SudachiPy tokens
+        sentences.npz     sentence-level vectors (``vectors``) and the chunk row of each (``owners``)
     <index_dir>/cache/    embedding cache, keyed by content hash and embedder id
 
 A build is written into a fresh directory and only then published by replacing the
@@ -33,7 +34,7 @@ from guideqa.models import Chunk
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors
 KEEP_BUILDS = 2
 
 
@@ -46,6 +47,8 @@ class IndexData:
     chunks: list[Chunk]
     faiss_index: Any
     bm25: Any
+    sentence_vectors: np.ndarray  # (n_sentences, dim), L2-normalised
+    sentence_owners: np.ndarray  # (n_sentences,), chunk row of each sentence, non-decreasing
 
     @property
     def embedder_id(self) -> str:
@@ -71,7 +74,10 @@ def write_build(
     chunks: list[Chunk],
     vectors: np.ndarray,
     bm25: Any,
+    *,
+    sentences: Any,
 ) -> None:
+    """Write one build. ``sentences`` has ``vectors`` and ``owners`` (see ``ingest.pipeline.SentenceVectors``)."""
     import faiss
 
     if len(chunks) != vectors.shape[0]:
@@ -83,6 +89,10 @@ def write_build(
         for chunk in chunks:
             fh.write(chunk.model_dump_json() + "\n")
     bm25.save(str(build_dir / "bm25"), show_progress=False)
+    owners = np.asarray(sentences.owners, dtype=np.int32)
+    if len(owners) and (np.any(np.diff(owners) < 0) or owners[-1] >= len(chunks)):
+        raise ValueError("sentence owners must be non-decreasing chunk rows")
+    np.savez(build_dir / "sentences.npz", vectors=np.asarray(sentences.vectors, dtype=np.float32), owners=owners)
     # The manifest is written last: a build without one is incomplete by definition.
     tmp = build_dir / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -153,6 +163,8 @@ def load_index(index_dir: Path, *, expected_embedder: str | None = None) -> Inde
         ]
         index = faiss.read_index(str(root / "vectors.faiss"))
         bm25 = bm25s.BM25.load(str(root / "bm25"), show_progress=False)
+        with np.load(root / "sentences.npz", allow_pickle=False) as sent:
+            sentence_vectors, sentence_owners = sent["vectors"], sent["owners"]
     except Exception as exc:  # faiss raises RuntimeError, bm25s OSError/ValueError
         raise IndexCorruptError(
             f"インデックスのファイルが読み込めません（{root.name}）。`guideqa ingest` で再作成してください。"
@@ -161,4 +173,16 @@ def load_index(index_dir: Path, *, expected_embedder: str | None = None) -> Inde
         raise IndexCorruptError("インデックスの件数が一致しません。`guideqa ingest` で再作成してください。")
     if index.d != manifest["embedder"]["dimension"]:
         raise IndexCorruptError("インデックスの次元数がマニフェストと一致しません。再作成してください。")
-    return IndexData(path=root, manifest=manifest, chunks=chunks, faiss_index=index, bm25=bm25)
+    if len(sentence_owners) != manifest.get("sentence_count") or (
+        len(sentence_owners) and sentence_vectors.shape[1] != index.d
+    ):
+        raise IndexCorruptError("インデックスの文ベクトルが一致しません。`guideqa ingest` で再作成してください。")
+    return IndexData(
+        path=root,
+        manifest=manifest,
+        chunks=chunks,
+        faiss_index=index,
+        bm25=bm25,
+        sentence_vectors=sentence_vectors,
+        sentence_owners=sentence_owners,
+    )

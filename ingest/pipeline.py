@@ -17,12 +17,12 @@ from guideqa.config import Settings
 from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument
 from ingest import index_store
-from ingest.chunking import build_chunks, embedding_text
+from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sentence_hash
 from ingest.corpus import load_manifest
 from ingest.embedders import Embedder, make_embedder
 from ingest.loaders import load_document
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
-from ingest.vector_cache import VectorStore
+from ingest.vector_cache import KINDS, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,13 @@ class IngestReport:
     embedded: int = 0
     reused_cache: int = 0
     reused_shipped: int = 0
+    sentences: int = 0
     errors: list[DocumentError] = field(default_factory=list)
     build: Path | None = None
 
     def summary(self) -> str:
         return (
-            f"{self.documents}文書 / {self.chunks}チャンク / {self.seconds:.1f}秒"
+            f"{self.documents}文書 / {self.chunks}チャンク・{self.sentences}文 / {self.seconds:.1f}秒"
             f"（埋め込み計算 {self.embedded}件、キャッシュ再利用 {self.reused_cache}件、"
             f"同梱ベクトル {self.reused_shipped}件、エラー {len(self.errors)}件）"
         )
@@ -109,6 +110,51 @@ def is_stale(settings: Settings) -> str | None:
     return None
 
 
+@dataclass
+class SentenceVectors:
+    """Sentence-level vectors: row i belongs to chunk ``owners[i]`` (rows grouped by chunk, in order)."""
+
+    vectors: np.ndarray
+    owners: np.ndarray
+
+
+def _embed_texts(
+    texts: dict[str, str],
+    embedder: Embedder,
+    *,
+    cache: VectorStore | None,
+    shipped: VectorStore | None,
+) -> tuple[dict[str, np.ndarray], int, int, int]:
+    """Vectors for ``{hash: text}``: from the cache, then verified shipped vectors, then embedded.
+
+    Returns the vectors and the counts (embedded, from cache, from shipped). The cache is
+    updated with every vector.
+    """
+    vectors: dict[str, np.ndarray] = {}
+    from_cache = 0
+    from_shipped: list[str] = []
+    for h in texts:
+        if cache is not None and (v := cache.get(h)) is not None:
+            vectors[h] = v
+            from_cache += 1
+        elif shipped is not None and (v := shipped.get(h)) is not None:
+            vectors[h] = v
+            from_shipped.append(h)
+    if from_shipped and not _shipped_vectors_agree(texts, from_shipped, vectors, embedder):
+        log.warning("shipped vectors do not match this embedder's output; re-embedding")
+        for h in from_shipped:
+            del vectors[h]
+        from_shipped = []
+    todo = [h for h in texts if h not in vectors]
+    if todo:
+        new = embedder.embed_documents_np([texts[h] for h in todo])
+        for h, v in zip(todo, new, strict=True):
+            vectors[h] = v
+    if cache is not None and vectors:
+        cache.put_many(list(vectors), np.stack(list(vectors.values())))
+    return vectors, len(todo), from_cache, len(from_shipped)
+
+
 def embed_chunks(
     chunks: list[Chunk],
     embedder: Embedder,
@@ -118,42 +164,47 @@ def embed_chunks(
     report: IngestReport,
 ) -> np.ndarray:
     """Vectors for every chunk; identical texts (e.g. repeated excerpts) are embedded once."""
-    vectors: dict[str, np.ndarray] = {}
-    from_shipped: list[str] = []
-    for chunk in chunks:
-        h = chunk.content_hash
-        if h in vectors:
-            continue
-        if cache is not None and (v := cache.get(h)) is not None:
-            vectors[h] = v
-            report.reused_cache += 1
-        elif shipped is not None and (v := shipped.get(h)) is not None:
-            vectors[h] = v
-            from_shipped.append(h)
-    if from_shipped and not _shipped_vectors_agree(chunks, from_shipped, vectors, embedder):
-        log.warning("shipped vectors do not match this embedder's output; re-embedding")
-        for h in from_shipped:
-            del vectors[h]
-        from_shipped = []
-    report.reused_shipped = len(from_shipped)
-    todo = {c.content_hash: embedding_text(c) for c in chunks if c.content_hash not in vectors}
-    if todo:
-        hashes = list(todo)
-        new = embedder.embed_documents_np([todo[h] for h in hashes])
-        report.embedded = len(hashes)
-        for h, v in zip(hashes, new, strict=True):
-            vectors[h] = v
-    if cache is not None:
-        cache.put_many(list(vectors), np.stack(list(vectors.values())))
+    texts = {c.content_hash: embedding_text(c) for c in chunks}
+    vectors, report.embedded, report.reused_cache, report.reused_shipped = _embed_texts(
+        texts, embedder, cache=cache, shipped=shipped
+    )
     return np.stack([vectors[c.content_hash] for c in chunks]).astype(np.float32)
 
 
+def embed_sentences(
+    chunks: list[Chunk],
+    embedder: Embedder,
+    *,
+    cache: VectorStore | None,
+    shipped: VectorStore | None,
+    report: IngestReport,
+) -> SentenceVectors:
+    """Vectors for every sentence unit of every chunk (:func:`ingest.chunking.chunk_sentences`)."""
+    owners: list[int] = []
+    keys: list[str] = []
+    texts: dict[str, str] = {}
+    for i, chunk in enumerate(chunks):
+        for sent in chunk_sentences(chunk.text):
+            h = sentence_hash(sent)
+            texts.setdefault(h, sent)
+            keys.append(h)
+            owners.append(i)
+    if not keys:
+        return SentenceVectors(np.zeros((0, embedder.dimension), np.float32), np.zeros(0, np.int32))
+    vectors, embedded, from_cache, from_shipped = _embed_texts(texts, embedder, cache=cache, shipped=shipped)
+    report.sentences = len(keys)
+    report.embedded += embedded
+    report.reused_cache += from_cache
+    report.reused_shipped += from_shipped
+    matrix = np.stack([vectors[h] for h in keys]).astype(np.float32)
+    return SentenceVectors(matrix, np.array(owners, dtype=np.int32))
+
+
 def _shipped_vectors_agree(
-    chunks: list[Chunk], hashes: list[str], vectors: dict[str, np.ndarray], embedder: Embedder
+    texts: dict[str, str], hashes: list[str], vectors: dict[str, np.ndarray], embedder: Embedder
 ) -> bool:
-    by_hash = {c.content_hash: c for c in chunks}
     sample = sorted(hashes)[:SAMPLE_CHECK]
-    fresh = embedder.embed_documents_np([embedding_text(by_hash[h]) for h in sample])
+    fresh = embedder.embed_documents_np([texts[h] for h in sample])
     cosines = [float(np.dot(fresh[i], vectors[h])) for i, h in enumerate(sample)]
     return min(cosines) >= SAMPLE_MIN_COSINE
 
@@ -197,11 +248,19 @@ def run_ingest(
         show_progress=show_progress,
     )
     tokenizer = tokenizer or SudachiTokenizer()
-    cache = shipped = None
-    if use_cache:
-        cache = VectorStore(settings.index_dir / "cache", embedder.embedder_id, embedder.dimension).load()
-        shipped = VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension).load()
+    stores: dict[str, tuple[VectorStore | None, VectorStore | None]] = {}
+    for kind in KINDS:
+        if use_cache:
+            stores[kind] = (
+                VectorStore(settings.index_dir / "cache", embedder.embedder_id, embedder.dimension, kind).load(),
+                VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension, kind).load(),
+            )
+        else:
+            stores[kind] = (None, None)
+    cache, shipped = stores["chunks"]
     vectors = embed_chunks(chunks, embedder, cache=cache, shipped=shipped, report=report)
+    sent_cache, sent_shipped = stores["sentences"]
+    sentences = embed_sentences(chunks, embedder, cache=sent_cache, shipped=sent_shipped, report=report)
     bm25 = build_bm25(chunks, tokenizer)
 
     manifest = {
@@ -212,6 +271,7 @@ def run_ingest(
         "chunking": {"max_chars": settings.chunk_size, "min_chars": settings.chunk_min},
         "chunker": chunker_fingerprint(),
         "chunk_count": len(chunks),
+        "sentence_count": len(sentences.owners),
         "corpus_files": corpus_fingerprint(load_manifest(settings.corpus_dir), settings.corpus_dir),
         "documents": [_doc_entry(doc, per_doc[doc.meta.doc_id]) for doc in docs],
         "errors": [{"file": e.path, "cause": e.cause} for e in report.errors],
@@ -219,7 +279,7 @@ def run_ingest(
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     build_dir = index_store.new_build_dir(settings.index_dir)
     try:
-        index_store.write_build(build_dir, manifest, chunks, vectors, bm25)
+        index_store.write_build(build_dir, manifest, chunks, vectors, bm25, sentences=sentences)
         report.build = index_store.publish(settings.index_dir, build_dir)
     except BaseException:
         index_store.discard(build_dir)
@@ -227,6 +287,9 @@ def run_ingest(
     if cache is not None:
         cache.keep_only({c.content_hash for c in chunks})
         cache.save()
+    if sent_cache is not None:
+        sent_cache.keep_only({sentence_hash(s) for c in chunks for s in chunk_sentences(c.text)})
+        sent_cache.save()
     report.documents = len(docs)
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - start
@@ -256,10 +319,14 @@ def _doc_entry(doc: LoadedDocument, chunks: list[Chunk]) -> dict[str, Any]:
 
 
 def save_shipped_vectors(settings: Settings, embedder: Embedder) -> int:
-    """Write the current index's vectors for the bundled corpus into corpus/vectors."""
+    """Write the current index's chunk and sentence vectors for the bundled corpus into corpus/vectors."""
     data = index_store.load_index(settings.index_dir, expected_embedder=embedder.embedder_id)
     store = VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension)
     vectors = data.faiss_index.reconstruct_n(0, data.faiss_index.ntotal)
     store.put_many([c.content_hash for c in data.chunks], vectors)
     store.save()
-    return len(store)
+    sent_store = VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension, "sentences")
+    keys = [sentence_hash(s) for c in data.chunks for s in chunk_sentences(c.text)]
+    sent_store.put_many(keys, data.sentence_vectors)
+    sent_store.save()
+    return len(store) + len(sent_store)

@@ -8,6 +8,10 @@ Two stores share one format (``<slug>.npz`` with ``hashes`` and ``vectors`` plus
   bundled corpus, committed so that a fresh ``make run`` is ready in seconds. They are
   verified on load (sidecar, file hash, dimension) and by re-embedding a sample; they are
   used only for chunks whose hash matches.
+
+Each store has a ``kind``: ``chunks`` (``<slug>.npz``) or ``sentences``
+(``<slug>.sentences.npz``, the sentence-level vectors, saved as float16 to halve the
+shipped size; cosines move by about 1e-3).
 """
 
 from __future__ import annotations
@@ -28,20 +32,27 @@ def slug(embedder_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", embedder_id).strip("_")[:120]
 
 
+KINDS = {"chunks": ("", np.float32), "sentences": (".sentences", np.float16)}
+
+
 class VectorStore:
-    def __init__(self, directory: Path, embedder_id: str, dimension: int) -> None:
+    def __init__(self, directory: Path, embedder_id: str, dimension: int, kind: str = "chunks") -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown vector store kind {kind!r}")
         self.directory = directory
         self.embedder_id = embedder_id
         self.dimension = dimension
+        self.kind = kind
+        self._suffix, self._dtype = KINDS[kind]
         self._vectors: dict[str, np.ndarray] = {}
 
     @property
     def npz_path(self) -> Path:
-        return self.directory / f"{slug(self.embedder_id)}.npz"
+        return self.directory / f"{slug(self.embedder_id)}{self._suffix}.npz"
 
     @property
     def meta_path(self) -> Path:
-        return self.directory / f"{slug(self.embedder_id)}.json"
+        return self.directory / f"{slug(self.embedder_id)}{self._suffix}.json"
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -64,6 +75,7 @@ class VectorStore:
             if vectors.ndim != 2 or vectors.shape[1] != self.dimension or len(hashes) != len(vectors):
                 log.warning("vector store %s has the wrong shape; ignored", self.npz_path)
                 return self
+            vectors = vectors.astype(np.float32)
             self._vectors = {str(h): v for h, v in zip(hashes, vectors, strict=True)}
         except Exception:  # a damaged cache must never stop an ingest
             log.warning("vector store %s unreadable; ignored", self.npz_path, exc_info=True)
@@ -85,14 +97,20 @@ class VectorStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         hashes = sorted(self._vectors)
         vectors = (
-            np.stack([self._vectors[h] for h in hashes]).astype(np.float32)
+            np.stack([self._vectors[h] for h in hashes]).astype(self._dtype)
             if hashes
-            else np.zeros((0, self.dimension), np.float32)
+            else np.zeros((0, self.dimension), self._dtype)
         )
         tmp = self.npz_path.with_suffix(".tmp.npz")
         np.savez_compressed(tmp, hashes=np.array(hashes), vectors=vectors)
         digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
-        meta = {"embedder_id": self.embedder_id, "dimension": self.dimension, "count": len(hashes), "sha256": digest}
+        meta = {
+            "embedder_id": self.embedder_id,
+            "kind": self.kind,
+            "dimension": self.dimension,
+            "count": len(hashes),
+            "sha256": digest,
+        }
         meta_tmp = self.meta_path.with_suffix(".tmp.json")
         meta_tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, self.npz_path)

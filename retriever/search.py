@@ -1,7 +1,19 @@
-"""Hybrid, role-aware retrieval: FAISS dense + BM25 (SudachiPy), reciprocal rank fusion.
+"""Hybrid, role-aware retrieval: FAISS dense + sentence max-sim + BM25 (SudachiPy), fused.
 
-Priors are soft multipliers on the fused score, so a role or a document status re-orders
-results but never hides a passage that matches the question outright.
+Channels (each a ranked list over all chunks):
+
+* ``dense`` — the chunk vector (its text with the nearest headings) against the query;
+* ``sentence`` — the chunk's best-matching sentence vector (a paraphrase usually matches
+  one sentence, diluted in a whole chunk);
+* ``bm25`` — SudachiPy-normalised tokens, optionally extended by pseudo-relevance feedback
+  from the first-stage top passages (:mod:`retriever.signals`);
+* ``role`` / ``definition`` — the role's own D-/P-/U- items, the passages that define the
+  asked term, re-ranked by the first stage.
+
+Fusion is reciprocal rank fusion with soft priors (role, document status, section) as
+multipliers — a role or a status re-orders results but never hides a passage that matches
+the question outright — or, when a trained model exists for the embedder, a learned linear
+fusion of the same signals (:mod:`retriever.fusion`).
 """
 
 from __future__ import annotations
@@ -21,7 +33,8 @@ from ingest.index_store import IndexData, load_index
 from ingest.text import match_key
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
 from retriever.definitions import definition_candidates, definition_term
-from retriever.expansion import expansions, load_synonyms
+from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
+from retriever.signals import TermMatrix, feedback_terms, max_by_owner, rrf
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +48,12 @@ class SearchConfig:
     candidates: int = 100
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    # Each channel below was kept or switched off by ablation on the eval dev split (eval/README.md).
+    sentence_weight: float = 0.5  # sentence max-sim channel (0 = off)
+    prf_docs: int = 0  # pseudo-relevance feedback: first-stage passages read (0 = off: did not help on dev)
+    prf_terms: int = 10  # expansion terms taken from them
+    prf_weight: float = 0.1  # share of the expanded query given to the expansion terms
+    learned_fusion: bool = False  # the embedder's trained fusion model, when one ships (off: did not help on dev)
     own_role_bonus: float = 1.25
     other_role_penalty: float = 0.7
     status_weight: dict[str, float] = field(
@@ -61,6 +80,7 @@ class Hit:
     score: float
     dense: float
     bm25: float
+    sentence: float = 0.0  # best sentence cosine of the chunk (same scale as ``dense``)
 
 
 class Retriever:
@@ -82,7 +102,10 @@ class Retriever:
         self._norm = [match_key(c.text) for c in self.chunks]
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
         self._keys = [_bigrams(t) for t in self._norm]
-        self.synonyms = load_synonyms()
+        self.sentence_vectors = np.ascontiguousarray(index.sentence_vectors, dtype=np.float32)
+        self.sentence_owners = np.asarray(index.sentence_owners, dtype=np.int64)
+        self.terms = TermMatrix.from_bm25(index.bm25)
+        self.fusion: FusionModel | None = load_fusion_model(embedder.embedder_id) if self.config.learned_fusion else None
         self._role_items = {
             role: np.array([i for i, c in enumerate(self.chunks) if role in c.roles and c.item_codes], dtype=np.int64)
             for role in ("developer", "provider", "user")
@@ -99,43 +122,93 @@ class Retriever:
         return cls(data, embedder, tokenizer)
 
     # -- scoring -------------------------------------------------------------------------
-    def hits(self, query: str, role: Role | None = None, k: int = 10) -> list[Hit]:
+    def channels(self, query: str, role: Role | None = None) -> dict[str, np.ndarray]:
+        """Raw scores and RRF contributions of every channel, per chunk (see module doc).
+
+        Keys: ``dense``, ``sentence``, ``bm25`` (raw scores) and ``rrf_dense``,
+        ``rrf_sentence``, ``rrf_bm25``, ``rrf_role``, ``rrf_definition``, ``prior``.
+        """
         cfg = self.config
         n = len(self.chunks)
+        top = min(cfg.candidates, n)
         qvec = self.embedder.embed_query_np(query[:MAX_DENSE_QUERY_CHARS])
         dense = self.vectors @ qvec
-        tokens = self.tokenizer.tokenize(query)
-        extra = expansions(query, self.synonyms)
-        if extra:
-            tokens += self.tokenizer.tokenize(" ".join(extra))
-        bm25 = self.index.bm25.get_scores(tokens) if tokens else np.zeros(n, np.float32)
-        fused = np.zeros(n, np.float64)
-        top = min(cfg.candidates, n)
-        for scores, weight in ((dense, cfg.dense_weight), (bm25, cfg.bm25_weight)):
-            if not np.any(scores):
-                continue
-            order = np.argsort(-scores)[:top]
-            fused[order] += weight / (cfg.rrf_k + np.arange(1, top + 1))
+        if cfg.sentence_weight > 0 and len(self.sentence_owners):
+            sentence = max_by_owner(self.sentence_vectors @ qvec, self.sentence_owners, n)
+        else:
+            sentence = np.zeros(n, np.float64)
+        query_ids = self.terms.ids(self.tokenizer.tokenize(query))
+        bm25 = self.terms.scores(dict.fromkeys(query_ids, 1.0)) if query_ids else np.zeros(n, np.float64)
+        out = {
+            "dense": dense,
+            "sentence": sentence,
+            "bm25": bm25,
+            "rrf_dense": cfg.dense_weight * rrf(dense, top, cfg.rrf_k),
+            "rrf_sentence": cfg.sentence_weight * rrf(sentence, top, cfg.rrf_k) if cfg.sentence_weight > 0 else np.zeros(n),
+            "rrf_bm25": cfg.bm25_weight * rrf(bm25, top, cfg.rrf_k, positive_only=True),
+        }
+        if cfg.prf_docs > 0 and cfg.bm25_weight > 0 and query_ids:
+            first = out["rrf_dense"] + out["rrf_sentence"] + out["rrf_bm25"]
+            feedback = [int(i) for i in np.argsort(-first, kind="stable")[: cfg.prf_docs] if first[i] > 0]
+            extra = feedback_terms(self.terms, feedback, query_ids, cfg.prf_terms)
+            if extra:
+                base = 1.0 / len(set(query_ids))
+                weights = {t: (1 - cfg.prf_weight) * base for t in query_ids}
+                for t, w in extra.items():
+                    weights[t] = weights.get(t, 0.0) + cfg.prf_weight * w
+                out["bm25"] = bm25 = self.terms.scores(weights)
+                out["rrf_bm25"] = cfg.bm25_weight * rrf(bm25, top, cfg.rrf_k, positive_only=True)
+        fused = out["rrf_dense"] + out["rrf_sentence"] + out["rrf_bm25"]
+        out["rrf_role"] = np.zeros(n)
         if role is not None and cfg.role_channel_weight > 0:
-            # A third ranked list: the role's own items only, so that the short, specific
-            # D-/P-/U- items compete with long generic passages.
+            # The role's own items only, so that the short, specific D-/P-/U- items compete
+            # with long generic passages; only items the question actually matched.
             mask = self._role_items[role]
-            own = mask[np.argsort(-fused[mask])][:top]
-            own = own[fused[own] > 0]  # only items the question actually matched
-            fused[own] += cfg.role_channel_weight / (cfg.rrf_k + np.arange(1, len(own) + 1))
+            own = mask[np.argsort(-fused[mask], kind="stable")][:top]
+            own = own[fused[own] > 0]
+            out["rrf_role"][own] = cfg.role_channel_weight / (cfg.rrf_k + np.arange(1, len(own) + 1))
+        out["rrf_definition"] = np.zeros(n)
         term = definition_term(query)
         if term and cfg.definition_channel_weight > 0:
             defining = np.array(definition_candidates(self._norm, term, self._lines), dtype=np.int64)
             if len(defining):
-                ranked_def = defining[np.argsort(-fused[defining])][:top]
-                fused[ranked_def] += cfg.definition_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_def) + 1))
-        fused *= self._priors(role, self.named_documents(query))
-        ranked = [int(i) for i in np.argsort(-fused) if fused[i] > 0]
+                ranked = defining[np.argsort(-fused[defining], kind="stable")][:top]
+                out["rrf_definition"][ranked] = cfg.definition_channel_weight / (
+                    cfg.rrf_k + np.arange(1, len(ranked) + 1)
+                )
+        out["prior"] = self._priors(role, self.named_documents(query))
+        return out
+
+    def fused_scores(self, ch: dict[str, np.ndarray]) -> np.ndarray:
+        """Final score per chunk (> 0 for candidates, 0 for the rest)."""
+        total = rrf_sum(ch)
+        if self.fusion is None:
+            return total * ch["prior"]
+        candidates = total > 0
+        logits = self.fusion.logits(feature_matrix(ch))
+        out = np.zeros(len(total))
+        # A positive, order-preserving score: the model's probability.
+        out[candidates] = 1.0 / (1.0 + np.exp(-logits[candidates]))
+        return out
+
+    def hits(self, query: str, role: Role | None = None, k: int = 10) -> list[Hit]:
+        ch = self.channels(query, role)
+        fused = self.fused_scores(ch)
+        ranked = [int(i) for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
         picked: list[Hit] = []
         for i in ranked:
             if self._is_duplicate(i, picked):
                 continue
-            picked.append(Hit(i, self.chunks[i], float(fused[i]), float(dense[i]), float(bm25[i])))
+            picked.append(
+                Hit(
+                    i,
+                    self.chunks[i],
+                    float(fused[i]),
+                    float(ch["dense"][i]),
+                    float(ch["bm25"][i]),
+                    float(ch["sentence"][i]),
+                )
+            )
             if len(picked) >= k:
                 break
         return picked
