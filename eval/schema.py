@@ -19,13 +19,14 @@ first malformed line.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
+
+from guideqa.text import match_key
 
 QUESTION_TYPES: tuple[str, ...] = (
     "role_obligation",
@@ -70,8 +71,7 @@ class EvalQuestion(BaseModel):
 
 def normalize_for_match(text: str) -> str:
     """NFKC-normalise, then remove every whitespace character (incl. U+3000 and newlines)."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if not ch.isspace())
+    return match_key(text)
 
 
 def load_questions(path: str | Path) -> list[EvalQuestion]:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from guideqa.cli import app
 from guideqa.config import Settings
 from guideqa.errors import QueryError, RoleError
-from ingest.text import match_key
+from guideqa.text import match_key
 from retriever.answer import REFUSAL_TEXT, Answerer
 from retriever.roles import detect_role, parse_role
 from retriever.search import Retriever

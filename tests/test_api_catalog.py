@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from guideqa.config import Settings
+from guideqa.guideline import PRINCIPLES
 from guideqa.models import Chunk
 from ingest.index_store import load_index
-from ingest.structure import PRINCIPLES
 from retriever.catalog import checklist, common_items, topic_menu
 
 SUB_ITEMS = {1: 6, 2: 3, 3: 2, 4: 1, 5: 2, 6: 4, 7: 6, 8: 3, 9: 0, 10: 3}

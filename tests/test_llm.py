@@ -7,7 +7,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
-from ingest.text import match_key
+from guideqa.text import match_key
 from retriever.answer import Answerer
 from retriever.llm import LLMGenerator, build_messages, chat_model_from_settings, parse_answer, support
 from retriever.search import Retriever

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
 from api.schemas import AskResponse, FeedbackCreated, PassageContext
+
 from guideqa.config import Settings
 from retriever.catalog import Checklist, TopicMenu
 from tests.live_api import free_port, running_api

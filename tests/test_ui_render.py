@@ -7,8 +7,8 @@ import io
 from html.parser import HTMLParser
 
 import pytest
-
 from api.schemas import AskResponse
+
 from guideqa.models import Citation, Passage
 from retriever.catalog import Checklist, ChecklistItem, PassageRef, RoleTopics, Topic, TopicMenu
 from ui import render as r
