@@ -31,8 +31,8 @@ def match_key(text: str) -> str:
 def split_sentences(text: str, *, keep_refs: bool = False) -> list[str]:
     """Split Japanese text into sentences at 。！？!?; keeps the terminator, strips, drops empties.
 
-    With ``keep_refs`` a citation marker after the terminator (``。[1]``) is kept with the
-    sentence it follows instead of starting the next one.
+    With ``keep_refs`` no split is made in front of a citation marker (``…する。[1]``), so the
+    marker stays with the sentence it follows (used on model output, one line at a time).
     """
     pattern = _SENT_END_KEEP_REFS_RE if keep_refs else _SENT_END_RE
     parts = [p.strip() for p in pattern.split(text)]
