@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from guideqa.guideline import ACTOR_ROLES
 from guideqa.text import match_key
 
 QUESTION_TYPES: tuple[str, ...] = (
@@ -41,7 +42,7 @@ QUESTION_TYPES: tuple[str, ...] = (
     "false_premise",
     "adversarial",
 )
-ROLES: tuple[str, ...] = ("developer", "provider", "user")
+ROLES: tuple[str, ...] = ACTOR_ROLES
 SPLITS: tuple[str, ...] = ("dev", "test")
 
 # Normalised length bounds for an evidence span (short, but long enough to be specific).
