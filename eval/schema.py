@@ -24,13 +24,15 @@ first malformed line.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
+
+from guideqa.guideline import ACTOR_ROLES
+from guideqa.text import match_key
 
 QUESTION_TYPES: tuple[str, ...] = (
     "role_obligation",
@@ -53,11 +55,11 @@ QUESTION_TYPES: tuple[str, ...] = (
     "followup",  # last turn of a conversation that builds on the earlier turns
     "topic_change",  # last turn changes the subject: must not carry the earlier context
 )
-# Types whose records are conversations (``history`` required) and types that never are.
+# Types whose records are conversations (``history`` required); no other type may have one.
 CONVERSATION_TYPES: tuple[str, ...] = ("followup", "topic_change")
-# Types that must be refused / must be answered, whatever else holds.
+# Types that must be refused, whatever else holds.
 UNANSWERABLE_TYPES: tuple[str, ...] = ("out_of_scope", "near_unanswerable", "premise_offtopic")
-ROLES: tuple[str, ...] = ("developer", "provider", "user")
+ROLES: tuple[str, ...] = ACTOR_ROLES
 SPLITS: tuple[str, ...] = ("dev", "test")
 
 # Normalised length bounds for an evidence span (short, but long enough to be specific).
@@ -88,8 +90,7 @@ class EvalQuestion(BaseModel):
 
 def normalize_for_match(text: str) -> str:
     """NFKC-normalise, then remove every whitespace character (incl. U+3000 and newlines)."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if not ch.isspace())
+    return match_key(text)
 
 
 def load_questions(path: str | Path) -> list[EvalQuestion]:
