@@ -51,7 +51,10 @@ def cors_origins(value: str) -> list[str]:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.guideqa
     await anyio.to_thread.run_sync(state.load)
-    yield
+    try:
+        yield
+    finally:
+        state.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -77,6 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware)  # added last = outermost: every response gets an id
+    proxies = [a.strip() for a in settings.trusted_proxies.split(",") if a.strip()]
+    if proxies:
+        # Behind a load balancer: the client is the address it reports in X-Forwarded-For
+        # (for the rate limit and the logs), and only when the peer is one of these proxies.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     for module in (routes_qa, routes_catalog, routes_feedback, routes_health):
         app.include_router(module.router)
     return app

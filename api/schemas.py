@@ -127,6 +127,9 @@ class ReadyResponse(BaseModel):
     documents: int
     embedder: str
     generators: list[str]
+    index_version: str = Field(description="読み込んだインデックスの版（ビルドの識別子）。全てのレプリカで同じはずです。")
     loaded_at: str
     load_seconds: float
     feedback: Literal["ok", "unavailable"]
+    database: Literal["sqlite", "postgresql", ""] = Field(description="フィードバックの保存先（利用できないときは空）")
+    rate_limit: Literal["process", "shared"] = Field(description="回数制限の範囲: このプロセスのみ / 全レプリカ共通")

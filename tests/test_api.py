@@ -225,7 +225,7 @@ def test_answers_are_pruned_to_the_configured_count(tmp_path: Path):
     from api import feedback as fb
     from guideqa.models import Answer
 
-    store = FeedbackStore(tmp_path / "f.sqlite3", keep=3)
+    store = FeedbackStore(Settings(feedback_db=tmp_path / "f.sqlite3", answers_keep=3))
     for n in range(fb.PRUNE_EVERY):
         store.save_answer(f"a{n}", Answer(question=f"q{n}", refused=True, answer=""))
     assert store.get_answer("a0") is None and store.get_answer(f"a{fb.PRUNE_EVERY - 1}") is not None
