@@ -164,12 +164,14 @@ class DatabaseRateLimiter:
         now = _db_now(conn)
         step, burst = literal(self.interval), literal(self.capacity * self.interval)
         start = func.max(rate_limits.c.tat, now) if conn.dialect.name == "sqlite" else func.greatest(rate_limits.c.tat, now)
-        stmt = self._insert(rate_limits).values(client=client, tat=now + step)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[rate_limits.c.client],
-            set_={"tat": start + step},
-            where=(start + step - now) <= burst,
-        ).returning(rate_limits.c.tat)
+        stmt = (
+            self._insert(rate_limits)
+            .values(client=client, tat=now + step)
+            .on_conflict_do_update(
+                index_elements=[rate_limits.c.client], set_={"tat": start + step}, where=(start + step - now) <= burst
+            )
+            .returning(rate_limits.c.tat)
+        )
         if conn.execute(stmt).first() is not None:
             return 0.0
         wait = conn.execute(select(start + step - now - burst).where(rate_limits.c.client == client)).scalar()
