@@ -214,7 +214,10 @@ class Cluster:
 
     def stop(self) -> None:
         if self.nginx is not None:
-            _stop(self.nginx, signal.SIGQUIT)
+            _stop(self.nginx, signal.SIGTERM)
+        for replica in self.replicas:  # all at once, then wait for each
+            if replica.alive():
+                replica.proc.send_signal(signal.SIGINT)
         for replica in self.replicas:
             _stop(replica.proc, signal.SIGINT, timeout=30)
         if self.postgres is not None:

@@ -16,7 +16,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from api import db
 from api.feedback import FeedbackStore
+from api.ratelimit import DatabaseRateLimiter
 from deploy.cluster import Cluster, running_cluster
 from deploy.load import LoadResult, run_load
 from guideqa.config import Settings
@@ -91,6 +93,33 @@ def test_rate_limit_holds_across_replicas(cluster: Cluster):
     # Per client: another client still has its whole bucket.
     with client_from("127.0.0.3", cluster.url) as other:
         assert other.post("/ask", json={"question": QUESTION, "k": 1}).status_code == 200
+
+
+def test_postgresql_rate_limit_is_atomic_under_concurrency(cluster: Cluster):
+    """20 simultaneous requests of one client against a bucket of 5: exactly 5 pass (one atomic
+    upsert each, no lost update), and the wait of the others is one refill interval."""
+    engine = db.make_engine(Settings(database_url=SecretStr(cluster.database_url)))
+    try:
+        limiter = DatabaseRateLimiter(engine, per_minute=5)
+        waits: list[float] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(20)
+
+        def take() -> None:
+            barrier.wait()
+            wait = limiter.acquire("198.51.100.7")
+            with lock:
+                waits.append(wait)
+
+        threads = [threading.Thread(target=take) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert waits.count(0.0) == 5
+        assert all(11.0 < w <= 12.0 for w in waits if w)  # 60 / 5 s until the next token
+    finally:
+        engine.dispose()
 
 
 def test_sigkill_of_a_replica_mid_load_loses_no_feedback(cluster: Cluster, record_property):
