@@ -89,6 +89,14 @@ def _chown_to_service_user(path: Path) -> None:
         os.chown(path, user.pw_uid, user.pw_gid)
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: a replica or nginx gets SIGTERM if this process dies without cleaning up."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 20) -> None:
     if proc.poll() is not None:
         return
@@ -253,7 +261,8 @@ class Cluster:
         cmd = [str(GUIDEQA), "serve", "--host", "127.0.0.1", "--port", str(port), "--index-dir", str(self.index_dir),
                "--log-level", "warning"]  # fmt: skip
         with log_path.open("wb") as out:
-            proc = subprocess.Popen(cmd, cwd=REPO, env=self.replica_env(), stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(cmd, cwd=REPO, env=self.replica_env(), stdout=out, stderr=subprocess.STDOUT,
+                                    preexec_fn=_die_with_parent)  # fmt: skip
         return Replica(name, port, proc, log_path)
 
     def _wait_ready(self, timeout: float) -> None:
@@ -302,6 +311,7 @@ class Cluster:
             [binary, "-p", str(ndir), "-e", str(ndir / "error.log"), "-c", str(conf_path)],
             stdout=subprocess.DEVNULL,
             stderr=(ndir / "stderr.log").open("wb"),
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + 30
         while True:
@@ -377,6 +387,14 @@ def main() -> None:
     if not 1 <= args.replicas <= 16:
         raise SystemExit("--replicas は 1〜16 で指定してください。")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl+C and `kill` both stop everything cleanly (even where SIGINT was inherited as ignored).
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     # The UI reaches nginx from loopback for every user: exempt it, as `make run` does.
     with running_cluster(replicas_wanted=args.replicas, index_dir=args.index_dir, port=args.port,
                          rate_limit_exempt="127.0.0.1", access_log=True) as cluster:  # fmt: skip
