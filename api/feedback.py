@@ -5,6 +5,10 @@ SQLite file by default, PostgreSQL when several replicas share it. Every write i
 before the call returns; feedback is committed durably (SQLite synchronous=FULL, PostgreSQL
 synchronous_commit=on) before the API answers 201.
 
+Conversations (``conversations``) live here too: one row per conversation holding the state
+its latest turn left (a small JSON document), bounded in number and expiring after a time
+without questions — so a follow-up may reach any replica.
+
 Recent answers are kept too (``answers``, bounded by ``answers_keep``) so that feedback sent
 later — to another replica, or after a restart — can still name the question, answer and
 citations it refers to. A feedback row copies them, so pruning old answers never loses what a
@@ -23,11 +27,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import db
 from api.errors import NotFoundError, StoreError
-from api.tables import answers, feedback
+from api.tables import answers, conversations, feedback
 from guideqa.config import Settings
 from guideqa.models import Answer
 
@@ -88,6 +94,8 @@ class FeedbackStore:
 
     def __init__(self, settings: Settings, *, engine: Engine | None = None) -> None:
         self.keep = max(1, settings.answers_keep)
+        self.conversations_keep = max(1, settings.conversations_keep)
+        self.conversation_ttl = max(1.0, float(settings.conversation_ttl))
         self.timeout = max(0.0, settings.feedback_timeout)  # seconds to wait for another writer's lock
         self._inserts = 0
         self._lock = threading.Lock()
@@ -149,6 +157,50 @@ class FeedbackStore:
             return dict(row) if row else None
 
         return self._run("get_answer", read)
+
+    # -- conversations --------------------------------------------------------------------
+    def save_conversation(self, conversation_id: str, state: str, turns: int, now: float | None = None) -> None:
+        """Store the latest state (JSON) of a conversation; the oldest beyond the bound are dropped."""
+        stamp = time.time() if now is None else now
+        with self._lock:
+            self._inserts += 1
+            prune = self._inserts % PRUNE_EVERY == 0
+        row = {"conversation_id": conversation_id, "updated_at": stamp, "turns": turns, "state": state}
+
+        def write(conn: Connection) -> None:
+            # Upsert: another replica may have written this conversation's previous turn.
+            insert_ = sqlite_insert if db.is_sqlite(conn) else pg_insert
+            stmt = insert_(conversations).values(**row)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=[conversations.c.conversation_id],
+                set_={"updated_at": stmt.excluded.updated_at, "turns": stmt.excluded.turns, "state": stmt.excluded.state},
+            ))  # fmt: skip
+            if prune:
+                conn.execute(delete(conversations).where(conversations.c.updated_at < stamp - self.conversation_ttl))
+                cutoff = (
+                    select(conversations.c.updated_at)
+                    .order_by(conversations.c.updated_at.desc())
+                    .offset(self.conversations_keep - 1)
+                    .limit(1)
+                ).scalar_subquery()
+                conn.execute(delete(conversations).where(conversations.c.updated_at < cutoff))
+
+        self._run("save_conversation", write, durable=False, timeout=min(self.timeout, ANSWER_TIMEOUT))
+
+    def load_conversation(self, conversation_id: str, now: float | None = None) -> tuple[str, int] | None:
+        """(state JSON, turns) of a conversation that has not expired; None otherwise."""
+        stamp = time.time() if now is None else now
+
+        def read(conn: Connection) -> tuple[str, int] | None:
+            row = conn.execute(
+                select(conversations.c.state, conversations.c.turns).where(
+                    conversations.c.conversation_id == conversation_id,
+                    conversations.c.updated_at >= stamp - self.conversation_ttl,
+                )
+            ).first()
+            return (str(row.state), int(row.turns)) if row else None
+
+        return self._run("load_conversation", read)
 
     # -- feedback -------------------------------------------------------------------------
     def add_feedback(

@@ -56,3 +56,15 @@ rate_limits = Table(
     Column("client", Text, primary_key=True),
     Column("tat", Float, nullable=False),
 )
+
+# Server-side conversations (POST /ask conversation_id): the state the latest turn left, as
+# JSON; bounded in number and expiring after a time without questions.
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("conversation_id", Text, primary_key=True),
+    Column("updated_at", Float, nullable=False),
+    Column("turns", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Index("conversations_updated", "updated_at"),
+)

@@ -43,7 +43,7 @@ def test_a_legacy_sqlite_database_is_adopted_with_its_feedback(tmp_path: Path):
                      " citations, generator) VALUES ('2026-01-01T00:00:01Z', 'old', 5, '移行前の評価', '旧い質問', 'user',"
                      " 0, '旧い回答', '[]', 'extractive')")  # fmt: skip
     store = FeedbackStore(sqlite_settings(path))
-    assert store.revision == "0002" and store.backend == "sqlite"
+    assert store.revision == "0003" and store.backend == "sqlite"
     assert "移行前の評価" in store.export_csv()
     assert store.get_answer("old")["saved_ns"] == 0  # type: ignore[index]
     # New rows continue the old numbering, and the old answer still takes feedback.
@@ -62,6 +62,7 @@ def test_declared_tables_match_the_migrated_schema(tmp_path: Path, legacy: bool)
     for table in metadata.sorted_tables:
         assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.columns.keys()), table.name
     assert {ix["name"] for ix in inspector.get_indexes("answers")} == {"ix_answers_saved_ns"}
+    assert {ix["name"] for ix in inspector.get_indexes("conversations")} == {"conversations_updated"}
 
 
 def test_concurrent_start_ups_migrate_once(tmp_path: Path):
@@ -81,7 +82,7 @@ def test_concurrent_start_ups_migrate_once(tmp_path: Path):
         t.join()
     assert errors == []
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
 
 
 def test_answers_and_feedback_round_trip(tmp_path: Path):
@@ -135,3 +136,20 @@ def test_an_unreachable_postgresql_makes_feedback_unavailable_not_the_service(ca
         FeedbackStore(settings)
     record = next(r for r in caplog.records if r.getMessage().startswith("feedback database unavailable"))
     assert "pw-123456" not in getattr(record, "database", "") and "127.0.0.1" in getattr(record, "database", "")
+
+
+def test_conversations_upsert_expire_and_are_bounded(tmp_path: Path):
+    from api import feedback as fb
+
+    store = FeedbackStore(sqlite_settings(tmp_path / "f.sqlite3", conversations_keep=3, conversation_ttl=100))
+    store.save_conversation("c1", '{"turn": 1}', 1, now=1000.0)
+    store.save_conversation("c1", '{"turn": 2}', 2, now=1010.0)  # the next turn replaces the state
+    assert store.load_conversation("c1", now=1020.0) == ('{"turn": 2}', 2)
+    assert store.load_conversation("c1", now=1111.0) is None  # expired: 100 s without a question
+    for n in range(fb.PRUNE_EVERY):
+        store.save_conversation(f"x{n}", "{}", 1, now=2000.0 + n)
+    with sqlite3.connect(tmp_path / "f.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM conversations").fetchone()[0] <= 3 + fb.PRUNE_EVERY - 1
+        newest = conn.execute("SELECT conversation_id FROM conversations ORDER BY updated_at DESC LIMIT 3").fetchall()
+    assert [r[0] for r in newest] == [f"x{fb.PRUNE_EVERY - 1 - i}" for i in range(3)]
+    assert store.load_conversation("c1", now=2000.0 + fb.PRUNE_EVERY) is None  # pruned
