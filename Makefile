@@ -72,9 +72,9 @@ cluster: index deploy-deps
 	$(PY) -m deploy.cluster --replicas $(REPLICAS) --port $(CLUSTER_PORT) --with-ui --ui-port $(UI_PORT)
 
 # A bounded load through nginx; last line: replicas=N rps=… p50=… p95=… errors=… feedback_lost=…
-# (REPLICAS=1,2,4 runs each in turn and prints the ratio to the first).
+# (REPLICAS=1,2,4 runs each in turn and prints the ratio to the first; KILL_AFTER=8 SIGKILLs a replica mid-run).
 cluster-bench: index deploy-deps
-	$(PY) bench/bench_cluster.py --replicas $(REPLICAS)
+	$(PY) bench/bench_cluster.py --replicas $(REPLICAS) $(if $(KILL_AFTER),--kill-after $(KILL_AFTER))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
