@@ -83,7 +83,7 @@ def test_schemathesis_all_checks_find_no_failure(real_settings: Settings, tmp_pa
              "-H", "Authorization: Bearer contract-export-token",
              "--max-examples", str(CONTRACT_EXAMPLES), "--seed", "1", "--generation-database", "none",
              "--no-color", "--suppress-health-check", "all"],
-            capture_output=True, text=True, timeout=900,
+            capture_output=True, text=True, timeout=900, cwd=tmp_path_factory.mktemp("schemathesis"),  # its cache
         )  # fmt: skip
     summary = done.stdout[done.stdout.rfind("SUMMARY") :] if "SUMMARY" in done.stdout else done.stdout[-3000:]
     print(summary)
