@@ -32,7 +32,7 @@ from pydantic import SecretStr
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.feedback import FeedbackStore  # noqa: E402
-from deploy.cluster import REPO, Cluster, cpu_seconds, running_cluster  # noqa: E402
+from deploy.cluster import REPO, Cluster, cpu_seconds, process_tree, running_cluster  # noqa: E402
 from deploy.load import client_addresses, questions, run_load  # noqa: E402
 from guideqa.config import Settings  # noqa: E402
 
@@ -56,9 +56,15 @@ def bench_one(
     with running_cluster(replicas_wanted=replicas, index_dir=index_dir, rate_limit_per_minute=RATE_LIMIT) as cluster:
         run_load(cluster.url, clients, 4.0, 300, sources=sources, qs=qs)  # warm-up: pools, allocators
         killer = None
+        victim_cpu = [0.0]  # CPU the killed replica used during the run (read just before the kill)
+
+        def kill_first() -> None:
+            victim_cpu[0] = cpu_seconds(process_tree(cluster.replicas[0].proc.pid))
+            cluster.kill(cluster.replicas[0])
+
         if kill_after is not None and replicas > 1:
             # SIGKILL the first replica mid-run: only requests in flight on it may fail.
-            killer = threading.Timer(kill_after, cluster.kill, args=(cluster.replicas[0],))
+            killer = threading.Timer(kill_after, kill_first)
         before = _cpu(cluster)
         if killer:
             killer.start()
@@ -66,6 +72,7 @@ def bench_one(
         if killer:
             killer.join()
         after = _cpu(cluster)
+        after["replicas"] += victim_cpu[0]
         store = FeedbackStore(Settings(database_url=SecretStr(cluster.database_url)))
         try:
             stored = store.feedback_ids()
