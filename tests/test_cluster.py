@@ -130,8 +130,8 @@ def test_sigkill_of_a_replica_mid_load_loses_no_feedback(cluster: Cluster, recor
     load = threading.Thread(target=lambda: results.append(run_load(cluster.url, 6, 14.0, 600, feedback_every=2)))
     load.start()
     time.sleep(4.0)
+    cluster.kill(victim)  # returns once the process is gone
     killed_at = time.monotonic()
-    cluster.kill(victim)
     load.join()
     result = results[0]
     assert not victim.alive()
