@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import routes_catalog, routes_feedback, routes_health, routes_qa
-from api.errors import install_error_handlers
+from api.errors import APP_RESPONSES, install_error_handlers
 from api.middleware import REQUEST_ID_HEADER, BodyLimitMiddleware, RequestContextMiddleware
 from api.state import AppState
 from guideqa.config import Settings, get_settings
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        responses=APP_RESPONSES,  # documented on every operation
     )
     app.state.guideqa = AppState(settings)
     install_error_handlers(app)

@@ -17,15 +17,26 @@ from api.errors import (
     DOC_503,
     ERROR_RESPONSES,
     RATE_LIMIT_RESPONSE,
+    ApiError,
     NotFoundError,
     StoreError,
     error_doc,
 )
-from api.schemas import RAW_QUESTION_LIMIT, ROLE_DESCRIPTION, AskRequest, AskResponse, PassageContext, SearchResponse
 from api.state import AppState
-from guideqa.errors import QueryError
 from guideqa.models import Answer
-from guideqa.service import MAX_K, answer_record, check_k
+from guideqa.records import (
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    QUESTION_PATTERN,
+    RAW_QUESTION_LIMIT,
+    ROLE_DESCRIPTION,
+    AskRequest,
+    AskResponse,
+    PassageContext,
+    RoleName,
+    SearchResponse,
+)
+from guideqa.service import answer_record, check_k
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, parse_role
 
@@ -38,8 +49,12 @@ def _pick(state: AppState, default: Answerer, generator: str | None) -> Answerer
         return default
     if generator in state.answerers:
         return state.answerers[generator]
+    # A documented generator (records.GeneratorName) this server has not set up: not the
+    # client's mistake, so 503 like any other missing service (validation already refused others).
     names = " / ".join(state.answerers)
-    raise QueryError(f"生成方式「{generator[:30]}」は使えません。使える方式: {names}", code="unknown_generator")
+    raise ApiError(
+        503, f"生成方式「{generator}」はこのサーバーでは設定されていません。使える方式: {names}", code=f"{generator}_not_configured"
+    )
 
 
 def _remember(state: AppState, answer_id: str, answer: Answer, request_id: str | None) -> bool:
@@ -97,9 +112,15 @@ async def search(
     state: StateDep,
     retriever: RetrieverDep,
     q: Annotated[
-        str, Query(max_length=RAW_QUESTION_LIMIT, description="検索する文（質問と同じく1〜1,000文字）", examples=["生成AIの偽情報対策"])
+        str,
+        Query(
+            max_length=RAW_QUESTION_LIMIT,
+            pattern=QUESTION_PATTERN,
+            description=f"検索する文（質問と同じく、前後の空白・制御文字を除いて1〜{MAX_QUESTION_CHARS:,}文字）",
+            examples=["生成AIの偽情報対策"],
+        ),
     ],
-    role: Annotated[str | None, Query(description=ROLE_DESCRIPTION, examples=["provider"])] = None,
+    role: Annotated[RoleName | None, Query(description=ROLE_DESCRIPTION, examples=["provider"])] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K, description=f"返す件数（1〜{MAX_K}）")] = 10,
 ) -> SearchResponse:
     """役割と文書の状態を考慮して、関連の高い順に文書片を返します。"""
