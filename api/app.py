@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
@@ -21,6 +22,7 @@ from api.middleware import REQUEST_ID_HEADER, BodyLimitMiddleware, RequestContex
 from api.state import AppState
 from guideqa.config import Settings, get_settings
 from guideqa.redact import register_settings_secrets
+from guideqa.service import generator_names
 
 log = logging.getLogger(__name__)
 
@@ -90,4 +92,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     for module in (routes_qa, routes_catalog, routes_feedback, routes_health):
         app.include_router(module.router)
+    _document_generators(app, generator_names(settings))
     return app
+
+
+def _document_generators(app: FastAPI, names: list[str]) -> None:
+    """The schema of AskRequest.generator lists the generators this server offers (from its
+    settings, known before the index loads), so a client knows which ones it may ask for."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = plain()
+            field = schema["components"]["schemas"]["AskRequest"]["properties"]["generator"]
+            field["anyOf"] = [{"type": "string", "enum": names}, {"type": "null"}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

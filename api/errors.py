@@ -111,7 +111,7 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "k": ("invalid_k", f"k は 1〜{MAX_K} の整数で指定してください。"),
     "span": ("invalid_span", "span は 0〜5 の整数で指定してください。"),
     "role": ("unknown_role", "役割は developer / provider / user（D / P / U、AI開発者 / AI提供者 / AI利用者）、または 指定しない のいずれかを指定してください。"),
-    "generator": ("unknown_generator", "生成方式（generator）は extractive または llm を指定してください。"),
+    "generator": ("unknown_generator", "生成方式（generator）は文字列で指定してください。"),
     "rating": ("invalid_rating", "評価（rating）は 1〜5 の整数で指定してください。"),
     "comment": ("invalid_comment", f"コメント（comment）は{MAX_COMMENT_CHARS}文字以内の文字列で入力してください。"),
     "answer_id": ("invalid_answer_id", "answer_id には /ask の応答に含まれる answer_id を指定してください。"),

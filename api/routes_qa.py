@@ -17,12 +17,12 @@ from api.errors import (
     DOC_503,
     ERROR_RESPONSES,
     RATE_LIMIT_RESPONSE,
-    ApiError,
     NotFoundError,
     StoreError,
     error_doc,
 )
 from api.state import AppState
+from guideqa.errors import QueryError
 from guideqa.models import Answer
 from guideqa.records import (
     MAX_K,
@@ -49,12 +49,8 @@ def _pick(state: AppState, default: Answerer, generator: str | None) -> Answerer
         return default
     if generator in state.answerers:
         return state.answerers[generator]
-    # A documented generator (records.GeneratorName) this server has not set up: not the
-    # client's mistake, so 503 like any other missing service (validation already refused others).
     names = " / ".join(state.answerers)
-    raise ApiError(
-        503, f"生成方式「{generator}」はこのサーバーでは設定されていません。使える方式: {names}", code=f"{generator}_not_configured"
-    )
+    raise QueryError(f"生成方式「{generator[:30]}」は使えません。使える方式: {names}", code="unknown_generator")
 
 
 def _remember(state: AppState, answer_id: str, answer: Answer, request_id: str | None) -> bool:

@@ -31,7 +31,6 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 ItemKind = Literal["principle", "sub_item", "role_item"]
 TopicGroup = Literal["principle", "governance", "role_item", "advanced", "theme"]
-GeneratorName = Literal["extractive", "llm"]
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -197,10 +196,10 @@ class AskRequest(BaseModel):
     )
     role: RoleName | None = Field(None, description=ROLE_DESCRIPTION, examples=["user", "AI利用者", "D"])
     k: JsonInt = Field(10, ge=1, le=MAX_K, description=f"検索する文書片の数（1〜{MAX_K}）")
-    generator: GeneratorName | None = Field(
-        None,
-        description="回答の生成方式。省略時は既定（extractive: 抽出型）。llm は LLM の接続先が設定されているときだけ使えます（ないときは 503）。",
-        examples=["extractive"],
+    # The server's schema lists the generators it offers (api.app: extractive, and llm when an
+    # endpoint is configured); the server refuses any other name with 422 unknown_generator.
+    generator: Text | None = Field(
+        None, description="回答の生成方式。省略時は既定（extractive: 抽出型）。", examples=["extractive"]
     )
     id: Annotated[str | int | None, BeforeValidator(_json_id), AfterValidator(_encodable_id)] = Field(
         None, description="任意の識別子（guideqa batch の id と同じ）。省略時は answer_id。"

@@ -18,6 +18,11 @@ def build_answerer(settings: Settings) -> Answerer:
     return build_answerers(settings)[settings.generator if settings.generator == "llm" else "extractive"]
 
 
+def generator_names(settings: Settings) -> list[str]:
+    """The generators this configuration offers (the API documents exactly these)."""
+    return ["extractive"] + (["llm"] if settings.llm_base_url and settings.llm_model else [])
+
+
 def build_answerers(settings: Settings) -> dict[str, Answerer]:
     """One Answerer per available generator, sharing one retriever (index loaded once).
 
@@ -27,7 +32,7 @@ def build_answerers(settings: Settings) -> dict[str, Answerer]:
 
     retriever = Retriever.open(settings)
     answerers = {"extractive": Answerer(retriever)}
-    if settings.llm_base_url and settings.llm_model:
+    if "llm" in generator_names(settings):
         answerers["llm"] = Answerer(retriever, generator=LLMGenerator(chat_model_from_settings(settings)))
     elif settings.generator == "llm":
         from guideqa.errors import GuideQAError
