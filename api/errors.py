@@ -127,6 +127,8 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "comment": ("invalid_comment", f"コメント（comment）は{MAX_COMMENT_CHARS}文字以内の文字列で入力してください。"),
     "answer_id": ("invalid_answer_id", "answer_id には /ask の応答に含まれる answer_id を指定してください。"),
     "id": ("invalid_id", "id は文字列または整数で指定してください。"),
+    "history": ("invalid_history", "会話の履歴（history）は、それまでの質問文（文字列）のリストで、50件以内で指定してください。"),
+    "conversation_id": ("invalid_conversation_id", "conversation_id には前の応答の conversation_id（64文字以内の文字列）を指定してください。"),
     "passage_id": ("invalid_passage_id", "文書片の id が正しくありません。"),
 }
 
@@ -136,6 +138,8 @@ def _translate(error: dict[str, Any]) -> tuple[str, str]:
     loc = [str(x) for x in error.get("loc", ())]
     kind = str(error.get("type", ""))
     field = loc[-1] if len(loc) > 1 else ""
+    if len(loc) > 2 and loc[1] == "history":  # one entry of the list
+        field = "history"
     if kind == "json_invalid":
         return "invalid_json", "リクエストの本文を JSON として読めません。"
     if kind == "string_unicode":

@@ -1,5 +1,9 @@
 """Durable feedback: SQLite in WAL mode, one short connection per operation (thread-safe).
 
+Conversations (``conversations``) live here too, in their own table: one row per
+conversation holding the state its latest turn left (a small JSON document), bounded in
+number and expiring after a time without questions.
+
 Recent answers are kept too (``answers``, bounded by ``answers_keep``) so that feedback sent
 after a restart can still name the question, answer and citations it refers to. A feedback
 row copies them, so pruning old answers never loses what a maintainer needs.
@@ -51,6 +55,15 @@ CREATE TABLE IF NOT EXISTS feedback (
     generator   TEXT NOT NULL
 );
 """
+CONVERSATION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    conversation_id TEXT PRIMARY KEY,
+    updated_at      REAL NOT NULL,
+    turns           INTEGER NOT NULL,
+    state           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_updated ON conversations (updated_at);
+"""
 EXPORT_COLUMNS = (
     "feedback_id", "created_at", "answer_id", "rating", "comment", "question", "role",
     "refused", "answer", "citations", "generator", "request_id",
@@ -93,9 +106,18 @@ def _cell(value: Any) -> Any:
 
 
 class FeedbackStore:
-    def __init__(self, path: Path, keep: int = 10000, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        keep: int = 10000,
+        timeout: float = 5.0,
+        conversations_keep: int = 10000,
+        conversation_ttl: float = 86400.0,
+    ) -> None:
         self.path = Path(path)
         self.keep = max(1, keep)
+        self.conversations_keep = max(1, conversations_keep)
+        self.conversation_ttl = max(1.0, conversation_ttl)
         self.timeout = max(0.0, timeout)  # seconds to wait for another writer's lock
         self._inserts = 0
         self._lock = threading.Lock()
@@ -103,7 +125,7 @@ class FeedbackStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as conn:
                 mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-                conn.executescript(SCHEMA)
+                conn.executescript(SCHEMA + CONVERSATION_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             log.error(
                 "feedback database unavailable: %s",
@@ -166,6 +188,40 @@ class FeedbackStore:
             return dict(row) if row else None
 
         result: dict[str, Any] | None = self._run("get_answer", read)
+        return result
+
+    # -- conversations ----------------------------------------------------------------------
+    def save_conversation(self, conversation_id: str, state: str, turns: int, now: float | None = None) -> None:
+        """Store the latest state (JSON) of a conversation; the oldest beyond the bound are dropped."""
+        stamp = time.time() if now is None else now
+        with self._lock:
+            self._inserts += 1
+            prune = self._inserts % PRUNE_EVERY == 0
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)", (conversation_id, stamp, turns, state))
+            if prune:
+                conn.execute("DELETE FROM conversations WHERE updated_at < ?", (stamp - self.conversation_ttl,))
+                conn.execute(
+                    "DELETE FROM conversations WHERE conversation_id IN (SELECT conversation_id FROM conversations"
+                    " ORDER BY updated_at DESC LIMIT -1 OFFSET ?)",
+                    (self.conversations_keep,),
+                )
+
+        self._run("save_conversation", write, durable=False, timeout=min(self.timeout, ANSWER_TIMEOUT))
+
+    def load_conversation(self, conversation_id: str, now: float | None = None) -> tuple[str, int] | None:
+        """(state JSON, turns) of a conversation that has not expired; None otherwise."""
+        stamp = time.time() if now is None else now
+
+        def read(conn: sqlite3.Connection) -> tuple[str, int] | None:
+            row = conn.execute(
+                "SELECT state, turns FROM conversations WHERE conversation_id = ? AND updated_at >= ?",
+                (conversation_id, stamp - self.conversation_ttl),
+            ).fetchone()
+            return (str(row["state"]), int(row["turns"])) if row else None
+
+        result: tuple[str, int] | None = self._run("load_conversation", read)
         return result
 
     # -- feedback -------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from api.errors import MAX_COMMENT_CHARS, ErrorResponse
 from guideqa.models import Answer, DocumentMeta, Passage, Role
 from guideqa.service import MAX_K, has_lone_surrogate
 from retriever.answer import MAX_QUESTION_CHARS
+from retriever.conversation import MAX_HISTORY
 
 # Hard cap on the raw text before trimming (the 1–1,000 rule applies after trimming).
 RAW_QUESTION_LIMIT = 10 * MAX_QUESTION_CHARS
+MAX_HISTORY_ITEMS = 50  # accepted in a request; only the most recent MAX_HISTORY are used
 ROLE_DESCRIPTION = "役割: developer / provider / user（D / P / U、AI開発者 / AI提供者 / AI利用者も可）。省略すると質問文から推定します。"
 
 __all__ = [
@@ -55,10 +57,23 @@ class AskRequest(BaseModel):
     k: int = Field(10, ge=1, le=MAX_K, strict=True, description=f"検索する文書片の数（1〜{MAX_K}）")
     generator: Text | None = Field(None, description="回答の生成方式。省略時は既定（extractive: 抽出型）。", examples=["extractive"])
     id: Text | int | None = Field(None, description="任意の識別子（guideqa batch の id と同じ）。省略時は answer_id。")
+    history: list[Annotated[Text, Field(max_length=RAW_QUESTION_LIMIT)]] | None = Field(
+        None,
+        max_length=MAX_HISTORY_ITEMS,
+        description=f"同じ会話でそれまでにした質問（古い順、{MAX_HISTORY_ITEMS}件まで。使うのは直近の{MAX_HISTORY}件）。"
+        "「具体例は？」「提供者の場合は？」などの続きの質問を、前の質問を踏まえて答えます。conversation_id とは同時に指定できません。",
+        examples=[["AI利用者として個人情報の扱いで注意することは？"]],
+    )
+    conversation_id: Text | None = Field(
+        None,
+        max_length=64,
+        description="前の応答の conversation_id。指定すると、その会話の続きとして答えます（最後の質問から"
+        "一定時間で失効。失効・不明な id は 404 conversation_not_found）。",
+    )
 
 
 class AskResponse(Answer):
-    """One `guideqa batch` output line (id + Answer) plus the answer id for feedback."""
+    """One `guideqa batch` output line (id + Answer) plus the answer id for feedback and the conversation id."""
 
     id: str | int | None = Field(None, description="リクエストの id（省略時は answer_id）")
     answer_id: str = Field(description="この回答の id。POST /feedback で指定します。")
@@ -66,6 +81,11 @@ class AskResponse(Answer):
         True,  # a default keeps clients that build this model from older data working
         description="この回答を保存できたか。false のときは保存先のデータベースを利用できず、"
         "この回答へのフィードバック（POST /feedback）は受け付けられません（回答そのものは有効です）。",
+    )
+    conversation_id: str | None = Field(
+        None,
+        description="この会話の id。次の質問の conversation_id に指定すると、続きの質問として答えます"
+        "（保存先のデータベースを利用できないときは null）。",
     )
 
 

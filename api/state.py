@@ -101,7 +101,13 @@ class AppState:
         self._store_tried = time.monotonic()
         settings = self.settings
         try:
-            self.store = FeedbackStore(settings.feedback_db, keep=settings.answers_keep, timeout=settings.feedback_timeout)
+            self.store = FeedbackStore(
+                settings.feedback_db,
+                keep=settings.answers_keep,
+                timeout=settings.feedback_timeout,
+                conversations_keep=settings.conversations_keep,
+                conversation_ttl=settings.conversation_ttl,
+            )
             self.store_error = None
         except StoreError as err:
             self.store, self.store_error = None, err

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     feedback_db: Path = REPO_ROOT / "var" / "feedback.sqlite3"
     feedback_timeout: float = 5.0  # seconds to wait for a locked feedback database before answering 503
     answers_keep: int = 10000  # most recent answers kept in feedback_db
+    # Server-side conversations (POST /ask conversation_id), kept in feedback_db.
+    conversations_keep: int = 10000  # most recently used conversations kept
+    conversation_ttl: int = 86400  # seconds after its last question that a conversation expires
     # POST /ask per client IP and minute (token bucket holding one minute's worth); 0 = no limit.
     rate_limit_per_minute: int = 60
     # Client addresses never limited (comma-separated), e.g. the host of a UI that serves many users.

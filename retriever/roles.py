@@ -69,3 +69,22 @@ def mentioned_role(question: str) -> Role | None:
         return stated
     subjects = {_SUBJECT_ROLE[m.group(1)] for m in _SUBJECT.finditer(nfkc(question))}
     return subjects.pop() if len(subjects) == 1 else None
+
+
+# Any naming of a role, with or without a particle (「提供者にも」「AI開発者の場合」).
+_NAMED = re.compile(r"(?:AI)?(開発|提供|利用)(?:事業)?者")
+
+
+def named_roles(question: str) -> list[Role]:
+    """Every role a question names, in order of first mention."""
+    found = [_SUBJECT_ROLE[m.group(1)] for m in _NAMED.finditer(nfkc(question))]
+    return list(dict.fromkeys(found))
+
+
+def with_role(question: str, role: Role) -> str:
+    """The question asked for ``role`` instead: role names replaced, or 「<role>として」 prefixed."""
+    label = ROLE_LABELS[role]
+    text = nfkc(question)
+    if _NAMED.search(text):
+        return _NAMED.sub(label, text)
+    return f"{label}として、{text}"

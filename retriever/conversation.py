@@ -1,0 +1,308 @@
+"""Follow-up questions: answering 「具体例は？」「それは提供者にも当てはまる？」 from the earlier turns.
+
+No LLM is involved. A question is a follow-up when it points back (それ・その項目・上記), asks for
+more of the same (詳しく・具体例・他には), switches the role (「提供者の場合は？」) or has no
+subject of its own; it is then resolved against what the previous turn left
+(:class:`guideqa.models.TurnState`: its search text, role and the items its answer cited),
+using the guideline's structure carried by the index:
+
+* 具体例 / 具体的な手法 / 実践例 → that item's [具体的な手法] / [実践例] in the 別添;
+* 詳しく / 解説 / ポイント → the item's 別添 explanation and its [ポイント];
+* another role → the same-numbered item of that role (D-3) ↔ P-3) ↔ U-3): the numbers follow
+  the ten principles of 第2部C in every part);
+* otherwise the previous question's text is added to the query.
+
+A question with a subject of its own, or one that changes the subject (「ところで、…」), is
+answered exactly as without history. Context only changes what is searched: refusal still
+applies to the result. The cue words are general Japanese (demonstratives, request phrases),
+not taken from any question set.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from guideqa.errors import QueryError
+from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
+from ingest.structure import PRINCIPLES, ROLE_BY_LETTER, ROLE_LABEL
+from ingest.text import nfkc
+from ingest.tokenizer import content_words
+from retriever.answer import Answerer, clean_question, search_text
+from retriever.roles import detect_role, named_roles, with_role
+from retriever.search import Retriever
+
+GUIDELINE_DOC = "guideline"
+# Section labels of the 別添 (as the ingest detects them): worked examples, and the explanation.
+EXAMPLE_SECTIONS: tuple[str, ...] = ("[具体的な手法]", "[実践例]")
+DETAIL_SECTIONS: tuple[str, ...] = ("[ポイント]", "[実践のポイント]", "[留意点]")
+ITEM_HEAD = ""  # the 別添's restatement of the item itself, before its [..] sections
+MAX_HISTORY = 10  # earlier questions used (the most recent ones)
+MAX_CARRIED_ITEMS = 2  # items of the previous answer a follow-up refers to
+NOTE_QUESTION_CHARS = 30
+
+# --- cue words (general Japanese) --------------------------------------------------------
+# Opening words that change the subject: the question stands on its own.
+TOPIC_CHANGE = re.compile(r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|それとは別に|関係ない(?:けど|が)|さて[、,])")
+# Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
+LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
+# A demonstrative or an explicit back-reference at the start: the question points at the last answer.
+ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)")
+EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
+DETAIL = re.compile(r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして")
+MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
+# Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
+_REFERENCE_WORDS = re.compile(
+    r"それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該|"
+    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース"
+)
+_ROLE_WORDS = re.compile(r"(?:AI)?(?:開発|提供|利用)(?:事業)?者|主体|立場")
+_ROLE_ITEM = re.compile(r"^([DPU])-(\d{1,2})\)")
+_PRINCIPLE_HEAD = re.compile(r"^(\d{1,2})\) (.+)$")
+
+
+# --- detection -----------------------------------------------------------------------------
+def own_terms(question: str) -> list[str]:
+    """The content words of a question once cue words, role names and demonstratives are removed."""
+    text = LEAD.sub("", nfkc(question).strip())
+    for pattern in (EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS):
+        text = pattern.sub(" ", text)
+    return [w for w in content_words(text) if w.lower() != "ai"]
+
+
+def context_terms(state: TurnState) -> set[str]:
+    return set(content_words(state.query)) | set(content_words(state.question))
+
+
+def classify(question: str, state: TurnState | None) -> FollowUpKind | None:
+    """The kind of follow-up ``question`` is after ``state``, or None when it stands alone."""
+    if state is None:
+        return None
+    text = nfkc(question).strip()
+    if TOPIC_CHANGE.match(text):
+        return None
+    body = LEAD.sub("", text)
+    own = own_terms(body)
+    new = [w for w in own if w not in context_terms(state)]
+    others = [r for r in named_roles(body) if r != state.role]
+    kind: FollowUpKind
+    if others:
+        kind = "role_switch"
+    elif EXAMPLES.search(body):
+        kind = "examples"
+    elif DETAIL.search(body):
+        kind = "detail"
+    elif MORE.search(body):
+        kind = "more"
+    else:
+        kind = "reference"
+    if ANAPHOR.match(body) or not own:
+        return kind
+    if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
+        return kind
+    return None
+
+
+# --- the index's structure -------------------------------------------------------------------
+@dataclass
+class ItemIndex:
+    """Where each item (D-/P-/U- items, 行動目標) sits in the guideline, by chunk index."""
+
+    main: dict[str, list[int]] = field(default_factory=dict)
+    annex: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    by_number: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    principle_of: dict[int, int] = field(default_factory=dict)  # chunk index -> principle n)
+
+    @classmethod
+    def build(cls, chunks: Sequence) -> ItemIndex:  # type: ignore[type-arg]
+        idx = cls()
+        for i, c in enumerate(chunks):
+            if c.doc_id != GUIDELINE_DOC:
+                continue
+            for part in c.section_path:
+                m = _PRINCIPLE_HEAD.match(part)
+                if m and 1 <= int(m.group(1)) <= len(PRINCIPLES) and m.group(2) == PRINCIPLES[int(m.group(1)) - 1]:
+                    idx.principle_of[i] = int(m.group(1))
+            if not c.item_codes:
+                continue
+            code = c.item_codes[0]
+            heading = next((p for p in reversed(c.section_path) if p.startswith(code)), "")
+            if heading and code not in idx.titles:
+                idx.titles[code] = heading[len(code) :].strip()
+            if c.segment == "main":
+                idx.main.setdefault(code, []).append(i)
+            elif c.segment == "annex":
+                last = c.section_path[-1] if c.section_path else ""
+                label = last if last.startswith("[") else ITEM_HEAD
+                idx.annex.setdefault(code, {}).setdefault(label, []).append(i)
+            m = _ROLE_ITEM.match(code)
+            if m:
+                codes = idx.by_number.setdefault((m.group(1), int(m.group(2))), [])
+                if code not in codes:
+                    codes.append(code)
+        return idx
+
+    def sections(self, code: str, labels: Sequence[str]) -> list[int]:
+        by_label = self.annex.get(code, {})
+        return [i for label in labels for i in by_label.get(label, [])]
+
+    def corresponding(self, codes: Sequence[str], principles: Sequence[int], role: Role) -> list[str]:
+        """The items of ``role`` with the same number as ``codes`` (or as the principles cited)."""
+        letter = next((x for x, r in ROLE_BY_LETTER.items() if r == role), None)
+        if letter is None:
+            return []
+        numbers = [int(m.group(2)) for c in codes if (m := _ROLE_ITEM.match(c))] or list(principles)
+        out: list[str] = []
+        for n in dict.fromkeys(numbers):
+            out.extend(x for x in self.by_number.get((letter, n), []) if x not in out)
+        return out
+
+
+_INDEXES: weakref.WeakKeyDictionary[Retriever, ItemIndex] = weakref.WeakKeyDictionary()
+
+
+def item_index(retriever: Retriever) -> ItemIndex:
+    idx = _INDEXES.get(retriever)
+    if idx is None:
+        idx = _INDEXES[retriever] = ItemIndex.build(retriever.chunks)
+    return idx
+
+
+# --- resolution ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Resolution:
+    kind: FollowUpKind
+    query: str
+    role: Role | None
+    focus: tuple[int, ...]
+    item_codes: tuple[str, ...]
+    note: str
+
+
+def _short(question: str) -> str:
+    text = " ".join(question.split())
+    return text if len(text) <= NOTE_QUESTION_CHARS else text[: NOTE_QUESTION_CHARS - 1] + "…"
+
+
+def _codes_text(codes: Sequence[str]) -> str:
+    return "、".join(codes)
+
+
+def resolve(question: str, role: Role | None, state: TurnState | None, items: ItemIndex) -> Resolution | None:
+    """What to search for ``question`` given the previous turn; None when it stands alone."""
+    kind = classify(question, state)
+    if kind is None or state is None:
+        return None
+    body = search_text(LEAD.sub("", nfkc(question).strip()))
+    carried = tuple(state.item_codes[:MAX_CARRIED_ITEMS])
+    if not carried and state.principles and state.role in ROLE_BY_LETTER.values():
+        carried = tuple(items.corresponding([], state.principles, state.role)[:MAX_CARRIED_ITEMS])  # type: ignore[arg-type]
+    title = items.titles.get(carried[0], "") if carried else ""
+    used_role = role or state.role
+    head = f"前の質問（{_short(state.question)}）の続きとして"
+    focus: list[int] = []
+    codes: tuple[str, ...] = carried
+    if kind == "role_switch":
+        other: Role = next(r for r in named_roles(body) if r != state.role)
+        used_role = other
+        codes = tuple(items.corresponding(state.item_codes[:1], state.principles, other))
+        for code in codes:
+            focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, "[ポイント]"))
+        query = with_role(state.query, other)
+        target = f"{ROLE_LABEL[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABEL[other]
+        note = f"{head}、{target}についてお答えします。"
+    elif kind == "examples":
+        for code in carried:
+            focus += items.sections(code, EXAMPLE_SECTIONS)
+        query = f"{state.query} {title}の具体的な手法や実践例".strip()
+        note = f"{head}、{_codes_text(carried)}の具体的な手法・実践例からお答えします。" if carried else f"{head}お答えします。"
+    elif kind == "detail":
+        for code in carried:
+            focus += items.sections(code, (ITEM_HEAD, *DETAIL_SECTIONS))
+        query = f"{state.query} {title}のポイントと解説".strip()
+        note = f"{head}、{_codes_text(carried)}のポイントと解説からお答えします。" if carried else f"{head}お答えします。"
+    else:  # more / reference: the previous question's words complete this one
+        if kind == "reference":
+            for code in carried:
+                focus += items.main.get(code, []) + items.sections(code, ("[ポイント]",))
+        query = f"{state.query} {body}".strip()
+        note = f"{head}お答えします。"
+    return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)
+
+
+# --- answering ------------------------------------------------------------------------------
+def turn_state(answer: Answer) -> TurnState:
+    """What an answered turn leaves for the next one."""
+    cited = [] if answer.refused else answer.citations
+    codes = [code for c in cited for code in c.item_codes[:1]]
+    principles = []
+    for c in cited:
+        for part in c.section_path:
+            m = _PRINCIPLE_HEAD.match(part)
+            if m and 1 <= int(m.group(1)) <= len(PRINCIPLES) and m.group(2) == PRINCIPLES[int(m.group(1)) - 1]:
+                principles.append(int(m.group(1)))
+    query = answer.context.query if answer.context else answer.question
+    return TurnState(
+        question=answer.question,
+        query=query,
+        role=answer.role,
+        item_codes=list(dict.fromkeys(codes)),
+        principles=list(dict.fromkeys(principles)),
+        refused=answer.refused,
+    )
+
+
+def ask_in_context(
+    answerer: Answerer, question: str, role: Role | None = None, k: int = 10, state: TurnState | None = None
+) -> Answer:
+    """``answerer.ask`` for a question asked after ``state``; unchanged when it stands alone.
+
+    A follow-up costs no extra embedding: only its resolved text is embedded.
+    """
+    text = clean_question(question)
+    resolution = resolve(text, role, state, item_index(answerer.retriever)) if state else None
+    if resolution is None:
+        return answerer.ask(question, role=role, k=k)
+    assert state is not None
+    with answerer.retriever.focus(resolution.focus):
+        answer = answerer.ask(resolution.query, role=resolution.role, k=k)
+    answer.question = text
+    answer.context = ContextUse(
+        kind=resolution.kind,
+        previous_question=state.question,
+        query=resolution.query,
+        role=resolution.role,
+        item_codes=list(resolution.item_codes),
+        note=resolution.note,
+    )
+    answer.notes.insert(0, resolution.note)
+    return answer
+
+
+def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None, k: int = 10) -> TurnState | None:
+    """The state after the earlier questions of a conversation (oldest first).
+
+    Only the most recent question is answered (one query embedding); the ones before it
+    are resolved as text, which is all the most recent one needs from them.
+    """
+    recent = list(history)[-MAX_HISTORY:]
+    state: TurnState | None = None
+    idx = item_index(answerer.retriever)
+    for n, raw in enumerate(recent):
+        if not isinstance(raw, str):
+            raise QueryError("会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history")
+        question = clean_question(raw)
+        if n == len(recent) - 1:
+            return turn_state(ask_in_context(answerer, question, role, k, state))
+        res = resolve(question, role, state, idx) if state else None
+        query = res.query if res else search_text(question)
+        state = TurnState(
+            question=question,
+            query=query,
+            role=(res.role if res else role or detect_role(query)),
+            item_codes=list(res.item_codes) if res else [],
+        )
+    return state
