@@ -82,12 +82,12 @@ def _conversation_state(state: AppState, conversation_id: str) -> tuple[TurnStat
         return None, -1
 
 
-def _save_conversation(state: AppState, conversation_id: str, answer: Answer, turns: int) -> bool:
+def _save_conversation(state: AppState, chosen: Answerer, conversation_id: str, answer: Answer, turns: int) -> bool:
     store = state.feedback_store()
     if store is None:
         return False
     try:
-        store.save_conversation(conversation_id, turn_state(answer).model_dump_json(), turns)
+        store.save_conversation(conversation_id, turn_state(answer, chosen).model_dump_json(), turns)
     except StoreError:
         return False
     return True
@@ -145,7 +145,7 @@ async def ask(body: AskRequest, request: Request, state: StateDep, answerer: Ans
         conversation_id = uuid.uuid4().hex
     answer = await run_in_threadpool(_answer_in_conversation, chosen, question, role, k, history, previous)
     answer.notes = [*notes, *answer.notes]
-    saved = await run_in_threadpool(_save_conversation, state, conversation_id, answer, turns + len(history) + 1)
+    saved = await run_in_threadpool(_save_conversation, state, chosen, conversation_id, answer, turns + len(history) + 1)
     answer_id = uuid.uuid4().hex
     request_id = getattr(request.state, "request_id", None)
     stored = await run_in_threadpool(_remember, state, answer_id, answer, request_id)

@@ -48,7 +48,7 @@ def bench(answerer: Answerer, questions: Path = Path("eval/questions.jsonl")) ->
     try:
         for seed in _seeds(questions):
             role = seed.get("role")
-            state = turn_state(answerer.ask(seed["question"], role=role))
+            state = turn_state(answerer.ask(seed["question"], role=role), answerer)
             for follow in FOLLOW_UPS:
                 for mode in runs:
                     counter.queries = 0

@@ -138,6 +138,7 @@ class TurnState(BaseModel):
     role: Role | None = None
     item_codes: list[str] = Field(default_factory=list, description="回答が出典とした項目コード（D-/P-/U-、行動目標）")
     principles: list[int] = Field(default_factory=list, description="回答が出典とした共通の指針の番号")
+    passage_ids: list[str] = Field(default_factory=list, description="回答が出典とした文書片")
     refused: bool = False
 
 

@@ -22,30 +22,39 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from guideqa.errors import QueryError
-from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
+from guideqa.models import Answer, Chunk, ContextUse, FollowUpKind, Role, TurnState
 from ingest.structure import PRINCIPLES, ROLE_BY_LETTER, ROLE_LABEL
 from ingest.text import nfkc
 from ingest.tokenizer import content_words
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, named_roles, with_role
-from retriever.search import Retriever
+from retriever.search import Hit, Retriever
 
 GUIDELINE_DOC = "guideline"
 # Section labels of the 別添 (as the ingest detects them): worked examples, and the explanation.
 EXAMPLE_SECTIONS: tuple[str, ...] = ("[具体的な手法]", "[実践例]")
 DETAIL_SECTIONS: tuple[str, ...] = ("[ポイント]", "[実践のポイント]", "[留意点]")
 ITEM_HEAD = ""  # the 別添's restatement of the item itself, before its [..] sections
+POINTS = DETAIL_SECTIONS[0]
+# An item the previous answer cited is carried over only when it covers this share of the
+# previous question's (idf-weighted) words: an answer that drifted off the question must not
+# steer its follow-ups. Set on the eval dev split.
+MIN_ITEM_COVERAGE = 0.2
 MAX_HISTORY = 10  # earlier questions used (the most recent ones)
 MAX_CARRIED_ITEMS = 2  # items of the previous answer a follow-up refers to
 NOTE_QUESTION_CHARS = 30
 
 # --- cue words (general Japanese) --------------------------------------------------------
 # Opening words that change the subject: the question stands on its own.
-TOPIC_CHANGE = re.compile(r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|それとは別に|関係ない(?:けど|が)|さて[、,])")
+TOPIC_CHANGE = re.compile(
+    r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
+)
+# 「〜とは」: a definition question names its own subject.
+DEFINITION = re.compile(r"とは")
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
@@ -56,7 +65,8 @@ MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外�
 # Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
 _REFERENCE_WORDS = re.compile(
     r"それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該|"
-    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース"
+    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
+    r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
 )
 _ROLE_WORDS = re.compile(r"(?:AI)?(?:開発|提供|利用)(?:事業)?者|主体|立場")
 _ROLE_ITEM = re.compile(r"^([DPU])-(\d{1,2})\)")
@@ -76,8 +86,14 @@ def context_terms(state: TurnState) -> set[str]:
     return set(content_words(state.query)) | set(content_words(state.question))
 
 
-def classify(question: str, state: TurnState | None) -> FollowUpKind | None:
-    """The kind of follow-up ``question`` is after ``state``, or None when it stands alone."""
+def classify(
+    question: str, state: TurnState | None, known: Callable[[str], bool] | None = None
+) -> FollowUpKind | None:
+    """The kind of follow-up ``question`` is after ``state``, or None when it stands alone.
+
+    ``known`` tells whether a word occurs in the corpus: a short question whose one content
+    word is unknown there (「明日の天気は？」) is about something else and stands alone.
+    """
     if state is None:
         return None
     text = nfkc(question).strip()
@@ -102,6 +118,10 @@ def classify(question: str, state: TurnState | None) -> FollowUpKind | None:
         return kind
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
         return kind
+    # Elliptical: one word in the frame of the previous question (「従業員向けには？」)
+    elliptical = kind == "reference" and len(own) == 1 and not DEFINITION.search(body)
+    if elliptical and (known is None or all(known(w) for w in own)):
+        return kind
     return None
 
 
@@ -114,19 +134,17 @@ class ItemIndex:
     annex: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     by_number: dict[tuple[str, int], list[str]] = field(default_factory=dict)
-    principle_of: dict[int, int] = field(default_factory=dict)  # chunk index -> principle n)
+    by_id: dict[str, int] = field(default_factory=dict)
+    by_section: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # (doc_id, *path) -> chunks
+    chunks: Sequence[Chunk] = ()
 
     @classmethod
-    def build(cls, chunks: Sequence) -> ItemIndex:  # type: ignore[type-arg]
-        idx = cls()
+    def build(cls, chunks: Sequence[Chunk]) -> ItemIndex:
+        idx = cls(chunks=chunks)
         for i, c in enumerate(chunks):
-            if c.doc_id != GUIDELINE_DOC:
-                continue
-            for part in c.section_path:
-                m = _PRINCIPLE_HEAD.match(part)
-                if m and 1 <= int(m.group(1)) <= len(PRINCIPLES) and m.group(2) == PRINCIPLES[int(m.group(1)) - 1]:
-                    idx.principle_of[i] = int(m.group(1))
-            if not c.item_codes:
+            idx.by_id[c.id] = i
+            idx.by_section.setdefault((c.doc_id, *c.section_path), []).append(i)
+            if c.doc_id != GUIDELINE_DOC or not c.item_codes:
                 continue
             code = c.item_codes[0]
             heading = next((p for p in reversed(c.section_path) if p.startswith(code)), "")
@@ -144,6 +162,18 @@ class ItemIndex:
                 if code not in codes:
                     codes.append(code)
         return idx
+
+    def same_section(self, passage_ids: Sequence[str]) -> list[int]:
+        """The chunks of the sections the given passages belong to (their neighbours first)."""
+        out: list[int] = []
+        for pid in passage_ids:
+            i = self.by_id.get(pid)
+            if i is None:
+                continue
+            c = self.chunks[i]
+            section = self.by_section.get((c.doc_id, *c.section_path), [])
+            out.extend(j for j in sorted(section, key=lambda j: abs(j - i)) if j not in out)
+        return out
 
     def sections(self, code: str, labels: Sequence[str]) -> list[int]:
         by_label = self.annex.get(code, {})
@@ -191,16 +221,19 @@ def _codes_text(codes: Sequence[str]) -> str:
     return "、".join(codes)
 
 
-def resolve(question: str, role: Role | None, state: TurnState | None, items: ItemIndex) -> Resolution | None:
+def resolve(
+    question: str,
+    role: Role | None,
+    state: TurnState | None,
+    items: ItemIndex,
+    known: Callable[[str], bool] | None = None,
+) -> Resolution | None:
     """What to search for ``question`` given the previous turn; None when it stands alone."""
-    kind = classify(question, state)
+    kind = classify(question, state, known)
     if kind is None or state is None:
         return None
     body = search_text(LEAD.sub("", nfkc(question).strip()))
     carried = tuple(state.item_codes[:MAX_CARRIED_ITEMS])
-    if not carried and state.principles and state.role in ROLE_BY_LETTER.values():
-        carried = tuple(items.corresponding([], state.principles, state.role)[:MAX_CARRIED_ITEMS])  # type: ignore[arg-type]
-    title = items.titles.get(carried[0], "") if carried else ""
     used_role = role or state.role
     head = f"前の質問（{_short(state.question)}）の続きとして"
     focus: list[int] = []
@@ -210,49 +243,68 @@ def resolve(question: str, role: Role | None, state: TurnState | None, items: It
         used_role = other
         codes = tuple(items.corresponding(state.item_codes[:1], state.principles, other))
         for code in codes:
-            focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, "[ポイント]"))
+            focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, POINTS))
         query = with_role(state.query, other)
         target = f"{ROLE_LABEL[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABEL[other]
         note = f"{head}、{target}についてお答えします。"
-    elif kind == "examples":
+    elif kind in ("examples", "detail") and carried:
+        labels = EXAMPLE_SECTIONS if kind == "examples" else (ITEM_HEAD, *DETAIL_SECTIONS)
         for code in carried:
-            focus += items.sections(code, EXAMPLE_SECTIONS)
-        query = f"{state.query} {title}の具体的な手法や実践例".strip()
-        note = f"{head}、{_codes_text(carried)}の具体的な手法・実践例からお答えします。" if carried else f"{head}お答えします。"
-    elif kind == "detail":
-        for code in carried:
-            focus += items.sections(code, (ITEM_HEAD, *DETAIL_SECTIONS))
-        query = f"{state.query} {title}のポイントと解説".strip()
-        note = f"{head}、{_codes_text(carried)}のポイントと解説からお答えします。" if carried else f"{head}お答えします。"
-    else:  # more / reference: the previous question's words complete this one
+            focus += items.sections(code, labels)
+        what = "具体的な手法や実践例" if kind == "examples" else "ポイントと解説"
+        query = f"{state.query} {what}"
+        shown = "具体的な手法・実践例" if kind == "examples" else "ポイントと解説"
+        note = f"{head}、{_codes_text(carried)}の{shown}からお答えします。"
+    else:  # the previous question's words complete this one; its sections come first
         if kind == "reference":
             for code in carried:
-                focus += items.main.get(code, []) + items.sections(code, ("[ポイント]",))
+                focus += items.main.get(code, []) + items.sections(code, (POINTS,))
+        if not carried and kind != "more":
+            focus += items.same_section(state.passage_ids[:1])
         query = f"{state.query} {body}".strip()
         note = f"{head}お答えします。"
     return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)
 
 
 # --- answering ------------------------------------------------------------------------------
-def turn_state(answer: Answer) -> TurnState:
-    """What an answered turn leaves for the next one."""
+def _principles(section_path: Sequence[str]) -> list[int]:
+    out = []
+    for part in section_path:
+        m = _PRINCIPLE_HEAD.match(part)
+        if m and 1 <= int(m.group(1)) <= len(PRINCIPLES) and m.group(2) == PRINCIPLES[int(m.group(1)) - 1]:
+            out.append(int(m.group(1)))
+    return out
+
+
+def _on_topic(answerer: Answerer, query: str, code: str) -> bool:
+    """Whether an item's own text (本編, 別添 restatement, [ポイント]) covers the question."""
+    items = item_index(answerer.retriever)
+    ids = items.main.get(code, []) + items.sections(code, (ITEM_HEAD, POINTS))
+    hits = [Hit(i, answerer.retriever.chunks[i], 0.0, 0.0, 0.0) for i in ids]
+    return bool(hits) and answerer.coverage(query, hits) >= MIN_ITEM_COVERAGE
+
+
+def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
+    """What an answered turn leaves for the next one. With ``answerer``, only the cited items
+    that cover the question are kept (:data:`MIN_ITEM_COVERAGE`)."""
     cited = [] if answer.refused else answer.citations
-    codes = [code for c in cited for code in c.item_codes[:1]]
-    principles = []
-    for c in cited:
-        for part in c.section_path:
-            m = _PRINCIPLE_HEAD.match(part)
-            if m and 1 <= int(m.group(1)) <= len(PRINCIPLES) and m.group(2) == PRINCIPLES[int(m.group(1)) - 1]:
-                principles.append(int(m.group(1)))
     query = answer.context.query if answer.context else answer.question
+    codes = list(dict.fromkeys(code for c in cited for code in c.item_codes[:1]))
+    if answerer is not None:
+        codes = [code for code in codes if _on_topic(answerer, query, code)]
     return TurnState(
         question=answer.question,
         query=query,
         role=answer.role,
-        item_codes=list(dict.fromkeys(codes)),
-        principles=list(dict.fromkeys(principles)),
+        item_codes=codes,
+        principles=list(dict.fromkeys(n for c in cited for n in _principles(c.section_path))),
+        passage_ids=[c.id for c in cited],
         refused=answer.refused,
     )
+
+
+def _known(answerer: Answerer) -> Callable[[str], bool]:
+    return lambda word: word.lower() in answerer.idf
 
 
 def ask_in_context(
@@ -263,7 +315,7 @@ def ask_in_context(
     A follow-up costs no extra embedding: only its resolved text is embedded.
     """
     text = clean_question(question)
-    resolution = resolve(text, role, state, item_index(answerer.retriever)) if state else None
+    resolution = resolve(text, role, state, item_index(answerer.retriever), _known(answerer)) if state else None
     if resolution is None:
         return answerer.ask(question, role=role, k=k)
     assert state is not None
@@ -296,8 +348,8 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
             raise QueryError("会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history")
         question = clean_question(raw)
         if n == len(recent) - 1:
-            return turn_state(ask_in_context(answerer, question, role, k, state))
-        res = resolve(question, role, state, idx) if state else None
+            return turn_state(ask_in_context(answerer, question, role, k, state), answerer)
+        res = resolve(question, role, state, idx, _known(answerer)) if state else None
         query = res.query if res else search_text(question)
         state = TurnState(
             question=question,
