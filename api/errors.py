@@ -14,25 +14,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guideqa.errors import EmbedderError, GuideQAError, IndexError_, IngestError, QueryError
-from guideqa.service import MAX_K
-from retriever.answer import MAX_QUESTION_CHARS
+from guideqa.records import MAX_COMMENT_CHARS, MAX_HISTORY_ITEMS, MAX_K, MAX_QUESTION_CHARS, ErrorResponse
 
 log = logging.getLogger(__name__)
 
-MAX_COMMENT_CHARS = 2000
 INTERNAL_MESSAGE = "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。"
-
-
-class ErrorResponse(BaseModel):
-    """The body of every error response."""
-
-    detail: str
-    code: str
-    request_id: str | None = None
 
 
 class ApiError(GuideQAError):
@@ -127,7 +116,7 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "comment": ("invalid_comment", f"コメント（comment）は{MAX_COMMENT_CHARS}文字以内の文字列で入力してください。"),
     "answer_id": ("invalid_answer_id", "answer_id には /ask の応答に含まれる answer_id を指定してください。"),
     "id": ("invalid_id", "id は文字列または整数で指定してください。"),
-    "history": ("invalid_history", "会話の履歴（history）は、それまでの質問文（文字列）のリストで、50件以内で指定してください。"),
+    "history": ("invalid_history", f"会話の履歴（history）は、それまでの質問文（文字列）のリストで、{MAX_HISTORY_ITEMS}件以内で指定してください。"),
     "conversation_id": ("invalid_conversation_id", "conversation_id には前の応答の conversation_id（64文字以内の文字列）を指定してください。"),
     "passage_id": ("invalid_passage_id", "文書片の id が正しくありません。"),
 }

@@ -26,15 +26,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from guideqa.errors import QueryError
+from guideqa.guideline import GUIDELINE_DOC, PRINCIPLES, ROLE_BY_STEM, ROLE_LABELS, ROLE_LETTER
 from guideqa.models import Answer, Chunk, ContextUse, FollowUpKind, Role, TurnState
-from ingest.structure import PRINCIPLES, ROLE_BY_LETTER, ROLE_LABEL
+from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
 from ingest.tokenizer import content_words
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, named_roles, with_role
 from retriever.search import Hit, Retriever
 
-GUIDELINE_DOC = "guideline"
 # Section labels of the 別添 (as the ingest detects them): worked examples, and the explanation.
 EXAMPLE_SECTIONS: tuple[str, ...] = ("[具体的な手法]", "[実践例]")
 DETAIL_SECTIONS: tuple[str, ...] = ("[ポイント]", "[実践のポイント]", "[留意点]")
@@ -44,7 +44,6 @@ POINTS = DETAIL_SECTIONS[0]
 # previous question's (idf-weighted) words: an answer that drifted off the question must not
 # steer its follow-ups. Set on the eval dev split.
 MIN_ITEM_COVERAGE = 0.2
-MAX_HISTORY = 10  # earlier questions used (the most recent ones)
 MAX_CARRIED_ITEMS = 2  # items of the previous answer a follow-up refers to
 NOTE_QUESTION_CHARS = 30
 
@@ -68,8 +67,8 @@ _REFERENCE_WORDS = re.compile(
     r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
     r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
 )
-_ROLE_WORDS = re.compile(r"(?:AI)?(?:開発|提供|利用)(?:事業)?者|主体|立場")
-_ROLE_ITEM = re.compile(r"^([DPU])-(\d{1,2})\)")
+_ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者|主体|立場")
+_ROLE_ITEM = re.compile(rf"^([{''.join(ROLE_LETTER.values())}])-(\d{{1,2}})\)")
 _PRINCIPLE_HEAD = re.compile(r"^(\d{1,2})\) (.+)$")
 
 
@@ -181,7 +180,7 @@ class ItemIndex:
 
     def corresponding(self, codes: Sequence[str], principles: Sequence[int], role: Role) -> list[str]:
         """The items of ``role`` with the same number as ``codes`` (or as the principles cited)."""
-        letter = next((x for x, r in ROLE_BY_LETTER.items() if r == role), None)
+        letter = ROLE_LETTER.get(role)
         if letter is None:
             return []
         numbers = [int(m.group(2)) for c in codes if (m := _ROLE_ITEM.match(c))] or list(principles)
@@ -245,7 +244,7 @@ def resolve(
         for code in codes:
             focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, POINTS))
         query = with_role(state.query, other)
-        target = f"{ROLE_LABEL[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABEL[other]
+        target = f"{ROLE_LABELS[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABELS[other]
         note = f"{head}、{target}についてお答えします。"
     elif kind in ("examples", "detail") and carried:
         labels = EXAMPLE_SECTIONS if kind == "examples" else (ITEM_HEAD, *DETAIL_SECTIONS)
