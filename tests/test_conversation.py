@@ -232,3 +232,28 @@ def test_cli_ask_with_history(real_settings: Settings):
     first = result.output.splitlines()[0]
     assert first.startswith("（前の質問（AI利用者として個人情報の扱いで注意することは？）の続きとして")
     assert "P-4)" in result.output
+
+
+def test_one_word_questions_follow_on_only_with_a_corpus_word(answerer: Answerer):
+    known = lambda w: w.lower() in answerer.idf  # noqa: E731
+    assert classify("従業員向けには何をすれば？", PRIVACY, known) == "reference"
+    assert classify("明日の天気は？", PRIVACY, known) is None  # 天気 is not in the corpus
+    assert classify("透明性とは？", PRIVACY, known) is None  # a definition names its own subject
+
+
+def test_only_items_that_cover_the_question_are_carried(answerer: Answerer):
+    from retriever.conversation import _on_topic
+
+    assert _on_topic(answerer, PRIVACY_Q, "U-4) i.")
+    assert not _on_topic(answerer, "AIに頼りすぎないようにするには？", "U-4) i.")
+
+
+def test_more_detail_without_items_searches_the_cited_section(answerer: Answerer):
+    items = item_index(answerer.retriever)
+    chunks = answerer.retriever.chunks
+    cited = next(c for c in chunks if c.doc_id == "interim2025" and c.section_path)
+    state = TurnState(question="政府調達は？", query="政府調達は？", passage_ids=[cited.id])
+    res = resolve("もっと詳しく", None, state, items)
+    assert res is not None and res.kind == "detail" and res.item_codes == ()
+    assert res.focus[0] == items.by_id[cited.id]
+    assert all(chunks[i].section_path == cited.section_path for i in res.focus)
