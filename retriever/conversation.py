@@ -53,7 +53,7 @@ TOPIC_CHANGE = re.compile(
     r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
 )
 # 「〜とは」: a definition question names its own subject.
-DEFINITION = re.compile(r"とは")
+DEFINITION = re.compile(r"(?<!こ)とは(?=[？?、,。\s]|何|なに|どういう|どのよう|$)")
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
@@ -99,6 +99,9 @@ def classify(
     if TOPIC_CHANGE.match(text):
         return None
     body = LEAD.sub("", text)
+    defined = DEFINITION.split(body, maxsplit=1)
+    if len(defined) > 1 and content_words(defined[0]):  # 「AIとは？」 names its subject
+        return None
     own = own_terms(body)
     new = [w for w in own if w not in context_terms(state)]
     others = [r for r in named_roles(body) if r != state.role]
@@ -118,7 +121,7 @@ def classify(
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
         return kind
     # Elliptical: one word in the frame of the previous question (「従業員向けには？」)
-    elliptical = kind == "reference" and len(own) == 1 and not DEFINITION.search(body)
+    elliptical = kind == "reference" and len(own) == 1
     if elliptical and (known is None or all(known(w) for w in own)):
         return kind
     return None

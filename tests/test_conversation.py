@@ -53,6 +53,7 @@ def answerer(real_settings: Settings) -> Answerer:
         ("それについて教えて", "reference"),
         ("上記について補足はある？", "detail"),
         ("個人情報の具体例は？", "examples"),  # the subject is the one just discussed
+        ("それとはどう違うの？", "reference"),
     ],
 )
 def test_follow_ups_are_detected(question: str, kind: str):
@@ -67,6 +68,8 @@ def test_follow_ups_are_detected(question: str, kind: str):
         "AI開発者は学習データについて何に注意すべき？",
         "透明性の確保とは何ですか？",
         "明日の東京の天気は？",
+        "AIとは？",
+        "AIガバナンスとは何ですか",
     ],
 )
 def test_self_contained_questions_stand_alone(question: str):
