@@ -17,7 +17,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guideqa.errors import EmbedderError, GuideQAError, IndexError_, IngestError, QueryError
-from guideqa.records import MAX_COMMENT_CHARS, MAX_K, MAX_QUESTION_CHARS, NO_ROLE, ErrorResponse, trimmed
+from guideqa.records import (
+    MAX_COMMENT_CHARS,
+    MAX_HISTORY_ITEMS,
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    NO_ROLE,
+    ErrorResponse,
+    trimmed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +124,8 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "comment": ("invalid_comment", f"コメント（comment）は{MAX_COMMENT_CHARS}文字以内の文字列で入力してください。"),
     "answer_id": ("invalid_answer_id", "answer_id には /ask の応答に含まれる answer_id を指定してください。"),
     "id": ("invalid_id", "id は文字列または整数で指定してください。"),
+    "history": ("invalid_history", f"会話の履歴（history）は、それまでの質問文（文字列）のリストで、{MAX_HISTORY_ITEMS}件以内で指定してください。"),
+    "conversation_id": ("invalid_conversation_id", "conversation_id には前の応答の conversation_id（64文字以内の文字列）を指定してください。"),
     "passage_id": ("invalid_passage_id", "文書片の id が正しくありません。"),
 }
 
@@ -125,6 +135,8 @@ def _translate(error: dict[str, Any]) -> tuple[str, str]:
     loc = [str(x) for x in error.get("loc", ())]
     kind = str(error.get("type", ""))
     field = loc[-1] if len(loc) > 1 else ""
+    if len(loc) > 2 and loc[1] == "history":  # one entry of the list
+        field = "history"
     if kind == "json_invalid":
         return "invalid_json", "リクエストの本文を JSON として読めません。"
     if kind == "string_unicode":
@@ -132,7 +144,8 @@ def _translate(error: dict[str, Any]) -> tuple[str, str]:
         return "invalid_text", f"文字列{where}に、文字として読めないデータ（対になっていないサロゲートなど）が含まれています。"
     if loc == ["body"] or kind in ("model_attributes_type", "dict_type"):
         return "invalid_body", "リクエストの本文は JSON オブジェクトで送ってください。"
-    if field in _QUESTION_FIELDS:
+    # A history entry is a question too: same rules, same codes.
+    if field in _QUESTION_FIELDS or (field == "history" and kind in ("string_pattern_mismatch", "string_too_long")):
         if kind == "missing":
             return "empty_question", "質問が空です。知りたいことを入力してください。"
         if kind == "string_too_long":

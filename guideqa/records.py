@@ -28,6 +28,8 @@ ROLE_DESCRIPTION = (
 )
 # Replaced by a space before a question is trimmed (tab, newline and carriage return are whitespace).
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_HISTORY = 10  # earlier questions of a conversation used (the most recent ones)
+MAX_HISTORY_ITEMS = 50  # earlier questions accepted in a request
 
 ItemKind = Literal["principle", "sub_item", "role_item"]
 TopicGroup = Literal["principle", "governance", "role_item", "advanced", "theme"]
@@ -181,6 +183,15 @@ class TopicMenu(BaseModel):
 class AskRequest(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
+            # POST /ask refuses (422 history_and_conversation) a non-empty history together with a
+            # conversation_id: say so in the schema.
+            "not": {
+                "required": ["history", "conversation_id"],
+                "properties": {
+                    "history": {"type": "array", "minItems": 1},
+                    "conversation_id": {"type": "string", "minLength": 1},
+                },
+            },
             "examples": [
                 {"question": "AI利用者として個人情報の扱いで注意することは？", "role": "user", "k": 10},
                 {"question": "AI開発者は学習データについて何に注意すべき？", "role": "D"},
@@ -204,10 +215,24 @@ class AskRequest(BaseModel):
     id: Annotated[str | int | None, BeforeValidator(_json_id), AfterValidator(_encodable_id)] = Field(
         None, description="任意の識別子（guideqa batch の id と同じ）。省略時は answer_id。"
     )
+    # Each entry follows the question rule (the pattern also bounds its trimmed length).
+    history: list[Annotated[Text, Field(min_length=1, pattern=QUESTION_PATTERN)]] | None = Field(
+        None,
+        max_length=MAX_HISTORY_ITEMS,
+        description=f"同じ会話でそれまでにした質問（古い順、{MAX_HISTORY_ITEMS}件まで。使うのは直近の{MAX_HISTORY}件）。"
+        "「具体例は？」「提供者の場合は？」などの続きの質問を、前の質問を踏まえて答えます。conversation_id とは同時に指定できません。",
+        examples=[["AI利用者として個人情報の扱いで注意することは？"]],
+    )
+    conversation_id: Text | None = Field(
+        None,
+        max_length=64,
+        description="前の応答の conversation_id。指定すると、その会話の続きとして答えます（最後の質問から"
+        "一定時間で失効。失効・不明な id は 404 conversation_not_found）。",
+    )
 
 
 class AskResponse(Answer):
-    """One `guideqa batch` output line (id + Answer) plus the answer id for feedback."""
+    """One `guideqa batch` output line (id + Answer) plus the answer id for feedback and the conversation id."""
 
     id: str | int | None = Field(None, description="リクエストの id（省略時は answer_id）")
     answer_id: str = Field(description="この回答の id。POST /feedback で指定します。")
@@ -215,6 +240,11 @@ class AskResponse(Answer):
         True,  # a default keeps clients that build this model from older data working
         description="この回答を保存できたか。false のときは保存先のデータベースを利用できず、"
         "この回答へのフィードバック（POST /feedback）は受け付けられません（回答そのものは有効です）。",
+    )
+    conversation_id: str | None = Field(
+        None,
+        description="この会話の id。次の質問の conversation_id に指定すると、続きの質問として答えます"
+        "（保存先のデータベースを利用できないときは null）。",
     )
 
 
