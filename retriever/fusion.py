@@ -47,7 +47,8 @@ FEATURES: tuple[str, ...] = (
 
 def rrf_sum(ch: dict[str, np.ndarray]) -> np.ndarray:
     """Sum of the RRF contributions of every channel (> 0 exactly for the candidates)."""
-    return ch["rrf_dense"] + ch["rrf_sentence"] + ch["rrf_bm25"] + ch["rrf_role"] + ch["rrf_definition"]
+    total = ch["rrf_dense"] + ch["rrf_sentence"] + ch["rrf_bm25"] + ch["rrf_role"] + ch["rrf_definition"]
+    return total + ch["rrf_focus"] if "rrf_focus" in ch else total
 
 
 def feature_matrix(ch: dict[str, np.ndarray]) -> np.ndarray:
