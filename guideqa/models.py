@@ -26,7 +26,9 @@ class DocumentMeta(BaseModel):
     date: str = ""
     version: str = ""
     status: Status = "current"
-    layout: Literal["guideline", "slides", "report"] = "report"
+    # How the structure reader reads the text: "generic" (any Japanese administrative document:
+    # 第N章/第N条, 別紙, Q&A, slides) or one of the bundled documents' own layouts.
+    layout: Literal["generic", "guideline", "slides", "report"] = "generic"
     file: str
     supersedes: list[str] = Field(default_factory=list)
     description: str = ""

@@ -7,6 +7,7 @@ broken lines into paragraphs and tracks the heading hierarchy of each document l
 * ``guideline`` – 「AI事業者ガイドライン」: overview deck, 本編 (第1部–第5部, A–E, the ten
   principles, items ``D-2) i.`` …) and 別添 (chapters 1–7, 行動目標, [ポイント] …).
 * ``slides`` / ``report`` – numbered and markdown headings (``I.``, ``1.``, ``(1)``, ``①``).
+* ``generic`` (the default) – Japanese administrative documents: ``ingest.admin_structure``.
 
 ``parse_paragraphs`` is a pure function of the loaded lines.
 """
@@ -366,5 +367,13 @@ class GenericParser(_Parser):
 
 def parse_paragraphs(doc: LoadedDocument) -> list[Paragraph]:
     """Split a loaded document into structured paragraphs (headings included, flagged)."""
-    parser: _Parser = GuidelineParser(doc) if doc.meta.layout == "guideline" else GenericParser(doc)
+    parser: _Parser
+    if doc.meta.layout == "guideline":
+        parser = GuidelineParser(doc)
+    elif doc.meta.layout == "generic":
+        from ingest.admin_structure import AdminParser
+
+        parser = AdminParser(doc)
+    else:
+        parser = GenericParser(doc)
     return parser.run()
