@@ -127,6 +127,7 @@ class ReadyResponse(BaseModel):
     documents: int
     embedder: str
     generators: list[str]
+    build: str = Field("", description="読み込んでいるインデックスの版（新しいインデックスが公開されると切り替わります）")
     loaded_at: str
     load_seconds: float
     feedback: Literal["ok", "unavailable"]

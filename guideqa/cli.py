@@ -241,5 +241,11 @@ from guideqa.cli_serve import serve  # noqa: E402
 app.command()(serve)
 
 
+from guideqa.cli_corpus import add, remove  # noqa: E402
+
+app.command()(add)
+app.command()(remove)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

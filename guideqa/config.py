@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     cors_origins: str = ""  # comma-separated allowed origins; empty = no CORS (closed)
     log_questions: bool = False  # write question text to the logs (off: only its length)
     api_url: str = "http://127.0.0.1:8000"  # where the UI finds the API
+    # A running server checks this often (seconds) for a newly published index and switches to
+    # it without a restart; 0 turns live reload off.
+    reload_interval: float = 2.0
     # --- optional LLM generator (off by default; any OpenAI-compatible endpoint) ----------
     generator: str = "extractive"  # default generator: "extractive" or "llm"
     llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1 (Ollama), a vLLM server

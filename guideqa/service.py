@@ -8,6 +8,8 @@ from typing import Any
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
 from guideqa.models import Answer, Role
+from ingest.embedders import Embedder
+from ingest.tokenizer import Tokenizer
 from retriever.answer import Answerer
 from retriever.roles import parse_role
 from retriever.search import Retriever
@@ -20,14 +22,17 @@ def build_answerer(settings: Settings) -> Answerer:
     return build_answerers(settings)[settings.generator if settings.generator == "llm" else "extractive"]
 
 
-def build_answerers(settings: Settings) -> dict[str, Answerer]:
+def build_answerers(
+    settings: Settings, *, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None
+) -> dict[str, Answerer]:
     """One Answerer per available generator, sharing one retriever (index loaded once).
 
     "extractive" is always there; "llm" when an OpenAI-compatible endpoint is configured.
+    An already loaded embedder and tokenizer may be passed in (a server reloading its index).
     """
     from retriever.llm import LLMGenerator, chat_model_from_settings
 
-    retriever = Retriever.open(settings)
+    retriever = Retriever.open(settings, embedder=embedder, tokenizer=tokenizer)
     answerers = {"extractive": Answerer(retriever)}
     if settings.llm_base_url and settings.llm_model:
         answerers["llm"] = Answerer(retriever, generator=LLMGenerator(chat_model_from_settings(settings)))

@@ -44,6 +44,8 @@ class SearchConfig:
     duplicate_overlap: float = 0.6
     role_channel_weight: float = 1.0
     definition_channel_weight: float = 1.0
+    heading_channel_weight: float = 1.0
+    heading_common_share: float = 0.05  # heading words in more headings than this carry no signal
     named_document_bonus: float = 1.3  # the question names the document (by an alias)
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
@@ -88,6 +90,7 @@ class Retriever:
             for role in ("developer", "provider", "user")
         }
         self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
+        self._heading_words = self._own_heading_words()
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> Retriever:
@@ -129,6 +132,8 @@ class Retriever:
             if len(defining):
                 ranked_def = defining[np.argsort(-fused[defining])][:top]
                 fused[ranked_def] += cfg.definition_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_def) + 1))
+        if cfg.heading_channel_weight > 0:
+            self._heading_channel(tokens, fused)
         fused *= self._priors(role, self.named_documents(query))
         ranked = [int(i) for i in np.argsort(-fused) if fused[i] > 0]
         picked: list[Hit] = []
@@ -139,6 +144,30 @@ class Retriever:
             if len(picked) >= k:
                 break
         return picked
+
+    def _own_heading_words(self) -> list[frozenset[str]]:
+        """Distinctive words of each chunk's own heading (an article caption, an item title):
+        headings summarise their text, so a question naming them points at that unit."""
+        words = [frozenset(self.tokenizer.tokenize(c.section_path[-1])) if c.section_path else frozenset()
+                 for c in self.chunks]  # fmt: skip
+        df: dict[str, int] = {}
+        for heading in {c.section_path[-1] for c in self.chunks if c.section_path}:
+            for w in set(self.tokenizer.tokenize(heading)):
+                df[w] = df.get(w, 0) + 1
+        limit = max(2, int(len(df) and self.config.heading_common_share * len({c.section for c in self.chunks})))
+        return [frozenset(w for w in ws if df.get(w, 0) <= limit and len(w) >= 2) for ws in words]
+
+    def _heading_channel(self, tokens: list[str], fused: np.ndarray) -> None:
+        """A ranked list of the chunks whose own heading shares words with the question."""
+        query = set(tokens)
+        # The share of the heading the question covers: a short caption (「研修」) named in full
+        # says more than two words of a long heading.
+        overlap = np.array([len(query & ws) / len(ws) if ws else 0.0 for ws in self._heading_words])
+        matched = np.flatnonzero((overlap > 0) & (fused > 0))
+        if not len(matched):
+            return
+        order = matched[np.lexsort((-fused[matched], -overlap[matched]))][: self.config.candidates]
+        fused[order] += self.config.heading_channel_weight / (self.config.rrf_k + np.arange(1, len(order) + 1))
 
     def _section_prior(self, chunk: Chunk) -> float:
         last = chunk.section_path[-1] if chunk.section_path else ""
