@@ -25,6 +25,7 @@ from guideqa.models import Role
 from guideqa.service import build_answerers
 from ingest.embedders import Embedder
 from ingest.index_store import current_dir
+from ingest.tokenizer import Tokenizer
 from retriever.answer import Answerer
 from retriever.catalog import CHECKLIST_ROLES, Checklist, TopicMenu, checklist, topic_menu
 
@@ -78,8 +79,6 @@ class AppState:
         self.store: FeedbackStore | None = None
         self.store_error: GuideQAError | None = None
         self.error: GuideQAError | None = NotReadyError("サービスを起動中です。しばらくしてから再度お試しください。", code="starting")
-        self.loaded_at = ""
-        self.load_seconds = 0.0
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
         self.rate_limit_exempt = frozenset(a.strip() for a in settings.rate_limit_exempt.split(",") if a.strip())
         self._store_lock = threading.Lock()
@@ -132,7 +131,8 @@ class AppState:
                 settings = settings.model_copy(update={"embed_threads": SERVER_EMBED_THREADS})
             old = self.snapshot
             try:
-                answerers = build_answerers(settings, **self._shared_models(old))
+                embedder, tokenizer = self._shared_models(old)
+                answerers = build_answerers(settings, embedder=embedder, tokenizer=tokenizer)
                 answerer = answerers[settings.generator if settings.generator in answerers else "extractive"]
                 answerers["extractive"].ask(WARMUP_QUESTION, k=1)  # loads the embedder and the tokenizer now
             except GuideQAError as err:
@@ -161,13 +161,12 @@ class AppState:
             )  # fmt: skip
             return True
 
-    def _shared_models(self, old: Snapshot | None) -> dict[str, object]:
+    def _shared_models(self, old: Snapshot | None) -> tuple[Embedder | None, Tokenizer | None]:
         """The embedder and tokenizer of the serving snapshot: a reload does not load them again."""
         if old is None:
-            return {}
+            return None, None
         retriever = old.answerer.retriever
-        embedder: Embedder = retriever.embedder
-        return {"embedder": embedder, "tokenizer": retriever.tokenizer}
+        return retriever.embedder, retriever.tokenizer
 
     def _failed(self, err: GuideQAError, build: str) -> None:
         if self.snapshot is None:

@@ -247,6 +247,7 @@ def _doc_entry(doc: LoadedDocument, chunks: list[Chunk]) -> dict[str, Any]:
         "date": meta.date,
         "version": meta.version,
         "status": meta.status,
+        "layout": meta.layout,
         "aliases": meta.aliases,
         "file": meta.file,
         "sha256": doc.sha256,

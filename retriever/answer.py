@@ -9,8 +9,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from ingest.text import match_key, nfkc
@@ -253,14 +251,4 @@ def _item_label(hit: Hit) -> str:
 
 
 def _idf_table(retriever: Retriever) -> dict[str, float]:
-    """idf per token from the BM25 index (document frequencies in its CSC matrix)."""
-    bm25 = retriever.index.bm25
-    try:
-        vocab: dict[str, int] = bm25.vocab_dict
-        indptr = np.asarray(bm25.scores["indptr"])
-        n = len(retriever.chunks)
-        df = np.diff(indptr)
-        return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in vocab.items() if i < len(df)}
-    except Exception:  # an unexpected bm25s layout only loses weighting, not answers
-        log.warning("could not read document frequencies from the BM25 index", exc_info=True)
-        return {}
+    return retriever.idf

@@ -45,7 +45,6 @@ class SearchConfig:
     role_channel_weight: float = 1.0
     definition_channel_weight: float = 1.0
     heading_channel_weight: float = 1.0
-    heading_common_share: float = 0.05  # heading words in more headings than this carry no signal
     named_document_bonus: float = 1.3  # the question names the document (by an alias)
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
@@ -90,6 +89,7 @@ class Retriever:
             for role in ("developer", "provider", "user")
         }
         self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
+        self.idf = bm25_idf(index.bm25, len(self.chunks))
         self._heading_words = self._own_heading_words()
 
     @classmethod
@@ -146,23 +146,27 @@ class Retriever:
         return picked
 
     def _own_heading_words(self) -> list[frozenset[str]]:
-        """Distinctive words of each chunk's own heading (an article caption, an item title):
-        headings summarise their text, so a question naming them points at that unit."""
-        words = [frozenset(self.tokenizer.tokenize(c.section_path[-1])) if c.section_path else frozenset()
-                 for c in self.chunks]  # fmt: skip
-        df: dict[str, int] = {}
-        for heading in {c.section_path[-1] for c in self.chunks if c.section_path}:
-            for w in set(self.tokenizer.tokenize(heading)):
-                df[w] = df.get(w, 0) + 1
-        limit = max(2, int(len(df) and self.config.heading_common_share * len({c.section for c in self.chunks})))
-        return [frozenset(w for w in ws if df.get(w, 0) <= limit and len(w) >= 2) for ws in words]
+        """Distinctive words of each chunk's own heading in documents read by the generic reader.
+
+        There the heading is an article caption (第4条（入力禁止情報）), a numbered heading or a
+        question: by drafting convention a summary of the text below it, so a question naming
+        it points at that unit. (The bundled guideline has its own item and role channels.)
+        """
+        generic = {d for d, doc in self.documents.items() if doc.get("layout") == "generic"}
+        words = [frozenset(self.tokenizer.tokenize(c.section_path[-1])) if c.section_path and c.doc_id in generic
+                 else frozenset() for c in self.chunks]  # fmt: skip
+        return [frozenset(w for w in ws if len(w) >= 2) for ws in words]
 
     def _heading_channel(self, tokens: list[str], fused: np.ndarray) -> None:
         """A ranked list of the chunks whose own heading shares words with the question."""
         query = set(tokens)
-        # The share of the heading the question covers: a short caption (「研修」) named in full
-        # says more than two words of a long heading.
-        overlap = np.array([len(query & ws) / len(ws) if ws else 0.0 for ws in self._heading_words])
+        # The idf-weighted share of the heading the question covers: a short caption (「研修」)
+        # named in full says more than the common words of a long heading.
+        idf, default = self.idf, max(self.idf.values(), default=1.0)
+        overlap = np.array([
+            sum(idf.get(w, default) for w in query & ws) / sum(idf.get(w, default) for w in ws) if ws else 0.0
+            for ws in self._heading_words
+        ])  # fmt: skip
         matched = np.flatnonzero((overlap > 0) & (fused > 0))
         if not len(matched):
             return
@@ -258,6 +262,18 @@ class Retriever:
 
     def embedding_text(self, chunk: Chunk) -> str:
         return embedding_text(chunk)
+
+
+def bm25_idf(bm25: Any, n: int) -> dict[str, float]:
+    """idf per token from the BM25 index (document frequencies in its CSC matrix)."""
+    try:
+        vocab: dict[str, int] = bm25.vocab_dict
+        indptr = np.asarray(bm25.scores["indptr"])
+        df = np.diff(indptr)
+        return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in vocab.items() if i < len(df)}
+    except Exception:  # an unexpected bm25s layout only loses weighting, not answers
+        log.warning("could not read document frequencies from the BM25 index", exc_info=True)
+        return {}
 
 
 def _bigrams(text: str) -> set[str]:

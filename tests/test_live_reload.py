@@ -35,10 +35,7 @@ def _worker(url: str, stop: threading.Event, out: list[dict[str, Any]], n: int) 
         while not stop.is_set():
             method, path, params = calls[i % len(calls)]
             i += 1
-            if method == "GET":
-                resp = http.get(path, params=params)
-            else:
-                resp = http.post(path, json=params)
+            resp = http.get(path, params=params) if method == "GET" else http.post(path, json=params)
             out.append({"path": path, "status": resp.status_code, "build": resp.headers.get("x-index-build"),
                         "body": resp.json(), "at": time.monotonic()})  # fmt: skip
 
