@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
-from guideqa.models import Answer, Citation, Passage
+from guideqa.models import Answer, Citation, DocumentMeta, Passage
 from retriever.catalog import Checklist, ChecklistItem, Topic, TopicMenu
 
 ROLE_LABELS: dict[str, str] = {"developer": "AI開発者", "provider": "AI提供者", "user": "AI利用者", "common": "共通"}
@@ -187,6 +187,13 @@ def status_badge_md(status: str) -> str:
     """A Streamlit badge directive for a document status (fixed vocabulary, safe)."""
     color = STATUS_COLORS.get(status, "gray")
     return f":{color}-badge[{escape_markdown(status_label(status))}]"
+
+
+def document_line_md(doc: DocumentMeta, chunks: int) -> str:
+    """One document of the corpus for the "about" section: status badge, title, publisher,
+    date/version and its number of passages (all escaped)."""
+    meta = " / ".join(p for p in (doc.publisher, date_version(doc.version, doc.date), f"{chunks}件の文書片") if p)
+    return f"{status_badge_md(doc.status)} {escape_markdown(doc.title)}  \n:small[{escape_markdown(meta)}]"
 
 
 def date_version(version: str, date: str) -> str:
