@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from guideqa.errors import CorpusError
 from guideqa.models import DocumentMeta
+from guideqa.profiles import load_profile
 from ingest.loaders import iter_corpus_files
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ def load_manifest(corpus_dir: Path) -> list[DocumentMeta]:
         raise CorpusError(
             f"doc_id に使えない文字があります（{', '.join(bad)}）。英数字と - _ だけを使ってください。"
         )
+    for meta in metas:
+        if meta.profile:
+            load_profile(meta.profile)  # CorpusError naming the profile when it does not exist
     listed = {m.file for m in metas}
     taken = set(ids)
     for file in iter_corpus_files(corpus_dir):

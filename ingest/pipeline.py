@@ -248,6 +248,7 @@ def _doc_entry(doc: LoadedDocument, chunks: list[Chunk]) -> dict[str, Any]:
         "version": meta.version,
         "status": meta.status,
         "layout": meta.layout,
+        "profile": meta.profile,
         "aliases": meta.aliases,
         "file": meta.file,
         "sha256": doc.sha256,
