@@ -21,13 +21,15 @@ from api.feedback import FeedbackStore
 from api.ratelimit import RateLimiter
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
+from guideqa.guideline import ACTOR_ROLES
 from guideqa.models import Role
+from guideqa.records import Checklist, TopicMenu
 from guideqa.service import build_answerers
 from ingest.embedders import Embedder
 from ingest.index_store import current_dir
 from ingest.tokenizer import Tokenizer
 from retriever.answer import Answerer
-from retriever.catalog import CHECKLIST_ROLES, Checklist, TopicMenu, checklist, topic_menu
+from retriever.catalog import checklist, topic_menu
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +222,8 @@ class AppState:
         chunks = answerer.retriever.chunks
         try:
             return Catalog(
-                checklists={role: checklist(chunks, role) for role in CHECKLIST_ROLES},
-                topics=topic_menu(chunks),
+                checklists={role: checklist(chunks, role) for role in ACTOR_ROLES},
+                topics=topic_menu(chunks, answerer.retriever.documents),
             )
         except Exception:  # a structure the catalog cannot read only disables /topics and /checklist
             log.exception("could not build the topic menu and checklists")

@@ -11,7 +11,8 @@ from typing import Protocol
 
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
-from ingest.text import match_key, nfkc
+from guideqa.records import MAX_QUESTION_CHARS
+from guideqa.text import match_key, nfkc
 from retriever.extractive import ExtractiveGenerator
 from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
@@ -20,7 +21,6 @@ from retriever.search import Hit, Retriever
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
 ROLE_OVERVIEW_NOTE = "各項目の詳しい内容は、役割別チェックリストや項目名で質問して確認できます。"
 REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

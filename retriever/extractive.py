@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from guideqa.models import AnswerSentence
-from ingest.text import split_sentences
+from guideqa.text import split_sentences
 from ingest.tokenizer import Tokenizer
 from retriever.search import Hit
 
