@@ -222,7 +222,7 @@ class AppState:
         chunks = answerer.retriever.chunks
         try:
             return Catalog(
-                checklists={role: checklist(chunks, role) for role in ACTOR_ROLES},
+                checklists={role: checklist(chunks, role, answerer.retriever.documents) for role in ACTOR_ROLES},
                 topics=topic_menu(chunks, answerer.retriever.documents),
             )
         except Exception:  # a structure the catalog cannot read only disables /topics and /checklist

@@ -65,6 +65,7 @@ class Checklist(BaseModel):
     role_label: str
     doc_id: str = GUIDELINE_DOC
     items: list[ChecklistItem]
+    note: str = Field("", description="対象の範囲（役割を定義している文書だけが対象であること）")
 
 
 class Topic(BaseModel):
@@ -84,6 +85,7 @@ class RoleTopics(BaseModel):
 
 class TopicMenu(BaseModel):
     roles: list[RoleTopics]
+    note: str = Field("", description="対象の範囲（役割別の項目は役割を定義している文書だけが対象であること）")
 
 
 # --- HTTP API ----------------------------------------------------------------------------

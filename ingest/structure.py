@@ -17,7 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from guideqa.guideline import ANNEX_OF_ROLE, PRINCIPLES, ROLE_BY_ANNEX, ROLE_BY_LETTER, ROLE_BY_PART, ROLE_LABELS
+from guideqa.guideline import (
+    ANNEX_OF_ROLE,
+    PRINCIPLES,
+    PROFILE,
+    ROLE_BY_ANNEX,
+    ROLE_BY_LETTER,
+    ROLE_BY_PART,
+    ROLE_LABELS,
+)
 from guideqa.models import LoadedDocument, Role, Segment, SourceLine
 from guideqa.text import CIRCLED, circled_number, nfkc
 from ingest.text import canonical_item_code, join_fragments, normalize_line, tidy
@@ -25,8 +33,9 @@ from ingest.text import canonical_item_code, join_fragments, normalize_line, tid
 SEGMENT_LABEL: dict[str, str] = {"overview": "概要", "main": "本編", "annex": "別添（付属資料）"}
 
 # --- line classifiers (applied to the NFKC, stripped line) ----------------------------
-ITEM_RE = re.compile(r"^(?:➢\s*)?([DPU])\s*[-‐－−]\s*(\d{1,2})\s*\)\s*([ivx]+)\s*\.\s*(.*)$")
-ITEM_MENTION_RE = re.compile(r"([DPU])\s*[-‐－−]\s*(\d{1,2})\s*\)\s*([ivx]+)\s*\.")
+# Item codes (D-2) i.) as the guideline's profile declares them.
+ITEM_MENTION_RE = re.compile(PROFILE.item_code_pattern)
+ITEM_RE = re.compile(rf"^(?:➢\s*)?{PROFILE.item_code_pattern}\s*(.*)$")
 PART_RE = re.compile(r"^第\s*(\d)\s*部\s*\.?\s*(.*)$")
 ANNEX_CHAPTER_RE = re.compile(r"^別添\s*(\d)\s*\.\s*(.+)$")
 LETTER_RE = re.compile(r"^([A-E])\s*\.\s*(\S.*)$")

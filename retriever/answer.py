@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from guideqa.errors import QueryError
+from guideqa.guideline import PROFILE
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS
 from guideqa.text import match_key, nfkc
@@ -27,7 +28,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Questions that assume the guideline is binding law (fines, penalties, duties).
 FALSE_PREMISE = re.compile(r"罰金|罰則|処罰|懲役|課徴金|違反(?:する|した)と|違反したら|法的(?:な)?義務|義務付け|強制力|法律で決まって|逮捕")
-PREMISE_QUERY = "ガイドラインは法的拘束力のない非拘束的なソフトローであり事業者の自主的な取組を促す"
+PREMISE_QUERY = PROFILE.soft_law_statement  # declared in the guideline's document profile
 
 
 @dataclass(frozen=True)

@@ -93,8 +93,9 @@ def test_statute_style_paragraph_numbers_and_kanji_article_numbers():
     )
     chunks = build_chunks(doc)
     assert [c.section for c in chunks] == ["第一章 総則 > 第一条（趣旨）", "第一章 総則 > 第二条の二"]
+    # The article's heading is its section path, not repeated in the text.
     assert chunks[1].text.split("\n") == [
-        "第二条の二", "職員は、次の事項を守らなければならない。", "ア 入力前に情報の区分を確認すること。",
+        "職員は、次の事項を守らなければならない。", "ア 入力前に情報の区分を確認すること。",
         "イ 出力を確認すること。", "2 前項の規定は委託先にも適用する。",
     ]  # fmt: skip
 
