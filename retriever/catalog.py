@@ -47,8 +47,8 @@ DEFAULT_DOCS: DocIds = frozenset({GUIDELINE_DOC})
 
 def role_documents(documents: Mapping[str, Mapping[str, Any]] | None) -> DocIds:
     """doc_ids with the guideline's profile among the index manifest's ``documents``."""
-    if documents is None:
-        return DEFAULT_DOCS
+    if documents is None or not any("profile" in d for d in documents.values()):
+        return DEFAULT_DOCS  # an index written before profiles existed
     return frozenset(profiled_documents(documents.values(), PROFILE.id))
 
 # --- internal accumulators -----------------------------------------------------------
