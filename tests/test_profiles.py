@@ -24,7 +24,7 @@ def test_the_guideline_profile_declares_roles_principles_and_soft_law():
     assert [(r.letter, r.part, r.annex) for r in profile.roles] == [("D", 3, 3), ("P", 4, 4), ("U", 5, 5)]
     assert len(profile.principles) == 10 and profile.principles[0] == "人間中心"
     assert "ソフトロー" in profile.soft_law_statement
-    assert PRINCIPLES == tuple(profile.principles) and ROLE_BY_PART[5] == "user" and PROFILE is profile
+    assert tuple(profile.principles) == PRINCIPLES and ROLE_BY_PART[5] == "user" and PROFILE is profile
 
 
 def test_the_bundled_manifest_names_the_profile_and_the_index_records_it():
