@@ -101,3 +101,40 @@ def test_running_server_switches_to_a_new_index_under_load(tmp_path: Path):
         elif record["path"] == "/documents":
             assert meta.doc_id in ids
     assert "reloaded" in server.log()
+
+
+def test_a_broken_new_build_leaves_the_serving_index_in_place(tmp_path: Path):
+    import os
+
+    from api.state import AppState, current_build
+
+    corpus = make_small_corpus(tmp_path / "corpus")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", shipped_vectors=Settings().shipped_vectors,
+                        feedback_db=tmp_path / "f.sqlite3")  # fmt: skip
+    run_ingest(settings)
+    state = AppState(settings)
+    state.load()
+    assert state.ready and state.snapshot is not None
+    serving = state.snapshot
+    assert state.reload_if_changed() is False  # nothing new published
+    # Publish a build whose vectors are cut in half: it must not replace the serving snapshot.
+    builds = settings.index_dir / "builds"
+    broken = builds / "broken"
+    broken.mkdir()
+    for f in (builds / current_build(settings)).iterdir():
+        target = broken / f.name
+        if f.is_dir():
+            target.symlink_to(f)
+        else:
+            data = f.read_bytes()
+            target.write_bytes(data[: len(data) // 2] if f.name == "vectors.faiss" else data)
+    link = settings.index_dir / ".tmp-link"
+    link.symlink_to(Path("builds") / "broken")
+    os.replace(link, settings.index_dir / "current")
+    assert state.reload_if_changed() is False
+    assert state.snapshot is serving and state.ready
+    assert state.reload_if_changed() is False  # the same broken build is not retried in a loop
+    # The next good publication is picked up.
+    report = run_ingest(settings)
+    assert state.reload_if_changed() is True
+    assert state.snapshot is not serving and state.snapshot.build == report.build.name
