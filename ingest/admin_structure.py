@@ -207,6 +207,9 @@ class AdminParser(_Parser):
             return True
         if self.in_article:
             return False
+        if md and len(md.group(1)) == 1 and self.in_title and not self.out:
+            self.title_line(line, text)  # a markdown document's "# title" is its title block
+            return True
         if md:
             return self.open(min(len(md.group(1)) + 3, 7), tidy(text), line)
         if m := LABEL_RE.match(text):

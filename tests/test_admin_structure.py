@@ -150,3 +150,11 @@ def test_auto_doc_id_disambiguates():
     assert second != "report" and second.startswith("report-")
     assert auto_doc_id("report.txt", taken | {second}) == second + "-2"
     assert match_key(auto_doc_id("Ｑ＆Ａ集.txt")).startswith("q-a-")
+
+
+def test_markdown_policy_title_is_not_a_section():
+    doc = text_doc("# 株式会社サンプル 生成AI利用ポリシー\n\n## 1. 目的\n本ポリシーは社内の生成AI利用の原則を定める。\n"
+                   "## 2. 禁止事項\n顧客データを入力してはならない。\n")  # fmt: skip
+    chunks = build_chunks(doc)
+    assert [c.section_path for c in chunks] == [["1. 目的"], ["2. 禁止事項"]]
+    assert all("サンプル" not in c.text for c in chunks)
