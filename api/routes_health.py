@@ -25,15 +25,17 @@ async def healthz() -> HealthResponse:
 )
 async def readyz(state: StateDep, snapshot: SnapshotDep) -> ReadyResponse:
     """インデックスとモデルが読み込まれていれば 200、そうでなければ理由とともに 503 を返します。
-    新しいインデックスが公開されると数秒で切り替わり、`build` と `loaded_at` が変わります。"""
+    新しいインデックスが公開されると数秒で切り替わり、`index_version` と `loaded_at` が変わります。"""
     retriever = snapshot.answerer.retriever
     return ReadyResponse(
         chunks=len(retriever.chunks),
         documents=len(retriever.documents),
         embedder=retriever.index.embedder_id,
         generators=list(snapshot.answerers),
-        build=snapshot.build,
+        index_version=snapshot.build,
         loaded_at=snapshot.loaded_at,
         load_seconds=round(snapshot.load_seconds, 2),
         feedback="ok" if state.store is not None else "unavailable",
+        database=state.store.backend if state.store is not None else "",  # type: ignore[arg-type]
+        rate_limit="shared" if state.limiter.blocking else "process",
     )

@@ -12,7 +12,7 @@ from typing import Protocol
 from guideqa.errors import QueryError
 from guideqa.guideline import PROFILE
 from guideqa.models import Answer, AnswerSentence, Citation, Role
-from guideqa.records import MAX_QUESTION_CHARS
+from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import match_key, nfkc
 from retriever.extractive import ExtractiveGenerator
 from retriever.outline import outline, outline_target
@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 ROLE_OVERVIEW_NOTE = "各項目の詳しい内容は、役割別チェックリストや項目名で質問して確認できます。"
 REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Questions that assume the guideline is binding law (fines, penalties, duties).
 FALSE_PREMISE = re.compile(r"罰金|罰則|処罰|懲役|課徴金|違反(?:する|した)と|違反したら|法的(?:な)?義務|義務付け|強制力|法律で決まって|逮捕")
@@ -50,9 +49,9 @@ def clean_question(question: str) -> str:
     """Trim, normalise and strip markup/control characters; raise QueryError if unusable."""
     if not isinstance(question, str):
         raise QueryError("質問は文字列で指定してください。")
-    text = unicodedata.normalize("NFC", question)
-    text = _CONTROL.sub(" ", text)
-    text = text.strip()
+    # Checked on the text as sent (what the API schema states: records.QUESTION_PATTERN), then
+    # normalised: NFC may lengthen a few characters (U+0958 …).
+    text = trimmed(question)
     if not text:
         raise QueryError("質問が空です。知りたいことを入力してください。", code="empty_question")
     if len(text) > MAX_QUESTION_CHARS:
@@ -60,7 +59,7 @@ def clean_question(question: str) -> str:
             f"質問が長すぎます（{len(text)}文字）。{MAX_QUESTION_CHARS}文字以内で入力してください。",
             code="question_too_long",
         )
-    return text
+    return unicodedata.normalize("NFC", text)
 
 
 # Attempts to re-instruct the assistant. They are removed from what is searched; the rest

@@ -36,7 +36,7 @@ def _worker(url: str, stop: threading.Event, out: list[dict[str, Any]], n: int) 
             method, path, params = calls[i % len(calls)]
             i += 1
             resp = http.get(path, params=params) if method == "GET" else http.post(path, json=params)
-            out.append({"path": path, "status": resp.status_code, "build": resp.headers.get("x-index-build"),
+            out.append({"path": path, "status": resp.status_code, "build": resp.headers.get("x-index-version"),
                         "body": resp.json(), "at": time.monotonic()})  # fmt: skip
 
 
@@ -59,7 +59,7 @@ def test_running_server_switches_to_a_new_index_under_load(tmp_path: Path):
            "GUIDEQA_RATE_LIMIT_EXEMPT": "127.0.0.1"}  # fmt: skip
     with serve(settings.index_dir, tmp_path / "serve.log", env) as server:
         ready = httpx.get(f"{server.url}/readyz", timeout=10).json()
-        old_build, old_chunks = ready["build"], ready["chunks"]
+        old_build, old_chunks = ready["index_version"], ready["chunks"]
         records: list[dict[str, Any]] = []
         stop = threading.Event()
         threads = [threading.Thread(target=_worker, args=(server.url, stop, records, n)) for n in range(3)]
@@ -72,7 +72,7 @@ def test_running_server_switches_to_a_new_index_under_load(tmp_path: Path):
             new_build = report.build.name if report.build else ""
             while True:
                 ready = httpx.get(f"{server.url}/readyz", timeout=10).json()
-                if ready["build"] == new_build:
+                if ready["index_version"] == new_build:
                     break
                 assert time.monotonic() - published < SWITCH_DEADLINE, server.log()[-3000:]
                 time.sleep(0.2)

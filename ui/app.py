@@ -44,7 +44,7 @@ def _about(base_url: str) -> None:
     with st.expander("このサービスと対象の文書について"):
         st.caption(DISCLAIMER)
         try:
-            docs = c.documents(base_url, c.ready(base_url).build)
+            docs = c.documents(base_url, c.ready(base_url).index_version)
         except UIError as err:
             st.caption(r.escape_markdown(err.message))
             return
@@ -75,6 +75,8 @@ def main() -> None:
         c.error_box(err, key="retry-ready")
         st.stop()
     role = _role_selector()
+    if st.session_state.pop("goto_chat", False):  # 「この項目について質問する」 was pressed
+        st.session_state["tab"] = TABS[0]
     tab_chat, tab_topics, tab_checklist = st.tabs(TABS, key="tab", on_change="rerun")
     if tab_chat.open is not False:
         with tab_chat:
