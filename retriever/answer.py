@@ -24,6 +24,7 @@ from retriever.answerability import (
     has_answer_type,
     on_topic,
     vocabulary_share,
+    without_type_cue,
 )
 from retriever.calibration import Policy, Sample, load_policy
 from retriever.expansion import load_synonyms
@@ -126,7 +127,7 @@ class Answerer:
 
     def features(self, question: str, hits: list[Hit], selection: list[tuple[int, str]]) -> Features:
         """Similarity of the top passages, coverage and answer type of the selected sentences."""
-        words = content_words(question)
+        words = content_words(without_type_cue(question))
         quoted = " ".join(text for _, text in selection)
         expected = expected_answer_type(question)
         return Features(
@@ -143,8 +144,9 @@ class Answerer:
         return Assessment(selection, f, verdict)
 
     def premise_on_topic(self, question: str, role: Role | None) -> tuple[bool, float, float]:
-        """(on topic, similarity, vocabulary share) of the question without its premise words."""
-        rest = without_premise(question)
+        """(on topic, similarity, corpus vocabulary share) of the question without its premise
+        words: a penalty attached to an unrelated subject is not corrected."""
+        rest = without_premise(without_type_cue(question))
         words = content_words(rest)
         hits = self.retriever.hits(rest, role, 3) if len(rest) >= 2 else []
         dense = max((h.dense for h in hits), default=0.0)

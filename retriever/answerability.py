@@ -56,6 +56,14 @@ def expected_answer_type(question: str) -> AnswerType | None:
     return None
 
 
+def without_type_cue(question: str) -> str:
+    """The question without its answer-type cue (「何円」「いつまで」…): what it is about."""
+    text = nfkc(question)
+    for _, pattern in _QUESTION_TYPES:
+        text = pattern.sub(" ", text)
+    return text
+
+
 # --- answer type (text side) ---------------------------------------------------------------
 _NUM = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万億半数]+)"
 _TEXT_TYPES: dict[AnswerType, re.Pattern[str]] = {
@@ -174,6 +182,8 @@ class Thresholds:
     min_dense: float | None = None
     strong_dense: float | None = None
     strong_coverage: float | None = None  # coverage enough with a strong similarity
+    # Share of a premise question's other words that the corpus uses at all (on-topic check).
+    min_vocab: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -185,7 +195,9 @@ class Verdict:
 
 def decide(f: Features, t: Thresholds) -> Verdict:
     """Answer only when the text holds the asked kind of content and is near and covering."""
-    near = f.dense >= t.min_dense if t.min_dense is not None else f.coverage >= t.min_coverage / 2
+    # Near the corpus (worth showing the closest passages): similar enough, and at least half
+    # of the needed coverage (a far question shares almost no words with what is quoted).
+    near = f.coverage >= t.min_coverage / 2 and (t.min_dense is None or f.dense >= t.min_dense)
     if not f.type_found:
         return Verdict(False, "type", near)
     if t.min_dense is not None and f.dense < t.min_dense:
@@ -200,12 +212,10 @@ def decide(f: Features, t: Thresholds) -> Verdict:
 def on_topic(dense: float, vocab_share: float, t: Thresholds) -> bool:
     """Is a question (its premise words removed) about the corpus at all?
 
-    With a calibration, the similarity threshold decides; without one, the share of the
-    question's words that the corpus uses at all (``vocab_share``) must reach ``min_coverage``.
+    Most of its words must be words the corpus uses (「明日の天気」「駐車」 are not), and
+    (with a calibration) the top passages must be similar enough.
     """
-    if t.min_dense is not None:
-        return dense >= t.min_dense
-    return vocab_share >= t.min_coverage
+    return vocab_share >= t.min_vocab and (t.min_dense is None or dense >= t.min_dense)
 
 
 def vocabulary_share(words: Iterable[str], vocabulary: Mapping[str, float]) -> float:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 DEFAULT_FILE = Path(__file__).with_name("calibration.json")
 FALSE_REFUSAL_WEIGHT = 2.0
 GRID = 24  # candidate values per threshold (quantile midpoints of the observed values)
+VOCAB_DEFAULT = 0.5  # without premise questions to fit on: half the words must be corpus words
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _thresholds(entry: dict[str, Any]) -> Thresholds:
-    keys = ("min_coverage", "min_dense", "strong_dense", "strong_coverage")
+    keys = ("min_coverage", "min_dense", "strong_dense", "strong_coverage", "min_vocab")
     values = {k: entry[k] for k in keys if entry.get(k) is not None}
     values.setdefault("min_coverage", SAFE_MIN_COVERAGE)
     return Thresholds(**values)
@@ -73,7 +74,8 @@ def load_policy(embedder_id: str, path: Path = DEFAULT_FILE) -> Policy:
             entry = embedders[key]
             return Policy(_thresholds(entry), key, entry.get("fitted", {}))
     default = data.get("default", {})
-    return Policy(_thresholds({k: v for k, v in default.items() if k == "min_coverage"}), "default", default.get("fitted", {}))
+    keep = ("min_coverage", "min_vocab")
+    return Policy(_thresholds({k: v for k, v in default.items() if k in keep}), "default", default.get("fitted", {}))
 
 
 def save_policy(path: Path, embedder_id: str | None, thresholds: Thresholds, fitted: dict[str, Any]) -> None:
@@ -82,7 +84,7 @@ def save_policy(path: Path, embedder_id: str | None, thresholds: Thresholds, fit
     entry = {k: v for k, v in asdict(thresholds).items() if v is not None}
     entry["fitted"] = fitted
     if embedder_id is None:
-        data["default"] = {"min_coverage": thresholds.min_coverage, "fitted": fitted}
+        data["default"] = {"min_coverage": thresholds.min_coverage, "min_vocab": thresholds.min_vocab, "fitted": fitted}
     else:
         data.setdefault("embedders", {})[embedder_id] = entry
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -110,8 +112,8 @@ def describe(policy: Policy) -> str:
 class Sample:
     """One dev question: the answerer's features and whether it should be answered.
 
-    ``premise`` samples carry the similarity of the question with its premise words removed
-    (on-topic check) in ``features.dense`` and the corpus vocabulary share in ``vocab``.
+    ``premise`` samples carry, for the question with its premise words removed (on-topic
+    check), the similarity in ``features.dense`` and the corpus vocabulary share in ``vocab``.
     """
 
     features: Features
@@ -143,6 +145,18 @@ def _middle(ties: list[tuple[float, float]]) -> tuple[float, float]:
     return first, seconds[len(seconds) // 2]
 
 
+def search_pairs(pairs: list[tuple[float, float]], score_of: Any) -> tuple[float, list[tuple[float, float]]]:
+    """The best score over ``pairs`` and every pair reaching it."""
+    best, ties = float("-inf"), []
+    for pair in pairs:
+        score = score_of(*pair)[0]
+        if score > best + 1e-9:
+            best, ties = score, [pair]
+        elif abs(score - best) <= 1e-9:
+            ties.append(pair)
+    return best, ties
+
+
 def fit(samples: list[Sample], *, use_dense: bool = True) -> tuple[Thresholds, dict[str, float]]:
     """Thresholds maximising refusal − 2 × false refusal on ``samples``.
 
@@ -162,21 +176,22 @@ def fit(samples: list[Sample], *, use_dense: bool = True) -> tuple[Thresholds, d
     def evaluate(md: float, mc: float, sd: float = inf, sc: float = 0.0) -> tuple[float, float, float]:
         needed = np.where(dense >= sd, sc, mc)
         answered = typed & (dense >= md) & (cov >= needed)
-        on = (p_dense >= md) if use_dense else (p_vocab >= mc)
+        on = (p_dense >= md) & (p_vocab >= min_vocab)
         return _score(np.concatenate([answered, on]), should)
 
-    def search(pairs: list[tuple[float, float]], score_of) -> tuple[float, list[tuple[float, float]]]:  # type: ignore[no-untyped-def]
-        best, ties = -inf, []
-        for pair in pairs:
-            score = score_of(*pair)[0]
-            if score > best + 1e-9:
-                best, ties = score, [pair]
-            elif abs(score - best) <= 1e-9:
-                ties.append(pair)
-        return best, ties
+    search = search_pairs
 
     dense_c = _candidates(np.concatenate([dense, p_dense]), (-inf,)) if use_dense else [-inf]
-    cov_c = _candidates(np.concatenate([cov, p_vocab]), (0.0,))
+    cov_c = _candidates(cov, (0.0,))
+    # The vocabulary floor for premise questions: fitted on them alone (similarity ignored).
+    min_vocab = VOCAB_DEFAULT
+    if len(prem):
+        p_should = np.array([s.should_answer for s in prem], dtype=bool)
+        _, vties = search_pairs(
+            [(v, 0.0) for v in _candidates(p_vocab, (0.0,))],
+            lambda v, _: _score(p_vocab >= v, p_should),
+        )
+        min_vocab = _middle(vties)[0]
     base, ties = search(list(product(dense_c, cov_c)), evaluate)
     md, mc = _middle(ties)
     sd, sc = inf, 0.0
@@ -187,6 +202,7 @@ def fit(samples: list[Sample], *, use_dense: bool = True) -> tuple[Thresholds, d
             sd, sc = _middle(sties)
     _, refusal, false_refusal = evaluate(md, mc, sd, sc)
     thresholds = Thresholds(
+        min_vocab=min_vocab,
         min_coverage=mc,
         min_dense=md if md != -inf else None,
         strong_dense=sd if sd != inf else None,

@@ -36,9 +36,14 @@ def premise_cue(question: str) -> str | None:
     return m.group(0) if m else None
 
 
+# Legal vocabulary left over once the cue is removed (「駐車違反の」): not what the question is about.
+_LEGAL_WORDS = re.compile(r"違反|違法|義務|罰|許可|認可|認証|免許|資格|届け?出|法的|法律|処分|拘束力")
+
+
 def without_premise(question: str) -> str:
     """The question with its legal-force cues removed: what it is otherwise about."""
-    return re.sub(r"\s+", " ", FALSE_PREMISE.sub(" ", nfkc(question))).strip()
+    text = _LEGAL_WORDS.sub(" ", FALSE_PREMISE.sub(" ", nfkc(question)))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def says_soft_law(sentence: str) -> bool:

@@ -32,7 +32,13 @@ _CELL_SPLIT = re.compile(f"(?=[{CELL_BREAKS}])")
 _OPEN = "（(「『【［["
 _CLOSE = "）)」』】］]"
 # Anaphoric connectives: a demonstrative (こ/そ-series, or 以上/上記) + 踏まえ/受け + 、.
-_ANAPHORIC = re.compile(r"^(?:これら|これ|それら|それ|こうした[^、]{0,8}|そうした[^、]{0,8}|以上|上記)(?:を|の点を)?(?:踏まえ|受け)て?、")
+_ANAPHORIC = re.compile(
+    r"^(?:(?:これら|これ|それら|それ|こうした[^、]{0,8}|そうした[^、]{0,8}|以上|上記)(?:を|の点を)?(?:踏まえ|受け)て?"
+    r"|(?:その|この)(?:ため|上で|ように|際))、"
+)
+# A closing parenthesis right after a digit or roman numeral numbers a list item (「3）公平性」,
+# 「D-2) i.」): it closes nothing.
+_NUMBERING = re.compile(r"(?<=[0-9０-９ivxⅰ-ⅹⅠ-Ⅹ])[)）]")
 # Parts of speech a sentence cannot start with (it would begin inside a clause).
 _FRAGMENT_POS = {"助詞", "助動詞", "接尾辞"}
 _FRAGMENT_START = set(_CLOSE) | set("、，,.。・:：;；")
@@ -52,6 +58,7 @@ def _tokenizer():  # type: ignore[no-untyped-def]
 
 
 def _depth(text: str) -> int:
+    text = _NUMBERING.sub("", text)
     return sum(ch in _OPEN for ch in text) - sum(ch in _CLOSE for ch in text)
 
 
@@ -96,7 +103,7 @@ def is_fragment(sentence: str) -> bool:
     if not text or text[0] in _FRAGMENT_START:
         return True
     depth = 0
-    for ch in text:
+    for ch in _NUMBERING.sub("", text):
         depth += (ch in _OPEN) - (ch in _CLOSE)
         if depth < 0:
             return True

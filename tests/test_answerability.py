@@ -20,6 +20,7 @@ from retriever.answerability import (
     expected_answer_type,
     has_answer_type,
     on_topic,
+    without_type_cue,
 )
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
 from retriever.premise import PREMISE_LEAD, premise_cue, says_soft_law, without_premise
@@ -55,6 +56,8 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
 )
 def test_expected_answer_type(question: str, kind: str | None) -> None:
     assert expected_answer_type(question) == kind
+    if kind is not None:  # the cue is not part of what the question is about
+        assert expected_answer_type(without_type_cue(question)) is None
 
 
 def test_answer_type_found_in_real_corpus_sentences() -> None:
@@ -102,24 +105,26 @@ def test_decide_similarity_and_coverage() -> None:
     assert decide(Features(0.87, 0.35, None, True), CAL).answered  # strong similarity needs less coverage
     far = decide(Features(0.75, 0.9, None, True), CAL)
     assert far.reason == "similarity" and not far.near_domain
+    assert not decide(Features(0.82, 0.1, None, True), CAL).near_domain  # similar but shares no words
 
 
 def test_uncalibrated_default_ignores_similarity() -> None:
     assert decide(Features(0.1, 0.6, None, True), DEFAULT).answered
     assert not decide(Features(0.99, 0.4, None, True), DEFAULT).answered
     assert on_topic(0.0, 0.6, DEFAULT) and not on_topic(0.99, 0.2, DEFAULT)
-    assert on_topic(0.81, 0.0, CAL) and not on_topic(0.79, 1.0, CAL)
+    assert on_topic(0.81, 0.6, CAL) and not on_topic(0.79, 1.0, CAL) and not on_topic(0.9, 0.2, CAL)
+    assert 0.0 < fit_vocab_floor() < 0.9
 
 
 # --- calibration --------------------------------------------------------------------------------------
 def test_fit_separates_answerable_from_unanswerable() -> None:
     answerable = [Sample(Features(0.84 + i * 0.005, 0.6 + i * 0.02, None, True), True) for i in range(8)]
-    far = [Sample(Features(0.75 + i * 0.005, 0.3, None, True), False) for i in range(4)]
+    far = [Sample(Features(0.75 + i * 0.005, 0.7, None, True), False) for i in range(4)]  # only similarity tells
     near = [Sample(Features(0.85, 0.2 + i * 0.02, None, True), False) for i in range(4)]
     typed = [Sample(Features(0.88, 0.9, "money", False), False)]
     premise = [
         Sample(Features(0.86, 0.0, None, True), True, premise=True, vocab=0.9),
-        Sample(Features(0.76, 0.0, None, True), False, premise=True, vocab=0.5),
+        Sample(Features(0.76, 0.0, None, True), False, premise=True, vocab=0.0),
     ]
     thresholds, stats = fit(answerable + far + near + typed + premise)
     assert stats == {"refusal": 1.0, "false_refusal": 0.0}
@@ -127,6 +132,16 @@ def test_fit_separates_answerable_from_unanswerable() -> None:
     assert 0.28 < thresholds.min_coverage < 0.6
     default, _ = fit(answerable + far + near + typed + premise, use_dense=False)
     assert default.min_dense is None and default.strong_dense is None
+
+
+def fit_vocab_floor() -> float:
+    samples = [
+        Sample(Features(0.9, 0.0, None, True), True, premise=True, vocab=0.9),
+        Sample(Features(0.9, 0.0, None, True), False, premise=True, vocab=0.0),
+        Sample(Features(0.9, 0.9, None, True), True),
+        Sample(Features(0.7, 0.1, None, True), False),
+    ]
+    return fit(samples)[0].min_vocab
 
 
 def test_policy_is_keyed_by_embedder_and_falls_back_to_the_safe_default(tmp_path: Path) -> None:
@@ -202,6 +217,8 @@ def test_ordinary_questions_have_no_premise() -> None:
     for q in ("AI利用者は個人情報をどう扱うべき？", "リスク評価の進め方は？", "AIガバナンスの目的は何ですか"):
         assert premise_cue(q) is None
     assert "罰金" not in without_premise("明日の天気が罰金になりますか？")
+    assert without_premise("駐車違反の罰金はいくらですか？").startswith("駐車")
+    assert "違反" not in without_premise("駐車違反の罰金はいくらですか？")
 
 
 def test_soft_law_sentences_are_recognised_in_the_corpus() -> None:
@@ -209,3 +226,9 @@ def test_soft_law_sentences_are_recognised_in_the_corpus() -> None:
     assert says_soft_law(corpus_line(INTERIM, 281))
     assert not says_soft_law(corpus_line(INTERIM, 251))  # about penalties in law, not soft law
     assert "ソフトロー" in PREMISE_LEAD and "罰則" in PREMISE_LEAD
+
+
+def test_list_numbering_is_not_a_bracket() -> None:
+    item = "学習データ、AIモデルの学習過程によってバイアスが含まれうることに留意し、データの質を管理するための相当の措置を講じる（「3）公平性」）"
+    assert not is_fragment(item) and readable(item) == [item]
+    assert strip_opener("そのため、データに偏りが生じるリスクがあることに留意する。") == "データに偏りが生じるリスクがあることに留意する。"
