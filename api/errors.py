@@ -14,25 +14,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guideqa.errors import EmbedderError, GuideQAError, IndexError_, IngestError, QueryError
-from guideqa.service import MAX_K
-from retriever.answer import MAX_QUESTION_CHARS
+from guideqa.records import MAX_COMMENT_CHARS, MAX_K, MAX_QUESTION_CHARS, ErrorResponse
 
 log = logging.getLogger(__name__)
 
-MAX_COMMENT_CHARS = 2000
 INTERNAL_MESSAGE = "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。"
-
-
-class ErrorResponse(BaseModel):
-    """The body of every error response."""
-
-    detail: str
-    code: str
-    request_id: str | None = None
 
 
 class ApiError(GuideQAError):

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 
 from api.deps import CatalogDep, RetrieverDep
 from api.errors import ERROR_RESPONSES
-from api.schemas import DocumentInfo, DocumentsResponse
 from guideqa.errors import RoleError
+from guideqa.guideline import ACTOR_ROLES
 from guideqa.models import Role
-from retriever.catalog import CHECKLIST_ROLES, Checklist, TopicMenu
+from guideqa.records import Checklist, DocumentInfo, DocumentsResponse, TopicMenu
 from retriever.roles import parse_role
 
 router = APIRouter(tags=["コーパスと目次"])
@@ -22,7 +22,7 @@ def _role(value: str | None, *, required: bool) -> Role | None:
     role = parse_role(value)
     if role is None and required:
         raise RoleError("役割（role）を指定してください: developer / provider / user（D / P / U）。", code="role_required")
-    if role is not None and role not in CHECKLIST_ROLES:
+    if role is not None and role not in ACTOR_ROLES:
         raise RoleError(f"役割「{role}」は指定できません。developer / provider / user のいずれかを指定してください。")
     return role
 

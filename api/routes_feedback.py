@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
 from api.errors import BODY_RESPONSES, DOC_500, ApiError, error_doc
-from api.schemas import FeedbackCreated, FeedbackRequest
+from guideqa.records import FeedbackCreated, FeedbackRequest
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["フィードバック"])

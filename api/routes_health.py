@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import StateDep
 from api.errors import DOC_500, NotReadyError, error_doc, not_ready
-from api.schemas import HealthResponse, ReadyResponse
+from guideqa.records import HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["稼働状況"])
 

@@ -21,11 +21,19 @@ from api.errors import (
     StoreError,
     error_doc,
 )
-from api.schemas import RAW_QUESTION_LIMIT, ROLE_DESCRIPTION, AskRequest, AskResponse, PassageContext, SearchResponse
 from api.state import AppState
 from guideqa.errors import QueryError
 from guideqa.models import Answer
-from guideqa.service import MAX_K, answer_record, check_k
+from guideqa.records import (
+    MAX_K,
+    RAW_QUESTION_LIMIT,
+    ROLE_DESCRIPTION,
+    AskRequest,
+    AskResponse,
+    PassageContext,
+    SearchResponse,
+)
+from guideqa.service import answer_record, check_k
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, parse_role
 

@@ -12,10 +12,12 @@ from api.feedback import FeedbackStore
 from api.ratelimit import RateLimiter
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
+from guideqa.guideline import ACTOR_ROLES
 from guideqa.models import Role
+from guideqa.records import Checklist, TopicMenu
 from guideqa.service import build_answerers
 from retriever.answer import Answerer
-from retriever.catalog import CHECKLIST_ROLES, Checklist, TopicMenu, checklist, topic_menu
+from retriever.catalog import checklist, topic_menu
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +112,8 @@ class AppState:
         chunks = answerer.retriever.chunks
         try:
             self.catalog = Catalog(
-                checklists={role: checklist(chunks, role) for role in CHECKLIST_ROLES},
-                topics=topic_menu(chunks),
+                checklists={role: checklist(chunks, role) for role in ACTOR_ROLES},
+                topics=topic_menu(chunks, answerer.retriever.documents),
             )
         except Exception:  # a structure the catalog cannot read only disables /topics and /checklist
             log.exception("could not build the topic menu and checklists")

@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from eval.schema import normalize_for_match
+from guideqa.text import char_ngrams as ngrams
+from guideqa.text import split_sentences
 
 # A citation marker: [1], [1, 2], [1][2] (half-width after NFKC; full-width accepted too).
 _MARKER = re.compile(r"\s*[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")
-_SENT_END = re.compile(r"(?<=[。!?！？])")
 # Leading labels added around quoted sentences: 【D-2) i. ...】 item prefixes and
 # 「前提について: 」-style labels (a short phrase ending in について + colon).
 _LABEL_PREFIX = re.compile(r"^\s*[^\s:：。【】]{1,12}について\s*[:：]\s*")
@@ -148,7 +149,7 @@ def split_cited_sentences(answer: str) -> list[CitedSentence]:
     for line in answer.splitlines():
         group: list[str] = []
         last_start = len(out)  # first sentence of the group the latest marker applied to
-        for piece in _SENT_END.split(line):
+        for piece in split_sentences(line):
             pos = 0
             for match in _MARKER.finditer(piece):
                 _add_text(group, piece[pos : match.start()])
@@ -185,9 +186,7 @@ def contained_support(sentence: str, passages: Sequence[str]) -> bool:
 def char_ngrams(text: str, n: int = 2) -> list[str]:
     """Character n-grams of the normalised text (the text itself if shorter than ``n``)."""
     key = normalise(text)
-    if len(key) < n:
-        return [key] if key else []
-    return [key[i : i + n] for i in range(len(key) - n + 1)]
+    return ngrams(key, n) or ([key] if key else [])
 
 
 def token_overlap(

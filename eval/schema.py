@@ -19,13 +19,15 @@ first malformed line.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
+
+from guideqa.guideline import ACTOR_ROLES
+from guideqa.text import match_key
 
 QUESTION_TYPES: tuple[str, ...] = (
     "role_obligation",
@@ -40,7 +42,7 @@ QUESTION_TYPES: tuple[str, ...] = (
     "false_premise",
     "adversarial",
 )
-ROLES: tuple[str, ...] = ("developer", "provider", "user")
+ROLES: tuple[str, ...] = ACTOR_ROLES
 SPLITS: tuple[str, ...] = ("dev", "test")
 
 # Normalised length bounds for an evidence span (short, but long enough to be specific).
@@ -70,8 +72,7 @@ class EvalQuestion(BaseModel):
 
 def normalize_for_match(text: str) -> str:
     """NFKC-normalise, then remove every whitespace character (incl. U+3000 and newlines)."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if not ch.isspace())
+    return match_key(text)
 
 
 def load_questions(path: str | Path) -> list[EvalQuestion]:

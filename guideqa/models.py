@@ -5,7 +5,8 @@ They are defined once here and reused; the API's response schemas are these mode
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -100,6 +101,30 @@ class Passage(BaseModel):
     location: str = ""
     text: str
     score: float = 0.0
+
+    @classmethod
+    def from_chunk(cls, chunk: Chunk, doc: Mapping[str, Any], score: float = 0.0) -> Passage:
+        """The chunk with its document's title, status, version and date (``doc``: a manifest entry)."""
+        return cls(
+            id=chunk.id,
+            doc_id=chunk.doc_id,
+            title=doc.get("title", chunk.doc_id),
+            status=doc.get("status", "current"),
+            version=doc.get("version", ""),
+            date=doc.get("date", ""),
+            segment=chunk.segment,
+            section=chunk.section,
+            section_path=chunk.section_path,
+            item_codes=chunk.item_codes,
+            roles=chunk.roles,
+            page_start=chunk.page_start,
+            page_end=chunk.page_end,
+            line_start=chunk.line_start,
+            line_end=chunk.line_end,
+            location=chunk.location,
+            text=chunk.text,
+            score=round(score, 6),
+        )
 
 
 class Citation(BaseModel):

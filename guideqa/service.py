@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
 from guideqa.models import Answer, Role
+from guideqa.records import MAX_K, has_lone_surrogate
 from retriever.answer import Answerer
 from retriever.roles import parse_role
 from retriever.search import Retriever
-
-MAX_K = 50
 
 
 def build_answerer(settings: Settings) -> Answerer:
@@ -38,15 +36,6 @@ def build_answerers(settings: Settings) -> dict[str, Answerer]:
 
         raise GuideQAError("GUIDEQA_GENERATOR=llm ですが、LLM の接続先が設定されていません。", code="llm_not_configured")
     return answerers
-
-
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def has_lone_surrogate(text: str) -> bool:
-    """True for text that cannot be written as UTF-8: lone surrogates from JSON escapes
-    ("\\ud800") or from command-line bytes that were not UTF-8 (Python's surrogateescape)."""
-    return bool(_LONE_SURROGATE.search(text))
 
 
 def check_text(value: Any, what: str = "質問") -> Any:

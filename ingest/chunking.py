@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 
+from guideqa.guideline import ROLE_BY_LETTER
 from guideqa.models import Chunk, LoadedDocument, Role
-from ingest.structure import ROLE_BY_LETTER, Paragraph, parse_paragraphs
-from ingest.text import split_sentences
+from guideqa.text import split_sentences
+from ingest.structure import Paragraph, parse_paragraphs
 
 
 def _split_long(text: str, max_chars: int) -> list[str]:
@@ -79,7 +80,7 @@ def _roles(unit: list[Paragraph]) -> list[Role]:
     if first.segment == "overview":
         # Overview slides are not the items themselves; roles follow the items they mention.
         mentioned = {code[0] for p in unit for code in p.mentions}
-        roles = [ROLE_BY_LETTER[c] for c in "DPU" if c in mentioned]
+        roles = [role for letter, role in ROLE_BY_LETTER.items() if letter in mentioned]
         return roles or ["common"]
     return list(first.roles)
 

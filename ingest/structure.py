@@ -16,24 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from guideqa.guideline import ANNEX_OF_ROLE, PRINCIPLES, ROLE_BY_ANNEX, ROLE_BY_LETTER, ROLE_BY_PART, ROLE_LABELS
 from guideqa.models import LoadedDocument, Role, Segment, SourceLine
-from ingest.text import canonical_item_code, join_fragments, nfkc, normalize_line, tidy
+from guideqa.text import CIRCLED, circled_number, nfkc
+from ingest.text import canonical_item_code, join_fragments, normalize_line, tidy
 
-PRINCIPLES = (
-    "人間中心",
-    "安全性",
-    "公平性",
-    "プライバシー保護",
-    "セキュリティ確保",
-    "透明性",
-    "アカウンタビリティ",
-    "教育・リテラシー",
-    "公正競争確保",
-    "イノベーション",
-)
-ROLE_BY_LETTER: dict[str, Role] = {"D": "developer", "P": "provider", "U": "user"}
-ROLE_BY_PART: dict[int, Role] = {3: "developer", 4: "provider", 5: "user"}
-ROLE_LABEL: dict[Role, str] = {"developer": "AI開発者", "provider": "AI提供者", "user": "AI利用者"}
 SEGMENT_LABEL: dict[str, str] = {"overview": "概要", "main": "本編", "annex": "別添（付属資料）"}
 
 # --- line classifiers (applied to the NFKC, stripped line) ----------------------------
@@ -54,7 +41,7 @@ GENERIC_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(r"^(?:[IVX]{1,4})\s*\.\s*\S")),
     (2, re.compile(r"^\d{1,2}\s*\.\s*\S|^\d{1,2}-\d{1,2}\s+\S")),
     (3, re.compile(r"^\(\d{1,2}\)\s*\S")),
-    (4, re.compile(r"^[①-⑳]\s*\S")),
+    (4, re.compile(rf"^[{CIRCLED}]\s*\S")),
 )
 MARKDOWN_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+)$")
 HTML_TAG_RE = re.compile(r"</?(?:p|sup|sub|br|b|i|strong|em|span|div)\b[^>]*>", re.IGNORECASE)
@@ -64,7 +51,6 @@ BULLET_CHARS = set("⚫➢•・○◯✓-⁃※■□◆◇▪▶►")
 FURNITURE_OVERVIEW = {"はじめに", "本編 別添", "本編", "別添", "本編別添"}
 FURNITURE_ANY = {"⋮", "---", "…"}
 MAX_HEADING = 60
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
 TABLE_RE = re.compile(r"^表\s*\d+\s*\.")
 
 
@@ -132,7 +118,7 @@ def _is_heading_text(s: str) -> bool:
 
 
 def _starts_bullet(s: str) -> bool:
-    return bool(s) and (s[0] in BULLET_CHARS or "①" <= s[0] <= "⑳" or s.startswith("例)"))
+    return bool(s) and (s[0] in BULLET_CHARS or s[0] in CIRCLED or s.startswith("例)"))
 
 
 class _Parser:
@@ -241,8 +227,8 @@ class GuidelineParser(_Parser):
             return (ROLE_BY_LETTER[item_code[0]],)
         if st.segment == "main" and st.part in ROLE_BY_PART:
             return (ROLE_BY_PART[st.part],)
-        if st.segment == "annex" and st.chapter in ROLE_BY_PART:
-            return (ROLE_BY_PART[st.chapter],)
+        if st.segment == "annex" and st.chapter in ROLE_BY_ANNEX:
+            return (ROLE_BY_ANNEX[st.chapter],)
         return ("common",)
 
     def classify(self, line: SourceLine, raw: str, s: str) -> bool:
@@ -292,11 +278,12 @@ class GuidelineParser(_Parser):
             # 「A. 本編「第4部 …」の解説」 opens 別添4 even where the PDF extraction put the
             # chapter title later.
             part = re.search(r"第\s*(\d)\s*部", s)
-            if part and int(part.group(1)) > st.chapter and int(part.group(1)) in ROLE_BY_PART:
-                num = int(part.group(1))
+            role = ROLE_BY_PART.get(int(part.group(1))) if part else None
+            if part and role and ANNEX_OF_ROLE[role] > st.chapter:
+                num = ANNEX_OF_ROLE[role]
                 st.chapter, st.letter, st.principle = num, "", 0
                 self.flush()
-                st.set_heading(1, f"別添{num}. {ROLE_LABEL[ROLE_BY_PART[num]]}向け")
+                st.set_heading(1, f"別添{num}. {ROLE_LABELS[role]}向け")
         if (m := LETTER_RE.match(s)) and m.group(1) > st.letter and len(s) <= 45:
             in_scope = (st.segment == "main" and st.part == 2) or st.segment == "annex"
             if in_scope and "、" not in s:
@@ -325,12 +312,11 @@ class GuidelineParser(_Parser):
         if m := PHASE_RE.match(s.replace(" ", "")):
             self.heading(4, tidy(m.group(1)), line)
             return True
-        if s[0] in CIRCLED and len(s) <= 30 and not s.endswith("、") and st.principle and not st.in_table:
-            number = CIRCLED.index(s[0]) + 1
-            if number > st.circled:
-                st.circled = number
-                self.heading(4, tidy(s), line)
-                return True
+        number = circled_number(s)
+        if number > st.circled and len(s) <= 30 and not s.endswith("、") and st.principle and not st.in_table:
+            st.circled = number
+            self.heading(4, tidy(s), line)
+            return True
         if m := BRACKET_RE.match(s):
             self.flush()
             keep = st.item_code

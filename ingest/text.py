@@ -1,23 +1,19 @@
-"""Pure text helpers: normalisation for matching, joining broken lines, sentence splitting."""
+"""Text helpers for reading PDF extractions: joining broken lines, display form, item codes.
+
+The generic helpers (NFKC, match keys, sentence splitting, circled numbers, n-grams) live in
+:mod:`guideqa.text` (the names imported from there are re-exported for older imports).
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from guideqa.text import CIRCLED, match_key, nfkc, split_sentences
+
+__all__ = ["canonical_item_code", "join_fragments", "match_key", "nfkc", "normalize_line", "split_sentences", "tidy"]
 
 _WS_RE = re.compile(r"\s+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
-# Sentence ends: the Japanese full stop, and ！？ (full- and half-width).
-_SENT_END_RE = re.compile(r"(?<=[。！？!?])")
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
-def match_key(text: str) -> str:
-    """NFKC and remove all whitespace: the form used to match spans across line breaks."""
-    return _WS_RE.sub("", nfkc(text))
 
 
 def join_fragments(left: str, right: str) -> str:
@@ -45,22 +41,13 @@ def tidy(text: str) -> str:
     return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])|(?<=[A-Za-z0-9]) (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) (?=[A-Za-z0-9])", "", text)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split Japanese text into sentences at 。！？; keeps the terminator. Drops empties."""
-    parts = [p.strip() for p in _SENT_END_RE.split(text)]
-    return [p for p in parts if p]
-
-
 def canonical_item_code(letter: str, number: str, roman: str) -> str:
     """``U``, ``4``, ``ⅰ`` -> ``U-4) i.`` (ASCII form used everywhere in the API)."""
     return f"{letter.upper()}-{int(number)}) {nfkc(roman).lower()}."
 
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
 def normalize_line(text: str) -> str:
     """NFKC for structure matching, but keep circled numbers (①) that mark sub-headings."""
-    if not any(c in _CIRCLED for c in text):
+    if not any(c in CIRCLED for c in text):
         return nfkc(text)
-    return "".join(c if c in _CIRCLED else nfkc(c) for c in text)
+    return "".join(c if c in CIRCLED else nfkc(c) for c in text)

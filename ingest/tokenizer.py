@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Protocol, runtime_checkable
 
-from ingest.text import nfkc
+from guideqa.text import nfkc
 
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 # Very frequent words that carry no meaning for search in this corpus.

@@ -14,6 +14,7 @@ import numpy as np
 
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
+from guideqa.records import MAX_QUESTION_CHARS
 from retriever.answerability import (
     Features,
     Verdict,
@@ -37,7 +38,6 @@ from retriever.search import Hit, Retriever
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
 ROLE_OVERVIEW_NOTE = "各項目の詳しい内容は、役割別チェックリストや項目名で質問して確認できます。"
 REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
 RELATED_HEADING = "関連する記載:"

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ingest.text import nfkc
+from guideqa.text import nfkc
 
 AnswerType = Literal["money", "duration", "date", "number", "procedure", "named"]
 

@@ -17,21 +17,14 @@ The PDF extraction leaves two kinds of noise this module copes with:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from guideqa.models import Chunk, Role
-from ingest.structure import PRINCIPLES
-
-GUIDELINE_DOC = "guideline"
-CHECKLIST_ROLES: tuple[Role, ...] = ("developer", "provider", "user")
-ROLE_LABELS: dict[str, str] = {"developer": "AI開発者", "provider": "AI提供者", "user": "AI利用者"}
-ROLE_LETTER: dict[str, str] = {"developer": "D", "provider": "P", "user": "U"}
-ROLE_ANNEX: dict[str, str] = {"developer": "別添3", "provider": "別添4", "user": "別添5"}
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+from guideqa.guideline import ACTOR_ROLES, ANNEX_OF_ROLE, GUIDELINE_DOC, PRINCIPLES, ROLE_LABELS, ROLE_LETTER
+from guideqa.models import Chunk, Passage, Role
+from guideqa.records import Checklist, ChecklistItem, ItemKind, RoleTopics, Topic, TopicMenu
+from guideqa.text import circled_number
 
 _PRINCIPLE_HEAD = re.compile(r"^(\d{1,2})\) ")
 _ROLE_ITEM = re.compile(r"^([DPU])-(\d{1,2})\) [ivx]+\.$")
@@ -46,59 +39,6 @@ THEMES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
     ("ai-agent", "AIエージェント", "令和7年度更新で追加されたAIエージェントに関する記載", re.compile(r"エージェント")),
     ("physical-ai", "フィジカルAI", "令和7年度更新で追加されたフィジカルAIに関する記載", re.compile(r"フィジカルAI")),
 )
-
-ItemKind = Literal["principle", "sub_item", "role_item"]
-TopicGroup = Literal["principle", "governance", "role_item", "advanced", "theme"]
-
-
-# --- public models (shared with the API and the UI) ----------------------------------
-class ChecklistItem(BaseModel):
-    code: str = Field(description="項目コード（例: 「2)」「2) ①」「U-4) i.」）")
-    kind: ItemKind
-    principle: int = Field(description="対応する共通の指針の番号（1〜10）")
-    title: str
-    text: str
-    phases: list[str] = Field(default_factory=list, description="本編の段階（例: AIシステム・サービス利用時）")
-    source_passage_id: str = Field(description="本編の該当箇所の passage id")
-    passage_ids: list[str] = Field(default_factory=list, description="本編の該当箇所（全て）")
-    annex_passage_id: str | None = Field(None, description="別添で項目を解説している箇所の passage id")
-    annex_passage_ids: list[str] = Field(default_factory=list)
-    points: list[str] = Field(default_factory=list, description="別添の [ポイント] の記載（チェックの観点）")
-
-
-class Checklist(BaseModel):
-    role: Role
-    role_label: str
-    doc_id: str = GUIDELINE_DOC
-    items: list[ChecklistItem]
-
-
-class PassageRef(BaseModel):
-    id: str
-    doc_id: str
-    section: str
-    item_codes: list[str] = Field(default_factory=list)
-    location: str = ""
-
-
-class Topic(BaseModel):
-    id: str
-    label: str
-    group: TopicGroup
-    description: str = ""
-    item_codes: list[str] = Field(default_factory=list)
-    passages: list[PassageRef]
-
-
-class RoleTopics(BaseModel):
-    role: Role
-    role_label: str
-    topics: list[Topic]
-
-
-class TopicMenu(BaseModel):
-    roles: list[RoleTopics]
-
 
 # --- internal accumulators -----------------------------------------------------------
 @dataclass
@@ -123,12 +63,6 @@ def _main(chunks: Sequence[Chunk]) -> list[Chunk]:
 
 def _is_common_section(c: Chunk) -> bool:
     return len(c.section_path) >= 4 and c.section_path[2].startswith("C.") and bool(_PRINCIPLE_HEAD.match(c.section_path[3]))
-
-
-def _circled(line: str) -> int:
-    """1 for a line starting with ①, 2 for ②, …; 0 otherwise."""
-    s = line.strip()
-    return CIRCLED.index(s[0]) + 1 if s and s[0] in CIRCLED else 0
 
 
 def _strip_footnote(title: str) -> str:
@@ -164,7 +98,7 @@ def _circled_titles(chunks: Sequence[Chunk]) -> list[str]:
         for c in chunks
         if _is_common_section(c)
         for line in c.text.split("\n")
-        if _circled(line) and "。" not in line and len(line.strip()) <= 40
+        if circled_number(line) and "。" not in line and len(line.strip()) <= 40
     }
     return sorted(titles, key=len, reverse=True)
 
@@ -200,7 +134,7 @@ def common_items(chunks: Sequence[Chunk]) -> list[_Block]:
             blocks.append(current)
         lines = c.text.split("\n")
         sub = c.section_path[4] if len(c.section_path) > 4 else ""
-        if k := _circled(sub):
+        if k := circled_number(sub):
             if k < last_sub or (k == last_sub and sub != sub_path):
                 closed.add(n)  # numbering restarts: the flattened 表1, not the principle
                 continue
@@ -214,7 +148,7 @@ def common_items(chunks: Sequence[Chunk]) -> list[_Block]:
             lines = lines[1:]
         assert current is not None
         for line in lines:
-            if _circled(line) == last_sub + 1:
+            if circled_number(line) == last_sub + 1:
                 mark = line.strip()[0]
                 title, rest = _split_heading(line, titles)
                 last_sub, sub_path = last_sub + 1, ""
@@ -270,7 +204,7 @@ def annex_by_item(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
 
 def _annex_principle(chunks: Sequence[Chunk], role: Role, n: int) -> list[Chunk]:
     """別添3–5 B.: the role's explanation of principle n)."""
-    prefix, name = ROLE_ANNEX[role], f"{n}) {PRINCIPLES[n - 1]}"
+    prefix, name = f"別添{ANNEX_OF_ROLE[role]}", f"{n}) {PRINCIPLES[n - 1]}"
     return [
         c
         for c in chunks
@@ -324,17 +258,13 @@ def _item(b: _Block, annex: Sequence[Chunk]) -> ChecklistItem:
 
 
 # --- the topic menu --------------------------------------------------------------------
-def _ref(c: Chunk) -> PassageRef:
-    return PassageRef(id=c.id, doc_id=c.doc_id, section=c.section, item_codes=c.item_codes, location=c.location)
-
-
-def _refs(chunks: Iterable[Chunk]) -> list[PassageRef]:
+def _unique(chunks: Iterable[Chunk], passage: Callable[[Chunk], Passage]) -> list[Passage]:
     seen: set[str] = set()
     out = []
     for c in chunks:
         if c.id not in seen:
             seen.add(c.id)
-            out.append(_ref(c))
+            out.append(passage(c))
     return out
 
 
@@ -342,7 +272,15 @@ def _slug(code: str) -> str:
     return "item-" + re.sub(r"[^A-Za-z0-9]+", "-", code).strip("-")
 
 
-def topic_menu(chunks: Sequence[Chunk], roles: Sequence[Role] = CHECKLIST_ROLES) -> TopicMenu:
+def topic_menu(
+    chunks: Sequence[Chunk], documents: Mapping[str, Mapping[str, Any]], roles: Sequence[Role] = ACTOR_ROLES
+) -> TopicMenu:
+    """Per role: the ten principles, AIガバナンス, the role's items, 高度なAI and the new themes,
+    each with its passages (text included; ``documents``: the manifest entries by doc_id)."""
+
+    def _refs(cs: Iterable[Chunk]) -> list[Passage]:
+        return _unique(cs, lambda c: Passage.from_chunk(c, documents.get(c.doc_id, {})))
+
     by_id = {c.id: c for c in chunks}
     common = common_items(chunks)
     main = _main(chunks)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.text import match_key
+from guideqa.text import match_key
 
 _TERM_PATTERNS = (
     re.compile(r"^([^\s、。？?「」]{2,20}?)(?:って|は|が)(?:ガイドライン(?:上|で)|本ガイドラインで)?(?:どう|どのように)定義"),

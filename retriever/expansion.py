@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ingest.text import nfkc
+from guideqa.text import nfkc
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.yaml")
 

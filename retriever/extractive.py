@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from guideqa.models import AnswerSentence
+from guideqa.text import bracket_sentences
 from ingest.tokenizer import Tokenizer
-from retriever.readable import bracket_sentences, readable
+from retriever.readable import readable
 from retriever.search import Hit
 
 MAX_CHARS = 400

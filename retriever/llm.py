@@ -15,7 +15,7 @@ from typing import Any
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
 from guideqa.models import AnswerSentence
-from ingest.text import match_key
+from guideqa.text import char_ngrams, match_key, split_sentences
 from retriever.search import Hit
 
 log = logging.getLogger(__name__)
@@ -45,19 +45,17 @@ def build_messages(question: str, hits: list[Hit]) -> list[tuple[str, str]]:
 
 def support(sentence: str, passage: str) -> float:
     """Share of the sentence's character bigrams that occur in the passage (NFKC, no spaces)."""
-    s, p = match_key(sentence), match_key(passage)
-    grams = {s[i : i + 2] for i in range(len(s) - 1)}
+    grams = set(char_ngrams(match_key(sentence)))
     if not grams:
         return 0.0
-    have = {p[i : i + 2] for i in range(len(p) - 1)}
-    return len(grams & have) / len(grams)
+    return len(grams & set(char_ngrams(match_key(passage)))) / len(grams)
 
 
 def parse_answer(text: str) -> list[tuple[str, list[int]]]:
     """Split model output into sentences with the citation numbers each one carries."""
     out = []
     for line in text.replace("\r", "").split("\n"):
-        for raw in re.split(r"(?<=[。！？])(?!\s*\[)", line):
+        for raw in split_sentences(line, keep_refs=True):
             raw = raw.strip(" ・-*#\t")
             if not raw:
                 continue

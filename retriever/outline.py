@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from guideqa.guideline import PRINCIPLES
 from guideqa.models import Chunk
-from ingest.structure import PRINCIPLES
-from ingest.text import match_key, nfkc
+from guideqa.text import match_key, nfkc
 
 _LIST_CUE = re.compile(
     r"何項目|いくつ|幾つ|どんな項目|どのような項目|何がある|なにがある|どんなものがある|一覧|全部|すべて|全て|列挙|構成|中身|内訳|項目は"

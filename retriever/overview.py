@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
+from guideqa.guideline import PART_OF_ROLE
 from guideqa.models import Chunk, Role
-from ingest.text import nfkc, split_sentences
+from guideqa.text import nfkc, split_sentences
 
-PART_OF_ROLE: dict[Role, int] = {"developer": 3, "provider": 4, "user": 5}
 _FILLER = re.compile(
     r"AI?(?:開発|提供|利用)(?:者|事業者)|(?:開発|提供|利用)(?:者|する側|側)|私たち|わたしたち|うち|当社|弊社|我々|"
     r"として|の立場で|では|には|は|が|も|を|に|で|と|って|"

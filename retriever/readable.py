@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import threading
 
-from ingest.text import nfkc, split_sentences
+from guideqa.text import BRACKET_CLOSE, BRACKET_OPEN, LIST_NUMBERING, nfkc
 
 MAX_SENTENCE_CHARS = 250
 # Flattened table rows: a long stretch with no Japanese comma is a run of cells, not prose.
@@ -29,19 +29,15 @@ TABLE_RUN_CHARS = 120
 # Glyphs that separate cells or list items inside flattened slides and tables.
 CELL_BREAKS = "✓‒–➢⚫•■□◆◇▪▶►"
 _CELL_SPLIT = re.compile(f"(?=[{CELL_BREAKS}])")
-_OPEN = "（(「『【［["
-_CLOSE = "）)」』】］]"
 # Anaphoric connectives: a demonstrative (こ/そ-series, or 以上/上記) + 踏まえ/受け + 、.
 _ANAPHORIC = re.compile(
     r"^(?:(?:これら|これ|それら|それ|こうした[^、]{0,8}|そうした[^、]{0,8}|以上|上記)(?:を|の点を)?(?:踏まえ|受け)て?"
     r"|(?:その|この)(?:ため|上で|ように|際))、"
 )
-# A closing parenthesis right after a digit or roman numeral numbers a list item (「3）公平性」,
-# 「D-2) i.」): it closes nothing.
-_NUMBERING = re.compile(r"(?<=[0-9０-９ivxⅰ-ⅹⅠ-Ⅹ])[)）]")
+
 # Parts of speech a sentence cannot start with (it would begin inside a clause).
 _FRAGMENT_POS = {"助詞", "助動詞", "接尾辞"}
-_FRAGMENT_START = set(_CLOSE) | set("、，,.。・:：;；")
+_FRAGMENT_START = set(BRACKET_CLOSE) | set("、，,.。・:：;；")
 
 _local = threading.local()
 
@@ -55,25 +51,6 @@ def _tokenizer():  # type: ignore[no-untyped-def]
 
         tok = _local.tok = _shared_dictionary().tokenizer(SplitMode.C)
     return tok
-
-
-def _depth(text: str) -> int:
-    text = _NUMBERING.sub("", text)
-    return sum(ch in _OPEN for ch in text) - sum(ch in _CLOSE for ch in text)
-
-
-def bracket_sentences(text: str) -> list[str]:
-    """Sentences at 。！？, re-joining pieces whose brackets are still open."""
-    out: list[str] = []
-    buf = ""
-    for piece in split_sentences(text):
-        buf = piece if not buf else buf + piece
-        if _depth(buf) <= 0:
-            out.append(buf)
-            buf = ""
-    if buf:
-        out.append(buf)
-    return out
 
 
 def strip_opener(sentence: str) -> str:
@@ -103,8 +80,8 @@ def is_fragment(sentence: str) -> bool:
     if not text or text[0] in _FRAGMENT_START:
         return True
     depth = 0
-    for ch in _NUMBERING.sub("", text):
-        depth += (ch in _OPEN) - (ch in _CLOSE)
+    for ch in LIST_NUMBERING.sub("", text):
+        depth += (ch in BRACKET_OPEN) - (ch in BRACKET_CLOSE)
         if depth < 0:
             return True
     first = next(iter(_tokenizer().tokenize(nfkc(text[:8]))), None)

@@ -5,20 +5,21 @@ from __future__ import annotations
 import re
 
 from guideqa.errors import RoleError
+from guideqa.guideline import ROLE_BY_STEM, ROLE_TABLE
 from guideqa.models import Role
-from ingest.text import nfkc
+from guideqa.text import nfkc
 
-ROLE_LABELS: dict[str, str] = {
-    "developer": "AI開発者",
-    "provider": "AI提供者",
-    "user": "AI利用者",
-    "common": "共通",
-}
+# What people type for a role: its API name, its letter, the guideline's label with or without
+# "AI" (ROLE_TABLE), plus the English names used for AI利用者 in the guideline's English edition.
 _ALIASES: dict[str, Role] = {
-    "developer": "developer", "dev": "developer", "d": "developer", "ai開発者": "developer", "開発者": "developer",
-    "provider": "provider", "p": "provider", "ai提供者": "provider", "提供者": "provider",
-    "user": "user", "u": "user", "ai利用者": "user", "利用者": "user",
-    "businessuser": "user", "aibusinessuser": "user",
+    **{
+        key: e.role
+        for e in ROLE_TABLE
+        for key in (e.role, e.letter.lower(), nfkc(e.label).lower(), f"{e.stem}者")
+    },
+    "dev": "developer",
+    "businessuser": "user",
+    "aibusinessuser": "user",
 }
 _NONE = {"", "none", "any", "all", "指定しない", "なし", "-"}
 
@@ -49,8 +50,7 @@ def parse_role(value: str | None) -> Role | None:
 
 
 # Weaker cue: a role named as the subject (「AI利用者の義務は？」「開発者は…」).
-_SUBJECT = re.compile(r"(?:AI)?(開発|提供|利用)者(?:は|の|が|向け|にとって)")
-_SUBJECT_ROLE: dict[str, Role] = {"開発": "developer", "提供": "provider", "利用": "user"}
+_SUBJECT = re.compile(rf"(?:AI)?({'|'.join(ROLE_BY_STEM)})者(?:は|の|が|向け|にとって)")
 
 
 def detect_role(question: str) -> Role | None:
@@ -67,5 +67,5 @@ def mentioned_role(question: str) -> Role | None:
     stated = detect_role(question)
     if stated:
         return stated
-    subjects = {_SUBJECT_ROLE[m.group(1)] for m in _SUBJECT.finditer(nfkc(question))}
+    subjects = {ROLE_BY_STEM[m.group(1)] for m in _SUBJECT.finditer(nfkc(question))}
     return subjects.pop() if len(subjects) == 1 else None

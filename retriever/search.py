@@ -15,10 +15,10 @@ import numpy as np
 
 from guideqa.config import Settings
 from guideqa.models import Chunk, Passage, Role
+from guideqa.text import char_ngrams, match_key
 from ingest.chunking import embedding_text
 from ingest.embedders import Embedder
 from ingest.index_store import IndexData, load_index
-from ingest.text import match_key
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
 from retriever.definitions import definition_candidates, definition_term
 from retriever.expansion import expansions, load_synonyms
@@ -81,7 +81,7 @@ class Retriever:
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._norm = [match_key(c.text) for c in self.chunks]
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
-        self._keys = [_bigrams(t) for t in self._norm]
+        self._keys = [set(char_ngrams(t)) for t in self._norm]
         self.synonyms = load_synonyms()
         self._role_items = {
             role: np.array([i for i, c in enumerate(self.chunks) if role in c.roles and c.item_codes], dtype=np.int64)
@@ -193,27 +193,7 @@ class Retriever:
         return [self.passage(h.chunk, h.score) for h in self.hits(query, role, k)]
 
     def passage(self, chunk: Chunk, score: float = 0.0) -> Passage:
-        doc = self.documents.get(chunk.doc_id, {})
-        return Passage(
-            id=chunk.id,
-            doc_id=chunk.doc_id,
-            title=doc.get("title", chunk.doc_id),
-            status=doc.get("status", "current"),
-            version=doc.get("version", ""),
-            date=doc.get("date", ""),
-            segment=chunk.segment,
-            section=chunk.section,
-            section_path=chunk.section_path,
-            item_codes=chunk.item_codes,
-            roles=chunk.roles,
-            page_start=chunk.page_start,
-            page_end=chunk.page_end,
-            line_start=chunk.line_start,
-            line_end=chunk.line_end,
-            location=chunk.location,
-            text=chunk.text,
-            score=round(score, 6),
-        )
+        return Passage.from_chunk(chunk, self.documents.get(chunk.doc_id, {}), score)
 
     def get(self, chunk_id: str) -> Chunk | None:
         i = self._by_id.get(chunk_id)
@@ -229,7 +209,3 @@ class Retriever:
 
     def embedding_text(self, chunk: Chunk) -> str:
         return embedding_text(chunk)
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}

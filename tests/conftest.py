@@ -1,4 +1,7 @@
-"""Shared fixtures: a small corpus copy and an index built with the deterministic fake embedder."""
+"""Shared fixtures: a small corpus copy and an index built with the deterministic fake embedder.
+
+Under ``CI=true`` a skipped test fails the run (tests/ci_skips.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import pytest
 
 from guideqa.config import Settings
 from tests.fakes import FakeEmbedder
+
+pytest_plugins = ["tests.ci_skips"]
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"

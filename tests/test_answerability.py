@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from guideqa.text import bracket_sentences
 from retriever.answerability import (
     Features,
     Thresholds,
@@ -24,7 +25,7 @@ from retriever.answerability import (
 )
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
 from retriever.premise import PREMISE_LEAD, premise_cue, says_soft_law, without_premise
-from retriever.readable import MAX_SENTENCE_CHARS, bracket_sentences, is_fragment, is_table_run, readable, strip_opener
+from retriever.readable import MAX_SENTENCE_CHARS, is_fragment, is_table_run, readable, strip_opener
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"

@@ -161,6 +161,7 @@ def test_topics(client):
     topics = {t["id"]: t for t in only[0]["topics"]}
     assert topics["principle-1"]["label"] == "1) 人間中心" and "item-U-4-i" in topics
     assert all(p["doc_id"] == "update2026" for p in topics["ai-agent"]["passages"])
+    assert any("個人情報を不適切に入力" in p["text"] for p in topics["item-U-4-i"]["passages"])
     assert_error(client.get("/topics", params={"role": "manager"}), 422, "unknown_role")
 
 

@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from guideqa.config import Settings
+from guideqa.guideline import PRINCIPLES
 from guideqa.models import Chunk
-from ingest.index_store import load_index
-from ingest.structure import PRINCIPLES
+from ingest.index_store import load_index, read_manifest
 from retriever.catalog import checklist, common_items, topic_menu
 
 SUB_ITEMS = {1: 6, 2: 3, 3: 2, 4: 1, 5: 2, 6: 4, 7: 6, 8: 3, 9: 0, 10: 3}
@@ -80,9 +80,10 @@ def test_developer_and_provider_checklists(chunks):
     assert "定期的に検証" in prov["P-2) ii."].text and prov["P-2) ii."].points
 
 
-def test_topic_menu(chunks):
+def test_topic_menu(chunks, real_settings: Settings):
     by_id = {c.id: c for c in chunks}
-    menu = topic_menu(chunks)
+    documents = {d["doc_id"]: d for d in read_manifest(real_settings.index_dir)["documents"]}
+    menu = topic_menu(chunks, documents)
     assert [r.role for r in menu.roles] == ["developer", "provider", "user"]
     for rt in menu.roles:
         ids = [t.id for t in rt.topics]
@@ -104,6 +105,9 @@ def test_topic_menu(chunks):
         assert all(p.doc_id == "update2026" for p in passages)
         assert all(word.replace("AI", "") in by_id[p.id].text for p in passages)
         assert sum(word in by_id[p.id].text for p in passages) >= 10
+    # Each passage carries its text and its document's title and status (no lookup per passage).
+    for p in user["item-U-4-i"].passages:
+        assert p.text == by_id[p.id].text and p.title == documents[p.doc_id]["title"] and p.status == "current"
 
 
 def _chunk(n: int, path: list[str], text: str) -> Chunk:

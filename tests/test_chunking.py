@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument, SourceLine
+from guideqa.text import match_key
 from ingest.chunking import build_chunks, pack
 from ingest.corpus import load_manifest
 from ingest.loaders import load_document
-from ingest.text import canonical_item_code, join_fragments, match_key
+from ingest.text import canonical_item_code, join_fragments
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 from guideqa.config import Settings
 from tests.live_api import free_port, running_api
 from ui import app as ui_app
+from ui import chat
+from ui.client import ApiClient
 
 APP = str(Path(ui_app.__file__).resolve())
 TAB_TOPICS, TAB_CHECKLIST = ui_app.TABS[1], ui_app.TABS[2]
@@ -79,12 +81,37 @@ def test_user_text_is_escaped(monkeypatch: pytest.MonkeyPatch, api_url: str):
     assert echoed == "\\<script>alert(1)\\</script> \\[x\\](javascript:alert(1)) :red\\[赤\\]"
 
 
+def test_feedback_that_cannot_be_stored_is_shown(monkeypatch: pytest.MonkeyPatch, real_settings: Settings, tmp_path: Path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")  # the feedback database cannot be created under a file
+    settings = real_settings.model_copy(update={"feedback_db": blocker / "f.sqlite3"})
+    with running_api(settings) as live:
+        at = start(monkeypatch, live.url, role="user")
+        at.chat_input[0].set_value("AI利用者として個人情報の扱いで注意することは？").run()
+    assert not at.exception
+    (turn,) = at.session_state["turns"]
+    assert turn.answer is not None and not turn.answer.refused and turn.answer.feedback_stored is False
+    assert chat.FEEDBACK_NOT_STORED in [w.value for w in at.warning]
+    assert "評価を送信" not in [b.label for b in at.button]  # no form that could only fail
+
+
 def test_topic_menu_shows_the_items_with_citations(monkeypatch: pytest.MonkeyPatch, api_url: str):
+    paths: list[str] = []
+    request = ApiClient._request
+
+    def recording(self: ApiClient, method: str, path: str, *args, **kwargs):
+        paths.append(path)
+        return request(self, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "_request", recording)
     at = start(monkeypatch, api_url, role="user", tab=TAB_TOPICS)
     box = at.selectbox(key="topic-user")
     assert "item-U-4-i" in box.options or any("U-4) i." in o for o in box.options)
+    paths.clear()
     box.set_value("item-U-4-i").run()
     assert not at.exception
+    # The menu carries the passages' text: showing a topic fetches no passage (at most the menu).
+    assert not [p for p in paths if p.startswith("/passages/")] and paths.count("/topics") <= 1
     html = "\n".join(str(h.proto.body) for h in at.get("html"))
     assert "gq-passage" in html and "個人情報を不適切に入力" in html
     assert ":green-badge[現行]" in markdown_text(at)

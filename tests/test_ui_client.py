@@ -9,9 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.schemas import AskResponse, FeedbackCreated, PassageContext
 from guideqa.config import Settings
-from retriever.catalog import Checklist, TopicMenu
+from guideqa.records import AskResponse, Checklist, FeedbackCreated, PassageContext, TopicMenu
 from tests.live_api import free_port, running_api
 from ui import client as ui_client
 from ui.client import ApiClient, UIError
@@ -52,7 +51,8 @@ def test_refusal_comes_back_as_an_answer(api: ApiClient):
 def test_catalog_endpoints(api: ApiClient):
     menu = api.topics("user")
     assert isinstance(menu, TopicMenu) and [r.role for r in menu.roles] == ["user"]
-    assert any(t.id == "item-U-4-i" for t in menu.roles[0].topics)
+    u4 = next(t for t in menu.roles[0].topics if t.id == "item-U-4-i")
+    assert any("個人情報を不適切に入力" in p.text for p in u4.passages)  # the passages come with their text
     assert len(api.topics(None).roles) == 3
     checklist = api.checklist("developer")
     assert isinstance(checklist, Checklist) and checklist.role == "developer"

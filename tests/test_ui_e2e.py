@@ -39,9 +39,10 @@ PHONE = {"width": 390, "height": 844}
 QUESTION = "AI利用者として個人情報の扱いで注意することは？"
 TIMEOUT_MS = 30_000
 
+# Both come with `make test` (the dev extra and `make browser`); under CI=true these skips fail the run.
 if not CHROMIUM.exists():
     pytest.skip(f"chromium not found at {CHROMIUM} (run `make browser`, i.e. apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install: the dev extra)")
 
 
 @dataclass

@@ -8,9 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from api.schemas import AskResponse
 from guideqa.models import Citation, Passage
-from retriever.catalog import Checklist, ChecklistItem, PassageRef, RoleTopics, Topic, TopicMenu
+from guideqa.records import AskResponse, Checklist, ChecklistItem, RoleTopics, Topic, TopicMenu
 from ui import render as r
 
 ATTACKS = [
@@ -185,8 +184,9 @@ def test_citation_labels():
 
 # --- topics -----------------------------------------------------------------------------
 def test_merge_topic_menu_unions_passages_per_topic():
-    def ref(pid: str) -> PassageRef:
-        return PassageRef(id=pid, doc_id="guideline", section="s")
+    def ref(pid: str) -> Passage:
+        return Passage(id=pid, doc_id="guideline", title="AI事業者ガイドライン", status="current", segment="main",
+                       section="s", section_path=["s"], item_codes=[], roles=[], text=f"本文{pid}")  # fmt: skip
 
     menu = TopicMenu(
         roles=[

@@ -35,6 +35,7 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in path.read_text().split()] if path.exists() else []
 
 
+@pytest.mark.may_skip
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the UI child process in /proc")
 def test_serve_with_ui_starts_and_stops_both(real_settings: Settings, tmp_path: Path):
     api_port, ui_port = free_port(), free_port()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from retriever.catalog import Checklist, ChecklistItem, Topic
+from guideqa.records import Checklist, ChecklistItem, Topic
 from ui import components as c
 from ui import render as r
 from ui.client import UIError
@@ -55,16 +55,12 @@ def render_topics(base_url: str, role: str | None) -> None:
     more_key = f"topic-more-{role}-{choice}"
     shown = st.session_state.get(more_key, PAGE)
     st.markdown(f"**該当箇所: {len(topic.passages)}件**")
-    for i, ref in enumerate(topic.passages[:shown], 1):
+    # The menu carries each passage's text: no request per passage.
+    for i, p in enumerate(topic.passages[:shown], 1):
         with st.container(border=True):
-            try:
-                ctx = c.passage(base_url, ref.id, 0)
-            except UIError as err:
-                c.error_box(err, key=f"retry-tp-{choice}-{i}")
-                continue
-            c.source_header(ctx.passage, number=i)
-            st.html(r.passage_block_html(ctx.passage.text))
-            st.button("前後の文脈を見る", key=f"tp-{choice}-{i}", on_click=c.open_passage, args=(base_url, ref.id))
+            c.source_header(p, number=i)
+            st.html(r.passage_block_html(p.text))
+            st.button("前後の文脈を見る", key=f"tp-{choice}-{i}", on_click=c.open_passage, args=(base_url, p.id))
     if len(topic.passages) > shown:
         rest = len(topic.passages) - shown
         st.button(f"さらに表示（残り{rest}件）", key=f"more-{choice}", on_click=_more, args=(more_key,))

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from api.schemas import AskResponse
-from retriever.answer import MAX_QUESTION_CHARS
+from guideqa.records import MAX_QUESTION_CHARS, AskResponse
 from ui import components as c
 from ui import render as r
 from ui.client import UIError
@@ -20,6 +19,10 @@ EXAMPLES: dict[str | None, tuple[str, ...]] = {
     "developer": ("学習データについて何に注意すべき？", "AIモデルの安全性をどう確認する？"),
 }
 NEAR_PASSAGES = 5
+FEEDBACK_NOT_STORED = (
+    "この回答はサーバーに保存できなかったため、評価（フィードバック）を送信できません。"
+    "回答の内容はそのままお使いいただけます。"
+)
 
 
 @dataclass
@@ -142,6 +145,9 @@ def _actions(t: Turn, a: AskResponse) -> None:
 
 
 def _feedback(base_url: str, t: Turn) -> None:
+    if t.answer is not None and not t.answer.feedback_stored:  # the API could not keep the answer
+        st.warning(FEEDBACK_NOT_STORED, icon=":material/warning:")
+        return
     if t.rating is not None:
         st.success("評価を送信しました。ご協力ありがとうございました。", icon=":material/check_circle:")
         return

@@ -1,7 +1,7 @@
 """A small typed HTTP client for the ガイドラインQA API, used by the Streamlit UI.
 
-Every method returns the API's own pydantic models (guideqa.models / api.schemas /
-retriever.catalog) and every failure — connection refused, timeout, an error status, a body
+Every method returns the API's own pydantic models (guideqa.models /
+guideqa.records) and every failure — connection refused, timeout, an error status, a body
 that does not parse — is raised as one :class:`UIError` carrying a Japanese message the UI
 can show as is. Nothing else escapes this module.
 """
@@ -15,9 +15,16 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from api.schemas import AskResponse, DocumentsResponse, FeedbackCreated, PassageContext, ReadyResponse
 from guideqa.config import Settings
-from retriever.catalog import Checklist, TopicMenu
+from guideqa.records import (
+    AskResponse,
+    Checklist,
+    DocumentsResponse,
+    FeedbackCreated,
+    PassageContext,
+    ReadyResponse,
+    TopicMenu,
+)
 
 log = logging.getLogger(__name__)
 

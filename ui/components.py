@@ -11,9 +11,8 @@ from typing import Any
 
 import streamlit as st
 
-from api.schemas import DocumentsResponse, PassageContext, ReadyResponse
 from guideqa.models import Citation, Passage
-from retriever.catalog import Checklist, TopicMenu
+from guideqa.records import Checklist, DocumentsResponse, PassageContext, ReadyResponse, TopicMenu
 from ui import render as r
 from ui.client import ApiClient, UIError, default_api_url
 

@@ -19,10 +19,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
+from guideqa.guideline import ROLE_LABELS
 from guideqa.models import Answer, Citation, Passage
-from retriever.catalog import Checklist, ChecklistItem, Topic, TopicMenu
+from guideqa.records import Checklist, ChecklistItem, Topic, TopicMenu
+from guideqa.text import split_sentences
 
-ROLE_LABELS: dict[str, str] = {"developer": "AI開発者", "provider": "AI提供者", "user": "AI利用者", "common": "共通"}
 NO_ROLE_LABEL = "指定しない"
 STATUS_LABELS: dict[str, str] = {"current": "現行", "update": "更新内容", "draft": "案", "older": "旧資料"}
 STATUS_COLORS: dict[str, str] = {"current": "green", "update": "blue", "draft": "orange", "older": "gray"}
@@ -86,7 +87,7 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
-_QUOTE_PIECES = re.compile(r"(?<=[。！？])|[⚫➢・●■◆\n]")
+_BULLETS = re.compile(r"[⚫➢・●■◆\n]")  # a quote may join bulleted lines
 _LABEL = re.compile(r"^\s*[^:：。]{1,12}[:：]\s*")  # 「前提について: 」 added before a quoted sentence
 MIN_PIECE = 8
 
@@ -96,7 +97,7 @@ def _candidates(quote: str) -> list[str]:
     norm = _normalise(quote)[0]
     if not norm:
         return []
-    pieces = [_normalise(_LABEL.sub("", p))[0] for p in _QUOTE_PIECES.split(quote)]
+    pieces = [_normalise(_LABEL.sub("", p))[0] for s in split_sentences(quote) for p in _BULLETS.split(s)]
     return [norm] + [p for p in pieces if len(p) >= MIN_PIECE and p != norm]
 
 

@@ -1,31 +1,92 @@
-"""Request and response schemas shared with the UI.
+"""Records that cross a boundary: the HTTP API's requests and responses, the checklist and the
+topic menu, and the limits both sides check (question length, k, comment length).
 
-Responses reuse the pipeline's models (guideqa.models: Answer, Passage …; retriever.catalog:
-Checklist, TopicMenu); only what the HTTP layer adds is defined here.
+Defined once here and imported by api/, retriever/ and ui/. This module imports only pydantic,
+the stdlib and the other light modules of guideqa (models, guideline), so the UI, a thin HTTP
+client, can use these types without loading the answering stack.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from api.errors import MAX_COMMENT_CHARS, ErrorResponse
+from guideqa.guideline import GUIDELINE_DOC
 from guideqa.models import Answer, DocumentMeta, Passage, Role
-from guideqa.service import MAX_K, has_lone_surrogate
-from retriever.answer import MAX_QUESTION_CHARS
 
-# Hard cap on the raw text before trimming (the 1–1,000 rule applies after trimming).
-RAW_QUESTION_LIMIT = 10 * MAX_QUESTION_CHARS
+# --- limits ----------------------------------------------------------------------------
+MAX_QUESTION_CHARS = 1000  # after trimming
+RAW_QUESTION_LIMIT = 10 * MAX_QUESTION_CHARS  # hard cap on the raw text before trimming
+MAX_K = 50  # passages retrieved per question
+MAX_COMMENT_CHARS = 2000  # feedback comment
 ROLE_DESCRIPTION = "役割: developer / provider / user（D / P / U、AI開発者 / AI提供者 / AI利用者も可）。省略すると質問文から推定します。"
 
-__all__ = [
-    "AskRequest", "AskResponse", "DocumentInfo", "DocumentsResponse", "ErrorResponse", "FeedbackCreated",
-    "FeedbackRequest", "HealthResponse", "PassageContext", "ReadyResponse", "SearchResponse",
-]  # fmt: skip
+ItemKind = Literal["principle", "sub_item", "role_item"]
+TopicGroup = Literal["principle", "governance", "role_item", "advanced", "theme"]
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """True for text that cannot be written as UTF-8: lone surrogates from JSON escapes
+    ("\\ud800") or from command-line bytes that were not UTF-8 (Python's surrogateescape)."""
+    return bool(_LONE_SURROGATE.search(text))
+
+
+# --- errors ----------------------------------------------------------------------------
+class ErrorResponse(BaseModel):
+    """The body of every error response."""
+
+    detail: str
+    code: str
+    request_id: str | None = None
+
+
+# --- checklist and topic menu (retriever/catalog.py builds them) -------------------------
+class ChecklistItem(BaseModel):
+    code: str = Field(description="項目コード（例: 「2)」「2) ①」「U-4) i.」）")
+    kind: ItemKind
+    principle: int = Field(description="対応する共通の指針の番号（1〜10）")
+    title: str
+    text: str
+    phases: list[str] = Field(default_factory=list, description="本編の段階（例: AIシステム・サービス利用時）")
+    source_passage_id: str = Field(description="本編の該当箇所の passage id")
+    passage_ids: list[str] = Field(default_factory=list, description="本編の該当箇所（全て）")
+    annex_passage_id: str | None = Field(None, description="別添で項目を解説している箇所の passage id")
+    annex_passage_ids: list[str] = Field(default_factory=list)
+    points: list[str] = Field(default_factory=list, description="別添の [ポイント] の記載（チェックの観点）")
+
+
+class Checklist(BaseModel):
+    role: Role
+    role_label: str
+    doc_id: str = GUIDELINE_DOC
+    items: list[ChecklistItem]
+
+
+class Topic(BaseModel):
+    id: str
+    label: str
+    group: TopicGroup
+    description: str = ""
+    item_codes: list[str] = Field(default_factory=list)
+    passages: list[Passage] = Field(description="この事項に対応する文書片（本文付き）")
+
+
+class RoleTopics(BaseModel):
+    role: Role
+    role_label: str
+    topics: list[Topic]
+
+
+class TopicMenu(BaseModel):
+    roles: list[RoleTopics]
+
+
+# --- HTTP API ----------------------------------------------------------------------------
 def _encodable(value: str) -> str:
     # JSON may carry lone surrogates ("\\ud800"): they cannot be searched, stored or sent back.
     if has_lone_surrogate(value):

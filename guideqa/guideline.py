@@ -1,0 +1,59 @@
+"""The vocabulary of 「AI事業者ガイドライン」, declared once as data.
+
+Every layer (ingest, retriever, API, UI) reads the roles' names, item-code letters and the
+parts/annexes written for each role from :data:`ROLE_TABLE`; the lookups below are derived
+from it, never restated. Stdlib and pydantic types only, so the UI may import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guideqa.models import Role
+
+
+@dataclass(frozen=True)
+class RoleEntry:
+    """One actor (主体) of the guideline."""
+
+    role: Role  # the API's name
+    letter: str  # item-code prefix: D-2) i.
+    label: str  # the guideline's name: AI開発者
+    stem: str  # the word before 者 in the label: 開発 (AI開発者, 開発者)
+    part: int  # 本編 第N部 written for this role
+    annex: int  # 別添N explaining that part
+
+
+# The guideline's three actors, in its own order.
+ROLE_TABLE: tuple[RoleEntry, ...] = (
+    RoleEntry("developer", "D", "AI開発者", "開発", part=3, annex=3),
+    RoleEntry("provider", "P", "AI提供者", "提供", part=4, annex=4),
+    RoleEntry("user", "U", "AI利用者", "利用", part=5, annex=5),
+)
+COMMON_LABEL = "共通"  # chunks that apply to every actor (role "common")
+
+# 第2部C. 共通の指針: the ten principles, in order (1) 人間中心 … 10) イノベーション).
+PRINCIPLES: tuple[str, ...] = (
+    "人間中心",
+    "安全性",
+    "公平性",
+    "プライバシー保護",
+    "セキュリティ確保",
+    "透明性",
+    "アカウンタビリティ",
+    "教育・リテラシー",
+    "公正競争確保",
+    "イノベーション",
+)
+GUIDELINE_DOC = "guideline"  # the guideline's doc_id in the corpus manifest
+
+# --- derived lookups (do not restate the table) -------------------------------------------
+ACTOR_ROLES: tuple[Role, ...] = tuple(e.role for e in ROLE_TABLE)
+ROLE_LABELS: dict[str, str] = {**{e.role: e.label for e in ROLE_TABLE}, "common": COMMON_LABEL}
+ROLE_LETTER: dict[Role, str] = {e.role: e.letter for e in ROLE_TABLE}
+ROLE_BY_LETTER: dict[str, Role] = {e.letter: e.role for e in ROLE_TABLE}
+ROLE_BY_PART: dict[int, Role] = {e.part: e.role for e in ROLE_TABLE}
+PART_OF_ROLE: dict[Role, int] = {e.role: e.part for e in ROLE_TABLE}
+ROLE_BY_ANNEX: dict[int, Role] = {e.annex: e.role for e in ROLE_TABLE}
+ANNEX_OF_ROLE: dict[Role, int] = {e.role: e.annex for e in ROLE_TABLE}
+ROLE_BY_STEM: dict[str, Role] = {e.stem: e.role for e in ROLE_TABLE}

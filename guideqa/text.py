@@ -1,0 +1,80 @@
+"""Generic text helpers shared by every layer (stdlib only, so the UI may import them).
+
+One home each for: Unicode normalisation for matching, sentence splitting, circled numbers
+(①②…) and character n-grams. Document-specific vocabulary lives in :mod:`guideqa.guideline`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WS_RE = re.compile(r"\s+")
+# Sentence ends: the Japanese full stop, and ！？ (full- and half-width); the terminator is kept.
+SENTENCE_END = "。！？!?"
+_SENT_END_RE = re.compile(rf"(?<=[{SENTENCE_END}])")
+# The same, but a citation marker right after the terminator ("…する。[1]") stays with its sentence.
+_SENT_END_KEEP_REFS_RE = re.compile(rf"(?<=[{SENTENCE_END}])(?!\s*\[)")
+# Circled numbers ① (1) … ⑳ (20): sub-headings in the guideline and numbered items in reports.
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def match_key(text: str) -> str:
+    """NFKC and remove all whitespace: the form used to match spans across line breaks."""
+    return _WS_RE.sub("", nfkc(text))
+
+
+def split_sentences(text: str, *, keep_refs: bool = False) -> list[str]:
+    """Split Japanese text into sentences at 。！？!?; keeps the terminator, strips, drops empties.
+
+    With ``keep_refs`` no split is made in front of a citation marker (``…する。[1]``), so the
+    marker stays with the sentence it follows (used on model output, one line at a time).
+    """
+    pattern = _SENT_END_KEEP_REFS_RE if keep_refs else _SENT_END_RE
+    parts = [p.strip() for p in pattern.split(text)]
+    return [p for p in parts if p]
+
+
+# Brackets, and a closing parenthesis that only numbers a list item (「3）公平性」「D-2) i.」).
+BRACKET_OPEN = "（(「『【［["
+BRACKET_CLOSE = "）)」』】］]"
+LIST_NUMBERING = re.compile(r"(?<=[0-9０-９ivxⅰ-ⅹⅠ-Ⅹ])[)）]")
+
+
+def bracket_depth(text: str) -> int:
+    """Open brackets minus closed ones (list numbering such as 「3）」 not counted)."""
+    text = LIST_NUMBERING.sub("", text)
+    return sum(ch in BRACKET_OPEN for ch in text) - sum(ch in BRACKET_CLOSE for ch in text)
+
+
+def bracket_sentences(text: str) -> list[str]:
+    """Sentences at 。！？, but never split inside brackets: 「（議会を除く。）、独立行政法人等…」
+    stays one sentence instead of leaving a fragment that starts with 「）、」."""
+    out: list[str] = []
+    buf = ""
+    for piece in split_sentences(text):
+        buf = piece if not buf else buf + piece
+        if bracket_depth(buf) <= 0:
+            out.append(buf)
+            buf = ""
+    if buf:
+        out.append(buf)
+    return out
+
+
+def circled_number(text: str) -> int:
+    """1 for text starting with ①, 2 for ②, … 20 for ⑳; 0 otherwise (leading spaces ignored)."""
+    s = text.lstrip()
+    return CIRCLED.index(s[0]) + 1 if s and s[0] in CIRCLED else 0
+
+
+def char_ngrams(text: str, n: int = 2) -> list[str]:
+    """The character n-grams of ``text`` in order, with repeats; [] when it is shorter than ``n``.
+
+    Callers normalise first (:func:`match_key`); bigrams suit Japanese, which has no spaces.
+    """
+    return [text[i : i + n] for i in range(len(text) - n + 1)]

@@ -1,0 +1,84 @@
+"""guideqa/text.py and guideqa/guideline.py: the shared helpers and the guideline's vocabulary,
+on real corpus excerpts and the real index."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from guideqa.config import Settings
+from guideqa.guideline import (
+    ACTOR_ROLES,
+    PRINCIPLES,
+    ROLE_BY_LETTER,
+    ROLE_BY_PART,
+    ROLE_LABELS,
+    ROLE_TABLE,
+)
+from guideqa.models import Chunk
+from guideqa.text import CIRCLED, char_ngrams, circled_number, match_key, split_sentences
+from ingest.index_store import load_index
+
+# 本編 第5部 (AI利用者), U-4) i. as extracted from the PDF (line breaks inside sentences).
+U4 = (
+    "AIシステム・サービスへ個人情報を不適切に入力することがないよう注意を払う（「4）プライ\n"
+    "バシー保護」）。AIシステム・サービスの利用に際しての個人情報の取扱いに関しては、個人情報保護委員会の"
+    "「生成AIサービスの利用に関する注意喚起等」等も参照の上、個人情報保護法の規律に従って、個人情報を適正に取り扱うべきである。"
+)
+
+
+def test_split_sentences_on_a_real_item():
+    first, second = split_sentences(U4)
+    assert first.endswith("保護」）。") and first.startswith("AIシステム・サービスへ")
+    assert second.startswith("AIシステム・サービスの利用に際して") and second.endswith("取り扱うべきである。")
+    assert split_sentences("  。\n") == ["。"] and split_sentences(" \n ") == []
+    assert split_sentences("AI Safety Instituteとは? 英国の機関！") == ["AI Safety Instituteとは?", "英国の機関！"]
+
+
+def test_split_sentences_can_keep_citation_markers():
+    text = "個人情報を適正に取り扱う。 [1][2]"
+    assert split_sentences(text) == ["個人情報を適正に取り扱う。", "[1][2]"]
+    assert split_sentences(text, keep_refs=True) == [text]  # no split in front of a marker
+    assert split_sentences("入力に注意する。[1]", keep_refs=True) == ["入力に注意する。[1]"]
+    assert split_sentences("入力に注意する。出力を確認する。", keep_refs=True) == ["入力に注意する。", "出力を確認する。"]
+
+
+def test_circled_numbers():
+    assert len(CIRCLED) == 20 and circled_number("①人間の生命・身体・財産、精神及び環境への配慮") == 1
+    assert circled_number("  ⑩ 高度なAI") == 10 and circled_number("⑳") == 20
+    assert circled_number("1) 人間中心") == 0 and circled_number("") == 0
+
+
+def test_char_ngrams():
+    assert char_ngrams(match_key("個人 情報")) == ["個人", "人情", "情報"]
+    assert char_ngrams("情報情報") == ["情報", "報情", "情報"]  # in order, with repeats
+    assert char_ngrams("情", 2) == [] and char_ngrams("AI", 3) == []
+    assert char_ngrams("個人情報", 3) == ["個人情", "人情報"]
+
+
+def test_role_table_derivations():
+    assert ACTOR_ROLES == ("developer", "provider", "user")
+    assert ROLE_BY_LETTER == {"D": "developer", "P": "provider", "U": "user"}
+    assert ROLE_BY_PART == {3: "developer", 4: "provider", 5: "user"}
+    assert ROLE_LABELS == {"developer": "AI開発者", "provider": "AI提供者", "user": "AI利用者", "common": "共通"}
+    assert len(PRINCIPLES) == 10
+
+
+@pytest.fixture(scope="module")
+def chunks(real_settings: Settings) -> list[Chunk]:
+    return load_index(real_settings.index_dir).chunks
+
+
+def test_role_table_matches_the_guideline(chunks: list[Chunk]):
+    """Each actor's part, annex and item-code letter are where ROLE_TABLE says (real index)."""
+    guideline = [c for c in chunks if c.doc_id == "guideline"]
+    for e in ROLE_TABLE:
+        part = [c for c in guideline if c.segment == "main" and c.section_path[1:2] and c.section_path[1].startswith(f"第{e.part}部")]
+        assert part and f"第{e.part}部 {e.label}に関する事項" in {c.section_path[1] for c in part}
+        assert Counter(r for c in part for r in c.roles).most_common(1)[0][0] == e.role
+        annex = [c for c in guideline if c.segment == "annex" and c.section_path[1:2] and c.section_path[1].startswith(f"別添{e.annex}.")]
+        assert annex and f"別添{e.annex}. {e.label}向け" in {c.section_path[1] for c in annex}
+        assert Counter(r for c in annex for r in c.roles).most_common(1)[0][0] == e.role
+        coded = [c for c in guideline if any(code.startswith(f"{e.letter}-") for code in c.item_codes)]
+        assert coded and all(e.role in c.roles for c in coded)
