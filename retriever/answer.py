@@ -135,6 +135,7 @@ class Answerer:
             coverage=coverage(words, set(content_words(quoted)), self.idf, self.bridges(question)),
             expected=expected,
             type_found=expected is None or has_answer_type(quoted, expected),
+            vocab=vocabulary_share(words, self.idf),
         )
 
     def assess(self, question: str, hits: list[Hit]) -> Assessment:

@@ -168,6 +168,7 @@ class Features:
     coverage: float  # question words found in the selected sentences
     expected: AnswerType | None  # what the question asks for
     type_found: bool  # the selected sentences hold that kind of content (True if expected is None)
+    vocab: float = 1.0  # share of the question's words the corpus uses at all
 
 
 @dataclass(frozen=True)
@@ -195,9 +196,9 @@ class Verdict:
 
 def decide(f: Features, t: Thresholds) -> Verdict:
     """Answer only when the text holds the asked kind of content and is near and covering."""
-    # Near the corpus (worth showing the closest passages): similar enough, and at least half
-    # of the needed coverage (a far question shares almost no words with what is quoted).
-    near = f.coverage >= t.min_coverage / 2 and (t.min_dense is None or f.dense >= t.min_dense)
+    # Near the corpus (worth showing the closest passages): the question is in the corpus's
+    # vocabulary (「明日の天気」 is not) and, with a calibration, similar enough.
+    near = on_topic(f.dense, f.vocab, t)
     if not f.type_found:
         return Verdict(False, "type", near)
     if t.min_dense is not None and f.dense < t.min_dense:

@@ -106,7 +106,7 @@ def test_decide_similarity_and_coverage() -> None:
     assert decide(Features(0.87, 0.35, None, True), CAL).answered  # strong similarity needs less coverage
     far = decide(Features(0.75, 0.9, None, True), CAL)
     assert far.reason == "similarity" and not far.near_domain
-    assert not decide(Features(0.82, 0.1, None, True), CAL).near_domain  # similar but shares no words
+    assert not decide(Features(0.82, 0.1, None, True, vocab=0.3), CAL).near_domain  # words the corpus never uses
 
 
 def test_uncalibrated_default_ignores_similarity() -> None:
