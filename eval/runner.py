@@ -307,6 +307,14 @@ class EvalRun:
         return out
 
 
+def batch_line(question: EvalQuestion) -> dict[str, Any]:
+    """The ``guideqa batch`` input line for a question; ``history`` only for conversations."""
+    line: dict[str, Any] = {"id": question.id, "question": question.question, "role": question.role}
+    if question.history:
+        line["history"] = list(question.history)
+    return line
+
+
 def select_questions(questions: Iterable[EvalQuestion], split: str) -> list[EvalQuestion]:
     if split == "all":
         return list(questions)
@@ -331,7 +339,7 @@ def run_system(
         except GuideQAError:
             log.warning("%s: warm-up question failed", name, exc_info=True)
     for i, q in enumerate(questions, start=1):
-        line = {"id": q.id, "question": q.question, "role": q.role}
+        line = batch_line(q)
         t0 = time.perf_counter()
         try:
             record = asker(line, k)

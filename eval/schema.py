@@ -5,7 +5,12 @@ One JSON object per line::
     {"id": "q001", "question": "...", "role": "user" | "developer" | "provider" | null,
      "type": "role_obligation", "answerable": true,
      "evidence": [{"doc_id": "guideline", "span": "..."}],
-     "key_points": ["..."], "split": "dev" | "test"}
+     "key_points": ["..."], "split": "dev" | "test",
+     "history": ["earlier question", ...]}   # optional
+
+``history`` holds the earlier questions of the same conversation, oldest first; ``question``
+is the last turn, and ``evidence`` / ``answerable`` are about that last turn. It is passed
+through unchanged in the ``guideqa batch`` line the runner sends (key ``history``).
 
 ``evidence[].span`` is a verbatim snippet of the document.  Because the corpus texts are
 PDF extractions (sentences broken across lines, stray spaces), spans are matched after
@@ -41,7 +46,19 @@ QUESTION_TYPES: tuple[str, ...] = (
     "out_of_scope",
     "false_premise",
     "adversarial",
+    # Everyday-words set (issues 12, 13, 15): questions drafted before looking up evidence.
+    "everyday",  # paraphrase in a clerk's / shop owner's words
+    "cross_role",  # compares what two roles must do, or asks which role one is
+    "what_says",  # "what does the guideline / paper say about X"
+    "near_unanswerable",  # sounds in scope, asks for a specific the corpus does not hold
+    "premise_offtopic",  # off-topic question that mentions a penalty: must be refused
+    "followup",  # last turn of a conversation that builds on the earlier turns
+    "topic_change",  # last turn changes the subject: must not carry the earlier context
 )
+# Types whose records are conversations (``history`` required); no other type may have one.
+CONVERSATION_TYPES: tuple[str, ...] = ("followup", "topic_change")
+# Types that must be refused, whatever else holds.
+UNANSWERABLE_TYPES: tuple[str, ...] = ("out_of_scope", "near_unanswerable", "premise_offtopic")
 ROLES: tuple[str, ...] = ACTOR_ROLES
 SPLITS: tuple[str, ...] = ("dev", "test")
 
@@ -68,6 +85,7 @@ class EvalQuestion(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     key_points: list[str] = Field(default_factory=list)
     split: str
+    history: list[str] = Field(default_factory=list)
 
 
 def normalize_for_match(text: str) -> str:
@@ -122,7 +140,9 @@ def validate(
 
     Checks: duplicate ids, empty question text, bad ``type`` / ``role`` / ``split``,
     answerable questions without evidence, unanswerable questions with evidence,
-    unknown ``doc_id``, spans too short/long, and spans not found in their document.
+    unknown ``doc_id``, spans too short/long, spans not found in their document, empty
+    ``history`` turns, conversation types without ``history`` (and ``history`` on other
+    types), and answerable questions of an always-unanswerable type.
     """
     questions = list(questions)
     docs = load_normalized_corpus(corpus_dir, manifest_path)
@@ -149,6 +169,14 @@ def validate(
             errors.append(f"{where}: unanswerable but has evidence")
         if any(not kp.strip() for kp in q.key_points):
             errors.append(f"{where}: empty key point")
+        if any(not turn.strip() for turn in q.history):
+            errors.append(f"{where}: empty history turn")
+        if q.type in CONVERSATION_TYPES and not q.history:
+            errors.append(f"{where}: type {q.type!r} needs a history")
+        if q.history and q.type not in CONVERSATION_TYPES:
+            errors.append(f"{where}: history on a {q.type!r} question")
+        if q.type in UNANSWERABLE_TYPES and q.answerable:
+            errors.append(f"{where}: type {q.type!r} must be unanswerable")
 
         for i, ev in enumerate(q.evidence):
             label = f"{where}: evidence[{i}]"

