@@ -27,6 +27,8 @@ def collect_samples(answerer: Any, questions: list[Any], k: int = 10) -> list[An
 
     samples = []
     for q in questions:
+        if getattr(q, "history", None):  # a follow-up depends on its conversation: not gated alone
+            continue
         sample = answerer.sample(q.question, q.answerable, role=parse_role(q.role), k=k)
         if sample is not None:
             samples.append(sample)
