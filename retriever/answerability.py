@@ -35,9 +35,10 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # いくら / 何円 / 何ドル: the interrogatives of price; 金額・料金・費用… + an interrogative.
     ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額)(?:は|が|って)?(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
-    ("duration", re.compile(r"何(?:日|時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),
+    # (「何月何日」 is a date: 何日 after 月 is not a duration.)
+    ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),
     # Dates: いつ, 何年/何月/何日 + に/から, 日付.
-    ("date", re.compile(r"いつ|何年(?:何月)?(?:に|から)|何月何日|日付|年月日")),
+    ("date", re.compile(r"いつ(?!も|でも|まで)|何年(?:何月)?(?:に|から)|何月何日|日付|年月日")),
     # Counts and rates: Japanese counters after 何 (人・件・社・個・回・割・倍・%), 割合/比率.
     ("number", re.compile(r"何(?:人|名|件|社|個|回|割|倍|%|％|パーセント|台|団体)|(?:割合|比率|補助率|率)(?:は|が|って)|何歳")),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.

@@ -14,7 +14,8 @@ selected sentences and the answer-type check; ``guideqa info`` says so.
 
 :func:`fit` is pure: it takes the features the answerer computed for each dev question and
 searches the thresholds that refuse the most unanswerable questions while penalising each
-false refusal twice as much (a wrong refusal hides what the guideline says).
+false refusal twice as much (a wrong refusal hides what the guideline says), among those that
+refuse at most :data:`MAX_FALSE_REFUSAL` of the answerable ones.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_FILE = Path(__file__).with_name("calibration.json")
 FALSE_REFUSAL_WEIGHT = 2.0
+# Thresholds that refuse more than this share of the answerable dev questions are not chosen
+# (the product target is at most 0.08 on held-out questions; the margin absorbs the shift).
+MAX_FALSE_REFUSAL = 0.05
 GRID = 24  # candidate values per threshold (quantile midpoints of the observed values)
 VOCAB_DEFAULT = 0.5  # without premise questions to fit on: half the words must be corpus words
 
@@ -134,7 +138,8 @@ def _score(answered: np.ndarray, should: np.ndarray) -> tuple[float, float, floa
     unans = ~should
     refusal = float((~answered[unans]).mean()) if unans.any() else 1.0
     false_refusal = float((~answered[should]).mean()) if should.any() else 0.0
-    return refusal - FALSE_REFUSAL_WEIGHT * false_refusal, refusal, false_refusal
+    score = refusal - FALSE_REFUSAL_WEIGHT * false_refusal
+    return (score if false_refusal <= MAX_FALSE_REFUSAL else score - 10.0), refusal, false_refusal
 
 
 def _middle(ties: list[tuple[float, float]]) -> tuple[float, float]:

@@ -48,6 +48,7 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("報告は何日以内に行えばよいですか", "duration"),
         ("提出の期限を教えてください", "duration"),
         ("この枠組みはいつ始まりましたか", "date"),
+        ("その声明が出されたのは何月何日ですか", "date"),
         ("参加している国は何か国ですか、何社が参加していますか", "number"),
         ("登録の手続きを教えてください", "procedure"),
         ("どの機関に相談すればよいですか", "named"),
@@ -207,6 +208,7 @@ def test_flattened_tables_are_split_or_not_quoted(real_index_dir: Path) -> None:
         "生成AIを業務で使うには国の認証が必要ですか",
         "AIサービスを始めるには許可が必要ですよね",
         "AI開発者は国への届出が義務ですか",
+        "AIを使うには役所への登録が必要と聞きました",
         "ガイドラインには法的拘束力がありますか",
     ],
 )
@@ -233,3 +235,8 @@ def test_list_numbering_is_not_a_bracket() -> None:
     item = "学習データ、AIモデルの学習過程によってバイアスが含まれうることに留意し、データの質を管理するための相当の措置を講じる（「3）公平性」）"
     assert not is_fragment(item) and readable(item) == [item]
     assert strip_opener("そのため、データに偏りが生じるリスクがあることに留意する。") == "データに偏りが生じるリスクがあることに留意する。"
+
+
+def test_everyday_words_are_not_type_cues() -> None:
+    assert expected_answer_type("いつも生成AIで文章を作っていますが注意点は？") is None
+    assert expected_answer_type("どこまで人間が確認すべきですか") is None
