@@ -32,7 +32,7 @@ _CELL_SPLIT = re.compile(f"(?=[{CELL_BREAKS}])")
 # Anaphoric connectives: a demonstrative (こ/そ-series, or 以上/上記) + 踏まえ/受け + 、.
 _ANAPHORIC = re.compile(
     r"^(?:(?:これら|これ|それら|それ|こうした[^、]{0,8}|そうした[^、]{0,8}|以上|上記)(?:を|の点を)?(?:踏まえ|受け)て?"
-    r"|(?:その|この)(?:ため|上で|ように|際))、"
+    r"|(?:その|この)(?:ため|上で|ように|際)|(?:上記|以上|これら|この)の観点から)、"
 )
 
 # Parts of speech a sentence cannot start with (it would begin inside a clause).

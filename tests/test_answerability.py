@@ -234,6 +234,8 @@ def test_soft_law_sentences_are_recognised_in_the_corpus() -> None:
 def test_list_numbering_is_not_a_bracket() -> None:
     item = "学習データ、AIモデルの学習過程によってバイアスが含まれうることに留意し、データの質を管理するための相当の措置を講じる（「3）公平性」）"
     assert not is_fragment(item) and readable(item) == [item]
+    interim = corpus_line(INTERIM, 285)  # 「上記の観点から、イノベーション促進と…」
+    assert interim.startswith("上記の観点から、") and strip_opener(interim).startswith("イノベーション促進")
     assert strip_opener("そのため、データに偏りが生じるリスクがあることに留意する。") == "データに偏りが生じるリスクがあることに留意する。"
 
 
