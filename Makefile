@@ -10,8 +10,10 @@ API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 UI_PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+REPLICAS ?= 3
+CLUSTER_PORT ?= 8080
 
-.PHONY: run test lint index bench eval install serve ui browser clean ship-vectors
+.PHONY: run test lint index bench eval install serve ui browser deploy-deps cluster cluster-bench clean ship-vectors
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,11 +59,33 @@ browser:
 		exit 1; \
 	fi
 
+# Debian's PostgreSQL and nginx for the multi-replica deployment (make cluster) and its tests
+# (tests/test_cluster.py). Installed only when missing, as root with apt-get; otherwise an error
+# that says what to install (the tests are never skipped).
+deploy-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "PostgreSQL と nginx をインストールします（複数レプリカ構成とそのテスト用）"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq postgresql nginx >/dev/null; \
+	else \
+		echo "エラー: PostgreSQL と nginx が必要です: sudo apt-get install postgresql nginx" >&2; exit 1; \
+	fi
+
+# PostgreSQL + REPLICAS x `guideqa serve` + nginx on loopback, the UI pointed at nginx (Ctrl+C stops all).
+cluster: index deploy-deps
+	$(PY) -m deploy.cluster --replicas $(REPLICAS) --port $(CLUSTER_PORT) --with-ui --ui-port $(UI_PORT)
+
+# A bounded load through nginx; last line: replicas=N rps=… p50=… p95=… errors=… feedback_lost=…
+# (REPLICAS=1,2,4 runs each in turn and prints the ratio to the first; KILL_AFTER=8 SIGKILLs a replica mid-run).
+cluster-bench: index deploy-deps
+	$(PY) bench/bench_cluster.py --replicas $(REPLICAS) $(if $(KILL_AFTER),--kill-after $(KILL_AFTER))
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy guideqa ingest retriever api eval ui
+	$(VENV)/bin/mypy guideqa ingest retriever api eval ui deploy
 
-test: $(STAMP) browser
+test: $(STAMP) browser deploy-deps
 	$(MAKE) lint
 	$(VENV)/bin/pytest
 

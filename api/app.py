@@ -10,17 +10,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import routes_catalog, routes_feedback, routes_health, routes_qa
-from api.errors import install_error_handlers
+from api.errors import APP_RESPONSES, install_error_handlers
 from api.middleware import REQUEST_ID_HEADER, BodyLimitMiddleware, RequestContextMiddleware
 from api.state import AppState
 from guideqa.config import Settings, get_settings
 from guideqa.redact import register_settings_secrets
+from guideqa.service import generator_names
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,10 @@ def cors_origins(value: str) -> list[str]:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.guideqa
     await anyio.to_thread.run_sync(state.load)
-    yield
+    try:
+        yield
+    finally:
+        state.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        responses=APP_RESPONSES,  # documented on every operation
     )
     app.state.guideqa = AppState(settings)
     install_error_handlers(app)
@@ -77,6 +83,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware)  # added last = outermost: every response gets an id
+    proxies = [a.strip() for a in settings.trusted_proxies.split(",") if a.strip()]
+    if proxies:
+        # Behind a load balancer: the client is the address it reports in X-Forwarded-For
+        # (for the rate limit and the logs), and only when the peer is one of these proxies.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     for module in (routes_qa, routes_catalog, routes_feedback, routes_health):
         app.include_router(module.router)
+    _document_generators(app, generator_names(settings))
     return app
+
+
+def _document_generators(app: FastAPI, names: list[str]) -> None:
+    """The schema of AskRequest.generator lists the generators this server offers (from its
+    settings, known before the index loads), so a client knows which ones it may ask for."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = plain()
+            field = schema["components"]["schemas"]["AskRequest"]["properties"]["generator"]
+            field["anyOf"] = [{"type": "string", "enum": names}, {"type": "null"}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotReadyError, RateLimitedError, not_ready
 from api.feedback import FeedbackStore
@@ -56,7 +57,9 @@ async def rate_limit(request: Request, state: StateDep) -> None:
     client = request.client.host if request.client else "unknown"
     if client in state.rate_limit_exempt:
         return
-    wait = state.limiter.acquire(client)
+    limiter = state.limiter
+    # The shared limiter asks the database: off the event loop.
+    wait = await run_in_threadpool(limiter.acquire, client) if limiter.blocking else limiter.acquire(client)
     if wait > 0:
         raise RateLimitedError(retry_after_seconds(wait))
 

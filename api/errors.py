@@ -17,7 +17,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guideqa.errors import EmbedderError, GuideQAError, IndexError_, IngestError, QueryError
-from guideqa.records import MAX_COMMENT_CHARS, MAX_K, MAX_QUESTION_CHARS, ErrorResponse
+from guideqa.records import (
+    MAX_COMMENT_CHARS,
+    MAX_HISTORY_ITEMS,
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    NO_ROLE,
+    ErrorResponse,
+    trimmed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -110,12 +118,14 @@ _QUESTION_FIELDS = {"question", "q"}
 _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "k": ("invalid_k", f"k は 1〜{MAX_K} の整数で指定してください。"),
     "span": ("invalid_span", "span は 0〜5 の整数で指定してください。"),
-    "role": ("unknown_role", "役割は developer / provider / user（D / P / U、AI開発者 / AI提供者 / AI利用者）のいずれかを指定してください。"),
+    "role": ("unknown_role", "役割は developer / provider / user（D / P / U、AI開発者 / AI提供者 / AI利用者）、または 指定しない のいずれかを指定してください。"),
     "generator": ("unknown_generator", "生成方式（generator）は文字列で指定してください。"),
     "rating": ("invalid_rating", "評価（rating）は 1〜5 の整数で指定してください。"),
     "comment": ("invalid_comment", f"コメント（comment）は{MAX_COMMENT_CHARS}文字以内の文字列で入力してください。"),
     "answer_id": ("invalid_answer_id", "answer_id には /ask の応答に含まれる answer_id を指定してください。"),
     "id": ("invalid_id", "id は文字列または整数で指定してください。"),
+    "history": ("invalid_history", f"会話の履歴（history）は、それまでの質問文（文字列）のリストで、{MAX_HISTORY_ITEMS}件以内で指定してください。"),
+    "conversation_id": ("invalid_conversation_id", "conversation_id には前の応答の conversation_id（64文字以内の文字列）を指定してください。"),
     "passage_id": ("invalid_passage_id", "文書片の id が正しくありません。"),
 }
 
@@ -125,6 +135,8 @@ def _translate(error: dict[str, Any]) -> tuple[str, str]:
     loc = [str(x) for x in error.get("loc", ())]
     kind = str(error.get("type", ""))
     field = loc[-1] if len(loc) > 1 else ""
+    if len(loc) > 2 and loc[1] == "history":  # one entry of the list
+        field = "history"
     if kind == "json_invalid":
         return "invalid_json", "リクエストの本文を JSON として読めません。"
     if kind == "string_unicode":
@@ -132,13 +144,18 @@ def _translate(error: dict[str, Any]) -> tuple[str, str]:
         return "invalid_text", f"文字列{where}に、文字として読めないデータ（対になっていないサロゲートなど）が含まれています。"
     if loc == ["body"] or kind in ("model_attributes_type", "dict_type"):
         return "invalid_body", "リクエストの本文は JSON オブジェクトで送ってください。"
-    if field in _QUESTION_FIELDS:
+    # A history entry is a question too: same rules, same codes.
+    if field in _QUESTION_FIELDS or (field == "history" and kind in ("string_pattern_mismatch", "string_too_long")):
         if kind == "missing":
             return "empty_question", "質問が空です。知りたいことを入力してください。"
         if kind == "string_too_long":
             return "question_too_long", f"質問が長すぎます。{MAX_QUESTION_CHARS}文字以内で入力してください。"
+        if kind == "string_pattern_mismatch":  # QUESTION_PATTERN: empty or too long once trimmed
+            if isinstance(error.get("input"), str) and trimmed(error["input"]):
+                return "question_too_long", f"質問が長すぎます。{MAX_QUESTION_CHARS}文字以内で入力してください。"
+            return "empty_question", "質問が空です。知りたいことを入力してください。"
         return "invalid_query", "質問は文字列で指定してください。"
-    if field == "role" and kind == "missing":
+    if field == "role" and (kind == "missing" or error.get("input") == NO_ROLE):  # a role is required here
         return "role_required", "役割（role）を指定してください: developer / provider / user（D / P / U）。"
     if field in _FIELD_MESSAGES:
         return _FIELD_MESSAGES[field]
@@ -208,11 +225,15 @@ DOC_422 = error_doc("入力エラー（質問が空・長すぎる、役割や k
 DOC_503 = error_doc("インデックスが未作成・破損などで応答できない")
 DOC_500 = error_doc("サーバー内部エラー（詳細はサーバーのログのみ）")
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {422: DOC_422, 503: DOC_503, 500: DOC_500}
-# Routes that read a JSON body can also answer these.
-BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: error_doc("本文を読めない（UTF-8 でないバイト列など）"),
-    413: error_doc("本文が大きすぎる"),
+# Any request can get these: 400 for a request that cannot be read (from the API, JSON; from
+# the HTTP server itself, e.g. for a URL longer than it accepts, plain text) and 500.
+DOC_400: dict[str, Any] = {
+    **error_doc("要求を読めない（本文が UTF-8 の JSON でない、URL が長すぎるなど。HTTP サーバーが返すときは本文がテキスト）"),
+    "content": {"text/plain": {"schema": {"type": "string"}}},
 }
+APP_RESPONSES: dict[int | str, dict[str, Any]] = {400: DOC_400, 500: DOC_500}
+# Routes that read a JSON body can also answer these.
+BODY_RESPONSES: dict[int | str, dict[str, Any]] = {400: DOC_400, 413: error_doc("本文が大きすぎる")}
 RATE_LIMIT_RESPONSE: dict[int | str, dict[str, Any]] = {
     429: {
         **error_doc("同じクライアントからのリクエストが多すぎる（Retry-After ヘッダーの秒数だけ待って再送）"),

@@ -11,11 +11,11 @@ from api.errors import ERROR_RESPONSES
 from guideqa.errors import RoleError
 from guideqa.guideline import ACTOR_ROLES
 from guideqa.models import Role
-from guideqa.records import Checklist, DocumentInfo, DocumentsResponse, TopicMenu
+from guideqa.records import ActorName, Checklist, DocumentInfo, DocumentsResponse, RoleName, TopicMenu
 from retriever.roles import parse_role
 
 router = APIRouter(tags=["コーパスと目次"])
-ROLE_ONLY = "役割: developer / provider / user（D / P / U、AI開発者 / AI提供者 / AI利用者も可）"
+ROLE_ONLY = "役割: developer / provider / user（D / P / U、AI開発者 / AI提供者 / AI利用者）"
 
 
 def _role(value: str | None, *, required: bool) -> Role | None:
@@ -43,7 +43,9 @@ async def documents(retriever: RetrieverDep) -> DocumentsResponse:
 @router.get("/topics", response_model=TopicMenu, summary="役割別のトピック一覧（ガイド付き検索）", responses=ERROR_RESPONSES)
 async def topics(
     catalog: CatalogDep,
-    role: Annotated[str | None, Query(description=ROLE_ONLY + "。省略すると全ての役割。", examples=["user"])] = None,
+    role: Annotated[
+        RoleName | None, Query(description=ROLE_ONLY + "。省略または 指定しない で全ての役割。", examples=["user"])
+    ] = None,
 ) -> TopicMenu:
     """役割ごとに選べるトピック（10の原則、AIガバナンス、その役割の項目 D-/P-/U-、高度なAIシステム、
     AIエージェント、フィジカルAI）と、それぞれに対応する文書片を返します。"""
@@ -56,7 +58,7 @@ async def topics(
 @router.get("/checklist", response_model=Checklist, summary="役割別チェックリスト", responses=ERROR_RESPONSES)
 async def checklist(
     catalog: CatalogDep,
-    role: Annotated[str, Query(description=ROLE_ONLY, examples=["user"])],
+    role: Annotated[ActorName, Query(description=ROLE_ONLY, examples=["user"])],
 ) -> Checklist:
     """その役割に当てはまる全ての項目を、ガイドラインの順に返します: 第2部C の共通の指針 1)〜10) と
     その細目 ①②…、続いて第3〜5部のその役割の項目（D-/P-/U-）。別添に解説がある項目には

@@ -36,7 +36,10 @@ async def readyz(state: StateDep) -> ReadyResponse:
         documents=len(retriever.documents),
         embedder=retriever.index.embedder_id,
         generators=list(state.answerers),
+        index_version=state.index_version,
         loaded_at=state.loaded_at,
         load_seconds=round(state.load_seconds, 2),
         feedback="ok" if state.store is not None else "unavailable",
+        database=state.store.backend if state.store is not None else "",  # type: ignore[arg-type]
+        rate_limit="shared" if state.limiter.blocking else "process",
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from api.errors import NotReadyError, StoreError
 from api.feedback import FeedbackStore
-from api.ratelimit import RateLimiter
+from api.ratelimit import DatabaseRateLimiter, Limiter, RateLimiter
 from guideqa.config import Settings
 from guideqa.errors import GuideQAError
 from guideqa.guideline import ACTOR_ROLES
@@ -49,7 +49,8 @@ class AppState:
         self.error: GuideQAError | None = NotReadyError("サービスを起動中です。しばらくしてから再度お試しください。", code="starting")
         self.loaded_at = ""
         self.load_seconds = 0.0
-        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        # In memory until the database is open; then shared when configured (see _open_store).
+        self.limiter: Limiter = RateLimiter(settings.rate_limit_per_minute)
         self.rate_limit_exempt = frozenset(a.strip() for a in settings.rate_limit_exempt.split(",") if a.strip())
         self._store_lock = threading.Lock()
         self._store_tried = float("-inf")
@@ -103,10 +104,26 @@ class AppState:
         self._store_tried = time.monotonic()
         settings = self.settings
         try:
-            self.store = FeedbackStore(settings.feedback_db, keep=settings.answers_keep, timeout=settings.feedback_timeout)
+            self.store = FeedbackStore(settings)
             self.store_error = None
         except StoreError as err:
             self.store, self.store_error = None, err
+            return
+        store_kind = settings.rate_limit_store
+        if store_kind == "database" or (store_kind == "auto" and self.store.backend != "sqlite"):
+            self.limiter = DatabaseRateLimiter(self.store.engine, settings.rate_limit_per_minute)
+        log.info("rate limit", extra={"scope": "shared" if self.limiter.blocking else "process",
+                                      "per_minute": settings.rate_limit_per_minute})  # fmt: skip
+
+    @property
+    def index_version(self) -> str:
+        """The published index build this process serves (its directory name under builds/)."""
+        answerer = self.answerers.get(self.default_generator)
+        return answerer.retriever.index.path.name if answerer else ""
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
     def _build_catalog(self, answerer: Answerer) -> None:
         chunks = answerer.retriever.chunks

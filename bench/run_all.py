@@ -1,6 +1,6 @@
 """`make bench`: ingest time (cold and with shipped vectors), search/ask latency, RSS, and
 the loopback load test of the API server (bench/bench_load.py: requests/s, p50/p95/p99, errors,
-server RSS before/after).
+server RSS before/after) and the cost of a follow-up question (bench/bench_followup.py).
 
 Measured, never asserted (except that the load test must have no failed request). Prints a
 Markdown table and writes bench/results.json.
@@ -72,6 +72,9 @@ def main() -> None:
             ask_p50_ms=statistics.median(ask_ms), ask_p95_ms=pct(ask_ms, 0.95),
             peak_rss_mb=rss_mb(),
         )
+        from bench_followup import bench as followup_bench  # bench/ is on sys.path when run as a script
+
+        results.update(followup_bench(answerer))
     if not args.skip_load:
         from bench_load import bench as load_bench  # bench/ is on sys.path when run as a script
 

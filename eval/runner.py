@@ -5,7 +5,8 @@ Every system answers through the ``guideqa batch`` record format
 only those records (:func:`score_record`), so what is measured is exactly what a consumer
 of ``guideqa batch`` receives. Any batch output file can be scored the same way.
 
-Systems: ``system`` (the product), ``bm25`` and ``dense`` (single-signal retrieval with the
+Systems: ``system`` (the product), ``system-nohistory`` (the product asked every question on its
+own, to measure what conversation history adds), ``bm25`` and ``dense`` (single-signal retrieval with the
 same answerer) and ``naive`` (tutorial RAG); see :mod:`eval.baselines`.
 
 Generators: ``extractive`` (default) and ``llm`` (the product's optional LLM generator,
@@ -35,9 +36,10 @@ from retriever.roles import parse_role
 
 log = logging.getLogger(__name__)
 
-SYSTEMS: tuple[str, ...] = ("system", "bm25", "dense", "naive")
+SYSTEMS: tuple[str, ...] = ("system", "system-nohistory", "bm25", "dense", "naive")
 SYSTEM_LABELS = {
     "system": "system (hybrid + roles + refusal)",
+    "system-nohistory": "system without history (every question alone)",
     "bm25": "BM25 only",
     "dense": "dense only",
     "naive": "naive RAG (1000/200, dense top-k)",
@@ -107,6 +109,15 @@ def answerer_asker(answerer: Answerer) -> Asker:
     return ask
 
 
+def without_history(asker: Asker) -> Asker:
+    """The same system, asked every question on its own (the line's ``history`` is dropped)."""
+
+    def ask(line: dict[str, Any], k: int) -> dict[str, Any]:
+        return asker({key: value for key, value in line.items() if key != "history"}, k)
+
+    return ask
+
+
 def plain_asker(ask_fn: Callable[[str, Role | None, int], Answer]) -> Asker:
     """For systems that are not an :class:`Answerer` (the naive baseline)."""
 
@@ -127,7 +138,7 @@ def build_systems(settings: Settings, names: Sequence[str], generator: str = "ex
     gen = make_generator(generator, settings)  # unknown / unconfigured: fail fast
     out: dict[str, Asker] = {}
     system: Answerer | None = None
-    if any(n in names for n in ("system", "bm25", "dense")):
+    if any(n in names for n in ("system", "system-nohistory", "bm25", "dense")):
         # The generator is chosen here, not by GUIDEQA_GENERATOR: build the extractive stack
         # and swap the generator in (bm25/dense copy it, so all three use the same one).
         system = build_answerer(settings.model_copy(update={"generator": "extractive"}))
@@ -137,6 +148,9 @@ def build_systems(settings: Settings, names: Sequence[str], generator: str = "ex
         if name == "system":
             assert system is not None
             out[name] = answerer_asker(system)
+        elif name == "system-nohistory":
+            assert system is not None
+            out[name] = without_history(answerer_asker(system))
         elif name == "bm25":
             assert system is not None
             out[name] = answerer_asker(baselines.bm25_answerer(system))

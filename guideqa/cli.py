@@ -123,11 +123,16 @@ def ask(
     role: Annotated[str | None, typer.Option("--role", help="developer|provider|user（D/P/U、AI開発者/AI提供者/AI利用者も可）")] = None,
     k: Annotated[int, typer.Option("--k", help="検索する文書片の数")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="JSONで出力")] = False,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="同じ会話でそれまでにした質問（古い順に繰り返し指定）。続きの質問として答えます"),
+    ] = None,
     index_dir: IndexOpt = None,
     embedder: EmbedderOpt = None,
 ) -> None:
     """質問に答えます。回答の各文に出典番号 \\[n] が付きます。"""
-    from guideqa.service import build_answerer, check_k, check_text
+    from guideqa.service import build_answerer, check_history, check_k, check_text
+    from retriever.conversation import ask_in_context, replay
     from retriever.roles import parse_role
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
@@ -135,16 +140,25 @@ def ask(
         check_text(question)
         parsed_role = parse_role(check_text(role, "役割"))
         check_k(k)
-        answer = build_answerer(settings).ask(question, role=parsed_role, k=k)
+        earlier = check_history(list(history or []))
+        answerer = build_answerer(settings)
+        if earlier:
+            state = replay(answerer, earlier, parsed_role, k)
+            answer = ask_in_context(answerer, question, parsed_role, k, state)
+        else:
+            answer = answerer.ask(question, role=parsed_role, k=k)
     except GuideQAError as err:
         _fail(err, 2 if err.code not in ("index_missing", "index_corrupt", "embedder_mismatch") else 1)
         return
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
         return
+    if answer.context:
+        typer.echo(f"（{answer.context.note}）")
     typer.echo(answer.answer)
     for note in answer.notes:
-        typer.echo(f"※ {note}")
+        if not answer.context or note != answer.context.note:
+            typer.echo(f"※ {note}")
     shown = answer.citations or []
     if shown:
         typer.echo("\n出典:")

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_QUESTIONS = REPO_ROOT / "eval" / "questions.jsonl"
 DEFAULT_OUT = REPO_ROOT / "eval" / "reports"
-DEFAULT_SYSTEMS = "system,bm25,dense,naive"
+DEFAULT_SYSTEMS = "system,system-nohistory,bm25,dense,naive"
 _SHOWN = ("hit@1", "hit@5", "mrr", "ndcg@10", "citation_precision", "citation_recall", "hallucination",
           "refusal_rate", "refusal_offtopic", "refusal_near_domain", "false_refusal_rate", "long_sentences",
           "kp_coverage")
@@ -49,7 +49,7 @@ def _index_meta(settings: Settings) -> dict[str, Any]:
 
 def eval_command(
     split: Annotated[str, typer.Option("--split", help="dev | test | all")] = "all",
-    systems: Annotated[str, typer.Option("--systems", help="カンマ区切り: system,bm25,dense,naive")] = DEFAULT_SYSTEMS,
+    systems: Annotated[str, typer.Option("--systems", help="カンマ区切り: system,system-nohistory,bm25,dense,naive")] = DEFAULT_SYSTEMS,
     out: Annotated[Path, typer.Option("--out", help="レポートの出力フォルダ")] = DEFAULT_OUT,
     generator: Annotated[str, typer.Option("--generator", help="回答生成器: extractive（既定）| llm（GUIDEQA_LLM_* の設定が必要）")] = "extractive",
     questions: Annotated[Path, typer.Option("--questions", help="評価用の質問 JSONL")] = DEFAULT_QUESTIONS,

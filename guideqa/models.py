@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 Role = Literal["developer", "provider", "user", "common"]
 Status = Literal["current", "update", "draft", "older"]
 Segment = Literal["overview", "main", "annex", "body"]
+# How a follow-up question builds on the previous turn (retriever.conversation).
+FollowUpKind = Literal["examples", "detail", "role_switch", "more", "reference"]
 
 ROLES: tuple[Role, ...] = ("developer", "provider", "user", "common")
 
@@ -156,6 +158,32 @@ class AnswerSentence(BaseModel):
     statement: bool = False
 
 
+class TurnState(BaseModel):
+    """What one answered turn of a conversation leaves for the next question."""
+
+    question: str = Field(description="その回の質問（利用者が入力したとおり）")
+    query: str = Field(description="検索に使った文（続きの質問なら前の質問で補ったもの）")
+    role: Role | None = None
+    item_codes: list[str] = Field(default_factory=list, description="回答が出典とした項目コード（D-/P-/U-、行動目標）")
+    principles: list[int] = Field(default_factory=list, description="回答が出典とした共通の指針の番号")
+    passage_ids: list[str] = Field(default_factory=list, description="回答が出典とした文書片")
+    refused: bool = False
+
+
+class ContextUse(BaseModel):
+    """What a follow-up question took from the earlier turns (the ``context`` field of a record)."""
+
+    kind: FollowUpKind = Field(
+        description="examples: 具体例・具体的な手法 / detail: ポイント・解説 / role_switch: 他の主体の対応する項目 / "
+        "more: 他の記載 / reference: 前の質問の語を補う"
+    )
+    previous_question: str
+    query: str = Field(description="実際に検索した文")
+    role: Role | None = None
+    item_codes: list[str] = Field(default_factory=list, description="前の回答から引き継いだ項目（主体の切り替えでは対応する項目）")
+    note: str = Field(description="回答に添える一行（「前の質問（…）の続きとしてお答えします」）")
+
+
 class Answer(BaseModel):
     question: str
     role: Role | None = None
@@ -166,3 +194,4 @@ class Answer(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     generator: str = "extractive"
+    context: ContextUse | None = None  # set when the question was answered as a follow-up

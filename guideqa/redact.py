@@ -36,7 +36,23 @@ def register_secrets(*values: SecretStr | str | None) -> None:
 
 
 def register_settings_secrets(settings: Any) -> None:
-    register_secrets(getattr(settings, "llm_api_key", None), getattr(settings, "export_token", None))
+    register_secrets(
+        getattr(settings, "llm_api_key", None),
+        getattr(settings, "export_token", None),
+        _url_password(getattr(settings, "database_url", None)),
+    )
+
+
+def _url_password(url: SecretStr | None) -> str | None:
+    """The password inside a database URL (a driver error may quote the URL)."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url.get_secret_value()).password
+    except ValueError:
+        return None
 
 
 def redact(text: str) -> str:

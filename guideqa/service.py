@@ -18,6 +18,11 @@ def build_answerer(settings: Settings) -> Answerer:
     return build_answerers(settings)[settings.generator if settings.generator == "llm" else "extractive"]
 
 
+def generator_names(settings: Settings) -> list[str]:
+    """The generators this configuration offers (the API documents exactly these)."""
+    return ["extractive"] + (["llm"] if settings.llm_base_url and settings.llm_model else [])
+
+
 def build_answerers(settings: Settings) -> dict[str, Answerer]:
     """One Answerer per available generator, sharing one retriever (index loaded once).
 
@@ -27,7 +32,7 @@ def build_answerers(settings: Settings) -> dict[str, Answerer]:
 
     retriever = Retriever.open(settings)
     answerers = {"extractive": Answerer(retriever, calibration_file=settings.calibration_file)}
-    if settings.llm_base_url and settings.llm_model:
+    if "llm" in generator_names(settings):
         answerers["llm"] = Answerer(
             retriever, generator=LLMGenerator(chat_model_from_settings(settings)), policy=answerers["extractive"].policy
         )
@@ -66,8 +71,27 @@ def error_record(qid: Any, err: GuideQAError) -> dict[str, Any]:
             "citations": [], "passages": []}
 
 
+def check_history(history: Any) -> list[str]:
+    """The earlier questions of a conversation (``history``: a list of strings, oldest first)."""
+    from guideqa.errors import QueryError
+
+    if history is None:
+        return []
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise QueryError("会話の履歴（history）は、それまでの質問文（文字列）のリストで指定してください。", code="invalid_history")
+    for h in history:
+        check_text(h, "会話の履歴（history）の質問")
+    return history
+
+
 def ask_line(answerer: Answerer, line: dict[str, Any], k: int) -> dict[str, Any]:
+    """One `guideqa batch` line: ``{"id", "question", "role"?, "k"?, "history"?}``.
+
+    ``history`` holds the earlier questions of the same conversation, oldest first; the
+    line's role applies to them too. A follow-up is then answered in their context.
+    """
     from guideqa.errors import RoleError
+    from retriever.conversation import ask_in_context, replay
 
     qid = line.get("id")
     raw_role = check_text(line.get("role"), "役割")
@@ -75,5 +99,14 @@ def ask_line(answerer: Answerer, line: dict[str, Any], k: int) -> dict[str, Any]
         raise RoleError("役割（role）は developer / provider / user のいずれかを文字列で指定してください。")
     role: Role | None = parse_role(raw_role)
     check_text(line.get("question"))
-    answer = answerer.ask(line.get("question"), role=role, k=check_k(line.get("k", k)))  # type: ignore[arg-type]
+    history = check_history(line.get("history"))
+    k = check_k(line.get("k", k))
+    if not history:
+        answer = answerer.ask(line.get("question"), role=role, k=k)  # type: ignore[arg-type]
+    else:
+        from retriever.answer import clean_question
+
+        clean_question(line.get("question"))  # type: ignore[arg-type]  # a bad question fails before the history is replayed
+        state = replay(answerer, history, role, k)
+        answer = ask_in_context(answerer, line.get("question"), role, k, state)  # type: ignore[arg-type]
     return answer_record(qid, answer)

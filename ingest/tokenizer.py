@@ -77,3 +77,29 @@ class SudachiTokenizer:
                 if len(parts) > 1:
                     out.extend(p.normalized_form() for p in parts if p.part_of_speech()[0] not in _SKIP_POS)
         return out
+
+
+_CONTENT_LOCAL = threading.local()
+
+
+def content_words(text: str) -> list[str]:
+    """Normalised forms of the content nouns of ``text`` (mode C, in order, with repeats).
+
+    Nouns that are pronouns or adverb-like (「場合」「今後」), auxiliary stems (「みたい」) and the
+    stop words above are left out, as are particles, verbs and auxiliaries: what remains says
+    what the text is about.
+    """
+    tok = getattr(_CONTENT_LOCAL, "tok", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        tok = _CONTENT_LOCAL.tok = _shared_dictionary().tokenizer(SplitMode.C)
+    out: list[str] = []
+    for m in tok.tokenize(nfkc(text)[:4000]):
+        pos = m.part_of_speech()
+        if pos[0] not in ("名詞", "形状詞") or pos[2] == "副詞可能" or pos[1] in ("数詞", "助動詞語幹"):
+            continue
+        form = m.normalized_form()
+        if form not in _STOP and form.strip():
+            out.append(form)
+    return out

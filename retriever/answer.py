@@ -14,7 +14,7 @@ import numpy as np
 
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
-from guideqa.records import MAX_QUESTION_CHARS
+from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from retriever.answerability import (
     Features,
     Verdict,
@@ -42,7 +42,6 @@ ROLE_OVERVIEW_NOTE = "各項目の詳しい内容は、役割別チェックリ�
 REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
 RELATED_HEADING = "関連する記載:"
 RELATED_PASSAGES = 2
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 
 
@@ -56,9 +55,9 @@ def clean_question(question: str) -> str:
     """Trim, normalise and strip markup/control characters; raise QueryError if unusable."""
     if not isinstance(question, str):
         raise QueryError("質問は文字列で指定してください。")
-    text = unicodedata.normalize("NFC", question)
-    text = _CONTROL.sub(" ", text)
-    text = text.strip()
+    # Checked on the text as sent (what the API schema states: records.QUESTION_PATTERN), then
+    # normalised: NFC may lengthen a few characters (U+0958 …).
+    text = trimmed(question)
     if not text:
         raise QueryError("質問が空です。知りたいことを入力してください。", code="empty_question")
     if len(text) > MAX_QUESTION_CHARS:
@@ -66,7 +65,7 @@ def clean_question(question: str) -> str:
             f"質問が長すぎます（{len(text)}文字）。{MAX_QUESTION_CHARS}文字以内で入力してください。",
             code="question_too_long",
         )
-    return text
+    return unicodedata.normalize("NFC", text)
 
 
 # Attempts to re-instruct the assistant. They are removed from what is searched; the rest
@@ -115,6 +114,15 @@ class Answerer:
         self._soft_law: list[tuple[int, str]] | None = None
 
     # -- evidence ------------------------------------------------------------------------
+    def coverage(self, question: str, hits: list[Hit]) -> float:
+        """Share of the question's (idf-weighted) search tokens found in the top passages
+        (used by the conversation resolver to tell whether a follow-up stays on an item)."""
+        tokens = set(self.retriever.tokenizer.tokenize(question))
+        seen: set[str] = set()
+        for hit in hits[:3]:
+            seen |= set(self.retriever.tokenizer.tokenize(hit.chunk.text))
+        return coverage(tokens, seen, self.idf)
+
     def bridges(self, question: str) -> dict[str, set[str]]:
         """Question word -> guideline words it stands for (everyday word -> corpus term)."""
         out: dict[str, set[str]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from guideqa.errors import RoleError
-from guideqa.guideline import ROLE_BY_STEM, ROLE_TABLE
+from guideqa.guideline import ROLE_BY_STEM, ROLE_LABELS, ROLE_TABLE
 from guideqa.models import Role
 from guideqa.text import nfkc
 
@@ -69,3 +69,22 @@ def mentioned_role(question: str) -> Role | None:
         return stated
     subjects = {ROLE_BY_STEM[m.group(1)] for m in _SUBJECT.finditer(nfkc(question))}
     return subjects.pop() if len(subjects) == 1 else None
+
+
+# Any naming of a role, with or without a particle (「提供者にも」「AI開発者の場合」).
+_NAMED = re.compile(rf"(?:AI)?({'|'.join(ROLE_BY_STEM)})(?:事業)?者")
+
+
+def named_roles(question: str) -> list[Role]:
+    """Every role a question names, in order of first mention."""
+    found = [ROLE_BY_STEM[m.group(1)] for m in _NAMED.finditer(nfkc(question))]
+    return list(dict.fromkeys(found))
+
+
+def with_role(question: str, role: Role) -> str:
+    """The question asked for ``role`` instead: role names replaced, or 「<role>として」 prefixed."""
+    label = ROLE_LABELS[role]
+    text = nfkc(question)
+    if _NAMED.search(text):
+        return _NAMED.sub(label, text)
+    return f"{label}として、{text}"

@@ -6,7 +6,10 @@ results but never hides a passage that matches the question outright.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # Long pasted questions: the head carries the question; embedding all of it costs seconds.
 MAX_DENSE_QUERY_CHARS = 300
+# Chunks a follow-up question is about (retriever.conversation), set around one ask() call.
+# A context variable keeps concurrent requests (threads) apart.
+_FOCUS: ContextVar[tuple[int, ...]] = ContextVar("guideqa_focus", default=())
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class SearchConfig:
     duplicate_overlap: float = 0.6
     role_channel_weight: float = 1.0
     definition_channel_weight: float = 1.0
+    focus_channel_weight: float = 1.0  # the chunks a follow-up refers to (see Retriever.focus)
     named_document_bonus: float = 1.3  # the question names the document (by an alias)
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
@@ -129,6 +136,12 @@ class Retriever:
             if len(defining):
                 ranked_def = defining[np.argsort(-fused[defining])][:top]
                 fused[ranked_def] += cfg.definition_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_def) + 1))
+        focus = _FOCUS.get()
+        if focus and cfg.focus_channel_weight > 0:
+            # A ranked list of the chunks the conversation points at, best-matching first.
+            ids = np.array(focus, dtype=np.int64)
+            ranked_focus = ids[np.argsort(-fused[ids], kind="stable")][:top]
+            fused[ranked_focus] += cfg.focus_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_focus) + 1))
         fused *= self._priors(role, self.named_documents(query))
         ranked = [int(i) for i in np.argsort(-fused) if fused[i] > 0]
         picked: list[Hit] = []
@@ -139,6 +152,15 @@ class Retriever:
             if len(picked) >= k:
                 break
         return picked
+
+    @contextlib.contextmanager
+    def focus(self, indices: Sequence[int]) -> Iterator[None]:
+        """Within the block, :meth:`hits` in this thread adds a ranked channel of these chunks."""
+        token = _FOCUS.set(tuple(int(i) for i in indices if 0 <= int(i) < len(self.chunks)))
+        try:
+            yield
+        finally:
+            _FOCUS.reset(token)
 
     def _section_prior(self, chunk: Chunk) -> float:
         last = chunk.section_path[-1] if chunk.section_path else ""

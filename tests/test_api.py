@@ -95,6 +95,9 @@ def test_ask_out_of_scope_is_refused(client):
         ({"question": "質問", "k": 51}, "invalid_k"),
         ({"question": "質問", "k": "5"}, "invalid_k"),
         ({"question": "質問", "k": True}, "invalid_k"),
+        ({"question": "質問", "k": 2.5}, "invalid_k"),
+        ({"question": "質問", "id": False}, "invalid_id"),
+        ({"question": "質問", "generator": "llm"}, "unknown_generator"),  # not configured on this server
         ({"question": "質問", "generator": "gpt-9"}, "unknown_generator"),
         ([1, 2], "invalid_body"),
     ],
@@ -226,7 +229,7 @@ def test_answers_are_pruned_to_the_configured_count(tmp_path: Path):
     from api import feedback as fb
     from guideqa.models import Answer
 
-    store = FeedbackStore(tmp_path / "f.sqlite3", keep=3)
+    store = FeedbackStore(Settings(feedback_db=tmp_path / "f.sqlite3", answers_keep=3))
     for n in range(fb.PRUNE_EVERY):
         store.save_answer(f"a{n}", Answer(question=f"q{n}", refused=True, answer=""))
     assert store.get_answer("a0") is None and store.get_answer(f"a{fb.PRUNE_EVERY - 1}") is not None
@@ -340,3 +343,16 @@ def test_serve_command_is_registered_and_checks_the_port():
         port = busy.getsockname()[1]
         result = CliRunner().invoke(cli_app, ["serve", "--port", str(port)])
     assert result.exit_code == 1 and "待ち受けできません" in result.output
+
+
+def test_json_integers_and_documented_names_are_accepted(client):
+    """What the schema allows is accepted: 3.0 is an integer in JSON Schema; every documented
+    role name; 指定しない where a role is optional."""
+    resp = ask(client, k=3.0, id=7.0, role="AI利用者")
+    assert resp.status_code == 200 and len(resp.json()["passages"]) == 3 and resp.json()["id"] == 7
+    assert ask(client, role="指定しない", k=1).status_code == 200
+    assert client.get("/topics", params={"role": "指定しない"}).status_code == 200
+    for name in ("developer", "D", "AI開発者", "P", "U"):
+        assert client.get("/checklist", params={"role": name}).status_code == 200, name
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["AskRequest"]["properties"]
+    assert schema["generator"]["anyOf"][0]["enum"] == ["extractive"]  # no LLM endpoint configured here

@@ -257,3 +257,21 @@ def test_token_bucket_refills_prunes_and_is_thread_safe():
         limiter.acquire(f"10.0.{n // 256}.{n % 256}")
     assert len(limiter) <= 50
     assert RateLimiter(0).acquire("x") == 0.0 and not RateLimiter(0).enabled
+
+
+def test_x_forwarded_for_is_trusted_only_from_configured_proxies(real_settings: Settings, tmp_path: Path):
+    """Behind nginx (GUIDEQA_TRUSTED_PROXIES) the client is the address nginx reports; anyone
+    else sending X-Forwarded-For cannot choose (or escape) their bucket."""
+    settings = real_settings.model_copy(
+        update={"feedback_db": tmp_path / "f.sqlite3", "rate_limit_per_minute": 1, "trusted_proxies": "192.0.2.50"}
+    )
+    with TestClient(create_app(settings), client=("192.0.2.50", 1)) as proxy:
+        ask = {"question": PRIVACY_Q, "k": 1}
+        # Two clients behind the proxy: one bucket each.
+        assert proxy.post("/ask", json=ask, headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 200
+        assert proxy.post("/ask", json=ask, headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 200
+        assert proxy.post("/ask", json=ask, headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 429
+        # A direct client's header is ignored: its own address is its bucket.
+        direct = TestClient(proxy.app, client=("198.51.100.9", 1))
+        assert direct.post("/ask", json=ask, headers={"X-Forwarded-For": "203.0.113.3"}).status_code == 200
+        assert direct.post("/ask", json=ask, headers={"X-Forwarded-For": "203.0.113.4"}).status_code == 429

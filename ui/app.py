@@ -71,6 +71,8 @@ def main() -> None:
         c.error_box(err, key="retry-ready")
         st.stop()
     role = _role_selector()
+    if st.session_state.pop("goto_chat", False):  # 「この項目について質問する」 was pressed
+        st.session_state["tab"] = TABS[0]
     tab_chat, tab_topics, tab_checklist = st.tabs(TABS, key="tab", on_change="rerun")
     if tab_chat.open is not False:
         with tab_chat:

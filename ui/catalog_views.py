@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from guideqa.records import Checklist, ChecklistItem, Topic
+from ui import chat
 from ui import components as c
 from ui import render as r
 from ui.client import UIError
@@ -15,6 +16,7 @@ PAGE = 6  # passages shown per topic before 「さらに表示」
 # Our own fixed stylesheet (no user or corpus text): checklist item titles in bold, a little larger.
 CHECKLIST_CSS = "<style>.st-key-checklist [data-testid=stCheckbox] p{font-weight:700;font-size:1rem}</style>"
 GUIDELINE_TITLE = "AI事業者ガイドライン"
+ASK_ABOUT = "この項目について質問する"
 
 
 # --- topics ---------------------------------------------------------------------------
@@ -52,6 +54,14 @@ def render_topics(base_url: str, role: str | None) -> None:
     topic = by_id[choice]
     if topic.description:
         st.caption(r.escape_markdown(topic.description))
+    st.button(
+        ASK_ABOUT,
+        key=f"ask-topic-{choice}",
+        on_click=chat.ask_about,
+        args=(topic.label, role),
+        icon=":material/chat:",
+        help="「質問する」に移り、この項目についての会話を始めます。続けて「具体例は？」などと質問できます。",
+    )
     more_key = f"topic-more-{role}-{choice}"
     shown = st.session_state.get(more_key, PAGE)
     st.markdown(f"**該当箇所: {len(topic.passages)}件**")
@@ -150,6 +160,14 @@ def _item(base_url: str, role: str, item: ChecklistItem) -> None:
                 icon=":material/attach_file:",
                 type="tertiary",
             )
+        st.button(
+            ASK_ABOUT,
+            key=f"ask-{role}-{item.code}",
+            on_click=chat.ask_about,
+            args=(f"{item.code} {item.title}", role),
+            icon=":material/chat:",
+            type="tertiary",
+        )
 
 
 def _groups(cl: Checklist, label: str) -> list[tuple[str, list[ChecklistItem]]]:

@@ -19,6 +19,10 @@ EXAMPLES: dict[str | None, tuple[str, ...]] = {
     "developer": ("学習データについて何に注意すべき？", "AIモデルの安全性をどう確認する？"),
 }
 NEAR_PASSAGES = 5
+CONVERSATION_KEY = "conversation_id"  # the API's id of the conversation the next question continues
+BREAKS_KEY = "topic_breaks"  # indexes of the turns that start a new topic
+NEW_TOPIC = "新しい話題"
+RESTARTED = "前の会話の保存期間が過ぎたため、新しい話題としてお答えしました。"
 FEEDBACK_NOT_STORED = (
     "この回答はサーバーに保存できなかったため、評価（フィードバック）を送信できません。"
     "回答の内容はそのままお使いいただけます。"
@@ -35,6 +39,7 @@ class Turn:
     pending: bool = True
     rating: int | None = None  # sent feedback
     feedback_error: UIError | None = None
+    restarted: bool = False  # the conversation had expired: answered as a new topic
 
 
 def turns() -> list[Turn]:
@@ -64,6 +69,27 @@ def _retry(turn_id: str) -> None:
 
 def _clear() -> None:
     st.session_state["turns"] = []
+    new_topic()
+
+
+def new_topic() -> None:
+    """The next question starts a new conversation (the earlier turns stay on screen)."""
+    st.session_state[CONVERSATION_KEY] = None
+    breaks: list[int] = st.session_state.setdefault(BREAKS_KEY, [])
+    if turns() and len(turns()) not in breaks:
+        breaks.append(len(turns()))
+
+
+def about_question(label: str) -> str:
+    """The question a 「この項目について質問する」 button asks (the item's code and title)."""
+    return f"「{' '.join(label.split())}」について教えてください"
+
+
+def ask_about(label: str, role: str | None) -> None:
+    """Start a conversation about one item of the topic menu or the checklist, in the chat tab."""
+    new_topic()
+    add_question(about_question(label), role)
+    st.session_state["goto_chat"] = True
 
 
 def _send_feedback(base_url: str, turn_id: str) -> None:
@@ -85,9 +111,17 @@ def _send_feedback(base_url: str, turn_id: str) -> None:
 
 # --- drawing ---------------------------------------------------------------------------
 def _resolve(base_url: str, t: Turn) -> None:
+    api = c.client(base_url)
     with st.spinner("ガイドラインを確認しています…"):
         try:
-            t.answer = c.client(base_url).ask(t.question, t.role)
+            try:
+                t.answer = api.ask(t.question, t.role, conversation_id=st.session_state.get(CONVERSATION_KEY))
+            except UIError as err:
+                if err.code != "conversation_not_found":
+                    raise
+                t.restarted = True  # expired on the server: ask again as a new topic
+                t.answer = api.ask(t.question, t.role)
+            st.session_state[CONVERSATION_KEY] = t.answer.conversation_id
         except UIError as err:
             t.error = err
         finally:
@@ -173,12 +207,17 @@ def _turn(base_url: str, t: Turn) -> None:
         a = t.answer
         if a is None:
             return
+        if t.restarted:
+            st.caption(RESTARTED)
+        if a.context is not None:
+            st.caption(f":material/forum: {r.escape_markdown(a.context.note)}")
         if a.refused:
             _refusal(base_url, t, a)
         else:
             st.markdown("\n\n".join(r.answer_line_md(line) for line in a.answer.split("\n") if line.strip()))
             for note in a.notes:
-                st.caption(r.escape_markdown(note))
+                if a.context is None or note != a.context.note:
+                    st.caption(r.escape_markdown(note))
             _citations(base_url, t, a)
         _actions(t, a)
         _feedback(base_url, t)
@@ -191,7 +230,10 @@ def render(base_url: str, role: str | None) -> None:
         st.caption("例をクリックすると、そのまま質問します。")
         for i, q in enumerate(EXAMPLES.get(role, EXAMPLES[None])):
             st.button(q, key=f"example-{i}", on_click=add_question, args=(q, role), type="tertiary", icon=":material/chat_bubble:")
-    for t in history:
+    breaks = st.session_state.get(BREAKS_KEY, [])
+    for n, t in enumerate(history):
+        if n and n in breaks:
+            st.caption(f"―― {NEW_TOPIC} ――")
         _turn(base_url, t)
     st.chat_input(
         "ここに質問を入力してください",
@@ -201,4 +243,13 @@ def render(base_url: str, role: str | None) -> None:
         max_chars=MAX_QUESTION_CHARS,
     )
     if history:
-        st.button("会話を消去", key="clear-chat", on_click=_clear, type="tertiary", icon=":material/delete:")
+        with st.container(horizontal=True, gap="small"):
+            st.button(
+                NEW_TOPIC,
+                key="new-topic",
+                on_click=new_topic,
+                type="tertiary",
+                icon=":material/add_comment:",
+                help="次の質問を、これまでの会話とは関係のない新しい質問として答えます。",
+            )
+            st.button("会話を消去", key="clear-chat", on_click=_clear, type="tertiary", icon=":material/delete:")

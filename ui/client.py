@@ -148,10 +148,23 @@ class ApiClient:
     def ready(self) -> ReadyResponse:
         return self._request("GET", "/readyz", ReadyResponse, timeout=PROBE_TIMEOUT)
 
-    def ask(self, question: str, role: str | None = None, *, k: int = 10) -> AskResponse:
+    def ask(
+        self,
+        question: str,
+        role: str | None = None,
+        *,
+        k: int = 10,
+        conversation_id: str | None = None,
+        history: list[str] | None = None,
+    ) -> AskResponse:
+        """Answer a question; with ``conversation_id`` (or ``history``) as the next turn of a conversation."""
         body: dict[str, Any] = {"question": question, "k": k}
         if role:
             body["role"] = role
+        if conversation_id:
+            body["conversation_id"] = conversation_id
+        if history:
+            body["history"] = history
         return self._request("POST", "/ask", AskResponse, json=body)
 
     def passage(self, passage_id: str, *, span: int = 1) -> PassageContext:

@@ -1,0 +1,1 @@
+"""Alembic migrations of the API database (run at start-up by api.db.migrate)."""

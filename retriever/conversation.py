@@ -1,0 +1,362 @@
+"""Follow-up questions: answering 「具体例は？」「それは提供者にも当てはまる？」 from the earlier turns.
+
+No LLM is involved. A question is a follow-up when it points back (それ・その項目・上記), asks for
+more of the same (詳しく・具体例・他には), switches the role (「提供者の場合は？」) or has no
+subject of its own; it is then resolved against what the previous turn left
+(:class:`guideqa.models.TurnState`: its search text, role and the items its answer cited),
+using the guideline's structure carried by the index:
+
+* 具体例 / 具体的な手法 / 実践例 → that item's [具体的な手法] / [実践例] in the 別添;
+* 詳しく / 解説 / ポイント → the item's 別添 explanation and its [ポイント];
+* another role → the same-numbered item of that role (D-3) ↔ P-3) ↔ U-3): the numbers follow
+  the ten principles of 第2部C in every part);
+* otherwise the previous question's text is added to the query.
+
+A question with a subject of its own, or one that changes the subject (「ところで、…」), is
+answered exactly as without history. Context only changes what is searched: refusal still
+applies to the result. The cue words are general Japanese (demonstratives, request phrases),
+not taken from any question set.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from guideqa.errors import QueryError
+from guideqa.guideline import GUIDELINE_DOC, PRINCIPLES, ROLE_BY_STEM, ROLE_LABELS, ROLE_LETTER
+from guideqa.models import Answer, Chunk, ContextUse, FollowUpKind, Role, TurnState
+from guideqa.records import MAX_HISTORY
+from ingest.text import nfkc
+from ingest.tokenizer import content_words
+from retriever.answer import Answerer, clean_question, search_text
+from retriever.roles import detect_role, named_roles, with_role
+from retriever.search import Hit, Retriever
+
+# Section labels of the 別添 (as the ingest detects them): worked examples, and the explanation.
+EXAMPLE_SECTIONS: tuple[str, ...] = ("[具体的な手法]", "[実践例]")
+DETAIL_SECTIONS: tuple[str, ...] = ("[ポイント]", "[実践のポイント]", "[留意点]")
+ITEM_HEAD = ""  # the 別添's restatement of the item itself, before its [..] sections
+POINTS = DETAIL_SECTIONS[0]
+# An item the previous answer cited is carried over only when it covers this share of the
+# previous question's (idf-weighted) words: an answer that drifted off the question must not
+# steer its follow-ups. Set on the eval dev split.
+MIN_ITEM_COVERAGE = 0.2
+MAX_CARRIED_ITEMS = 2  # items of the previous answer a follow-up refers to
+NOTE_QUESTION_CHARS = 30
+
+# --- cue words (general Japanese) --------------------------------------------------------
+# Opening words that change the subject: the question stands on its own.
+TOPIC_CHANGE = re.compile(
+    r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
+)
+# 「〜とは」: a definition question names its own subject.
+DEFINITION = re.compile(r"(?<!こ)とは(?=[？?、,。\s]|何|なに|どういう|どのよう|$)")
+# Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
+LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
+# A demonstrative or an explicit back-reference at the start: the question points at the last answer.
+ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)")
+EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
+DETAIL = re.compile(r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして")
+MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
+# Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
+_REFERENCE_WORDS = re.compile(
+    r"それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該|"
+    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
+    r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
+)
+_ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者|主体|立場")
+_ROLE_ITEM = re.compile(rf"^([{''.join(ROLE_LETTER.values())}])-(\d{{1,2}})\)")
+_PRINCIPLE_HEAD = re.compile(r"^(\d{1,2})\) (.+)$")
+
+
+# --- detection -----------------------------------------------------------------------------
+def own_terms(question: str) -> list[str]:
+    """The content words of a question once cue words, role names and demonstratives are removed."""
+    text = LEAD.sub("", nfkc(question).strip())
+    for pattern in (EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS):
+        text = pattern.sub(" ", text)
+    return [w for w in content_words(text) if w.lower() != "ai"]
+
+
+def context_terms(state: TurnState) -> set[str]:
+    return set(content_words(state.query)) | set(content_words(state.question))
+
+
+def classify(
+    question: str, state: TurnState | None, known: Callable[[str], bool] | None = None
+) -> FollowUpKind | None:
+    """The kind of follow-up ``question`` is after ``state``, or None when it stands alone.
+
+    ``known`` tells whether a word occurs in the corpus: a short question whose one content
+    word is unknown there (「明日の天気は？」) is about something else and stands alone.
+    """
+    if state is None:
+        return None
+    text = nfkc(question).strip()
+    if TOPIC_CHANGE.match(text):
+        return None
+    body = LEAD.sub("", text)
+    defined = DEFINITION.split(body, maxsplit=1)
+    if len(defined) > 1 and content_words(defined[0]):  # 「AIとは？」 names its subject
+        return None
+    own = own_terms(body)
+    new = [w for w in own if w not in context_terms(state)]
+    others = [r for r in named_roles(body) if r != state.role]
+    kind: FollowUpKind
+    if others:
+        kind = "role_switch"
+    elif EXAMPLES.search(body):
+        kind = "examples"
+    elif DETAIL.search(body):
+        kind = "detail"
+    elif MORE.search(body):
+        kind = "more"
+    else:
+        kind = "reference"
+    if ANAPHOR.match(body) or not own:
+        return kind
+    if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
+        return kind
+    # Elliptical: one word in the frame of the previous question (「従業員向けには？」)
+    elliptical = kind == "reference" and len(own) == 1
+    if elliptical and (known is None or all(known(w) for w in own)):
+        return kind
+    return None
+
+
+# --- the index's structure -------------------------------------------------------------------
+@dataclass
+class ItemIndex:
+    """Where each item (D-/P-/U- items, 行動目標) sits in the guideline, by chunk index."""
+
+    main: dict[str, list[int]] = field(default_factory=dict)
+    annex: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    by_number: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    by_id: dict[str, int] = field(default_factory=dict)
+    by_section: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # (doc_id, *path) -> chunks
+    chunks: Sequence[Chunk] = ()
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk]) -> ItemIndex:
+        idx = cls(chunks=chunks)
+        for i, c in enumerate(chunks):
+            idx.by_id[c.id] = i
+            idx.by_section.setdefault((c.doc_id, *c.section_path), []).append(i)
+            if c.doc_id != GUIDELINE_DOC or not c.item_codes:
+                continue
+            code = c.item_codes[0]
+            heading = next((p for p in reversed(c.section_path) if p.startswith(code)), "")
+            if heading and code not in idx.titles:
+                idx.titles[code] = heading[len(code) :].strip()
+            if c.segment == "main":
+                idx.main.setdefault(code, []).append(i)
+            elif c.segment == "annex":
+                last = c.section_path[-1] if c.section_path else ""
+                label = last if last.startswith("[") else ITEM_HEAD
+                idx.annex.setdefault(code, {}).setdefault(label, []).append(i)
+            m = _ROLE_ITEM.match(code)
+            if m:
+                codes = idx.by_number.setdefault((m.group(1), int(m.group(2))), [])
+                if code not in codes:
+                    codes.append(code)
+        return idx
+
+    def same_section(self, passage_ids: Sequence[str]) -> list[int]:
+        """The chunks of the sections the given passages belong to (their neighbours first)."""
+        out: list[int] = []
+        for pid in passage_ids:
+            i = self.by_id.get(pid)
+            if i is None:
+                continue
+            c = self.chunks[i]
+            section = self.by_section.get((c.doc_id, *c.section_path), [])
+            out.extend(j for j in sorted(section, key=lambda j: abs(j - i)) if j not in out)
+        return out
+
+    def sections(self, code: str, labels: Sequence[str]) -> list[int]:
+        by_label = self.annex.get(code, {})
+        return [i for label in labels for i in by_label.get(label, [])]
+
+    def corresponding(self, codes: Sequence[str], principles: Sequence[int], role: Role) -> list[str]:
+        """The items of ``role`` with the same number as ``codes`` (or as the principles cited)."""
+        letter = ROLE_LETTER.get(role)
+        if letter is None:
+            return []
+        numbers = [int(m.group(2)) for c in codes if (m := _ROLE_ITEM.match(c))] or list(principles)
+        out: list[str] = []
+        for n in dict.fromkeys(numbers):
+            out.extend(x for x in self.by_number.get((letter, n), []) if x not in out)
+        return out
+
+
+_INDEXES: weakref.WeakKeyDictionary[Retriever, ItemIndex] = weakref.WeakKeyDictionary()
+
+
+def item_index(retriever: Retriever) -> ItemIndex:
+    idx = _INDEXES.get(retriever)
+    if idx is None:
+        idx = _INDEXES[retriever] = ItemIndex.build(retriever.chunks)
+    return idx
+
+
+# --- resolution ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Resolution:
+    kind: FollowUpKind
+    query: str
+    role: Role | None
+    focus: tuple[int, ...]
+    item_codes: tuple[str, ...]
+    note: str
+
+
+def _short(question: str) -> str:
+    text = " ".join(question.split())
+    return text if len(text) <= NOTE_QUESTION_CHARS else text[: NOTE_QUESTION_CHARS - 1] + "…"
+
+
+def _codes_text(codes: Sequence[str]) -> str:
+    return "、".join(codes)
+
+
+def resolve(
+    question: str,
+    role: Role | None,
+    state: TurnState | None,
+    items: ItemIndex,
+    known: Callable[[str], bool] | None = None,
+) -> Resolution | None:
+    """What to search for ``question`` given the previous turn; None when it stands alone."""
+    kind = classify(question, state, known)
+    if kind is None or state is None:
+        return None
+    body = search_text(LEAD.sub("", nfkc(question).strip()))
+    carried = tuple(state.item_codes[:MAX_CARRIED_ITEMS])
+    used_role = role or state.role
+    head = f"前の質問（{_short(state.question)}）の続きとして"
+    focus: list[int] = []
+    codes: tuple[str, ...] = carried
+    if kind == "role_switch":
+        other: Role = next(r for r in named_roles(body) if r != state.role)
+        used_role = other
+        codes = tuple(items.corresponding(state.item_codes[:1], state.principles, other))
+        for code in codes:
+            focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, POINTS))
+        query = with_role(state.query, other)
+        target = f"{ROLE_LABELS[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABELS[other]
+        note = f"{head}、{target}についてお答えします。"
+    elif kind in ("examples", "detail") and carried:
+        labels = EXAMPLE_SECTIONS if kind == "examples" else (ITEM_HEAD, *DETAIL_SECTIONS)
+        for code in carried:
+            focus += items.sections(code, labels)
+        what = "具体的な手法や実践例" if kind == "examples" else "ポイントと解説"
+        query = f"{state.query} {what}"
+        shown = "具体的な手法・実践例" if kind == "examples" else "ポイントと解説"
+        note = f"{head}、{_codes_text(carried)}の{shown}からお答えします。"
+    else:  # the previous question's words complete this one; its sections come first
+        if kind == "reference":
+            for code in carried:
+                focus += items.main.get(code, []) + items.sections(code, (POINTS,))
+        if not carried and kind != "more":
+            focus += items.same_section(state.passage_ids[:1])
+        query = f"{state.query} {body}".strip()
+        note = f"{head}お答えします。"
+    return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)
+
+
+# --- answering ------------------------------------------------------------------------------
+def _principles(section_path: Sequence[str]) -> list[int]:
+    out = []
+    for part in section_path:
+        m = _PRINCIPLE_HEAD.match(part)
+        if m and 1 <= int(m.group(1)) <= len(PRINCIPLES) and m.group(2) == PRINCIPLES[int(m.group(1)) - 1]:
+            out.append(int(m.group(1)))
+    return out
+
+
+def _on_topic(answerer: Answerer, query: str, code: str) -> bool:
+    """Whether an item's own text (本編, 別添 restatement, [ポイント]) covers the question."""
+    items = item_index(answerer.retriever)
+    ids = items.main.get(code, []) + items.sections(code, (ITEM_HEAD, POINTS))
+    hits = [Hit(i, answerer.retriever.chunks[i], 0.0, 0.0, 0.0) for i in ids]
+    return bool(hits) and answerer.coverage(query, hits) >= MIN_ITEM_COVERAGE
+
+
+def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
+    """What an answered turn leaves for the next one. With ``answerer``, only the cited items
+    that cover the question are kept (:data:`MIN_ITEM_COVERAGE`)."""
+    cited = [] if answer.refused else answer.citations
+    query = answer.context.query if answer.context else answer.question
+    codes = list(dict.fromkeys(code for c in cited for code in c.item_codes[:1]))
+    if answerer is not None:
+        codes = [code for code in codes if _on_topic(answerer, query, code)]
+    return TurnState(
+        question=answer.question,
+        query=query,
+        role=answer.role,
+        item_codes=codes,
+        principles=list(dict.fromkeys(n for c in cited for n in _principles(c.section_path))),
+        passage_ids=[c.id for c in cited],
+        refused=answer.refused,
+    )
+
+
+def _known(answerer: Answerer) -> Callable[[str], bool]:
+    return lambda word: word.lower() in answerer.idf
+
+
+def ask_in_context(
+    answerer: Answerer, question: str, role: Role | None = None, k: int = 10, state: TurnState | None = None
+) -> Answer:
+    """``answerer.ask`` for a question asked after ``state``; unchanged when it stands alone.
+
+    A follow-up costs no extra embedding: only its resolved text is embedded.
+    """
+    text = clean_question(question)
+    resolution = resolve(text, role, state, item_index(answerer.retriever), _known(answerer)) if state else None
+    if resolution is None:
+        return answerer.ask(question, role=role, k=k)
+    assert state is not None
+    with answerer.retriever.focus(resolution.focus):
+        answer = answerer.ask(resolution.query, role=resolution.role, k=k)
+    answer.question = text
+    answer.context = ContextUse(
+        kind=resolution.kind,
+        previous_question=state.question,
+        query=resolution.query,
+        role=resolution.role,
+        item_codes=list(resolution.item_codes),
+        note=resolution.note,
+    )
+    answer.notes.insert(0, resolution.note)
+    return answer
+
+
+def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None, k: int = 10) -> TurnState | None:
+    """The state after the earlier questions of a conversation (oldest first).
+
+    Only the most recent question is answered (one query embedding); the ones before it
+    are resolved as text, which is all the most recent one needs from them.
+    """
+    recent = list(history)[-MAX_HISTORY:]
+    state: TurnState | None = None
+    idx = item_index(answerer.retriever)
+    for n, raw in enumerate(recent):
+        if not isinstance(raw, str):
+            raise QueryError("会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history")
+        question = clean_question(raw)
+        if n == len(recent) - 1:
+            return turn_state(ask_in_context(answerer, question, role, k, state), answerer)
+        res = resolve(question, role, state, idx, _known(answerer)) if state else None
+        query = res.query if res else search_text(question)
+        state = TurnState(
+            question=question,
+            query=query,
+            role=(res.role if res else role or detect_role(query)),
+            item_codes=list(res.item_codes) if res else [],
+        )
+    return state

@@ -1,0 +1,262 @@
+"""Follow-up questions (retriever.conversation): detection, resolution on the real index, and
+answering through the batch contract with ``history``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from guideqa.cli import app as cli_app
+from guideqa.config import Settings
+from guideqa.models import TurnState
+from guideqa.service import ask_line, build_answerer
+from retriever.answer import Answerer
+from retriever.conversation import (
+    EXAMPLE_SECTIONS,
+    ask_in_context,
+    classify,
+    item_index,
+    own_terms,
+    replay,
+    resolve,
+    turn_state,
+)
+
+PRIVACY_Q = "AI利用者として個人情報の扱いで注意することは？"
+PRIVACY = TurnState(question=PRIVACY_Q, query=PRIVACY_Q, role="user", item_codes=["U-4) i."])
+
+
+@pytest.fixture(scope="module")
+def answerer(real_settings: Settings) -> Answerer:
+    return build_answerer(real_settings)
+
+
+# --- detection (pure) ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("具体例は？", "examples"),
+        ("具体的な手法を教えてください", "examples"),
+        ("実践例はありますか", "examples"),
+        ("もっと詳しく", "detail"),
+        ("その項目の解説は？", "detail"),
+        ("ポイントは？", "detail"),
+        ("それはなぜですか？", "detail"),
+        ("それは提供者にも当てはまりますか？", "role_switch"),
+        ("AI開発者の場合は？", "role_switch"),
+        ("では、提供者として個人情報の扱いで注意することは？", "role_switch"),
+        ("他には？", "more"),
+        ("それについて教えて", "reference"),
+        ("上記について補足はある？", "detail"),
+        ("個人情報の具体例は？", "examples"),  # the subject is the one just discussed
+        ("それとはどう違うの？", "reference"),
+    ],
+)
+def test_follow_ups_are_detected(question: str, kind: str):
+    assert classify(question, PRIVACY) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ところで、明日の天気は？",  # changes the subject
+        "AIガバナンスの具体例は？",  # a subject of its own
+        "AI開発者は学習データについて何に注意すべき？",
+        "透明性の確保とは何ですか？",
+        "明日の東京の天気は？",
+        "AIとは？",
+        "AIガバナンスとは何ですか",
+    ],
+)
+def test_self_contained_questions_stand_alone(question: str):
+    assert classify(question, PRIVACY) is None
+
+
+def test_nothing_is_a_follow_up_without_a_previous_turn():
+    assert classify("具体例は？", None) is None
+
+
+def test_own_terms_drop_cues_roles_and_demonstratives():
+    assert own_terms("それは提供者にも当てはまりますか？") == []
+    assert own_terms("その項目の具体例をもっと詳しく") == []
+    assert own_terms("ところで、明日の天気は？") == ["天気"]
+    assert "個人情報" in own_terms(PRIVACY_Q)
+
+
+# --- the index's structure --------------------------------------------------------------------
+def test_corresponding_items_follow_the_principle_numbers(answerer: Answerer):
+    items = item_index(answerer.retriever)
+    assert items.corresponding(["U-4) i."], [], "provider") == ["P-4) i.", "P-4) ii."]
+    assert items.corresponding(["D-3) i."], [], "user") == ["U-3) i."]
+    assert items.corresponding(["P-3) i."], [], "developer") == ["D-3) i.", "D-3) ii."]
+    # the principles an answer cited stand in when it cited no role item
+    assert items.corresponding([], [5], "user") == ["U-5) i."]
+    assert items.titles["U-4) i."] == "個人情報の不適切入力とプライバシー侵害への対策"
+
+
+def test_examples_resolve_to_the_items_worked_examples(answerer: Answerer):
+    chunks = answerer.retriever.chunks
+    res = resolve("具体例は？", "user", PRIVACY, item_index(answerer.retriever))
+    assert res is not None and res.kind == "examples" and res.role == "user"
+    assert res.focus and all(
+        chunks[i].item_codes[0] == "U-4) i." and chunks[i].section_path[-1] in EXAMPLE_SECTIONS for i in res.focus
+    )
+    assert "個人情報" in res.query and res.note.startswith("前の質問（AI利用者として個人情報の扱いで注意することは？）の続きとして")
+
+
+def test_role_switch_resolves_to_the_other_roles_item(answerer: Answerer):
+    chunks = answerer.retriever.chunks
+    res = resolve("それは提供者にも当てはまりますか？", "user", PRIVACY, item_index(answerer.retriever))
+    assert res is not None and res.kind == "role_switch" and res.role == "provider"
+    assert res.item_codes == ("P-4) i.", "P-4) ii.")
+    assert {chunks[i].item_codes[0] for i in res.focus} == {"P-4) i.", "P-4) ii."}
+    assert res.query.startswith("AI提供者として個人情報")
+
+
+# --- answering -------------------------------------------------------------------------------
+def _codes(answer: Any, n: int = 5) -> list[str]:
+    return [p.item_codes[0] if p.item_codes else "" for p in answer.passages[:n]]
+
+
+def test_examples_follow_up_finds_the_worked_examples(answerer: Answerer):
+    alone = answerer.ask("具体例は？", role="user")
+    answer = ask_in_context(answerer, "具体例は？", "user", 10, PRIVACY)
+    assert alone.refused  # on its own the question has no subject
+    assert not answer.refused and answer.question == "具体例は？"
+    assert answer.context is not None and answer.context.kind == "examples"
+    assert answer.context.item_codes == ["U-4) i."] and answer.notes[0] == answer.context.note
+    assert any(
+        p.item_codes[:1] == ["U-4) i."] and p.section_path[-1] in EXAMPLE_SECTIONS for p in answer.passages[:5]
+    )
+
+
+def test_role_switch_follow_up_answers_with_the_provider_items(answerer: Answerer):
+    question = "それは提供者にも当てはまりますか？"
+    alone = answerer.ask(question, role="user")
+    answer = ask_in_context(answerer, question, "user", 10, PRIVACY)
+    assert not {"P-4) i.", "P-4) ii."} & set(_codes(alone))
+    assert answer.role == "provider" and {"P-4) i.", "P-4) ii."} & set(_codes(answer))
+    assert any(code.startswith("P-4)") for c in answer.citations for code in c.item_codes)
+
+
+@pytest.mark.parametrize("question", ["ところで、明日の天気は？", "AI開発者は学習データについて何に注意すべき？"])
+def test_self_contained_questions_get_the_same_answer_as_without_history(answerer: Answerer, question: str):
+    with_history = ask_in_context(answerer, question, "user", 10, PRIVACY)
+    alone = answerer.ask(question, role="user")
+    assert with_history.model_dump() == alone.model_dump()
+    assert with_history.context is None
+
+
+def test_context_never_forces_an_answer(answerer: Answerer):
+    refused = turn_state(answerer.ask("明日の東京の天気は？"))
+    assert refused.refused and refused.item_codes == []
+    answer = ask_in_context(answerer, "もっと詳しく", None, 10, refused)
+    assert answer.refused and answer.context is not None
+
+
+def test_turn_state_keeps_the_cited_items_and_role(answerer: Answerer):
+    state = turn_state(answerer.ask(PRIVACY_Q, role="user"))
+    assert state.role == "user" and state.item_codes[0] == "U-4) i." and state.query == PRIVACY_Q
+
+
+def test_replay_of_a_three_turn_conversation(answerer: Answerer):
+    state = replay(answerer, [PRIVACY_Q, "具体例は？"], "user")
+    assert state is not None and state.question == "具体例は？" and "個人情報" in state.query
+    answer = ask_in_context(answerer, "AI提供者の場合は？", "user", 10, state)
+    assert answer.context is not None and answer.context.kind == "role_switch" and answer.role == "provider"
+    assert any(code.startswith("P-") for code in _codes(answer))
+
+
+class CountingEmbedder:
+    """The real embedder, counting query embeddings."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.queries = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def embed_query_np(self, text: str) -> Any:
+        self.queries += 1
+        return self.inner.embed_query_np(text)
+
+
+def test_a_follow_up_costs_at_most_one_extra_query_embedding(answerer: Answerer, monkeypatch: pytest.MonkeyPatch):
+    counter = CountingEmbedder(answerer.retriever.embedder)
+    monkeypatch.setattr(answerer.retriever, "embedder", counter)
+    ask_line(answerer, {"id": "a", "question": "具体例は？", "role": "user"}, 10)
+    alone = counter.queries
+    counter.queries = 0
+    ask_line(answerer, {"id": "b", "question": "具体例は？", "role": "user", "history": [PRIVACY_Q]}, 10)
+    assert counter.queries <= alone + 1
+    counter.queries = 0
+    three = {"id": "c", "question": "AI提供者の場合は？", "role": "user", "history": [PRIVACY_Q, "具体例は？"]}
+    ask_line(answerer, three, 10)
+    assert counter.queries <= alone + 1
+
+
+# --- batch and CLI ---------------------------------------------------------------------------
+def test_batch_lines_carry_history(real_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GUIDEQA_INDEX_DIR", str(real_settings.index_dir))
+    from guideqa.config import get_settings
+
+    get_settings.cache_clear()
+    lines = [
+        {"id": "f1", "question": "具体例は？", "role": "user", "history": [PRIVACY_Q]},
+        {"id": "f2", "question": "具体例は？", "role": "user"},
+        {"id": "bad", "question": "具体例は？", "history": "AI利用者として"},
+        {"id": "bad2", "question": "具体例は？", "history": [PRIVACY_Q, 3]},
+    ]
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    try:
+        result = CliRunner().invoke(cli_app, ["batch", "--in", str(src), "--out", str(out)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert records["f1"]["context"]["kind"] == "examples" and not records["f1"]["refused"]
+    assert records["f1"]["context"]["previous_question"] == PRIVACY_Q
+    assert records["f2"]["context"] is None and records["f2"]["refused"]
+    assert records["bad"]["error"]["code"] == "invalid_history"
+    assert records["bad2"]["error"]["code"] == "invalid_history"
+
+
+def test_cli_ask_with_history(real_settings: Settings):
+    args = ["ask", "それは提供者にも当てはまりますか？", "--role", "U", "--history", PRIVACY_Q,
+            "--index-dir", str(real_settings.index_dir)]  # fmt: skip
+    result = CliRunner().invoke(cli_app, args)
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("（前の質問（AI利用者として個人情報の扱いで注意することは？）の続きとして")
+    assert "P-4)" in result.output
+
+
+def test_one_word_questions_follow_on_only_with_a_corpus_word(answerer: Answerer):
+    known = lambda w: w.lower() in answerer.idf  # noqa: E731
+    assert classify("従業員向けには何をすれば？", PRIVACY, known) == "reference"
+    assert classify("明日の天気は？", PRIVACY, known) is None  # 天気 is not in the corpus
+    assert classify("透明性とは？", PRIVACY, known) is None  # a definition names its own subject
+
+
+def test_only_items_that_cover_the_question_are_carried(answerer: Answerer):
+    from retriever.conversation import _on_topic
+
+    assert _on_topic(answerer, PRIVACY_Q, "U-4) i.")
+    assert not _on_topic(answerer, "AIに頼りすぎないようにするには？", "U-4) i.")
+
+
+def test_more_detail_without_items_searches_the_cited_section(answerer: Answerer):
+    items = item_index(answerer.retriever)
+    chunks = answerer.retriever.chunks
+    cited = next(c for c in chunks if c.doc_id == "interim2025" and c.section_path)
+    state = TurnState(question="政府調達は？", query="政府調達は？", passage_ids=[cited.id])
+    res = resolve("もっと詳しく", None, state, items)
+    assert res is not None and res.kind == "detail" and res.item_codes == ()
+    assert res.focus[0] == items.by_id[cited.id]
+    assert all(chunks[i].section_path == cited.section_path for i in res.focus)
