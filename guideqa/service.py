@@ -36,9 +36,11 @@ def build_answerers(
     from retriever.llm import LLMGenerator, chat_model_from_settings
 
     retriever = Retriever.open(settings, embedder=embedder, tokenizer=tokenizer)
-    answerers = {"extractive": Answerer(retriever)}
+    answerers = {"extractive": Answerer(retriever, calibration_file=settings.calibration_file)}
     if "llm" in generator_names(settings):
-        answerers["llm"] = Answerer(retriever, generator=LLMGenerator(chat_model_from_settings(settings)))
+        answerers["llm"] = Answerer(
+            retriever, generator=LLMGenerator(chat_model_from_settings(settings)), policy=answerers["extractive"].policy
+        )
     elif settings.generator == "llm":
         from guideqa.errors import GuideQAError
 
