@@ -184,6 +184,11 @@ class Answerer:
         answer = Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name)
         if len(query) < 2:  # nothing left once markup and injected instructions are removed
             return self._refuse(answer, [])
+        # Deferred import: the follow-up cue words live with the conversation logic, which builds on this module.
+        from retriever.conversation import lacks_subject
+
+        if lacks_subject(query):  # 「具体例は？」 on its own: nothing to answer about
+            return self._refuse(answer, [])
         role = role or detect_role(query)
         answer.role = role
         if premise_cue(query):
@@ -202,6 +207,11 @@ class Answerer:
             if len(parts) >= 2:
                 return self._overview_answer(answer, parts, note=None)
         return self._gated_answer(answer, query, hits)
+
+    def refuse(self, question: str, role: Role | None = None) -> Answer:
+        """The fixed refusal for a question that cannot be answered as asked."""
+        text = clean_question(question)
+        return self._refuse(Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name), [])
 
     def _gated_answer(self, answer: Answer, query: str, hits: list[Hit]) -> Answer:
         """Answer only what the passages answer; the generator is called only after the gate."""
