@@ -1,8 +1,9 @@
 """The FastAPI application: ``create_app(settings)``.
 
-The index and models are loaded once, in the lifespan, in a worker thread. When loading
-fails (index missing or corrupt, embedder mismatch) the service still starts: /healthz is
-200, /readyz and the routes that need the index answer 503 with the reason.
+The index and models are loaded in the lifespan, in a worker thread, and again whenever a new
+index is published (live reload, see ``api.state``). When loading fails (index missing or
+corrupt, embedder mismatch) the service still starts: /healthz is 200, /readyz and the routes
+that need the index answer 503 with the reason.
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.guideqa
     await anyio.to_thread.run_sync(state.load)
     try:
-        yield
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(state.watch)  # live reload of newly published indexes
+            yield
+            tasks.cancel_scope.cancel()
     finally:
         state.close()
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotReadyError, RateLimitedError, not_ready
 from api.feedback import FeedbackStore
 from api.ratelimit import retry_after_seconds
-from api.state import AppState, Catalog
+from api.state import AppState, Catalog, Snapshot
 from guideqa.config import Settings
 from retriever.answer import Answerer
 from retriever.search import Retriever
@@ -28,21 +28,35 @@ def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_answerer(state: StateDep) -> Answerer:
-    """The default answerer; 503 with the reason (index missing, corrupt …) when not ready."""
-    if state.error is not None:
-        raise not_ready(state.error)
-    return state.answerers[state.default_generator]
+INDEX_BUILD_HEADER = "X-Index-Version"
+
+
+def get_snapshot(state: StateDep, response: Response) -> Snapshot:
+    """The index this request uses, taken once (FastAPI caches it per request): a live reload
+    during the request does not change it. 503 with the reason when nothing is loaded."""
+    snapshot = state.snapshot
+    if snapshot is None:
+        raise not_ready(state.error or NotReadyError("サービスを起動中です。しばらくしてから再度お試しください。", code="starting"))
+    response.headers[INDEX_BUILD_HEADER] = snapshot.build
+    return snapshot
+
+
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+
+
+def get_answerer(snapshot: SnapshotDep) -> Answerer:
+    """The default answerer of the request's snapshot."""
+    return snapshot.answerer
 
 
 def get_retriever(answerer: Annotated[Answerer, Depends(get_answerer)]) -> Retriever:
     return answerer.retriever
 
 
-def get_catalog(state: StateDep, _: Annotated[Answerer, Depends(get_answerer)]) -> Catalog:
-    if state.catalog is None:
+def get_catalog(snapshot: SnapshotDep) -> Catalog:
+    if snapshot.catalog is None:
         raise NotReadyError("目次とチェックリストを作成できませんでした。サーバーのログを確認してください。", code="catalog_unavailable")
-    return state.catalog
+    return snapshot.catalog
 
 
 def get_store(state: StateDep) -> FeedbackStore:

@@ -52,7 +52,7 @@ async def topics(
     wanted = _role(role, required=False)
     if wanted is None:
         return catalog.topics
-    return TopicMenu(roles=[r for r in catalog.topics.roles if r.role == wanted])
+    return TopicMenu(roles=[r for r in catalog.topics.roles if r.role == wanted], note=catalog.topics.note)
 
 
 @router.get("/checklist", response_model=Checklist, summary="役割別チェックリスト", responses=ERROR_RESPONSES)

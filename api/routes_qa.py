@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AnswererDep, RetrieverDep, StateDep, rate_limit
+from api.deps import AnswererDep, RetrieverDep, SnapshotDep, StateDep, rate_limit
 from api.errors import (
     BODY_RESPONSES,
     DOC_422,
@@ -21,7 +21,7 @@ from api.errors import (
     StoreError,
     error_doc,
 )
-from api.state import AppState
+from api.state import AppState, Snapshot
 from guideqa.errors import QueryError
 from guideqa.models import Answer, Role, TurnState
 from guideqa.records import (
@@ -45,12 +45,12 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["質問と検索"])
 
 
-def _pick(state: AppState, default: Answerer, generator: str | None) -> Answerer:
-    if generator is None or generator == state.default_generator:
+def _pick(snapshot: Snapshot, default: Answerer, generator: str | None) -> Answerer:
+    if generator is None or generator == snapshot.default_generator:
         return default
-    if generator in state.answerers:
-        return state.answerers[generator]
-    names = " / ".join(state.answerers)
+    if generator in snapshot.answerers:
+        return snapshot.answerers[generator]
+    names = " / ".join(snapshot.answerers)
     raise QueryError(f"生成方式「{generator[:30]}」は使えません。使える方式: {names}", code="unknown_generator")
 
 
@@ -126,7 +126,9 @@ def _answer_in_conversation(
     },
     dependencies=[Depends(rate_limit)],
 )
-async def ask(body: AskRequest, request: Request, state: StateDep, answerer: AnswererDep) -> AskResponse:
+async def ask(
+    body: AskRequest, request: Request, state: StateDep, snapshot: SnapshotDep, answerer: AnswererDep
+) -> AskResponse:
     """質問に出典付きで答えます。応答は `guideqa batch` の出力1行と同じ形で、`answer_id` が付きます。
 
     ガイドラインに記載がない質問には `refused: true` と近い記載（passages）を返します。
@@ -136,7 +138,7 @@ async def ask(body: AskRequest, request: Request, state: StateDep, answerer: Ans
     のような続きの質問を前の回答を踏まえて答えます（`context` に何を引き継いだかが入ります）。
     会話を保存しない場合は、それまでの質問を `history`（古い順）で渡しても同じように答えます。
     """
-    chosen = _pick(state, answerer, body.generator)
+    chosen = _pick(snapshot, answerer, body.generator)
     role = parse_role(body.role)
     question = clean_question(body.question)
     k = check_k(body.k)

@@ -29,6 +29,8 @@ _LABEL_PREFIX = re.compile(r"^\s*[^\s:：。【】]{1,12}について\s*[:：]\s
 _BULLET = re.compile(r"^\s*(?:[-*・•]|\d+[.)．])\s+")
 
 SOFT_KEY_POINT_RECALL = 0.6
+# Readability: an answer sentence longer than this is a wall of text (or a flattened table).
+LONG_SENTENCE_CHARS = 250
 OVERLAP_SUPPORT_THRESHOLD = 0.7
 
 

@@ -33,7 +33,10 @@ HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("citation_precision", "Cit. P", "rate"),
     ("hallucination", "Halluc.", "rate"),
     ("refusal_rate", "Refusal (unans.)", "rate"),
+    ("refusal_offtopic", "Refusal off-topic", "rate"),
+    ("refusal_near_domain", "Refusal near-domain", "rate"),
     ("false_refusal_rate", "False refusal", "rate"),
+    ("long_sentences", ">250 chars", "rate"),
     ("kp_coverage", "KP", "rate"),
     ("kp_coverage_soft", "KP soft", "rate"),
     ("answer_chars", "Chars", "int"),
@@ -273,8 +276,12 @@ def build_sections(run: EvalRun, summary: dict[str, Any], meta: dict[str, Any]) 
         "normalised text (NFKC, no whitespace) contains a gold evidence span. Citation recall/precision are "
         "span-based (ALCE-style); hallucination = share of answer sentences not supported by the passages they "
         "cite (containment for extractive answers, char-bigram overlap ≥0.7 for an LLM); refusal = share of "
-        "unanswerable questions refused; false refusal = share of answerable questions refused; KP = share of "
-        "key points found verbatim in the answer (KP soft: char-bigram recall ≥0.6)."
+        "unanswerable questions refused, split into off-topic (types out_of_scope, premise_offtopic) and "
+        "near-domain (near_unanswerable); false refusal = share of answerable questions refused; >250 chars = "
+        "share of answer sentences longer than 250 characters (readability); KP = share of "
+        "key points found verbatim in the answer (KP soft: char-bigram recall ≥0.6). The fixed lead sentence "
+        "of a false-premise answer is the answerer's own statement, not a quote: it is counted apart "
+        "(`statements` in summary.json), not in hallucination."
     )
     sections.append(intro)
 

@@ -64,6 +64,10 @@ WARMUP_LINES: tuple[dict[str, Any], ...] = (
     {"id": "warmup-3", "question": "ガイドラインに違反した場合の罰金は？", "role": "user"},
 )
 NO_ROLE = "none"
+# Unanswerable question types, for the refusal breakdown: far off-topic questions (also those
+# dressed up with a legal-force premise) vs near-domain ones that sound in scope.
+OFF_TOPIC_TYPES = frozenset({"out_of_scope", "premise_offtopic"})
+NEAR_DOMAIN_TYPES = frozenset({"near_unanswerable"})
 
 GeneratorFactory = Callable[[Settings], Generator]
 
@@ -216,8 +220,14 @@ def score_record(question: EvalQuestion, record: dict[str, Any], *, k: int = DEF
         row["cit_recall"] = row["cit_precision"] = None
 
     sentences = m.split_cited_sentences(answer) if answer else []
+    # The answerer's own fixed statements (a false-premise lead) are not quotes: counted apart.
+    fixed = {m.normalise(s.get("text", "")) for s in record.get("sentences") or [] if s.get("statement")}
+    statements = [s for s in sentences if m.normalise(s.text) in fixed]
+    sentences = [s for s in sentences if m.normalise(s.text) not in fixed]
     flags = m.unsupported_flags(sentences, citations, m.support_check_for(generator))
     row["n_sentences"] = len(sentences)
+    row["n_statements"] = len(statements)
+    row["n_long"] = sum(1 for s in sentences if len(s.text) > m.LONG_SENTENCE_CHARS)
     row["n_unsupported"] = sum(flags)
     row["unsupported"] = [s.text for s, bad in zip(sentences, flags, strict=True) if bad]
 
@@ -265,6 +275,12 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             sum(1 for r in answered if r["n_unsupported"]) / len(answered) if answered else None
         ),
         "refusal_rate": m.mean(1.0 if r["refused"] else 0.0 for r in unanswerable),
+        "refusal_offtopic": m.mean(1.0 if r["refused"] else 0.0 for r in unanswerable if r["type"] in OFF_TOPIC_TYPES),
+        "refusal_near_domain": m.mean(
+            1.0 if r["refused"] else 0.0 for r in unanswerable if r["type"] in NEAR_DOMAIN_TYPES
+        ),
+        "long_sentences": sum(r.get("n_long", 0) for r in answered) / sentences if sentences else None,
+        "statements": sum(r.get("n_statements", 0) for r in answered),
         "false_refusal_rate": m.mean(1.0 if r["refused"] else 0.0 for r in answerable),
         "kp_coverage": m.mean(r["kp_exact"] for r in rows),
         "kp_coverage_soft": m.mean(r["kp_soft"] for r in rows),

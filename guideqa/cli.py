@@ -98,11 +98,16 @@ def info(
     except GuideQAError as err:
         _fail(err)
         return
+    from retriever.calibration import describe, load_policy
+
+    policy = load_policy(str(manifest["embedder"]["id"]), settings.calibration_file)
     if as_json:
+        manifest = {**manifest, "answerability": {"calibration": policy.source, **vars(policy.thresholds)}}
         typer.echo(json.dumps(manifest, ensure_ascii=False, indent=2))
         return
     emb = manifest["embedder"]
     typer.echo(f"埋め込みモデル: {emb['id']}（{emb['dimension']}次元）")
+    typer.echo(describe(policy))
     typer.echo(f"作成日時: {manifest['created_at']}")
     typer.echo(f"チャンク数: {manifest['chunk_count']}")
     for doc in manifest["documents"]:
@@ -250,9 +255,20 @@ from guideqa.cli_eval import eval_command  # noqa: E402
 app.command("eval")(eval_command)
 
 
+from guideqa.cli_calibrate import calibrate_command  # noqa: E402
+
+app.command("calibrate")(calibrate_command)
+
+
 from guideqa.cli_serve import serve  # noqa: E402
 
 app.command()(serve)
+
+
+from guideqa.cli_corpus import add, remove  # noqa: E402
+
+app.command()(add)
+app.command()(remove)
 
 
 if __name__ == "__main__":  # pragma: no cover

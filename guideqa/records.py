@@ -158,6 +158,7 @@ class Checklist(BaseModel):
     role_label: str
     doc_id: str = GUIDELINE_DOC
     items: list[ChecklistItem]
+    note: str = Field("", description="対象の範囲（役割を定義している文書だけが対象であること）")
 
 
 class Topic(BaseModel):
@@ -177,6 +178,7 @@ class RoleTopics(BaseModel):
 
 class TopicMenu(BaseModel):
     roles: list[RoleTopics]
+    note: str = Field("", description="対象の範囲（役割別の項目は役割を定義している文書だけが対象であること）")
 
 
 # --- HTTP API ----------------------------------------------------------------------------
@@ -306,7 +308,7 @@ class ReadyResponse(BaseModel):
     documents: int
     embedder: str
     generators: list[str]
-    index_version: str = Field(description="読み込んだインデックスの版（ビルドの識別子）。全てのレプリカで同じはずです。")
+    index_version: str = Field(description="読み込んだインデックスの版（ビルドの識別子）。全てのレプリカで同じはずです。新しいインデックスが公開されると数秒で切り替わります。")
     loaded_at: str
     load_seconds: float
     feedback: Literal["ok", "unavailable"]

@@ -8,6 +8,8 @@ from guideqa.config import Settings
 from guideqa.errors import GuideQAError
 from guideqa.models import Answer, Role
 from guideqa.records import MAX_K, has_lone_surrogate
+from ingest.embedders import Embedder
+from ingest.tokenizer import Tokenizer
 from retriever.answer import Answerer
 from retriever.roles import parse_role
 from retriever.search import Retriever
@@ -23,17 +25,22 @@ def generator_names(settings: Settings) -> list[str]:
     return ["extractive"] + (["llm"] if settings.llm_base_url and settings.llm_model else [])
 
 
-def build_answerers(settings: Settings) -> dict[str, Answerer]:
+def build_answerers(
+    settings: Settings, *, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None
+) -> dict[str, Answerer]:
     """One Answerer per available generator, sharing one retriever (index loaded once).
 
     "extractive" is always there; "llm" when an OpenAI-compatible endpoint is configured.
+    An already loaded embedder and tokenizer may be passed in (a server reloading its index).
     """
     from retriever.llm import LLMGenerator, chat_model_from_settings
 
-    retriever = Retriever.open(settings)
-    answerers = {"extractive": Answerer(retriever)}
+    retriever = Retriever.open(settings, embedder=embedder, tokenizer=tokenizer)
+    answerers = {"extractive": Answerer(retriever, calibration_file=settings.calibration_file)}
     if "llm" in generator_names(settings):
-        answerers["llm"] = Answerer(retriever, generator=LLMGenerator(chat_model_from_settings(settings)))
+        answerers["llm"] = Answerer(
+            retriever, generator=LLMGenerator(chat_model_from_settings(settings)), policy=answerers["extractive"].policy
+        )
     elif settings.generator == "llm":
         from guideqa.errors import GuideQAError
 

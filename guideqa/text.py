@@ -39,6 +39,33 @@ def split_sentences(text: str, *, keep_refs: bool = False) -> list[str]:
     return [p for p in parts if p]
 
 
+# Brackets, and a closing parenthesis that only numbers a list item (「3）公平性」「D-2) i.」).
+BRACKET_OPEN = "（(「『【［["
+BRACKET_CLOSE = "）)」』】］]"
+LIST_NUMBERING = re.compile(r"(?<=[0-9０-９ivxⅰ-ⅹⅠ-Ⅹ])[)）]")
+
+
+def bracket_depth(text: str) -> int:
+    """Open brackets minus closed ones (list numbering such as 「3）」 not counted)."""
+    text = LIST_NUMBERING.sub("", text)
+    return sum(ch in BRACKET_OPEN for ch in text) - sum(ch in BRACKET_CLOSE for ch in text)
+
+
+def bracket_sentences(text: str) -> list[str]:
+    """Sentences at 。！？, but never split inside brackets: 「（議会を除く。）、独立行政法人等…」
+    stays one sentence instead of leaving a fragment that starts with 「）、」."""
+    out: list[str] = []
+    buf = ""
+    for piece in split_sentences(text):
+        buf = piece if not buf else buf + piece
+        if bracket_depth(buf) <= 0:
+            out.append(buf)
+            buf = ""
+    if buf:
+        out.append(buf)
+    return out
+
+
 def circled_number(text: str) -> int:
     """1 for text starting with ①, 2 for ②, … 20 for ⑳; 0 otherwise (leading spaces ignored)."""
     s = text.lstrip()

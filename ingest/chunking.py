@@ -102,6 +102,10 @@ def build_chunks(
     for unit in _units(paragraphs):
         if all(p.is_heading for p in unit):
             continue  # a heading with no body of its own carries no answer
+        if doc.meta.layout == "generic":
+            # The heading is the chunk's section path (shown with every citation and embedded
+            # in front of the text): repeated in the text it would only count twice.
+            unit = [p for p in unit if not p.is_heading]
         spans: list[tuple[str, Paragraph]] = []
         for para in unit:
             spans.extend((piece, para) for piece in _split_long(para.text, max_chars))

@@ -82,12 +82,13 @@ def corpus_fingerprint(metas: list[DocumentMeta], corpus_dir: Path) -> dict[str,
 
 def chunker_fingerprint() -> str:
     """Hash of the code that turns text into chunks: a changed chunker means a stale index."""
+    import ingest.admin_structure
     import ingest.chunking
     import ingest.structure
     import ingest.text
 
     digest = hashlib.sha256()
-    for module in (ingest.text, ingest.structure, ingest.chunking):
+    for module in (ingest.text, ingest.structure, ingest.admin_structure, ingest.chunking):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -309,6 +310,8 @@ def _doc_entry(doc: LoadedDocument, chunks: list[Chunk]) -> dict[str, Any]:
         "date": meta.date,
         "version": meta.version,
         "status": meta.status,
+        "layout": meta.layout,
+        "profile": meta.profile,
         "aliases": meta.aliases,
         "file": meta.file,
         "sha256": doc.sha256,

@@ -7,6 +7,7 @@ broken lines into paragraphs and tracks the heading hierarchy of each document l
 * ``guideline`` – 「AI事業者ガイドライン」: overview deck, 本編 (第1部–第5部, A–E, the ten
   principles, items ``D-2) i.`` …) and 別添 (chapters 1–7, 行動目標, [ポイント] …).
 * ``slides`` / ``report`` – numbered and markdown headings (``I.``, ``1.``, ``(1)``, ``①``).
+* ``generic`` (the default) – Japanese administrative documents: ``ingest.admin_structure``.
 
 ``parse_paragraphs`` is a pure function of the loaded lines.
 """
@@ -16,7 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from guideqa.guideline import ANNEX_OF_ROLE, PRINCIPLES, ROLE_BY_ANNEX, ROLE_BY_LETTER, ROLE_BY_PART, ROLE_LABELS
+from guideqa.guideline import (
+    ANNEX_OF_ROLE,
+    PRINCIPLES,
+    PROFILE,
+    ROLE_BY_ANNEX,
+    ROLE_BY_LETTER,
+    ROLE_BY_PART,
+    ROLE_LABELS,
+)
 from guideqa.models import LoadedDocument, Role, Segment, SourceLine
 from guideqa.text import CIRCLED, circled_number, nfkc
 from ingest.text import canonical_item_code, join_fragments, normalize_line, tidy
@@ -24,8 +33,9 @@ from ingest.text import canonical_item_code, join_fragments, normalize_line, tid
 SEGMENT_LABEL: dict[str, str] = {"overview": "概要", "main": "本編", "annex": "別添（付属資料）"}
 
 # --- line classifiers (applied to the NFKC, stripped line) ----------------------------
-ITEM_RE = re.compile(r"^(?:➢\s*)?([DPU])\s*[-‐－−]\s*(\d{1,2})\s*\)\s*([ivx]+)\s*\.\s*(.*)$")
-ITEM_MENTION_RE = re.compile(r"([DPU])\s*[-‐－−]\s*(\d{1,2})\s*\)\s*([ivx]+)\s*\.")
+# Item codes (D-2) i.) as the guideline's profile declares them.
+ITEM_MENTION_RE = re.compile(PROFILE.item_code_pattern)
+ITEM_RE = re.compile(rf"^(?:➢\s*)?{PROFILE.item_code_pattern}\s*(.*)$")
 PART_RE = re.compile(r"^第\s*(\d)\s*部\s*\.?\s*(.*)$")
 ANNEX_CHAPTER_RE = re.compile(r"^別添\s*(\d)\s*\.\s*(.+)$")
 LETTER_RE = re.compile(r"^([A-E])\s*\.\s*(\S.*)$")
@@ -352,5 +362,13 @@ class GenericParser(_Parser):
 
 def parse_paragraphs(doc: LoadedDocument) -> list[Paragraph]:
     """Split a loaded document into structured paragraphs (headings included, flagged)."""
-    parser: _Parser = GuidelineParser(doc) if doc.meta.layout == "guideline" else GenericParser(doc)
+    parser: _Parser
+    if doc.meta.layout == "guideline":
+        parser = GuidelineParser(doc)
+    elif doc.meta.layout == "generic":
+        from ingest.admin_structure import AdminParser
+
+        parser = AdminParser(doc)
+    else:
+        parser = GenericParser(doc)
     return parser.run()

@@ -7,17 +7,30 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
-
-import numpy as np
 
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
-from guideqa.text import match_key, nfkc
-from retriever.extractive import ExtractiveGenerator
+from retriever.answerability import (
+    Features,
+    Verdict,
+    content_words,
+    coverage,
+    decide,
+    expected_answer_type,
+    has_answer_type,
+    on_topic,
+    vocabulary_share,
+    without_type_cue,
+)
+from retriever.calibration import Policy, Sample, load_policy
+from retriever.expansion import load_synonyms
+from retriever.extractive import ExtractiveGenerator, sentences_of
 from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
+from retriever.premise import PREMISE_LEAD, premise_cue, says_soft_law, without_premise
 from retriever.roles import detect_role, mentioned_role
 from retriever.search import Hit, Retriever
 
@@ -25,19 +38,9 @@ log = logging.getLogger(__name__)
 
 ROLE_OVERVIEW_NOTE = "各項目の詳しい内容は、役割別チェックリストや項目名で質問して確認できます。"
 REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
+RELATED_HEADING = "関連する記載:"
+RELATED_PASSAGES = 2
 _TAGS = re.compile(r"<[^>]{0,200}>")
-# Questions that assume the guideline is binding law (fines, penalties, duties).
-FALSE_PREMISE = re.compile(r"罰金|罰則|処罰|懲役|課徴金|違反(?:する|した)と|違反したら|法的(?:な)?義務|義務付け|強制力|法律で決まって|逮捕")
-PREMISE_QUERY = "ガイドラインは法的拘束力のない非拘束的なソフトローであり事業者の自主的な取組を促す"
-
-
-@dataclass(frozen=True)
-class RefusalPolicy:
-    """Calibrated on the eval dev split (see eval/README)."""
-
-    min_dense: float = 0.835
-    min_coverage: float = 0.5
-    strong_dense: float = 0.855
 
 
 class Generator(Protocol):
@@ -80,40 +83,99 @@ def search_text(question: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@dataclass
+class Assessment:
+    """What the gate saw: the extractive selection, its features and the verdict."""
+
+    selection: list[tuple[int, str]]
+    features: Features
+    verdict: Verdict
+
+
 class Answerer:
     def __init__(
         self,
         retriever: Retriever,
         generator: Generator | None = None,
-        policy: RefusalPolicy | None = None,
+        policy: Policy | None = None,
+        calibration_file: Path | None = None,
     ) -> None:
         self.retriever = retriever
         self.idf = _idf_table(retriever)
         self.extractive = ExtractiveGenerator(retriever.tokenizer, self.idf)
         self.generator = generator or self.extractive
-        self.policy = policy or RefusalPolicy()
+        if policy is None:
+            embedder_id = str(getattr(retriever.embedder, "embedder_id", ""))
+            policy = load_policy(embedder_id, calibration_file) if calibration_file else load_policy(embedder_id)
+        self.policy = policy
+        self._bridge_table = load_synonyms()
+        self._soft_law: list[tuple[int, str]] | None = None
 
     # -- evidence ------------------------------------------------------------------------
     def coverage(self, question: str, hits: list[Hit]) -> float:
-        """Share of the question's (idf-weighted) content words found in the top passages."""
+        """Share of the question's (idf-weighted) search tokens found in the top passages
+        (used by the conversation resolver to tell whether a follow-up stays on an item)."""
         tokens = set(self.retriever.tokenizer.tokenize(question))
-        if not tokens:
-            return 0.0
         seen: set[str] = set()
         for hit in hits[:3]:
             seen |= set(self.retriever.tokenizer.tokenize(hit.chunk.text))
-        default = max(self.idf.values(), default=1.0)
-        total = sum(self.idf.get(t, default) for t in tokens)
-        return sum(self.idf.get(t, default) for t in tokens & seen) / total
+        return coverage(tokens, seen, self.idf)
+
+    def bridges(self, question: str) -> dict[str, set[str]]:
+        """Question word -> guideline words it stands for (everyday word -> corpus term)."""
+        out: dict[str, set[str]] = {}
+        for key, terms in self._bridge_table.items():
+            if key in question:
+                targets = {w for t in terms for w in content_words(t)}
+                for w in content_words(key):
+                    out.setdefault(w, set()).update(targets)
+        return out
+
+    def features(self, question: str, hits: list[Hit], selection: list[tuple[int, str]]) -> Features:
+        """Similarity of the top passages, coverage and answer type of the selected sentences."""
+        words = content_words(without_type_cue(question))
+        quoted = " ".join(text for _, text in selection)
+        expected = expected_answer_type(question)
+        return Features(
+            dense=max((h.dense for h in hits[:3]), default=0.0),
+            coverage=coverage(words, set(content_words(quoted)), self.idf, self.bridges(question)),
+            expected=expected,
+            type_found=expected is None or has_answer_type(quoted, expected),
+            vocab=vocabulary_share(words, self.idf),
+        )
+
+    def assess(self, question: str, hits: list[Hit]) -> Assessment:
+        selection = self.extractive.select(question, hits) if hits else []
+        f = self.features(question, hits, selection)
+        verdict = decide(f, self.policy.thresholds) if selection else Verdict(False, "empty", False)
+        return Assessment(selection, f, verdict)
+
+    def premise_on_topic(self, question: str, role: Role | None) -> tuple[bool, float, float]:
+        """(on topic, similarity, corpus vocabulary share) of the question without its premise
+        words: a penalty attached to an unrelated subject is not corrected."""
+        rest = without_premise(without_type_cue(question))
+        words = content_words(rest)
+        hits = self.retriever.hits(rest, role, 3) if len(rest) >= 2 else []
+        dense = max((h.dense for h in hits), default=0.0)
+        share = vocabulary_share(words, self.idf)
+        return bool(words) and on_topic(dense, share, self.policy.thresholds), dense, share
 
     def answerable(self, question: str, hits: list[Hit]) -> bool:
-        if not hits:
-            return False
-        p = self.policy
-        dense = max(h.dense for h in hits[:3])
-        if dense >= p.strong_dense:
-            return True
-        return dense >= p.min_dense and self.coverage(question, hits) >= p.min_coverage
+        return self.assess(question, hits).verdict.answered
+
+    def sample(self, question: str, should_answer: bool, role: Role | None = None, k: int = 10) -> Sample | None:
+        """The gate's inputs for one question, for ``guideqa calibrate`` (None: not gated,
+        e.g. a role overview or a structure list)."""
+        query = search_text(clean_question(question))
+        role = role or detect_role(query)
+        if premise_cue(query):
+            _, dense, share = self.premise_on_topic(query, role)
+            return Sample(Features(dense, 0.0, None, True), should_answer, premise=True, vocab=share)
+        about = role or mentioned_role(query)
+        if (about is not None and is_broad_role_question(query)) or outline_target(query) is not None:
+            return None
+        hits = self.retriever.hits(query, role, k)
+        return Sample(self.assess(query, hits).features, should_answer)
 
     # -- answering -----------------------------------------------------------------------
     def ask(self, question: str, role: Role | None = None, k: int = 10) -> Answer:
@@ -121,32 +183,45 @@ class Answerer:
         query = search_text(text)
         answer = Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name)
         if len(query) < 2:  # nothing left once markup and injected instructions are removed
-            return self._refuse(answer)
+            return self._refuse(answer, [])
+        # Deferred import: the follow-up cue words live with the conversation logic, which builds on this module.
+        from retriever.conversation import lacks_subject
+
+        if lacks_subject(query):  # 「具体例は？」 on its own: nothing to answer about
+            return self._refuse(answer, [])
         role = role or detect_role(query)
         answer.role = role
+        if premise_cue(query):
+            return self._premise_answer(answer, query, role, k)
         hits = self.retriever.hits(query, role, k)
-        premise = bool(FALSE_PREMISE.search(nfkc(query)))
-        if premise:
-            hits = self._with_premise_evidence(hits, role, k)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
         about = role or mentioned_role(query)
-        if about is not None and not premise and is_broad_role_question(query):
+        if about is not None and is_broad_role_question(query):
             overview = role_overview(self.retriever.chunks, about)
             if overview:
                 answer.role = about
                 return self._overview_answer(answer, overview)
-        target = None if premise else outline_target(query)
+        target = outline_target(query)
         if target is not None:
             parts = outline(self.retriever.chunks, target)
             if len(parts) >= 2:
                 return self._overview_answer(answer, parts, note=None)
-        if not premise and not self.answerable(query, hits):
-            return self._refuse(answer)
-        picked = self._generate(query, hits, answer)
-        if premise:
-            picked = self._premise_first(hits, picked)
+        return self._gated_answer(answer, query, hits)
+
+    def refuse(self, question: str, role: Role | None = None) -> Answer:
+        """The fixed refusal for a question that cannot be answered as asked."""
+        text = clean_question(question)
+        return self._refuse(Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name), [])
+
+    def _gated_answer(self, answer: Answer, query: str, hits: list[Hit]) -> Answer:
+        """Answer only what the passages answer; the generator is called only after the gate."""
+        assessment = self.assess(query, hits)
+        if not assessment.verdict.answered:
+            log.info("refused: %s (%s)", assessment.verdict.reason, assessment.features)
+            return self._refuse(answer, hits if assessment.verdict.near_domain else [])
+        picked = self._generate(query, hits, answer, assessment.selection)
         if not picked:
-            return self._refuse(answer)
+            return self._refuse(answer, hits)
         self._attach(answer, hits, picked)
         return answer
 
@@ -164,35 +239,73 @@ class Answerer:
             answer.notes.append(note)
         return answer
 
-    def _generate(self, query: str, hits: list[Hit], answer: Answer) -> list[tuple[int, AnswerSentence]]:
+    def _generate(
+        self, query: str, hits: list[Hit], answer: Answer, selection: list[tuple[int, str]]
+    ) -> list[tuple[int, AnswerSentence]]:
+        if self.generator is self.extractive:
+            return [(rank, AnswerSentence(text=text, citations=[])) for rank, text in selection]
         picked = self.generator.generate(query, hits)
-        if not picked and self.generator is not self.extractive:
+        if not picked:
             # Too little of the LLM's answer was supported by the passages it cited.
-            picked = self.extractive.generate(query, hits)
+            picked = [(rank, AnswerSentence(text=text, citations=[])) for rank, text in selection]
             answer.generator = self.extractive.name
             answer.notes.append("生成AIの回答を出典で確認できなかったため、原文からの抜粋で回答しています。")
         return picked
 
-    def _refuse(self, answer: Answer) -> Answer:
+    def _refuse(self, answer: Answer, related: list[Hit]) -> Answer:
+        """The fixed refusal; near-domain questions also get the closest passages, cited."""
         answer.refused = True
-        answer.answer = REFUSAL_TEXT + "近い内容の記載を参考として示します。" if answer.passages else REFUSAL_TEXT
+        answer.answer = REFUSAL_TEXT
+        picked = self._related(related)
+        if picked:
+            self._attach(answer, related, picked)
+            answer.answer = REFUSAL_TEXT + "\n" + RELATED_HEADING + "\n" + answer.answer
         return answer
 
-    def _with_premise_evidence(self, hits: list[Hit], role: Role | None, k: int) -> list[Hit]:
-        extra = [h for h in self.retriever.hits(PREMISE_QUERY, None, 3) if _says_soft_law(h.chunk.text)]
-        seen = {h.index for h in extra}
-        return (extra[:1] + [h for h in hits if h.index not in seen])[:k]
-
-    def _premise_first(
-        self, hits: list[Hit], picked: list[tuple[int, AnswerSentence]]
-    ) -> list[tuple[int, AnswerSentence]]:
-        for rank, hit in enumerate(hits):
-            for sent in re.split(r"(?<=。)", hit.chunk.text.replace("\n", "")):
-                if _says_soft_law(sent):
-                    lead = AnswerSentence(text="前提について: " + sent.strip(), citations=[])
-                    rest = [(r, s) for r, s in picked if match_key(s.text) != match_key(sent)]
-                    return [(rank, lead), *rest]
+    def _related(self, hits: list[Hit]) -> list[tuple[int, AnswerSentence]]:
+        """The first readable sentence of each of the closest passages."""
+        picked: list[tuple[int, AnswerSentence]] = []
+        for rank, hit in enumerate(hits[:RELATED_PASSAGES]):
+            sentences = sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
+            if sentences:
+                picked.append((rank, AnswerSentence(text=sentences[0], citations=[])))
         return picked
+
+    # -- false premises ------------------------------------------------------------------
+    def _premise_answer(self, answer: Answer, query: str, role: Role | None, k: int) -> Answer:
+        """A legal-force premise: off-topic -> refused; otherwise the lead and the evidence."""
+        hits = self.retriever.hits(query, role, k)
+        answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
+        on, _, _ = self.premise_on_topic(query, role)
+        evidence = self.soft_law_sentences()
+        if not on or not evidence:
+            return self._refuse(answer, [])
+        ev_hits = [Hit(i, self.retriever.chunks[i], 0.0, 0.0, 0.0) for i in dict.fromkeys(i for i, _ in evidence)]
+        rank_of = {h.index: r for r, h in enumerate(ev_hits)}
+        picked = [(0, AnswerSentence(text=PREMISE_LEAD, citations=[], statement=True))]
+        picked += [(rank_of[i], AnswerSentence(text=text, citations=[])) for i, text in evidence]
+        seen = set(rank_of)
+        all_hits = ev_hits + [h for h in hits if h.index not in seen]
+        answer.passages = [self.retriever.passage(h.chunk, h.score) for h in all_hits[:k]]
+        self._attach(answer, all_hits, picked)
+        return answer
+
+    def soft_law_sentences(self) -> list[tuple[int, str]]:
+        """(chunk index, sentence) stating that the guideline is non-binding soft law: the
+        best one of the current guideline, then one of another document (cached)."""
+        if self._soft_law is None:
+            found: list[tuple[int, int, str]] = []
+            for i, c in enumerate(self.retriever.chunks):
+                status = self.retriever.documents.get(c.doc_id, {}).get("status", "current")
+                for sent in sentences_of(c.text):
+                    if says_soft_law(sent):
+                        found.append((0 if status == "current" else 1, i, sent))
+            ranked = sorted(found, key=lambda x: (x[0], "非拘束" not in x[2], "ガイドライン" not in x[2], len(x[2])))
+            out: list[tuple[int, str]] = []
+            for group in (0, 1):
+                out += [(i, s) for g, i, s in ranked if g == group][:1]
+            self._soft_law = out
+        return self._soft_law
 
     def _attach(self, answer: Answer, hits: list[Hit], picked: list[tuple[int, AnswerSentence]]) -> None:
         numbers: dict[int, int] = {}
@@ -201,7 +314,8 @@ class Answerer:
             if rank not in numbers:
                 numbers[rank] = len(numbers) + 1
             sent.citations = [numbers[rank]]
-            quotes.setdefault(rank, []).append(sent.text.removeprefix("前提について: "))
+            if not sent.statement:
+                quotes.setdefault(rank, []).append(sent.text)
         answer.sentences = [s for _, s in picked]
         lines: list[str] = []
         last_code: str | None = None
@@ -215,7 +329,7 @@ class Answerer:
         for rank, number in sorted(numbers.items(), key=lambda kv: kv[1]):
             p = self.retriever.passage(hits[rank].chunk, hits[rank].score)
             answer.citations.append(
-                Citation(number=number, quotes=quotes[rank], **p.model_dump(exclude={"score"}))
+                Citation(number=number, quotes=quotes.get(rank, []), **p.model_dump(exclude={"score"}))
             )
         answer.notes = [*answer.notes, *self._notes(answer, hits)]
 
@@ -240,11 +354,6 @@ class Answerer:
         return notes
 
 
-def _says_soft_law(text: str) -> bool:
-    t = match_key(text)
-    return ("非拘束的なソフトロー" in t) or ("ソフトロー" in t and "ガイドライン" in t and "自主" in t)
-
-
 def _item_label(hit: Hit) -> str:
     last = hit.chunk.section_path[-1] if hit.chunk.section_path else ""
     code = hit.chunk.item_codes[0]
@@ -252,14 +361,4 @@ def _item_label(hit: Hit) -> str:
 
 
 def _idf_table(retriever: Retriever) -> dict[str, float]:
-    """idf per token from the BM25 index (document frequencies in its CSC matrix)."""
-    bm25 = retriever.index.bm25
-    try:
-        vocab: dict[str, int] = bm25.vocab_dict
-        indptr = np.asarray(bm25.scores["indptr"])
-        n = len(retriever.chunks)
-        df = np.diff(indptr)
-        return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in vocab.items() if i < len(df)}
-    except Exception:  # an unexpected bm25s layout only loses weighting, not answers
-        log.warning("could not read document frequencies from the BM25 index", exc_info=True)
-        return {}
+    return retriever.idf

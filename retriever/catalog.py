@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from guideqa.guideline import ACTOR_ROLES, ANNEX_OF_ROLE, GUIDELINE_DOC, PRINCIPLES, ROLE_LABELS, ROLE_LETTER
+from guideqa.guideline import ACTOR_ROLES, ANNEX_OF_ROLE, GUIDELINE_DOC, PRINCIPLES, PROFILE, ROLE_LABELS, ROLE_LETTER
 from guideqa.models import Chunk, Passage, Role
+from guideqa.profiles import NO_ROLE_DOCUMENTS, profiled_documents
 from guideqa.records import Checklist, ChecklistItem, ItemKind, RoleTopics, Topic, TopicMenu
 from guideqa.text import circled_number
 
@@ -35,10 +36,20 @@ _FOOTNOTE_END = re.compile(r"（以降同様）")  # a term-defining footnote; t
 _URL_LINE = re.compile(r"^https?://")
 # 第2部C ends with the introduction of 表1, printed on the same line as the last sub-item.
 _SECTION_TAIL = "以上の事項に加え、"
-THEMES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
-    ("ai-agent", "AIエージェント", "令和7年度更新で追加されたAIエージェントに関する記載", re.compile(r"エージェント")),
-    ("physical-ai", "フィジカルAI", "令和7年度更新で追加されたフィジカルAIに関する記載", re.compile(r"フィジカルAI")),
+THEMES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = tuple(
+    (t.id, t.label, t.description, re.compile(t.pattern)) for t in PROFILE.topics.themes
 )
+SECTIONS, TOPICS = PROFILE.sections, PROFILE.topics
+# The documents the role features read: those whose manifest entry names the guideline's profile.
+DocIds = frozenset[str]
+DEFAULT_DOCS: DocIds = frozenset({GUIDELINE_DOC})
+
+
+def role_documents(documents: Mapping[str, Mapping[str, Any]] | None) -> DocIds:
+    """doc_ids with the guideline's profile among the index manifest's ``documents``."""
+    if documents is None or not any("profile" in d for d in documents.values()):
+        return DEFAULT_DOCS  # an index written before profiles existed
+    return frozenset(profiled_documents(documents.values(), PROFILE.id))
 
 # --- internal accumulators -----------------------------------------------------------
 @dataclass
@@ -57,12 +68,12 @@ class _Block:
             self.passage_ids.append(chunk.id)
 
 
-def _main(chunks: Sequence[Chunk]) -> list[Chunk]:
-    return [c for c in chunks if c.doc_id == GUIDELINE_DOC and c.segment == "main"]
+def _main(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> list[Chunk]:
+    return [c for c in chunks if c.doc_id in docs and c.segment == "main"]
 
 
 def _is_common_section(c: Chunk) -> bool:
-    return len(c.section_path) >= 4 and c.section_path[2].startswith("C.") and bool(_PRINCIPLE_HEAD.match(c.section_path[3]))
+    return len(c.section_path) >= 4 and c.section_path[2] == SECTIONS.common and bool(_PRINCIPLE_HEAD.match(c.section_path[3]))
 
 
 def _strip_footnote(title: str) -> str:
@@ -114,14 +125,14 @@ def _split_heading(line: str, titles: Sequence[str]) -> tuple[str, str]:
 
 
 # --- the ten principles of 第2部C -----------------------------------------------------
-def common_items(chunks: Sequence[Chunk]) -> list[_Block]:
+def common_items(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> list[_Block]:
     """Principles 1)–10) and their sub-items ①②… in the guideline's order."""
     titles = _circled_titles(chunks)
     blocks: list[_Block] = []
     principle, last_sub, sub_path = 0, 0, ""
     closed: set[int] = set()
     current: _Block | None = None
-    for c in _main(chunks):
+    for c in _main(chunks, docs):
         if not _is_common_section(c):
             continue
         head = _PRINCIPLE_HEAD.match(c.section_path[3])
@@ -163,10 +174,10 @@ def common_items(chunks: Sequence[Chunk]) -> list[_Block]:
 
 
 # --- role items of 第3–5部 and their 別添 explanations ---------------------------------
-def role_items(chunks: Sequence[Chunk], role: Role) -> list[_Block]:
+def role_items(chunks: Sequence[Chunk], role: Role, docs: DocIds = DEFAULT_DOCS) -> list[_Block]:
     letter = ROLE_LETTER[role]
     blocks: dict[str, _Block] = {}
-    for c in _main(chunks):
+    for c in _main(chunks, docs):
         code = next((x for x in c.item_codes if x.startswith(f"{letter}-")), None)
         if code is None or len(c.section_path) < 4:
             continue
@@ -183,13 +194,13 @@ def role_items(chunks: Sequence[Chunk], role: Role) -> list[_Block]:
     return list(blocks.values())
 
 
-def annex_by_item(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
+def annex_by_item(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> dict[str, list[Chunk]]:
     """別添3–5 A. chunks per D-/P-/U- code; uncoded chunks belong to the item before them."""
     out: dict[str, list[Chunk]] = {}
     current: str | None = None
     section: tuple[str, ...] = ()
     for c in chunks:
-        if c.doc_id != GUIDELINE_DOC or c.segment != "annex" or len(c.section_path) < 3:
+        if c.doc_id not in docs or c.segment != "annex" or len(c.section_path) < 3:
             current = None
             continue
         if tuple(c.section_path[1:3]) != section:
@@ -202,13 +213,13 @@ def annex_by_item(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
     return out
 
 
-def _annex_principle(chunks: Sequence[Chunk], role: Role, n: int) -> list[Chunk]:
+def _annex_principle(chunks: Sequence[Chunk], role: Role, n: int, docs: DocIds = DEFAULT_DOCS) -> list[Chunk]:
     """別添3–5 B.: the role's explanation of principle n)."""
     prefix, name = f"別添{ANNEX_OF_ROLE[role]}", f"{n}) {PRINCIPLES[n - 1]}"
     return [
         c
         for c in chunks
-        if c.doc_id == GUIDELINE_DOC
+        if c.doc_id in docs
         and c.segment == "annex"
         and len(c.section_path) >= 4
         and c.section_path[1].startswith(prefix)
@@ -227,18 +238,25 @@ def _points(annex: Sequence[Chunk]) -> list[str]:
     ]
 
 
-def checklist(chunks: Sequence[Chunk], role: Role) -> Checklist:
-    """Every item that applies to ``role``: the ten principles with ①②…, then its own items."""
+def checklist(
+    chunks: Sequence[Chunk], role: Role, documents: Mapping[str, Mapping[str, Any]] | None = None
+) -> Checklist:
+    """Every item that applies to ``role``: the ten principles with ①②…, then its own items.
+
+    Only documents that define roles (the guideline's profile) contribute; ``documents`` are the
+    index manifest's entries by doc_id (None: the bundled guideline's doc_id)."""
     if role not in ROLE_LETTER:
         raise ValueError(f"no checklist for role {role!r}")
+    docs = role_documents(documents)
     items: list[ChecklistItem] = []
-    for b in common_items(chunks):
-        annex = _annex_principle(chunks, role, b.principle) if b.kind == "principle" else []
+    for b in common_items(chunks, docs):
+        annex = _annex_principle(chunks, role, b.principle, docs) if b.kind == "principle" else []
         items.append(_item(b, annex))
-    by_item = annex_by_item(chunks)
-    for b in role_items(chunks, role):
+    by_item = annex_by_item(chunks, docs)
+    for b in role_items(chunks, role, docs):
         items.append(_item(b, by_item.get(b.code, [])))
-    return Checklist(role=role, role_label=ROLE_LABELS[role], items=items)
+    doc_id = min(docs) if len(docs) == 1 else GUIDELINE_DOC
+    return Checklist(role=role, role_label=ROLE_LABELS[role], doc_id=doc_id, items=items, note=NO_ROLE_DOCUMENTS)
 
 
 def _item(b: _Block, annex: Sequence[Chunk]) -> ChecklistItem:
@@ -281,36 +299,37 @@ def topic_menu(
     def _refs(cs: Iterable[Chunk]) -> list[Passage]:
         return _unique(cs, lambda c: Passage.from_chunk(c, documents.get(c.doc_id, {})))
 
+    docs = role_documents(documents)
     by_id = {c.id: c for c in chunks}
-    common = common_items(chunks)
-    main = _main(chunks)
-    annex = [c for c in chunks if c.doc_id == GUIDELINE_DOC and c.segment == "annex"]
-    governance = [c for c in main if len(c.section_path) >= 3 and c.section_path[2].startswith("E.")] + [
+    common = common_items(chunks, docs)
+    main = _main(chunks, docs)
+    annex = [c for c in chunks if c.doc_id in docs and c.segment == "annex"]
+    governance = [c for c in main if len(c.section_path) >= 3 and c.section_path[2].startswith(SECTIONS.governance)] + [
         c
         for c in annex
         if any(code.startswith("行動目標") for code in c.item_codes)
         and (c.section_path[-1].startswith("行動目標") or c.section_path[-1] == "[実践のポイント]")
     ]
-    advanced = [c for c in main if len(c.section_path) >= 3 and c.section_path[2].startswith("D.")]
+    advanced = [c for c in main if len(c.section_path) >= 3 and c.section_path[2].startswith(SECTIONS.advanced)]
     themes = [
         Topic(id=tid, label=label, group="theme", description=desc, passages=_refs(c for c in chunks if pattern.search(c.text)))
         for tid, label, desc, pattern in THEMES
     ]
-    by_item = annex_by_item(chunks)
+    by_item = annex_by_item(chunks, docs)
     menu = []
     for role in roles:
-        own = role_items(chunks, role)
+        own = role_items(chunks, role, docs)
         topics = []
         for n, name in enumerate(PRINCIPLES, start=1):
             ids = [pid for b in common if b.principle == n for pid in b.passage_ids]
             ids += [pid for b in own if b.principle == n for pid in b.passage_ids]
-            passages = [by_id[i] for i in ids] + _annex_principle(chunks, role, n)
+            passages = [by_id[i] for i in ids] + _annex_principle(chunks, role, n, docs)
             topics.append(
                 Topic(
                     id=f"principle-{n}",
                     label=f"{n}) {name}",
                     group="principle",
-                    description="第2部C. 共通の指針",
+                    description=TOPICS.common_description,
                     item_codes=[b.code for b in own if b.principle == n],
                     passages=_refs(passages),
                 )
@@ -318,9 +337,9 @@ def topic_menu(
         topics.append(
             Topic(
                 id="governance",
-                label="AIガバナンスの構築",
+                label=TOPICS.governance_label,
                 group="governance",
-                description="第2部E. AIガバナンスの構築／別添2 行動目標",
+                description=TOPICS.governance_description,
                 item_codes=sorted({x for c in governance for x in c.item_codes}, key=_goal_order),
                 passages=_refs(governance),
             )
@@ -336,19 +355,19 @@ def topic_menu(
                     passages=_refs([by_id[i] for i in b.passage_ids] + by_item.get(b.code, [])),
                 )
             )
-        own_advanced = [c for c in main if c.section_path[-1:] == ["高度なAIシステムを取り扱う場合"] and role in c.roles]
+        own_advanced = [c for c in main if c.section_path[-1:] == [SECTIONS.advanced_item] and role in c.roles]
         topics.append(
             Topic(
                 id="advanced-ai",
-                label="高度なAIシステム（広島AIプロセス）",
+                label=TOPICS.advanced_label,
                 group="advanced",
-                description="第2部D. 高度なAIシステムに関係する事業者に共通の指針",
+                description=TOPICS.advanced_description,
                 passages=_refs(advanced + own_advanced),
             )
         )
         topics.extend(themes)
         menu.append(RoleTopics(role=role, role_label=ROLE_LABELS[role], topics=topics))
-    return TopicMenu(roles=menu)
+    return TopicMenu(roles=menu, note=NO_ROLE_DOCUMENTS)
 
 
 def _goal_order(code: str) -> tuple[int, ...]:

@@ -81,6 +81,16 @@ def own_terms(question: str) -> list[str]:
     return [w for w in content_words(text) if w.lower() != "ai"]
 
 
+def lacks_subject(question: str) -> bool:
+    """A follow-up cue (それ, 具体例, 詳しく, 他には …) with no content word of its own: the
+    question cannot be answered without an earlier turn that had a subject."""
+    body = LEAD.sub("", nfkc(question).strip())
+    if len(DEFINITION.split(body, maxsplit=1)) > 1:
+        return False
+    cue = ANAPHOR.match(body) or EXAMPLES.search(body) or DETAIL.search(body) or MORE.search(body)
+    return bool(cue) and not own_terms(body)
+
+
 def context_terms(state: TurnState) -> set[str]:
     return set(content_words(state.query)) | set(content_words(state.question))
 
@@ -319,10 +329,13 @@ def ask_in_context(
     text = clean_question(question)
     resolution = resolve(text, role, state, item_index(answerer.retriever), _known(answerer)) if state else None
     if resolution is None:
-        return answerer.ask(question, role=role, k=k)
+        return answerer.ask(question, role=role, k=k)  # refuses a question without a subject
     assert state is not None
-    with answerer.retriever.focus(resolution.focus):
-        answer = answerer.ask(resolution.query, role=resolution.role, k=k)
+    if state.refused and lacks_subject(text):
+        answer = answerer.refuse(text, resolution.role)  # the earlier turn answered nothing to refer to
+    else:
+        with answerer.retriever.focus(resolution.focus):
+            answer = answerer.ask(resolution.query, role=resolution.role, k=k)
     answer.question = text
     answer.context = ContextUse(
         kind=resolution.kind,

@@ -48,7 +48,10 @@ FEATURES: tuple[str, ...] = (
 def rrf_sum(ch: dict[str, np.ndarray]) -> np.ndarray:
     """Sum of the RRF contributions of every channel (> 0 exactly for the candidates)."""
     total = ch["rrf_dense"] + ch["rrf_sentence"] + ch["rrf_bm25"] + ch["rrf_role"] + ch["rrf_definition"]
-    return total + ch["rrf_focus"] if "rrf_focus" in ch else total
+    for extra in ("rrf_focus", "rrf_heading"):  # conversation focus, own-heading match
+        if extra in ch:
+            total = total + ch[extra]
+    return total
 
 
 def feature_matrix(ch: dict[str, np.ndarray]) -> np.ndarray:

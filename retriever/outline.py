@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 
-from guideqa.guideline import PRINCIPLES
+from guideqa.guideline import PRINCIPLES, PROFILE
 from guideqa.models import Chunk
 from guideqa.text import match_key, nfkc
 
 _LIST_CUE = re.compile(
     r"何項目|いくつ|幾つ|どんな項目|どのような項目|何がある|なにがある|どんなものがある|一覧|全部|すべて|全て|列挙|構成|中身|内訳|項目は"
 )
-COMMON = "C. 共通の指針"
-PHILOSOPHY = "A. 基本理念"
+COMMON = PROFILE.sections.common  # C. 共通の指針
+PHILOSOPHY = PROFILE.sections.philosophy  # A. 基本理念
 
 
 def outline_target(question: str) -> str | None:

@@ -69,6 +69,7 @@ class SearchConfig:
     duplicate_overlap: float = 0.6
     role_channel_weight: float = 1.0
     definition_channel_weight: float = 1.0
+    heading_channel_weight: float = 1.0
     focus_channel_weight: float = 1.0  # the chunks a follow-up refers to (see Retriever.focus)
     named_document_bonus: float = 1.3  # the question names the document (by an alias)
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
@@ -118,6 +119,8 @@ class Retriever:
             for role in ("developer", "provider", "user")
         }
         self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
+        self.idf = bm25_idf(index.bm25, len(self.chunks))
+        self._heading_words = self._own_heading_words()
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> Retriever:
@@ -144,7 +147,8 @@ class Retriever:
             sentence = max_by_owner(self.sentence_vectors @ qvec, self.sentence_owners, n)
         else:
             sentence = np.zeros(n, np.float64)
-        query_ids = self.terms.ids(self.tokenizer.tokenize(query))
+        tokens = self.tokenizer.tokenize(query)
+        query_ids = self.terms.ids(tokens)
         bm25 = self.terms.scores(dict.fromkeys(query_ids, 1.0)) if query_ids else np.zeros(n, np.float64)
         out = {
             "dense": dense,
@@ -191,6 +195,10 @@ class Retriever:
             so_far = fused + out["rrf_role"] + out["rrf_definition"]
             ranked_focus = ids[np.argsort(-so_far[ids], kind="stable")][:top]
             out["rrf_focus"][ranked_focus] = cfg.focus_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_focus) + 1))
+        out["rrf_heading"] = np.zeros(n)
+        if cfg.heading_channel_weight > 0:
+            so_far = fused + out["rrf_role"] + out["rrf_definition"] + out["rrf_focus"]
+            self._heading_channel(tokens, so_far.copy(), out["rrf_heading"])
         out["prior"] = self._priors(role, self.named_documents(query))
         return out
 
@@ -228,6 +236,33 @@ class Retriever:
                 break
         return picked
 
+    def _own_heading_words(self) -> list[frozenset[str]]:
+        """Distinctive words of each chunk's own heading in documents read by the generic reader.
+
+        There the heading is an article caption (第4条（入力禁止情報）), a numbered heading or a
+        question: by drafting convention a summary of the text below it, so a question naming
+        it points at that unit. (The bundled guideline has its own item and role channels.)
+        """
+        generic = {d for d, doc in self.documents.items() if doc.get("layout") == "generic"}
+        words = [frozenset(self.tokenizer.tokenize(c.section_path[-1])) if c.section_path and c.doc_id in generic
+                 else frozenset() for c in self.chunks]  # fmt: skip
+        return [frozenset(w for w in ws if len(w) >= 2) for ws in words]
+
+    def _heading_channel(self, tokens: list[str], fused: np.ndarray, out: np.ndarray) -> None:
+        """A ranked list of the chunks whose own heading shares words with the question (added to ``out``)."""
+        query = set(tokens)
+        # The idf-weighted share of the heading the question covers: a short caption (「研修」)
+        # named in full says more than the common words of a long heading.
+        idf, default = self.idf, max(self.idf.values(), default=1.0)
+        overlap = np.array([
+            sum(idf.get(w, default) for w in query & ws) / sum(idf.get(w, default) for w in ws) if ws else 0.0
+            for ws in self._heading_words
+        ])  # fmt: skip
+        matched = np.flatnonzero((overlap > 0) & (fused > 0))
+        if not len(matched):
+            return
+        order = matched[np.lexsort((-fused[matched], -overlap[matched]))][: self.config.candidates]
+        out[order] += self.config.heading_channel_weight / (self.config.rrf_k + np.arange(1, len(order) + 1))
     @contextlib.contextmanager
     def focus(self, indices: Sequence[int]) -> Iterator[None]:
         """Within the block, :meth:`hits` in this thread adds a ranked channel of these chunks."""
@@ -306,3 +341,15 @@ class Retriever:
 
     def embedding_text(self, chunk: Chunk) -> str:
         return embedding_text(chunk)
+
+
+def bm25_idf(bm25: Any, n: int) -> dict[str, float]:
+    """idf per token from the BM25 index (document frequencies in its CSC matrix)."""
+    try:
+        vocab: dict[str, int] = bm25.vocab_dict
+        indptr = np.asarray(bm25.scores["indptr"])
+        df = np.diff(indptr)
+        return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in vocab.items() if i < len(df)}
+    except Exception:  # an unexpected bm25s layout only loses weighting, not answers
+        log.warning("could not read document frequencies from the BM25 index", exc_info=True)
+        return {}

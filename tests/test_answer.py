@@ -13,6 +13,7 @@ from guideqa.config import Settings
 from guideqa.errors import QueryError, RoleError
 from guideqa.text import match_key
 from retriever.answer import REFUSAL_TEXT, Answerer
+from retriever.premise import PREMISE_LEAD
 from retriever.roles import detect_role, parse_role
 from retriever.search import Retriever
 
@@ -28,7 +29,10 @@ def assert_traceable(answer) -> None:
     by_number = {c.number: c for c in answer.citations}
     for sent in answer.sentences:
         assert sent.citations, sent.text
-        quote = match_key(sent.text.removeprefix("前提について: "))
+        if sent.statement:  # the answerer's own fixed lead; its citations must exist
+            assert all(n in by_number for n in sent.citations)
+            continue
+        quote = match_key(sent.text)
         assert any(quote in match_key(by_number[n].text) for n in sent.citations), sent.text
 
 
@@ -55,11 +59,36 @@ def test_out_of_scope_is_refused_with_closest_passages(answerer: Answerer):
 
 
 def test_false_premise_is_corrected_with_citation(answerer: Answerer):
-    ans = answerer.ask("AI事業者ガイドラインに違反した場合の罰金はいくらですか？")
+    ans = answerer.ask("このガイドラインを守らなかった会社には、どんな罰則が科されますか？")
     assert not ans.refused
-    assert ans.sentences[0].text.startswith("前提について")
-    assert "ソフトロー" in ans.answer
+    assert ans.sentences[0].statement and ans.sentences[0].text == PREMISE_LEAD
+    quotes = [s.text for s in ans.sentences[1:]]
+    assert quotes and any("非拘束的なソフトロー" in q for q in quotes)
+    assert not any(q.startswith(("そして", "）", "これらを踏まえ")) for q in quotes)
+    assert ans.citations[0].doc_id == "guideline" and ans.citations[0].status == "current"
     assert_traceable(ans)
+    licence = answerer.ask("生成AIのサービスを始めるには国の許可が必要ですよね？")
+    assert not licence.refused and licence.sentences[0].text == PREMISE_LEAD
+
+
+def test_off_topic_question_with_a_penalty_is_refused(answerer: Answerer):
+    ans = answerer.ask("駐車違反の罰金はいくらですか？")
+    assert ans.refused and ans.answer.startswith(REFUSAL_TEXT) and PREMISE_LEAD not in ans.answer
+
+
+def test_near_domain_specific_is_refused_with_related_passages(answerer: Answerer):
+    ans = answerer.ask("AIガバナンスの体制づくりには何円くらいの予算が必要ですか？")
+    assert ans.refused and ans.answer.startswith(REFUSAL_TEXT)
+    assert "関連する記載" in ans.answer and ans.citations
+    assert_traceable(ans)
+
+
+def test_answers_are_readable(answerer: Answerer):
+    for question in ("AIによるリスクはどのように分類されていますか？", "高度なAIシステムに関する国際的な行動規範の内容は？"):
+        ans = answerer.ask(question)
+        assert all(len(s.text) <= 250 for s in ans.sentences), question
+        assert len(ans.sentences) <= 8 and len(ans.citations) <= 3
+        assert_traceable(ans)
 
 
 def test_draft_citation_gets_a_note(answerer: Answerer):

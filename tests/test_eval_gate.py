@@ -38,18 +38,24 @@ def _in_first_set(qid: str) -> bool:
 #                                      false refusal 0.013, hallucination 0
 #   test (113: 103 answerable, 10 not): hit@5 0.786, MRR 0.642, citation precision 0.345, refusal 0.800,
 #                                      false refusal 0.010, hallucination 0
+# 2026-12-02 (issue 13): answerability thresholds are now calibrated on the whole dev split
+# (`guideqa calibrate`), which holds 18 near-domain unanswerables besides the first set's far
+# off-topic ones. On the first set refusal moved 0.800 -> 0.700 (dev and test: one more far
+# question answered each), while on the whole set it rose (test 0.390 -> 0.585; near-domain
+# 0.25 -> 0.50) and false refusals fell (test 0.038 -> 0.023). The first-set refusal floor is
+# therefore 0.65, not 0.75.
 FLOORS: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.75,
         "mrr": 0.54,
         "citation_precision": 0.34,
-        "refusal_rate": 0.75,  # 10 questions: one more miss (0.70) fails
+        "refusal_rate": 0.65,  # 10 questions: one more miss (0.60) fails
     },
     "test": {
         "hit@5": 0.75,
         "mrr": 0.60,
         "citation_precision": 0.31,
-        "refusal_rate": 0.75,  # 10 questions: one more miss (0.70) fails
+        "refusal_rate": 0.65,  # 10 questions: one more miss (0.60) fails
     },
 }
 CEILINGS: dict[str, dict[str, float]] = {

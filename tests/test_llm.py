@@ -91,3 +91,24 @@ def test_unreachable_llm_falls_back(real_settings: Settings):
     assert set(answerers) == {"extractive", "llm"}
     ans = answerers["llm"].ask(QUESTION, role="user")
     assert ans.generator == "extractive" and ans.sentences
+
+
+class CountingChatModel(FakeListChatModel):
+    """A fake chat model that counts how often it is called."""
+
+    calls: int = 0
+
+    def invoke(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        self.calls += 1
+        return super().invoke(*args, **kwargs)
+
+
+def test_llm_is_not_called_when_the_gate_refuses(retriever: Retriever):
+    model = CountingChatModel(responses=["ガイドラインでは300万円の補助金が出ます。[1]"])
+    answerer = Answerer(retriever, generator=LLMGenerator(model))
+    for question in ("明日の東京の天気はどうなりますか？", "AI事業者ガイドラインの認証取得にかかる費用は何円ですか？"):
+        ans = answerer.ask(question)
+        assert ans.refused and "補助金" not in ans.answer
+    assert model.calls == 0
+    answered = answerer.ask(QUESTION, role="user")
+    assert model.calls == 1 and not answered.refused

@@ -264,3 +264,15 @@ def test_checklist_markdown_refuses_unsafe_links():
     md = r.checklist_markdown(checklist(), link=lambda pid: "javascript:alert(1)")
     hrefs = [attrs.get("href") for tag, attrs in tags_of(md_to_html(md)) if tag == "a"]
     assert hrefs and all(h == "#" for h in hrefs)
+
+
+def test_document_line_shows_status_publisher_date_and_chunk_count():
+    from guideqa.models import DocumentMeta
+
+    doc = DocumentMeta(doc_id="ai-1a2b3c", title="みどり市 生成AI利用ガイドライン", file="x.pdf", status="draft",
+                       publisher="みどり市", date="2025-04-01")  # fmt: skip
+    line = r.document_line_md(doc, 12)
+    assert line.startswith(":orange-badge[案] みどり市 生成AI利用ガイドライン")
+    assert "みどり市 / 2025-04-01 / 12件の文書片" in line
+    attack = DocumentMeta(doc_id="x", title="[x](http://evil) :red[!]", file="x.txt")
+    assert r.escape_markdown(attack.title) in r.document_line_md(attack, 1)  # escaped like every title

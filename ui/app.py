@@ -7,6 +7,7 @@ conversation, then look items up from the menu, ask freely, or build the role's 
 from __future__ import annotations
 
 import logging
+from pathlib import PurePath
 
 import streamlit as st
 
@@ -43,13 +44,16 @@ def _about(base_url: str) -> None:
     with st.expander("このサービスと対象の文書について"):
         st.caption(DISCLAIMER)
         try:
-            docs = c.documents(base_url)
+            docs = c.documents(base_url, c.ready(base_url).index_version)
         except UIError as err:
             st.caption(r.escape_markdown(err.message))
             return
+        st.markdown(f"**対象の文書**（{len(docs.documents)}件、文書片 {docs.chunk_count}件）")
         for d in docs.documents:
-            meta = r.escape_markdown(r.date_version(d.version, d.date))
-            st.markdown(f"{r.status_badge_md(d.status)} {r.escape_markdown(d.title)}  \n:small[{meta}]")
+            st.markdown(r.document_line_md(d, d.chunks))
+        for bad in docs.errors:
+            name = PurePath(str(bad.get("file", ""))).name
+            st.caption(r.escape_markdown(f"取り込めなかった文書: {name}（{bad.get('cause', '')}）"))
 
 
 def _deep_link(base_url: str) -> None:

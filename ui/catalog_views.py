@@ -192,6 +192,9 @@ def render_checklist(base_url: str, role: str | None) -> None:
     except UIError as err:
         c.error_box(err, key="retry-checklist")
         return
+    if not cl.items:
+        st.info(cl.note or "この主体に当てはまる項目はありません。", icon=":material/info:")
+        return
     title = _doc_title(base_url, cl.doc_id)
     common = sum(1 for i in cl.items if i.kind != "role_item")
     own = len(cl.items) - common
@@ -201,7 +204,8 @@ def render_checklist(base_url: str, role: str | None) -> None:
         f"**{r.escape_markdown(label)}** が確認する項目: **{len(cl.items)}件**"
         f"（共通の指針 {common}件・{r.escape_markdown(label)}の項目 {own}件）　確認済み {done}件"
     )
-    st.caption("チェックは保存ファイルの「確認」列に反映されます。各項目に原文へのリンクが付きます。")
+    st.caption("チェックは保存ファイルの「確認」列に反映されます。各項目に原文へのリンクが付きます。"
+               + r.escape_markdown(cl.note))
     _downloads(cl, role, title)
     st.html(CHECKLIST_CSS)
     groups = _groups(cl, label)

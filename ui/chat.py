@@ -129,6 +129,12 @@ def _resolve(base_url: str, t: Turn) -> None:
 
 
 def _refusal(base_url: str, t: Turn, a: AskResponse) -> None:
+    head, _, related = a.answer.partition("\n")
+    if a.citations and related:  # near-domain: the closest passages are quoted and cited
+        st.warning(r.md_lines(head), icon=":material/search_off:")
+        st.markdown("\n\n".join(r.answer_line_md(line) for line in related.split("\n") if line.strip()))
+        _citations(base_url, t, a)
+        return
     st.warning(r.md_lines(a.answer), icon=":material/search_off:")
     if not a.passages:
         return

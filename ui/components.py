@@ -48,7 +48,8 @@ def checklist(base_url: str, role: str) -> Checklist:
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def documents(base_url: str) -> DocumentsResponse:
+def documents(base_url: str, build: str = "") -> DocumentsResponse:
+    """Cached per index build: a server that reloads a new index shows its documents at once."""
     return client(base_url).documents()
 
 

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from guideqa.guideline import ROLE_LABELS
-from guideqa.models import Answer, Citation, Passage
+from guideqa.models import Answer, Citation, DocumentMeta, Passage
 from guideqa.records import Checklist, ChecklistItem, Topic, TopicMenu
 from guideqa.text import split_sentences
 
@@ -188,6 +188,13 @@ def status_badge_md(status: str) -> str:
     """A Streamlit badge directive for a document status (fixed vocabulary, safe)."""
     color = STATUS_COLORS.get(status, "gray")
     return f":{color}-badge[{escape_markdown(status_label(status))}]"
+
+
+def document_line_md(doc: DocumentMeta, chunks: int) -> str:
+    """One document of the corpus for the "about" section: status badge, title, publisher,
+    date/version and its number of passages (all escaped)."""
+    meta = " / ".join(p for p in (doc.publisher, date_version(doc.version, doc.date), f"{chunks}件の文書片") if p)
+    return f"{status_badge_md(doc.status)} {escape_markdown(doc.title)}  \n:small[{escape_markdown(meta)}]"
 
 
 def date_version(version: str, date: str) -> str:

@@ -1,0 +1,261 @@
+"""The generic structure reader for Japanese administrative documents (layout ``generic``).
+
+Municipal and corporate guidelines, rules (要綱・規程), Q&A collections and slide decks share
+a small vocabulary of structure, which this reader turns into section paths:
+
+* 第N編 / 第N章 / 第N節 and 第N条（見出し） (the caption may stand on the line before the article,
+  as in statutes: 「（目的）」 then 「第1条 …」). An article is one unit: chunks never cross it,
+  and inside an article numbered items (1. (1) ① ア, and paragraph numbers 「2 …」) only start
+  new paragraphs;
+* 別紙 / 別表 / 別記 / 様式 / 附則 open top-level sections;
+* outside articles, short numbered lines (1. / 1 見出し / (1) / ① / ア), markdown headings and
+  【…】 labels are headings;
+* Q&A pairs (Q. / Q1 / 問1 … then A. / 答): each question is a unit whose path names it;
+* slide decks (PDFs without articles and few lines per page): the first line of a page;
+* the title block (the short lines before the body) and the table of contents carry no answer
+  and are not glued to the first section; running page headers and page numbers are dropped.
+
+``AdminParser`` is a pure function of the loaded lines, like the layout parsers in
+``ingest.structure``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from guideqa.models import LoadedDocument, SourceLine
+from ingest.structure import MARKDOWN_HEADING_RE, Paragraph, _Parser, _starts_bullet, clean_line
+from ingest.text import nfkc, normalize_line, tidy
+
+_NUM = r"[0-9一二三四五六七八九十百]+"
+PART_RE = re.compile(rf"^第\s*({_NUM})\s*編(?:\s+|$)(.*)$")
+CHAPTER_RE = re.compile(rf"^第\s*({_NUM})\s*章(?:\s+|$)(.*)$")
+SECTION_RE = re.compile(rf"^第\s*({_NUM})\s*節(?:\s+|$)(.*)$")
+ARTICLE_RE = re.compile(rf"^第\s*({_NUM})\s*条(?:\s*の\s*({_NUM}))?\s*(?:[(（]([^()（）]{{1,30}})[)）])?\s*(.*)$")
+CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
+APPENDIX_RE = re.compile(rf"^(別紙|別表|別記|様式|附則|付則)\s*(?:第\s*)?({_NUM})?\s*(?:号)?(.*)$")
+QUESTION_RE = re.compile(r"^(?:Q\s*(\d{1,3})\s*[.:)]?|Q\s*[.:)]|問\s*(\d{1,3})\s*[.:)]?|問\s*[.:)])\s*(\S.*)$")
+ANSWER_RE = re.compile(r"^(?:A\s*\d{0,3}\s*[.:)]|答\s*\d{0,3}\s*[.:)]?)\s*\S")
+# Numbered headings outside articles, by level (below 条 = 3).
+NUMBERED: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (4, re.compile(r"^\d{1,2}\s*[.．]\s*\S|^\d{1,2}\s+\S")),
+    (5, re.compile(r"^\(\d{1,2}\)\s*\S")),
+    (6, re.compile(r"^[①-⑳]\s*\S")),
+    (7, re.compile(r"^(?:\(\s*[ア-ン]\s*\)|[アイウエオカキクケコサシスセソタチツテト](?:\s+|[.、]))\s*\S")),
+)
+# Lines that start a new paragraph inside an article (項番号 「2 …」, items).
+ITEM_START_RE = re.compile(r"^(?:\d{1,2}\s*[.．]?\s+|\(\d{1,2}\)|\(\s*[ア-ン]\s*\)|[アイウエオカキクケコ]\s+|[①-⑳]|[A-Z]\s*[.:]\s)")
+ITEM_MARK_RE = re.compile(r"^([ア-ン]|[①-⑳]|\d{1,2})[\s\u3000]+\S")
+PAGE_NUMBER_RE = re.compile(r"^[-－‐—–―(（]?\s*\d{1,3}\s*[-－‐—–―)）]?$|^\d{1,3}\s*/\s*\d{1,3}$|^[-－‐—–―]?\s*\d{1,3}\s*ページ$")
+TOC_TITLE_RE = re.compile(r"^目\s*次$")
+TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")
+LABEL_RE = re.compile(r"^【([^】]{1,20})】$")
+MAX_TITLE_LINE = 40
+MAX_TITLE_LINES = 6
+MAX_HEADING_CHARS = 40
+SLIDE_MAX_LINES_PER_PAGE = 25
+
+LEVEL_PART, LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_ARTICLE, LEVEL_QUESTION = 1, 1, 2, 3, 4
+
+
+def _heading_like(s: str, limit: int = MAX_HEADING_CHARS) -> bool:
+    return 0 < len(s) <= limit and "。" not in s and not s.endswith(("、", "，", ","))
+
+
+def numbered_title(text: str) -> str:
+    """「1　目的」 -> 「1 目的」: the number stays apart from the words (tidy() joins them)."""
+    return re.sub(r"^(\d{1,2}|[①-⑳]|[ア-ン])\s*(?=[^\d.．)\s])", r"\1 ", tidy(text))
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\s+", "", nfkc(s))
+
+
+def running_furniture(doc: LoadedDocument) -> frozenset[str]:
+    """Lines repeated at the top or bottom of most pages (running headers, footers)."""
+    pages: dict[int, list[str]] = {}
+    for line in doc.lines:
+        if line.page is not None and line.text.strip():
+            pages.setdefault(line.page, []).append(_key(line.text))
+    if len(pages) < 3:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for lines in pages.values():
+        counts.update(set(lines[:2] + lines[-2:]))
+    return frozenset(k for k, n in counts.items() if n >= max(3, len(pages) // 2 + 1))
+
+
+class AdminParser(_Parser):
+    """Headings of Japanese administrative documents; see the module docstring."""
+
+    def __init__(self, doc: LoadedDocument) -> None:
+        super().__init__(doc)
+        texts = [clean_line(normalize_line(line.text)) for line in doc.lines]
+        self.has_articles = any(ARTICLE_RE.match(t) and not TOC_ENTRY_RE.search(t) for t in texts)
+        page_lines = Counter(line.page for line in doc.lines if line.page is not None and line.text.strip())
+        self.slides = bool(page_lines) and not self.has_articles and (
+            sum(page_lines.values()) / len(page_lines) <= SLIDE_MAX_LINES_PER_PAGE
+        )
+        self.furniture = running_furniture(doc)
+        self.in_title = True  # the short lines before the first heading or sentence
+        self.title_count = 0
+        self.in_toc = False
+        self.toc_first = ""
+        self.in_article = False
+        self.caption: tuple[SourceLine, str] | None = None
+        self.question_level = 0
+        self.page: int | None = None
+
+    # -- hooks -------------------------------------------------------------------------
+    def is_furniture(self, s: str) -> bool:
+        return super().is_furniture(s) or bool(PAGE_NUMBER_RE.match(s)) or _key(s) in self.furniture
+
+    def starts_paragraph(self, s: str) -> bool:
+        return _starts_bullet(s) or bool(ITEM_START_RE.match(s)) or bool(ANSWER_RE.match(s))
+
+    def run(self) -> list[Paragraph]:
+        for line in self.doc.lines:
+            raw = line.text
+            s = clean_line(normalize_line(raw))
+            if not s or self.is_furniture(s):
+                continue
+            if self.caption is not None:
+                pending, self.caption = self.caption, None
+                if not ARTICLE_RE.match(s):
+                    self.body(*pending)
+                else:
+                    self.article(line, s, caption=pending[1])
+                    continue
+            if self.classify(line, raw, s):
+                continue
+            self.body(line, s)
+        if self.caption is not None:
+            self.body(*self.caption)
+        self.flush()
+        return self.out
+
+    def flush(self) -> None:
+        """As the base class, but an item marker keeps its space (「ア 入力前に…」, 「2 前項の…」)."""
+        if not self._buf:
+            return
+        first = self._buf[0][0].strip()
+        super().flush()
+        if (m := ITEM_MARK_RE.match(first)) and self.out:
+            para = self.out[-1]
+            para.text = m.group(1) + " " + para.text[len(m.group(1)) :].lstrip()
+
+    def body(self, line: SourceLine, s: str) -> None:
+        if self.in_title:
+            self.title_line(line, s)
+            return
+        if self.starts_paragraph(s) or self._buf_ends_sentence() or self._buf_too_long():
+            self.flush()
+        self._buf.append((clean_line(line.text), line))
+
+    def title_line(self, line: SourceLine, s: str) -> None:
+        """The title block: kept out of the chunks (the document's title is in its metadata)."""
+        if _heading_like(s, MAX_TITLE_LINE) and not self.out_of_title(s) and self.title_count < MAX_TITLE_LINES:
+            self.title_count += 1
+            self._emit(tidy(s), line, line, heading=True)
+            return
+        self.in_title = False
+        self.body(line, s)
+
+    def out_of_title(self, s: str) -> bool:
+        return bool(ITEM_START_RE.match(s)) or s.endswith(("。", "」"))
+
+    # -- headings ------------------------------------------------------------------------
+    def classify(self, line: SourceLine, raw: str, s: str) -> bool:
+        page_top = line.page is not None and line.page != self.page
+        if page_top and self.page is not None:
+            self.in_title = False  # the title block is on the first page
+        self.page = line.page if line.page is not None else self.page
+        if self.in_toc:
+            return self.toc(line, s)
+        if TOC_TITLE_RE.match(s):
+            self.flush()
+            self.in_toc = True
+            return True
+        md = MARKDOWN_HEADING_RE.match(s)
+        text = md.group(2).strip() if md else s
+        if (m := PART_RE.match(text)) and _heading_like(text):
+            return self.open(LEVEL_PART, f"第{m.group(1)}編 {tidy(m.group(2))}".strip(), line)
+        if (m := CHAPTER_RE.match(text)) and _heading_like(text):
+            return self.open(LEVEL_CHAPTER, f"第{m.group(1)}章 {tidy(m.group(2))}".strip(), line)
+        if (m := SECTION_RE.match(text)) and _heading_like(text):
+            return self.open(LEVEL_SECTION, f"第{m.group(1)}節 {tidy(m.group(2))}".strip(), line)
+        if ARTICLE_RE.match(text):
+            return self.article(line, text)
+        if CAPTION_RE.match(text) and self.has_articles:
+            self.caption = (line, text)
+            return True
+        if (m := APPENDIX_RE.match(text)) and _heading_like(text) and not text.startswith(("別表の", "別紙の", "別記の")):
+            label = f"{m.group(1)}{m.group(2) or ''}"
+            rest = tidy(m.group(3)).lstrip(":：")
+            return self.open(LEVEL_CHAPTER, f"{label} {rest}".strip(), line)
+        if m := QUESTION_RE.match(text):
+            number = m.group(1) or m.group(2)
+            marker = "問" if text.startswith("問") else "Q"
+            label = f"{marker}{number or ''}. {tidy(m.group(3))}"
+            headings = self.state.headings
+            deepest = max(headings, default=LEVEL_ARTICLE)
+            # A question sits below the section it is in; the next question replaces it.
+            level = deepest if self.question_level == deepest else min(max(deepest + 1, LEVEL_QUESTION), 8)
+            self.open(level, label, line)
+            self.question_level = level
+            return True
+        if self.in_article:
+            return False
+        if md and len(md.group(1)) == 1 and self.in_title and not self.out:
+            self.title_line(line, text)  # a markdown document's "# title" is its title block
+            return True
+        if md:
+            return self.open(min(len(md.group(1)) + 3, 7), tidy(text), line)
+        if m := LABEL_RE.match(text):
+            return self.open(4, f"【{tidy(m.group(1))}】", line)
+        if _heading_like(text):
+            for level, pattern in NUMBERED:
+                if pattern.match(text) and "、" not in text:
+                    return self.open(level, numbered_title(text), line)
+        if self.slides and page_top and not self.in_title and _heading_like(text, 30) and "、" not in text and not self._open_sentence():
+            return self.open(2, tidy(text), line)
+        return False
+
+    def _open_sentence(self) -> bool:
+        return bool(self._buf) and not self._buf_ends_sentence()
+
+    def open(self, level: int, title: str, line: SourceLine) -> bool:
+        self.in_title = False
+        self.question_level = 0
+        if level <= LEVEL_ARTICLE:
+            self.in_article = False
+        self.heading(level, title, line)
+        return True
+
+    def article(self, line: SourceLine, s: str, caption: str | None = None) -> bool:
+        m = ARTICLE_RE.match(s)
+        assert m is not None
+        caption = m.group(3) or caption
+        title = f"第{m.group(1)}条" + (f"の{m.group(2)}" if m.group(2) else "") + (f"（{tidy(caption.strip('()（）'))}）" if caption else "")
+        self.open(LEVEL_ARTICLE, title, line)
+        self.in_article = True
+        rest = m.group(4).strip()
+        if rest:
+            self._buf.append((rest, line))
+        return True
+
+    def toc(self, line: SourceLine, s: str) -> bool:
+        """Skip the table of contents until the body repeats its first entry (or a sentence)."""
+        entry = TOC_ENTRY_RE.sub("", s).strip()
+        key = _key(entry)
+        if not self.toc_first:
+            self.toc_first = key
+            return True
+        if key == self.toc_first and not TOC_ENTRY_RE.search(s):
+            self.in_toc = False
+            return self.classify(line, line.text, s)
+        if s.endswith("。") and len(s) > MAX_HEADING_CHARS:
+            self.in_toc = False
+            return False
+        return True

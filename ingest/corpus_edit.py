@@ -1,0 +1,274 @@
+"""Adding and removing documents: ``guideqa add`` / ``guideqa remove``.
+
+Adding validates the file first (readable, has text, yields chunks), then copies it into the
+corpus, appends its manifest entry and runs the ingest (embeddings of unchanged chunks come
+from the cache, so only the new document is embedded). Any failure puts the corpus back as
+it was; the index is published atomically, so the previous index keeps serving throughout.
+Edits are serialised by a lock file in the corpus folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from guideqa.config import Settings
+from guideqa.errors import CorpusError, DocumentError
+from guideqa.models import DocumentMeta, Status
+from ingest.chunking import build_chunks
+from ingest.corpus import DOC_ID_RE, auto_doc_id, load_manifest, manifest_path
+from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.pipeline import IngestReport, run_ingest
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = ".guideqa.lock"
+REMOVED_DIR = ".removed"  # removed files are kept here (hidden: never ingested)
+MANIFEST_HEADER = "# Corpus manifest: one entry per source document (written by `guideqa add`).\ndocuments:\n"
+MAX_TITLE = 60
+
+
+@contextlib.contextmanager
+def corpus_lock(corpus_dir: Path) -> Iterator[None]:
+    with (corpus_dir / LOCK_NAME).open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def detect_title(lines: list[str], fallback: str) -> str:
+    """The first non-empty line when it reads like a title (short, not a sentence)."""
+    for line in lines:
+        text = re.sub(r"\s+", " ", line).strip()
+        if text:
+            return text if len(text) <= MAX_TITLE and "。" not in text else fallback
+    return fallback
+
+
+def add_document(
+    settings: Settings,
+    source: Path,
+    *,
+    title: str | None = None,
+    status: Status = "current",
+    date: str = "",
+    publisher: str = "",
+    supersedes: list[str] | None = None,
+    doc_id: str | None = None,
+) -> tuple[DocumentMeta, IngestReport]:
+    """Copy ``source`` into the corpus, list it in the manifest and re-index. See the module doc."""
+    corpus = settings.corpus_dir
+    source = Path(source)
+    if not source.is_file():
+        raise DocumentError(str(source), "ファイルが見つかりません")
+    if source.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise DocumentError(str(source), f"対応していない形式です（{source.suffix or '拡張子なし'}）。.txt / .md / .pdf を使ってください")
+    if source.name.startswith(".") or source.stem.lower() == "manifest" or source.name.lower() == "readme.md":
+        raise DocumentError(str(source), "この名前のファイルは文書として取り込めません。名前を変えてください")
+    corpus.mkdir(parents=True, exist_ok=True)
+    with corpus_lock(corpus):
+        metas = load_manifest(corpus)
+        target = corpus / source.name
+        listed = {m.file: m for m in metas if _is_listed(corpus, m)}
+        in_place = target.exists() and target.resolve() == source.resolve()
+        if source.name in listed:
+            raise CorpusError(
+                f"{source.name}: 同じ名前の文書が既にマニフェストにあります（doc_id: {listed[source.name].doc_id}）。"
+                "ファイル名を変えるか、`guideqa remove` で古い方を外してから追加してください。"
+            )
+        if target.exists() and not in_place and target.read_bytes() != source.read_bytes():
+            raise CorpusError(
+                f"{source.name}: 同じ名前の別のファイルがコーパスに既にあります。ファイル名を変えてから追加してください。"
+            )
+        taken = {m.doc_id for m in metas if m.file != source.name}
+        if doc_id is None:
+            doc_id = auto_doc_id(source.name, taken)
+        elif not DOC_ID_RE.match(doc_id) or doc_id in taken:
+            raise CorpusError(f"doc_id「{doc_id}」は使えません（英数字と - _ のみ、既存の doc_id と重複しないこと）。")
+        unknown = [s for s in supersedes or [] if s not in taken]
+        if unknown:
+            raise CorpusError(f"--supersedes に指定した doc_id がコーパスにありません: {', '.join(unknown)}")
+        meta = DocumentMeta(doc_id=doc_id, title=title or source.stem, file=source.name, status=status,
+                            date=date, publisher=publisher, supersedes=supersedes or [])  # fmt: skip
+        loaded = load_document(source, meta)  # DocumentError names the file and the cause
+        if not build_chunks(loaded, max_chars=settings.chunk_size, min_chars=settings.chunk_min):
+            raise DocumentError(str(source), "本文を取り出せませんでした（文書として読める文がありません）")
+        if not title:
+            meta.title = detect_title([line.text for line in loaded.lines[:5]], source.stem)
+        meta.short_title = meta.title
+        undo = _Undo(corpus)
+        try:
+            if not in_place:
+                if not target.exists():
+                    undo.created(target)
+                tmp = corpus / f".{source.name}.adding"
+                shutil.copyfile(source, tmp)
+                os.replace(tmp, target)
+            undo.save_manifest()
+            _append_entry(corpus, _entry(meta))
+            report = run_ingest(settings)
+        except BaseException:
+            undo.rollback()
+            raise
+    log.info("added %s as %s", source.name, doc_id)
+    return meta, report
+
+
+def remove_document(settings: Settings, doc_id: str) -> tuple[DocumentMeta, IngestReport]:
+    """Take a document out of the manifest and the index; its file moves to corpus/.removed/."""
+    corpus = settings.corpus_dir
+    with corpus_lock(corpus):
+        metas = load_manifest(corpus)
+        meta = next((m for m in metas if m.doc_id == doc_id), None)
+        if meta is None:
+            known = ", ".join(m.doc_id for m in metas)
+            raise CorpusError(f"doc_id「{doc_id}」の文書はコーパスにありません（あるもの: {known}）。")
+        if len(metas) == 1:
+            raise CorpusError("最後の1文書は外せません（インデックスが空になります）。")
+        undo = _Undo(corpus)
+        try:
+            undo.save_manifest()
+            if _is_listed(corpus, meta):
+                _remove_entry(corpus, doc_id)
+            path = corpus / meta.file
+            if path.exists():
+                removed = corpus / REMOVED_DIR
+                removed.mkdir(exist_ok=True)
+                undo.moved(path, removed / meta.file)
+                os.replace(path, removed / meta.file)
+            report = run_ingest(settings)
+        except BaseException:
+            undo.rollback()
+            raise
+    log.info("removed %s (%s)", doc_id, meta.file)
+    return meta, report
+
+
+# --- manifest editing ---------------------------------------------------------------------
+def _is_listed(corpus: Path, meta: DocumentMeta) -> bool:
+    path = manifest_path(corpus)
+    if path is None:
+        return False
+    return any(d.get("doc_id") == meta.doc_id for d in _documents(path))
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return list(raw.get("documents") or [])
+
+
+def _entry(meta: DocumentMeta) -> dict[str, Any]:
+    data = meta.model_dump(exclude_defaults=True)
+    data.setdefault("status", meta.status)
+    order = ["doc_id", "title", "short_title", "publisher", "date", "status", "file", "supersedes"]
+    return {k: data[k] for k in order if k in data} | {k: v for k, v in data.items() if k not in order}
+
+
+def _append_entry(corpus: Path, entry: dict[str, Any]) -> None:
+    path = manifest_path(corpus)
+    if path is None:
+        path = corpus / "manifest.yaml"
+        path.write_text(MANIFEST_HEADER, encoding="utf-8")
+    if path.suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.setdefault("documents", []).append(entry)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return
+    text = path.read_text(encoding="utf-8")
+    before = _documents(path)
+    indent = _item_indent(text)
+    block = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=1000)
+    block = "".join(indent + line for line in block.splitlines(keepends=True))
+    if not re.search(r"^documents:", text, re.MULTILINE):
+        text = text.rstrip("\n") + "\n" + "documents:\n"
+    elif re.search(r"^documents:\s*\[\s*\]\s*$", text, re.MULTILINE):
+        text = re.sub(r"^documents:\s*\[\s*\]\s*$", "documents:", text, flags=re.MULTILINE)
+    new = text.rstrip("\n") + "\n" + block
+    _write_checked(path, new, before + [entry])
+
+
+def _remove_entry(corpus: Path, doc_id: str) -> None:
+    path = manifest_path(corpus)
+    assert path is not None
+    before = _documents(path)
+    expected = [d for d in before if d.get("doc_id") != doc_id]
+    if path.suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["documents"] = expected
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    indent = _item_indent(text)
+    starts = [i for i, line in enumerate(lines) if line.startswith(indent + "- ")]
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        block = yaml.safe_load("".join(line[len(indent) :] for line in lines[start:end]))
+        if isinstance(block, list) and block and isinstance(block[0], dict) and block[0].get("doc_id") == doc_id:
+            _write_checked(path, "".join(lines[:start] + lines[end:]), expected)
+            return
+    # An unusual layout (flow style, anchors …): rewrite it whole, keeping the header comments.
+    header = "".join(line for line in lines if line.startswith("#"))
+    dumped = yaml.safe_dump({"documents": expected}, allow_unicode=True, sort_keys=False, width=1000)
+    _write_checked(path, header + dumped, expected)
+
+
+def _item_indent(text: str) -> str:
+    m = re.search(r"^documents:\s*\n(?:\s*#.*\n|\s*\n)*([ \t]*)- ", text, re.MULTILINE)
+    return m.group(1) if m else "  "
+
+
+def _write_checked(path: Path, text: str, expected: list[dict[str, Any]]) -> None:
+    """Write the manifest atomically, only if it parses back to exactly ``expected``."""
+    parsed = (yaml.safe_load(text) or {}).get("documents") or []
+    if parsed != expected:
+        raise CorpusError(f"マニフェスト（{path.name}）を安全に書き換えられませんでした。手で編集してください。")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class _Undo:
+    """Restores the manifest and the files touched when an add/remove fails."""
+
+    def __init__(self, corpus: Path) -> None:
+        self.corpus = corpus
+        self.manifest: tuple[Path, str | None] | None = None
+        self.new_files: list[Path] = []
+        self.moves: list[tuple[Path, Path]] = []
+
+    def save_manifest(self) -> None:
+        path = manifest_path(self.corpus) or self.corpus / "manifest.yaml"
+        self.manifest = (path, path.read_text(encoding="utf-8") if path.exists() else None)
+
+    def created(self, path: Path) -> None:
+        self.new_files.append(path)
+
+    def moved(self, src: Path, dst: Path) -> None:
+        self.moves.append((src, dst))
+
+    def rollback(self) -> None:
+        for path in self.new_files:
+            path.unlink(missing_ok=True)
+        for src, dst in reversed(self.moves):
+            if dst.exists():
+                os.replace(dst, src)
+        if self.manifest is not None:
+            path, text = self.manifest
+            if text is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_text(text, encoding="utf-8")
+        log.warning("corpus change rolled back")

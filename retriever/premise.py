@@ -1,0 +1,54 @@
+"""False premises about legal force: the question assumes the guideline is binding law.
+
+The premise cues are the general Japanese vocabulary of legal enforcement: criminal and
+administrative sanctions (罰金・罰則・懲役・過料・課徴金・行政処分…), breach (違反すると/
+違反したら/違法になる), mandatory certification, licences and approvals (認証・許可・認可・
+免許 + 必要/義務), a duty to register or notify (届出・登録 + 義務/必要), and a legal duty
+(法的義務・義務付け・強制力・守る義務). None comes from an evaluation question.
+
+Such a question is answered with one fixed lead sentence (:data:`PREMISE_LEAD`, a statement
+of what the guideline is) followed by the corpus sentences that say so, cited. The evidence
+sentences are found in the corpus by what they say (:func:`says_soft_law`), not by position.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guideqa.text import match_key, nfkc
+
+_SANCTION = r"罰金|罰則|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
+_BREACH = r"違反(?:する|した|すれ|したら|になる|になり|とな|です|だ|扱い)|違法(?:になる|になり|とな|です|だ)"
+_LICENCE = r"(?:認証|許可|認可|免許|承認|許認可|資格)(?:の取得)?(?:が|は|を|も)?(?:必要|必須|義務|要る|いる|受けないと|取らないと|得ないと|取得しないと)"
+_REGISTER = r"(?:届出|届け出|登録|申請)(?:する|の|が|は|を)?(?:義務|必要|必須|しなければ|しないと)|報告(?:する|の)?義務"
+_DUTY = r"法的(?:な)?(?:義務|拘束力|責任)|義務付け|義務化|強制力|法律で(?:決ま|定め|義務)|(?:守る|従う|遵守する)義務"
+FALSE_PREMISE = re.compile("|".join((_SANCTION, _BREACH, _LICENCE, _REGISTER, _DUTY)))
+
+PREMISE_LEAD = (
+    "AI事業者ガイドラインは、事業者の自主的な取組を促す法的拘束力のない「ソフトロー」であり、"
+    "ガイドライン自体は罰則や、認証・許可・届出などの義務を定めていません。"
+)
+
+
+def premise_cue(question: str) -> str | None:
+    """The legal-force cue of the question (「罰金」「違反すると」…), or None."""
+    m = FALSE_PREMISE.search(nfkc(question))
+    return m.group(0) if m else None
+
+
+# Legal vocabulary left over once the cue is removed (「駐車違反の」): not what the question is about.
+_LEGAL_WORDS = re.compile(r"違反|違法|義務|罰|許可|認可|認証|免許|資格|届け?出|法的|法律|処分|拘束力")
+
+
+def without_premise(question: str) -> str:
+    """The question with its legal-force cues removed: what it is otherwise about."""
+    text = _LEGAL_WORDS.sub(" ", FALSE_PREMISE.sub(" ", nfkc(question)))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def says_soft_law(sentence: str) -> bool:
+    """A sentence that states the guideline (or guidelines in general) is non-binding soft law."""
+    t = match_key(sentence)
+    if "ソフトロー" not in t:
+        return False
+    return "非拘束" in t or ("自主" in t and ("ガイドライン" in t or "事業者" in t))

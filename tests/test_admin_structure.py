@@ -1,0 +1,160 @@
+"""Golden tests of the generic reader (layout ``generic``) on documents written for the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guideqa.models import Chunk, DocumentMeta, LoadedDocument, SourceLine
+from ingest.chunking import build_chunks
+from ingest.corpus import auto_doc_id, load_manifest
+from ingest.loaders import load_document
+from ingest.text import match_key
+from tests.municipal import PDF_NAME, QUESTIONS, TXT_NAME, write_municipal
+from tests.pdfs import make_japanese_pdf
+
+
+def text_doc(text: str, *, pages: list[list[str]] | None = None) -> LoadedDocument:
+    meta = DocumentMeta(doc_id="t", title="t", file="t.txt")
+    if pages is not None:
+        lines = [SourceLine(text=t, line=i, page=p) for p, page in enumerate(pages, 1) for i, t in enumerate(page, 1)]
+    else:
+        lines = [SourceLine(text=t, line=i) for i, t in enumerate(text.split("\n"), 1)]
+    return LoadedDocument(meta=meta, lines=lines, sha256="0")
+
+
+@pytest.fixture(scope="module")
+def municipal(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Chunk]]:
+    corpus = tmp_path_factory.mktemp("municipal")
+    write_municipal(corpus)
+    return {m.file: build_chunks(load_document(corpus / m.file, m)) for m in load_manifest(corpus)}
+
+
+def test_articles_become_section_paths_with_their_captions_and_pages(municipal):
+    chunks = municipal[PDF_NAME]
+    by_section = {c.section: c for c in chunks}
+    art4 = by_section["第2章 利用の手続と遵守事項 > 第4条（入力禁止情報）"]
+    assert art4.page_start == art4.page_end == 2
+    # The whole article, its items included, is one chunk; nothing of 第5条 is in it.
+    assert "(1) 個人情報" in art4.text and "(4) パスワード" in art4.text and "統計処理等" in art4.text
+    assert "利用の申請" not in art4.text
+    # A caption on the line before the article (statute style) names the article too.
+    assert "第1章 総則 > 第3条（対象とするサービス）" in by_section
+    assert by_section["第3章 管理体制 > 第9条（事故時の対応）"].page_start == 3
+    assert "附則" in by_section
+
+
+def test_chunks_never_cross_an_article(municipal):
+    for chunk in municipal[PDF_NAME]:
+        articles = {line.split("（")[0] for line in chunk.text.split("\n") if line.startswith("第") and "条" in line[:5]}
+        assert len(articles) <= 1, chunk.text
+        assert chunk.page_start is not None and chunk.line_start is not None
+
+
+def test_title_block_running_header_and_page_numbers_are_not_in_any_chunk(municipal):
+    for chunk in municipal[PDF_NAME]:
+        assert "デジタル推進課" not in chunk.text
+        assert "- 2 -" not in chunk.text and "みどり市 生成AI利用ガイドライン" not in chunk.text
+    assert not any("みどり市 生成AI利用ガイドライン 別紙" in c.text for c in municipal[TXT_NAME])
+
+
+def test_sentences_broken_across_pdf_lines_are_joined(municipal):
+    art5 = next(c for c in municipal[PDF_NAME] if "第5条" in c.section)
+    assert "別紙1の生成AI利用申請書により、あらかじめ情報政策課長に申請しなければならない。" in art5.text
+
+
+def test_besshi_sections_and_qa_pairs(municipal):
+    chunks = municipal[TXT_NAME]
+    sections = [c.section for c in chunks]
+    assert "別紙1 生成AI利用申請書 > 2 利用するサービス" in sections
+    qa = [c for c in chunks if c.section_path[0] == "別紙2 生成AIの利用に関するQ&A"]
+    assert [c.section_path[1] for c in qa] == [
+        "Q1. 会議の議事録を要約させてもよいですか。",
+        "Q2. 生成AIで作った文章を広報紙に載せるときの注意は何ですか。",
+        "Q3. 私用のアカウントで生成AIを業務に使ってもよいですか。",
+    ]
+    # Each question keeps its own answer, and only its own.
+    assert "公開済みの会議録" in qa[0].text and "著作物" not in qa[0].text
+    assert qa[2].text.splitlines()[-1].startswith("A. 使えません。")
+
+
+def test_every_question_has_its_article_in_the_corpus(municipal):
+    sections = {c.section for chunks in municipal.values() for c in chunks}
+    for _, article in QUESTIONS:
+        assert any(article in s for s in sections), article
+
+
+def test_statute_style_paragraph_numbers_and_kanji_article_numbers():
+    doc = text_doc(
+        "第一章 総則\n（趣旨）\n第一条 この要綱は、生成AIの利用に関し必要な事項を定めるものとする。\n"
+        "第二条の二 職員は、次の事項を守らなければならない。\nア 入力前に情報の区分を確認すること。\n"
+        "イ 出力を確認すること。\n2 前項の規定は委託先にも適用する。\n"
+    )
+    chunks = build_chunks(doc)
+    assert [c.section for c in chunks] == ["第一章 総則 > 第一条（趣旨）", "第一章 総則 > 第二条の二"]
+    # The article's heading is its section path, not repeated in the text.
+    assert chunks[1].text.split("\n") == [
+        "職員は、次の事項を守らなければならない。", "ア 入力前に情報の区分を確認すること。",
+        "イ 出力を確認すること。", "2 前項の規定は委託先にも適用する。",
+    ]  # fmt: skip
+
+
+def test_numbered_headings_outside_articles_and_mondo():
+    doc = text_doc(
+        "生成AI活用の手引き\n\n1. はじめに\n本手引きは職員向けの解説である。\n2. 使い方\n(1) 文案の作成\n"
+        "挨拶文の下書きに使える。\n① 注意点\n固有名詞は必ず確かめる。\n【よくある質問】\n問1 費用はかかりますか。\n"
+        "答 承認サービスは所属の負担はありません。\n問2. 画像も作れますか。\n答. 作れますが公表前に確認が必要です。\n"
+    )
+    chunks = build_chunks(doc)
+    paths = [c.section_path for c in chunks]
+    assert paths[:3] == [["1. はじめに"], ["2. 使い方", "(1) 文案の作成"], ["2. 使い方", "(1) 文案の作成", "① 注意点"]]
+    assert paths[3:] == [["【よくある質問】", "問1. 費用はかかりますか。"], ["【よくある質問】", "問2. 画像も作れますか。"]]
+    assert "生成AI活用の手引き" not in "".join(c.text for c in chunks)
+
+
+def test_table_of_contents_is_skipped():
+    doc = text_doc(
+        "社内AI利用規程\n目次\n第1章 総則 ........ 1\n第2章 利用 ........ 2\n第1章 総則\n"
+        "第1条（目的） この規程は、社内でのAI利用の方法を定める。\n第2章 利用\n第2条（承認） 利用には部門長の承認を要する。\n"
+    )
+    chunks = build_chunks(doc)
+    assert [c.section for c in chunks] == ["第1章 総則 > 第1条（目的）", "第2章 利用 > 第2条（承認）"]
+
+
+def test_slide_pdf_pages_open_sections_at_their_heading(tmp_path: Path):
+    pdf = make_japanese_pdf(
+        tmp_path / "slides.pdf",
+        [["生成AI研修資料", "総務課"], ["生成AIとは", "文章や画像を作るAIです。", "便利ですが誤りもあります。"],
+         ["利用のルール", "個人情報は入力しません。", "出力は必ず確認します。"]],  # fmt: skip
+    )
+    meta = DocumentMeta(doc_id="s", title="s", file=pdf.name)
+    chunks = build_chunks(load_document(pdf, meta))
+    assert [(c.section, c.page_start) for c in chunks] == [("生成AIとは", 2), ("利用のルール", 3)]
+
+
+def test_municipal_doc_ids_are_unique_readable_and_stable(tmp_path: Path):
+    write_municipal(tmp_path)
+    ids = {m.file: m.doc_id for m in load_manifest(tmp_path)}
+    assert len(set(ids.values())) == 2
+    assert all(i.startswith("ai-") and i.isascii() for i in ids.values())
+    assert ids == {m.file: m.doc_id for m in load_manifest(tmp_path)}  # stable
+    assert ids[PDF_NAME] == auto_doc_id(PDF_NAME)
+
+
+def test_auto_doc_id_disambiguates():
+    assert auto_doc_id("report_2024.pdf") == "report_2024"
+    assert auto_doc_id("ガイドライン.pdf").startswith("doc-")
+    taken = {"report"}
+    second = auto_doc_id("report.txt", taken)
+    assert second != "report" and second.startswith("report-")
+    assert auto_doc_id("report.txt", taken | {second}) == second + "-2"
+    assert match_key(auto_doc_id("Ｑ＆Ａ集.txt")).startswith("q-a-")
+
+
+def test_markdown_policy_title_is_not_a_section():
+    doc = text_doc("# 株式会社サンプル 生成AI利用ポリシー\n\n## 1. 目的\n本ポリシーは社内の生成AI利用の原則を定める。\n"
+                   "## 2. 禁止事項\n顧客データを入力してはならない。\n")  # fmt: skip
+    chunks = build_chunks(doc)
+    assert [c.section_path for c in chunks] == [["1. 目的"], ["2. 禁止事項"]]
+    assert all("サンプル" not in c.text for c in chunks)

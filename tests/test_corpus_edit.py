@@ -1,0 +1,135 @@
+"""`guideqa add` / `guideqa remove`: manifest entries, re-indexing, bad input leaves everything as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from guideqa.cli import app
+from guideqa.config import Settings
+from ingest.corpus import load_manifest
+from ingest.index_store import read_manifest
+from ingest.pipeline import run_ingest
+from tests.fakes import FakeEmbedder
+from tests.municipal import PDF_NAME, TXT_NAME, write_municipal
+from tests.pdfs import make_encrypted_pdf, make_garbage_pdf, make_image_only_pdf, make_truncated_pdf
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def corpus(small_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The small corpus indexed with the fake embedder; `guideqa add/remove` use it too."""
+    monkeypatch.setattr("ingest.pipeline.make_embedder", lambda *a, **k: FakeEmbedder())
+    run_ingest(small_settings)
+    return small_settings
+
+
+def cli(settings: Settings, *args: str):
+    return runner.invoke(app, [*args, "--corpus-dir", str(settings.corpus_dir), "--index-dir", str(settings.index_dir)])
+
+
+def state(settings: Settings) -> tuple[str, str, list[str]]:
+    files = sorted(p.name for p in settings.corpus_dir.iterdir() if not p.name.startswith("."))
+    return (settings.corpus_dir / "manifest.yaml").read_text(encoding="utf-8"), read_manifest(settings.index_dir)["created_at"], files
+
+
+def test_add_then_remove_a_municipal_pdf(corpus: Settings, tmp_path: Path):
+    pdf, _ = write_municipal(tmp_path / "in")
+    before = (corpus.corpus_dir / "manifest.yaml").read_text(encoding="utf-8")
+    result = cli(corpus, "add", str(pdf), "--status", "current", "--date", "2025-04-01", "--publisher", "みどり市")
+    assert result.exit_code == 0, result.output
+    assert "追加しました" in result.output
+    entry = yaml.safe_load((corpus.corpus_dir / "manifest.yaml").read_text(encoding="utf-8"))["documents"][-1]
+    assert entry["file"] == PDF_NAME and entry["title"] == "みどり市 生成AI利用ガイドライン"  # from the title block
+    assert entry["date"] == "2025-04-01" and entry["publisher"] == "みどり市" and entry["status"] == "current"
+    assert entry["doc_id"].startswith("ai-") and entry["doc_id"] in result.output
+    # The old entries are untouched, comments included.
+    assert (corpus.corpus_dir / "manifest.yaml").read_text(encoding="utf-8").startswith(before)
+    docs = {d["doc_id"]: d for d in read_manifest(corpus.index_dir)["documents"]}
+    assert docs[entry["doc_id"]]["chunks"] >= 9 and (corpus.corpus_dir / PDF_NAME).exists()
+
+    result = cli(corpus, "remove", entry["doc_id"])
+    assert result.exit_code == 0, result.output
+    assert (corpus.corpus_dir / "manifest.yaml").read_text(encoding="utf-8") == before
+    assert entry["doc_id"] not in {d["doc_id"] for d in read_manifest(corpus.index_dir)["documents"]}
+    assert not (corpus.corpus_dir / PDF_NAME).exists() and (corpus.corpus_dir / ".removed" / PDF_NAME).exists()
+
+
+def test_two_japanese_named_files_get_distinct_ids_and_supersedes_is_checked(corpus: Settings, tmp_path: Path):
+    pdf, txt = write_municipal(tmp_path / "in")
+    assert cli(corpus, "add", str(pdf)).exit_code == 0
+    first = load_manifest(corpus.corpus_dir)[-1].doc_id
+    bad = cli(corpus, "add", str(txt), "--supersedes", "no-such-doc")
+    assert bad.exit_code == 2 and "no-such-doc" in bad.output
+    ok = cli(corpus, "add", str(txt), "--title", "みどり市 生成AI利用ガイドライン 別紙", "--status", "draft")
+    assert ok.exit_code == 0, ok.output
+    metas = {m.file: m for m in load_manifest(corpus.corpus_dir)}
+    assert metas[TXT_NAME].doc_id != first and metas[TXT_NAME].status == "draft"
+    assert {d["doc_id"] for d in read_manifest(corpus.index_dir)["documents"]} >= {first, metas[TXT_NAME].doc_id}
+
+
+def test_dropped_files_without_entries_are_still_ingested_with_distinct_ids(corpus: Settings, tmp_path: Path):
+    write_municipal(corpus.corpus_dir)
+    report = run_ingest(corpus)
+    assert report.documents == 4 and not report.errors
+    ids = [d["doc_id"] for d in read_manifest(corpus.index_dir)["documents"]]
+    assert len(ids) == len(set(ids)) == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "cause"),
+    [
+        ("scan.pdf", make_image_only_pdf, "画像のみ"),
+        ("locked.pdf", lambda p: make_encrypted_pdf(p, "secret"), "暗号化"),
+        ("broken.pdf", make_truncated_pdf, "壊れて"),
+        ("garbage.pdf", make_garbage_pdf, "壊れて"),
+        ("empty.txt", lambda p: p.write_text("  \n", encoding="utf-8"), "空"),
+        ("slides.pptx", lambda p: p.write_bytes(b"PK\x03\x04"), "対応していない形式"),
+    ],
+)
+def test_bad_input_names_the_file_and_changes_nothing(corpus: Settings, tmp_path: Path, name, make, cause):
+    path = tmp_path / name
+    make(path)
+    before = state(corpus)
+    result = cli(corpus, "add", str(path))
+    assert result.exit_code == 2
+    assert name in result.output and cause in result.output and "エラー" in result.output
+    assert state(corpus) == before  # manifest, index build and files as they were
+
+
+def test_a_colliding_name_is_refused(corpus: Settings, tmp_path: Path):
+    other = tmp_path / "other"
+    other.mkdir()
+    listed = load_manifest(corpus.corpus_dir)[0].file
+    (other / listed).write_text("別の内容の文書です。これは別物です。", encoding="utf-8")
+    before = state(corpus)
+    result = cli(corpus, "add", str(other / listed))
+    assert result.exit_code == 2 and listed in result.output and "既に" in result.output
+    assert state(corpus) == before
+    shutil.copy(other / listed, corpus.corpus_dir / "unlisted.txt")
+    (other / "unlisted.txt").write_text("さらに別の内容です。", encoding="utf-8")
+    result = cli(corpus, "add", str(other / "unlisted.txt"))
+    assert result.exit_code == 2 and "unlisted.txt" in result.output and "別のファイル" in result.output
+
+
+def test_remove_unknown_doc_id_is_a_clear_error(corpus: Settings):
+    result = cli(corpus, "remove", "nope")
+    assert result.exit_code == 2 and "nope" in result.output and "ありません" in result.output
+
+
+def test_failed_ingest_rolls_the_corpus_back(corpus: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    pdf, _ = write_municipal(tmp_path / "in")
+    before = state(corpus)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("ingest.corpus_edit.run_ingest", boom)
+    result = cli(corpus, "add", str(pdf))
+    assert result.exit_code != 0
+    assert state(corpus) == before
