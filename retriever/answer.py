@@ -26,7 +26,6 @@ from retriever.answerability import (
     without_type_cue,
 )
 from retriever.calibration import Policy, Sample, load_policy
-from retriever.expansion import load_synonyms
 from retriever.extractive import ExtractiveGenerator, sentences_of
 from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
@@ -108,7 +107,6 @@ class Answerer:
             embedder_id = str(getattr(retriever.embedder, "embedder_id", ""))
             policy = load_policy(embedder_id, calibration_file) if calibration_file else load_policy(embedder_id)
         self.policy = policy
-        self._bridge_table = load_synonyms()
         self._soft_law: list[tuple[int, str]] | None = None
 
     # -- evidence ------------------------------------------------------------------------
@@ -121,16 +119,6 @@ class Answerer:
             seen |= set(self.retriever.tokenizer.tokenize(hit.chunk.text))
         return coverage(tokens, seen, self.idf)
 
-    def bridges(self, question: str) -> dict[str, set[str]]:
-        """Question word -> guideline words it stands for (everyday word -> corpus term)."""
-        out: dict[str, set[str]] = {}
-        for key, terms in self._bridge_table.items():
-            if key in question:
-                targets = {w for t in terms for w in content_words(t)}
-                for w in content_words(key):
-                    out.setdefault(w, set()).update(targets)
-        return out
-
     def features(self, question: str, hits: list[Hit], selection: list[tuple[int, str]]) -> Features:
         """Similarity of the top passages, coverage and answer type of the selected sentences."""
         words = content_words(without_type_cue(question))
@@ -138,7 +126,7 @@ class Answerer:
         expected = expected_answer_type(question)
         return Features(
             dense=max((h.dense for h in hits[:3]), default=0.0),
-            coverage=coverage(words, set(content_words(quoted)), self.idf, self.bridges(question)),
+            coverage=coverage(words, set(content_words(quoted)), self.idf),
             expected=expected,
             type_found=expected is None or has_answer_type(quoted, expected),
             vocab=vocabulary_share(words, self.idf),

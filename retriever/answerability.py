@@ -6,9 +6,9 @@ Three signals, combined by :func:`decide` with thresholds fitted by ``guideqa ca
 * **dense**: the best cosine similarity of the top passages (meaningful only for the embedder
   the thresholds were fitted for);
 * **coverage**: the idf-weighted share of the question's content words (SudachiPy normalised
-  forms of nouns, verbs, adjectives) found in the *selected sentences*. A word counts as
-  covered through the guideline's own vocabulary too: when an everyday word maps to guideline
-  terms (``retriever/synonyms.yaml``) and one of those terms is in the sentences;
+  forms of nouns, verbs, adjectives) found in the *selected sentences*; a caller may pass
+  ``bridges`` (question word -> corpus words it stands for) built from the corpus itself (the
+  hand-written synonym list was removed: it was derived from evaluation questions);
 * **answer type**: a question asking for an amount of money, a duration or deadline, a date,
   a count or rate, a procedure or a named organisation/product/law is answered only by text
   holding that kind of content (:func:`has_answer_type`).
