@@ -189,7 +189,9 @@ def test_desktop_flow(stack: Stack, browser: Any):
     assert "個人情報" in answer.inner_text()
     cite = answer.get_by_role("button", name=re.compile(r"^\S*\s*\[1\] U-4\) i\."))
     cite.wait_for()
-    assert answer.get_by_role("button", name=re.compile(r"\[2\]")).count() == 1
+    # One button per citation the answer's sentences carry (the answerer cites few, precise passages).
+    cited = set(re.findall(r"\[(\d+)\]", answer.inner_text()))
+    assert cited and answer.get_by_role("button", name=re.compile(r"\[\d+\]")).count() == len(cited)
     shot(page, "desktop-03-answer")
 
     # Open citation [1]: title, status badge, version/date, section, item code, highlighted quote, context.
