@@ -7,6 +7,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -14,14 +15,19 @@ from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from retriever.answerability import (
+    AnswerType,
     Features,
     Verdict,
+    asked_counter,
+    asked_focus,
     content_words,
     coverage,
     decide,
     expected_answer_type,
     has_answer_type,
+    missing_focus,
     on_topic,
+    type_cue,
     vocabulary_share,
     without_type_cue,
 )
@@ -124,13 +130,38 @@ class Answerer:
         words = content_words(without_type_cue(question))
         quoted = " ".join(text for _, text in selection)
         expected = expected_answer_type(question)
+        counter = asked_counter(question) if expected == "number" else None
+        focus = asked_focus(question)
+        held: set[str] = set()
+        if focus:
+            for hit in hits:
+                held |= _passage_words(hit.chunk.text)
         return Features(
             dense=max((h.dense for h in hits[:3]), default=0.0),
             coverage=coverage(words, set(content_words(quoted)), self.idf),
             expected=expected,
-            type_found=expected is None or has_answer_type(quoted, expected),
+            type_found=expected is None or self._type_found(question, selection, expected, counter, focus),
             vocab=vocabulary_share(words, self.idf),
+            focus_missing=bool(missing_focus(focus, held, self.idf, len(self.retriever.chunks))),
         )
+
+    @staticmethod
+    def _type_found(
+        question: str,
+        selection: list[tuple[int, str]],
+        expected: AnswerType,
+        counter: str | None,
+        focus: list[tuple[str, tuple[str, ...]]],
+    ) -> bool:
+        """The asked kind of content is quoted; when the question names what it asks about
+        (「補助率は」「精度は何パーセント」), in a sentence that mentions it: a percentage about
+        something else does not answer."""
+        cue = type_cue(question)
+        # The focus without the words that only state the type (「個人の割合は」: 割合).
+        forms = {w for form, parts in focus for w in (form, *parts) if w not in cue}
+        if not forms:
+            return has_answer_type(" ".join(text for _, text in selection), expected, counter)
+        return any(has_answer_type(text, expected, counter) and forms & _passage_words(text) for _, text in selection)
 
     def assess(self, question: str, hits: list[Hit]) -> Assessment:
         selection = self.extractive.select(question, hits) if hits else []
@@ -346,6 +377,12 @@ def _item_label(hit: Hit) -> str:
     last = hit.chunk.section_path[-1] if hit.chunk.section_path else ""
     code = hit.chunk.item_codes[0]
     return last if last.startswith(code) else code
+
+
+@lru_cache(maxsize=4096)
+def _passage_words(text: str) -> frozenset[str]:
+    """Content words of a passage (cached: the same passages come back for many questions)."""
+    return frozenset(content_words(text))
 
 
 def _idf_table(retriever: Retriever) -> dict[str, float]:

@@ -19,6 +19,7 @@ not taken from any evaluation question.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -27,7 +28,7 @@ from typing import Literal
 
 from guideqa.text import nfkc
 
-AnswerType = Literal["money", "duration", "date", "number", "procedure", "named"]
+AnswerType = Literal["money", "duration", "date", "number", "rate", "procedure", "named"]
 
 # --- expected answer type (question side) ------------------------------------------------------
 # Order matters: the first matching type wins (いつまでに is a deadline, not a date).
@@ -39,13 +40,24 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),
     # Dates: いつ, 何年/何月/何日 + に/から, 日付.
     ("date", re.compile(r"いつ(?!も|でも|まで)|何年(?:何月)?(?:に|から)|何月何日|日付|年月日")),
-    # Counts and rates: Japanese counters after 何 (人・件・社・個・回・割・倍・%), 割合/比率.
-    ("number", re.compile(r"何(?:人|名|件|社|個|回|割|倍|%|％|パーセント|台|団体)|(?:割合|比率|補助率|率)(?:は|が|って)|何歳")),
+    # Rates: 何割/何%/何パーセント, or a ratio noun (割合・比率・…率) asked about.
+    ("rate", re.compile(r"何(?:割|%|％|パーセント)|(?:割合|比率|率)(?:は|が|って)(?:[、,]?\s*(?:何|どれ|どの|いくら)|\s*[?？]|$)")),
+    # Counts: 何 + any counter (何人・何件・何センチ…) is found by part of speech (asked_counter).
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
     ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
     # Named entities: which body/product/law, by name.
     ("named", re.compile(r"どこ(?:が|に|で|の|へ)|どの(?:機関|団体|組織|会社|企業|製品|ツール|アプリ|サービス名|法律|法令|省庁|省|窓口)|何という|名称|窓口")),
 )
+
+
+def type_cue(question: str) -> str:
+    """The words of the question that state its answer type (「割合は」「何パーセント」), or ''."""
+    text = nfkc(question)
+    for _, pattern in _QUESTION_TYPES:
+        m = pattern.search(text)
+        if m:
+            return m.group(0)
+    return ""
 
 
 def expected_answer_type(question: str) -> AnswerType | None:
@@ -54,7 +66,45 @@ def expected_answer_type(question: str) -> AnswerType | None:
     for kind, pattern in _QUESTION_TYPES:
         if pattern.search(text):
             return kind
+    return "number" if asked_counter(question) else None
+
+
+def asked_counter(question: str) -> str | None:
+    """The counter of a 「何＋助数詞」 question (「何人」→「人」, 「何センチ」→「センチ」), or None.
+
+    Found by part of speech (SudachiPy, short units): 何 as a numeral followed by a noun or a
+    nominal suffix (the counter), so any counter is recognised, not a list of them.
+    """
+    from sudachipy import SplitMode
+
+    toks = list(_sudachi().tokenize(nfkc(question)[:4000], SplitMode.A))
+    for m, nxt in zip(toks, toks[1:], strict=False):
+        if m.surface() != "何" or m.part_of_speech()[1] != "数詞":
+            continue
+        pos = nxt.part_of_speech()
+        if pos[0] in ("名詞", "接尾辞") and pos[1] != "数詞":
+            return nxt.surface()
     return None
+
+
+# Counters written in more than one way (a general fact of Japanese notation).
+_COUNTER_FORMS = {
+    "パーセント": "%|％|パーセント",
+    "人": "人|名",
+    "名": "人|名",
+    "か月": "か月|ヶ月|カ月|箇月",
+    "ヶ月": "か月|ヶ月|カ月|箇月",
+    "カ月": "か月|ヶ月|カ月|箇月",
+    "センチ": "センチ|cm",
+    "メートル": "メートル|m",
+}
+
+
+def has_counter(text: str, counter: str) -> bool:
+    """True when ``text`` holds a number with ``counter`` (a 4-digit year is not a count of 年)."""
+    forms = _COUNTER_FORMS.get(counter, re.escape(counter))
+    num = r"(?<!\d)\d{1,3}(?:[,.]\d+)?" if counter == "年" else _NUM
+    return bool(re.search(num + r"\s*(?:" + forms + ")", nfkc(text)))
 
 
 def without_type_cue(question: str) -> str:
@@ -73,22 +123,33 @@ _TEXT_TYPES: dict[AnswerType, re.Pattern[str]] = {
     # A number with a unit of time (counters of days, weeks, months, years, hours).
     # (A year count needs 間/以内/…: 「2024年」 is a date, not a duration.)
     "duration": re.compile(
-        _NUM + r"\s*(?:日|週間|か月|ヶ月|カ月|箇月|時間|分)(?:以内|間|まで|以上|後|前|ごと)?|"
-        + _NUM + r"\s*年(?:間|以内|以上|ごと|後)|期限|期日|速やかに|遅滞なく"
+        _NUM
+        + r"\s*(?:日|週間|か月|ヶ月|カ月|箇月|時間|分)(?:以内|間|まで|以上|後|前|ごと)?|"
+        + _NUM
+        + r"\s*年(?:間|以内|以上|ごと|後)|期限|期日|速やかに|遅滞なく"
     ),
     # Calendar dates: western or era years, months, days.
     "date": re.compile(r"\d{4}\s*年|(?:令和|平成|昭和)\s*(?:\d+|元)\s*年|\d+\s*月\s*\d*\s*日?|\d{4}[/-]\d{1,2}"),
-    # Any number with a counter or percentage.
+    # Any number with a counter or percentage (a question naming its counter needs that
+    # counter: :func:`has_counter`).
     "number": re.compile(_NUM + r"\s*(?:%|％|パーセント|割|倍|人|名|件|社|個|回|つ|項目|か国|カ国)"),
+    # A share: percent, 割 (tenths), …分の….
+    "rate": re.compile(_NUM + r"\s*(?:%|％|パーセント|割)|[一二三四五六七八九十\d]+分の[一二三四五六七八九十\d]+"),
     # Sequences and steps.
-    "procedure": re.compile(r"手順|手続|ステップ|段階|プロセス|フロー|流れ|まず|次に|最後に|[①②③④⑤]|\(\d\)|（\d）|第[一二三1-3]に"),
+    "procedure": re.compile(
+        r"手順|手続|ステップ|段階|プロセス|フロー|流れ|まず|次に|最後に|[①②③④⑤]|\(\d\)|（\d）|第[一二三1-3]に"
+    ),
     # Names: bodies (省・庁・委員会…), laws (…法・法律・条約・規則), quoted titles, Latin names.
-    "named": re.compile(r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|[^\s、。]{2,20}法(?![人的])|「[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"),
+    "named": re.compile(
+        r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|[^\s、。]{2,20}法(?![人的])|「[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
+    ),
 }
 
 
-def has_answer_type(text: str, kind: AnswerType) -> bool:
-    """True when ``text`` holds content of the expected kind."""
+def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> bool:
+    """True when ``text`` holds content of the expected kind (a count: with ``counter``)."""
+    if kind == "number" and counter:
+        return has_counter(text, counter)
     return bool(_TEXT_TYPES[kind].search(nfkc(text)))
 
 
@@ -162,6 +223,101 @@ def coverage(
     return covered / total if total else 0.0
 
 
+# --- the focus of the question ------------------------------------------------------------------
+# Particles that mark what a question asks about (「XXは？」「XXって何」「XXとは」「XXを教えて」).
+_ASK_PARTICLES = ("は", "って", "とは", "を")
+# Determiners asking for one instance of a kind (「どの様式」「何という制度」).
+_WH_DETERMINERS = ("どの", "何という", "いかなる")
+_WH = ("何", "どこ", "いつ", "いくら", "幾ら", "いくつ", "幾つ", "どれ", "どう", "誰", "どちら", "どんな", "どの")
+# A word the corpus uses in at most this many passages is "rare": if the question asks about
+# it and none of the retrieved passages holds it, the corpus has nothing on it.
+RARE_DF = 1
+
+
+def _is_noun(m) -> bool:  # type: ignore[no-untyped-def]
+    p = m.part_of_speech()
+    return (p[0] == "名詞" and p[1] != "数詞") or p[0] == "接頭辞" or (p[0] == "接尾辞" and p[1] == "名詞的")
+
+
+def _frame_only(m) -> bool:  # type: ignore[no-untyped-def]
+    """A token of the question's frame after its focus (verbs, particles, interrogatives…)."""
+    p = m.part_of_speech()
+    if p[0] != "名詞" or p[1] == "数詞" or p[2] in ("形状詞可能", "副詞可能", "サ変可能", "助数詞可能"):
+        return True
+    return m.surface().startswith(_WH) or m.normalized_form() in _formal_nouns()
+
+
+def _formal_nouns() -> frozenset[str]:
+    from ingest.tokenizer import _STOP
+
+    return frozenset(_STOP)
+
+
+def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The noun phrase the question asks about, as (normalised form, its short-unit parts).
+
+    Japanese marks it syntactically: the noun run before the last は/って/とは that only an
+    interrogative frame follows (「費用の相場は？」「職員は何人いますか」), before を教えて
+    (「窓口の電話番号を教えてください」), or after どの/何という (「どの様式を使えば」). A
+    question without such a frame has no focus (empty list). Formal nouns (こと・もの…) and
+    interrogatives are not a focus.
+    """
+    from sudachipy import SplitMode
+
+    toks = list(_sudachi().tokenize(nfkc(question)[:4000]))
+    found: list = []  # type: ignore[type-arg]
+    for i, m in enumerate(toks):
+        surface = m.surface()
+        if surface in _WH_DETERMINERS:
+            j = i + 1
+            while j < len(toks) and _is_noun(toks[j]):
+                j += 1
+            found = toks[i + 1 : j] or found
+            continue
+        if m.part_of_speech()[0] != "助詞" or surface not in _ASK_PARTICLES:
+            continue
+        rest = toks[i + 1 :]
+        if not all(_frame_only(t) for t in rest):
+            continue
+        asks = any(t.surface().startswith(_WH) for t in rest)
+        if surface == "を" and not any(t.normalized_form() in ("教える", "知る") for t in rest):
+            continue
+        # 「…は必要ですか」「…は書いてありますか」 ask yes/no about the clause, not about the noun.
+        if surface != "を" and not asks and any(t.part_of_speech()[0] == "動詞" for t in rest):
+            continue
+        j = i
+        while j > 0 and _is_noun(toks[j - 1]):
+            j -= 1
+        found = toks[j:i] or found
+    formal = _formal_nouns()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for m in found:
+        form = m.normalized_form()
+        if form in formal or form.startswith(_WH):
+            continue
+        out.append((form, tuple(p.normalized_form() for p in m.split(SplitMode.A))))
+    return out
+
+
+def missing_focus(
+    focus: Iterable[tuple[str, tuple[str, ...]]],
+    passage_words: set[str],
+    idf: Mapping[str, float],
+    n_docs: int,
+) -> list[str]:
+    """The rare focus words (used in at most :data:`RARE_DF` passages of the corpus) that none
+    of the retrieved passages holds. A compound counts as held when all its parts are."""
+    rare_idf = math.log(1 + (n_docs - RARE_DF + 0.5) / (RARE_DF + 0.5)) - 1e-6
+    out = []
+    for form, parts in focus:
+        if idf.get(form, float("inf")) < rare_idf:
+            continue
+        if form in passage_words or (len(parts) > 1 and all(p in passage_words for p in parts)):
+            continue
+        out.append(form)
+    return out
+
+
 # --- decision ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Features:
@@ -170,6 +326,7 @@ class Features:
     expected: AnswerType | None  # what the question asks for
     type_found: bool  # the selected sentences hold that kind of content (True if expected is None)
     vocab: float = 1.0  # share of the question's words the corpus uses at all
+    focus_missing: bool = False  # the question asks about a rare word no retrieved passage holds
 
 
 @dataclass(frozen=True)
@@ -191,7 +348,7 @@ class Thresholds:
 @dataclass(frozen=True)
 class Verdict:
     answered: bool
-    reason: str  # "ok", "type", "similarity", "coverage"
+    reason: str  # "ok", "type", "focus", "similarity", "coverage"
     near_domain: bool  # close enough to the corpus to show related passages
 
 
@@ -202,6 +359,8 @@ def decide(f: Features, t: Thresholds) -> Verdict:
     near = on_topic(f.dense, f.vocab, t)
     if not f.type_found:
         return Verdict(False, "type", near)
+    if f.focus_missing:
+        return Verdict(False, "focus", near)
     if t.min_dense is not None and f.dense < t.min_dense:
         return Verdict(False, "similarity", near)
     strong = t.strong_dense is not None and f.dense >= t.strong_dense
