@@ -26,6 +26,7 @@ from retriever.answerability import (
     expected_answer_type,
     has_answer_type,
     missing_focus,
+    named_things,
     on_topic,
     type_cue,
     vocabulary_share,
@@ -130,10 +131,13 @@ class Answerer:
         words = content_words(without_type_cue(question))
         quoted = " ".join(text for _, text in selection)
         expected = expected_answer_type(question)
-        counter = asked_counter(question) if expected == "number" else None
+        counter = asked_counter(question) if expected in ("number", "duration") else None
         focus = asked_focus(question)
+        # What the question asks about: its focus and the names it mentions (a product, a
+        # place, a scheme); a rare one that no retrieved passage holds is not in the corpus.
+        about = focus + named_things(question)
         held: set[str] = set()
-        if focus:
+        if about:
             for hit in hits:
                 held |= _passage_words(hit.chunk.text)
         return Features(
@@ -142,7 +146,7 @@ class Answerer:
             expected=expected,
             type_found=expected is None or self._type_found(question, selection, expected, counter, focus),
             vocab=vocabulary_share(words, self.idf),
-            focus_missing=bool(missing_focus(focus, held, self.idf, len(self.retriever.chunks))),
+            focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
         )
 
     @staticmethod

@@ -103,7 +103,11 @@ _COUNTER_FORMS = {
 def has_counter(text: str, counter: str) -> bool:
     """True when ``text`` holds a number with ``counter`` (a 4-digit year is not a count of 年)."""
     forms = _COUNTER_FORMS.get(counter, re.escape(counter))
-    num = r"(?<!\d)\d{1,3}(?:[,.]\d+)?" if counter == "年" else _NUM
+    num = _NUM
+    if counter == "年":  # 「2024年」 is a calendar year
+        num = r"(?<!\d)\d{1,3}(?:[,.]\d+)?"
+    elif counter == "日":  # 「4月1日」 is a calendar day
+        num = r"(?<![月\d])\d{1,3}"
     return bool(re.search(num + r"\s*(?:" + forms + ")", nfkc(text)))
 
 
@@ -147,8 +151,9 @@ _TEXT_TYPES: dict[AnswerType, re.Pattern[str]] = {
 
 
 def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> bool:
-    """True when ``text`` holds content of the expected kind (a count: with ``counter``)."""
-    if kind == "number" and counter:
+    """True when ``text`` holds content of the expected kind; a count or a duration asked with
+    a counter (「何人」「何日以内」) needs a number with that counter (「速やかに」 is not 「何日」)."""
+    if kind in ("number", "duration") and counter:
         return has_counter(text, counter)
     return bool(_TEXT_TYPES[kind].search(nfkc(text)))
 
@@ -296,6 +301,24 @@ def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
         if form in formal or form.startswith(_WH):
             continue
         out.append((form, tuple(p.normalized_form() for p in m.split(SplitMode.A))))
+    return out
+
+
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
+
+
+def named_things(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Names the question is about: proper nouns (SudachiPy 固有名詞) and Latin-script names
+    (products, services: 「ChatGPTで」「Copilotの」) used as a phrase of the sentence, i.e.
+    followed by a particle (code or markup around a word is not a phrase: 「DROP TABLE」)."""
+    toks = list(_sudachi().tokenize(nfkc(question)[:4000]))
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for m, nxt in zip(toks, toks[1:], strict=False):
+        p = m.part_of_speech()
+        if p[0] != "名詞" or not (p[1] == "固有名詞" or _LATIN_NAME.fullmatch(m.surface())):
+            continue
+        if nxt.part_of_speech()[0] == "助詞":
+            out.append((m.normalized_form(), ()))
     return out
 
 
