@@ -57,7 +57,8 @@ def type_cue(question: str) -> str:
         m = pattern.search(text)
         if m:
             return m.group(0)
-    return ""
+    counter = asked_counter(text)
+    return "何" + counter if counter else ""
 
 
 def expected_answer_type(question: str) -> AnswerType | None:
@@ -112,10 +113,12 @@ def has_counter(text: str, counter: str) -> bool:
 
 
 def without_type_cue(question: str) -> str:
-    """The question without its answer-type cue (「何円」「いつまで」…): what it is about."""
+    """The question without its answer-type cue (「何円」「いつまで」「何人」…): what it is about."""
     text = nfkc(question)
     for _, pattern in _QUESTION_TYPES:
         text = pattern.sub(" ", text)
+    while counter := asked_counter(text):
+        text = text.replace("何" + counter, " ")
     return text
 
 
@@ -234,6 +237,8 @@ _ASK_PARTICLES = ("は", "って", "とは", "を")
 # Determiners asking for one instance of a kind (「どの様式」「何という制度」).
 _WH_DETERMINERS = ("どの", "何という", "いかなる")
 _WH = ("何", "どこ", "いつ", "いくら", "幾ら", "いくつ", "幾つ", "どれ", "どう", "誰", "どちら", "どんな", "どの")
+# Coordination before a focus (「AやBは」「A・Bは」).
+_COORDINATORS = ("や", "と", "か", "・", "、", "及び", "および", "又は", "または")
 # A word the corpus uses in at most this many passages is "rare": if the question asks about
 # it and none of the retrieved passages holds it, the corpus has nothing on it.
 RARE_DF = 1
@@ -287,12 +292,15 @@ def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
         asks = any(t.surface().startswith(_WH) for t in rest)
         if surface == "を" and not any(t.normalized_form() in ("教える", "知る") for t in rest):
             continue
-        # 「…は必要ですか」「…は書いてありますか」 ask yes/no about the clause, not about the noun.
+        # 「…は書いてありますか」「…は受けるべきですか」 ask yes/no about the clause, not the noun.
         if surface != "を" and not asks and any(t.part_of_speech()[0] == "動詞" for t in rest):
             continue
         j = i
         while j > 0 and _is_noun(toks[j - 1]):
             j -= 1
+        if j > 0 and toks[j - 1].surface() in _COORDINATORS:
+            found = []  # 「進め方やスケジュールは」: one of several things asked about; no single focus
+            continue
         found = toks[j:i] or found
     formal = _formal_nouns()
     out: list[tuple[str, tuple[str, ...]]] = []

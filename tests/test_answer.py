@@ -83,6 +83,35 @@ def test_near_domain_specific_is_refused_with_related_passages(answerer: Answere
     assert_traceable(ans)
 
 
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # A contact detail the guideline does not hold (focus: a word the corpus never uses).
+        ("生成AIサービスの問い合わせ窓口のメールアドレスを教えてください", {"type", "focus"}),
+        # A rate: the passages hold percentages, but none about a subsidy.
+        ("AI導入支援の補助金の補助率は何割ですか", {"type"}),
+        # A named product's setting: the product is in none of the retrieved passages.
+        ("Copilotで社内文書を検索させるときの推奨設定はどれですか", {"focus"}),
+        # A deadline in hours: the guideline says 「速やかに」, not a number of hours.
+        ("AIインシデントは何時間以内に報告しなければなりませんか", {"type"}),
+    ],
+)
+def test_near_domain_specifics_are_refused(answerer: Answerer, question: str, reason: set[str]):
+    hits = answerer.retriever.hits(question, None, 10)
+    verdict = answerer.assess(question, hits).verdict
+    assert not verdict.answered and verdict.reason in reason and verdict.near_domain
+    ans = answerer.ask(question)
+    assert ans.refused and ans.answer.startswith(REFUSAL_TEXT) and "関連する記載" in ans.answer
+    assert_traceable(ans)
+
+
+def test_a_focus_the_passages_hold_is_answered(answerer: Answerer):
+    for question in ("AI利用者の定義は？", "高度なAIシステムを開発する組織向けの国際指針はどの会合で合意されましたか"):
+        ans = answerer.ask(question)
+        assert not ans.refused and ans.citations, question
+        assert_traceable(ans)
+
+
 def test_answers_are_readable(answerer: Answerer):
     for question in ("AIによるリスクはどのように分類されていますか？", "高度なAIシステムに関する国際的な行動規範の内容は？"):
         ans = answerer.ask(question)

@@ -15,12 +15,18 @@ from guideqa.text import bracket_sentences
 from retriever.answerability import (
     Features,
     Thresholds,
+    asked_counter,
+    asked_focus,
     content_words,
     coverage,
     decide,
     expected_answer_type,
     has_answer_type,
+    has_counter,
+    missing_focus,
+    named_things,
     on_topic,
+    type_cue,
     without_type_cue,
 )
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
@@ -242,3 +248,74 @@ def test_list_numbering_is_not_a_bracket() -> None:
 def test_everyday_words_are_not_type_cues() -> None:
     assert expected_answer_type("いつも生成AIで文章を作っていますが注意点は？") is None
     assert expected_answer_type("どこまで人間が確認すべきですか") is None
+
+
+# --- counters, rates and the focus of a question ----------------------------------------------------
+def test_counters_are_found_by_part_of_speech() -> None:
+    assert asked_counter("登録している事業者は何社ありますか") == "社"
+    assert asked_counter("表示は何センチ以上にすべきですか") == "センチ"  # no list of counters needed
+    assert asked_counter("ログは何日保存しますか") == "日"
+    assert asked_counter("何か注意点はありますか") is None  # 何か is not a count
+    assert expected_answer_type("表示は何センチ以上にすべきですか") == "number"
+    assert expected_answer_type("ログは何日保存しますか") == "duration"
+    assert type_cue("表示は何センチ以上にすべきですか") == "何センチ"
+    assert "センチ" not in without_type_cue("表示は何センチ以上にすべきですか")
+
+
+def test_a_counted_question_needs_a_number_with_that_counter() -> None:
+    un = corpus_line(INTERIM, 315)  # 「…米国、英国等の 10 か国が署名している…」
+    survey = corpus_line(INTERIM, 119)  # 「…と思う回答者は13%と…」
+    assert has_counter(un, "か国") and not has_counter(un, "人") and not has_counter(un, "センチ")
+    assert has_answer_type(survey, "rate") and has_counter(survey, "パーセント")
+    assert not has_answer_type(un, "rate")  # 10 か国 is a count, not a share
+    g7 = corpus_line(UPDATE, 1005)  # 「…2025 年 2 月より運用開始…」: a calendar year is not 「何年」
+    assert not has_counter(g7, "年") and has_answer_type(g7, "date")
+    # 「速やかに」 is a duration in general, not an answer to 「何日以内」.
+    assert has_answer_type("速やかに報告する。", "duration") and not has_answer_type("速やかに報告する。", "duration", "日")
+    assert has_answer_type("発生から30日以内に報告する。", "duration", "日")
+    assert not has_answer_type("2024年4月1日から施行する。", "duration", "日")
+
+
+def test_rate_questions() -> None:
+    assert expected_answer_type("補助金の補助率はどれくらいですか") == "rate"
+    assert expected_answer_type("費用のうち何割が対象になりますか") == "rate"
+    assert expected_answer_type("効率が上がりましたか") is None  # 率 not asked about
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("問い合わせ窓口の電話番号を教えてください", ["電話番号"]),
+        ("申請書はどの様式で提出しますか", ["様式"]),
+        ("外部委託の費用の相場は？", ["相場"]),
+        ("研究会の座長は誰ですか", ["座長"]),
+        ("利用者向けの注意点は？", ["注意点"]),
+        ("外部の評価は受けるべきですか", []),  # a yes/no question about the clause: no single focus
+        ("文書化の進め方やスケジュールは？", []),  # coordination: one of several things asked
+        ("AI利用者として気をつけることは？", []),  # a formal noun is not a focus
+    ],
+)
+def test_asked_focus(question: str, focus: list[str]) -> None:
+    assert [form for form, _ in asked_focus(question)] == focus
+
+
+def test_named_things_are_phrases_not_markup() -> None:
+    assert [f for f, _ in named_things("Copilotの管理画面でログを確認できますか")] == ["Copilot"]
+    assert "drop" not in {f.lower() for f, _ in named_things("'; DROP TABLE questions; -- AI開発者は何に注意すべき")}
+
+
+def test_missing_focus_uses_corpus_rarity_and_the_passages() -> None:
+    n = 800
+    idf = {"相場": 6.3, "窓口": 4.4, "リスク": 0.9, "注意": 3.1, "点": 2.8}
+    passage = set(content_words(corpus_line(GUIDELINE, 5302)))  # a 注意喚起 passage, no 相場
+    rare = [("相場", ()), ("電話番号", ())]  # used once / never in the corpus
+    assert missing_focus(rare, passage, idf, n) == ["相場", "電話番号"]
+    assert missing_focus([("相場", ())], passage | {"相場"}, idf, n) == []  # a passage holds it
+    assert missing_focus([("窓口", ()), ("リスク", ())], set(), idf, n) == []  # common words: no verdict
+    assert missing_focus([("注意点", ("注意", "点"))], {"注意", "点"}, idf, n) == []  # held by its parts
+
+
+def test_decide_refuses_a_missing_focus_after_the_type() -> None:
+    verdict = decide(Features(0.9, 0.9, None, True, focus_missing=True), CAL)
+    assert not verdict.answered and verdict.reason == "focus" and verdict.near_domain
+    assert decide(Features(0.9, 0.9, "money", False, focus_missing=True), CAL).reason == "type"
