@@ -36,7 +36,7 @@ from retriever.calibration import Policy, Sample, load_policy
 from retriever.extractive import ExtractiveGenerator, sentences_of
 from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
-from retriever.premise import PREMISE_LEAD, premise_cue, says_soft_law, without_premise
+from retriever.premise import PREMISE_LEAD, about_guideline, premise_cue, says_soft_law, without_premise
 from retriever.roles import detect_role, mentioned_role
 from retriever.search import Hit, Retriever
 
@@ -46,6 +46,8 @@ ROLE_OVERVIEW_NOTE = "各項目の詳しい内容は、役割別チェックリ�
 REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
 RELATED_HEADING = "関連する記載:"
 RELATED_PASSAGES = 2
+# Answer types that ask for a figure: a premise question asking one about another rule is refused.
+FIGURES = ("money", "duration", "date", "number", "rate")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 
 
@@ -303,6 +305,9 @@ class Answerer:
         evidence = self.soft_law_sentences()
         if not on or not evidence:
             return self._refuse(answer, [])
+        if expected_answer_type(query) in FIGURES and not about_guideline(query):
+            # A figure (an amount, a term, a count) under another rule: near the corpus, not in it.
+            return self._refuse(answer, hits)
         ev_hits = [Hit(i, self.retriever.chunks[i], 0.0, 0.0, 0.0) for i in dict.fromkeys(i for i, _ in evidence)]
         rank_of = {h.index: r for r, h in enumerate(ev_hits)}
         picked = [(0, AnswerSentence(text=PREMISE_LEAD, citations=[], statement=True))]

@@ -46,6 +46,19 @@ def without_premise(question: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Words by which a question refers to the guideline (or guidelines in general) itself.
+_ABOUT_GUIDELINE = re.compile(r"ガイドライン|指針|ソフトロー")
+
+
+def about_guideline(question: str) -> bool:
+    """Does the question speak of the guideline itself (「ガイドラインに違反すると…」)?
+
+    A question asking for a figure under some other rule (「EUのAI法の罰金は最大でいくら」)
+    does not: the soft-law correction would not answer it, and the guideline holds no such figure.
+    """
+    return bool(_ABOUT_GUIDELINE.search(nfkc(question)))
+
+
 def says_soft_law(sentence: str) -> bool:
     """A sentence that states the guideline (or guidelines in general) is non-binding soft law."""
     t = match_key(sentence)

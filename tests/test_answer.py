@@ -105,6 +105,15 @@ def test_near_domain_specifics_are_refused(answerer: Answerer, question: str, re
     assert_traceable(ans)
 
 
+def test_a_figure_under_another_rule_is_refused_not_corrected(answerer: Answerer):
+    other = answerer.ask("EUのAI規制法の制裁金は最大で何ユーロですか")
+    assert other.refused and other.answer.startswith(REFUSAL_TEXT)
+    assert not any(s.statement for s in other.sentences)  # no soft-law lead for another law
+    own = answerer.ask("ガイドラインに違反すると罰金は何円ですか")
+    assert not own.refused and own.sentences[0].statement and own.sentences[0].text == PREMISE_LEAD
+    assert_traceable(own)
+
+
 def test_a_focus_the_passages_hold_is_answered(answerer: Answerer):
     for question in ("AI利用者の定義は？", "高度なAIシステムを開発する組織向けの国際指針はどの会合で合意されましたか"):
         ans = answerer.ask(question)
