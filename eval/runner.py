@@ -40,10 +40,6 @@ log = logging.getLogger(__name__)
 # Components that did not help on dev are off in the system and measured here switched on.
 ABLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "system-nosent": ("system without the sentence max-sim channel", {"sentence_weight": 0.0}),
-    "system-ctxsent": (
-        "system whose sentence channel reads the sentences embedded after their chunk's headings",
-        {"sentence_context": True},
-    ),
     "system-prf": ("system plus pseudo-relevance feedback on BM25 (5 passages, 10 terms)", {"prf_docs": 5}),
     "system-learned": (
         "system with the learned fusion (logistic regression trained on dev) instead of RRF + priors",

@@ -136,15 +136,10 @@ def build_chunks(
     return chunks
 
 
-def heading_context(section_path: Iterable[str]) -> str:
-    """The chunk's two nearest headings (item title, [ポイント] label, article caption …)."""
-    return "／".join(p for p in list(section_path)[-2:] if p)
-
-
 def embedding_text_of(section_path: Iterable[str], text: str) -> str:
     """What gets embedded and indexed: the nearest headings give the chunk its context."""
-    context = heading_context(section_path)
-    return (context + "\n" + text) if context else text
+    tail = [p for p in list(section_path)[-2:] if p]
+    return ("／".join(tail) + "\n" + text) if tail else text
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -173,19 +168,3 @@ def chunk_sentences(text: str, min_chars: int = SENTENCE_MIN_CHARS) -> list[str]
 def sentence_hash(sentence: str) -> str:
     """Cache key of a sentence vector (distinct from chunk hashes by a prefix)."""
     return hashlib.sha256(f"sentence\n{sentence}".encode()).hexdigest()
-
-
-def sentence_in_context(section_path: Iterable[str], sentence: str) -> str:
-    """A sentence as embedded for the contextual sentence vectors: its chunk's headings first.
-
-    A sentence of the guideline often leaves its topic to the heading above it (under
-    「U-4) i. 個人情報の不適切入力とプライバシー侵害への対策」 the sentence reads 「…注意を払う」);
-    the headings put the topic back, as the chunk vectors already do (:func:`embedding_text_of`).
-    """
-    context = heading_context(section_path)
-    return f"{context}\n{sentence}" if context else sentence
-
-
-def context_sentence_hash(text: str) -> str:
-    """Cache key of a contextual sentence vector (``text`` from :func:`sentence_in_context`)."""
-    return hashlib.sha256(f"sentence-in-context\n{text}".encode()).hexdigest()

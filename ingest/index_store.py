@@ -8,8 +8,7 @@ Layout (``<index_dir>`` is the root)::
         chunks.jsonl      one Chunk per line, in FAISS row order
         vectors.faiss     FAISS IndexFlatIP over L2-normalised vectors
         bm25/             bm25s state over SudachiPy tokens
-        sentences.npz     sentence-level vectors (``vectors``), the same sentences embedded after
-                          their chunk's headings (``context_vectors``) and the chunk row of each (``owners``)
+        sentences.npz     sentence-level vectors (``vectors``) and the chunk row of each (``owners``)
     <index_dir>/cache/    embedding cache, keyed by content hash and embedder id
 
 A build is written into a fresh directory and only then published by replacing the
@@ -35,7 +34,7 @@ from guideqa.models import Chunk
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: sentence vectors; 3: contextual sentence vectors
+FORMAT_VERSION = 2  # 2: sentence vectors
 KEEP_BUILDS = 2
 
 
@@ -50,7 +49,6 @@ class IndexData:
     bm25: Any
     sentence_vectors: np.ndarray  # (n_sentences, dim), L2-normalised
     sentence_owners: np.ndarray  # (n_sentences,), chunk row of each sentence, non-decreasing
-    context_sentence_vectors: np.ndarray  # (n_sentences, dim): the sentences after their chunk's headings
 
     @property
     def embedder_id(self) -> str:
@@ -94,11 +92,7 @@ def write_build(
     owners = np.asarray(sentences.owners, dtype=np.int32)
     if len(owners) and (np.any(np.diff(owners) < 0) or owners[-1] >= len(chunks)):
         raise ValueError("sentence owners must be non-decreasing chunk rows")
-    plain = np.asarray(sentences.vectors, dtype=np.float32)
-    context = plain if sentences.context_vectors is None else np.asarray(sentences.context_vectors, dtype=np.float32)
-    if context.shape != plain.shape:
-        raise ValueError("contextual sentence vectors must have the sentence vectors' shape")
-    np.savez(build_dir / "sentences.npz", vectors=plain, context_vectors=context, owners=owners)
+    np.savez(build_dir / "sentences.npz", vectors=np.asarray(sentences.vectors, dtype=np.float32), owners=owners)
     # The manifest is written last: a build without one is incomplete by definition.
     tmp = build_dir / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -171,7 +165,6 @@ def load_index(index_dir: Path, *, expected_embedder: str | None = None) -> Inde
         bm25 = bm25s.BM25.load(str(root / "bm25"), show_progress=False)
         with np.load(root / "sentences.npz", allow_pickle=False) as sent:
             sentence_vectors, sentence_owners = sent["vectors"], sent["owners"]
-            context_vectors = sent["context_vectors"]
     except Exception as exc:  # faiss raises RuntimeError, bm25s OSError/ValueError
         raise IndexCorruptError(
             f"インデックスのファイルが読み込めません（{root.name}）。`guideqa ingest` で再作成してください。"
@@ -180,10 +173,8 @@ def load_index(index_dir: Path, *, expected_embedder: str | None = None) -> Inde
         raise IndexCorruptError("インデックスの件数が一致しません。`guideqa ingest` で再作成してください。")
     if index.d != manifest["embedder"]["dimension"]:
         raise IndexCorruptError("インデックスの次元数がマニフェストと一致しません。再作成してください。")
-    if (
-        len(sentence_owners) != manifest.get("sentence_count")
-        or (len(sentence_owners) and sentence_vectors.shape[1] != index.d)
-        or context_vectors.shape != sentence_vectors.shape
+    if len(sentence_owners) != manifest.get("sentence_count") or (
+        len(sentence_owners) and sentence_vectors.shape[1] != index.d
     ):
         raise IndexCorruptError("インデックスの文ベクトルが一致しません。`guideqa ingest` で再作成してください。")
     return IndexData(
@@ -194,5 +185,4 @@ def load_index(index_dir: Path, *, expected_embedder: str | None = None) -> Inde
         bm25=bm25,
         sentence_vectors=sentence_vectors,
         sentence_owners=sentence_owners,
-        context_sentence_vectors=context_vectors,
     )

@@ -17,14 +17,7 @@ from guideqa.config import Settings
 from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument
 from ingest import index_store
-from ingest.chunking import (
-    build_chunks,
-    chunk_sentences,
-    context_sentence_hash,
-    embedding_text,
-    sentence_hash,
-    sentence_in_context,
-)
+from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sentence_hash
 from ingest.corpus import load_manifest
 from ingest.embedders import Embedder, make_embedder
 from ingest.loaders import load_document
@@ -120,28 +113,10 @@ def is_stale(settings: Settings) -> str | None:
 
 @dataclass
 class SentenceVectors:
-    """Sentence-level vectors: row i belongs to chunk ``owners[i]`` (rows grouped by chunk, in order).
-
-    ``context_vectors`` (same rows) embed each sentence after its chunk's headings
-    (:func:`ingest.chunking.sentence_in_context`).
-    """
+    """Sentence-level vectors: row i belongs to chunk ``owners[i]`` (rows grouped by chunk, in order)."""
 
     vectors: np.ndarray
     owners: np.ndarray
-    context_vectors: np.ndarray | None = None
-
-
-def sentence_keys(chunks: list[Chunk], *, context: bool) -> list[tuple[str, str]]:
-    """(cache key, text to embed) of every sentence unit of every chunk, in index row order."""
-    out: list[tuple[str, str]] = []
-    for chunk in chunks:
-        for sent in chunk_sentences(chunk.text):
-            if context:
-                text = sentence_in_context(chunk.section_path, sent)
-                out.append((context_sentence_hash(text), text))
-            else:
-                out.append((sentence_hash(sent), sent))
-    return out
 
 
 def _embed_texts(
@@ -204,22 +179,26 @@ def embed_sentences(
     cache: VectorStore | None,
     shipped: VectorStore | None,
     report: IngestReport,
-    context: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Vectors for every sentence unit of every chunk (:func:`ingest.chunking.chunk_sentences`)
-    and the chunk row of each; ``context``: embedded after the chunk's headings."""
-    owners = [i for i, chunk in enumerate(chunks) for _ in chunk_sentences(chunk.text)]
-    pairs = sentence_keys(chunks, context=context)
-    if not pairs:
-        return np.zeros((0, embedder.dimension), np.float32), np.zeros(0, np.int32)
-    texts = dict(pairs)
+) -> SentenceVectors:
+    """Vectors for every sentence unit of every chunk (:func:`ingest.chunking.chunk_sentences`)."""
+    owners: list[int] = []
+    keys: list[str] = []
+    texts: dict[str, str] = {}
+    for i, chunk in enumerate(chunks):
+        for sent in chunk_sentences(chunk.text):
+            h = sentence_hash(sent)
+            texts.setdefault(h, sent)
+            keys.append(h)
+            owners.append(i)
+    if not keys:
+        return SentenceVectors(np.zeros((0, embedder.dimension), np.float32), np.zeros(0, np.int32))
     vectors, embedded, from_cache, from_shipped = _embed_texts(texts, embedder, cache=cache, shipped=shipped)
-    report.sentences = len(pairs)
+    report.sentences = len(keys)
     report.embedded += embedded
     report.reused_cache += from_cache
     report.reused_shipped += from_shipped
-    matrix = np.stack([vectors[h] for h, _ in pairs]).astype(np.float32)
-    return matrix, np.array(owners, dtype=np.int32)
+    matrix = np.stack([vectors[h] for h in keys]).astype(np.float32)
+    return SentenceVectors(matrix, np.array(owners, dtype=np.int32))
 
 
 def _shipped_vectors_agree(
@@ -282,12 +261,7 @@ def run_ingest(
     cache, shipped = stores["chunks"]
     vectors = embed_chunks(chunks, embedder, cache=cache, shipped=shipped, report=report)
     sent_cache, sent_shipped = stores["sentences"]
-    plain, owners = embed_sentences(chunks, embedder, cache=sent_cache, shipped=sent_shipped, report=report)
-    ctx_cache, ctx_shipped = stores["context_sentences"]
-    in_context, _ = embed_sentences(
-        chunks, embedder, cache=ctx_cache, shipped=ctx_shipped, report=report, context=True
-    )
-    sentences = SentenceVectors(plain, owners, in_context)
+    sentences = embed_sentences(chunks, embedder, cache=sent_cache, shipped=sent_shipped, report=report)
     bm25 = build_bm25(chunks, tokenizer)
 
     manifest = {
@@ -314,10 +288,9 @@ def run_ingest(
     if cache is not None:
         cache.keep_only({c.content_hash for c in chunks})
         cache.save()
-    for store, context in ((sent_cache, False), (ctx_cache, True)):
-        if store is not None:
-            store.keep_only({h for h, _ in sentence_keys(chunks, context=context)})
-            store.save()
+    if sent_cache is not None:
+        sent_cache.keep_only({sentence_hash(s) for c in chunks for s in chunk_sentences(c.text)})
+        sent_cache.save()
     report.documents = len(docs)
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - start
@@ -355,13 +328,8 @@ def save_shipped_vectors(settings: Settings, embedder: Embedder) -> int:
     vectors = data.faiss_index.reconstruct_n(0, data.faiss_index.ntotal)
     store.put_many([c.content_hash for c in data.chunks], vectors)
     store.save()
-    total = len(store)
-    for kind, context, matrix in (
-        ("sentences", False, data.sentence_vectors),
-        ("context_sentences", True, data.context_sentence_vectors),
-    ):
-        sent_store = VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension, kind)
-        sent_store.put_many([h for h, _ in sentence_keys(data.chunks, context=context)], matrix)
-        sent_store.save()
-        total += len(sent_store)
-    return total
+    sent_store = VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension, "sentences")
+    keys = [sentence_hash(s) for c in data.chunks for s in chunk_sentences(c.text)]
+    sent_store.put_many(keys, data.sentence_vectors)
+    sent_store.save()
+    return len(store) + len(sent_store)

@@ -9,11 +9,9 @@ Two stores share one format (``<slug>.npz`` with ``hashes`` and ``vectors`` plus
   verified on load (sidecar, file hash, dimension) and by re-embedding a sample; they are
   used only for chunks whose hash matches.
 
-Each store has a ``kind``: ``chunks`` (``<slug>.npz``), ``sentences``
+Each store has a ``kind``: ``chunks`` (``<slug>.npz``) or ``sentences``
 (``<slug>.sentences.npz``, the sentence-level vectors, saved as float16 to halve the
-shipped size; cosines move by about 1e-3) or ``context_sentences``
-(``<slug>.context-sentences.npz``, the same sentences embedded after their chunk's headings,
-float16).
+shipped size; cosines move by about 1e-3).
 """
 
 from __future__ import annotations
@@ -34,11 +32,7 @@ def slug(embedder_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", embedder_id).strip("_")[:120]
 
 
-KINDS = {
-    "chunks": ("", np.float32),
-    "sentences": (".sentences", np.float16),
-    "context_sentences": (".context-sentences", np.float16),
-}
+KINDS = {"chunks": ("", np.float32), "sentences": (".sentences", np.float16)}
 
 
 class VectorStore:

@@ -4,8 +4,7 @@ Channels (each a ranked list over all chunks):
 
 * ``dense`` — the chunk vector (its text with the nearest headings) against the query;
 * ``sentence`` — the chunk's best-matching sentence vector (a paraphrase usually matches
-  one sentence, diluted in a whole chunk); optionally the sentences as embedded after their
-  chunk's headings (``sentence_context``, off: did not help on dev);
+  one sentence, diluted in a whole chunk);
 * ``bm25`` — SudachiPy-normalised tokens, optionally extended by pseudo-relevance feedback
   from the first-stage top passages (:mod:`retriever.signals`);
 * ``role`` / ``definition`` — the role's own D-/P-/U- items, the passages that define the
@@ -57,7 +56,6 @@ class SearchConfig:
     bm25_weight: float = 1.0
     # Each channel below was kept or switched off by ablation on the eval dev split (eval/README.md).
     sentence_weight: float = 0.5  # sentence max-sim channel (0 = off)
-    sentence_context: bool = False  # that channel reads the sentences embedded after their headings (off: did not help on dev)
     prf_docs: int = 0  # pseudo-relevance feedback: first-stage passages read (0 = off: did not help on dev)
     prf_terms: int = 10  # expansion terms taken from them
     prf_weight: float = 0.1  # share of the expanded query given to the expansion terms
@@ -112,8 +110,7 @@ class Retriever:
         self._norm = [match_key(c.text) for c in self.chunks]
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
         self._keys = [set(char_ngrams(t)) for t in self._norm]
-        sentences = index.context_sentence_vectors if self.config.sentence_context else index.sentence_vectors
-        self.sentence_vectors = np.ascontiguousarray(sentences, dtype=np.float32)
+        self.sentence_vectors = np.ascontiguousarray(index.sentence_vectors, dtype=np.float32)
         self.sentence_owners = np.asarray(index.sentence_owners, dtype=np.int64)
         self.terms = TermMatrix.from_bm25(index.bm25)
         self.fusion: FusionModel | None = load_fusion_model(embedder.embedder_id) if self.config.learned_fusion else None

@@ -13,7 +13,7 @@ from guideqa.cli import app
 from guideqa.config import Settings
 from guideqa.errors import CorpusError, DocumentError, EmbedderMismatchError, IndexCorruptError, IndexMissingError
 from ingest import index_store
-from ingest.chunking import chunk_sentences, sentence_in_context
+from ingest.chunking import chunk_sentences
 from ingest.pipeline import is_stale, run_ingest, save_shipped_vectors
 from tests.fakes import FakeEmbedder
 
@@ -74,8 +74,7 @@ def test_shipped_vectors_give_the_same_index_as_no_cache(small_settings: Setting
     emb2 = FakeEmbedder()
     report = run_ingest(fresh, embedder=emb2)
     unique_sentences = {s for c in plain.chunks for s in chunk_sentences(c.text)}
-    in_context = {sentence_in_context(c.section_path, s) for c in plain.chunks for s in chunk_sentences(c.text)}
-    assert report.reused_shipped == len({c.content_hash for c in plain.chunks}) + len(unique_sentences) + len(in_context)
+    assert report.reused_shipped == len({c.content_hash for c in plain.chunks}) + len(unique_sentences)
     assert report.embedded == 0
     shipped = index_store.load_index(fresh.index_dir)
     assert [c.id for c in shipped.chunks] == [c.id for c in plain.chunks]
@@ -83,7 +82,6 @@ def test_shipped_vectors_give_the_same_index_as_no_cache(small_settings: Setting
     # Sentence vectors ship as float16: equal to the freshly embedded ones within 1e-3.
     assert np.array_equal(shipped.sentence_owners, plain.sentence_owners)
     np.testing.assert_allclose(shipped.sentence_vectors, plain.sentence_vectors, atol=2e-3)
-    np.testing.assert_allclose(shipped.context_sentence_vectors, plain.context_sentence_vectors, atol=2e-3)
 
 
 def test_tampered_shipped_vectors_are_not_used(small_settings: Settings, tmp_path: Path):
@@ -91,7 +89,7 @@ def test_tampered_shipped_vectors_are_not_used(small_settings: Settings, tmp_pat
     run_ingest(small_settings, embedder=emb, use_cache=False)
     save_shipped_vectors(small_settings, emb)
     files = sorted(small_settings.shipped_vectors.glob("*.npz"))
-    assert len(files) == 3  # chunk, sentence and contextual sentence vectors, each verified on its own
+    assert len(files) == 2  # chunk and sentence vectors, each verified on its own
     for npz in files:
         npz.write_bytes(npz.read_bytes()[:-10] + b"0123456789")
     fresh = small_settings.model_copy(update={"index_dir": tmp_path / "index2"})

@@ -9,7 +9,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from ingest.chunking import chunk_sentences, context_sentence_hash, sentence_hash, sentence_in_context
+from ingest.chunking import chunk_sentences, sentence_hash
 from ingest.tokenizer import SudachiTokenizer
 from ingest.vector_cache import VectorStore
 from retriever.fusion import FEATURES, FusionModel, feature_matrix, load_fusion_model, save_fusion_model
@@ -49,32 +49,6 @@ def test_sentence_hash_is_distinct_from_a_plain_text_hash() -> None:
     s = "AIの利用は、人間の尊厳を損なってはならない。"
     assert sentence_hash(s) == sentence_hash(s)
     assert sentence_hash(s) != hashlib.sha256(s.encode()).hexdigest()
-
-
-# Real section path and sentence: 本編 第5部 U-4) i. (guideline.txt): the sentence leaves
-# its topic (personal information) partly to the item heading.
-U4I_PATH = [
-    "本編",
-    "第5部 AI利用者に関する事項",
-    "AIシステム・サービス利用時",
-    "U-4) i. 個人情報の不適切入力とプライバシー侵害への対策",
-]
-U4I_SENTENCE = "AIシステム・サービスへ個人情報を不適切に入力することがないよう注意を払う（「4）プライバシー保護」）"
-
-
-def test_sentence_in_context_puts_the_two_nearest_headings_first() -> None:
-    text = sentence_in_context(U4I_PATH, U4I_SENTENCE)
-    assert text == (
-        "AIシステム・サービス利用時／U-4) i. 個人情報の不適切入力とプライバシー侵害への対策\n" + U4I_SENTENCE
-    )
-    assert sentence_in_context([], U4I_SENTENCE) == U4I_SENTENCE  # no heading: the bare sentence
-
-
-def test_context_sentence_hash_differs_from_the_plain_sentence_hash() -> None:
-    # A bare sentence under no heading embeds the same text but must not share a cache entry
-    # with the plain sentence vectors (two stores, two kinds).
-    assert context_sentence_hash(U4I_SENTENCE) != sentence_hash(U4I_SENTENCE)
-    assert context_sentence_hash(sentence_in_context(U4I_PATH, U4I_SENTENCE)) != context_sentence_hash(U4I_SENTENCE)
 
 
 def test_max_by_owner_takes_each_chunks_best_sentence() -> None:
