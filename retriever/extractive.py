@@ -122,12 +122,49 @@ class ExtractiveGenerator:
             chosen.append(cand)
             used += len(cand.text)
             per_passage[cand.hit_rank] = count + 1
+        lead = _rule_explained_by(best, hits, candidates)
+        if lead is not None and lead.hit_rank not in per_passage:
+            chosen, per_passage = _make_room(chosen, per_passage, best, max_cited, max_sentences)
+            chosen.append(lead)
+            per_passage[lead.hit_rank] = 1
         # The most direct sentence first; then the 本編 wording of an item (it states the
-        # rule) before its 別添 explanation, each passage in document order.
+        # rule) before its 別添 explanation, each passage in document order. When the most
+        # direct sentence is a Q&A entry's or a form's, the article it explains leads.
         main_first = {i: 0 if hits[i].chunk.segment == "main" and hits[i].chunk.item_codes else 1 for i in per_passage}
         rest = sorted(chosen[1:], key=lambda c: (c.hit_rank != best.hit_rank, main_first[c.hit_rank], c.hit_rank, c.position))
-        return [(c.hit_rank, c.text) for c in [best, *rest]]
+        ordered = [best, *rest]
+        if lead is not None:
+            ordered = sorted((c for c in ordered if c.hit_rank == lead.hit_rank), key=lambda c: c.position) + [
+                c for c in ordered if c.hit_rank != lead.hit_rank
+            ]
+        return [(c.hit_rank, c.text) for c in ordered]
 
     def generate(self, question: str, hits: list[Hit]) -> list[tuple[int, AnswerSentence]]:
         """Sentences with the hit index each one quotes (citation numbers are set later)."""
         return [(rank, AnswerSentence(text=text, citations=[])) for rank, text in self.select(question, hits)]
+
+
+def _rule_explained_by(best: Candidate, hits: list[Hit], candidates: list[Candidate]) -> Candidate | None:
+    """The best sentence of the article the best sentence's passage explains (a Q&A entry, a
+    form: ``Chunk.explains``), when that article is among the quoted passages' neighbours."""
+    explained = set(hits[best.hit_rank].chunk.explains)
+    if not explained:
+        return None
+    ranks = {r for r in range(min(len(hits), MAX_PASSAGES)) if hits[r].chunk.id in explained}
+    own = [c for c in candidates if c.hit_rank in ranks]
+    return max(own, key=lambda c: c.score) if own else None
+
+
+def _make_room(
+    chosen: list[Candidate], per_passage: dict[int, int], best: Candidate, max_cited: int, max_sentences: int
+) -> tuple[list[Candidate], dict[int, int]]:
+    """Drop the weakest sentences other than ``best`` until one more sentence from one more
+    passage fits the limits on sentences and cited passages."""
+    chosen = list(chosen)
+    while len(chosen) > 1 and (len(chosen) >= max_sentences or len({c.hit_rank for c in chosen}) >= max_cited):
+        weakest = min(chosen[1:], key=lambda c: (c.hit_rank == best.hit_rank, c.score))
+        chosen.remove(weakest)
+    counts: dict[int, int] = {}
+    for c in chosen:
+        counts[c.hit_rank] = counts.get(c.hit_rank, 0) + 1
+    return chosen, counts
