@@ -3,7 +3,6 @@ passes to its article (ingest.explanations, retriever.rules, retriever.extractiv
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
