@@ -25,7 +25,16 @@ import re
 from collections import Counter
 
 from guideqa.models import LoadedDocument, SectionKind, SourceLine
-from ingest.structure import MARKDOWN_HEADING_RE, Paragraph, _Parser, _starts_bullet, clean_line
+from ingest.structure import (
+    CIRCLED_NUMBER,
+    MARKDOWN_HEADING_RE,
+    NUMBER_DOT,
+    PAREN_NUMBER,
+    Paragraph,
+    _Parser,
+    _starts_bullet,
+    clean_line,
+)
 from ingest.text import nfkc, normalize_line, tidy
 
 _NUM = r"[0-9一二三四五六七八九十百]+"
@@ -39,9 +48,9 @@ QUESTION_RE = re.compile(r"^(?:Q\s*(\d{1,3})\s*[.:)]?|Q\s*[.:)]|問\s*(\d{1,3})\
 ANSWER_RE = re.compile(r"^(?:A\s*\d{0,3}\s*[.:)]|答\s*\d{0,3}\s*[.:)]?)\s*\S")
 # Numbered headings outside articles, by level (below 条 = 3).
 NUMBERED: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (4, re.compile(r"^\d{1,2}\s*[.．]\s*\S|^\d{1,2}\s+\S")),
-    (5, re.compile(r"^\(\d{1,2}\)\s*\S")),
-    (6, re.compile(r"^[①-⑳]\s*\S")),
+    (4, re.compile(NUMBER_DOT + r"|^\d{1,2}\s+\S")),
+    (5, re.compile(PAREN_NUMBER)),
+    (6, re.compile(CIRCLED_NUMBER)),
     (7, re.compile(r"^(?:\(\s*[ア-ン]\s*\)|[アイウエオカキクケコサシスセソタチツテト](?:\s+|[.、]))\s*\S")),
 )
 # Lines that start a new paragraph inside an article (項番号 「2 …」, items).
