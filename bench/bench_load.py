@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deploy.cluster import free_port, process_tree  # noqa: E402
+from deploy.cluster import free_port, process_tree, stop_process  # noqa: E402
 from deploy.load import LoadResult, pct, questions, run_load  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -123,12 +123,7 @@ def bench(clients: int = 16, seconds: float = 15.0, max_requests: int = 3000, wo
                 server_errors = [ln for ln in log_path.read_text(errors="replace").splitlines() if '"ERROR"' in ln]
                 result["server_error_lines"] = len(server_errors)
             finally:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop_process(proc, signal.SIGINT, timeout=30)
     return result
 
 
