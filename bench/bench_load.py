@@ -6,6 +6,7 @@ eval questions and, every fifth answer, POST /feedback for it. Bounded by time a
 request cap. Reports requests/s, POST /ask latency p50/p95/p99 (ms), the error count (anything
 but 200/201, or a transport error; it must be 0) and the server's RSS (all its processes) when
 ready, after a warm-up at full concurrency ("before") and after the measured run ("after").
+The client loop is deploy/load.py's, shared with the cluster bench and tests/test_cluster.py.
 
 The per-client rate limit is switched off for the server under test (all clients share one
 address; the limiter is tested in tests/test_security.py). Exit status 1 when errors > 0.
@@ -19,42 +20,29 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from deploy.cluster import free_port, process_tree, stop_process  # noqa: E402
+from deploy.load import LoadResult, pct, questions, run_load  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDEQA = Path(sys.executable).parent / "guideqa"
 FEEDBACK_EVERY = 5
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def rss_mb(pid: int) -> float:
     """Resident memory of the server and its worker processes (Linux /proc), in MB."""
-    pids = [pid]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                status = (entry / "status").read_text()
-            except OSError:
-                continue
-            if f"\nPPid:\t{pid}\n" in status:
-                pids.append(int(entry.name))
     total_kb = 0
-    for p in pids:
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -64,102 +52,28 @@ def rss_mb(pid: int) -> float:
     return round(total_kb / 1024, 1)
 
 
-def pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..1)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))], 1)
-
-
-def questions() -> list[dict[str, Any]]:
-    out = []
-    for line in (REPO / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            out.append({"question": item["question"][:1000], "role": item.get("role")})
-    return out
-
-
-@dataclass
-class Tally:
-    ask_ms: list[float] = field(default_factory=list)
-    feedback_ms: list[float] = field(default_factory=list)
-    errors: int = 0
-    error_samples: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def ok(self, path: str, ms: float) -> None:
-        with self.lock:
-            (self.ask_ms if path == "/ask" else self.feedback_ms).append(ms)
-
-    def error(self, message: str) -> None:
-        with self.lock:
-            self.errors += 1
-            if len(self.error_samples) < 5:
-                self.error_samples.append(message)
-
-
-def run_load(url: str, clients: int, seconds: float, max_requests: int, qs: list[dict[str, Any]]) -> dict[str, Any]:
-    tally = Tally()
-    budget = iter(range(max_requests))
-    budget_lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def post(http: httpx.Client, path: str, body: dict[str, Any], ok: int) -> dict[str, Any] | None:
-        t0 = time.perf_counter()
-        try:
-            resp = http.post(path, json=body)
-        except httpx.HTTPError as exc:
-            tally.error(f"{path}: {type(exc).__name__}")
-            return None
-        if resp.status_code != ok:
-            tally.error(f"{path}: {resp.status_code} {resp.text[:120]}")
-            return None
-        tally.ok(path, (time.perf_counter() - t0) * 1000)
-        data: dict[str, Any] = resp.json()
-        return data
-
-    def client(n: int) -> None:
-        with httpx.Client(base_url=url, timeout=60) as http:
-            sent = 0
-            while time.monotonic() < stop_at:
-                with budget_lock:
-                    i = next(budget, None)
-                if i is None:
-                    return
-                answer = post(http, "/ask", qs[(i * 7 + n) % len(qs)], 200)
-                if answer is None:
-                    continue
-                sent += 1
-                if sent % FEEDBACK_EVERY == 0:
-                    fb = {"answer_id": answer["answer_id"], "rating": 1 + i % 5, "comment": f"負荷試験 {n}-{sent}"}
-                    post(http, "/feedback", fb, 201)
-
-    threads = [threading.Thread(target=client, args=(n,), name=f"client-{n}") for n in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    asks, feedback = tally.ask_ms, tally.feedback_ms
+def summary(result: LoadResult, clients: int) -> dict[str, Any]:
+    """The bench's figures of one load run (deploy/load.py records every request)."""
+    asks = sorted(o.ms for o in result.outcomes if o.path == "/ask" and o.status == 200)
+    feedback = sorted(o.ms for o in result.outcomes if o.path == "/feedback" and o.status == 201)
+    errors = result.errors()
+    elapsed = result.elapsed
     done = len(asks) + len(feedback)
     return {
         "clients": clients,
         "seconds": round(elapsed, 2),
-        "requests": done + tally.errors,
+        "requests": len(result.outcomes),
         "ask_requests": len(asks),
         "feedback_requests": len(feedback),
-        "errors": tally.errors,
+        "errors": len(errors),
         "requests_per_s": round(done / elapsed, 1) if elapsed else 0.0,
         "ask_per_s": round(len(asks) / elapsed, 1) if elapsed else 0.0,
         "p50_ms": pct(asks, 0.50),  # latencies of POST /ask
         "p95_ms": pct(asks, 0.95),
         "p99_ms": pct(asks, 0.99),
-        "max_ms": round(max(asks), 1) if asks else 0.0,
+        "max_ms": round(asks[-1], 1) if asks else 0.0,
         "feedback_p95_ms": pct(feedback, 0.95),
-        "error_samples": tally.error_samples,
+        "error_samples": [f"{o.path}: {o.status or 'transport'} {o.detail}" for o in errors[:5]],
     }
 
 
@@ -200,21 +114,16 @@ def bench(clients: int = 16, seconds: float = 15.0, max_requests: int = 3000, wo
                 ready = rss_mb(proc.pid)
                 # Warm-up at full concurrency: the server's thread pool and allocator reach their
                 # working size, so "before" and "after" compare steady states.
-                run_load(url, clients, 5.0, 400, qs)
+                run_load(url, clients, 5.0, 400, feedback_every=FEEDBACK_EVERY, qs=qs)
                 before = rss_mb(proc.pid)
-                result = run_load(url, clients, seconds, max_requests, qs)
+                result = summary(run_load(url, clients, seconds, max_requests, feedback_every=FEEDBACK_EVERY, qs=qs), clients)
                 after = rss_mb(proc.pid)
                 result |= {"rss_ready_mb": ready, "rss_before_mb": before, "rss_after_mb": after,
                            "rss_growth_mb": round(after - before, 1)}  # fmt: skip
                 server_errors = [ln for ln in log_path.read_text(errors="replace").splitlines() if '"ERROR"' in ln]
                 result["server_error_lines"] = len(server_errors)
             finally:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop_process(proc, signal.SIGINT, timeout=30)
     return result
 
 

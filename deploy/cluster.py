@@ -97,7 +97,8 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+    """Signal the process, wait up to ``timeout`` seconds, then kill it."""
     if proc.poll() is not None:
         return
     proc.send_signal(sig)
@@ -222,12 +223,12 @@ class Cluster:
 
     def stop(self) -> None:
         if self.nginx is not None:
-            _stop(self.nginx, signal.SIGTERM)
+            stop_process(self.nginx, signal.SIGTERM)
         for replica in self.replicas:  # all at once, then wait for each
             if replica.alive():
                 replica.proc.send_signal(signal.SIGINT)
         for replica in self.replicas:
-            _stop(replica.proc, signal.SIGINT, timeout=30)
+            stop_process(replica.proc, signal.SIGINT, timeout=30)
         if self.postgres is not None:
             self.postgres.stop()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -15,6 +15,10 @@ Status = Literal["current", "update", "draft", "older"]
 Segment = Literal["overview", "main", "annex", "body"]
 # How a follow-up question builds on the previous turn (retriever.conversation).
 FollowUpKind = Literal["examples", "detail", "role_switch", "more", "reference"]
+# What a section of a document read by the generic reader is (ingest.admin_structure.section_kind):
+# the normative text (an article, 第N条), a Q&A entry, a form (様式, 申請書 …), another appendix
+# (別紙・別表・別記), or plain text (everything else, and every document with its own layout).
+SectionKind = Literal["text", "article", "qa", "form", "appendix"]
 
 ROLES: tuple[Role, ...] = ("developer", "provider", "user", "common")
 
@@ -68,6 +72,10 @@ class Chunk(BaseModel):
     line_end: int | None = None
     text: str
     content_hash: str = ""
+    kind: SectionKind = "text"
+    # For a Q&A entry, form or appendix: the ids of the articles it explains
+    # (ingest.explanations), which lead an answer that quotes it.
+    explains: list[str] = Field(default_factory=list)
 
     @property
     def section(self) -> str:

@@ -24,8 +24,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from guideqa.models import LoadedDocument, SourceLine
-from ingest.structure import MARKDOWN_HEADING_RE, Paragraph, _Parser, _starts_bullet, clean_line
+from guideqa.models import LoadedDocument, SectionKind, SourceLine
+from ingest.structure import (
+    CIRCLED_NUMBER,
+    MARKDOWN_HEADING_RE,
+    NUMBER_DOT,
+    PAREN_NUMBER,
+    Paragraph,
+    _Parser,
+    _starts_bullet,
+    clean_line,
+)
 from ingest.text import nfkc, normalize_line, tidy
 
 _NUM = r"[0-9一二三四五六七八九十百]+"
@@ -39,9 +48,9 @@ QUESTION_RE = re.compile(r"^(?:Q\s*(\d{1,3})\s*[.:)]?|Q\s*[.:)]|問\s*(\d{1,3})\
 ANSWER_RE = re.compile(r"^(?:A\s*\d{0,3}\s*[.:)]|答\s*\d{0,3}\s*[.:)]?)\s*\S")
 # Numbered headings outside articles, by level (below 条 = 3).
 NUMBERED: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (4, re.compile(r"^\d{1,2}\s*[.．]\s*\S|^\d{1,2}\s+\S")),
-    (5, re.compile(r"^\(\d{1,2}\)\s*\S")),
-    (6, re.compile(r"^[①-⑳]\s*\S")),
+    (4, re.compile(NUMBER_DOT + r"|^\d{1,2}\s+\S")),
+    (5, re.compile(PAREN_NUMBER)),
+    (6, re.compile(CIRCLED_NUMBER)),
     (7, re.compile(r"^(?:\(\s*[ア-ン]\s*\)|[アイウエオカキクケコサシスセソタチツテト](?:\s+|[.、]))\s*\S")),
 )
 # Lines that start a new paragraph inside an article (項番号 「2 …」, items).
@@ -57,6 +66,32 @@ MAX_HEADING_CHARS = 40
 SLIDE_MAX_LINES_PER_PAGE = 25
 
 LEVEL_PART, LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_ARTICLE, LEVEL_QUESTION = 1, 1, 2, 3, 4
+
+# The headings this reader writes (see AdminParser.article / classify): 「第4条（入力禁止情報）」,
+# 「Q1. …」「問2. …」, 「別紙1 …」.
+ARTICLE_LABEL_RE = re.compile(rf"^第({_NUM})条(?:の({_NUM}))?")
+QUESTION_LABEL_RE = re.compile(r"^(?:Q|問)\d{0,3}\. ")
+# A 別紙 that is a form to fill in is named after the paper it is: 申請書, 届出書, 報告書 …
+FORM_TITLE_RE = re.compile(r"様式|(?:申請|届出|報告|申込|依頼|承認|計画|確認)書|記入例")
+SUPPLEMENTARY = ("附則", "付則")  # enforcement dates: neither an explanation nor a rule to lead with
+
+
+def section_kind(section_path: list[str] | tuple[str, ...]) -> SectionKind:
+    """What the section at ``section_path`` is, from the headings this reader wrote.
+
+    A Q&A entry anywhere (also inside a 別紙) is ``qa``; a 第N条 article is the normative
+    ``article``; a 別紙/別表/別記/様式 section is a ``form`` when its title names a form,
+    else an ``appendix``; everything else (附則 included) is ``text``.
+    """
+    if any(QUESTION_LABEL_RE.match(p) for p in section_path):
+        return "qa"
+    if any(ARTICLE_LABEL_RE.match(p) for p in section_path):
+        return "article"
+    top = section_path[0] if section_path else ""
+    m = APPENDIX_RE.match(top)
+    if m and m.group(1) not in SUPPLEMENTARY:
+        return "form" if m.group(1) == "様式" or FORM_TITLE_RE.search(top) else "appendix"
+    return "text"
 
 
 def _heading_like(s: str, limit: int = MAX_HEADING_CHARS) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from guideqa.guideline import ROLE_BY_LETTER
 from guideqa.models import Chunk, LoadedDocument, Role
 from guideqa.text import split_sentences
+from ingest.admin_structure import section_kind
 from ingest.structure import Paragraph, parse_paragraphs
 
 
@@ -131,6 +132,7 @@ def build_chunks(
                     line_end=owners[-1].line_end,
                     text=text,
                     content_hash=hashlib.sha256(embedding_text_of(first.section_path, text).encode()).hexdigest(),
+                    kind=section_kind(first.section_path) if doc.meta.layout == "generic" else "text",
                 )
             )
     return chunks

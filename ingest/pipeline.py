@@ -20,6 +20,7 @@ from ingest import index_store
 from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sentence_hash
 from ingest.corpus import load_manifest
 from ingest.embedders import Embedder, make_embedder
+from ingest.explanations import link_explanations
 from ingest.loaders import load_document
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
 from ingest.vector_cache import KINDS, VectorStore
@@ -84,11 +85,12 @@ def chunker_fingerprint() -> str:
     """Hash of the code that turns text into chunks: a changed chunker means a stale index."""
     import ingest.admin_structure
     import ingest.chunking
+    import ingest.explanations
     import ingest.structure
     import ingest.text
 
     digest = hashlib.sha256()
-    for module in (ingest.text, ingest.structure, ingest.admin_structure, ingest.chunking):
+    for module in (ingest.text, ingest.structure, ingest.admin_structure, ingest.chunking, ingest.explanations):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -241,6 +243,7 @@ def run_ingest(
         chunks.extend(doc_chunks)
     if not chunks:
         raise CorpusError("文書から本文を取り出せませんでした。")
+    link_explanations(chunks, [doc.meta for doc in docs])
 
     embedder = embedder or make_embedder(
         settings.embedder,

@@ -46,12 +46,17 @@ BRACKET_RE = re.compile(r"^\[(.{2,30}?)\]")
 ROMAN_ITEM_RE = re.compile(r"^(?:[IVX]{1,4}|XI{0,2})\s*\)\s+\S")
 MAIN_START_RE = re.compile(r"^\s+はじめに\s*$")
 ANNEX_START_RE = re.compile(r"^\s*別添\s*[.．]\s*はじめに")
+# Numbered heading shapes of Japanese documents (on the NFKC line); each layout gives them
+# its own levels (GENERIC_HEADINGS below, ingest.admin_structure.NUMBERED).
+NUMBER_DOT = r"^\d{1,2}\s*\.\s*\S"  # 「1. はじめに」
+PAREN_NUMBER = r"^\(\d{1,2}\)\s*\S"  # 「(1) 文案の作成」
+CIRCLED_NUMBER = rf"^[{CIRCLED}]\s*\S"  # 「① 注意点」
 # Generic numbered headings for slides and reports, by level.
 GENERIC_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(r"^(?:[IVX]{1,4})\s*\.\s*\S")),
-    (2, re.compile(r"^\d{1,2}\s*\.\s*\S|^\d{1,2}-\d{1,2}\s+\S")),
-    (3, re.compile(r"^\(\d{1,2}\)\s*\S")),
-    (4, re.compile(rf"^[{CIRCLED}]\s*\S")),
+    (2, re.compile(NUMBER_DOT + r"|^\d{1,2}-\d{1,2}\s+\S")),
+    (3, re.compile(PAREN_NUMBER)),
+    (4, re.compile(CIRCLED_NUMBER)),
 )
 MARKDOWN_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+)$")
 HTML_TAG_RE = re.compile(r"</?(?:p|sup|sub|br|b|i|strong|em|span|div)\b[^>]*>", re.IGNORECASE)

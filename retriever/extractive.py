@@ -46,6 +46,9 @@ class Candidate:
     position: int
     text: str
     score: float
+    # From an article ranked only for the Q&A entry or form after it that explains it: quoted
+    # as the rule behind that entry, never as an answer of its own.
+    held: bool = False
 
 
 BULLETS = "⚫➢•・○◯✓-⁃■□◆◇▪▶► "
@@ -86,8 +89,12 @@ class ExtractiveGenerator:
         q_tokens = set(self.tokenizer.tokenize(question))
         total = sum(self._weight(t) for t in q_tokens) or 1.0
         candidates: list[Candidate] = []
-        for rank, hit in enumerate(hits[:MAX_PASSAGES]):
-            prior = 1.0 / math.sqrt(rank + 1)
+        places = answer_places(hits)
+        for rank, hit in enumerate(hits):
+            if places[rank] >= MAX_PASSAGES:
+                break
+            held = _inherited(hits, rank)
+            prior = 1.0 / math.sqrt(places[rank] + 1)
             for pos, sent in enumerate(sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))):
                 if _HEADING_ONLY.match(sent):
                     continue
@@ -97,14 +104,14 @@ class ExtractiveGenerator:
                 score = prior * (0.35 + coverage) * (1.0 - min(pos, 10) * 0.02)
                 if hit.chunk.segment == "main" and hit.chunk.item_codes:
                     score *= self.main_item_boost
-                candidates.append(Candidate(rank, pos, sent, score))
-        if not candidates:
+                candidates.append(Candidate(rank, pos, sent, score, held))
+        if not any(not c.held for c in candidates):
             return []
         is_list = bool(LIST_CUES.search(question))
         limit = MAX_CHARS_LIST if is_list else MAX_CHARS
         max_sentences = MAX_SENTENCES_LIST if is_list else MAX_SENTENCES
         max_cited = MAX_CITED_LIST if is_list else MAX_CITED
-        ranked = sorted(candidates, key=lambda c: -c.score)
+        ranked = sorted((c for c in candidates if not c.held), key=lambda c: -c.score)
         best = ranked[0]
         chosen: list[Candidate] = [best]
         used = len(best.text)
@@ -122,12 +129,69 @@ class ExtractiveGenerator:
             chosen.append(cand)
             used += len(cand.text)
             per_passage[cand.hit_rank] = count + 1
+        lead = _rule_explained_by(best, hits, candidates)
+        if lead is not None and lead.hit_rank not in per_passage:
+            chosen, per_passage = _make_room(chosen, per_passage, best, max_cited, max_sentences)
+            chosen.append(lead)
+            per_passage[lead.hit_rank] = 1
         # The most direct sentence first; then the 本編 wording of an item (it states the
-        # rule) before its 別添 explanation, each passage in document order.
+        # rule) before its 別添 explanation, each passage in document order. When the most
+        # direct sentence is a Q&A entry's or a form's, the article it explains leads.
         main_first = {i: 0 if hits[i].chunk.segment == "main" and hits[i].chunk.item_codes else 1 for i in per_passage}
         rest = sorted(chosen[1:], key=lambda c: (c.hit_rank != best.hit_rank, main_first[c.hit_rank], c.hit_rank, c.position))
-        return [(c.hit_rank, c.text) for c in [best, *rest]]
+        ordered = [best, *rest]
+        if lead is not None:
+            ordered = sorted((c for c in ordered if c.hit_rank == lead.hit_rank), key=lambda c: c.position) + [
+                c for c in ordered if c.hit_rank != lead.hit_rank
+            ]
+        return [(c.hit_rank, c.text) for c in ordered]
 
     def generate(self, question: str, hits: list[Hit]) -> list[tuple[int, AnswerSentence]]:
         """Sentences with the hit index each one quotes (citation numbers are set later)."""
         return [(rank, AnswerSentence(text=text, citations=[])) for rank, text in self.select(question, hits)]
+
+
+def answer_places(hits: list[Hit]) -> list[int]:
+    """The place of each passage in the answer's order of evidence: an article placed just
+    before the Q&A entry or form that explains it (:mod:`retriever.rules`) shares its place —
+    the two state one answer — so the passages after them keep the place they had."""
+    places: list[int] = []
+    place = 0
+    for i, hit in enumerate(hits):
+        places.append(place)
+        if not (i + 1 < len(hits) and hit.chunk.id in hits[i + 1].chunk.explains):
+            place += 1
+    return places
+
+
+def _inherited(hits: list[Hit], rank: int) -> bool:
+    """Did this article rank here only for the entry after it (:func:`retriever.rules.rules_first`
+    lifts its score to that entry's)?"""
+    nxt = hits[rank + 1] if rank + 1 < len(hits) else None
+    return nxt is not None and hits[rank].chunk.id in nxt.chunk.explains and hits[rank].score <= nxt.score
+
+
+def _rule_explained_by(best: Candidate, hits: list[Hit], candidates: list[Candidate]) -> Candidate | None:
+    """The best sentence of the article the best sentence's passage explains (a Q&A entry, a
+    form: ``Chunk.explains``), when that article is among the quoted passages' neighbours."""
+    explained = set(hits[best.hit_rank].chunk.explains)
+    if not explained:
+        return None
+    ranks = {c.hit_rank for c in candidates if hits[c.hit_rank].chunk.id in explained}
+    own = [c for c in candidates if c.hit_rank in ranks]
+    return max(own, key=lambda c: c.score) if own else None
+
+
+def _make_room(
+    chosen: list[Candidate], per_passage: dict[int, int], best: Candidate, max_cited: int, max_sentences: int
+) -> tuple[list[Candidate], dict[int, int]]:
+    """Drop the weakest sentences other than ``best`` until one more sentence from one more
+    passage fits the limits on sentences and cited passages."""
+    chosen = list(chosen)
+    while len(chosen) > 1 and (len(chosen) >= max_sentences or len({c.hit_rank for c in chosen}) >= max_cited):
+        weakest = min(chosen[1:], key=lambda c: (c.hit_rank == best.hit_rank, c.score))
+        chosen.remove(weakest)
+    counts: dict[int, int] = {}
+    for c in chosen:
+        counts[c.hit_rank] = counts.get(c.hit_rank, 0) + 1
+    return chosen, counts

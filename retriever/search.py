@@ -37,6 +37,7 @@ from ingest.index_store import IndexData, load_index
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
 from retriever.definitions import definition_candidates, definition_term
 from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
+from retriever.rules import rules_first
 from retriever.signals import TermMatrix, feedback_terms, max_by_owner, rrf
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,7 @@ class Retriever:
         ch = self.channels(query, role)
         fused = self.fused_scores(ch)
         ranked = [int(i) for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
+        ranked, fused = rules_first(ranked, fused, self.chunks, self._by_id, k)
         picked: list[Hit] = []
         for i in ranked:
             if self._is_duplicate(i, picked):

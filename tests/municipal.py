@@ -3,7 +3,7 @@
 ``write_municipal(dir)`` writes 「みどり市 生成AI利用ガイドライン.pdf」 (reportlab, CID font, lines
 wrapped like a PDF extraction, running header and page numbers) and 「みどり市 生成AI利用ガイドライン
 別紙.txt」 (forms and a Q&A). ``QUESTIONS`` are questions a staff member would ask, each with
-the article (or 別紙 section) that answers it.
+the article (or 別紙 section) that answers it; ``CLERK_QUESTIONS`` are put in a clerk's own words.
 """
 
 from __future__ import annotations
@@ -97,6 +97,21 @@ QUESTIONS: list[tuple[str, str]] = [
     ("生成AIの研修は誰がどのくらいの頻度で実施しますか", "第8条（研修）"),
     ("入力禁止情報を誤って入力してしまったらどうすればよいですか", "第9条（事故時の対応）"),
     ("業務で利用できる生成AIのサービスはどれですか", "第3条（対象とするサービス）"),
+]
+
+# Questions as a clerk at the counter or in a section office would put them: their own words,
+# not the guideline's (スマホ, 会議録, 文案 …), several of them closer to a Q&A entry of the 別紙
+# than to the article that rules on them. Written before the article-first ranking was built;
+# each with the article that rules on it.
+CLERK_QUESTIONS: list[tuple[str, str]] = [
+    ("住民から届いた問い合わせメールを貼り付けて、返信の文案を作らせてもいいですか", "第4条（入力禁止情報）"),
+    ("うちの課で新たに生成AIを使い始めたいのですが、どこに何を出せばいいですか", "第5条（利用の申請）"),
+    ("AIが作った文章に誤りがあった場合、責任は誰が負うのですか", "第6条（生成物の確認）"),
+    ("AIで作ったイラストを市のホームページに載せるとき、気をつけることはありますか", "第7条（著作権等への配慮）"),
+    ("個人情報を入れてしまったときは誰に報告すればいいですか", "第9条（事故時の対応）"),
+    ("自分のスマホに入れたAIアプリを仕事で使ってもいいですか", "第3条（対象とするサービス）"),
+    ("会計年度任用職員もこのガイドラインの対象になりますか", "第2条（定義）"),
+    ("会議録の要約にAIを使ってもいいですか", "第4条（入力禁止情報）"),
 ]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,10 @@ from pathlib import Path
 
 import httpx
 
+from deploy.cluster import free_port, stop_process
+
 REPO = Path(__file__).resolve().parent.parent
 GUIDEQA = Path(sys.executable).parent / "guideqa"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -58,10 +53,4 @@ def serve(
                 time.sleep(0.1)
             yield server
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc, signal.SIGINT, timeout=30)
