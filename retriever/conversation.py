@@ -65,7 +65,7 @@ _REFERENCE_WORDS = re.compile(
     r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
     r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
 )
-_ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者|主体|立場")
+_ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
 
 
 # --- detection -----------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def resolve(
     if kind == "role_switch":
         other: Role = next(r for r in named_roles(body) if r != state.role)
         used_role = other
-        codes = tuple(items.corresponding(state.item_codes[:1], state.principles, other))
+        codes = tuple(items.corresponding(carried, state.principles, other))
         for code in codes:
             focus += items.own_text(code, other)
         query = with_role(state.query, other)
@@ -240,7 +240,18 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
 
 
 def _known(answerer: Answerer) -> Callable[[str], bool]:
-    return lambda word: word.lower() in answerer.idf
+    """Whether a word occurs in the corpus: itself, or every part the tokenizer splits it into
+    (「生成AI」 is indexed as 生成 + AI)."""
+    idf, tokenize = answerer.idf, answerer.retriever.tokenizer.tokenize
+
+    def seen(token: str) -> bool:
+        return token in idf or token.lower() in idf
+
+    def known(word: str) -> bool:
+        parts = [t for t in tokenize(word) if t != word]
+        return seen(word) or (bool(parts) and all(seen(t) for t in parts))
+
+    return known
 
 
 def ask_in_context(
