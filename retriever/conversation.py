@@ -3,13 +3,15 @@
 No LLM is involved. A question is a follow-up when it points back (それ・その項目・上記), asks for
 more of the same (詳しく・具体例・他には), switches the role (「提供者の場合は？」) or has no
 subject of its own; it is then resolved against what the previous turn left
-(:class:`guideqa.models.TurnState`: its search text, role and the items its answer cited),
-using the guideline's structure carried by the index:
+(:class:`guideqa.models.TurnState`: its search text, role and the units — items, 行動目標,
+principles (:mod:`retriever.units`) — its answer cited, then those of its best passages, kept
+only when they cover its question), using the guideline's structure carried by the index:
 
-* 具体例 / 具体的な手法 / 実践例 → that item's [具体的な手法] / [実践例] in the 別添;
-* 詳しく / 解説 / ポイント → the item's 別添 explanation and its [ポイント];
+* 具体例 / 具体的な手法 / 実践例 → that unit's [具体的な手法] / [実践例] in the 別添;
+* 詳しく / 解説 / ポイント → the unit's 別添 explanation and its [ポイント] (searching the previous
+  question: the cue words name nothing to search for);
 * another role → the same-numbered item of that role (D-3) ↔ P-3) ↔ U-3): the numbers follow
-  the ten principles of 第2部C in every part);
+  the ten principles of 第2部C in every part), else that role's item citing the principle;
 * otherwise the previous question's text is added to the query.
 
 A question with a subject of its own, or one that changes the subject (「ところで、…」), is
