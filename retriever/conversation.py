@@ -43,7 +43,7 @@ __all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_
 # steer its follow-ups. Set on the eval dev split.
 MIN_ITEM_COVERAGE = 0.2
 MAX_CARRIED_ITEMS = 2  # items of the previous answer a follow-up refers to
-TOP_PASSAGES = 3  # the previous turn's best passages whose units are remembered after its citations
+TOP_PASSAGES = 5  # the previous turn's best passages whose units are remembered after its citations
 MAX_STATE_ITEMS = 4
 NOTE_QUESTION_CHARS = 30
 
@@ -202,7 +202,7 @@ def resolve(
     else:  # the previous question's words complete this one; its sections come first
         if kind == "reference":
             for code in carried:
-                focus += items.main.get(code, []) + items.sections(code, EXPLANATION_SECTIONS[:1], used_role)
+                focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, *EXPLANATION_SECTIONS), used_role)
         if not carried and kind != "more":
             focus += items.same_section(state.passage_ids[:1])
         query = f"{state.query} {body}".strip()
