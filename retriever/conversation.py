@@ -230,6 +230,8 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
     codes = list(dict.fromkeys(code for p in located if (code := unit_of(p))))
     if answerer is not None:
         codes = [code for code in codes if _on_topic(answerer, query, code, answer.role)]
+        named = [code for code in codes if code in nfkc(query)]
+        codes = named or codes  # a question naming its item (「U-4) i. …について」) is about that one
     return TurnState(
         question=answer.question,
         query=query,

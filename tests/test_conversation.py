@@ -323,3 +323,9 @@ def test_compound_words_are_known_by_their_parts(answerer: Answerer):
     assert known("生成AI") and not known("天気")
     assert classify("生成AIの場合は？", PRIVACY, known) == "reference"
     assert classify("開発者側は？", PRIVACY, known) == "role_switch"
+
+
+def test_a_question_naming_its_item_carries_that_item_only(answerer: Answerer):
+    question = "「U-4) i. 個人情報の不適切入力とプライバシー侵害への対策」について教えてください"
+    state = turn_state(answerer.ask(question, role="user"), answerer)
+    assert state.item_codes == ["U-4) i."]
