@@ -4,7 +4,11 @@ Each seed question (the first answerable ones of eval/questions.jsonl) is follow
 follow-ups (「具体例は？」…). Measured: query embeddings and latency of the follow-up asked
 (a) on its own, (b) with ``history`` as text (batch / POST /ask ``history``: the previous
 question is answered again) and (c) with the stored state of the previous turn (POST /ask
-``conversation_id``). Never asserted.
+``conversation_id``); also (d) the last turn of a three-turn conversation sent as ``history``.
+``followup_extra_embeddings_max`` is the most query embeddings any follow-up cost beyond the one
+a self-contained question costs (the issue's budget: at most 1). Never asserted.
+
+Run on its own: ``PYTHONPATH=. python bench/bench_followup.py``.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ def bench(answerer: Answerer, questions: Path = Path("eval/questions.jsonl")) ->
     retriever = answerer.retriever
     counter = _Counting(retriever.embedder)
     retriever.embedder = counter  # type: ignore[assignment]
-    runs: dict[str, list[tuple[float, int]]] = {"alone": [], "history": [], "stored": []}
+    runs: dict[str, list[tuple[float, int]]] = {"alone": [], "history": [], "stored": [], "three_turns": []}
     try:
         for seed in _seeds(questions):
             role = seed.get("role")
@@ -57,6 +61,9 @@ def bench(answerer: Answerer, questions: Path = Path("eval/questions.jsonl")) ->
                         answerer.ask(follow, role=role)
                     elif mode == "history":
                         ask_line(answerer, {"question": follow, "role": role, "history": [seed["question"]]}, 10)
+                    elif mode == "three_turns":
+                        history = [seed["question"], FOLLOW_UPS[0]]
+                        ask_line(answerer, {"question": follow, "role": role, "history": history}, 10)
                     else:
                         ask_in_context(answerer, follow, role, 10, state)
                     runs[mode].append(((time.perf_counter() - t) * 1000, counter.queries))
@@ -66,4 +73,13 @@ def bench(answerer: Answerer, questions: Path = Path("eval/questions.jsonl")) ->
     for mode, values in runs.items():
         out[f"followup_{mode}_p50_ms"] = statistics.median(v[0] for v in values)
         out[f"followup_{mode}_embeddings"] = statistics.mean(v[1] for v in values)
+    out["followup_extra_embeddings_max"] = max(v[1] for mode in ("history", "stored", "three_turns") for v in runs[mode]) - 1
     return out
+
+
+if __name__ == "__main__":
+    from guideqa.config import Settings
+    from guideqa.service import build_answerer
+
+    for key, value in bench(build_answerer(Settings())).items():
+        print(f"{key}\t{value:.2f}")

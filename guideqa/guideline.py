@@ -47,3 +47,7 @@ PART_OF_ROLE: dict[Role, int] = {e.role: e.part for e in ROLE_TABLE}
 ROLE_BY_ANNEX: dict[int, Role] = {e.annex: e.role for e in ROLE_TABLE}
 ANNEX_OF_ROLE: dict[Role, int] = {e.role: e.annex for e in ROLE_TABLE}
 ROLE_BY_STEM: dict[str, Role] = {e.stem: e.role for e in ROLE_TABLE}
+
+# 別添: the labelled sub-sections of an item's explanation ([具体的な手法] … / [ポイント] …).
+EXAMPLE_SECTIONS: tuple[str, ...] = tuple(PROFILE.sections.examples)
+EXPLANATION_SECTIONS: tuple[str, ...] = tuple(PROFILE.sections.explanations)

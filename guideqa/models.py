@@ -233,6 +233,9 @@ class ProfileSections(BaseModel):
     governance: str = ""  # heading prefix of the governance section (E.)
     advanced: str = ""  # heading prefix of the advanced-AI section (D.)
     advanced_item: str = ""  # sub-heading of items for advanced AI systems
+    # Sub-sections of an item's explanation (別添): worked examples, and the explanation proper.
+    examples: list[str] = Field(default_factory=list)  # [具体的な手法], [実践例]
+    explanations: list[str] = Field(default_factory=list)  # [ポイント], [実践のポイント], [留意点]
 
 
 class ProfileTopics(BaseModel):

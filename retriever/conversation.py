@@ -3,13 +3,15 @@
 No LLM is involved. A question is a follow-up when it points back (それ・その項目・上記), asks for
 more of the same (詳しく・具体例・他には), switches the role (「提供者の場合は？」) or has no
 subject of its own; it is then resolved against what the previous turn left
-(:class:`guideqa.models.TurnState`: its search text, role and the items its answer cited),
-using the guideline's structure carried by the index:
+(:class:`guideqa.models.TurnState`: its search text, role and the units — items, 行動目標,
+principles (:mod:`retriever.units`) — its answer cited, then those of its best passages, kept
+only when they cover its question), using the guideline's structure carried by the index:
 
-* 具体例 / 具体的な手法 / 実践例 → that item's [具体的な手法] / [実践例] in the 別添;
-* 詳しく / 解説 / ポイント → the item's 別添 explanation and its [ポイント];
+* 具体例 / 具体的な手法 / 実践例 → that unit's [具体的な手法] / [実践例] in the 別添;
+* 詳しく / 解説 / ポイント → the unit's 別添 explanation and its [ポイント] (searching the previous
+  question: the cue words name nothing to search for);
 * another role → the same-numbered item of that role (D-3) ↔ P-3) ↔ U-3): the numbers follow
-  the ten principles of 第2部C in every part);
+  the ten principles of 第2部C in every part), else that role's item citing the principle;
 * otherwise the previous question's text is added to the query.
 
 A question with a subject of its own, or one that changes the subject (「ところで、…」), is
@@ -21,30 +23,28 @@ not taken from any question set.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from guideqa.errors import QueryError
-from guideqa.guideline import GUIDELINE_DOC, PRINCIPLES, ROLE_BY_STEM, ROLE_LABELS, ROLE_LETTER
-from guideqa.models import Answer, Chunk, ContextUse, FollowUpKind, Role, TurnState
+from guideqa.guideline import EXAMPLE_SECTIONS, EXPLANATION_SECTIONS, ROLE_BY_STEM, ROLE_LABELS
+from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
 from ingest.tokenizer import content_words
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, named_roles, with_role
-from retriever.search import Hit, Retriever
+from retriever.search import Hit
+from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principles_in, unit_of
 
-# Section labels of the 別添 (as the ingest detects them): worked examples, and the explanation.
-EXAMPLE_SECTIONS: tuple[str, ...] = ("[具体的な手法]", "[実践例]")
-DETAIL_SECTIONS: tuple[str, ...] = ("[ポイント]", "[実践のポイント]", "[留意点]")
-ITEM_HEAD = ""  # the 別添's restatement of the item itself, before its [..] sections
-POINTS = DETAIL_SECTIONS[0]
+__all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_index", "replay", "resolve", "turn_state"]
 # An item the previous answer cited is carried over only when it covers this share of the
 # previous question's (idf-weighted) words: an answer that drifted off the question must not
 # steer its follow-ups. Set on the eval dev split.
 MIN_ITEM_COVERAGE = 0.2
 MAX_CARRIED_ITEMS = 2  # items of the previous answer a follow-up refers to
+TOP_PASSAGES = 5  # the previous turn's best passages whose units are remembered after its citations
+MAX_STATE_ITEMS = 4
 NOTE_QUESTION_CHARS = 30
 
 # --- cue words (general Japanese) --------------------------------------------------------
@@ -67,9 +67,7 @@ _REFERENCE_WORDS = re.compile(
     r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
     r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
 )
-_ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者|主体|立場")
-_ROLE_ITEM = re.compile(rf"^([{''.join(ROLE_LETTER.values())}])-(\d{{1,2}})\)")
-_PRINCIPLE_HEAD = re.compile(r"^(\d{1,2})\) (.+)$")
+_ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
 
 
 # --- detection -----------------------------------------------------------------------------
@@ -137,82 +135,6 @@ def classify(
     return None
 
 
-# --- the index's structure -------------------------------------------------------------------
-@dataclass
-class ItemIndex:
-    """Where each item (D-/P-/U- items, 行動目標) sits in the guideline, by chunk index."""
-
-    main: dict[str, list[int]] = field(default_factory=dict)
-    annex: dict[str, dict[str, list[int]]] = field(default_factory=dict)
-    titles: dict[str, str] = field(default_factory=dict)
-    by_number: dict[tuple[str, int], list[str]] = field(default_factory=dict)
-    by_id: dict[str, int] = field(default_factory=dict)
-    by_section: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # (doc_id, *path) -> chunks
-    chunks: Sequence[Chunk] = ()
-
-    @classmethod
-    def build(cls, chunks: Sequence[Chunk]) -> ItemIndex:
-        idx = cls(chunks=chunks)
-        for i, c in enumerate(chunks):
-            idx.by_id[c.id] = i
-            idx.by_section.setdefault((c.doc_id, *c.section_path), []).append(i)
-            if c.doc_id != GUIDELINE_DOC or not c.item_codes:
-                continue
-            code = c.item_codes[0]
-            heading = next((p for p in reversed(c.section_path) if p.startswith(code)), "")
-            if heading and code not in idx.titles:
-                idx.titles[code] = heading[len(code) :].strip()
-            if c.segment == "main":
-                idx.main.setdefault(code, []).append(i)
-            elif c.segment == "annex":
-                last = c.section_path[-1] if c.section_path else ""
-                label = last if last.startswith("[") else ITEM_HEAD
-                idx.annex.setdefault(code, {}).setdefault(label, []).append(i)
-            m = _ROLE_ITEM.match(code)
-            if m:
-                codes = idx.by_number.setdefault((m.group(1), int(m.group(2))), [])
-                if code not in codes:
-                    codes.append(code)
-        return idx
-
-    def same_section(self, passage_ids: Sequence[str]) -> list[int]:
-        """The chunks of the sections the given passages belong to (their neighbours first)."""
-        out: list[int] = []
-        for pid in passage_ids:
-            i = self.by_id.get(pid)
-            if i is None:
-                continue
-            c = self.chunks[i]
-            section = self.by_section.get((c.doc_id, *c.section_path), [])
-            out.extend(j for j in sorted(section, key=lambda j: abs(j - i)) if j not in out)
-        return out
-
-    def sections(self, code: str, labels: Sequence[str]) -> list[int]:
-        by_label = self.annex.get(code, {})
-        return [i for label in labels for i in by_label.get(label, [])]
-
-    def corresponding(self, codes: Sequence[str], principles: Sequence[int], role: Role) -> list[str]:
-        """The items of ``role`` with the same number as ``codes`` (or as the principles cited)."""
-        letter = ROLE_LETTER.get(role)
-        if letter is None:
-            return []
-        numbers = [int(m.group(2)) for c in codes if (m := _ROLE_ITEM.match(c))] or list(principles)
-        out: list[str] = []
-        for n in dict.fromkeys(numbers):
-            out.extend(x for x in self.by_number.get((letter, n), []) if x not in out)
-        return out
-
-
-_INDEXES: weakref.WeakKeyDictionary[Retriever, ItemIndex] = weakref.WeakKeyDictionary()
-
-
-def item_index(retriever: Retriever) -> ItemIndex:
-    idx = _INDEXES.get(retriever)
-    if idx is None:
-        idx = _INDEXES[retriever] = ItemIndex.build(retriever.chunks)
-    return idx
-
-
 # --- resolution ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Resolution:
@@ -231,6 +153,13 @@ def _short(question: str) -> str:
 
 def _codes_text(codes: Sequence[str]) -> str:
     return "、".join(codes)
+
+
+def _what(kind: FollowUpKind) -> tuple[tuple[str, ...], str]:
+    """The 別添 sections a request for more points at, and how the note names them."""
+    if kind == "examples":
+        return EXAMPLE_SECTIONS, "具体的な手法・実践例"
+    return (ITEM_HEAD, *EXPLANATION_SECTIONS), "ポイントと解説"
 
 
 def resolve(
@@ -253,24 +182,27 @@ def resolve(
     if kind == "role_switch":
         other: Role = next(r for r in named_roles(body) if r != state.role)
         used_role = other
-        codes = tuple(items.corresponding(state.item_codes[:1], state.principles, other))
+        codes = tuple(items.corresponding(carried, state.principles, other))
         for code in codes:
-            focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, POINTS))
+            focus += items.own_text(code, other)
         query = with_role(state.query, other)
         target = f"{ROLE_LABELS[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABELS[other]
         note = f"{head}、{target}についてお答えします。"
-    elif kind in ("examples", "detail") and carried:
-        labels = EXAMPLE_SECTIONS if kind == "examples" else (ITEM_HEAD, *DETAIL_SECTIONS)
+    elif kind in ("examples", "detail"):
+        labels, shown = _what(kind)
         for code in carried:
-            focus += items.sections(code, labels)
-        what = "具体的な手法や実践例" if kind == "examples" else "ポイントと解説"
-        query = f"{state.query} {what}"
-        shown = "具体的な手法・実践例" if kind == "examples" else "ポイントと解説"
-        note = f"{head}、{_codes_text(carried)}の{shown}からお答えします。"
+            focus += items.sections(code, labels, used_role)
+        if not carried:  # the sections the previous answer quoted
+            focus += items.same_section(state.passage_ids[:MAX_CARRIED_ITEMS])
+        # The previous question, not this one's cue words (they name no subject). Worked examples
+        # sit under their own labels, which the search matches; an explanation has none.
+        query = f"{state.query} {shown.replace('・', ' ')}" if kind == "examples" else state.query
+        where = f"{_codes_text(carried)}の{shown}" if carried else shown
+        note = f"{head}、{where}からお答えします。"
     else:  # the previous question's words complete this one; its sections come first
         if kind == "reference":
             for code in carried:
-                focus += items.main.get(code, []) + items.sections(code, (POINTS,))
+                focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, *EXPLANATION_SECTIONS), used_role)
         if not carried and kind != "more":
             focus += items.same_section(state.passage_ids[:1])
         query = f"{state.query} {body}".strip()
@@ -279,44 +211,51 @@ def resolve(
 
 
 # --- answering ------------------------------------------------------------------------------
-def _principles(section_path: Sequence[str]) -> list[int]:
-    out = []
-    for part in section_path:
-        m = _PRINCIPLE_HEAD.match(part)
-        if m and 1 <= int(m.group(1)) <= len(PRINCIPLES) and m.group(2) == PRINCIPLES[int(m.group(1)) - 1]:
-            out.append(int(m.group(1)))
-    return out
-
-
-def _on_topic(answerer: Answerer, query: str, code: str) -> bool:
-    """Whether an item's own text (本編, 別添 restatement, [ポイント]) covers the question."""
-    items = item_index(answerer.retriever)
-    ids = items.main.get(code, []) + items.sections(code, (ITEM_HEAD, POINTS))
+def _on_topic(answerer: Answerer, query: str, code: str, role: Role | None = None) -> bool:
+    """Whether a unit's own text (本編, 別添 restatement, [ポイント]) covers the question."""
+    ids = item_index(answerer.retriever).own_text(code, role)
     hits = [Hit(i, answerer.retriever.chunks[i], 0.0, 0.0, 0.0) for i in ids]
     return bool(hits) and answerer.coverage(query, hits) >= MIN_ITEM_COVERAGE
 
 
 def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
-    """What an answered turn leaves for the next one. With ``answerer``, only the cited items
-    that cover the question are kept (:data:`MIN_ITEM_COVERAGE`)."""
+    """What an answered turn leaves for the next one: its question and search text, its role,
+    and the units (items, 行動目標, principles) of what it cited, then of the passages it
+    retrieved first. With ``answerer``, only units that cover the question are kept
+    (:data:`MIN_ITEM_COVERAGE`): an answer that drifted off the question must not steer the next."""
     cited = [] if answer.refused else answer.citations
+    retrieved = [] if answer.refused else answer.passages[:TOP_PASSAGES]
     query = answer.context.query if answer.context else answer.question
-    codes = list(dict.fromkeys(code for c in cited for code in c.item_codes[:1]))
+    located: list[Located] = [*cited, *retrieved]
+    codes = list(dict.fromkeys(code for p in located if (code := unit_of(p))))
     if answerer is not None:
-        codes = [code for code in codes if _on_topic(answerer, query, code)]
+        codes = [code for code in codes if _on_topic(answerer, query, code, answer.role)]
+        named = [code for code in codes if code in nfkc(query)]
+        codes = named or codes  # a question naming its item (「U-4) i. …について」) is about that one
     return TurnState(
         question=answer.question,
         query=query,
         role=answer.role,
-        item_codes=codes,
-        principles=list(dict.fromkeys(n for c in cited for n in _principles(c.section_path))),
+        item_codes=codes[:MAX_STATE_ITEMS],
+        principles=list(dict.fromkeys(n for c in cited for n in principles_in(c.section_path))),
         passage_ids=[c.id for c in cited],
         refused=answer.refused,
     )
 
 
 def _known(answerer: Answerer) -> Callable[[str], bool]:
-    return lambda word: word.lower() in answerer.idf
+    """Whether a word occurs in the corpus: itself, or every part the tokenizer splits it into
+    (「生成AI」 is indexed as 生成 + AI)."""
+    idf, tokenize = answerer.idf, answerer.retriever.tokenizer.tokenize
+
+    def seen(token: str) -> bool:
+        return token in idf or token.lower() in idf
+
+    def known(word: str) -> bool:
+        parts = [t for t in tokenize(word) if t != word]
+        return seen(word) or (bool(parts) and all(seen(t) for t in parts))
+
+    return known
 
 
 def ask_in_context(

@@ -262,3 +262,70 @@ def test_more_detail_without_items_searches_the_cited_section(answerer: Answerer
     assert res is not None and res.kind == "detail" and res.item_codes == ()
     assert res.focus[0] == items.by_id[cited.id]
     assert all(chunks[i].section_path == cited.section_path for i in res.focus)
+
+
+# --- units: items, principles, and the principles an item cites --------------------------------
+def test_items_cite_principles_in_their_own_text(answerer: Answerer):
+    from retriever.units import cited_principles
+
+    d2 = next(c for c in answerer.retriever.chunks if c.segment == "main" and c.item_codes[:1] == ["D-2) i."])
+    # 「…プライバシー・バイ・デザイン等を通じて…（「2）安全性」「4）プライバシー保護」…）」
+    assert cited_principles(d2.text)[4] >= 1
+    assert cited_principles("（「4）プライバシー保護」）") == {4: 1}
+    assert cited_principles("（「4）公平性」）") == {}  # number and name must agree
+
+
+def test_role_switch_without_a_same_numbered_item_follows_the_cited_principle(answerer: Answerer):
+    items = item_index(answerer.retriever)
+    # The developer part has no D-4): its item on personal data in training cites 4) プライバシー保護.
+    assert ("D", 4) not in items.by_number
+    assert items.corresponding(["U-4) i."], [], "developer") == ["D-2) i."]
+    # An item citing every principle in passing (D-6) ii. 情報提供) is not the developer's privacy item.
+    assert "D-6) ii." not in items.corresponding(["U-4) i."], [], "developer")
+    answer = ask_in_context(answerer, "それは開発者にも当てはまりますか？", "user", 10, PRIVACY)
+    assert answer.role == "developer" and "D-2) i." in _codes(answer, 3)
+
+
+def test_a_principle_is_a_unit_with_its_roles_explanations(answerer: Answerer):
+    items = item_index(answerer.retriever)
+    chunks = answerer.retriever.chunks
+    code = "8) 教育・リテラシー"
+    assert items.main[code] and all(chunks[i].segment == "main" for i in items.main[code])
+    examples = items.sections(code, EXAMPLE_SECTIONS, "provider")
+    assert examples and all(
+        chunks[i].section_path[1].startswith("別添4") and chunks[i].section_path[-1] == "[具体的な手法]" for i in examples
+    )
+    literacy = TurnState(question="教育・リテラシーについて", query="教育・リテラシーについて", item_codes=[code])
+    answer = ask_in_context(answerer, "具体例は？", "provider", 10, literacy)
+    assert answer.context is not None and answer.context.item_codes == [code]
+    assert any(p.section_path[-2:] == [code, "[具体的な手法]"] for p in answer.passages[:5])
+
+
+def test_turn_state_remembers_principles_and_retrieved_units(answerer: Answerer):
+    state = turn_state(answerer.ask("教育・リテラシーについて教えてください"), answerer)
+    assert "8) 教育・リテラシー" in state.item_codes and 8 in state.principles
+
+
+def test_an_explanation_request_after_an_answer_is_not_refused_for_its_cue_words(answerer: Answerer):
+    question = "AI開発者は学習データについて何に注意すべき？"
+    first = answerer.ask(question, role="developer")
+    state = turn_state(first, answerer)
+    answer = ask_in_context(answerer, "その項目の解説は？", "developer", 10, state)
+    assert not first.refused and not answer.refused
+    assert answer.context is not None and answer.context.query == question  # 「項目」「解説」 are not searched
+    assert any(p.segment == "annex" for p in answer.passages[:3])
+
+
+def test_compound_words_are_known_by_their_parts(answerer: Answerer):
+    from retriever.conversation import _known
+
+    known = _known(answerer)
+    assert known("生成AI") and not known("天気")
+    assert classify("生成AIの場合は？", PRIVACY, known) == "reference"
+    assert classify("開発者側は？", PRIVACY, known) == "role_switch"
+
+
+def test_a_question_naming_its_item_carries_that_item_only(answerer: Answerer):
+    question = "「U-4) i. 個人情報の不適切入力とプライバシー侵害への対策」について教えてください"
+    state = turn_state(answerer.ask(question, role="user"), answerer)
+    assert state.item_codes == ["U-4) i."]
