@@ -273,7 +273,9 @@ def ask_in_context(
     if state.refused and lacks_subject(text):
         answer = answerer.refuse(text, resolution.role)  # the earlier turn answered nothing to refer to
     else:
-        with answerer.retriever.focus(resolution.focus):
+        # 「他には？」 asks for what the previous answer did not show: its passages come last.
+        shown = state.passage_ids if resolution.kind == "more" else []
+        with answerer.retriever.focus(resolution.focus), answerer.retriever.shown(shown):
             answer = answerer.ask(resolution.query, role=resolution.role, k=k)
     answer.question = text
     answer.context = ContextUse(

@@ -47,6 +47,8 @@ MAX_DENSE_QUERY_CHARS = 300
 # Chunks a follow-up question is about (retriever.conversation), set around one ask() call.
 # A context variable keeps concurrent requests (threads) apart.
 _FOCUS: ContextVar[tuple[int, ...]] = ContextVar("guideqa_focus", default=())
+# Chunks the previous answer already showed, ranked after the others for a request for more (他には？).
+_SHOWN: ContextVar[frozenset[int]] = ContextVar("guideqa_shown", default=frozenset())
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,8 @@ class Retriever:
         fused = self.fused_scores(ch)
         ranked = [int(i) for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
         ranked, fused = rules_first(ranked, fused, self.chunks, self._by_id, k)
+        if shown := _SHOWN.get():  # demoted, not dropped: a small corpus may have nothing else
+            ranked = [i for i in ranked if i not in shown] + [i for i in ranked if i in shown]
         picked: list[Hit] = []
         for i in ranked:
             if self._is_duplicate(i, picked):
@@ -273,6 +277,15 @@ class Retriever:
             yield
         finally:
             _FOCUS.reset(token)
+
+    @contextlib.contextmanager
+    def shown(self, chunk_ids: Sequence[str]) -> Iterator[None]:
+        """Within the block, :meth:`hits` in this thread ranks these chunks after all others."""
+        token = _SHOWN.set(frozenset(self._by_id[c] for c in chunk_ids if c in self._by_id))
+        try:
+            yield
+        finally:
+            _SHOWN.reset(token)
 
     def _section_prior(self, chunk: Chunk) -> float:
         last = chunk.section_path[-1] if chunk.section_path else ""

@@ -329,3 +329,21 @@ def test_a_question_naming_its_item_carries_that_item_only(answerer: Answerer):
     question = "「U-4) i. 個人情報の不適切入力とプライバシー侵害への対策」について教えてください"
     state = turn_state(answerer.ask(question, role="user"), answerer)
     assert state.item_codes == ["U-4) i."]
+
+
+def test_more_ranks_what_the_previous_answer_showed_last(answerer: Answerer):
+    first = answerer.ask(PRIVACY_Q, role="user")
+    assert not first.refused and first.citations
+    state = turn_state(first, answerer)
+    more = ask_in_context(answerer, "他には？", "user", state=state)
+    assert more.context is not None and more.context.kind == "more"
+    shown = set(state.passage_ids)
+    assert more.passages and more.passages[0].id not in shown
+    assert not shown & {c.id for c in more.citations}
+    # demoted, not dropped: a passage shown before comes after all the others (unless a near
+    # duplicate of it now ranks earlier and the duplicate filter keeps that one instead)
+    n = len(answerer.retriever.chunks)
+    with answerer.retriever.shown(list(shown)):
+        demoted = [h.chunk.id for h in answerer.retriever.hits(state.query, "user", n)]
+    at = [n for n, i in enumerate(demoted) if i in shown]
+    assert at == list(range(len(demoted) - len(at), len(demoted)))
