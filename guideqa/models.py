@@ -178,6 +178,10 @@ class TurnState(BaseModel):
     item_codes: list[str] = Field(default_factory=list, description="回答が出典とした項目コード（D-/P-/U-、行動目標）")
     principles: list[int] = Field(default_factory=list, description="回答が出典とした共通の指針の番号")
     passage_ids: list[str] = Field(default_factory=list, description="回答が出典とした文書片")
+    anchor_ids: list[str] | None = Field(
+        default=None,
+        description="出典のうち前の質問の語を含む文書片（続きの質問が参照する箇所。未確認なら None で、出典すべて）",
+    )
     refused: bool = False
 
 

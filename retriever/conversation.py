@@ -50,7 +50,7 @@ NOTE_QUESTION_CHARS = 30
 # --- cue words (general Japanese) --------------------------------------------------------
 # Opening words that change the subject: the question stands on its own.
 TOPIC_CHANGE = re.compile(
-    r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
+    r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|それより(?:も)?[、,]|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
 )
 # 「〜とは」: a definition question names its own subject.
 DEFINITION = re.compile(r"(?<!こ)とは(?=[？?、,。\s]|何|なに|どういう|どのよう|$)")
@@ -179,6 +179,7 @@ def resolve(
     head = f"前の質問（{_short(state.question)}）の続きとして"
     focus: list[int] = []
     codes: tuple[str, ...] = carried
+    anchors = _anchors(state)
     if kind == "role_switch":
         other: Role = next(r for r in named_roles(body) if r != state.role)
         used_role = other
@@ -192,8 +193,9 @@ def resolve(
         labels, shown = _what(kind)
         for code in carried:
             focus += items.sections(code, labels, used_role)
-        if not carried:  # the sections the previous answer quoted
-            focus += items.same_section(state.passage_ids[:MAX_CARRIED_ITEMS])
+        if not carried:
+            # The sections the previous answer quoted on its question (none when it drifted off it).
+            focus += items.same_section(anchors[:MAX_CARRIED_ITEMS])
         # The previous question, not this one's cue words (they name no subject). Worked examples
         # sit under their own labels, which the search matches; an explanation has none.
         query = f"{state.query} {shown.replace('・', ' ')}" if kind == "examples" else state.query
@@ -204,13 +206,24 @@ def resolve(
             for code in carried:
                 focus += items.main.get(code, []) + items.sections(code, (ITEM_HEAD, *EXPLANATION_SECTIONS), used_role)
         if not carried and kind != "more":
-            focus += items.same_section(state.passage_ids[:1])
-        query = f"{state.query} {body}".strip()
+            focus += items.same_section(anchors[:1])
+        # 「他には？」 names nothing new: the previous question again, with whatever words it adds.
+        added = " ".join(own_terms(body)) if kind == "more" else body
+        query = f"{state.query} {added}".strip()
         note = f"{head}お答えします。"
     return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)
 
 
+def _anchors(state: TurnState) -> list[str]:
+    """The passages the previous answer cited on its question (all it cited when unchecked)."""
+    return state.passage_ids if state.anchor_ids is None else state.anchor_ids
+
+
 # --- answering ------------------------------------------------------------------------------
+def _covers(answerer: Answerer, query: str, passage: Hit) -> bool:
+    return answerer.coverage(query, [passage]) >= MIN_ITEM_COVERAGE
+
+
 def _on_topic(answerer: Answerer, query: str, code: str, role: Role | None = None) -> bool:
     """Whether a unit's own text (本編, 別添 restatement, [ポイント]) covers the question."""
     ids = item_index(answerer.retriever).own_text(code, role)
@@ -232,6 +245,14 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
         codes = [code for code in codes if _on_topic(answerer, query, code, answer.role)]
         named = [code for code in codes if code in nfkc(query)]
         codes = named or codes  # a question naming its item (「U-4) i. …について」) is about that one
+    anchors: list[str] | None = None
+    if answerer is not None:  # an answer that drifted off its question must not anchor the next one
+        by_id, chunks = item_index(answerer.retriever).by_id, answerer.retriever.chunks
+        anchors = [
+            c.id
+            for c in cited
+            if c.id in by_id and _covers(answerer, query, Hit(by_id[c.id], chunks[by_id[c.id]], 0.0, 0.0, 0.0))
+        ]
     return TurnState(
         question=answer.question,
         query=query,
@@ -239,6 +260,7 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
         item_codes=codes[:MAX_STATE_ITEMS],
         principles=list(dict.fromkeys(n for c in cited for n in principles_in(c.section_path))),
         passage_ids=[c.id for c in cited],
+        anchor_ids=anchors,
         refused=answer.refused,
     )
 

@@ -64,6 +64,7 @@ def test_follow_ups_are_detected(question: str, kind: str):
     "question",
     [
         "ところで、明日の天気は？",  # changes the subject
+        "それより、今日の株価はどうなってる？",  # 「それより、」 turns away from what was said
         "AIガバナンスの具体例は？",  # a subject of its own
         "AI開発者は学習データについて何に注意すべき？",
         "透明性の確保とは何ですか？",
@@ -347,3 +348,39 @@ def test_more_ranks_what_the_previous_answer_showed_last(answerer: Answerer):
         demoted = [h.chunk.id for h in answerer.retriever.hits(state.query, "user", n)]
     at = [n for n, i in enumerate(demoted) if i in shown]
     assert at == list(range(len(demoted) - len(at), len(demoted)))
+
+
+def test_anchors_are_the_cited_passages_that_cover_the_question(answerer: Answerer):
+    # An answer in everyday words may cite passages off its question; only those on it anchor a follow-up.
+    from retriever.conversation import _covers
+
+    question = "AIに頼りすぎないようにするには？"
+    answer = answerer.ask(question, role="user")
+    state = turn_state(answer, answerer)
+    assert state.anchor_ids is not None and set(state.anchor_ids) <= set(state.passage_ids)
+    for c in answer.citations:
+        hit = next(h for h in answerer.retriever.hits(question, "user", 50) if h.chunk.id == c.id)
+        assert (c.id in state.anchor_ids) == _covers(answerer, question, hit)
+    # U-4) i.'s worked examples (personal data) do not cover a question on over-reliance.
+    u4 = next(c for c in answerer.retriever.chunks if c.item_codes[:1] == ["U-4) i."] and "プライバシー侵害時" in c.text)
+    hit = next(h for h in answerer.retriever.hits("プライバシー侵害時の措置", "user", 50) if h.chunk.id == u4.id)
+    assert not _covers(answerer, question, hit)
+
+
+def test_a_follow_up_does_not_search_sections_cited_off_the_question(answerer: Answerer):
+    items = item_index(answerer.retriever)
+    cited = next(c for c in answerer.retriever.chunks if c.doc_id == "interim2025" and c.section_path)
+    q = "AIに頼りすぎないようにするには？"
+    unchecked = TurnState(question=q, query=q, passage_ids=[cited.id])
+    drifted = unchecked.model_copy(update={"anchor_ids": []})
+    assert resolve("もっと詳しく", None, unchecked, items).focus  # not checked: what was cited
+    assert resolve("もっと詳しく", None, drifted, items).focus == ()
+    assert resolve("それについて教えて", None, drifted, items).focus == ()
+
+
+def test_more_searches_the_previous_question_without_its_cue_words(answerer: Answerer):
+    items = item_index(answerer.retriever)
+    res = resolve("他には？", "user", PRIVACY, items)
+    assert res is not None and res.kind == "more" and res.query == PRIVACY_Q
+    res = resolve("他に個人情報で注意することは？", "user", PRIVACY, items)
+    assert res is not None and res.kind == "more" and res.query.startswith(PRIVACY_Q) and "他に" not in res.query
