@@ -50,7 +50,7 @@ NOTE_QUESTION_CHARS = 30
 # --- cue words (general Japanese) --------------------------------------------------------
 # Opening words that change the subject: the question stands on its own.
 TOPIC_CHANGE = re.compile(
-    r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|それより(?:も)?[、,]|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
+    r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
 )
 # 「〜とは」: a definition question names its own subject.
 DEFINITION = re.compile(r"(?<!こ)とは(?=[？?、,。\s]|何|なに|どういう|どのよう|$)")

@@ -64,7 +64,6 @@ def test_follow_ups_are_detected(question: str, kind: str):
     "question",
     [
         "ところで、明日の天気は？",  # changes the subject
-        "それより、今日の株価はどうなってる？",  # 「それより、」 turns away from what was said
         "AIガバナンスの具体例は？",  # a subject of its own
         "AI開発者は学習データについて何に注意すべき？",
         "透明性の確保とは何ですか？",
