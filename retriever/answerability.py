@@ -34,19 +34,42 @@ AnswerType = Literal["money", "duration", "date", "number", "rate", "procedure",
 # Order matters: the first matching type wins (いつまでに is a deadline, not a date).
 _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # いくら / 何円 / 何ドル: the interrogatives of price; 金額・料金・費用… + an interrogative.
-    ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額)(?:は|が|って)?(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))")),
+    (
+        "money",
+        re.compile(
+            r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額)(?:は|が|って)?(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))"
+        ),
+    ),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration.)
-    ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),
+    (
+        "duration",
+        re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)"),
+    ),
     # Dates: いつ, 何年/何月/何日 + に/から, 日付.
     ("date", re.compile(r"いつ(?!も|でも|まで)|何年(?:何月)?(?:に|から)|何月何日|日付|年月日")),
     # Rates: 何割/何%/何パーセント, or a ratio noun (割合・比率・…率) asked about.
-    ("rate", re.compile(r"何(?:割|%|％|パーセント)|(?:割合|比率|率)(?:は|が|って)(?:[、,]?\s*(?:何|どれ|どの|いくら)|\s*[?？]|$)")),
+    (
+        "rate",
+        re.compile(
+            r"何(?:割|%|％|パーセント)|(?:割合|比率|率)(?:は|が|って)(?:[、,]?\s*(?:何|どれ|どの|いくら)|\s*[?？]|$)"
+        ),
+    ),
     # Counts: 何 + any counter (何人・何件・何センチ…) is found by part of speech (asked_counter).
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
-    ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
+    (
+        "procedure",
+        re.compile(
+            r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)"
+        ),
+    ),
     # Named entities: which body/product/law, by name.
-    ("named", re.compile(r"どこ(?:が|に|で|の|へ)|どの(?:機関|団体|組織|会社|企業|製品|ツール|アプリ|サービス名|法律|法令|省庁|省|窓口)|何という|名称|窓口")),
+    (
+        "named",
+        re.compile(
+            r"どこ(?:が|に|で|の|へ)|どの(?:機関|団体|組織|会社|企業|製品|ツール|アプリ|サービス名|法律|法令|省庁|省|窓口)|何という|名称|窓口"
+        ),
+    ),
 )
 
 

@@ -80,9 +80,7 @@ class TermMatrix:
         return np.asarray(self.matrix @ q).ravel()
 
 
-def feedback_terms(
-    terms: TermMatrix, feedback_docs: list[int], query_ids: list[int], n_terms: int
-) -> dict[int, float]:
+def feedback_terms(terms: TermMatrix, feedback_docs: list[int], query_ids: list[int], n_terms: int) -> dict[int, float]:
     """Expansion terms from the feedback documents, weights summing to 1 (query terms excluded).
 
     A term's weight is its summed BM25 weight over the feedback documents, each document's

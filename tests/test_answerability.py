@@ -30,7 +30,7 @@ from retriever.answerability import (
     without_type_cue,
 )
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
-from retriever.premise import PREMISE_LEAD, premise_cue, says_soft_law, without_premise
+from retriever.premise import PREMISE_LEAD, premise_cue, says_not_binding, says_soft_law, without_premise
 from retriever.readable import MAX_SENTENCE_CHARS, is_fragment, is_table_run, readable, strip_opener
 
 REPO = Path(__file__).resolve().parent.parent
@@ -235,6 +235,17 @@ def test_soft_law_sentences_are_recognised_in_the_corpus() -> None:
     assert says_soft_law(corpus_line(INTERIM, 281))
     assert not says_soft_law(corpus_line(INTERIM, 251))  # about penalties in law, not soft law
     assert "ソフトロー" in PREMISE_LEAD and "罰則" in PREMISE_LEAD
+
+
+def test_non_binding_statements_are_recognised_in_the_corpus() -> None:
+    # 別添: practice points and examples are the reader's choice.
+    assert says_not_binding(corpus_line(GUIDELINE, 5043).split("。")[1] + "。")
+    assert says_not_binding("一方で、ソフトローでは事業者等の自主的な対応に頼らざるを得ない可能性がある。")
+    assert says_not_binding(corpus_line(INTERIM, 281).split("。")[1] + "。")
+    # A heading and a short aside about naming are not statements about legal force.
+    assert not says_not_binding(corpus_line(INTERIM, 243).lstrip("# "))
+    assert not says_not_binding("また、呼称も各主体に委ねられている。")
+    assert not says_not_binding("AIの出力結果について精度やリスクの程度を理解する。")
 
 
 def test_list_numbering_is_not_a_bracket() -> None:
