@@ -192,6 +192,8 @@ class Answerer:
         words: a penalty attached to an unrelated subject is not corrected."""
         rest = without_premise(without_type_cue(question))
         words = content_words(rest)
+        if not words:  # nothing but the premise: on topic when it is about the guideline itself
+            return about_guideline(question), 0.0, 0.0
         hits = self.retriever.hits(rest, role, 3) if len(rest) >= 2 else []
         dense = max((h.dense for h in hits), default=0.0)
         share = vocabulary_share(words, self.idf)

@@ -219,6 +219,8 @@ def test_flattened_tables_are_split_or_not_quoted(real_index_dir: Path) -> None:
         "AI開発者は国への届出が義務ですか",
         "AIを使うには役所への登録が必要と聞きました",
         "ガイドラインには法的拘束力がありますか",
+        "指針に従わなかった場合、取引で不利になりますか",
+        "AIで作った文書を外に出すには上長の承認が法律上必要ですよね",
     ],
 )
 def test_legal_force_premises_are_detected(question: str) -> None:
@@ -226,7 +228,13 @@ def test_legal_force_premises_are_detected(question: str) -> None:
 
 
 def test_ordinary_questions_have_no_premise() -> None:
-    for q in ("AI利用者は個人情報をどう扱うべき？", "リスク評価の進め方は？", "AIガバナンスの目的は何ですか"):
+    for q in (
+        "AI利用者は個人情報をどう扱うべき？",
+        "リスク評価の進め方は？",
+        "AIガバナンスの目的は何ですか",
+        "ガイドラインで守らないといけないことは何ですか",  # an obligation asked, not a breach
+        "個人情報を守らないとどうなりますか",  # not the guideline
+    ):
         assert premise_cue(q) is None
     assert "罰金" not in without_premise("明日の天気が罰金になりますか？")
     assert without_premise("駐車違反の罰金はいくらですか？").startswith("駐車")
