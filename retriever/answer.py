@@ -254,9 +254,7 @@ class Answerer:
     def refuse(self, question: str, role: Role | None = None) -> Answer:
         """The fixed refusal for a question that cannot be answered as asked."""
         text = clean_question(question)
-        return self._refuse(
-            Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name), []
-        )
+        return self._refuse(Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name), [])
 
     def _gated_answer(self, answer: Answer, query: str, hits: list[Hit]) -> Answer:
         """Answer only what the passages answer; the generator is called only after the gate."""

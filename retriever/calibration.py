@@ -107,11 +107,7 @@ def describe(policy: Policy) -> str:
     return (
         f"回答可否の判定: {policy.source} 用に較正済み（{policy.fitted.get('split', 'dev')}、{when}）: "
         f"類似度 ≥ {t.min_dense:.3f}、被覆率 ≥ {t.min_coverage:.2f}"
-        + (
-            f"（類似度 ≥ {t.strong_dense:.3f} なら被覆率 ≥ {t.strong_coverage:.2f}）"
-            if t.strong_dense is not None
-            else ""
-        )
+        + (f"（類似度 ≥ {t.strong_dense:.3f} なら被覆率 ≥ {t.strong_coverage:.2f}）" if t.strong_dense is not None else "")
     )
 
 

@@ -51,7 +51,6 @@ def role_documents(documents: Mapping[str, Mapping[str, Any]] | None) -> DocIds:
         return DEFAULT_DOCS  # an index written before profiles existed
     return frozenset(profiled_documents(documents.values(), PROFILE.id))
 
-
 # --- internal accumulators -----------------------------------------------------------
 @dataclass
 class _Block:
@@ -74,11 +73,7 @@ def _main(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> list[Chunk]:
 
 
 def _is_common_section(c: Chunk) -> bool:
-    return (
-        len(c.section_path) >= 4
-        and c.section_path[2] == SECTIONS.common
-        and bool(_PRINCIPLE_HEAD.match(c.section_path[3]))
-    )
+    return len(c.section_path) >= 4 and c.section_path[2] == SECTIONS.common and bool(_PRINCIPLE_HEAD.match(c.section_path[3]))
 
 
 def _strip_footnote(title: str) -> str:
@@ -317,13 +312,7 @@ def topic_menu(
     ]
     advanced = [c for c in main if len(c.section_path) >= 3 and c.section_path[2].startswith(SECTIONS.advanced)]
     themes = [
-        Topic(
-            id=tid,
-            label=label,
-            group="theme",
-            description=desc,
-            passages=_refs(c for c in chunks if pattern.search(c.text)),
-        )
+        Topic(id=tid, label=label, group="theme", description=desc, passages=_refs(c for c in chunks if pattern.search(c.text)))
         for tid, label, desc, pattern in THEMES
     ]
     by_item = annex_by_item(chunks, docs)

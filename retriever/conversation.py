@@ -37,16 +37,7 @@ from retriever.roles import detect_role, named_roles, with_role
 from retriever.search import Hit
 from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principles_in, unit_of
 
-__all__ = [
-    "EXAMPLE_SECTIONS",
-    "ItemIndex",
-    "ask_in_context",
-    "classify",
-    "item_index",
-    "replay",
-    "resolve",
-    "turn_state",
-]
+__all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_index", "replay", "resolve", "turn_state"]
 # An item the previous answer cited is carried over only when it covers this share of the
 # previous question's (idf-weighted) words: an answer that drifted off the question must not
 # steer its follow-ups. Set on the eval dev split.
@@ -66,13 +57,9 @@ DEFINITION = re.compile(r"(?<!こ)とは(?=[？?、,。\s]|何|なに|どうい�
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
-ANAPHOR = re.compile(
-    r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)"
-)
+ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)")
 EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
-DETAIL = re.compile(
-    r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして"
-)
+DETAIL = re.compile(r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして")
 MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
 # Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
 _REFERENCE_WORDS = re.compile(
@@ -106,7 +93,9 @@ def context_terms(state: TurnState) -> set[str]:
     return set(content_words(state.query)) | set(content_words(state.question))
 
 
-def classify(question: str, state: TurnState | None, known: Callable[[str], bool] | None = None) -> FollowUpKind | None:
+def classify(
+    question: str, state: TurnState | None, known: Callable[[str], bool] | None = None
+) -> FollowUpKind | None:
     """The kind of follow-up ``question`` is after ``state``, or None when it stands alone.
 
     ``known`` tells whether a word occurs in the corpus: a short question whose one content
@@ -312,9 +301,7 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
     idx = item_index(answerer.retriever)
     for n, raw in enumerate(recent):
         if not isinstance(raw, str):
-            raise QueryError(
-                "会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history"
-            )
+            raise QueryError("会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history")
         question = clean_question(raw)
         if n == len(recent) - 1:
             return turn_state(ask_in_context(answerer, question, role, k, state), answerer)

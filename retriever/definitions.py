@@ -12,15 +12,9 @@ import re
 from guideqa.text import match_key
 
 _TERM_PATTERNS = (
-    re.compile(
-        r"^([^\s、。？?「」]{2,20}?)(?:って|は|が)(?:ガイドライン(?:上|で)|本ガイドラインで)?(?:どう|どのように)定義"
-    ),
-    re.compile(
-        r"[「『\"]([^」』\"]{2,20})[」』\"]\s*(?:の|って|という言葉の|とは)?\s*(?:定義|意味|とは|って何|は何|とは何)"
-    ),
-    re.compile(
-        r"^(?:ガイドライン(?:上|で|における|でいう)の?)?\s*([^\s、。？?「」]{2,20}?)\s*(?:の定義|の意味|とは|って何|ってなに|とはなに|は何を指す|はどう定義)"
-    ),
+    re.compile(r"^([^\s、。？?「」]{2,20}?)(?:って|は|が)(?:ガイドライン(?:上|で)|本ガイドラインで)?(?:どう|どのように)定義"),
+    re.compile(r"[「『\"]([^」』\"]{2,20})[」』\"]\s*(?:の|って|という言葉の|とは)?\s*(?:定義|意味|とは|って何|は何|とは何)"),
+    re.compile(r"^(?:ガイドライン(?:上|で|における|でいう)の?)?\s*([^\s、。？?「」]{2,20}?)\s*(?:の定義|の意味|とは|って何|ってなに|とはなに|は何を指す|はどう定義)"),
 )
 _LEADING = re.compile(r"^(?:そもそも|ところで|ガイドライン(?:上|で|における|でいう)の?|本ガイドラインにおける)")
 
@@ -31,7 +25,7 @@ def definition_term(question: str) -> str | None:
     text = _LEADING.sub("", text)
     for pattern in _TERM_PATTERNS:
         if m := pattern.search(text):
-            term = m.group(1).strip('「」『』"')
+            term = m.group(1).strip("「」『』\"")
             term = _LEADING.sub("", term)
             if 2 <= len(term) <= 20:
                 return term
@@ -43,9 +37,7 @@ def defining_shapes(term: str) -> tuple[str, ...]:
     return (f"{t}とは", f"{t}(", f"「{t}」という", f"「{t}」とは", f"{t}:", f"における{t}とは")
 
 
-def definition_candidates(
-    normalised_texts: list[str], term: str, line_heads: list[set[str]] | None = None
-) -> list[int]:
+def definition_candidates(normalised_texts: list[str], term: str, line_heads: list[set[str]] | None = None) -> list[int]:
     """Indices of chunks (texts in match_key form) that define ``term``.
 
     ``line_heads`` (per chunk, the match_key form of each line) also catches the glossary

@@ -138,9 +138,7 @@ class ExtractiveGenerator:
         # rule) before its 別添 explanation, each passage in document order. When the most
         # direct sentence is a Q&A entry's or a form's, the article it explains leads.
         main_first = {i: 0 if hits[i].chunk.segment == "main" and hits[i].chunk.item_codes else 1 for i in per_passage}
-        rest = sorted(
-            chosen[1:], key=lambda c: (c.hit_rank != best.hit_rank, main_first[c.hit_rank], c.hit_rank, c.position)
-        )
+        rest = sorted(chosen[1:], key=lambda c: (c.hit_rank != best.hit_rank, main_first[c.hit_rank], c.hit_rank, c.position))
         ordered = [best, *rest]
         if lead is not None:
             ordered = sorted((c for c in ordered if c.hit_rank == lead.hit_rank), key=lambda c: c.position) + [

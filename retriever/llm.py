@@ -103,9 +103,7 @@ class LLMGenerator:
 def chat_model_from_settings(settings: Settings) -> Any:
     """An OpenAI-compatible chat model (vLLM, Ollama, llama.cpp server or a hosted API)."""
     if not settings.llm_base_url or not settings.llm_model:
-        raise GuideQAError(
-            "LLM の設定（GUIDEQA_LLM_BASE_URL と GUIDEQA_LLM_MODEL）がありません。", code="llm_not_configured"
-        )
+        raise GuideQAError("LLM の設定（GUIDEQA_LLM_BASE_URL と GUIDEQA_LLM_MODEL）がありません。", code="llm_not_configured")
     from langchain_openai import ChatOpenAI
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"

@@ -17,9 +17,7 @@ import re
 
 from guideqa.text import match_key, nfkc
 
-_SANCTION = (
-    r"罰金|罰則|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
-)
+_SANCTION = r"罰金|罰則|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
 _BREACH = (
     r"違反(?:する|した|すれ|したら|になる|になり|とな|です|だ|扱い)|違法(?:になる|になり|とな|です|だ)"
     # Not following the guideline, with a consequence asked after (「ガイドラインを守らないと」

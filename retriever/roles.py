@@ -12,7 +12,11 @@ from guideqa.text import nfkc
 # What people type for a role: its API name, its letter, the guideline's label with or without
 # "AI" (ROLE_TABLE), plus the English names used for AI利用者 in the guideline's English edition.
 _ALIASES: dict[str, Role] = {
-    **{key: e.role for e in ROLE_TABLE for key in (e.role, e.letter.lower(), nfkc(e.label).lower(), f"{e.stem}者")},
+    **{
+        key: e.role
+        for e in ROLE_TABLE
+        for key in (e.role, e.letter.lower(), nfkc(e.label).lower(), f"{e.stem}者")
+    },
     "dev": "developer",
     "businessuser": "user",
     "aibusinessuser": "user",
@@ -21,24 +25,9 @@ _NONE = {"", "none", "any", "all", "指定しない", "なし", "-"}
 
 # Phrases in a question that say which role the asker has (checked in this order).
 _DETECT: tuple[tuple[Role, re.Pattern[str]], ...] = (
-    (
-        "developer",
-        re.compile(
-            r"開発者として|開発する側|(?:モデル|AI)を(?:開発|学習|訓練)(?:して|する|している)|開発元|開発事業者"
-        ),
-    ),
-    (
-        "provider",
-        re.compile(
-            r"提供者として|提供する側|(?:サービス|製品|アプリ|システム)(?:として|を)提供|組み込んで提供|提供事業者|提供元"
-        ),
-    ),
-    (
-        "user",
-        re.compile(
-            r"利用者として|利用する側|使う側|(?:使う|利用する)だけ|導入して(?:使|利用)|業務で(?:使|利用)|職員が(?:使|利用)|利用事業者"
-        ),
-    ),
+    ("developer", re.compile(r"開発者として|開発する側|(?:モデル|AI)を(?:開発|学習|訓練)(?:して|する|している)|開発元|開発事業者")),
+    ("provider", re.compile(r"提供者として|提供する側|(?:サービス|製品|アプリ|システム)(?:として|を)提供|組み込んで提供|提供事業者|提供元")),
+    ("user", re.compile(r"利用者として|利用する側|使う側|(?:使う|利用する)だけ|導入して(?:使|利用)|業務で(?:使|利用)|職員が(?:使|利用)|利用事業者")),
 )
 
 

@@ -81,13 +81,7 @@ class SearchConfig:
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
     section_weights: dict[str, float] = field(
-        default_factory=lambda: {
-            "[参考文献]": 0.5,
-            "[実践例]": 0.85,
-            "[具体的な手法]": 0.9,
-            "構成員名簿": 0.5,
-            "目次": 0.5,
-        }
+        default_factory=lambda: {"[参考文献]": 0.5, "[実践例]": 0.85, "[具体的な手法]": 0.9, "構成員名簿": 0.5, "目次": 0.5}
     )
 
 
@@ -125,9 +119,7 @@ class Retriever:
         self.sentence_vectors = np.ascontiguousarray(index.sentence_vectors, dtype=np.float32)
         self.sentence_owners = np.asarray(index.sentence_owners, dtype=np.int64)
         self.terms = TermMatrix.from_bm25(index.bm25)
-        self.fusion: FusionModel | None = (
-            load_fusion_model(embedder.embedder_id) if self.config.learned_fusion else None
-        )
+        self.fusion: FusionModel | None = load_fusion_model(embedder.embedder_id) if self.config.learned_fusion else None
         self._role_items = {
             role: np.array([i for i, c in enumerate(self.chunks) if role in c.roles and c.item_codes], dtype=np.int64)
             for role in ("developer", "provider", "user")
@@ -137,9 +129,7 @@ class Retriever:
         self._heading_words = self._own_heading_words()
 
     @classmethod
-    def open(
-        cls, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None
-    ) -> Retriever:
+    def open(cls, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> Retriever:
         """Load the index and the embedder it was built with (checked)."""
         from ingest.embedders import make_embedder
 
@@ -171,9 +161,7 @@ class Retriever:
             "sentence": sentence,
             "bm25": bm25,
             "rrf_dense": cfg.dense_weight * rrf(dense, top, cfg.rrf_k),
-            "rrf_sentence": cfg.sentence_weight * rrf(sentence, top, cfg.rrf_k)
-            if cfg.sentence_weight > 0
-            else np.zeros(n),
+            "rrf_sentence": cfg.sentence_weight * rrf(sentence, top, cfg.rrf_k) if cfg.sentence_weight > 0 else np.zeros(n),
             "rrf_bm25": cfg.bm25_weight * rrf(bm25, top, cfg.rrf_k, positive_only=True),
         }
         if cfg.prf_docs > 0 and cfg.bm25_weight > 0 and query_ids:
@@ -212,9 +200,7 @@ class Retriever:
             ids = np.array(focus, dtype=np.int64)
             so_far = fused + out["rrf_role"] + out["rrf_definition"]
             ranked_focus = ids[np.argsort(-so_far[ids], kind="stable")][:top]
-            out["rrf_focus"][ranked_focus] = cfg.focus_channel_weight / (
-                cfg.rrf_k + np.arange(1, len(ranked_focus) + 1)
-            )
+            out["rrf_focus"][ranked_focus] = cfg.focus_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_focus) + 1))
         out["rrf_heading"] = np.zeros(n)
         if cfg.heading_channel_weight > 0:
             so_far = fused + out["rrf_role"] + out["rrf_definition"] + out["rrf_focus"]
@@ -297,7 +283,6 @@ class Retriever:
             return
         order = matched[np.lexsort((-fused[matched], -overlap[matched]))][: self.config.candidates]
         out[order] += self.config.heading_channel_weight / (self.config.rrf_k + np.arange(1, len(order) + 1))
-
     @contextlib.contextmanager
     def focus(self, indices: Sequence[int]) -> Iterator[None]:
         """Within the block, :meth:`hits` in this thread adds a ranked channel of these chunks."""

@@ -80,7 +80,9 @@ class TermMatrix:
         return np.asarray(self.matrix @ q).ravel()
 
 
-def feedback_terms(terms: TermMatrix, feedback_docs: list[int], query_ids: list[int], n_terms: int) -> dict[int, float]:
+def feedback_terms(
+    terms: TermMatrix, feedback_docs: list[int], query_ids: list[int], n_terms: int
+) -> dict[int, float]:
     """Expansion terms from the feedback documents, weights summing to 1 (query terms excluded).
 
     A term's weight is its summed BM25 weight over the feedback documents, each document's
