@@ -319,7 +319,8 @@ class Answerer:
         """A legal-force premise: off-topic -> refused; otherwise the lead and the evidence."""
         hits = self.retriever.hits(query, role, k)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
-        on, _, _ = self.premise_on_topic(query, role)
+        # A premise about the guideline itself is what the correction answers, whatever else it names.
+        on = about_guideline(query) or self.premise_on_topic(query, role)[0]
         evidence = self.soft_law_sentences(without_premise(without_type_cue(query)))
         if not on or not evidence:
             return self._refuse(answer, [])

@@ -82,6 +82,15 @@ def test_false_premise_quotes_the_non_binding_statement_nearest_the_question(ans
     assert_traceable(ans)
 
 
+def test_a_premise_about_the_guideline_itself_is_corrected_whatever_else_it_names(answerer: Answerer):
+    # The rest of the question (a small shop, a neighbourhood event) is not what the guideline is
+    # about, but the premise is about the guideline: it is corrected, not refused.
+    for question in ("小さな店なので、ガイドラインの全部に従わないと違法ですか", "町内会の行事でガイドラインに違反すると罰金ですか"):
+        ans = answerer.ask(question)
+        assert not ans.refused and ans.sentences[0].text == PREMISE_LEAD
+        assert_traceable(ans)
+
+
 def test_a_question_searched_twice_is_embedded_once(answerer: Answerer, monkeypatch: pytest.MonkeyPatch):
     calls: list[str] = []
     inner = answerer.retriever.embedder.embed_query_np
