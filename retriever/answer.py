@@ -14,6 +14,8 @@ from typing import Protocol
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
+from guideqa.text import match_key
+from ingest.chunking import chunk_sentences
 from retriever.answerability import (
     AnswerType,
     Features,
@@ -36,7 +38,15 @@ from retriever.calibration import Policy, Sample, load_policy
 from retriever.extractive import ExtractiveGenerator, sentences_of
 from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
-from retriever.premise import PREMISE_LEAD, about_guideline, premise_cue, says_soft_law, without_premise
+from retriever.premise import (
+    PREMISE_LEAD,
+    about_guideline,
+    premise_cue,
+    says_not_binding,
+    says_soft_law,
+    without_premise,
+)
+from retriever.readable import MAX_SENTENCE_CHARS
 from retriever.roles import detect_role, mentioned_role
 from retriever.search import Hit, Retriever
 
@@ -46,6 +56,8 @@ ROLE_OVERVIEW_NOTE = "各項目の詳しい内容は、役割別チェックリ�
 REFUSAL_TEXT = "ガイドラインには該当する記載が見当たりません。"
 RELATED_HEADING = "関連する記載:"
 RELATED_PASSAGES = 2
+# Statements quoted after the soft-law one for a legal-force premise, nearest the question first.
+PREMISE_EXTRA_STATEMENTS = 2
 # Answer types that ask for a figure: a premise question asking one about another rule is refused.
 FIGURES = ("money", "duration", "date", "number", "rate")
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -116,7 +128,7 @@ class Answerer:
             embedder_id = str(getattr(retriever.embedder, "embedder_id", ""))
             policy = load_policy(embedder_id, calibration_file) if calibration_file else load_policy(embedder_id)
         self.policy = policy
-        self._soft_law: list[tuple[int, str]] | None = None
+        self._soft_law: tuple[list[tuple[int, str]], list[tuple[int, str, int]]] | None = None
 
     # -- evidence ------------------------------------------------------------------------
     def coverage(self, question: str, hits: list[Hit]) -> float:
@@ -180,6 +192,8 @@ class Answerer:
         words: a penalty attached to an unrelated subject is not corrected."""
         rest = without_premise(without_type_cue(question))
         words = content_words(rest)
+        if not words:  # nothing but the premise: on topic when it is about the guideline itself
+            return about_guideline(question), 0.0, 0.0
         hits = self.retriever.hits(rest, role, 3) if len(rest) >= 2 else []
         dense = max((h.dense for h in hits), default=0.0)
         share = vocabulary_share(words, self.idf)
@@ -204,6 +218,10 @@ class Answerer:
 
     # -- answering -----------------------------------------------------------------------
     def ask(self, question: str, role: Role | None = None, k: int = 10) -> Answer:
+        with self.retriever.one_question():
+            return self._ask(question, role, k)
+
+    def _ask(self, question: str, role: Role | None, k: int) -> Answer:
         text = clean_question(question)
         query = search_text(text)
         answer = Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name)
@@ -301,8 +319,9 @@ class Answerer:
         """A legal-force premise: off-topic -> refused; otherwise the lead and the evidence."""
         hits = self.retriever.hits(query, role, k)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
-        on, _, _ = self.premise_on_topic(query, role)
-        evidence = self.soft_law_sentences()
+        # A premise about the guideline itself is what the correction answers, whatever else it names.
+        on = about_guideline(query) or self.premise_on_topic(query, role)[0]
+        evidence = self.soft_law_sentences(without_premise(without_type_cue(query)))
         if not on or not evidence:
             return self._refuse(answer, [])
         if expected_answer_type(query) in FIGURES and not about_guideline(query):
@@ -318,21 +337,48 @@ class Answerer:
         self._attach(answer, all_hits, picked)
         return answer
 
-    def soft_law_sentences(self) -> list[tuple[int, str]]:
-        """(chunk index, sentence) stating that the guideline is non-binding soft law: the
-        best one of the current guideline, then one of another document (cached)."""
+    def soft_law_sentences(self, question: str = "") -> list[tuple[int, str]]:
+        """(chunk index, sentence) answering a legal-force premise: the statement that the
+        current guideline is non-binding soft law, then the corpus statements of what is
+        voluntary or left to the reader (:func:`says_not_binding`) nearest the question."""
+        canonical, pool = self._non_binding_pool()
+        out = canonical[:1]
+        if question and pool:
+            qvec = self.retriever.query_vector(question)
+            vectors = self.retriever.sentence_vectors
+            ranked = sorted(pool, key=lambda p: -float(vectors[p[2]] @ qvec))
+            used = {i for i, _ in out}
+            for i, sent, _ in ranked:
+                if i not in used:
+                    out.append((i, sent))
+                    used.add(i)
+                if len(out) >= 1 + PREMISE_EXTRA_STATEMENTS:
+                    break
+        elif len(canonical) > 1:
+            out.append(canonical[1])
+        return out
+
+    def _non_binding_pool(self) -> tuple[list[tuple[int, str]], list[tuple[int, str, int]]]:
+        """Cached: the canonical soft-law statements (best of the current guideline, then of
+        another document) and every non-binding statement with its sentence-vector row."""
         if self._soft_law is None:
             found: list[tuple[int, int, str]] = []
+            pool: list[tuple[int, str, int]] = []
+            rows = _sentence_rows(self.retriever)
             for i, c in enumerate(self.retriever.chunks):
                 status = self.retriever.documents.get(c.doc_id, {}).get("status", "current")
                 for sent in sentences_of(c.text):
                     if says_soft_law(sent):
                         found.append((0 if status == "current" else 1, i, sent))
+                    if says_not_binding(sent) and len(sent) <= MAX_SENTENCE_CHARS:
+                        row = _row_of(rows.get(i, []), match_key(sent))
+                        if row is not None:
+                            pool.append((i, sent, row))
             ranked = sorted(found, key=lambda x: (x[0], "非拘束" not in x[2], "ガイドライン" not in x[2], len(x[2])))
-            out: list[tuple[int, str]] = []
+            canonical: list[tuple[int, str]] = []
             for group in (0, 1):
-                out += [(i, s) for g, i, s in ranked if g == group][:1]
-            self._soft_law = out
+                canonical += [(i, s) for g, i, s in ranked if g == group][:1]
+            self._soft_law = (canonical, pool)
         return self._soft_law
 
     def _attach(self, answer: Answer, hits: list[Hit], picked: list[tuple[int, AnswerSentence]]) -> None:
@@ -392,6 +438,29 @@ def _item_label(hit: Hit) -> str:
 def _passage_words(text: str) -> frozenset[str]:
     """Content words of a passage (cached: the same passages come back for many questions)."""
     return frozenset(content_words(text))
+
+
+def _sentence_rows(retriever: Retriever) -> dict[int, list[tuple[str, int]]]:
+    """Chunk index -> (normalised sentence unit, row of its vector in the sentence matrix).
+
+    The rows follow :func:`ingest.chunking.chunk_sentences` over the chunks in order; an index
+    whose sentence count differs (none stored) gives no rows, and no ranking by similarity.
+    """
+    units = [(i, match_key(u)) for i, c in enumerate(retriever.chunks) for u in chunk_sentences(c.text)]
+    if len(units) != len(retriever.sentence_owners):
+        return {}
+    rows: dict[int, list[tuple[str, int]]] = {}
+    for row, (i, key) in enumerate(units):
+        rows.setdefault(i, []).append((key, row))
+    return rows
+
+
+def _row_of(units: list[tuple[str, int]], key: str) -> int | None:
+    """The vector row of the unit holding the sentence (or held by it: splits may differ)."""
+    for unit, row in units:
+        if key and (key in unit or unit in key):
+            return row
+    return None
 
 
 def _idf_table(retriever: Retriever) -> dict[str, float]:

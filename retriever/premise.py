@@ -18,8 +18,14 @@ import re
 from guideqa.text import match_key, nfkc
 
 _SANCTION = r"罰金|罰則|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
-_BREACH = r"違反(?:する|した|すれ|したら|になる|になり|とな|です|だ|扱い)|違法(?:になる|になり|とな|です|だ)"
-_LICENCE = r"(?:認証|許可|認可|免許|承認|許認可|資格)(?:の取得)?(?:が|は|を|も)?(?:必要|必須|義務|要る|いる|受けないと|取らないと|得ないと|取得しないと)"
+_BREACH = (
+    r"違反(?:する|した|すれ|したら|になる|になり|とな|です|だ|扱い)|違法(?:になる|になり|とな|です|だ)"
+    # Not following the guideline, with a consequence asked after (「ガイドラインを守らないと」
+    # 「指針に従わなかった場合」); 「守らないといけない」 is an obligation, not a breach.
+    r"|(?:ガイドライン|指針)[^。？?]{0,12}?(?:を|に)(?:守ら|従わ|遵守し|守ってい|従ってい|遵守してい)な(?:い|かった)"
+    r"(?:と(?!いけ|なら|だめ|ダメ)|ら|場合)"
+)
+_LICENCE = r"(?:認証|許可|認可|免許|承認|許認可|資格)(?:の取得)?(?:が|は|を|も)?(?:法(?:律|令|的)?上)?(?:必要|必須|義務|要る|いる|受けないと|取らないと|得ないと|取得しないと)"
 _REGISTER = r"(?:届出|届け出|登録|申請)(?:する|の|が|は|を)?(?:義務|必要|必須|しなければ|しないと)|報告(?:する|の)?義務"
 _DUTY = r"法的(?:な)?(?:義務|拘束力|責任)|義務付け|義務化|強制力|法律で(?:決ま|定め|義務)|(?:守る|従う|遵守する)義務"
 FALSE_PREMISE = re.compile("|".join((_SANCTION, _BREACH, _LICENCE, _REGISTER, _DUTY)))
@@ -57,6 +63,23 @@ def about_guideline(question: str) -> bool:
     does not: the soft-law correction would not answer it, and the guideline holds no such figure.
     """
     return bool(_ABOUT_GUIDELINE.search(nfkc(question)))
+
+
+# How a document says that what it asks is not binding: left to the reader (委ねられる), not
+# required as written (求められているものではない), to be chosen from (取捨選択), voluntary.
+_NOT_BINDING = re.compile(
+    r"ソフトロー|法的(?:な)?拘束力|非拘束|委ねられ|求められる?ものではない|求められているものではない"
+    r"|義務(?:を課す|付ける)ものではない|強制するものではない|取捨選択|自主的な(?:取組|対応|努力)|自主性"
+)
+# Shorter units are headings or table-of-contents lines, not statements.
+MIN_STATEMENT_CHARS = 25
+
+
+def says_not_binding(sentence: str) -> bool:
+    """A statement that what a document asks is voluntary, non-binding or left to the reader
+    (the pool from which a false premise about legal force is answered)."""
+    t = match_key(sentence)
+    return len(t) >= MIN_STATEMENT_CHARS and bool(_NOT_BINDING.search(t)) and t.endswith(("。", "る", "い", "た"))
 
 
 def says_soft_law(sentence: str) -> bool:

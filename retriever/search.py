@@ -49,6 +49,9 @@ MAX_DENSE_QUERY_CHARS = 300
 _FOCUS: ContextVar[tuple[int, ...]] = ContextVar("guideqa_focus", default=())
 # Chunks the previous answer already showed, ranked after the others for a request for more (他には？).
 _SHOWN: ContextVar[frozenset[int]] = ContextVar("guideqa_shown", default=frozenset())
+# Query embeddings made within one question (Retriever.one_question): the answerer may search
+# the same text more than once (gate, premise, follow-up) and pays for one embedding.
+_QUERY_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("guideqa_query_vectors", default=None)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class Retriever:
         cfg = self.config
         n = len(self.chunks)
         top = min(cfg.candidates, n)
-        qvec = self.embedder.embed_query_np(query[:MAX_DENSE_QUERY_CHARS])
+        qvec = self.query_vector(query)
         dense = self.vectors @ qvec
         if cfg.sentence_weight > 0 and len(self.sentence_owners):
             sentence = max_by_owner(self.sentence_vectors @ qvec, self.sentence_owners, n)
@@ -204,6 +207,17 @@ class Retriever:
             self._heading_channel(tokens, so_far.copy(), out["rrf_heading"])
         out["prior"] = self._priors(role, self.named_documents(query))
         return out
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The embedding of ``query`` (its head, see MAX_DENSE_QUERY_CHARS); made once per
+        distinct text within :meth:`one_question`."""
+        text = query[:MAX_DENSE_QUERY_CHARS]
+        made = _QUERY_VECTORS.get()
+        if made is None:
+            return self.embedder.embed_query_np(text)
+        if text not in made:
+            made[text] = self.embedder.embed_query_np(text)
+        return made[text]
 
     def fused_scores(self, ch: dict[str, np.ndarray]) -> np.ndarray:
         """Final score per chunk (> 0 for candidates, 0 for the rest)."""
@@ -277,6 +291,15 @@ class Retriever:
             yield
         finally:
             _FOCUS.reset(token)
+
+    @contextlib.contextmanager
+    def one_question(self) -> Iterator[None]:
+        """Within the block, a text searched twice is embedded once (this thread only)."""
+        token = _QUERY_VECTORS.set({})
+        try:
+            yield
+        finally:
+            _QUERY_VECTORS.reset(token)
 
     @contextlib.contextmanager
     def shown(self, chunk_ids: Sequence[str]) -> Iterator[None]:

@@ -71,6 +71,39 @@ def test_false_premise_is_corrected_with_citation(answerer: Answerer):
     assert not licence.refused and licence.sentences[0].text == PREMISE_LEAD
 
 
+def test_false_premise_quotes_the_non_binding_statement_nearest_the_question(answerer: Answerer):
+    # Whether the 別添's practice examples must all be adopted: the 別添 says that is left to each entity.
+    ans = answerer.ask("別添の実践例を採用しなかった会社は処罰されますか？")
+    assert not ans.refused and ans.sentences[0].text == PREMISE_LEAD
+    quotes = [s.text for s in ans.sentences[1:]]
+    assert any("非拘束的なソフトロー" in q for q in quotes)  # what the guideline is, always
+    assert any("各主体に委ねられる" in q or "求められているものではない" in q for q in quotes)
+    assert len(ans.sentences) <= 4
+    assert_traceable(ans)
+
+
+def test_a_premise_about_the_guideline_itself_is_corrected_whatever_else_it_names(answerer: Answerer):
+    # The rest of the question (a small shop, a neighbourhood event) is not what the guideline is
+    # about, but the premise is about the guideline: it is corrected, not refused.
+    for question in ("小さな店なので、ガイドラインの全部に従わないと違法ですか", "町内会の行事でガイドラインに違反すると罰金ですか"):
+        ans = answerer.ask(question)
+        assert not ans.refused and ans.sentences[0].text == PREMISE_LEAD
+        assert_traceable(ans)
+
+
+def test_a_question_searched_twice_is_embedded_once(answerer: Answerer, monkeypatch: pytest.MonkeyPatch):
+    calls: list[str] = []
+    inner = answerer.retriever.embedder.embed_query_np
+
+    def counting(text: str):  # type: ignore[no-untyped-def]
+        calls.append(text)
+        return inner(text)
+
+    monkeypatch.setattr(answerer.retriever.embedder, "embed_query_np", counting)
+    answerer.ask("ガイドラインに違反すると罰金はいくらですか？")
+    assert len(calls) == len(set(calls)) >= 1
+
+
 def test_off_topic_question_with_a_penalty_is_refused(answerer: Answerer):
     ans = answerer.ask("駐車違反の罰金はいくらですか？")
     assert ans.refused and ans.answer.startswith(REFUSAL_TEXT) and PREMISE_LEAD not in ans.answer

@@ -30,7 +30,7 @@ from retriever.answerability import (
     without_type_cue,
 )
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
-from retriever.premise import PREMISE_LEAD, premise_cue, says_soft_law, without_premise
+from retriever.premise import PREMISE_LEAD, premise_cue, says_not_binding, says_soft_law, without_premise
 from retriever.readable import MAX_SENTENCE_CHARS, is_fragment, is_table_run, readable, strip_opener
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +51,9 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
     ("question", "kind"),
     [
         ("このサービスの利用料はいくらかかりますか", "money"),
+        ("外部に委託したときの費用の相場はどれくらいですか", "money"),
+        ("料金の目安は？", "money"),
+        ("費用対効果をどう考えればいいですか", None),
         ("報告は何日以内に行えばよいですか", "duration"),
         ("提出の期限を教えてください", "duration"),
         ("この枠組みはいつ始まりましたか", "date"),
@@ -216,6 +219,8 @@ def test_flattened_tables_are_split_or_not_quoted(real_index_dir: Path) -> None:
         "AI開発者は国への届出が義務ですか",
         "AIを使うには役所への登録が必要と聞きました",
         "ガイドラインには法的拘束力がありますか",
+        "指針に従わなかった場合、取引で不利になりますか",
+        "AIで作った文書を外に出すには上長の承認が法律上必要ですよね",
     ],
 )
 def test_legal_force_premises_are_detected(question: str) -> None:
@@ -223,7 +228,13 @@ def test_legal_force_premises_are_detected(question: str) -> None:
 
 
 def test_ordinary_questions_have_no_premise() -> None:
-    for q in ("AI利用者は個人情報をどう扱うべき？", "リスク評価の進め方は？", "AIガバナンスの目的は何ですか"):
+    for q in (
+        "AI利用者は個人情報をどう扱うべき？",
+        "リスク評価の進め方は？",
+        "AIガバナンスの目的は何ですか",
+        "ガイドラインで守らないといけないことは何ですか",  # an obligation asked, not a breach
+        "個人情報を守らないとどうなりますか",  # not the guideline
+    ):
         assert premise_cue(q) is None
     assert "罰金" not in without_premise("明日の天気が罰金になりますか？")
     assert without_premise("駐車違反の罰金はいくらですか？").startswith("駐車")
@@ -235,6 +246,17 @@ def test_soft_law_sentences_are_recognised_in_the_corpus() -> None:
     assert says_soft_law(corpus_line(INTERIM, 281))
     assert not says_soft_law(corpus_line(INTERIM, 251))  # about penalties in law, not soft law
     assert "ソフトロー" in PREMISE_LEAD and "罰則" in PREMISE_LEAD
+
+
+def test_non_binding_statements_are_recognised_in_the_corpus() -> None:
+    # 別添: practice points and examples are the reader's choice.
+    assert says_not_binding(corpus_line(GUIDELINE, 5043).split("。")[1] + "。")
+    assert says_not_binding("一方で、ソフトローでは事業者等の自主的な対応に頼らざるを得ない可能性がある。")
+    assert says_not_binding(corpus_line(INTERIM, 281).split("。")[1] + "。")
+    # A heading and a short aside about naming are not statements about legal force.
+    assert not says_not_binding(corpus_line(INTERIM, 243).lstrip("# "))
+    assert not says_not_binding("また、呼称も各主体に委ねられている。")
+    assert not says_not_binding("AIの出力結果について精度やリスクの程度を理解する。")
 
 
 def test_list_numbering_is_not_a_bracket() -> None:
