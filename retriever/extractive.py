@@ -3,7 +3,13 @@
 It selects the sentences of the top passages that answer the question: the most direct
 sentence first, then the others from the same few passages in document order. Only readable
 sentences are quoted (:mod:`retriever.readable`): none over 250 characters, no flattened
-table rows, no fragments. Few passages are cited (two, three for list questions).
+table rows, no fragments.
+
+Two selections share the sentence scores: :meth:`ExtractiveGenerator.select` is the wider
+evidence the answerability gate weighs, :meth:`ExtractiveGenerator.quote` is the answer. The
+answer cites few passages (at most two, three for list questions): the first passage, and
+another only when one of its sentences matches the question at least as closely as the first
+passage's best sentence (:func:`matches_as_closely`).
 """
 
 from __future__ import annotations
@@ -84,8 +90,9 @@ class ExtractiveGenerator:
     def _weight(self, token: str) -> float:
         return self.idf.get(token, self._default)
 
-    def select(self, question: str, hits: list[Hit]) -> list[tuple[int, str]]:
-        """(hit index, sentence) pairs that answer the question, in reading order."""
+    def candidates(self, question: str, hits: list[Hit]) -> list[Candidate]:
+        """Every quotable sentence of the first passages, scored by how much of the question it
+        covers, the passage's place and the sentence's position."""
         q_tokens = set(self.tokenizer.tokenize(question))
         total = sum(self._weight(t) for t in q_tokens) or 1.0
         candidates: list[Candidate] = []
@@ -105,6 +112,12 @@ class ExtractiveGenerator:
                 if hit.chunk.segment == "main" and hit.chunk.item_codes:
                     score *= self.main_item_boost
                 candidates.append(Candidate(rank, pos, sent, score, held))
+        return candidates
+
+    def select(self, question: str, hits: list[Hit]) -> list[tuple[int, str]]:
+        """(hit index, sentence) pairs near the question, in reading order: the evidence the
+        answerability gate weighs (its thresholds were calibrated on this selection)."""
+        candidates = self.candidates(question, hits)
         if not any(not c.held for c in candidates):
             return []
         is_list = bool(LIST_CUES.search(question))
@@ -129,6 +142,63 @@ class ExtractiveGenerator:
             chosen.append(cand)
             used += len(cand.text)
             per_passage[cand.hit_rank] = count + 1
+        return self._arrange(best, chosen, per_passage, hits, candidates, max_cited, max_sentences)
+
+    def quote(self, question: str, hits: list[Hit]) -> list[tuple[int, str]]:
+        """The answer: (hit index, sentence) pairs in reading order, citing few passages.
+
+        The most direct sentence leads, and its passage is the lead passage. Another passage is
+        cited only when one of its sentences matches the question at least as closely as the
+        lead passage's best sentence (:func:`matches_as_closely`, the sentence vectors'
+        cosine); it enters with its own most direct sentence, in retrieval order. The
+        remaining room goes to further sentences of the cited passages.
+        """
+        candidates = self.candidates(question, hits)
+        ranked = sorted((c for c in candidates if not c.held), key=lambda c: -c.score)
+        if not ranked:
+            return []
+        is_list = bool(LIST_CUES.search(question))
+        limit = MAX_CHARS_LIST if is_list else MAX_CHARS
+        max_sentences = MAX_SENTENCES_LIST if is_list else MAX_SENTENCES
+        max_cited = MAX_CITED_LIST if is_list else MAX_CITED
+        own_best: dict[int, Candidate] = {}
+        for cand in ranked:
+            own_best.setdefault(cand.hit_rank, cand)
+        best = ranked[0]
+        lead = hits[best.hit_rank]
+        chosen: list[Candidate] = [best]
+        used = len(best.text)
+        per_passage: dict[int, int] = {best.hit_rank: 1}
+        for rank in sorted(own_best):
+            cand = own_best[rank]
+            if len(per_passage) >= max_cited:
+                break
+            if rank in per_passage or not matches_as_closely(hits[rank], lead) or used + len(cand.text) > limit:
+                continue
+            chosen.append(cand)
+            used += len(cand.text)
+            per_passage[rank] = 1
+        for cand in ranked:
+            if cand.score < best.score * 0.55 or len(chosen) >= max_sentences:
+                break
+            count = per_passage.get(cand.hit_rank, 0)
+            if count == 0 or count >= MAX_PER_PASSAGE or cand in chosen or used + len(cand.text) > limit:
+                continue
+            chosen.append(cand)
+            used += len(cand.text)
+            per_passage[cand.hit_rank] = count + 1
+        return self._arrange(best, chosen, per_passage, hits, candidates, max_cited, max_sentences)
+
+    def _arrange(
+        self,
+        best: Candidate,
+        chosen: list[Candidate],
+        per_passage: dict[int, int],
+        hits: list[Hit],
+        candidates: list[Candidate],
+        max_cited: int,
+        max_sentences: int,
+    ) -> list[tuple[int, str]]:
         lead = _rule_explained_by(best, hits, candidates)
         if lead is not None and lead.hit_rank not in per_passage:
             chosen, per_passage = _make_room(chosen, per_passage, best, max_cited, max_sentences)
@@ -148,7 +218,20 @@ class ExtractiveGenerator:
 
     def generate(self, question: str, hits: list[Hit]) -> list[tuple[int, AnswerSentence]]:
         """Sentences with the hit index each one quotes (citation numbers are set later)."""
-        return [(rank, AnswerSentence(text=text, citations=[])) for rank, text in self.select(question, hits)]
+        return [(rank, AnswerSentence(text=text, citations=[])) for rank, text in self.quote(question, hits)]
+
+
+def closeness(hit: Hit) -> float:
+    """How closely the passage's best sentence matches the question: the sentence channel's
+    cosine (the chunk's own cosine when that channel is off)."""
+    return hit.sentence or hit.dense
+
+
+def matches_as_closely(hit: Hit, lead: Hit) -> bool:
+    """May ``hit`` be cited beside the lead passage? Only when one of its sentences matches the
+    question at least as closely as the lead's best sentence: a passage that is merely near
+    the topic adds a citation, not evidence."""
+    return closeness(hit) >= closeness(lead)
 
 
 def answer_places(hits: list[Hit]) -> list[int]:
