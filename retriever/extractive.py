@@ -7,9 +7,9 @@ table rows, no fragments.
 
 Two selections share the sentence scores: :meth:`ExtractiveGenerator.select` is the wider
 evidence the answerability gate weighs, :meth:`ExtractiveGenerator.quote` is the answer. The
-answer cites few passages (at most two, three for list questions): the first passage, and
-another only when one of its sentences matches the question at least as closely as the first
-passage's best sentence (:func:`matches_as_closely`).
+answer cites few passages (at most two, three for list questions): that of the most direct
+sentence, the first one in retrieval order, and another only when one of its sentences matches
+the question at least as closely as the first one's best sentence (:func:`matches_as_closely`).
 """
 
 from __future__ import annotations
@@ -147,11 +147,13 @@ class ExtractiveGenerator:
     def quote(self, question: str, hits: list[Hit]) -> list[tuple[int, str]]:
         """The answer: (hit index, sentence) pairs in reading order, citing few passages.
 
-        The most direct sentence leads, and its passage is the lead passage. Another passage is
-        cited only when one of its sentences matches the question at least as closely as the
-        lead passage's best sentence (:func:`matches_as_closely`, the sentence vectors'
-        cosine); it enters with its own most direct sentence, in retrieval order. The
-        remaining room goes to further sentences of the cited passages.
+        The most direct sentence leads. The first passage in retrieval order (the one that
+        most often holds the answer) is cited too; any other passage only when one of its
+        sentences matches the question at least as closely as that first passage's best
+        sentence (:func:`matches_as_closely`, the sentence vectors' cosine) or when the
+        conversation points at it (``Hit.focused``). Each enters with its own most direct
+        sentence, in retrieval order; the remaining room goes to further sentences of the
+        cited passages.
         """
         candidates = self.candidates(question, hits)
         ranked = sorted((c for c in candidates if not c.held), key=lambda c: -c.score)
@@ -165,7 +167,9 @@ class ExtractiveGenerator:
         for cand in ranked:
             own_best.setdefault(cand.hit_rank, cand)
         best = ranked[0]
-        lead = hits[best.hit_rank]
+        # The first passage in retrieval order is the one most often holding the answer; the
+        # others are measured against it.
+        anchor = hits[min(own_best)]
         chosen: list[Candidate] = [best]
         used = len(best.text)
         per_passage: dict[int, int] = {best.hit_rank: 1}
@@ -173,7 +177,10 @@ class ExtractiveGenerator:
             cand = own_best[rank]
             if len(per_passage) >= max_cited:
                 break
-            if rank in per_passage or not matches_as_closely(hits[rank], lead) or used + len(cand.text) > limit:
+            if rank in per_passage or used + len(cand.text) > limit:
+                continue
+            # A passage the conversation points at is evidence by construction.
+            if hits[rank] is not anchor and not hits[rank].focused and not matches_as_closely(hits[rank], anchor):
                 continue
             chosen.append(cand)
             used += len(cand.text)

@@ -72,6 +72,22 @@ def test_a_passage_as_close_as_the_lead_is_cited_with_its_own_sentence(
     assert all(text in hits[rank].chunk.text for rank, text in quoted)
 
 
+def test_the_first_retrieved_passage_and_a_focused_one_are_cited_however_close(
+    items: dict[str, Chunk], generator: ExtractiveGenerator
+) -> None:
+    # The most direct sentence is the second passage's (its words are the question's)...
+    question = "AI提供者によるセキュリティ上の留意点を遵守するには"
+    hits = _hits(items, privacy_sentence=0.90, security_sentence=0.92)
+    quoted = generator.quote(question, hits)
+    assert quoted[0][0] == 1
+    # ...and the first passage in retrieval order is cited beside it.
+    assert {rank for rank, _ in quoted} == {0, 1}
+    # A passage the conversation points at is cited though less close than the first one.
+    focused = [hits[0], Hit(1, items["U-5) i."], 0.04, 0.89, 1.0, 0.80, focused=True)]
+    assert {rank for rank, _ in generator.quote(QUESTION, focused)} == {0, 1}
+    assert {rank for rank, _ in generator.quote(QUESTION, [focused[0], Hit(1, items["U-5) i."], 0.04, 0.89, 1.0, 0.80)])} == {0}
+
+
 def test_script_elements_are_not_searched() -> None:
     assert search_text("<script>alert('x')</script>AI利用者の責務は？") == "AI利用者の責務は？"
     assert search_text("<b>AI利用者</b>の責務は？") == "AI利用者 の責務は？"
