@@ -86,6 +86,9 @@ class ExtractiveGenerator:
         self._default = max(idf.values(), default=1.0)
         self.main_item_boost = MAIN_ITEM_BOOST
         self.new_passage_ratio = NEW_PASSAGE_RATIO
+        # False: the answer quotes the gate's wider selection (the citation policy before issue 13's
+        # closeness rule; see eval/README.md for the measured trade-off on dev and test).
+        self.closest_passages = True
 
     def _weight(self, token: str) -> float:
         return self.idf.get(token, self._default)
@@ -155,6 +158,8 @@ class ExtractiveGenerator:
         sentence, in retrieval order; the remaining room goes to further sentences of the
         cited passages.
         """
+        if not self.closest_passages:
+            return self.select(question, hits)
         candidates = self.candidates(question, hits)
         ranked = sorted((c for c in candidates if not c.held), key=lambda c: -c.score)
         if not ranked:

@@ -91,3 +91,10 @@ def test_the_first_retrieved_passage_and_a_focused_one_are_cited_however_close(
 def test_script_elements_are_not_searched() -> None:
     assert search_text("<script>alert('x')</script>AI利用者の責務は？") == "AI利用者の責務は？"
     assert search_text("<b>AI利用者</b>の責務は？") == "AI利用者 の責務は？"
+
+
+def test_without_the_closeness_rule_the_gate_selection_is_quoted(items: dict[str, Chunk]) -> None:
+    generator = ExtractiveGenerator(SudachiTokenizer(), {})
+    generator.closest_passages = False
+    hits = _hits(items, privacy_sentence=0.92, security_sentence=0.90)
+    assert generator.quote(QUESTION, hits) == generator.select(QUESTION, hits)
