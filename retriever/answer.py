@@ -61,6 +61,8 @@ PREMISE_EXTRA_STATEMENTS = 2
 # Answer types that ask for a figure: a premise question asking one about another rule is refused.
 FIGURES = ("money", "duration", "date", "number", "rate")
 _TAGS = re.compile(r"<[^>]{0,200}>")
+# Script and style elements hold code, never words of a question: removed whole.
+_CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 class Generator(Protocol):
@@ -97,9 +99,9 @@ INJECTION = re.compile(
 
 
 def search_text(question: str) -> str:
-    """What is searched: tags removed (their text kept), injected instructions removed,
-    whitespace collapsed."""
-    text = INJECTION.sub(" ", _TAGS.sub(" ", question))
+    """What is searched: script/style elements removed, other tags removed (their text kept),
+    injected instructions removed, whitespace collapsed."""
+    text = INJECTION.sub(" ", _TAGS.sub(" ", _CODE_ELEMENTS.sub(" ", question)))
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -262,7 +264,7 @@ class Answerer:
         if not assessment.verdict.answered:
             log.info("refused: %s (%s)", assessment.verdict.reason, assessment.features)
             return self._refuse(answer, hits if assessment.verdict.near_domain else [])
-        picked = self._generate(query, hits, answer, assessment.selection)
+        picked = self._generate(query, hits, answer, assessment)
         if not picked:
             return self._refuse(answer, hits)
         self._attach(answer, hits, picked)
@@ -282,15 +284,28 @@ class Answerer:
             answer.notes.append(note)
         return answer
 
+    def quotes(self, query: str, hits: list[Hit], assessment: Assessment) -> list[tuple[int, str]]:
+        """The extractive answer: the few passages that match the question most closely
+        (:meth:`ExtractiveGenerator.quote`). The gate weighed a wider selection; when the
+        question asks for a kind of content (a date, an amount…) that the gate found there but
+        the focused quote lacks, the gate's selection is quoted instead."""
+        quoted = self.extractive.quote(query, hits)
+        expected = assessment.features.expected
+        if expected is not None and assessment.features.type_found:
+            counter = asked_counter(query) if expected in ("number", "duration") else None
+            if not self._type_found(query, quoted, expected, counter, asked_focus(query)):
+                return assessment.selection
+        return quoted
+
     def _generate(
-        self, query: str, hits: list[Hit], answer: Answer, selection: list[tuple[int, str]]
+        self, query: str, hits: list[Hit], answer: Answer, assessment: Assessment
     ) -> list[tuple[int, AnswerSentence]]:
         if self.generator is self.extractive:
-            return [(rank, AnswerSentence(text=text, citations=[])) for rank, text in selection]
+            return _sentences(self.quotes(query, hits, assessment))
         picked = self.generator.generate(query, hits)
         if not picked:
             # Too little of the LLM's answer was supported by the passages it cited.
-            picked = [(rank, AnswerSentence(text=text, citations=[])) for rank, text in selection]
+            picked = _sentences(self.quotes(query, hits, assessment))
             answer.generator = self.extractive.name
             answer.notes.append("生成AIの回答を出典で確認できなかったため、原文からの抜粋で回答しています。")
         return picked
@@ -426,6 +441,10 @@ class Answerer:
                 msg += "最新の内容は現行のAI事業者ガイドラインや令和7年度更新内容で確認してください。"
             notes.append(msg)
         return notes
+
+
+def _sentences(quotes: list[tuple[int, str]]) -> list[tuple[int, AnswerSentence]]:
+    return [(rank, AnswerSentence(text=text, citations=[])) for rank, text in quotes]
 
 
 def _item_label(hit: Hit) -> str:

@@ -95,6 +95,7 @@ class Hit:
     dense: float
     bm25: float
     sentence: float = 0.0  # best sentence cosine of the chunk (same scale as ``dense``)
+    focused: bool = False  # among the chunks a conversation points at (:meth:`Retriever.focus`)
 
 
 class Retriever:
@@ -238,6 +239,7 @@ class Retriever:
         ranked, fused = rules_first(ranked, fused, self.chunks, self._by_id, k)
         if shown := _SHOWN.get():  # demoted, not dropped: a small corpus may have nothing else
             ranked = [i for i in ranked if i not in shown] + [i for i in ranked if i in shown]
+        focus = frozenset(_FOCUS.get())
         picked: list[Hit] = []
         for i in ranked:
             if self._is_duplicate(i, picked):
@@ -250,6 +252,7 @@ class Retriever:
                     float(ch["dense"][i]),
                     float(ch["bm25"][i]),
                     float(ch["sentence"][i]),
+                    i in focus,
                 )
             )
             if len(picked) >= k:

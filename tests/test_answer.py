@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from guideqa.config import Settings
 from guideqa.errors import QueryError, RoleError
 from guideqa.text import match_key
 from retriever.answer import REFUSAL_TEXT, Answerer
+from retriever.answer import PREMISE_EXTRA_STATEMENTS
 from retriever.premise import PREMISE_LEAD
 from retriever.roles import detect_role, parse_role
 from retriever.search import Retriever
@@ -66,6 +68,8 @@ def test_false_premise_is_corrected_with_citation(answerer: Answerer):
     assert quotes and any("非拘束的なソフトロー" in q for q in quotes)
     assert not any(q.startswith(("そして", "）", "これらを踏まえ")) for q in quotes)
     assert ans.citations[0].doc_id == "guideline" and ans.citations[0].status == "current"
+    # The guideline's own statement, then the non-binding statements nearest the question.
+    assert len(ans.citations) <= 1 + PREMISE_EXTRA_STATEMENTS
     assert_traceable(ans)
     licence = answerer.ask("生成AIのサービスを始めるには国の許可が必要ですよね？")
     assert not licence.refused and licence.sentences[0].text == PREMISE_LEAD
@@ -266,3 +270,14 @@ def test_chunk_in_table_is_labelled_as_table():
     # 表1 lists every item code; it must not be read as sub-headings of principle 10).
     innovation = [c for c in containing("guideline", "オープンイノベーション等の推進") if c.segment == "main"]
     assert all("表1" not in " ".join(c.section_path) or c.section_path[-1].startswith("表1") for c in innovation)
+
+
+def test_every_citation_is_quoted_in_the_answer(answerer: Answerer):
+    # Worded from item headings of the guideline (U-4) i., D-2) i.), not from the eval set.
+    for question in ("AIサービスへの個人情報の不適切な入力を防ぐには", "適切なデータの学習のために開発者がすること"):
+        ans = answerer.ask(question)
+        assert not ans.refused and 1 <= len(ans.citations) <= 2, question
+        assert all(c.quotes for c in ans.citations), question  # no passage cited without a quote
+        markers = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}
+        assert markers == {c.number for c in ans.citations}, question
+        assert_traceable(ans)

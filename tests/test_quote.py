@@ -1,0 +1,102 @@
+"""Which passages an extractive answer cites (issue 13: fewer, better citations).
+
+Real passages of the bundled guideline (the 本編 items U-4) i. and U-5) i. of AI利用者), with
+the retrieval signals set by hand: the rule compares how closely each passage's best sentence
+matches the question, whatever the embedder's scale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guideqa.models import Chunk
+from ingest.index_store import load_index
+from ingest.tokenizer import SudachiTokenizer
+from retriever.answer import search_text
+from retriever.extractive import ExtractiveGenerator, closeness, matches_as_closely
+from retriever.search import Hit
+
+# Worded from the item's own heading (U-4) i. 個人情報の不適切入力とプライバシー侵害への対策).
+QUESTION = "AIサービスへの個人情報の不適切な入力を防ぐには"
+
+
+@pytest.fixture(scope="module")
+def items(real_index_dir: Path) -> dict[str, Chunk]:
+    """The 本編 wording of U-4) i. (privacy) and U-5) i. (security)."""
+    chunks = load_index(real_index_dir).chunks
+    return {
+        code: next(c for c in chunks if c.segment == "main" and c.item_codes == [code])
+        for code in ("U-4) i.", "U-5) i.")
+    }
+
+
+@pytest.fixture(scope="module")
+def generator() -> ExtractiveGenerator:
+    generator = ExtractiveGenerator(SudachiTokenizer(), {})
+    generator.closest_passages = True  # the rule under test (off by default)
+    return generator
+
+
+def _hits(items: dict[str, Chunk], privacy_sentence: float, security_sentence: float) -> list[Hit]:
+    return [
+        Hit(0, items["U-4) i."], 0.05, 0.90, 3.0, privacy_sentence),
+        Hit(1, items["U-5) i."], 0.04, 0.89, 1.0, security_sentence),
+    ]
+
+
+def test_closeness_is_the_best_sentence_cosine_or_the_chunk_cosine(items: dict[str, Chunk]) -> None:
+    privacy = items["U-4) i."]
+    assert closeness(Hit(0, privacy, 0.1, 0.88, 1.0, 0.91)) == 0.91
+    # The sentence channel switched off: the chunk's own cosine stands in.
+    assert closeness(Hit(0, privacy, 0.1, 0.88, 1.0)) == 0.88
+    lead = Hit(0, privacy, 0.1, 0.88, 1.0, 0.91)
+    assert matches_as_closely(Hit(1, items["U-5) i."], 0.1, 0.80, 1.0, 0.91), lead)
+    assert not matches_as_closely(Hit(1, items["U-5) i."], 0.1, 0.95, 1.0, 0.90), lead)
+
+
+def test_a_passage_less_close_than_the_lead_is_not_cited(items: dict[str, Chunk], generator: ExtractiveGenerator) -> None:
+    hits = _hits(items, privacy_sentence=0.92, security_sentence=0.90)
+    quoted = generator.quote(QUESTION, hits)
+    assert {rank for rank, _ in quoted} == {0}
+    assert quoted[0][1].startswith("AIシステム・サービスへ個人情報を不適切に入力することがないよう")
+
+
+def test_a_passage_as_close_as_the_lead_is_cited_with_its_own_sentence(
+    items: dict[str, Chunk], generator: ExtractiveGenerator
+) -> None:
+    hits = _hits(items, privacy_sentence=0.90, security_sentence=0.92)
+    quoted = generator.quote(QUESTION, hits)
+    assert [rank for rank, _ in quoted][0] == 0  # the most direct sentence still leads
+    assert (1, "AI提供者によるセキュリティ上の留意点を遵守する（「5）セキュリティ確保」）") in quoted
+    # Every quoted sentence is a verbatim part of the passage it cites.
+    assert all(text in hits[rank].chunk.text for rank, text in quoted)
+
+
+def test_the_first_retrieved_passage_and_a_focused_one_are_cited_however_close(
+    items: dict[str, Chunk], generator: ExtractiveGenerator
+) -> None:
+    # The most direct sentence is the second passage's (its words are the question's)...
+    question = "AI提供者によるセキュリティ上の留意点を遵守するには"
+    hits = _hits(items, privacy_sentence=0.90, security_sentence=0.92)
+    quoted = generator.quote(question, hits)
+    assert quoted[0][0] == 1
+    # ...and the first passage in retrieval order is cited beside it.
+    assert {rank for rank, _ in quoted} == {0, 1}
+    # A passage the conversation points at is cited though less close than the first one.
+    focused = [hits[0], Hit(1, items["U-5) i."], 0.04, 0.89, 1.0, 0.80, focused=True)]
+    assert {rank for rank, _ in generator.quote(QUESTION, focused)} == {0, 1}
+    assert {rank for rank, _ in generator.quote(QUESTION, [focused[0], Hit(1, items["U-5) i."], 0.04, 0.89, 1.0, 0.80)])} == {0}
+
+
+def test_script_elements_are_not_searched() -> None:
+    assert search_text("<script>alert('x')</script>AI利用者の責務は？") == "AI利用者の責務は？"
+    assert search_text("<b>AI利用者</b>の責務は？") == "AI利用者 の責務は？"
+
+
+def test_without_the_closeness_rule_the_gate_selection_is_quoted(items: dict[str, Chunk]) -> None:
+    generator = ExtractiveGenerator(SudachiTokenizer(), {})
+    generator.closest_passages = False
+    hits = _hits(items, privacy_sentence=0.92, security_sentence=0.90)
+    assert generator.quote(QUESTION, hits) == generator.select(QUESTION, hits)
