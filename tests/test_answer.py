@@ -13,8 +13,7 @@ from guideqa.cli import app
 from guideqa.config import Settings
 from guideqa.errors import QueryError, RoleError
 from guideqa.text import match_key
-from retriever.answer import REFUSAL_TEXT, Answerer
-from retriever.answer import PREMISE_EXTRA_STATEMENTS
+from retriever.answer import PREMISE_EXTRA_STATEMENTS, REFUSAL_TEXT, Answerer
 from retriever.premise import PREMISE_LEAD
 from retriever.roles import detect_role, parse_role
 from retriever.search import Retriever
