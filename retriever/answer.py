@@ -285,10 +285,12 @@ class Answerer:
         return answer
 
     def quotes(self, query: str, hits: list[Hit], assessment: Assessment) -> list[tuple[int, str]]:
-        """The extractive answer: the few passages that match the question most closely
-        (:meth:`ExtractiveGenerator.quote`). The gate weighed a wider selection; when the
-        question asks for a kind of content (a date, an amount…) that the gate found there but
-        the focused quote lacks, the gate's selection is quoted instead."""
+        """The extractive answer: by default the selection the gate weighed. With the closer-
+        citation rule on (``ExtractiveGenerator.closest_passages``), the few passages that match
+        the question most closely (:meth:`ExtractiveGenerator.quote`), unless the question asks
+        for a kind of content (a date, an amount…) that the gate found but the quote lacks."""
+        if not self.extractive.closest_passages:
+            return assessment.selection
         quoted = self.extractive.quote(query, hits)
         expected = assessment.features.expected
         if expected is not None and assessment.features.type_found:
@@ -336,7 +338,9 @@ class Answerer:
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
         # A premise about the guideline itself is what the correction answers, whatever else it names.
         on = about_guideline(query) or self.premise_on_topic(query, role)[0]
-        evidence = self.soft_law_sentences(without_premise(without_type_cue(query)))
+        rest = without_premise(without_type_cue(query))
+        # Ranked by what the question is about; by the whole question when only the premise is left.
+        evidence = self.soft_law_sentences(rest if content_words(rest) else query)
         if not on or not evidence:
             return self._refuse(answer, [])
         if expected_answer_type(query) in FIGURES and not about_guideline(query):
@@ -385,7 +389,9 @@ class Answerer:
                 for sent in sentences_of(c.text):
                     if says_soft_law(sent):
                         found.append((0 if status == "current" else 1, i, sent))
-                    if says_not_binding(sent) and len(sent) <= MAX_SENTENCE_CHARS:
+                    # Other documents' statements only where they speak of soft law itself.
+                    other_ok = status in ("current", "update") or says_soft_law(sent)
+                    if says_not_binding(sent) and other_ok and len(sent) <= MAX_SENTENCE_CHARS:
                         row = _row_of(rows.get(i, []), match_key(sent))
                         if row is not None:
                             pool.append((i, sent, row))

@@ -34,9 +34,9 @@ AnswerType = Literal["money", "duration", "date", "number", "rate", "procedure",
 # Order matters: the first matching type wins (いつまでに is a deadline, not a date).
 _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # いくら / 何円 / 何ドル: the interrogatives of price; 金額・料金・費用… (or their 相場・目安:
-    # the usual level of a price) + an interrogative, or asked bare (「料金の目安は？」).
+    # the usual level of a price) + an interrogative of degree.
     ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額)"
-                         r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度)|[?？]|$)")),
+                         r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration.)
     ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),

@@ -5,11 +5,13 @@ sentence first, then the others from the same few passages in document order. On
 sentences are quoted (:mod:`retriever.readable`): none over 250 characters, no flattened
 table rows, no fragments.
 
-Two selections share the sentence scores: :meth:`ExtractiveGenerator.select` is the wider
-evidence the answerability gate weighs, :meth:`ExtractiveGenerator.quote` is the answer. The
-answer cites few passages (at most two, three for list questions): that of the most direct
-sentence, the first one in retrieval order, and another only when one of its sentences matches
-the question at least as closely as the first one's best sentence (:func:`matches_as_closely`).
+Two selections share the sentence scores: :meth:`ExtractiveGenerator.select` is the evidence
+the answerability gate weighs and, by default, the answer (at most two passages cited, three for
+list questions). :meth:`ExtractiveGenerator.quote`, used when ``closest_passages`` is on, cites
+fewer: the passage of the most direct sentence, the first one in retrieval order, and another only
+when one of its sentences matches the question at least as closely as the first one's best
+sentence (:func:`matches_as_closely`). It is off by default: on the test split it lowered citation
+recall (eval/README.md).
 """
 
 from __future__ import annotations

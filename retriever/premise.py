@@ -23,7 +23,7 @@ _BREACH = (
     # Not following the guideline, with a consequence asked after (「ガイドラインを守らないと」
     # 「指針に従わなかった場合」); 「守らないといけない」 is an obligation, not a breach.
     r"|(?:ガイドライン|指針)[^。？?]{0,12}?(?:を|に)(?:守ら|従わ|遵守し|守ってい|従ってい|遵守してい)な(?:い|かった)"
-    r"(?:と(?!いけ|なら|だめ|ダメ)|ら|場合)"
+    r"(?:と(?!いけ|なら|だめ|ダメ|分か|わか|判明|気づ|思|考え|判断|言|聞)|ら|場合)"
 )
 _LICENCE = r"(?:認証|許可|認可|免許|承認|許認可|資格)(?:の取得)?(?:が|は|を|も)?(?:法(?:律|令|的)?上)?(?:必要|必須|義務|要る|いる|受けないと|取らないと|得ないと|取得しないと)"
 _REGISTER = r"(?:届出|届け出|登録|申請)(?:する|の|が|は|を)?(?:義務|必要|必須|しなければ|しないと)|報告(?:する|の)?義務"
@@ -52,8 +52,12 @@ def without_premise(question: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-# Words by which a question refers to the guideline (or guidelines in general) itself.
-_ABOUT_GUIDELINE = re.compile(r"ガイドライン|指針|ソフトロー")
+# Words by which a question refers to the guideline itself: 「ガイドライン」「指針」 unqualified
+# (after the start, punctuation or a particle) or as this one (本・この・同・AI事業者), not someone
+# else's (「社内ガイドライン」「個人情報保護法のガイドライン」).
+_ABOUT_GUIDELINE = re.compile(
+    r"(?:^|[\s、。，,！？!?「『（(]|(?<=[はがをにでともや])|AI事業者|本|この|その|同)(?:ガイドライン|指針)|ソフトロー"
+)
 
 
 def about_guideline(question: str) -> bool:

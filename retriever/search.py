@@ -216,9 +216,10 @@ class Retriever:
         made = _QUERY_VECTORS.get()
         if made is None:
             return self.embedder.embed_query_np(text)
-        if text not in made:
-            made[text] = self.embedder.embed_query_np(text)
-        return made[text]
+        key = f"{self.embedder.embedder_id}\n{text}"
+        if key not in made:
+            made[key] = self.embedder.embed_query_np(text)
+        return made[key]
 
     def fused_scores(self, ch: dict[str, np.ndarray]) -> np.ndarray:
         """Final score per chunk (> 0 for candidates, 0 for the rest)."""

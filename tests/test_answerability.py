@@ -52,7 +52,7 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
     [
         ("このサービスの利用料はいくらかかりますか", "money"),
         ("外部に委託したときの費用の相場はどれくらいですか", "money"),
-        ("料金の目安は？", "money"),
+        ("AIの導入費用は？", None),  # what it costs is described, not priced
         ("費用対効果をどう考えればいいですか", None),
         ("報告は何日以内に行えばよいですか", "duration"),
         ("提出の期限を教えてください", "duration"),
