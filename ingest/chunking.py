@@ -167,6 +167,12 @@ def chunk_sentences(text: str, min_chars: int = SENTENCE_MIN_CHARS) -> list[str]
     return out
 
 
+def sentence_rows(texts: Iterable[str]) -> list[tuple[int, str]]:
+    """(chunk row, sentence unit) for every sentence unit of the chunk texts, in the order of
+    the rows of the index's sentence matrix (its ``sentence_owners``)."""
+    return [(i, unit) for i, text in enumerate(texts) for unit in chunk_sentences(text)]
+
+
 def sentence_hash(sentence: str) -> str:
     """Cache key of a sentence vector (distinct from chunk hashes by a prefix)."""
     return hashlib.sha256(f"sentence\n{sentence}".encode()).hexdigest()

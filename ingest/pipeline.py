@@ -17,7 +17,7 @@ from guideqa.config import Settings
 from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument
 from ingest import index_store
-from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sentence_hash
+from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sentence_hash, sentence_rows
 from ingest.corpus import load_manifest
 from ingest.embedders import Embedder, make_embedder
 from ingest.explanations import link_explanations
@@ -186,12 +186,11 @@ def embed_sentences(
     owners: list[int] = []
     keys: list[str] = []
     texts: dict[str, str] = {}
-    for i, chunk in enumerate(chunks):
-        for sent in chunk_sentences(chunk.text):
-            h = sentence_hash(sent)
-            texts.setdefault(h, sent)
-            keys.append(h)
-            owners.append(i)
+    for i, sent in sentence_rows(chunk.text for chunk in chunks):
+        h = sentence_hash(sent)
+        texts.setdefault(h, sent)
+        keys.append(h)
+        owners.append(i)
     if not keys:
         return SentenceVectors(np.zeros((0, embedder.dimension), np.float32), np.zeros(0, np.int32))
     vectors, embedded, from_cache, from_shipped = _embed_texts(texts, embedder, cache=cache, shipped=shipped)
@@ -332,7 +331,7 @@ def save_shipped_vectors(settings: Settings, embedder: Embedder) -> int:
     store.put_many([c.content_hash for c in data.chunks], vectors)
     store.save()
     sent_store = VectorStore(settings.shipped_vectors, embedder.embedder_id, embedder.dimension, "sentences")
-    keys = [sentence_hash(s) for c in data.chunks for s in chunk_sentences(c.text)]
+    keys = [sentence_hash(s) for _, s in sentence_rows(c.text for c in data.chunks)]
     sent_store.put_many(keys, data.sentence_vectors)
     sent_store.save()
     return len(store) + len(sent_store)

@@ -15,7 +15,7 @@ from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import match_key
-from ingest.chunking import chunk_sentences
+from ingest.chunking import sentence_rows
 from retriever.answerability import (
     AnswerType,
     Features,
@@ -471,8 +471,9 @@ def _sentence_rows(retriever: Retriever) -> dict[int, list[tuple[str, int]]]:
     The rows follow :func:`ingest.chunking.chunk_sentences` over the chunks in order; an index
     whose sentence count differs (none stored) gives no rows, and no ranking by similarity.
     """
-    units = [(i, match_key(u)) for i, c in enumerate(retriever.chunks) for u in chunk_sentences(c.text)]
-    if len(units) != len(retriever.sentence_owners):
+    units = [(i, match_key(u)) for i, u in sentence_rows(c.text for c in retriever.chunks)]
+    owners = retriever.sentence_owners
+    if len(units) != len(owners) or any(int(owners[row]) != i for row, (i, _) in enumerate(units)):
         return {}
     rows: dict[int, list[tuple[str, int]]] = {}
     for row, (i, key) in enumerate(units):
