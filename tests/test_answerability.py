@@ -220,6 +220,8 @@ def test_flattened_tables_are_split_or_not_quoted(real_index_dir: Path) -> None:
         "AIを使うには役所への登録が必要と聞きました",
         "ガイドラインには法的拘束力がありますか",
         "指針に従わなかった場合、取引で不利になりますか",
+        "ガイドラインって守らないといけないの？",  # whether it binds: answered by what it is
+        "このガイドラインに従う必要はありますか",
         "AIで作った文書を外に出すには上長の承認が法律上必要ですよね",
     ],
 )
@@ -233,6 +235,8 @@ def test_ordinary_questions_have_no_premise() -> None:
         "リスク評価の進め方は？",
         "AIガバナンスの目的は何ですか",
         "ガイドラインで守らないといけないことは何ですか",  # an obligation asked, not a breach
+        "ガイドラインは守らないといけないことが多いですか",
+        "委託先がガイドラインに従っていないと分かったら、どうすればいいですか",
         "個人情報を守らないとどうなりますか",  # not the guideline
     ):
         assert premise_cue(q) is None
