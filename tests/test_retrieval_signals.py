@@ -165,3 +165,15 @@ def test_sentence_vector_store_is_separate_and_half_precision(tmp_path: Path) ->
     assert v is not None and v.dtype == np.float32 and v == pytest.approx(vec[0] * 0.3333, abs=1e-3)
     with pytest.raises(ValueError):
         VectorStore(tmp_path, "e:1", 4, "paragraphs")
+
+
+def test_query_time_blas_runs_on_one_thread() -> None:
+    # Idle OpenBLAS workers spinning beside the embedder's OpenMP threads made each search
+    # several times slower than its query embedding (bench: ask_p95_over_embed_p50).
+    from threadpoolctl import threadpool_info
+
+    from retriever.search import single_threaded_blas
+
+    single_threaded_blas()
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
