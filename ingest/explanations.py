@@ -120,8 +120,10 @@ def link_explanations(chunks: Sequence[Chunk], metas: Sequence[DocumentMeta]) ->
         ids = _explicit(expl, candidates)
         if not ids:
             mine = words[expl.id]
-            total = sum(idf[w] for w in mine) or 1.0
-            shares = [(sum(idf[w] for w in mine & words[a.id]) / total, a.id) for a in candidates]
+            # Summed in sorted order: a set's order changes with the hash seed, and so would
+            # the last bits of the sums, and the order of two near-equal articles.
+            total = sum(idf[w] for w in sorted(mine)) or 1.0
+            shares = [(sum(idf[w] for w in sorted(mine & words[a.id])) / total, a.id) for a in candidates]
             best = max(s for s, _ in shares)
             if best >= MIN_OVERLAP:
                 ids = [i for s, i in sorted(shares, key=lambda x: -x[0]) if s >= NEAR_BEST * best]
