@@ -46,7 +46,6 @@ from retriever.premise import (
     says_soft_law,
     without_premise,
 )
-from retriever.readable import MAX_SENTENCE_CHARS
 from retriever.roles import detect_role, mentioned_role
 from retriever.search import Hit, Retriever
 
@@ -210,6 +209,8 @@ class Answerer:
         query = search_text(clean_question(question))
         role = role or detect_role(query)
         if premise_cue(query):
+            if about_guideline(query):  # corrected whatever else it names: not gated (as in _premise_answer)
+                return None
             _, dense, share = self.premise_on_topic(query, role)
             return Sample(Features(dense, 0.0, None, True), should_answer, premise=True, vocab=share)
         about = role or mentioned_role(query)
@@ -391,7 +392,7 @@ class Answerer:
                         found.append((0 if status == "current" else 1, i, sent))
                     # Other documents' statements only where they speak of soft law itself.
                     other_ok = status in ("current", "update") or says_soft_law(sent)
-                    if says_not_binding(sent) and other_ok and len(sent) <= MAX_SENTENCE_CHARS:
+                    if says_not_binding(sent) and other_ok:
                         row = _row_of(rows.get(i, []), match_key(sent))
                         if row is not None:
                             pool.append((i, sent, row))

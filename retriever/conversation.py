@@ -220,15 +220,15 @@ def _anchors(state: TurnState) -> list[str]:
 
 
 # --- answering ------------------------------------------------------------------------------
-def _covers(answerer: Answerer, query: str, passage: Hit) -> bool:
-    return answerer.coverage(query, [passage]) >= MIN_ITEM_COVERAGE
+def _covers(answerer: Answerer, query: str, ids: list[int]) -> bool:
+    """Whether these chunks together cover the question (the follow-up coverage test)."""
+    hits = [Hit(i, answerer.retriever.chunks[i], 0.0, 0.0, 0.0) for i in ids]
+    return bool(hits) and answerer.coverage(query, hits) >= MIN_ITEM_COVERAGE
 
 
 def _on_topic(answerer: Answerer, query: str, code: str, role: Role | None = None) -> bool:
     """Whether a unit's own text (本編, 別添 restatement, [ポイント]) covers the question."""
-    ids = item_index(answerer.retriever).own_text(code, role)
-    hits = [Hit(i, answerer.retriever.chunks[i], 0.0, 0.0, 0.0) for i in ids]
-    return bool(hits) and answerer.coverage(query, hits) >= MIN_ITEM_COVERAGE
+    return _covers(answerer, query, list(item_index(answerer.retriever).own_text(code, role)))
 
 
 def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
@@ -247,11 +247,11 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
         codes = named or codes  # a question naming its item (「U-4) i. …について」) is about that one
     anchors: list[str] | None = None
     if answerer is not None:  # an answer that drifted off its question must not anchor the next one
-        by_id, chunks = item_index(answerer.retriever).by_id, answerer.retriever.chunks
+        by_id = item_index(answerer.retriever).by_id
         anchors = [
             c.id
             for c in cited
-            if c.id in by_id and _covers(answerer, query, Hit(by_id[c.id], chunks[by_id[c.id]], 0.0, 0.0, 0.0))
+            if c.id in by_id and _covers(answerer, query, [by_id[c.id]])
         ]
     return TurnState(
         question=answer.question,

@@ -359,11 +359,11 @@ def test_anchors_are_the_cited_passages_that_cover_the_question(answerer: Answer
     assert state.anchor_ids is not None and set(state.anchor_ids) <= set(state.passage_ids)
     for c in answer.citations:
         hit = next(h for h in answerer.retriever.hits(question, "user", 50) if h.chunk.id == c.id)
-        assert (c.id in state.anchor_ids) == _covers(answerer, question, hit)
+        assert (c.id in state.anchor_ids) == _covers(answerer, question, [hit.index])
     # U-4) i.'s worked examples (personal data) do not cover a question on over-reliance.
     u4 = next(c for c in answerer.retriever.chunks if c.item_codes[:1] == ["U-4) i."] and "プライバシー侵害時" in c.text)
     hit = next(h for h in answerer.retriever.hits("プライバシー侵害時の措置", "user", 50) if h.chunk.id == u4.id)
-    assert not _covers(answerer, question, hit)
+    assert not _covers(answerer, question, [hit.index])
 
 
 def test_a_follow_up_does_not_search_sections_cited_off_the_question(answerer: Answerer):
