@@ -1,0 +1,126 @@
+"""Bring-your-own-documents probe: a copy of the corpus gains unseen documents, then questions
+about them are asked, all through the product's own commands.
+
+``eval/documents/`` holds three fictional documents in the styles organisations use (a town's
+guideline with numbered headings and a Q&A, a company policy in Markdown with a table, a board of
+education's handbook with 第N章 / 1. / (1)), written blind on 2026-12-02 by a writer who saw
+neither the corpus nor the system, and ``questions.jsonl``: per document ten questions a member
+of staff would ask (the heading and an exact span that answer them) and three it does not answer.
+
+``python -m eval.documents [--split dev|test|all]`` copies ``corpus/`` and ``index/`` into a
+temporary folder, runs ``guideqa add`` for each document and ``guideqa batch`` for the questions
+(subprocesses: exactly what a user runs), and reports hit@1 / hit@5 (a passage containing the
+span), false refusals, and refusals of the unanswerable questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guideqa.config import REPO_ROOT
+from guideqa.text import match_key
+
+log = logging.getLogger(__name__)
+
+DOCUMENTS_DIR = Path(__file__).parent / "documents"
+SUFFIXES = (".txt", ".md", ".pdf")
+
+
+@dataclass
+class Scores:
+    answerable: int = 0
+    hit1: int = 0
+    hit5: int = 0
+    false_refusals: int = 0
+    unanswerable: int = 0
+    refused: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float | int]:
+        n, u = max(self.answerable, 1), max(self.unanswerable, 1)
+        return {
+            "answerable": self.answerable,
+            "hit@1": round(self.hit1 / n, 3),
+            "hit@5": round(self.hit5 / n, 3),
+            "false_refusal": round(self.false_refusals / n, 3),
+            "unanswerable": self.unanswerable,
+            "refusal": round(self.refused / u, 3),
+        }
+
+
+def _key(text: str) -> str:
+    # The writer copied two spans with their Markdown bold marks; the index keeps the words only.
+    return match_key(text).replace("**", "")
+
+
+def score(questions: list[dict], records: list[dict]) -> Scores:
+    """Scores of batch ``records`` (same order as ``questions``)."""
+    out = Scores()
+    for q, r in zip(questions, records, strict=True):
+        passages = r.get("passages") or []
+        if not q["answerable"]:
+            out.unanswerable += 1
+            out.refused += bool(r.get("refused"))
+            if not r.get("refused"):
+                out.misses.append(f"answered (unanswerable) {q['id']}: {q['question']}")
+            continue
+        out.answerable += 1
+        span = _key(q["span"])
+        rank = next((i + 1 for i, p in enumerate(passages) if span in _key(p["text"])), None)
+        out.hit1 += rank == 1
+        out.hit5 += bool(rank and rank <= 5)
+        out.false_refusals += bool(r.get("refused"))
+        if rank != 1 or r.get("refused"):
+            out.misses.append(f"rank {rank} refused {bool(r.get('refused'))} {q['id']}: {q['question']} (want {q['section']})")
+    return out
+
+
+def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "guideqa.cli", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
+    return done
+
+
+def run(split: str = "all", documents_dir: Path = DOCUMENTS_DIR) -> Scores:
+    questions = [json.loads(line) for line in (documents_dir / "questions.jsonl").read_text("utf-8").splitlines() if line.strip()]
+    if split != "all":
+        questions = [q for q in questions if q["split"] == split]
+    with tempfile.TemporaryDirectory(prefix="guideqa-docs-") as tmp:
+        work = Path(tmp)
+        corpus, index = work / "corpus", work / "index"
+        shutil.copytree(REPO_ROOT / "corpus", corpus)
+        shutil.copytree(REPO_ROOT / "index", index, symlinks=True)
+        for doc in sorted(p for p in documents_dir.iterdir() if p.suffix in SUFFIXES):
+            _cli(["add", str(doc), "--corpus-dir", str(corpus), "--index-dir", str(index)])
+        lines = work / "in.jsonl"
+        lines.write_text("".join(json.dumps({"id": q["id"], "question": q["question"]}, ensure_ascii=False) + "\n" for q in questions), "utf-8")
+        _cli(["batch", "--in", str(lines), "--out", str(work / "out.jsonl"), "--k", "10", "--index-dir", str(index)])
+        records = [json.loads(line) for line in (work / "out.jsonl").read_text("utf-8").splitlines() if line.strip()]
+    return score(questions, records)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    parser.add_argument("--misses", action="store_true", help="list the questions not answered from rank 1")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    scores = run(args.split)
+    if args.misses:
+        for line in scores.misses:
+            log.info(line)
+    log.info("%s: %s", args.split, json.dumps(scores.summary(), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
