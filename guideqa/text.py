@@ -23,6 +23,26 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# Spoken contractions and their written forms (standard Japanese grammar, not any document's
+# wording): 「守らなきゃ」 = 「守らなければ」, 「入れちゃった」 = 「入れてしまった」. Cue patterns are
+# written once, in the written forms.
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"なきゃ|なくちゃ"), "なければ"),
+    (re.compile(r"(?<=[ぁ-んァ-ヶ一-龥])ちゃ(?=(?:だめ|ダメ|いけ|なら))"), "ては"),
+    (re.compile(r"(?<=[んい])じゃ(?=(?:だめ|ダメ|いけ|なら))"), "では"),
+    (re.compile(r"(?<=[ぁ-んァ-ヶ一-龥])ちゃ(?=[うっわいえお])"), "てしま"),
+    (re.compile(r"(?<=[んい])じゃ(?=[うっわいえお])"), "でしま"),
+)
+
+
+def written_forms(text: str) -> str:
+    """``text`` with spoken contractions in their written forms (なきゃ → なければ,
+    ちゃう/ちゃった → てしまう/てしまった, ちゃダメ → てはダメ)."""
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def match_key(text: str) -> str:
     """NFKC and remove all whitespace: the form used to match spans across line breaks."""
     return _WS_RE.sub("", nfkc(text))

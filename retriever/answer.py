@@ -14,7 +14,7 @@ from typing import Protocol
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
-from guideqa.text import match_key
+from guideqa.text import match_key, written_forms
 from ingest.chunking import sentence_rows
 from retriever.answerability import (
     AnswerType,
@@ -99,9 +99,10 @@ INJECTION = re.compile(
 
 def search_text(question: str) -> str:
     """What is searched: script/style elements removed, other tags removed (their text kept),
-    injected instructions removed, whitespace collapsed."""
+    injected instructions removed, spoken contractions in their written forms, whitespace
+    collapsed."""
     text = INJECTION.sub(" ", _TAGS.sub(" ", _CODE_ELEMENTS.sub(" ", question)))
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", written_forms(text)).strip()
 
 
 @dataclass

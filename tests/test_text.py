@@ -17,7 +17,7 @@ from guideqa.guideline import (
     ROLE_TABLE,
 )
 from guideqa.models import Chunk
-from guideqa.text import CIRCLED, char_ngrams, circled_number, match_key, split_sentences
+from guideqa.text import CIRCLED, char_ngrams, circled_number, match_key, split_sentences, written_forms
 from ingest.index_store import load_index
 
 # 本編 第5部 (AI利用者), U-4) i. as extracted from the PDF (line breaks inside sentences).
@@ -82,3 +82,23 @@ def test_role_table_matches_the_guideline(chunks: list[Chunk]):
         assert Counter(r for c in annex for r in c.roles).most_common(1)[0][0] == e.role
         coded = [c for c in guideline if any(code.startswith(f"{e.letter}-") for code in c.item_codes)]
         assert coded and all(e.role in c.roles for c in coded)
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("守らなきゃいけないの？", "守らなければいけないの？"),
+        ("やらなくちゃだめ？", "やらなければだめ？"),
+        ("入れちゃった", "入れてしまった"),
+        ("読んじゃいました", "読んでしまいました"),
+        ("使っちゃダメ？", "使ってはダメ？"),
+        ("休んじゃいけない", "休んではいけない"),
+    ],
+)
+def test_spoken_contractions_are_written_out(spoken: str, written: str):
+    assert written_forms(spoken) == written
+
+
+@pytest.mark.parametrize("text", ["お茶じゃない", "ちゃんと確認する", "めちゃくちゃ", "じゃあ名前を伏せれば", "ガイドラインじゃおかしい"])
+def test_words_that_only_look_like_contractions_are_kept(text: str):
+    assert written_forms(text) == text
