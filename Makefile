@@ -13,7 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 REPLICAS ?= 3
 CLUSTER_PORT ?= 8080
 
-.PHONY: run test lint index bench eval fusion install serve ui browser deploy-deps cluster cluster-bench clean ship-vectors
+.PHONY: run test lint index bench eval eval-docs fusion install serve ui browser deploy-deps cluster cluster-bench clean ship-vectors
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -94,6 +94,10 @@ bench: $(STAMP)
 
 eval: index
 	$(GUIDEQA) eval --split all --ablation
+
+# Unseen documents: add eval/documents/ to a copy of the corpus and ask their questions.
+eval-docs: index
+	$(PY) -m eval.documents --misses
 
 # Retrain the learned fusion on the dev split (after changing questions, channels or the embedder).
 fusion: index
