@@ -48,13 +48,36 @@ def corpus_lock(corpus_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+# Words that name a kind of document (Japanese administrative and corporate usage): the line of
+# a title block that carries one is the title; an organisation's name may stand on the line above.
+DOCUMENT_KIND_RE = re.compile(
+    r"ガイドライン|指針|手引き?|方針|ポリシー|規程|規則|規約|要綱|要領|基準|マニュアル|ハンドブック|計画|ルール|ガイド|取扱い"
+)
+_DATE_LINE_RE = re.compile(r"^(?:令和|平成|昭和)?\s*[\d元]+\s*年(?:\s*\d+\s*月(?:\s*\d+\s*日)?)?")
+_MARKUP_RE = re.compile(r"^#{1,6}\s+|\*\*|__")
+
+
 def detect_title(lines: list[str], fallback: str) -> str:
-    """The first non-empty line when it reads like a title (short, not a sentence)."""
+    """The title of a document from its first lines: the line naming a kind of document
+    (ガイドライン, 手引き, ポリシー …), after the organisation's name when that stands alone on the
+    line before it; otherwise the first line when it reads like a title (short, not a
+    sentence). Markdown marks are dropped; ``fallback`` (the file name) when nothing fits."""
+    block: list[str] = []
     for line in lines:
-        text = re.sub(r"\s+", " ", line).strip()
-        if text:
-            return text if len(text) <= MAX_TITLE and "。" not in text else fallback
-    return fallback
+        text = re.sub(r"\s+", " ", _MARKUP_RE.sub("", line)).strip()
+        if not text:
+            continue
+        if len(text) > MAX_TITLE or "。" in text:
+            break
+        block.append(text)
+    if not block:
+        return fallback
+    for i, text in enumerate(block):
+        if DOCUMENT_KIND_RE.search(text):
+            if i == 1 and not DOCUMENT_KIND_RE.search(block[0]) and len(block[0] + text) < MAX_TITLE:
+                return f"{block[0]} {text}"
+            return text
+    return fallback if _DATE_LINE_RE.match(block[0]) else block[0]
 
 
 def add_document(
@@ -106,7 +129,7 @@ def add_document(
         if not build_chunks(loaded, max_chars=settings.chunk_size, min_chars=settings.chunk_min):
             raise DocumentError(str(source), "本文を取り出せませんでした（文書として読める文がありません）")
         if not title:
-            meta.title = detect_title([line.text for line in loaded.lines[:5]], source.stem)
+            meta.title = detect_title([line.text for line in loaded.lines[:5]], source.stem.replace("_", " "))
         meta.short_title = meta.title
         undo = _Undo(corpus)
         try:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from guideqa.cli import app
 from guideqa.config import Settings
 from ingest.corpus import load_manifest
+from ingest.corpus_edit import detect_title
 from ingest.index_store import read_manifest
 from ingest.pipeline import run_ingest
 from tests.fakes import FakeEmbedder
@@ -133,3 +134,20 @@ def test_failed_ingest_rolls_the_corpus_back(corpus: Settings, tmp_path: Path, m
     result = cli(corpus, "add", str(pdf))
     assert result.exit_code != 0
     assert state(corpus) == before
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        # The organisation on the line above the title (a board of education's handbook).
+        (["さくら県教育委員会", "学校における生成AI活用の手引き", "（第1版）", "", "令和7年3月"], "さくら県教育委員会 学校における生成AI活用の手引き"),
+        # Markdown heading marks are not part of the title.
+        (["# 株式会社ひかり製作所 AI利用ポリシー", "", "最終改定：2025年4月1日"], "株式会社ひかり製作所 AI利用ポリシー"),
+        (["みどり市 生成AI利用ガイドライン", "令和7年4月1日", "みどり市 総務部 デジタル推進課"], "みどり市 生成AI利用ガイドライン"),
+        # A sentence or a date is not a title: the file name stands in.
+        (["このガイドラインは、職員が守るべき事項を定める。"], "ファイル名"),
+        (["令和7年4月1日", "第1章 総則"], "ファイル名"),
+    ],
+)
+def test_the_title_comes_from_the_title_block(lines: list[str], title: str):
+    assert detect_title(lines, "ファイル名") == title
