@@ -46,6 +46,11 @@ CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
 APPENDIX_RE = re.compile(rf"^(別紙|別表|別記|様式|附則|付則)\s*(?:第\s*)?({_NUM})?\s*(?:号)?(.*)$")
 QUESTION_RE = re.compile(r"^(?:Q\s*(\d{1,3})\s*[.:)]?|Q\s*[.:)]|問\s*(\d{1,3})\s*[.:)]?|問\s*[.:)])\s*(\S.*)$")
 ANSWER_RE = re.compile(r"^(?:A\s*\d{0,3}\s*[.:)]|答\s*\d{0,3}\s*[.:)]?)\s*\S")
+# The answer's marker inside a Q&A entry, on the source line (half- or full-width): 「A. …」
+# 「A …」 「Ａ　…」 「答 …」. The question is the entry's heading; the answer reads without it.
+ANSWER_MARK_RE = re.compile(
+    r"^\s*(?:[AＡ]\s*[0-9０-９]{0,3}\s*[.:)．：）]|[AＡ][\s\u3000]+(?=[^\x00-\x7f])|答え?\s*[0-9０-９]{0,3}\s*[.:)．：）]?)[\s\u3000]*(?=\S)"
+)
 # Numbered headings outside articles, by level (below 条 = 3).
 NUMBERED: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(NUMBER_DOT + r"|^\d{1,2}\s+\S")),
@@ -184,9 +189,13 @@ class AdminParser(_Parser):
         if self.in_title:
             self.title_line(line, s)
             return
-        if self.starts_paragraph(s) or self._buf_ends_sentence() or self._buf_too_long():
+        text = clean_line(line.text)
+        if self.question_level and (m := ANSWER_MARK_RE.match(text)):
+            self.flush()  # the answer starts its own paragraph, without its marker
+            text = text[m.end() :]
+        elif self.starts_paragraph(s) or self._buf_ends_sentence() or self._buf_too_long():
             self.flush()
-        self._buf.append((clean_line(line.text), line))
+        self._buf.append((text, line))
 
     def title_line(self, line: SourceLine, s: str) -> None:
         """The title block: kept out of the chunks (the document's title is in its metadata)."""

@@ -76,7 +76,23 @@ def test_besshi_sections_and_qa_pairs(municipal):
     ]
     # Each question keeps its own answer, and only its own.
     assert "公開済みの会議録" in qa[0].text and "著作物" not in qa[0].text
-    assert qa[2].text.splitlines()[-1].startswith("A. 使えません。")
+    # The answer reads without its marker (the question is the heading).
+    assert qa[2].text.splitlines()[-1].startswith("使えません。")
+
+
+@pytest.mark.parametrize("marker", ["A. ", "A ", "Ａ　", "答 "])
+def test_a_q_and_a_answer_loses_its_marker_but_not_a_word_starting_with_a(marker: str):
+    lines = [
+        "よくある質問",
+        "Q1 自宅のパソコンで、仕事の文章を生成AIに作らせてもよいですか。",
+        f"{marker}個人所有の端末からの業務利用は認めていません。",
+        "Q2 A社の資料を入力してよいですか。",
+        "A社の資料は、契約上の守秘義務があるため入力できません。",
+    ]
+    chunks = build_chunks(text_doc("\n".join(lines)))
+    assert chunks[0].text == "個人所有の端末からの業務利用は認めていません。"
+    assert chunks[0].section_path[-1] == "Q1. 自宅のパソコンで、仕事の文章を生成AIに作らせてもよいですか。"
+    assert chunks[1].text.startswith("A社の資料は")
 
 
 def test_every_question_has_its_article_in_the_corpus(municipal):
