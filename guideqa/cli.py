@@ -112,7 +112,8 @@ def info(
     typer.echo(f"チャンク数: {manifest['chunk_count']}")
     for doc in manifest["documents"]:
         roles = ", ".join(f"{k}={v}" for k, v in doc["roles"].items())
-        typer.echo(f"- [{doc['status']}] {doc['title']}（{doc['version']}）: {doc['chunks']}チャンク（{roles}）")
+        version = f"（{doc['version']}）" if doc.get("version") else ""
+        typer.echo(f"- [{doc['status']}] {doc['title']}{version}: {doc['chunks']}チャンク（{roles}）")
     for bad in manifest.get("errors", []):
         typer.echo(f"! 読み込めなかった文書: {bad['file']}: {bad['cause']}")
 
@@ -164,7 +165,8 @@ def ask(
         typer.echo("\n出典:")
     for c in shown:
         codes = " ".join(c.item_codes)
-        typer.echo(f"[{c.number}] {c.title}（{c.version}）{c.section} {codes} {c.location}")
+        version = f"（{c.version}）" if c.version else ""
+        typer.echo(f"[{c.number}] {c.title}{version} {c.section} {codes} {c.location}")
     if answer.refused and answer.passages:
         typer.echo("\n近い記載:")
         for p in answer.passages[:3]:

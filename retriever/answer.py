@@ -15,6 +15,7 @@ from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import match_key, written_forms
+from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
 from retriever.answerability import (
     AnswerType,
@@ -417,7 +418,7 @@ class Answerer:
         lines: list[str] = []
         last_code: str | None = None
         for rank, sent in picked:
-            code = hits[rank].chunk.item_codes[0] if hits[rank].chunk.item_codes else None
+            code = _unit_label(hits[rank])
             new_item = code and code != last_code and not sent.text.startswith(code)
             prefix = f"【{_item_label(hits[rank])}】" if new_item else ""
             last_code = code
@@ -455,9 +456,23 @@ def _sentences(quotes: list[tuple[int, str]]) -> list[tuple[int, AnswerSentence]
     return [(rank, AnswerSentence(text=text, citations=[])) for rank, text in quotes]
 
 
+def _unit_label(hit: Hit) -> str | None:
+    """What names the unit a passage belongs to, for the reader: the item code (D-2) i.), or in
+    an added document the Q&A entry's question (「Q1. …」: an answer such as 「使えません。」 means
+    nothing without it) or the article (「第4条（入力禁止情報）」)."""
+    chunk = hit.chunk
+    if chunk.item_codes:
+        return chunk.item_codes[0]
+    if chunk.kind == "qa":
+        return next((p for p in reversed(chunk.section_path) if QUESTION_LABEL_RE.match(p)), None)
+    if chunk.kind == "article":
+        return next((p for p in reversed(chunk.section_path) if ARTICLE_LABEL_RE.match(p)), None)
+    return None
+
+
 def _item_label(hit: Hit) -> str:
+    code = _unit_label(hit) or ""
     last = hit.chunk.section_path[-1] if hit.chunk.section_path else ""
-    code = hit.chunk.item_codes[0]
     return last if last.startswith(code) else code
 
 

@@ -65,6 +65,9 @@ def test_a_q_and_a_entry_is_cited_after_the_article_it_explains(answerer: Answer
     assert "第4条（入力禁止情報）" in sections[0]
     assert any("Q1. 会議の議事録を要約させてもよいですか。" in s for s in sections[1:])
     assert answer.answer.splitlines()[0].endswith("[1]")
+    # Each quote says which article or question it comes from: 「利用できます」 alone would not.
+    assert answer.answer.startswith("【第4条（入力禁止情報）】")
+    assert "【Q1. 会議の議事録を要約させてもよいですか。】" in answer.answer
 
 
 def test_the_bundled_documents_are_untouched(answerer: Answerer):
