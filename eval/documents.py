@@ -39,6 +39,7 @@ class Scores:
     answerable: int = 0
     hit1: int = 0
     hit5: int = 0
+    rr: float = 0.0
     false_refusals: int = 0
     unanswerable: int = 0
     refused: int = 0
@@ -50,6 +51,7 @@ class Scores:
             "answerable": self.answerable,
             "hit@1": round(self.hit1 / n, 3),
             "hit@5": round(self.hit5 / n, 3),
+            "mrr": round(self.rr / n, 3),
             "false_refusal": round(self.false_refusals / n, 3),
             "unanswerable": self.unanswerable,
             "refusal": round(self.refused / u, 3),
@@ -77,6 +79,7 @@ def score(questions: list[dict], records: list[dict]) -> Scores:
         rank = next((i + 1 for i, p in enumerate(passages) if span in _key(p["text"])), None)
         out.hit1 += rank == 1
         out.hit5 += bool(rank and rank <= 5)
+        out.rr += 1 / rank if rank else 0.0
         out.false_refusals += bool(r.get("refused"))
         if rank != 1 or r.get("refused"):
             out.misses.append(f"rank {rank} refused {bool(r.get('refused'))} {q['id']}: {q['question']} (want {q['section']})")

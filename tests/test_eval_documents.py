@@ -35,5 +35,5 @@ def test_scores_count_ranks_false_refusals_and_refusals():
         {"refused": True, "passages": []},
     ]
     s = score(questions, records).summary()
-    assert s == {"answerable": 2, "hit@1": 0.5, "hit@5": 1.0, "false_refusal": 0.5, "unanswerable": 1, "refusal": 1.0}
+    assert s == {"answerable": 2, "hit@1": 0.5, "hit@5": 1.0, "mrr": 0.75, "false_refusal": 0.5, "unanswerable": 1, "refusal": 1.0}
     assert match_key("年 2回") == "年2回"
