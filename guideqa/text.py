@@ -43,6 +43,12 @@ def written_forms(text: str) -> str:
     return text
 
 
+# Words that name a kind of document (Japanese administrative and corporate usage). The line of a
+# title block that carries one is the title (ingest.corpus_edit.detect_title); a question that
+# says 「この手引き」 names the one document whose title has that word (Retriever.named_documents).
+DOCUMENT_KIND_RE = re.compile(
+    r"ガイドライン|指針|手引き?|方針|ポリシー|規程|規則|規約|要綱|要領|基準|マニュアル|ハンドブック|計画|ルール|ガイド|取扱い"
+)
 def match_key(text: str) -> str:
     """NFKC and remove all whitespace: the form used to match spans across line breaks."""
     return _WS_RE.sub("", nfkc(text))

@@ -25,6 +25,7 @@ import yaml
 from guideqa.config import Settings
 from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import DocumentMeta, Status
+from guideqa.text import DOCUMENT_KIND_RE
 from ingest.chunking import build_chunks
 from ingest.corpus import DOC_ID_RE, auto_doc_id, load_manifest, manifest_path
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
@@ -48,11 +49,6 @@ def corpus_lock(corpus_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-# Words that name a kind of document (Japanese administrative and corporate usage): the line of
-# a title block that carries one is the title; an organisation's name may stand on the line above.
-DOCUMENT_KIND_RE = re.compile(
-    r"ガイドライン|指針|手引き?|方針|ポリシー|規程|規則|規約|要綱|要領|基準|マニュアル|ハンドブック|計画|ルール|ガイド|取扱い"
-)
 _DATE_LINE_RE = re.compile(r"^(?:令和|平成|昭和)?\s*[\d元]+\s*年(?:\s*\d+\s*月(?:\s*\d+\s*日)?)?")
 _MARKUP_RE = re.compile(r"^#{1,6}\s+|\*\*|__")
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from guideqa.config import Settings
 from guideqa.models import Chunk, Passage, Role
-from guideqa.text import char_ngrams, match_key
+from guideqa.text import DOCUMENT_KIND_RE, char_ngrams, match_key
 from ingest.chunking import embedding_text
 from ingest.embedders import Embedder
 from ingest.index_store import IndexData, load_index
@@ -333,13 +333,24 @@ class Retriever:
         return 1.0
 
     def named_documents(self, query: str) -> set[str]:
-        """Documents the question names (「中間とりまとめでは」「令和7年度の更新で」)."""
+        """Documents the question names: by an alias or title (「中間とりまとめでは」「令和7年度の
+        更新で」), or by the kind of document when only one title has that word (「この手引き」
+        「本ポリシー」 once a handbook or a policy has been added; 「ガイドライン」 names none while
+        several titles say it)."""
         text = match_key(query)
-        return {
+        named = {
             doc_id
             for doc_id, doc in self.documents.items()
-            if any(match_key(alias) in text for alias in doc.get("aliases", []) if len(alias) >= 3)
+            if any(
+                len(name) >= 3 and match_key(name) in text
+                for name in (*doc.get("aliases", []), doc.get("title") or "", doc.get("short_title") or "")
+            )
         }
+        for kind in set(DOCUMENT_KIND_RE.findall(text)):
+            having = [d for d, doc in self.documents.items() if kind in match_key(doc.get("title") or "")]
+            if len(having) == 1:
+                named.add(having[0])
+        return named
 
     def _priors(self, role: Role | None, named: set[str] = frozenset()) -> np.ndarray:  # type: ignore[assignment]
         cfg = self.config

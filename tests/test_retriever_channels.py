@@ -72,3 +72,18 @@ def test_st_embedder_end_to_end_falls_back_to_rrf(small_settings: Settings) -> N
     assert hits and any("ガバナンス" in match_key(h.chunk.text) for h in hits)
     answer = Answerer(r).ask("AIガバナンスとは何ですか？")
     assert answer.passages
+
+
+def test_a_question_names_a_document_by_alias_title_or_its_one_kind_of_document():
+    from types import SimpleNamespace
+
+    docs = {
+        "guideline": {"title": "AI事業者ガイドライン（第1.0版）", "aliases": ["AI事業者ガイドライン"]},
+        "town": {"title": "あおば町生成AI利用ガイドライン"},
+        "school": {"title": "さくら県教育委員会 学校における生成AI活用の手引き"},
+    }
+    names = lambda q: Retriever.named_documents(SimpleNamespace(documents=docs), q)  # noqa: E731
+    assert names("AI事業者ガイドラインでは？") == {"guideline"}
+    assert names("あおば町生成AI利用ガイドラインの対象は？") == {"town"}
+    assert names("この手引きは私立学校にも当てはまりますか") == {"school"}  # one title says 手引き
+    assert names("ガイドラインの目的は？") == set()  # two titles say ガイドライン
