@@ -38,7 +38,9 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # the usual level of a price) + an interrogative of degree, before or after the noun.
     ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト)"
                          r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))"
-                         r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|お金)")),
+                         r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|お金)"
+                         # An amount (…額: 上限額・補助額・賠償額) asked for.
+                         r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?(?:あわせて|合わせて|併せて)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration.)
     ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),
@@ -54,7 +56,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # Counts: 何 + any counter (何人・何件・何時・何センチ…), found by part of speech (asked_counter),
     # take precedence over the types below (「窓口の受付は何時から」 asks a time, not a name).
     # Products and makers by name: which one to buy or choose, a recommended one, their names or list.
-    ("product", re.compile(r"(?:おすすめ|お勧め|オススメ|推奨)(?:の|する|される)?" + _PRODUCT_NOUNS
+    ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)")),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
     ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
@@ -88,6 +90,9 @@ def expected_answer_type(question: str) -> AnswerType | None:
     return _question_type(question)[0]
 
 
+_CLOCK_PARTICLES = ("から", "まで", "に", "頃", "ごろ", "で", "です", "でしょう")
+
+
 def asked_counter(question: str) -> str | None:
     """The counter of a 「何＋助数詞」 question (「何人」→「人」, 「何センチ」→「センチ」), or None.
 
@@ -98,6 +103,9 @@ def asked_counter(question: str) -> str | None:
 
     toks = list(_sudachi().tokenize(nfkc(question)[:4000], SplitMode.A))
     for m, nxt in zip(toks, toks[1:], strict=False):
+        # 「何時から」 is one word in the dictionary (a pronoun or a noun): a clock time, counted in 時.
+        if m.surface() == "何時" and nxt.surface() in _CLOCK_PARTICLES:
+            return "時"
         if m.surface() != "何" or m.part_of_speech()[1] != "数詞":
             continue
         pos = nxt.part_of_speech()
@@ -119,7 +127,7 @@ def counted_noun(question: str) -> list[tuple[str, tuple[str, ...]]]:
             continue
         end = i + 1 if len(parts) > 1 else i + 2  # 「何人」 is one long unit; 「何」「社」 two
         j = i - 1
-        while j >= 0 and (toks[j].part_of_speech()[2] == "副詞可能" or toks[j].surface() in ("、", ",")):  # 最低・およそ…
+        while j >= 0 and (toks[j].part_of_speech()[2] in ("副詞可能", "形状詞可能") or toks[j].surface() in ("、", ",")):  # 最低・およそ…
             j -= 1
         run: list = []  # type: ignore[type-arg]
         if j >= 0 and toks[j].part_of_speech()[0] == "助詞" and toks[j].surface() in ("が", "は", "って", "も", "の"):
@@ -227,9 +235,11 @@ _ACRONYM = re.compile(r"[A-Z0-9&.\-]+")
 
 
 def names_a_product(text: str) -> bool:
-    """Does the text name a product, a service or a company? SudachiPy tags brand and company
+    """Could the text name a product, a service or a company? SudachiPy tags brand and company
     names as general proper nouns (「ChatGPT」「kintone」「パナソニック」); places and people are
-    not products, and all-capital acronyms name bodies and standards (OECD, NIST, ISO)."""
+    not products, and all-capital acronyms name bodies and standards (OECD, NIST, ISO). Other
+    bodies (「国連」) are general proper nouns too: the check is that some name is quoted at all,
+    which the guideline's generic sentences (「…を適切に選択する」) never do."""
     if "株式会社" in text:
         return True
     for m in _sudachi().tokenize(nfkc(text)[:4000]):
