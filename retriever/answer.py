@@ -185,14 +185,16 @@ class Answerer:
         term, a date, a count, a rate) must also stand in a sentence about the question's subject:
         one holding at least :data:`TYPED_SENTENCE_COVERAGE` of its (idf-weighted) words."""
         cue = type_cue(question)
-        named = focus + (counted_noun(question) if counter else [])
         # The focus without the words that only state the type (「個人の割合は」: 割合).
-        forms = {w for form, parts in named for w in (form, *parts) if w not in cue}
+        forms = {w for form, parts in focus for w in (form, *parts) if w not in cue}
+        counted = counted_noun(question) if counter else []
         typed = [text for _, text in selection if has_answer_type(text, expected, counter)]
-        if not forms and expected not in FIGURES:
+        if not forms and not counted and expected not in FIGURES:
             return has_answer_type(" ".join(text for _, text in selection), expected, counter)
         if forms:
             typed = [text for text in typed if forms & _passage_words(text)]
+        for form, parts in counted:  # the counted noun itself (a compound: all its parts)
+            typed = [t for t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in FIGURES:
             asked = words if words is not None else content_words(without_type_cue(question))
             typed = [t for t in typed if coverage(asked, set(_passage_words(t)), self.idf) >= TYPED_SENTENCE_COVERAGE]

@@ -115,9 +115,9 @@ def asked_counter(question: str) -> str | None:
 
 
 def counted_noun(question: str) -> list[tuple[str, tuple[str, ...]]]:
-    """What a 「何＋助数詞」 question counts, when it names it: the noun run before the particle
-    that precedes the count (「従業員が何人以上」→ 従業員, 「職員は最低何人」→ 職員) or right
-    after it (「何人の職員」→ 職員). Same shape as :func:`asked_focus`; empty when unnamed."""
+    """What a 「何＋助数詞」 question counts, when it names it: the head of the noun run before the
+    particle that precedes the count (「従業員が何人以上」→ 従業員, 「職員は最低何人」→ 職員) or
+    right after it (「何人の職員」→ 職員). Same shape as :func:`asked_focus`; empty when unnamed."""
     from sudachipy import SplitMode
 
     toks = list(_sudachi().tokenize(nfkc(question)[:4000]))
@@ -140,12 +140,10 @@ def counted_noun(question: str) -> list[tuple[str, tuple[str, ...]]]:
             while k < len(toks) and _is_noun(toks[k]):
                 k += 1
             run = toks[end + 1 : k]
+        # The head of a Japanese noun compound is its last noun (「AI倫理委員会」: 委員会).
         formal = _formal_nouns()
-        return [
-            (t.normalized_form(), tuple(p.normalized_form() for p in t.split(SplitMode.A)))
-            for t in run
-            if t.normalized_form() not in formal
-        ]
+        heads = [t for t in run if t.normalized_form() not in formal][-1:]
+        return [(t.normalized_form(), tuple(p.normalized_form() for p in t.split(SplitMode.A))) for t in heads]
     return []
 
 
@@ -383,8 +381,11 @@ def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
         asks = any(t.surface().startswith(_WH) for t in rest)
         if surface == "を" and not any(t.normalized_form() in ("教える", "知る") for t in rest):
             continue
-        # 「…は書いてありますか」「…は受けるべきですか」 ask yes/no about the clause, not the noun.
-        if surface != "を" and not asks and any(t.part_of_speech()[0] == "動詞" for t in rest):
+        # 「…は書いてありますか」「…は受けるべきですか」 ask yes/no about the clause, not the noun;
+        # 「…はありますか」 asks whether the noun exists: the noun is what is asked about.
+        verbs = [t for t in rest if t.part_of_speech()[0] == "動詞"]
+        exists = bool(verbs) and all(t.normalized_form() == "有る" for t in verbs)
+        if surface != "を" and not asks and verbs and not exists:
             continue
         j = i
         while j > 0 and _is_noun(toks[j - 1]):

@@ -123,6 +123,7 @@ def test_what_a_count_counts() -> None:
     assert [f for f, _ in counted_noun("委員は、最低何人いればいいですか")] == ["委員"]
     assert [f for f, _ in counted_noun("何人の職員で運用していますか")] == ["職員"]
     assert counted_noun("何か注意点はありますか") == [] and counted_noun("何人必要ですか") == []
+    assert [f for f, _ in counted_noun("AI倫理委員会は何人で構成しますか")] == ["委員会"]  # the compound's head
 
 
 # --- coverage ---------------------------------------------------------------------------------------
@@ -381,6 +382,7 @@ def test_rate_questions() -> None:
         ("利用者向けの注意点は？", ["注意点"]),
         ("外部の評価は受けるべきですか", []),  # a yes/no question about the clause: no single focus
         ("規程を作りたいんですが、ひな形はどこにありますか", ["雛形"]),  # a comma ending a clause coordinates nothing
+        ("導入に使える助成金はありますか", ["助成金"]),  # whether it exists: the noun is asked about
         ("文書化の進め方やスケジュールは？", []),  # coordination: one of several things asked
         ("AI利用者として気をつけることは？", []),  # a formal noun is not a focus
     ],
