@@ -24,6 +24,7 @@ from retriever.answerability import (
     asked_counter,
     asked_focus,
     content_words,
+    counted_noun,
     coverage,
     decide,
     expected_answer_type,
@@ -35,13 +36,14 @@ from retriever.answerability import (
     vocabulary_share,
     without_type_cue,
 )
-from retriever.calibration import Policy, Sample, load_policy
+from retriever.calibration import SAFE_MIN_COVERAGE, Policy, Sample, load_policy
 from retriever.extractive import ExtractiveGenerator, sentences_of
 from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
 from retriever.premise import (
     PREMISE_LEAD,
     about_guideline,
+    asks_about_sanction,
     premise_cue,
     says_not_binding,
     says_soft_law,
@@ -58,8 +60,12 @@ RELATED_HEADING = "関連する記載:"
 RELATED_PASSAGES = 2
 # Statements quoted after the soft-law one for a legal-force premise, nearest the question first.
 PREMISE_EXTRA_STATEMENTS = 2
-# Answer types that ask for a figure: a premise question asking one about another rule is refused.
+# Answer types that ask for a figure: a premise question asking one about a sanction under another
+# rule is refused; a figure answers only in a sentence about the question's subject.
 FIGURES = ("money", "duration", "date", "number", "rate")
+# Share of the question's (idf-weighted) content words a sentence quoting the asked figure must
+# hold: half, the same share the uncalibrated gate asks of the whole quote (SAFE_MIN_COVERAGE).
+TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Script and style elements hold code, never words of a question: removed whole.
 _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -161,28 +167,40 @@ class Answerer:
             dense=max((h.dense for h in hits[:3]), default=0.0),
             coverage=coverage(words, set(content_words(quoted)), self.idf),
             expected=expected,
-            type_found=expected is None or self._type_found(question, selection, expected, counter, focus),
+            type_found=expected is None or self._type_found(question, selection, expected, counter, focus, words),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
         )
 
-    @staticmethod
     def _type_found(
+        self,
         question: str,
         selection: list[tuple[int, str]],
         expected: AnswerType,
         counter: str | None,
         focus: list[tuple[str, tuple[str, ...]]],
+        words: list[str] | None = None,
     ) -> bool:
         """The asked kind of content is quoted; when the question names what it asks about
-        (「補助率は」「精度は何パーセント」), in a sentence that mentions it: a percentage about
-        something else does not answer."""
+        (「補助率は」「精度は何パーセント」) or what it counts (「従業員が何人」), in a sentence that
+        mentions it: a percentage about something else does not answer. A figure (an amount, a
+        term, a date, a count, a rate) must also stand in a sentence about the question's subject:
+        one holding at least :data:`TYPED_SENTENCE_COVERAGE` of its (idf-weighted) words."""
         cue = type_cue(question)
         # The focus without the words that only state the type (「個人の割合は」: 割合).
         forms = {w for form, parts in focus for w in (form, *parts) if w not in cue}
-        if not forms:
+        counted = counted_noun(question) if counter else []
+        typed = [text for _, text in selection if has_answer_type(text, expected, counter)]
+        if not forms and not counted and expected not in FIGURES:
             return has_answer_type(" ".join(text for _, text in selection), expected, counter)
-        return any(has_answer_type(text, expected, counter) and forms & _passage_words(text) for _, text in selection)
+        if forms:
+            typed = [text for text in typed if forms & _passage_words(text)]
+        for form, parts in counted:  # the counted noun itself (a compound: all its parts)
+            typed = [t for t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
+        if expected in FIGURES:
+            asked = words if words is not None else content_words(without_type_cue(question))
+            typed = [t for t in typed if coverage(asked, set(_passage_words(t)), self.idf) >= TYPED_SENTENCE_COVERAGE]
+        return bool(typed)
 
     def assess(self, question: str, hits: list[Hit]) -> Assessment:
         selection = self.extractive.select(question, hits) if hits else []
@@ -346,8 +364,8 @@ class Answerer:
         evidence = self.soft_law_sentences(rest if content_words(rest) else query)
         if not on or not evidence:
             return self._refuse(answer, [])
-        if expected_answer_type(query) in FIGURES and not about_guideline(query):
-            # A figure (an amount, a term, a count) under another rule: near the corpus, not in it.
+        if expected_answer_type(query) in FIGURES and not about_guideline(query) and asks_about_sanction(query):
+            # A figure (an amount, a term) of a sanction under another rule: near the corpus, not in it.
             return self._refuse(answer, hits)
         ev_hits = [Hit(i, self.retriever.chunks[i], 0.0, 0.0, 0.0) for i in dict.fromkeys(i for i, _ in evidence)]
         rank_of = {h.index: r for r, h in enumerate(ev_hits)}

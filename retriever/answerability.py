@@ -28,48 +28,69 @@ from typing import Literal
 
 from guideqa.text import nfkc
 
-AnswerType = Literal["money", "duration", "date", "number", "rate", "procedure", "named"]
+AnswerType = Literal["money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named"]
 
-# --- expected answer type (question side) ------------------------------------------------------
+# Nouns of the things a shop or an office buys and names by brand (a product or its maker).
+_PRODUCT_NOUNS = r"(?:製品|商品|サービス|ツール|アプリ|ソフト(?:ウェア)?|チャットボット|メーカー|ベンダー)"
 # Order matters: the first matching type wins (いつまでに is a deadline, not a date).
 _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # いくら / 何円 / 何ドル: the interrogatives of price; 金額・料金・費用… (or their 相場・目安:
-    # the usual level of a price) + an interrogative of degree.
-    ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額)"
-                         r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))")),
+    # the usual level of a price) + an interrogative of degree, before or after the noun.
+    ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト)"
+                         r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))"
+                         r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|お金)"
+                         # An amount (…額: 上限額・補助額・賠償額) asked for.
+                         r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?(?:あわせて|合わせて|併せて)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration.)
     ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),
-    # Dates: いつ, 何年/何月/何日 + に/から, 日付.
-    ("date", re.compile(r"いつ(?!も|でも|まで)|何年(?:何月)?(?:に|から)|何月何日|日付|年月日")),
-    # Rates: 何割/何%/何パーセント, or a ratio noun (割合・比率・…率) asked about.
-    ("rate", re.compile(r"何(?:割|%|％|パーセント)|(?:割合|比率|率)(?:は|が|って)(?:[、,]?\s*(?:何|どれ|どの|いくら)|\s*[?？]|$)")),
-    # Counts: 何 + any counter (何人・何件・何センチ…) is found by part of speech (asked_counter).
+    # Dates: いつ, 何年/何月/何日 + に/から, 日付. (「いつの段階で」 asks for a stage of work, not a date.)
+    ("date", re.compile(r"いつ(?!も|でも|まで|の(?:段階|工程|フェーズ|局面))|何年(?:何月)?(?:に|から)|何月何日|日付|年月日")),
+    # Rates: 何割/何%/何パーセント/何分の…, or a ratio noun (割合・比率・…率) asked about, with or
+    # without a particle (「補助率は何割」「助成率どのくらい」).
+    ("rate", re.compile(r"何(?:割|%|％|パーセント)|何分の|(?:割合|比率|率)(?:(?:は|が|って)?[、,]?\s*(?:何|どれ|どの|いくら)"
+                        r"|(?:は|が|って)\s*(?:[?？]|$))")),
+    # Contact details asked for: a telephone number, or any way of reaching someone.
+    ("phone", re.compile(r"(?:電話|ファックス|FAX|fax)(?:番号)?(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
+    ("contact", re.compile(r"(?:メールアドレス|メアド|連絡先|問い?合わ?せ先)(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
+    # Counts: 何 + any counter (何人・何件・何時・何センチ…), found by part of speech (asked_counter),
+    # take precedence over the types below (「窓口の受付は何時から」 asks a time, not a name).
+    # Products and makers by name: which one to buy or choose, a recommended one, their names or list.
+    ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
+                           + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)")),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
-    ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
-    # Named entities: which body/product/law, by name.
-    ("named", re.compile(r"どこ(?:が|に|で|の|へ)|どの(?:機関|団体|組織|会社|企業|製品|ツール|アプリ|サービス名|法律|法令|省庁|省|窓口)|何という|名称|窓口")),
+    ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の|する|をする)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
+    # Named entities: which body/law, by name (「窓口はどこ」 is caught by どこ).
+    ("named", re.compile(r"どこ(?:が|に|で|の|へ)|どの(?:機関|団体|組織|会社|企業|法律|法令|省庁|省|窓口)|何という|名称")),
 )
+# Types a counted question (「何人」「何時」) overrides: a count is the more specific ask.
+_BELOW_COUNTS: frozenset[str] = frozenset({"product", "procedure", "named"})
+
+
+def _question_type(question: str) -> tuple[AnswerType | None, str]:
+    """(the kind of content the question asks for, the words stating it), or (None, '')."""
+    text = nfkc(question)
+    for kind, pattern in _QUESTION_TYPES:
+        m = pattern.search(text)
+        if m:
+            if kind in _BELOW_COUNTS and (counter := asked_counter(text)):
+                return "number", "何" + counter
+            return kind, m.group(0)
+    counter = asked_counter(text)
+    return ("number", "何" + counter) if counter else (None, "")
 
 
 def type_cue(question: str) -> str:
     """The words of the question that state its answer type (「割合は」「何パーセント」), or ''."""
-    text = nfkc(question)
-    for _, pattern in _QUESTION_TYPES:
-        m = pattern.search(text)
-        if m:
-            return m.group(0)
-    counter = asked_counter(text)
-    return "何" + counter if counter else ""
+    return _question_type(question)[1]
 
 
 def expected_answer_type(question: str) -> AnswerType | None:
     """The kind of content the question asks for, or None for an open question."""
-    text = nfkc(question)
-    for kind, pattern in _QUESTION_TYPES:
-        if pattern.search(text):
-            return kind
-    return "number" if asked_counter(question) else None
+    return _question_type(question)[0]
+
+
+_CLOCK_PARTICLES = ("から", "まで", "に", "頃", "ごろ", "で", "です", "でしょう")
 
 
 def asked_counter(question: str) -> str | None:
@@ -82,12 +103,48 @@ def asked_counter(question: str) -> str | None:
 
     toks = list(_sudachi().tokenize(nfkc(question)[:4000], SplitMode.A))
     for m, nxt in zip(toks, toks[1:], strict=False):
+        # 「何時から」 is one word in the dictionary (a pronoun or a noun): a clock time, counted in 時.
+        if m.surface() == "何時" and nxt.surface() in _CLOCK_PARTICLES:
+            return "時"
         if m.surface() != "何" or m.part_of_speech()[1] != "数詞":
             continue
         pos = nxt.part_of_speech()
         if pos[0] in ("名詞", "接尾辞") and pos[1] != "数詞":
             return nxt.surface()
     return None
+
+
+def counted_noun(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """What a 「何＋助数詞」 question counts, when it names it: the head of the noun run before the
+    particle that precedes the count (「従業員が何人以上」→ 従業員, 「職員は最低何人」→ 職員) or
+    right after it (「何人の職員」→ 職員). Same shape as :func:`asked_focus`; empty when unnamed."""
+    from sudachipy import SplitMode
+
+    toks = list(_sudachi().tokenize(nfkc(question)[:4000]))
+    for i, m in enumerate(toks):
+        parts = list(m.split(SplitMode.A)) or [m]
+        if parts[0].surface() != "何" or parts[0].part_of_speech()[1] != "数詞":
+            continue
+        end = i + 1 if len(parts) > 1 else i + 2  # 「何人」 is one long unit; 「何」「社」 two
+        j = i - 1
+        while j >= 0 and (toks[j].part_of_speech()[2] in ("副詞可能", "形状詞可能") or toks[j].surface() in ("、", ",")):  # 最低・およそ…
+            j -= 1
+        run: list = []  # type: ignore[type-arg]
+        if j >= 0 and toks[j].part_of_speech()[0] == "助詞" and toks[j].surface() in ("が", "は", "って", "も", "の"):
+            k = j
+            while k > 0 and _is_noun(toks[k - 1]):
+                k -= 1
+            run = toks[k:j]
+        elif end + 1 < len(toks) and toks[end].surface() == "の":  # 「何人の職員」
+            k = end + 1
+            while k < len(toks) and _is_noun(toks[k]):
+                k += 1
+            run = toks[end + 1 : k]
+        # The head of a Japanese noun compound is its last noun (「AI倫理委員会」: 委員会).
+        formal = _formal_nouns()
+        heads = [t for t in run if t.normalized_form() not in formal][-1:]
+        return [(t.normalized_form(), tuple(p.normalized_form() for p in t.split(SplitMode.A))) for t in heads]
+    return []
 
 
 # Counters written in more than one way (a general fact of Japanese notation).
@@ -126,7 +183,7 @@ def without_type_cue(question: str) -> str:
 
 # --- answer type (text side) ---------------------------------------------------------------
 _NUM = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万億半数]+)"
-_TEXT_TYPES: dict[AnswerType, re.Pattern[str]] = {
+_TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     # Currency units after a number.
     "money": re.compile(_NUM + r"\s*(?:円|ドル|ユーロ|万円|億円|兆円)|[$¥€]\s*\d"),
     # A number with a unit of time (counters of days, weeks, months, years, hours).
@@ -149,8 +206,15 @@ _TEXT_TYPES: dict[AnswerType, re.Pattern[str]] = {
         r"手順|手続|ステップ|段階|プロセス|フロー|流れ|まず|次に|最後に|[①②③④⑤]|\(\d\)|（\d）|第[一二三1-3]に"
     ),
     # Names: bodies (省・庁・委員会…), laws (…法・法律・条約・規則), quoted titles, Latin names.
+    # (A quoted numbered heading, 「2）安全性」, is a cross-reference to a section, not a name.)
     "named": re.compile(
-        r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|[^\s、。]{2,20}法(?![人的])|「[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
+        r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|[^\s、。]{1,19}(?<![方手用文作技論寸製説話療])法(?![人的])|「(?![\d０-９]+[)）.])[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
+    ),
+    # A telephone or fax number (「03-1234-5678」「(03)1234-5678」).
+    "phone": re.compile(r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)"),
+    # A way of reaching someone: a telephone number, an e-mail address or a web address.
+    "contact": re.compile(
+        r"(?<!\d)0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}(?!\d)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://"
     ),
 }
 
@@ -160,14 +224,35 @@ def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> 
     a counter (「何人」「何日以内」) needs a number with that counter (「速やかに」 is not 「何日」)."""
     if kind in ("number", "duration") and counter:
         return has_counter(text, counter)
+    if kind == "product":
+        return names_a_product(text)
     return bool(_TEXT_TYPES[kind].search(nfkc(text)))
+
+
+_ACRONYM = re.compile(r"[A-Z0-9&.\-]+")
+
+
+def names_a_product(text: str) -> bool:
+    """Could the text name a product, a service or a company? SudachiPy tags brand and company
+    names as general proper nouns (「ChatGPT」「kintone」「パナソニック」); places and people are
+    not products, and all-capital acronyms name bodies and standards (OECD, NIST, ISO). Other
+    bodies (「国連」) are general proper nouns too: the check is that some name is quoted at all,
+    which the guideline's generic sentences (「…を適切に選択する」) never do."""
+    if "株式会社" in text:
+        return True
+    for m in _sudachi().tokenize(nfkc(text)[:4000]):
+        pos = m.part_of_speech()
+        if pos[0] == "名詞" and pos[1] == "固有名詞" and pos[2] == "一般" and not _ACRONYM.fullmatch(m.surface()):
+            return True
+    return False
 
 
 # --- content words ----------------------------------------------------------------------------
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 _SKIP_SUBPOS = {"数詞", "非自立可能"}
-# Words of asking and knowing (how a question is phrased, not what it is about).
-_FRAMING = {"教える", "知る", "分かる", "思う", "言う", "聞く", "伺う", "尋ねる", "幾ら", "何", "質問", "場合"}
+# Words of asking and knowing (how a question is phrased, not what it is about; 「…って本当？」
+# asks whether a claim is true).
+_FRAMING = {"教える", "知る", "分かる", "思う", "言う", "聞く", "伺う", "尋ねる", "幾ら", "何", "質問", "場合", "本当"}
 _local = threading.local()
 
 
@@ -191,18 +276,20 @@ def content_words(text: str) -> list[str]:
     """
     tok = _sudachi()
     out: dict[str, None] = {}
+    # Formal nouns and light verbs (こと・もの・為る…) are never indexed: not words of the topic.
+    formal = _formal_nouns()
     for m in tok.tokenize(nfkc(text).lower()[:4000]):
         pos = m.part_of_speech()
         if pos[0] not in _CONTENT_POS or pos[1] in _SKIP_SUBPOS:
             continue
         form = m.normalized_form()
-        if form in _FRAMING or len(form.strip()) == 0:
+        if form in _FRAMING or form in formal or len(form.strip()) == 0:
             continue
         out[form] = None
         parts = m.split(_local.mode_a)
         if len(parts) > 1:
             for p in parts:
-                if p.part_of_speech()[0] in _CONTENT_POS and p.part_of_speech()[1] not in _SKIP_SUBPOS:
+                if p.part_of_speech()[0] in _CONTENT_POS and p.part_of_speech()[1] not in _SKIP_SUBPOS and p.normalized_form() not in formal:
                     out.setdefault(p.normalized_form(), None)
     return list(out)
 
@@ -294,14 +381,21 @@ def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
         asks = any(t.surface().startswith(_WH) for t in rest)
         if surface == "を" and not any(t.normalized_form() in ("教える", "知る") for t in rest):
             continue
-        # 「…は書いてありますか」「…は受けるべきですか」 ask yes/no about the clause, not the noun.
-        if surface != "を" and not asks and any(t.part_of_speech()[0] == "動詞" for t in rest):
+        # 「…は書いてありますか」「…は受けるべきですか」 ask yes/no about the clause, not the noun;
+        # 「…はありますか」 asks whether the noun exists: the noun is what is asked about.
+        verbs = [t for t in rest if t.part_of_speech()[0] == "動詞"]
+        exists = bool(verbs) and all(t.normalized_form() == "有る" for t in verbs)
+        if surface != "を" and not asks and verbs and not exists:
             continue
         j = i
         while j > 0 and _is_noun(toks[j - 1]):
             j -= 1
-        if j > 0 and toks[j - 1].surface() in _COORDINATORS:
-            found = []  # 「進め方やスケジュールは」: one of several things asked about; no single focus
+        if j > 0 and toks[j - 1].surface() in _COORDINATORS and (
+            toks[j - 1].surface() not in ("、", ",") or (j > 1 and _is_noun(toks[j - 2]))
+        ):
+            # 「進め方やスケジュールは」: one of several things asked about; no single focus. (A comma
+            # after a clause, 「…取りたいんですが、書類は」, ends the clause: it coordinates nothing.)
+            found = []
             continue
         found = toks[j:i] or found
     formal = _formal_nouns()

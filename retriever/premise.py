@@ -17,22 +17,43 @@ import re
 
 from guideqa.text import match_key, nfkc
 
-_SANCTION = r"罰金|罰則|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
+_SANCTION = (
+    r"罰金|罰則|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
+    # Administrative enforcement: guidance, inspections, orders, naming (公表), dispositions.
+    r"|行政指導|立入検査|立ち入り検査|(?:停止|是正|改善|措置)命令|(?:販売|営業|業務|利用)停止"
+    r"|(?:会社名|社名|企業名|名前|名称)(?:を|が|も)?公表され|処分(?:され|を受け|が下)"
+)
 _BREACH = (
     r"違反(?:する|した|すれ|したら|になる|になり|とな|です|だ|扱い)|違法(?:になる|になり|とな|です|だ)"
     # Not following the guideline, with a consequence asked after (「ガイドラインを守らないと」
     # 「指針に従わなかった場合」); 「守らないといけない」 is an obligation, not a breach.
+    # A breach of the guideline named as such (「ガイドライン違反で」「指針違反だと」).
+    r"|(?:ガイドライン|指針)違反"
+    # Failing a check the guideline is assumed to impose (「ガイドラインの監査で不合格になったら」).
+    r"|(?:ガイドライン|指針)[^。？?]{0,12}?(?:不合格|失格|不適合)"
     r"|(?:ガイドライン|指針)[^。？?]{0,12}?(?:を|に)(?:守ら|従わ|遵守し|守ってい|従ってい|遵守してい)な(?:い|かった)"
     r"(?:と(?!いけ|なら|だめ|ダメ|分か|わか|判明|気づ|思|考え|判断|言|聞)|ら|場合)"
 )
-_LICENCE = r"(?:認証|許可|認可|免許|承認|許認可|資格)(?:の取得)?(?:が|は|を|も)?(?:法(?:律|令|的)?上)?(?:必要|必須|義務|要る|いる|受けないと|取らないと|得ないと|取得しないと)"
-_REGISTER = r"(?:届出|届け出|登録|申請)(?:する|の|が|は|を)?(?:義務|必要|必須|しなければ|しないと)|報告(?:する|の)?義務"
+# Negative conditionals of obligation, formal and colloquial (〜なければ・〜ないと・〜なきゃ・〜なくては・〜なくちゃ).
+_UNLESS = r"(?:なければ|ないと|なきゃ|なくては|なくちゃ)"
+_LICENCE = (
+    r"(?:認証|許可|認可|免許|承認|許認可|資格)(?:の取得)?(?:が|は|を|も)?(?:法(?:律|令|的)?上)?"
+    r"(?:必要|必須|義務|要る|いる|(?:受け|取ら|得|取得し)" + _UNLESS + ")"
+    # An examination or review as a precondition (「試験を受けないともらえない」).
+    r"|(?:試験|審査|検定)(?:を|に)(?:受け|合格し|通ら|パスし)" + _UNLESS
+)
+_REGISTER = (
+    r"(?:届出|届け出|登録|申請)(?:する|の|が|は|を)?(?:義務|必要|必須|し" + _UNLESS + ")"
+    r"|(?:届け出|登録し|申請し)" + _UNLESS + r"|報告(?:する|の)?義務"
+    # A duty to submit a report or a filing (「報告書で出さなきゃいけない」「届出書を提出しないと」).
+    r"|(?:報告書|届出書|申請書|報告|届出)(?:を|で|は|も)?(?:毎年|毎月|定期的に)?(?:提出し|出さ)" + _UNLESS
+)
 _DUTY = (
     r"法的(?:な)?(?:義務|拘束力|責任)|義務付け|義務化|強制力|法律で(?:決ま|定め|義務)|(?:守る|従う|遵守する)義務"
     # Whether the guideline itself must be followed (「ガイドラインって守らないといけないの？」), not
     # what it asks one to keep (「守らないといけないことは」).
     r"|(?:ガイドライン|指針)(?:って|は|を|には|に|も)(?:必ず|絶対に?|全部|すべて|全て)?"
-    r"(?:(?:守ら|従わ|遵守し)(?:ないと|なければ|なくては)(?:いけ|なら|だめ|ダメ)(?![^。？?]{0,4}こと)"
+    r"(?:(?:守ら|従わ|遵守し)" + _UNLESS + r"(?:いけ|なら|だめ|ダメ)(?![^。？?]{0,4}こと)"
     r"|(?:守る|従う|遵守する)必要)"
 )
 FALSE_PREMISE = re.compile("|".join((_SANCTION, _BREACH, _LICENCE, _REGISTER, _DUTY)))
@@ -47,6 +68,20 @@ def premise_cue(question: str) -> str | None:
     """The legal-force cue of the question (「罰金」「違反すると」…), or None."""
     m = FALSE_PREMISE.search(nfkc(question))
     return m.group(0) if m else None
+
+
+_SANCTIONED = re.compile("|".join((_SANCTION, _BREACH)))
+
+
+def asks_about_sanction(question: str) -> bool:
+    """Is the premise a sanction or a breach (「罰金」「懲役」「違反すると」), rather than a duty to
+    obtain a licence, register or report (「許可が必要」「届出が必要」)?
+
+    Sanctions exist under other laws, so a figure asked about one (「罰金は最高でいくら」) is a
+    fact the guideline does not hold; a duty to register or be licensed for using AI is the
+    premise itself, which the soft-law statement answers (the guideline sets no such duty).
+    """
+    return bool(_SANCTIONED.search(nfkc(question)))
 
 
 # Legal vocabulary left over once the cue is removed (「駐車違反の」): not what the question is about.

@@ -140,6 +140,11 @@ def test_near_domain_specific_is_refused_with_related_passages(answerer: Answere
         ("Copilotで社内文書を検索させるときの推奨設定はどれですか", {"focus"}),
         # A deadline in hours: the guideline says 「速やかに」, not a number of hours.
         ("AIインシデントは何時間以内に報告しなければなりませんか", {"type"}),
+        # Contact details, opening hours and a head count the guideline does not hold (issue 13,
+        # session 5): the passages speak of 窓口 and 担当者, never with a number, a time or a phone.
+        ("ガイドラインの担当窓口の電話番号はわかりますか", {"type"}),
+        ("AIの相談窓口は何時から開いていますか", {"type"}),
+        ("社員が何人いる会社ならAI委員会を置くべきですか", {"type"}),
     ],
 )
 def test_near_domain_specifics_are_refused(answerer: Answerer, question: str, reason: set[str]):
@@ -158,6 +163,39 @@ def test_a_figure_under_another_rule_is_refused_not_corrected(answerer: Answerer
     own = answerer.ask("ガイドラインに違反すると罰金は何円ですか")
     assert not own.refused and own.sentences[0].statement and own.sentences[0].text == PREMISE_LEAD
     assert_traceable(own)
+
+
+def test_products_and_prices_of_things_to_buy_are_refused(answerer: Answerer):
+    # Which product to buy and what training costs: no passage names a product or a price.
+    for question in ("議事録の要約に使うなら、おすすめのツール名を教えてください", "研修には一人あたりどのくらいの費用がかかりますか"):
+        ans = answerer.ask(question)
+        assert ans.refused and ans.answer.startswith(REFUSAL_TEXT), question
+
+
+def test_a_figure_must_stand_in_a_sentence_about_the_subject(answerer: Answerer):
+    # 中間とりまとめ 104: two dates, of the 統合イノベーション戦略 (閣議決定) and of the guideline's 第1.01版.
+    line = (REPO / "corpus" / "ai_seido_kenkyukai_chukan_torimatome.txt").read_text(encoding="utf-8").splitlines()[103]
+    sentence = next(s + "。" for s in line.split("。") if "閣議決定" in s)
+    selection = [(0, sentence)]
+    asked = "統合イノベーション戦略2024はいつ閣議決定されましたか"
+    other = "AIの基本方針はいつ閣議決定されましたか"  # a date of something the sentence does not date
+    assert answerer._type_found(asked, selection, "date", None, [])
+    assert not answerer._type_found(other, selection, "date", None, [])
+    # What a count counts: the 1 人以上 of this 実践例 counts AI倫理担当者, not employees.
+    guideline = (REPO / "corpus" / "ai_jigyosha_guideline_2024.txt").read_text(encoding="utf-8").splitlines()
+    count = [(0, guideline[8085])]  # line 8086: 「…全事業会社から 1 人以上の AI 倫理担当者を選出し…」
+    assert answerer._type_found("各事業会社からAI倫理担当者は何人選出されていますか", count, "number", "人", [])
+    assert not answerer._type_found("従業員が何人以上の会社に適用されますか", count, "number", "人", [])
+
+
+def test_a_duty_to_register_asked_with_a_deadline_is_corrected(answerer: Answerer):
+    # The premise (AI use must be notified) is what the soft-law statement answers; the deadline
+    # it asks for follows from the premise, it is not a figure of another law's sanction.
+    ans = answerer.ask("AIを業務で使うには役所への届出が必要なんですよね。届出の期限はいつまでですか")
+    assert not ans.refused and ans.sentences[0].statement and ans.sentences[0].text == PREMISE_LEAD
+    assert_traceable(ans)
+    colloquial = answerer.ask("AIを使っていることを届け出ないと、行政指導を受けますか")
+    assert not colloquial.refused and colloquial.sentences[0].text == PREMISE_LEAD
 
 
 def test_a_focus_the_passages_hold_is_answered(answerer: Answerer):

@@ -18,6 +18,7 @@ from retriever.answerability import (
     asked_counter,
     asked_focus,
     content_words,
+    counted_noun,
     coverage,
     decide,
     expected_answer_type,
@@ -25,12 +26,20 @@ from retriever.answerability import (
     has_counter,
     missing_focus,
     named_things,
+    names_a_product,
     on_topic,
     type_cue,
     without_type_cue,
 )
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
-from retriever.premise import PREMISE_LEAD, premise_cue, says_not_binding, says_soft_law, without_premise
+from retriever.premise import (
+    PREMISE_LEAD,
+    asks_about_sanction,
+    premise_cue,
+    says_not_binding,
+    says_soft_law,
+    without_premise,
+)
 from retriever.readable import MAX_SENTENCE_CHARS, is_fragment, is_table_run, readable, strip_opener
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,6 +72,18 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("どの機関に相談すればよいですか", "named"),
         ("AI利用者はプライバシーにどう配慮すべきですか", None),
         ("透明性とはどういう意味ですか", None),
+        # Issue 13, session 5: more general ways of asking for a specific.
+        ("研修にはどのくらいの予算を見込めばいいですか", "money"),  # degree before the noun
+        ("補償の上限額もあわせて知りたいです", "money"),  # an amount (…額) asked for
+        ("その制度の負担率どれくらい？", "rate"),  # a ratio noun without a particle
+        ("経費の何分の一が対象ですか", "rate"),
+        ("事務局の電話番号はわかりますか", "phone"),
+        ("問い合わせ先を教えてください", "contact"),
+        ("相談窓口は何時から開いていますか", "number"),  # a clock time (何時), not a name (窓口)
+        ("会計にはどのメーカーのソフトがいいですか", "product"),
+        ("おすすめの翻訳ツールはありますか", "product"),
+        ("問い合わせ窓口は設けるべきですか", None),  # 窓口 mentioned, not asked for by name
+        ("開発者はいつの段階で検証すべきですか", None),  # a stage of work, not a date
     ],
 )
 def test_expected_answer_type(question: str, kind: str | None) -> None:
@@ -80,6 +101,29 @@ def test_answer_type_found_in_real_corpus_sentences() -> None:
     soft = corpus_line(INTERIM, 281)  # ソフトローの利点と欠点: no amount, no duration, no date
     for kind in ("money", "duration", "date"):
         assert not has_answer_type(soft, kind), kind  # type: ignore[arg-type]
+
+
+def test_names_contacts_and_products_in_real_corpus_sentences() -> None:
+    item = corpus_line(GUIDELINE, 3528) + corpus_line(GUIDELINE, 3529)  # …（「4）プライバシー保護」）
+    assert item.rstrip().endswith("（「4）プライバシー保護」）")
+    # A quoted numbered heading is a cross-reference, not a name; 利用方法 is not a law (…法).
+    assert not has_answer_type(item, "named") and not has_answer_type("適正な利用方法を含む情報提供", "named")
+    assert has_answer_type("個人情報保護法の規律に従って", "named")
+    panasonic = corpus_line(GUIDELINE, 8063)  # 「…旧パナソニック(株)内に AI 倫理委員会を設置し…」
+    assert has_answer_type(panasonic, "product") and not has_answer_type(item, "product")
+    assert not names_a_product(corpus_line(INTERIM, 281))  # soft law's pros and cons: no name at all
+    assert not names_a_product("米国、英国等の10か国とOECDが署名した")  # places and acronyms are not brands
+    url = corpus_line(UPDATE, 933)  # a footnote ending in the 指針's web address
+    assert has_answer_type(url, "contact") and not has_answer_type(url, "phone")
+    assert has_answer_type("受付は03-1234-5678まで", "phone") and not has_answer_type(panasonic, "contact")
+
+
+def test_what_a_count_counts() -> None:
+    assert [f for f, _ in counted_noun("社員が何人以上いると担当者が必要ですか")] == ["社員"]
+    assert [f for f, _ in counted_noun("委員は、最低何人いればいいですか")] == ["委員"]
+    assert [f for f, _ in counted_noun("何人の職員で運用していますか")] == ["職員"]
+    assert counted_noun("何か注意点はありますか") == [] and counted_noun("何人必要ですか") == []
+    assert [f for f, _ in counted_noun("AI倫理委員会は何人で構成しますか")] == ["委員会"]  # the compound's head
 
 
 # --- coverage ---------------------------------------------------------------------------------------
@@ -223,10 +267,27 @@ def test_flattened_tables_are_split_or_not_quoted(real_index_dir: Path) -> None:
         "ガイドラインって守らないといけないの？",  # whether it binds: answered by what it is
         "このガイドラインに従う必要はありますか",
         "AIで作った文書を外に出すには上長の承認が法律上必要ですよね",
+        # Issue 13, session 5: enforcement measures, a breach or failure named as such,
+        # colloquial obligations and duties to submit.
+        "社名が公表されることはありますか、ガイドラインを守っていないと",
+        "AIの利用を届け出ないといけないんですか",
+        "報告書を毎年提出しなきゃいけないの？",
+        "資格試験を受けないとAIを開発できませんか",
+        "ガイドライン違反の場合はどうなりますか",
+        "指針の審査で不合格だったら取引できなくなりますか",
+        "行政指導の対象になりますか",
     ],
 )
 def test_legal_force_premises_are_detected(question: str) -> None:
     assert premise_cue(question)
+
+
+def test_a_sanction_is_told_from_a_duty_to_register() -> None:
+    # A figure of a sanction is a fact of another law; a duty to register is the premise itself.
+    assert asks_about_sanction("個人情報を漏らしたら罰金は最高でいくらですか")
+    assert asks_about_sanction("ガイドラインに違反すると営業停止ですか")
+    assert not asks_about_sanction("AIの利用には届出が必要ですよね。期限はいつまでですか")
+    assert not asks_about_sanction("生成AIを使うには許可が要りますか")
 
 
 def test_ordinary_questions_have_no_premise() -> None:
@@ -238,6 +299,9 @@ def test_ordinary_questions_have_no_premise() -> None:
         "ガイドラインは守らないといけないことが多いですか",
         "委託先がガイドラインに従っていないと分かったら、どうすればいいですか",
         "個人情報を守らないとどうなりますか",  # not the guideline
+        "ガイドラインの監査の項目は？",  # what it says about audits
+        "AIの出力を公表するときの注意点は？",
+        "不要になったデータはどう処分すればいいですか",  # disposal, not a disposition
     ):
         assert premise_cue(q) is None
     assert "罰金" not in without_premise("明日の天気が罰金になりますか？")
@@ -317,6 +381,8 @@ def test_rate_questions() -> None:
         ("研究会の座長は誰ですか", ["座長"]),
         ("利用者向けの注意点は？", ["注意点"]),
         ("外部の評価は受けるべきですか", []),  # a yes/no question about the clause: no single focus
+        ("規程を作りたいんですが、ひな形はどこにありますか", ["雛形"]),  # a comma ending a clause coordinates nothing
+        ("導入に使える助成金はありますか", ["助成金"]),  # whether it exists: the noun is asked about
         ("文書化の進め方やスケジュールは？", []),  # coordination: one of several things asked
         ("AI利用者として気をつけることは？", []),  # a formal noun is not a focus
     ],
