@@ -103,3 +103,13 @@ def content_words(text: str) -> list[str]:
         if form not in _STOP and form.strip():
             out.append(form)
     return out
+
+
+def morphemes(text: str) -> list[tuple[str, tuple[str, ...], str]]:
+    """(surface, part of speech, normalised form) of each mode-C morpheme of ``text``."""
+    tok = getattr(_CONTENT_LOCAL, "tok", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        tok = _CONTENT_LOCAL.tok = _shared_dictionary().tokenizer(SplitMode.C)
+    return [(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in tok.tokenize(nfkc(text)[:4000])]

@@ -27,15 +27,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from guideqa.errors import QueryError
-from guideqa.guideline import EXAMPLE_SECTIONS, EXPLANATION_SECTIONS, ROLE_BY_STEM, ROLE_LABELS
+from guideqa.guideline import EXAMPLE_SECTIONS, EXPLANATION_SECTIONS, PRINCIPLES, ROLE_BY_STEM, ROLE_LABELS
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
-from ingest.tokenizer import content_words
+from ingest.tokenizer import _STOP as _FORMAL_NOUNS
+from ingest.tokenizer import content_words, morphemes
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, named_roles, with_role
 from retriever.search import Hit
-from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principles_in, unit_of
+from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
 
 __all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_index", "replay", "resolve", "turn_state"]
 # An item the previous answer cited is carried over only when it covers this share of the
@@ -52,8 +53,11 @@ NOTE_QUESTION_CHARS = 30
 TOPIC_CHANGE = re.compile(
     r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
 )
-# 「〜とは」: a definition question names its own subject.
-DEFINITION = re.compile(r"(?<!こ)とは(?=[？?、,。\s]|何|なに|どういう|どのよう|$)")
+# 「〜とは」「〜って何？」: a definition question names its own subject (colloquial って stands for
+# とは before an interrogative: 「AIガバナンスってそもそも何ですか」).
+DEFINITION = re.compile(
+    r"(?<!こ)とは(?=[？?、,。\s]|何|なに|誰|だれ|どういう|どのよう|どんな|$)|って(?=(?:そもそも|一体|いったい)?(?:何|なに|誰|だれ|どういう|どんな))"
+)
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
@@ -64,7 +68,7 @@ MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外�
 # Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
 _REFERENCE_WORDS = re.compile(
     r"それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該|"
-    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
+    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|やつ|奴|もん|"
     r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
 )
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
@@ -79,14 +83,57 @@ def own_terms(question: str) -> list[str]:
     return [w for w in content_words(text) if w.lower() != "ai"]
 
 
+def defines(question: str) -> bool:
+    """A definition question whose subject is named, not pointed at (「AIガバナンスとは？」, not
+    「それってどういう意味？」「その項目とは？」)."""
+    defined = DEFINITION.split(question, maxsplit=1)
+    return len(defined) > 1 and bool(content_words(_REFERENCE_WORDS.sub(" ", defined[0])))
+
+
 def lacks_subject(question: str) -> bool:
     """A follow-up cue (それ, 具体例, 詳しく, 他には …) with no content word of its own: the
     question cannot be answered without an earlier turn that had a subject."""
     body = LEAD.sub("", nfkc(question).strip())
-    if len(DEFINITION.split(body, maxsplit=1)) > 1:
+    if defines(body):
         return False
     cue = ANAPHOR.match(body) or EXAMPLES.search(body) or DETAIL.search(body) or MORE.search(body)
     return bool(cue) and not own_terms(body)
+
+
+# A noun phrase asked about without a predicate ends in a case, topic or adverbial particle
+# (は, には, って, も…) or in a conditional copula (「…だと？」「…なら？」), then punctuation. A
+# sentence-final particle (か, の, ね) or a verb means the question has a predicate of its own.
+_PHRASE_PARTICLES = {"係助詞", "格助詞", "副助詞"}
+_CONDITIONAL = {"と", "ば"}  # 「…だと？」「…であれば？」
+MAX_ELLIPTICAL_WORDS = 2  # a longer noun phrase states a subject of its own (「学習データの偏りの対策は？」)
+
+
+def elided_predicate(question: str) -> bool:
+    """A short noun phrase asked about with no predicate of its own (「年配の職員向けには？」
+    「小さい会社だと？」「人の写真っぽいやつは？」): Japanese leaves the predicate out when the
+    conversation supplies it, so it asks the previous question about that phrase. Formal nouns
+    (「…することは？」) and interrogatives (「…って何？」) end a predicate, not such a phrase."""
+    toks = morphemes(LEAD.sub("", nfkc(question).strip()))
+    if any(pos[0] == "動詞" for _, pos, _ in toks):
+        return False
+    end = len(toks)
+    while end and toks[end - 1][1][0] in ("補助記号", "空白"):
+        end -= 1
+    tail = end
+
+    def trailing(i: int) -> bool:  # a particle of the phrase, or the copula of 「…だと」「…なら」
+        surface, pos, form = toks[i]
+        if pos[0] == "助詞":
+            return pos[1] in _PHRASE_PARTICLES or surface in _CONDITIONAL
+        return pos[0] == "助動詞" and form == "だ" and (i + 1 < tail or "仮定形" in pos[5])
+
+    while end and trailing(end - 1):
+        end -= 1
+    if not end or end == tail:
+        return False
+    _, pos, form = toks[end - 1]
+    nominal = (pos[0] == "名詞" and pos[1] not in ("数詞",)) or (pos[0] == "接尾辞" and pos[1] == "名詞的")
+    return nominal and form not in _FORMAL_NOUNS and len(own_terms(question)) <= MAX_ELLIPTICAL_WORDS
 
 
 def context_terms(state: TurnState) -> set[str]:
@@ -107,8 +154,7 @@ def classify(
     if TOPIC_CHANGE.match(text):
         return None
     body = LEAD.sub("", text)
-    defined = DEFINITION.split(body, maxsplit=1)
-    if len(defined) > 1 and content_words(defined[0]):  # 「AIとは？」 names its subject
+    if defines(body):  # 「AIとは？」 names its subject
         return None
     own = own_terms(body)
     new = [w for w in own if w not in context_terms(state)]
@@ -128,8 +174,9 @@ def classify(
         return kind
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
         return kind
-    # Elliptical: one word in the frame of the previous question (「従業員向けには？」)
-    elliptical = kind == "reference" and len(own) == 1
+    # Elliptical: one word in the frame of the previous question (「従業員向けには？」), or a
+    # noun phrase without a predicate (「年配の職員向けには？」)
+    elliptical = kind == "reference" and (len(own) == 1 or elided_predicate(body))
     if elliptical and (known is None or all(known(w) for w in own)):
         return kind
     return None
@@ -192,7 +239,10 @@ def resolve(
     elif kind in ("examples", "detail"):
         labels, shown = _what(kind)
         for code in carried:
-            focus += items.sections(code, labels, used_role)
+            # A principle's explanation is its whole entry in 別添 B. (「共通の指針」の解説),
+            # methods included: it has no [ポイント] of its own.
+            whole = kind == "detail" and principle_of(code) is not None
+            focus += items.sections(code, (*labels, *EXAMPLE_SECTIONS) if whole else labels, used_role)
         if not carried:
             # The sections the previous answer quoted on its question (none when it drifted off it).
             focus += items.same_section(anchors[:MAX_CARRIED_ITEMS])
@@ -245,6 +295,11 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
         codes = [code for code in codes if _on_topic(answerer, query, code, answer.role)]
         named = [code for code in codes if code in nfkc(query)]
         codes = named or codes  # a question naming its item (「U-4) i. …について」) is about that one
+        if not named and answer.role is None:
+            # A question naming a principle (「透明性ってどういうこと？」), asked for no role, is
+            # about the principle before any role's item that cites it.
+            by_name = [c for c in codes if (n := principle_of(c)) is not None and PRINCIPLES[n - 1] in nfkc(query)]
+            codes = by_name + [c for c in codes if c not in by_name]
     anchors: list[str] | None = None
     if answerer is not None:  # an answer that drifted off its question must not anchor the next one
         by_id = item_index(answerer.retriever).by_id
