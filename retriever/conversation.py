@@ -270,6 +270,19 @@ def _anchors(state: TurnState) -> list[str]:
 
 
 # --- answering ------------------------------------------------------------------------------
+def _shown(resolution: Resolution, state: TurnState) -> list[str]:
+    """The passages the previous answer showed, to rank last: 「他には？」 asks for what it did not
+    show; so does a request for the explanation of a unit (its 別添 sections are searched, not
+    what was quoted) or of an answer that drifted off its question. 「もっと詳しく」 about an answer
+    that stayed on its question and carried no unit searches that answer's own sections: the
+    passage it quoted from may hold the rest, and stays."""
+    if resolution.kind == "more":
+        return state.passage_ids
+    if resolution.kind == "detail" and (resolution.item_codes or not _anchors(state)):
+        return state.passage_ids
+    return []
+
+
 def _covers(answerer: Answerer, query: str, ids: list[int]) -> bool:
     """Whether these chunks together cover the question (the follow-up coverage test)."""
     hits = [Hit(i, answerer.retriever.chunks[i], 0.0, 0.0, 0.0) for i in ids]
@@ -350,8 +363,7 @@ def ask_in_context(
     if state.refused and lacks_subject(text):
         answer = answerer.refuse(text, resolution.role)  # the earlier turn answered nothing to refer to
     else:
-        # 「他には？」 asks for what the previous answer did not show: its passages come last.
-        shown = state.passage_ids if resolution.kind == "more" else []
+        shown = _shown(resolution, state)
         with answerer.retriever.focus(resolution.focus), answerer.retriever.shown(shown):
             answer = answerer.ask(resolution.query, role=resolution.role, k=k)
     answer.question = text
