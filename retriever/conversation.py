@@ -31,7 +31,6 @@ from guideqa.guideline import EXAMPLE_SECTIONS, EXPLANATION_SECTIONS, PRINCIPLES
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
-from ingest.tokenizer import _STOP as _FORMAL_NOUNS
 from ingest.tokenizer import content_words, morphemes
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, named_roles, with_role
@@ -68,7 +67,7 @@ MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外�
 # Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
 _REFERENCE_WORDS = re.compile(
     r"それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該|"
-    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|やつ|奴|もん|"
+    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
     r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
 )
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
@@ -111,8 +110,8 @@ MAX_ELLIPTICAL_WORDS = 2  # a longer noun phrase states a subject of its own (�
 def elided_predicate(question: str) -> bool:
     """A short noun phrase asked about with no predicate of its own (「年配の職員向けには？」
     「小さい会社だと？」「人の写真っぽいやつは？」): Japanese leaves the predicate out when the
-    conversation supplies it, so it asks the previous question about that phrase. Formal nouns
-    (「…することは？」) and interrogatives (「…って何？」) end a predicate, not such a phrase."""
+    conversation supplies it, so it asks the previous question about that phrase. A verb
+    (「…守るべきことは？」) or an interrogative (「…って何？」) makes a predicate of its own."""
     toks = morphemes(LEAD.sub("", nfkc(question).strip()))
     if any(pos[0] == "動詞" for _, pos, _ in toks):
         return False
@@ -131,9 +130,9 @@ def elided_predicate(question: str) -> bool:
         end -= 1
     if not end or end == tail:
         return False
-    _, pos, form = toks[end - 1]
+    pos = toks[end - 1][1]
     nominal = (pos[0] == "名詞" and pos[1] not in ("数詞",)) or (pos[0] == "接尾辞" and pos[1] == "名詞的")
-    return nominal and form not in _FORMAL_NOUNS and len(own_terms(question)) <= MAX_ELLIPTICAL_WORDS
+    return nominal and len(own_terms(question)) <= MAX_ELLIPTICAL_WORDS
 
 
 def context_terms(state: TurnState) -> set[str]:
