@@ -48,9 +48,13 @@ MAX_STATE_ITEMS = 4
 NOTE_QUESTION_CHARS = 30
 
 # --- cue words (general Japanese) --------------------------------------------------------
-# Opening words that change the subject: the question stands on its own.
+# Opening words that change the subject (the conjunctions of topic change, 転換の接続詞), after
+# an acknowledgement of the last answer if any: the question stands on its own.
+_ACKNOWLEDGEMENT = r"(?:ありがとう(?:ございます|ございました)?|なるほど|了解(?:です|しました)?|(?:わ|分)かりました|承知しました)[。、,!！\s]*"
 TOPIC_CHANGE = re.compile(
-    r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
+    rf"^(?:{_ACKNOWLEDGEMENT})?"
+    r"(?:ところで|話は変わ|話が変わ|話変わ|話を変え|別の(?:質問|話)|別件|それとは別に|それはそうと|それはさておき|閑話休題|"
+    r"(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
 )
 # 「〜とは」「〜って何？」: a definition question names its own subject (colloquial って stands for
 # とは before an interrogative: 「AIガバナンスってそもそも何ですか」).
@@ -175,8 +179,12 @@ def classify(
         return kind
     # Elliptical: one word in the frame of the previous question (「従業員向けには？」), or a
     # noun phrase without a predicate (「年配の職員向けには？」)
-    elliptical = kind == "reference" and (len(own) == 1 or elided_predicate(body))
-    if elliptical and (known is None or all(known(w) for w in own)):
+    # (a phrase of several words only when they can be checked to be the corpus's words).
+    if kind != "reference":
+        return None
+    if len(own) == 1 and (known is None or all(known(w) for w in own)):
+        return kind
+    if known is not None and elided_predicate(body) and all(known(w) for w in own):
         return kind
     return None
 
@@ -320,8 +328,11 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
             for c in cited
             if c.id in by_id and _covers(answerer, query, [by_id[c.id]])
         ]
+    # A follow-up with no words of its own (「他には？」「具体的には？」) is named, in the next
+    # answer's note, by the question it continued.
+    subject = answer.context.previous_question if answer.context and not own_terms(answer.question) else answer.question
     return TurnState(
-        question=answer.question,
+        question=subject,
         query=query,
         role=answer.role,
         item_codes=codes[:MAX_STATE_ITEMS],
@@ -396,7 +407,7 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
         res = resolve(question, role, state, idx, _known(answerer)) if state else None
         query = res.query if res else search_text(question)
         state = TurnState(
-            question=question,
+            question=state.question if res and state and not own_terms(question) else question,
             query=query,
             role=(res.role if res else role or detect_role(query)),
             item_codes=list(res.item_codes) if res else [],
