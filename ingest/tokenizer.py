@@ -12,8 +12,9 @@ from typing import Protocol, runtime_checkable
 from guideqa.text import nfkc
 
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
-# Very frequent words that carry no meaning for search in this corpus.
-_STOP = {"為る", "居る", "成る", "有る", "こと", "もの", "よう", "等", "ため", "事", "物", "の", "方", "所"}
+# Very frequent words that carry no meaning for search in this corpus, and formal nouns that
+# stand for a thing without naming it (colloquial 「やつ」, normalised 奴: 「写真っぽいやつは？」).
+_STOP = {"為る", "居る", "成る", "有る", "こと", "もの", "よう", "等", "ため", "事", "物", "の", "方", "所", "奴"}
 
 # One system dictionary per process (~80 MB resident), shared by every thread: SudachiPy's
 # Dictionary is thread-safe, only its Tokenizer objects are not. (A Dictionary per thread made
@@ -103,3 +104,13 @@ def content_words(text: str) -> list[str]:
         if form not in _STOP and form.strip():
             out.append(form)
     return out
+
+
+def morphemes(text: str) -> list[tuple[str, tuple[str, ...], str]]:
+    """(surface, part of speech, normalised form) of each mode-C morpheme of ``text``."""
+    tok = getattr(_CONTENT_LOCAL, "tok", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        tok = _CONTENT_LOCAL.tok = _shared_dictionary().tokenizer(SplitMode.C)
+    return [(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in tok.tokenize(nfkc(text)[:4000])]

@@ -142,8 +142,11 @@ class Answerer:
     # -- evidence ------------------------------------------------------------------------
     def coverage(self, question: str, hits: list[Hit]) -> float:
         """Share of the question's (idf-weighted) search tokens found in the top passages
-        (used by the conversation resolver to tell whether a follow-up stays on an item)."""
-        tokens = set(self.retriever.tokenizer.tokenize(question))
+        (used by the conversation resolver to tell whether a follow-up stays on an item).
+
+        Only the question's content words count: its interrogative frame (「どうすればいい」)
+        says what kind of answer is wanted, not what it is about."""
+        tokens = set(self.retriever.tokenizer.tokenize(" ".join(content_words(question))))
         seen: set[str] = set()
         for hit in hits[:3]:
             seen |= set(self.retriever.tokenizer.tokenize(hit.chunk.text))

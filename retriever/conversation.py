@@ -27,15 +27,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from guideqa.errors import QueryError
-from guideqa.guideline import EXAMPLE_SECTIONS, EXPLANATION_SECTIONS, ROLE_BY_STEM, ROLE_LABELS
+from guideqa.guideline import EXAMPLE_SECTIONS, EXPLANATION_SECTIONS, PRINCIPLES, ROLE_BY_STEM, ROLE_LABELS
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
-from ingest.tokenizer import content_words
+from ingest.tokenizer import content_words, morphemes
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, named_roles, with_role
 from retriever.search import Hit
-from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principles_in, unit_of
+from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
 
 __all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_index", "replay", "resolve", "turn_state"]
 # An item the previous answer cited is carried over only when it covers this share of the
@@ -48,12 +48,19 @@ MAX_STATE_ITEMS = 4
 NOTE_QUESTION_CHARS = 30
 
 # --- cue words (general Japanese) --------------------------------------------------------
-# Opening words that change the subject: the question stands on its own.
+# Opening words that change the subject (the conjunctions of topic change, 転換の接続詞), after
+# an acknowledgement of the last answer if any: the question stands on its own.
+_ACKNOWLEDGEMENT = r"(?:ありがとう(?:ございます|ございました)?|なるほど|了解(?:です|しました)?|(?:わ|分)かりました|承知しました)[。、,!！\s]*"
 TOPIC_CHANGE = re.compile(
-    r"^(?:ところで|話は変わ|話が変わ|話を変え|別の(?:質問|話)|別件|それとは別に|(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
+    rf"^(?:{_ACKNOWLEDGEMENT})?"
+    r"(?:ところで|話は変わ|話が変わ|話変わ|話を変え|別の(?:質問|話)|別件|それとは別に|それはそうと|それはさておき|閑話休題|"
+    r"(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
 )
-# 「〜とは」: a definition question names its own subject.
-DEFINITION = re.compile(r"(?<!こ)とは(?=[？?、,。\s]|何|なに|どういう|どのよう|$)")
+# 「〜とは」「〜って何？」: a definition question names its own subject (colloquial って stands for
+# とは before an interrogative: 「AIガバナンスってそもそも何ですか」).
+DEFINITION = re.compile(
+    r"(?<!こ)とは(?=[？?、,。\s]|何|なに|誰|だれ|どういう|どのよう|どんな|$)|って(?=(?:そもそも|一体|いったい)?(?:何|なに|誰|だれ|どういう|どんな))"
+)
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
@@ -79,14 +86,57 @@ def own_terms(question: str) -> list[str]:
     return [w for w in content_words(text) if w.lower() != "ai"]
 
 
+def defines(question: str) -> bool:
+    """A definition question whose subject is named, not pointed at (「AIガバナンスとは？」, not
+    「それってどういう意味？」「その項目とは？」)."""
+    defined = DEFINITION.split(question, maxsplit=1)
+    return len(defined) > 1 and bool(content_words(_REFERENCE_WORDS.sub(" ", defined[0])))
+
+
 def lacks_subject(question: str) -> bool:
     """A follow-up cue (それ, 具体例, 詳しく, 他には …) with no content word of its own: the
     question cannot be answered without an earlier turn that had a subject."""
     body = LEAD.sub("", nfkc(question).strip())
-    if len(DEFINITION.split(body, maxsplit=1)) > 1:
+    if defines(body):
         return False
     cue = ANAPHOR.match(body) or EXAMPLES.search(body) or DETAIL.search(body) or MORE.search(body)
     return bool(cue) and not own_terms(body)
+
+
+# A noun phrase asked about without a predicate ends in a case, topic or adverbial particle
+# (は, には, って, も…) or in a conditional copula (「…だと？」「…なら？」), then punctuation. A
+# sentence-final particle (か, の, ね) or a verb means the question has a predicate of its own.
+_PHRASE_PARTICLES = {"係助詞", "格助詞", "副助詞"}
+_CONDITIONAL = {"と", "ば"}  # 「…だと？」「…であれば？」
+MAX_ELLIPTICAL_WORDS = 2  # a longer noun phrase states a subject of its own (「学習データの偏りの対策は？」)
+
+
+def elided_predicate(question: str) -> bool:
+    """A short noun phrase asked about with no predicate of its own (「年配の職員向けには？」
+    「小さい会社だと？」「人の写真っぽいやつは？」): Japanese leaves the predicate out when the
+    conversation supplies it, so it asks the previous question about that phrase. A verb
+    (「…守るべきことは？」) or an interrogative (「…って何？」) makes a predicate of its own."""
+    toks = morphemes(LEAD.sub("", nfkc(question).strip()))
+    if any(pos[0] == "動詞" for _, pos, _ in toks):
+        return False
+    end = len(toks)
+    while end and toks[end - 1][1][0] in ("補助記号", "空白"):
+        end -= 1
+    tail = end
+
+    def trailing(i: int) -> bool:  # a particle of the phrase, or the copula of 「…だと」「…なら」
+        surface, pos, form = toks[i]
+        if pos[0] == "助詞":
+            return pos[1] in _PHRASE_PARTICLES or surface in _CONDITIONAL
+        return pos[0] == "助動詞" and form == "だ" and (i + 1 < tail or "仮定形" in pos[5])
+
+    while end and trailing(end - 1):
+        end -= 1
+    if not end or end == tail:
+        return False
+    pos = toks[end - 1][1]
+    nominal = (pos[0] == "名詞" and pos[1] not in ("数詞",)) or (pos[0] == "接尾辞" and pos[1] == "名詞的")
+    return nominal and len(own_terms(question)) <= MAX_ELLIPTICAL_WORDS
 
 
 def context_terms(state: TurnState) -> set[str]:
@@ -107,8 +157,7 @@ def classify(
     if TOPIC_CHANGE.match(text):
         return None
     body = LEAD.sub("", text)
-    defined = DEFINITION.split(body, maxsplit=1)
-    if len(defined) > 1 and content_words(defined[0]):  # 「AIとは？」 names its subject
+    if defines(body):  # 「AIとは？」 names its subject
         return None
     own = own_terms(body)
     new = [w for w in own if w not in context_terms(state)]
@@ -128,9 +177,14 @@ def classify(
         return kind
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
         return kind
-    # Elliptical: one word in the frame of the previous question (「従業員向けには？」)
-    elliptical = kind == "reference" and len(own) == 1
-    if elliptical and (known is None or all(known(w) for w in own)):
+    # Elliptical: one word in the frame of the previous question (「従業員向けには？」), or a
+    # noun phrase without a predicate (「年配の職員向けには？」)
+    # (a phrase of several words only when they can be checked to be the corpus's words).
+    if kind != "reference":
+        return None
+    if len(own) == 1 and (known is None or all(known(w) for w in own)):
+        return kind
+    if known is not None and elided_predicate(body) and all(known(w) for w in own):
         return kind
     return None
 
@@ -192,7 +246,10 @@ def resolve(
     elif kind in ("examples", "detail"):
         labels, shown = _what(kind)
         for code in carried:
-            focus += items.sections(code, labels, used_role)
+            # A principle's explanation is its whole entry in 別添 B. (「共通の指針」の解説),
+            # methods included: it has no [ポイント] of its own.
+            whole = kind == "detail" and principle_of(code) is not None
+            focus += items.sections(code, (*labels, *EXAMPLE_SECTIONS) if whole else labels, used_role)
         if not carried:
             # The sections the previous answer quoted on its question (none when it drifted off it).
             focus += items.same_section(anchors[:MAX_CARRIED_ITEMS])
@@ -220,6 +277,19 @@ def _anchors(state: TurnState) -> list[str]:
 
 
 # --- answering ------------------------------------------------------------------------------
+def _shown(resolution: Resolution, state: TurnState) -> list[str]:
+    """The passages the previous answer showed, to rank last: 「他には？」 asks for what it did not
+    show; so does a request for the explanation of a unit (its 別添 sections are searched, not
+    what was quoted) or of an answer that drifted off its question. 「もっと詳しく」 about an answer
+    that stayed on its question and carried no unit searches that answer's own sections: the
+    passage it quoted from may hold the rest, and stays."""
+    if resolution.kind == "more":
+        return state.passage_ids
+    if resolution.kind == "detail" and (resolution.item_codes or not _anchors(state)):
+        return state.passage_ids
+    return []
+
+
 def _covers(answerer: Answerer, query: str, ids: list[int]) -> bool:
     """Whether these chunks together cover the question (the follow-up coverage test)."""
     hits = [Hit(i, answerer.retriever.chunks[i], 0.0, 0.0, 0.0) for i in ids]
@@ -245,6 +315,11 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
         codes = [code for code in codes if _on_topic(answerer, query, code, answer.role)]
         named = [code for code in codes if code in nfkc(query)]
         codes = named or codes  # a question naming its item (「U-4) i. …について」) is about that one
+        if not named and answer.role is None:
+            # A question naming a principle (「透明性ってどういうこと？」), asked for no role, is
+            # about the principle before any role's item that cites it.
+            by_name = [c for c in codes if (n := principle_of(c)) is not None and PRINCIPLES[n - 1] in nfkc(query)]
+            codes = by_name + [c for c in codes if c not in by_name]
     anchors: list[str] | None = None
     if answerer is not None:  # an answer that drifted off its question must not anchor the next one
         by_id = item_index(answerer.retriever).by_id
@@ -253,8 +328,11 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
             for c in cited
             if c.id in by_id and _covers(answerer, query, [by_id[c.id]])
         ]
+    # A follow-up with no words of its own (「他には？」「具体的には？」) is named, in the next
+    # answer's note, by the question it continued.
+    subject = answer.context.previous_question if answer.context and not own_terms(answer.question) else answer.question
     return TurnState(
-        question=answer.question,
+        question=subject,
         query=query,
         role=answer.role,
         item_codes=codes[:MAX_STATE_ITEMS],
@@ -295,8 +373,7 @@ def ask_in_context(
     if state.refused and lacks_subject(text):
         answer = answerer.refuse(text, resolution.role)  # the earlier turn answered nothing to refer to
     else:
-        # 「他には？」 asks for what the previous answer did not show: its passages come last.
-        shown = state.passage_ids if resolution.kind == "more" else []
+        shown = _shown(resolution, state)
         with answerer.retriever.focus(resolution.focus), answerer.retriever.shown(shown):
             answer = answerer.ask(resolution.query, role=resolution.role, k=k)
     answer.question = text
@@ -330,7 +407,7 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
         res = resolve(question, role, state, idx, _known(answerer)) if state else None
         query = res.query if res else search_text(question)
         state = TurnState(
-            question=question,
+            question=state.question if res and state and not own_terms(question) else question,
             query=query,
             role=(res.role if res else role or detect_role(query)),
             item_codes=list(res.item_codes) if res else [],

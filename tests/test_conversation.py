@@ -17,8 +17,13 @@ from guideqa.service import ask_line, build_answerer
 from retriever.answer import Answerer
 from retriever.conversation import (
     EXAMPLE_SECTIONS,
+    Resolution,
+    _known,
+    _shown,
     ask_in_context,
     classify,
+    defines,
+    elided_predicate,
     item_index,
     own_terms,
     replay,
@@ -165,7 +170,8 @@ def test_turn_state_keeps_the_cited_items_and_role(answerer: Answerer):
 
 def test_replay_of_a_three_turn_conversation(answerer: Answerer):
     state = replay(answerer, [PRIVACY_Q, "具体例は？"], "user")
-    assert state is not None and state.question == "具体例は？" and "個人情報" in state.query
+    # 「具体例は？」 has no words of its own: the next note names the question it continued
+    assert state is not None and state.question == PRIVACY_Q and "個人情報" in state.query
     answer = ask_in_context(answerer, "AI提供者の場合は？", "user", 10, state)
     assert answer.context is not None and answer.context.kind == "role_switch" and answer.role == "provider"
     assert any(code.startswith("P-") for code in _codes(answer))
@@ -383,3 +389,103 @@ def test_more_searches_the_previous_question_without_its_cue_words(answerer: Ans
     assert res is not None and res.kind == "more" and res.query == PRIVACY_Q
     res = resolve("他に個人情報で注意することは？", "user", PRIVACY, items)
     assert res is not None and res.kind == "more" and res.query.startswith(PRIVACY_Q) and "他に" not in res.query
+
+
+# --- elliptical phrases, definitions, topic changes (session 5) -------------------------------
+@pytest.mark.parametrize(
+    ("question", "elided"),
+    [
+        ("中小企業なら？", True),  # a conditional copula, no predicate
+        ("海外の子会社には？", True),
+        ("新入社員向けだと？", True),
+        ("学習データの集め方で守るべきことは？", False),  # a verb: a predicate of its own
+        ("リスクベースアプローチって何？", False),  # an interrogative predicate
+        ("EUのAI法はどんな仕組みの規制ですか？", False),  # a copula question
+        ("学習データの偏りと個人情報の扱いの対策は？", False),  # a long phrase states its own subject
+    ],
+)
+def test_a_short_noun_phrase_without_a_predicate_is_elided(question: str, elided: bool):
+    assert elided_predicate(question) is elided
+
+
+def test_an_elided_phrase_of_corpus_words_continues_the_conversation(answerer: Answerer):
+    known = _known(answerer)
+    assert classify("海外の子会社には？", PRIVACY, known) == "reference"  # two words, both the corpus's
+    assert classify("明日の東京の天気は？", PRIVACY, known) is None  # 天気 is not a corpus word
+    assert classify("海外の子会社には？", PRIVACY) is None  # several words, no vocabulary to check them
+    res = resolve("海外の子会社には？", "user", PRIVACY, item_index(answerer.retriever), known)
+    assert res is not None and res.query.startswith(PRIVACY_Q) and "子会社" in res.query
+
+
+def test_colloquial_yatsu_is_a_formal_noun_not_a_subject():
+    from retriever.answerability import asked_focus
+
+    assert own_terms("手書きっぽいやつは？") == ["手書き"]
+    assert asked_focus("AIで描いた絵は？ 手書きっぽいやつは?") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "defined"),
+    [
+        ("リスクベースアプローチって何？", True),
+        ("「AI利用者」とは誰のことですか？", True),
+        ("アジャイル・ガバナンスってそもそも何ですか", True),
+        ("それってどういう意味？", False),  # points back: a follow-up
+        ("その項目とは？", False),
+    ],
+)
+def test_a_definition_names_its_subject(question: str, defined: bool):
+    assert defines(question) is defined
+    assert (classify(question, PRIVACY) is None) is defined
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["それはそうと、透明性の確保とは？", "ありがとう。話変わるけど、具体例は？", "なるほど。ところで、他には？"],
+)
+def test_topic_change_conjunctions_stand_alone(question: str):
+    assert classify(question, PRIVACY) is None
+
+
+def test_follow_up_coverage_ignores_the_interrogative_frame(answerer: Answerer):
+    from retriever.conversation import MIN_ITEM_COVERAGE
+    from retriever.search import Hit
+
+    items = item_index(answerer.retriever)
+    own = [Hit(i, answerer.retriever.chunks[i], 0.0, 0.0, 0.0) for i in items.own_text("P-3) i.", "provider")]
+    subject = "AIが差別的な出力をしないようにするには"
+    # P-3) i. (bias) says 「不当に差別されない」: it covers the subject, whatever the frame asks
+    assert answerer.coverage(subject + "、どうすればいいですか", own) == answerer.coverage(subject, own)
+    assert answerer.coverage(subject + "、どうすればいいですか", own) >= MIN_ITEM_COVERAGE
+
+
+def test_a_principle_named_without_a_role_is_the_carried_unit(answerer: Answerer):
+    state = turn_state(answerer.ask("ガイドラインでいう「安全性」ってどういうこと？"), answerer)
+    assert state.item_codes[0] == "2) 安全性"
+
+
+def test_a_principles_explanation_is_its_whole_annex_b_entry(answerer: Answerer):
+    chunks = answerer.retriever.chunks
+    code = "6) 透明性"
+    q = "透明性とは？"
+    state = TurnState(question=q, query=q, item_codes=[code])
+    res = resolve("その項目の解説は？", None, state, item_index(answerer.retriever))
+    assert res is not None and res.kind == "detail" and res.item_codes == (code,)
+    labels = {chunks[i].section_path[-1] for i in res.focus}
+    assert {"[具体的な手法]", "[関連する記載内容(本編の記載内容の再掲)]"} <= labels
+    assert all(code in chunks[i].section_path for i in res.focus)
+    assert "[参考文献]" not in labels
+
+
+def test_what_the_previous_answer_showed_ranks_last_for_an_explanation():
+    state = TurnState(question="q", query="q", passage_ids=["a", "b"], anchor_ids=["a"])
+
+    def res(kind: str, codes: tuple[str, ...] = ()) -> Resolution:
+        return Resolution(kind, "q", None, (), codes, "")  # type: ignore[arg-type]
+
+    assert _shown(res("more"), state) == ["a", "b"]
+    assert _shown(res("detail", ("U-4) i.",)), state) == ["a", "b"]  # its 別添 sections are searched
+    assert _shown(res("detail"), state) == []  # the cited section again: the passage may hold the rest
+    drifted = state.model_copy(update={"anchor_ids": []})
+    assert _shown(res("detail"), drifted) == ["a", "b"]
+    assert _shown(res("examples"), state) == []
