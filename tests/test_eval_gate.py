@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
 SPLITS = ("dev", "test")
 # ``FLOORS``/``CEILINGS`` were measured on the first question set (q001-q198);
-# ``FLOORS_ALL``/``CEILINGS_ALL`` on the whole current set (q001-q479, with the everyday-words
+# ``FLOORS_ALL``/``CEILINGS_ALL`` on the whole current set (q001-q641, with the everyday-words
 # set: near-domain unanswerables, conversations, ...).
 FIRST_SET_LAST_ID = 198
 SCOPES = ("first", "all")
@@ -93,27 +93,36 @@ CEILINGS: dict[str, dict[str, float]] = {
 # a date sentence not holding half the question's words, a stricter name check, the focus of
 # an existence question); 1 probe false premise is newly answered. On q001-q479 alone test is
 # 11/231 = 0.048, under the old ceiling. Dev fell (8 -> 5 of 183).
+# Merged main, session 5 (q001-q641: also the blind probe's everyday/cross-role questions
+# q566-q615 and conversations q616-q641; thresholds re-calibrated on the merged dev split,
+# similarity 0.8415 -> 0.8324). Measured once:
+#   dev  (286: 219 answerable, 67 not):  hit@5 0.667, MRR 0.484, citation precision 0.296,
+#                                        refusal 0.925 (62/67), false refusal 0.014 (3), halluc. 0
+#   test (355: 275 answerable, 80 not):  hit@5 0.582, MRR 0.437, citation precision 0.270,
+#                                        refusal 0.963 (77/80), false refusal 0.051 (14), halluc. 0
+# The test MRR floor moves 0.44 -> 0.40: the blind everyday questions are harder than the rest
+# (their test half: hit@1 0.04), not a loss on the questions that were there.
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.62,
-        "mrr": 0.45,
-        "citation_precision": 0.25,
-        "refusal_rate": 0.92,  # 65 questions: 62 refused; 59 (0.908) fails
-    },
-    "test": {
-        "hit@5": 0.56,
         "mrr": 0.44,
         "citation_precision": 0.25,
-        "refusal_rate": 0.93,  # 76 questions: 73 refused; 70 (0.921) fails
+        "refusal_rate": 0.89,  # 67 questions: 62 refused; 59 (0.881) fails
+    },
+    "test": {
+        "hit@5": 0.55,
+        "mrr": 0.40,
+        "citation_precision": 0.23,
+        "refusal_rate": 0.93,  # 80 questions: 77 refused; 74 (0.925) fails
     },
 }
 CEILINGS_ALL: dict[str, dict[str, float]] = {
     "dev": {
-        "false_refusal_rate": 0.05,  # 183 questions: 5 false refusals; up to 9
+        "false_refusal_rate": 0.04,  # 219 questions: 3 false refusals; up to 8
         "hallucination": 0.0,
     },
     "test": {
-        "false_refusal_rate": 0.06,  # 241 questions: 13 false refusals; up to 14 (see above)
+        "false_refusal_rate": 0.06,  # 275 questions: 14 false refusals; up to 16 (see above)
         "hallucination": 0.0,
     },
 }
