@@ -192,7 +192,9 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
         _NUM
         + r"\s*(?:日|週間|か月|ヶ月|カ月|箇月|時間|分)(?:以内|間|まで|以上|後|前|ごと)?|"
         + _NUM
-        + r"\s*年(?:間|以内|以上|ごと|後)|期限|期日|速やかに|遅滞なく"
+        + r"\s*年(?:間|以内|以上|ごと|後)|期限|期日|速やかに|遅滞なく|"
+        # A calendar deadline: 「4月末日までに」「3月31日まで」「当日中」.
+        + r"\d+\s*月\s*(?:\d+\s*日|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
     ),
     # Calendar dates: western or era years, months, days.
     "date": re.compile(r"\d{4}\s*年|(?:令和|平成|昭和)\s*(?:\d+|元)\s*年|\d+\s*月\s*\d*\s*日?|\d{4}[/-]\d{1,2}"),

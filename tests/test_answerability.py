@@ -411,3 +411,12 @@ def test_decide_refuses_a_missing_focus_after_the_type() -> None:
     verdict = decide(Features(0.9, 0.9, None, True, focus_missing=True), CAL)
     assert not verdict.answered and verdict.reason == "focus" and verdict.near_domain
     assert decide(Features(0.9, 0.9, "money", False, focus_missing=True), CAL).reason == "type"
+
+
+def test_a_calendar_deadline_answers_a_deadline_question() -> None:
+    # An added document's own deadlines (eval/documents: a school-board handbook).
+    handbook = (REPO / "eval" / "documents" / "さくら県教育委員会_学校における生成AI活用の手引き.txt").read_text("utf-8").splitlines()
+    assert expected_answer_type("保護者の同意書はいつまでに集めればいいですか") == "duration"
+    assert has_answer_type(handbook[52], "duration")  # 「…遅くとも4月末日までに回収する…」
+    assert has_answer_type(handbook[119], "duration")  # 「…事案の発生を知った当日中に…」
+    assert not has_answer_type("毎年4月に研修を行う", "duration")  # a month, not a deadline
