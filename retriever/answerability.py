@@ -44,8 +44,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration.)
     ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),
-    # Dates: いつ, 何年/何月/何日 + に/から, 日付. (「いつの段階で」 asks for a stage of work, not a date.)
-    ("date", re.compile(r"いつ(?!も|でも|まで|の(?:段階|工程|フェーズ|局面))|何年(?:何月)?(?:に|から)|何月何日|日付|年月日")),
+    # Dates: いつ, 何年 + に/から, 何月 (which month; 「何か月」 is a duration), 日付. (「いつの段階で」 asks for a stage of work, not a date.)
+    ("date", re.compile(r"いつ(?!も|でも|まで|の(?:段階|工程|フェーズ|局面))|何年(?:何月)?(?:に|から)|何月|日付|年月日")),
     # Rates: 何割/何%/何パーセント/何分の…, or a ratio noun (割合・比率・…率) asked about, with or
     # without a particle (「補助率は何割」「助成率どのくらい」).
     ("rate", re.compile(r"何(?:割|%|％|パーセント)|何分の|(?:割合|比率|率)(?:(?:は|が|って)?[、,]?\s*(?:何|どれ|どの|いくら)"

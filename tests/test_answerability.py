@@ -84,6 +84,8 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("おすすめの翻訳ツールはありますか", "product"),
         ("問い合わせ窓口は設けるべきですか", None),  # 窓口 mentioned, not asked for by name
         ("開発者はいつの段階で検証すべきですか", None),  # a stage of work, not a date
+        ("更新研修は毎年何月にやってますか？", "date"),  # which month: a date, not a count of 月
+        ("見直しは何か月ごとですか", "duration"),
     ],
 )
 def test_expected_answer_type(question: str, kind: str | None) -> None:
