@@ -187,8 +187,10 @@ class Answerer:
         """The asked kind of content is quoted; when the question names what it asks about
         (「補助率は」「精度は何パーセント」) or what it counts (「従業員が何人」), in a sentence that
         mentions it: a percentage about something else does not answer. A figure (an amount, a
-        term, a date, a count, a rate) must also stand in a sentence about the question's subject:
-        one holding at least :data:`TYPED_SENTENCE_COVERAGE` of its (idf-weighted) words."""
+        term, a date, a count, a rate) of a question that names neither must stand in a sentence
+        about the question's subject: one holding at least :data:`TYPED_SENTENCE_COVERAGE` of its
+        (idf-weighted) words. (A question that names its subject, 「記録票は何年」, is answered by
+        the sentence naming it, whatever situation the question describes around it.)"""
         cue = type_cue(question)
         # The focus without the words that only state the type (「個人の割合は」: 割合).
         forms = {w for form, parts in focus for w in (form, *parts) if w not in cue}
@@ -200,7 +202,7 @@ class Answerer:
             typed = [text for text in typed if forms & _passage_words(text)]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
             typed = [t for t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
-        if expected in FIGURES:
+        if expected in FIGURES and not forms and not counted:
             asked = words if words is not None else content_words(without_type_cue(question))
             typed = [t for t in typed if coverage(asked, set(_passage_words(t)), self.idf) >= TYPED_SENTENCE_COVERAGE]
         return bool(typed)

@@ -14,6 +14,7 @@ from guideqa.config import Settings
 from guideqa.errors import QueryError, RoleError
 from guideqa.text import match_key
 from retriever.answer import PREMISE_EXTRA_STATEMENTS, REFUSAL_TEXT, Answerer
+from retriever.answerability import asked_counter, asked_focus
 from retriever.premise import PREMISE_LEAD
 from retriever.roles import detect_role, parse_role
 from retriever.search import Retriever
@@ -328,3 +329,16 @@ def test_every_citation_is_quoted_in_the_answer(answerer: Answerer):
         markers = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}
         assert markers == {c.number for c in ans.citations}, question
         assert_traceable(ans)
+
+
+def test_a_figure_in_a_sentence_naming_the_asked_subject_answers(answerer: Answerer):
+    # An added document (eval/documents, a town's guideline): 「記録票は、所属において3年間保存する」.
+    # The question names its subject (記録票) and adds the situation around it; the sentence
+    # naming the subject answers even though it holds few of the situation's words.
+    lines = (REPO / "eval" / "documents" / "あおば町_生成AI利用ガイドライン.txt").read_text("utf-8").splitlines()
+    selection = [(0, lines[76][lines[76].index("記録票") :] + lines[77])]
+    asked = "ホームページに載せる案内文を生成AIで作った場合、その記録票は何年保存しますか"
+    assert asked_focus(asked) and asked_counter(asked) == "年"
+    assert answerer._type_found(asked, selection, "number", "年", asked_focus(asked))
+    other = "生成AIの研修は何年ごとに受け直しますか"  # a figure of something the sentence does not count
+    assert not answerer._type_found(other, selection, "number", "年", asked_focus(other))
