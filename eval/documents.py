@@ -5,7 +5,10 @@ about them are asked, all through the product's own commands.
 guideline with numbered headings and a Q&A, a company policy in Markdown with a table, a board of
 education's handbook with 第N章 / 1. / (1)), written blind on 2026-12-02 by a writer who saw
 neither the corpus nor the system, and ``questions.jsonl``: per document ten questions a member
-of staff would ask (the heading and an exact span that answer them) and three it does not answer.
+of staff would ask (the heading and an exact span that answer them) and three it does not answer,
+split by question into dev and test; then, written later by the same blind writer without seeing
+the first questions, eight more and two unanswerable per document, mostly asking a figure the
+document states (a deadline, a period, a count, a contact), all in dev.
 
 ``python -m eval.documents [--split dev|test|all]`` copies ``corpus/`` and ``index/`` into a
 temporary folder, runs ``guideqa add`` for each document and ``guideqa batch`` for the questions
