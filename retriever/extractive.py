@@ -92,6 +92,9 @@ class ExtractiveGenerator:
         # closely as the first one's (:meth:`quote`). Off by default: on test it lowered citation
         # recall (0.460 -> 0.418) for little precision; its dev gain was within noise (eval/README.md).
         self.closest_passages = False
+        # doc_id -> its document family, for added documents: an answer that starts from one
+        # organisation's document quotes no other organisation's document (set by the Answerer).
+        self.families: dict[str, set[str]] = {}
 
     def _weight(self, token: str) -> float:
         return self.idf.get(token, self._default)
@@ -124,6 +127,10 @@ class ExtractiveGenerator:
         """(hit index, sentence) pairs near the question, in reading order: the evidence the
         answerability gate weighs (its thresholds were calibrated on this selection)."""
         candidates = self.candidates(question, hits)
+        own = self.families.get(hits[0].chunk.doc_id) if hits else None
+        if own is not None:  # the first passage's organisation: no other organisation's rules
+            others = self.families.keys() - own
+            candidates = [c for c in candidates if hits[c.hit_rank].chunk.doc_id not in others]
         if not any(not c.held for c in candidates):
             return []
         is_list = bool(LIST_CUES.search(question))

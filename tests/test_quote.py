@@ -100,3 +100,23 @@ def test_without_the_closeness_rule_the_gate_selection_is_quoted(items: dict[str
     generator.closest_passages = False
     hits = _hits(items, privacy_sentence=0.92, security_sentence=0.90)
     assert generator.quote(QUESTION, hits) == generator.select(QUESTION, hits)
+
+
+def test_an_answer_from_one_added_document_quotes_no_other_organisations(items: dict[str, Chunk]) -> None:
+    # Two added documents of two organisations (eval/documents), both about training.
+    docs = Path(__file__).resolve().parent.parent / "eval" / "documents"
+    town_line = next(
+        line for line in (docs / "あおば町_生成AI利用ガイドライン.txt").read_text("utf-8").splitlines() if "更新研修" in line
+    )
+    company_line = next(
+        line for line in (docs / "株式会社ひかり製作所_AI利用ポリシー.md").read_text("utf-8").splitlines() if "毎年10月" in line
+    )
+    base = items["U-4) i."]
+    town = base.model_copy(update={"doc_id": "town", "text": town_line, "item_codes": [], "section_path": ["8 研修"]})
+    company = base.model_copy(update={"doc_id": "company", "text": company_line.lstrip("- "), "item_codes": [], "section_path": ["9. 研修"]})
+    hits = [Hit(0, town, 0.05, 0.90, 3.0, 0.90), Hit(1, company, 0.04, 0.89, 3.0, 0.89)]
+    question = "職員の更新研修は毎年何月に受けることになっていますか"
+    generator = ExtractiveGenerator(SudachiTokenizer(), {})
+    assert {rank for rank, _ in generator.select(question, hits)} == {0, 1}  # one corpus, no families known
+    generator.families = {"town": {"town"}, "company": {"company"}}
+    assert {rank for rank, _ in generator.select(question, hits)} == {0}  # the town's rules only
