@@ -26,12 +26,15 @@ def nfkc(text: str) -> str:
 # Spoken contractions and their written forms (standard Japanese grammar, not any document's
 # wording): 「守らなきゃ」 = 「守らなければ」, 「入れちゃった」 = 「入れてしまった」. Cue patterns are
 # written once, in the written forms.
+# The て-form a ちゃ/じゃ contraction comes from ends in っ, し, an i- or e-row kana or a kanji stem
+# (言っちゃう, 見ちゃった, 入れちゃいました, 読んじゃう); おもちゃ, かぼちゃ, めちゃ are words.
+_TE_STEM = r"(?<=[っしいきぎちにびみりえけげせぜてでねべめれ一-龥])"
 _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"なきゃ|なくちゃ"), "なければ"),
-    (re.compile(r"(?<=[ぁ-んァ-ヶ一-龥])ちゃ(?=(?:だめ|ダメ|いけ|なら))"), "ては"),
-    (re.compile(r"(?<=[んい])じゃ(?=(?:だめ|ダメ|いけ|なら))"), "では"),
-    (re.compile(r"(?<=[ぁ-んァ-ヶ一-龥])ちゃ(?=[うっわいえお])"), "てしま"),
-    (re.compile(r"(?<=[んい])じゃ(?=[うっわいえお])"), "でしま"),
+    (re.compile(_TE_STEM + r"ちゃ(?=(?:だめ|ダメ|いけ))"), "ては"),
+    (re.compile(r"(?<=[んい])じゃ(?=(?:だめ|ダメ|いけ))"), "では"),
+    (re.compile(_TE_STEM + r"ちゃ(?=う|っ[たてち]|いま|え[ばる]|お[うっ])"), "てしま"),
+    (re.compile(r"(?<=[んい])じゃ(?=う|っ[たてち]|いま|え[ばる]|お[うっ])"), "でしま"),
 )
 
 
@@ -49,6 +52,8 @@ def written_forms(text: str) -> str:
 DOCUMENT_KIND_RE = re.compile(
     r"ガイドライン|指針|手引き?|方針|ポリシー|規程|規則|規約|要綱|要領|基準|マニュアル|ハンドブック|計画|ルール|ガイド|取扱い"
 )
+
+
 def match_key(text: str) -> str:
     """NFKC and remove all whitespace: the form used to match spans across line breaks."""
     return _WS_RE.sub("", nfkc(text))

@@ -49,7 +49,8 @@ ANSWER_RE = re.compile(r"^(?:A\s*\d{0,3}\s*[.:)]|答\s*\d{0,3}\s*[.:)]?)\s*\S")
 # The answer's marker inside a Q&A entry, on the source line (half- or full-width): 「A. …」
 # 「A …」 「Ａ　…」 「答 …」. The question is the entry's heading; the answer reads without it.
 ANSWER_MARK_RE = re.compile(
-    r"^\s*(?:[AＡ]\s*[0-9０-９]{0,3}\s*[.:)．：）]|[AＡ][\s\u3000]+(?=[^\x00-\x7f])|答え?\s*[0-9０-９]{0,3}\s*[.:)．：）]?)[\s\u3000]*(?=\S)"
+    r"^\s*(?:[AＡ]\s*[0-9０-９]{0,3}\s*[.:)．：）]|[AＡ][\s\u3000]+(?=[^\x00-\x7f])|答え?\s*[0-9０-９]{0,3}\s*[.:)．：）]|答え?[\s\u3000]+)"
+    r"[\s\u3000]*(?=\S)"
 )
 # Numbered headings outside articles, by level (below 条 = 3).
 NUMBERED: tuple[tuple[int, re.Pattern[str]], ...] = (

@@ -53,6 +53,17 @@ _DATE_LINE_RE = re.compile(r"^(?:令和|平成|昭和)?\s*[\d元]+\s*年(?:\s*\d
 _MARKUP_RE = re.compile(r"^#{1,6}\s+|\*\*|__")
 
 
+def _names_an_organisation(line: str) -> bool:
+    """A line that may be the issuer standing above the title: no document kind, no date, no
+    bracket, no number or table of contents (「さくら県教育委員会」, not 「（案）」 or 「令和7年4月1日」)."""
+    return not (
+        DOCUMENT_KIND_RE.search(line)
+        or _DATE_LINE_RE.match(line)
+        or line[:1] in "（([「【〔<＜0123456789０１２３４５６７８９"
+        or line.replace(" ", "") in ("目次", "目 次")
+    )
+
+
 def detect_title(lines: list[str], fallback: str) -> str:
     """The title of a document from its first lines: the line naming a kind of document
     (ガイドライン, 手引き, ポリシー …), after the organisation's name when that stands alone on the
@@ -70,7 +81,7 @@ def detect_title(lines: list[str], fallback: str) -> str:
         return fallback
     for i, text in enumerate(block):
         if DOCUMENT_KIND_RE.search(text):
-            if i == 1 and not DOCUMENT_KIND_RE.search(block[0]) and len(block[0] + text) < MAX_TITLE:
+            if i == 1 and _names_an_organisation(block[0]) and len(block[0] + text) < MAX_TITLE:
                 return f"{block[0]} {text}"
             return text
     return fallback if _DATE_LINE_RE.match(block[0]) else block[0]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -334,9 +335,9 @@ class Retriever:
 
     def named_documents(self, query: str) -> set[str]:
         """Documents the question names: by an alias or title (「中間とりまとめでは」「令和7年度の
-        更新で」), or by the kind of document when only one title has that word (「この手引き」
-        「本ポリシー」 once a handbook or a policy has been added; 「ガイドライン」 names none while
-        several titles say it)."""
+        更新で」), or as 「この／本／当＋kind of document」 when only one title has that word
+        (「この手引き」「本ポリシー」 once a handbook or a policy has been added; 「このガイドライン」
+        names none while several titles say it; 「プライバシーポリシー」 names no document)."""
         text = match_key(query)
         named = {
             doc_id
@@ -346,7 +347,7 @@ class Retriever:
                 for name in (*doc.get("aliases", []), doc.get("title") or "", doc.get("short_title") or "")
             )
         }
-        for kind in set(DOCUMENT_KIND_RE.findall(text)):
+        for kind in set(_THIS_KIND_RE.findall(text)):
             having = [d for d, doc in self.documents.items() if kind in match_key(doc.get("title") or "")]
             if len(having) == 1:
                 named.add(having[0])
@@ -405,6 +406,10 @@ class Retriever:
 
     def embedding_text(self, chunk: Chunk) -> str:
         return embedding_text(chunk)
+
+
+# 「この手引き」「本ポリシー」: a demonstrative, then a kind of document (on the match key).
+_THIS_KIND_RE = re.compile(r"(?:この|本|当|同|その)(" + DOCUMENT_KIND_RE.pattern + ")")
 
 
 def bm25_idf(bm25: Any, n: int) -> dict[str, float]:

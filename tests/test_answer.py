@@ -336,7 +336,8 @@ def test_a_figure_in_a_sentence_naming_the_asked_subject_answers(answerer: Answe
     # The question names its subject (記録票) and adds the situation around it; the sentence
     # naming the subject answers even though it holds few of the situation's words.
     lines = (REPO / "eval" / "documents" / "あおば町_生成AI利用ガイドライン.txt").read_text("utf-8").splitlines()
-    selection = [(0, lines[76][lines[76].index("記録票") :] + lines[77])]
+    at = next(i for i, line in enumerate(lines) if line.startswith("所属において") and "保存" in line)
+    selection = [(0, lines[at - 1][lines[at - 1].index("記録票") :] + lines[at])]
     asked = "ホームページに載せる案内文を生成AIで作った場合、その記録票は何年保存しますか"
     assert asked_focus(asked) and asked_counter(asked) == "年"
     assert answerer._type_found(asked, selection, "number", "年", asked_focus(asked))

@@ -147,6 +147,9 @@ def test_failed_ingest_rolls_the_corpus_back(corpus: Settings, tmp_path: Path, m
         # A sentence or a date is not a title: the file name stands in.
         (["このガイドラインは、職員が守るべき事項を定める。"], "ファイル名"),
         (["令和7年4月1日", "第1章 総則"], "ファイル名"),
+        # Only an issuer's name stands before the title, not a date or a draft mark.
+        (["令和7年4月1日", "みどり市 生成AI利用ガイドライン"], "みどり市 生成AI利用ガイドライン"),
+        (["（案）", "AI活用の手引き"], "AI活用の手引き"),
     ],
 )
 def test_the_title_comes_from_the_title_block(lines: list[str], title: str):

@@ -95,15 +95,15 @@ CEILINGS: dict[str, dict[str, float]] = {
 # 11/231 = 0.048, under the old ceiling. Dev fell (8 -> 5 of 183).
 # Merged main, session 5 (q001-q641: also the blind probe's everyday/cross-role questions
 # q566-q615 and conversations q616-q641; thresholds re-calibrated on the merged dev split,
-# similarity 0.8415 -> 0.8324). Measured once:
-#   dev  (286: 219 answerable, 67 not):  hit@5 0.667, MRR 0.484, citation precision 0.296,
+# similarity 0.8415 -> 0.8324; after the review's removal of phrases matching single probe lines).
+# Measured once:
+#   dev  (286: 219 answerable, 67 not):  hit@5 0.685, MRR 0.488, citation precision 0.290,
 #                                        refusal 0.925 (62/67), false refusal 0.014 (3), halluc. 0
-#   test (355: 275 answerable, 80 not):  hit@5 0.582, MRR 0.437, citation precision 0.271,
-#                                        refusal 0.938 (75/80), false refusal 0.047 (13), halluc. 0
-# (after the rule that a figure asked about a named subject is answered by the sentence naming
-# it: dev unchanged; test refusal 77 -> 75 of 80, false refusals 14 -> 13).
+#   test (355: 275 answerable, 80 not):  hit@5 0.582, MRR 0.439, citation precision 0.266,
+#                                        refusal 0.912 (73/80), false refusal 0.047 (13), halluc. 0
 # The test MRR floor moves 0.44 -> 0.40: the blind everyday questions are harder than the rest
-# (their test half: hit@1 0.04), not a loss on the questions that were there.
+# (their test half: hit@1 0.04), not a loss on the questions that were there (q001-q479 test MRR
+# 0.467 -> 0.469).
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.62,
@@ -115,8 +115,8 @@ FLOORS_ALL: dict[str, dict[str, float]] = {
         "hit@5": 0.55,
         "mrr": 0.40,
         "citation_precision": 0.23,
-        # 80 questions: 75 refused (74 with one embedding thread, as here: a question sits on the
-        # similarity threshold); 71 (0.8875) fails
+        # 80 questions: 73 refused (one question sits on the similarity threshold and may flip
+        # with the number of embedding threads); 71 (0.8875) fails
         "refusal_rate": 0.89,
     },
 }

@@ -86,4 +86,5 @@ def test_a_question_names_a_document_by_alias_title_or_its_one_kind_of_document(
     assert names("AI事業者ガイドラインでは？") == {"guideline"}
     assert names("あおば町生成AI利用ガイドラインの対象は？") == {"town"}
     assert names("この手引きは私立学校にも当てはまりますか") == {"school"}  # one title says 手引き
-    assert names("ガイドラインの目的は？") == set()  # two titles say ガイドライン
+    assert names("このガイドラインの目的は？") == set()  # two titles say ガイドライン
+    assert names("手引きって何ですか") == set()  # a kind of document, not this one

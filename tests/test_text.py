@@ -99,6 +99,10 @@ def test_spoken_contractions_are_written_out(spoken: str, written: str):
     assert written_forms(spoken) == written
 
 
-@pytest.mark.parametrize("text", ["お茶じゃない", "ちゃんと確認する", "めちゃくちゃ", "じゃあ名前を伏せれば", "ガイドラインじゃおかしい"])
+@pytest.mark.parametrize(
+    "text",
+    ["お茶じゃない", "ちゃんと確認する", "めちゃくちゃ", "じゃあ名前を伏せれば", "ガイドラインじゃおかしい",
+     "おもちゃならどう？", "めちゃいい", "かぼちゃおいしい", "おもちゃいっぱい"],
+)
 def test_words_that_only_look_like_contractions_are_kept(text: str):
     assert written_forms(text) == text
