@@ -24,6 +24,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from guideqa.text import nfkc
@@ -67,6 +68,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
 _BELOW_COUNTS: frozenset[str] = frozenset({"product", "procedure", "named"})
 
 
+@lru_cache(maxsize=1024)  # asked by several features of one answer
 def _question_type(question: str) -> tuple[AnswerType | None, str]:
     """(the kind of content the question asks for, the words stating it), or (None, '')."""
     text = nfkc(question)
@@ -93,6 +95,7 @@ def expected_answer_type(question: str) -> AnswerType | None:
 _CLOCK_PARTICLES = ("から", "まで", "に", "頃", "ごろ", "で", "です", "でしょう")
 
 
+@lru_cache(maxsize=1024)
 def asked_counter(question: str) -> str | None:
     """The counter of a 「何＋助数詞」 question (「何人」→「人」, 「何センチ」→「センチ」), or None.
 
@@ -184,6 +187,8 @@ def without_type_cue(question: str) -> str:
 
 # --- answer type (text side) ---------------------------------------------------------------
 _NUM = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万億半数]+)"
+# A telephone or fax number (「03-1234-5678」「(03)1234-5678」).
+_PHONE = r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)"
 _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     # Currency units after a number.
     "money": re.compile(_NUM + r"\s*(?:円|ドル|ユーロ|万円|億円|兆円)|[$¥€]\s*\d"),
@@ -213,12 +218,9 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     "named": re.compile(
         r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|[^\s、。]{1,19}(?<![方手用文作技論寸製説話療違適不合脱算解])法(?![人的])|「(?![\d０-９]+[)）.])[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
     ),
-    # A telephone or fax number (「03-1234-5678」「(03)1234-5678」).
-    "phone": re.compile(r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)"),
+    "phone": re.compile(_PHONE),
     # A way of reaching someone: a telephone number, an e-mail address or a web address.
-    "contact": re.compile(
-        r"(?<!\d)0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}(?!\d)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://"
-    ),
+    "contact": re.compile(_PHONE + r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://"),
 }
 
 
@@ -349,6 +351,7 @@ def _frame_only(m) -> bool:  # type: ignore[no-untyped-def]
     return m.surface().startswith(_WH) or m.normalized_form() in _formal_nouns()
 
 
+@lru_cache(maxsize=1)
 def _formal_nouns() -> frozenset[str]:
     from ingest.tokenizer import _STOP
 
