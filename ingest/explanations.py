@@ -28,7 +28,7 @@ from pathlib import PurePath
 from guideqa.models import Chunk, DocumentMeta
 from guideqa.text import match_key
 from ingest.admin_structure import _NUM, APPENDIX_RE, ARTICLE_LABEL_RE
-from ingest.tokenizer import content_words
+from ingest.tokenizer import content_nouns
 
 EXPLAINING_KINDS = ("qa", "form", "appendix")
 MIN_OVERLAP = 0.15
@@ -83,7 +83,7 @@ def families(metas: Sequence[DocumentMeta]) -> dict[str, set[str]]:
 
 def _words(chunk: Chunk) -> set[str]:
     heading = chunk.section_path[-1] if chunk.section_path else ""
-    return set(content_words(heading + "\n" + chunk.text))
+    return set(content_nouns(heading + "\n" + chunk.text))
 
 
 def _explicit(expl: Chunk, articles: Iterable[Chunk]) -> list[str]:

@@ -34,6 +34,31 @@ def _shared_dictionary():  # type: ignore[no-untyped-def]
     return _dictionary
 
 
+_LOCAL = threading.local()
+
+
+def thread_tokenizer():  # type: ignore[no-untyped-def]
+    """This thread's SudachiPy tokenizer (mode C) over the shared dictionary.
+
+    SudachiPy's Tokenizer objects are not thread-safe, so each thread gets its own; this is
+    the one place that makes them (the BM25 tokenizer, sentence reading and answerability all
+    call it).
+    """
+    tok = getattr(_LOCAL, "tok", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        tok = _LOCAL.tok = _shared_dictionary().tokenizer(SplitMode.C)
+    return tok
+
+
+def split_mode_a():  # type: ignore[no-untyped-def]
+    """SudachiPy's short-unit split mode (the parts of a compound)."""
+    from sudachipy import SplitMode
+
+    return SplitMode.A
+
+
 @runtime_checkable
 class Tokenizer(Protocol):
     tokenizer_id: str
@@ -46,22 +71,9 @@ class SudachiTokenizer:
 
     tokenizer_id = "sudachi:core:C+A"
 
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def _tok(self):  # type: ignore[no-untyped-def]
-        tok = getattr(self._local, "tok", None)
-        if tok is None:
-            from sudachipy import SplitMode
-
-            tok = _shared_dictionary().tokenizer(SplitMode.C)
-            self._local.tok = tok
-            self._local.mode_a = SplitMode.A
-        return tok
-
     def tokenize(self, text: str) -> list[str]:
-        tok = self._tok()
-        mode_a = self._local.mode_a
+        tok = thread_tokenizer()
+        mode_a = split_mode_a()
         out: list[str] = []
         # Sudachi limits input size; feed long texts in pieces.
         norm = nfkc(text).lower()
@@ -80,23 +92,15 @@ class SudachiTokenizer:
         return out
 
 
-_CONTENT_LOCAL = threading.local()
-
-
-def content_words(text: str) -> list[str]:
+def content_nouns(text: str) -> list[str]:
     """Normalised forms of the content nouns of ``text`` (mode C, in order, with repeats).
 
     Nouns that are pronouns or adverb-like (「場合」「今後」), auxiliary stems (「みたい」) and the
     stop words above are left out, as are particles, verbs and auxiliaries: what remains says
     what the text is about.
     """
-    tok = getattr(_CONTENT_LOCAL, "tok", None)
-    if tok is None:
-        from sudachipy import SplitMode
-
-        tok = _CONTENT_LOCAL.tok = _shared_dictionary().tokenizer(SplitMode.C)
     out: list[str] = []
-    for m in tok.tokenize(nfkc(text)[:4000]):
+    for m in thread_tokenizer().tokenize(nfkc(text)[:4000]):
         pos = m.part_of_speech()
         if pos[0] not in ("名詞", "形状詞") or pos[2] == "副詞可能" or pos[1] in ("数詞", "助動詞語幹"):
             continue
@@ -108,9 +112,4 @@ def content_words(text: str) -> list[str]:
 
 def morphemes(text: str) -> list[tuple[str, tuple[str, ...], str]]:
     """(surface, part of speech, normalised form) of each mode-C morpheme of ``text``."""
-    tok = getattr(_CONTENT_LOCAL, "tok", None)
-    if tok is None:
-        from sudachipy import SplitMode
-
-        tok = _CONTENT_LOCAL.tok = _shared_dictionary().tokenizer(SplitMode.C)
-    return [(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in tok.tokenize(nfkc(text)[:4000])]
+    return [(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in thread_tokenizer().tokenize(nfkc(text)[:4000])]

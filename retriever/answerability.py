@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from guideqa.text import nfkc
+from ingest.tokenizer import split_mode_a, thread_tokenizer
 
 AnswerType = Literal["money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named"]
 
@@ -104,7 +104,7 @@ def asked_counter(question: str) -> str | None:
     """
     from sudachipy import SplitMode
 
-    toks = list(_sudachi().tokenize(nfkc(question)[:4000], SplitMode.A))
+    toks = list(thread_tokenizer().tokenize(nfkc(question)[:4000], SplitMode.A))
     for m, nxt in zip(toks, toks[1:], strict=False):
         # 「何時から」 is one word in the dictionary (a pronoun or a noun): a clock time, counted in 時.
         if m.surface() == "何時" and nxt.surface() in _CLOCK_PARTICLES:
@@ -123,7 +123,7 @@ def counted_noun(question: str) -> list[tuple[str, tuple[str, ...]]]:
     right after it (「何人の職員」→ 職員). Same shape as :func:`asked_focus`; empty when unnamed."""
     from sudachipy import SplitMode
 
-    toks = list(_sudachi().tokenize(nfkc(question)[:4000]))
+    toks = list(thread_tokenizer().tokenize(nfkc(question)[:4000]))
     for i, m in enumerate(toks):
         parts = list(m.split(SplitMode.A)) or [m]
         if parts[0].surface() != "何" or parts[0].part_of_speech()[1] != "数詞":
@@ -245,7 +245,7 @@ def names_a_product(text: str) -> bool:
     which the guideline's generic sentences (「…を適切に選択する」) never do."""
     if "株式会社" in text:
         return True
-    for m in _sudachi().tokenize(nfkc(text)[:4000]):
+    for m in thread_tokenizer().tokenize(nfkc(text)[:4000]):
         pos = m.part_of_speech()
         if pos[0] == "名詞" and pos[1] == "固有名詞" and pos[2] == "一般" and not _ACRONYM.fullmatch(m.surface()):
             return True
@@ -258,19 +258,6 @@ _SKIP_SUBPOS = {"数詞", "非自立可能"}
 # Words of asking and knowing (how a question is phrased, not what it is about; 「…って本当？」
 # asks whether a claim is true).
 _FRAMING = {"教える", "知る", "分かる", "思う", "言う", "聞く", "伺う", "尋ねる", "幾ら", "何", "質問", "場合", "本当"}
-_local = threading.local()
-
-
-def _sudachi():  # type: ignore[no-untyped-def]
-    tok = getattr(_local, "tok", None)
-    if tok is None:
-        from sudachipy import SplitMode
-
-        from ingest.tokenizer import _shared_dictionary
-
-        tok = _local.tok = _shared_dictionary().tokenizer(SplitMode.C)
-        _local.mode_a = SplitMode.A
-    return tok
 
 
 def content_words(text: str) -> list[str]:
@@ -279,7 +266,7 @@ def content_words(text: str) -> list[str]:
     The forms are those of :class:`ingest.tokenizer.SudachiTokenizer`, so they can be looked
     up in the BM25 vocabulary (idf).
     """
-    tok = _sudachi()
+    tok = thread_tokenizer()
     out: dict[str, None] = {}
     # Formal nouns and light verbs (こと・もの・為る…) are never indexed: not words of the topic.
     formal = _formal_nouns()
@@ -291,7 +278,7 @@ def content_words(text: str) -> list[str]:
         if form in _FRAMING or form in formal or len(form.strip()) == 0:
             continue
         out[form] = None
-        parts = m.split(_local.mode_a)
+        parts = m.split(split_mode_a())
         if len(parts) > 1:
             for p in parts:
                 if p.part_of_speech()[0] in _CONTENT_POS and p.part_of_speech()[1] not in _SKIP_SUBPOS and p.normalized_form() not in formal:
@@ -369,7 +356,7 @@ def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
     """
     from sudachipy import SplitMode
 
-    toks = list(_sudachi().tokenize(nfkc(question)[:4000]))
+    toks = list(thread_tokenizer().tokenize(nfkc(question)[:4000]))
     found: list = []  # type: ignore[type-arg]
     for i, m in enumerate(toks):
         surface = m.surface()
@@ -421,7 +408,7 @@ def named_things(question: str) -> list[tuple[str, tuple[str, ...]]]:
     """Names the question is about: proper nouns (SudachiPy 固有名詞) and Latin-script names
     (products, services: 「ChatGPTで」「Copilotの」) used as a phrase of the sentence, i.e.
     followed by a particle (code or markup around a word is not a phrase: 「DROP TABLE」)."""
-    toks = list(_sudachi().tokenize(nfkc(question)[:4000]))
+    toks = list(thread_tokenizer().tokenize(nfkc(question)[:4000]))
     out: list[tuple[str, tuple[str, ...]]] = []
     for m, nxt in zip(toks, toks[1:], strict=False):
         p = m.part_of_speech()

@@ -31,7 +31,7 @@ from guideqa.guideline import EXAMPLE_SECTIONS, EXPLANATION_SECTIONS, PRINCIPLES
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
-from ingest.tokenizer import content_words, morphemes
+from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.roles import detect_role, named_roles, with_role
 from retriever.search import Hit
@@ -83,14 +83,14 @@ def own_terms(question: str) -> list[str]:
     text = LEAD.sub("", nfkc(question).strip())
     for pattern in (EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS):
         text = pattern.sub(" ", text)
-    return [w for w in content_words(text) if w.lower() != "ai"]
+    return [w for w in content_nouns(text) if w.lower() != "ai"]
 
 
 def defines(question: str) -> bool:
     """A definition question whose subject is named, not pointed at (「AIガバナンスとは？」, not
     「それってどういう意味？」「その項目とは？」)."""
     defined = DEFINITION.split(question, maxsplit=1)
-    return len(defined) > 1 and bool(content_words(_REFERENCE_WORDS.sub(" ", defined[0])))
+    return len(defined) > 1 and bool(content_nouns(_REFERENCE_WORDS.sub(" ", defined[0])))
 
 
 def lacks_subject(question: str) -> bool:
@@ -140,7 +140,7 @@ def elided_predicate(question: str) -> bool:
 
 
 def context_terms(state: TurnState) -> set[str]:
-    return set(content_words(state.query)) | set(content_words(state.question))
+    return set(content_nouns(state.query)) | set(content_nouns(state.question))
 
 
 def classify(

@@ -18,9 +18,9 @@ in the cited passage); nothing is rewritten.
 from __future__ import annotations
 
 import re
-import threading
 
 from guideqa.text import BRACKET_CLOSE, BRACKET_OPEN, LIST_NUMBERING, nfkc
+from ingest.tokenizer import thread_tokenizer
 
 MAX_SENTENCE_CHARS = 250
 # Flattened table rows: a long stretch with no Japanese comma is a run of cells, not prose.
@@ -39,19 +39,6 @@ _ANAPHORIC = re.compile(
 _FRAGMENT_POS = {"助詞", "助動詞", "接尾辞"}
 _FRAGMENT_START = set(BRACKET_CLOSE) | set("、，,.。・:：;；")
 
-_local = threading.local()
-
-
-def _tokenizer():  # type: ignore[no-untyped-def]
-    tok = getattr(_local, "tok", None)
-    if tok is None:
-        from sudachipy import SplitMode
-
-        from ingest.tokenizer import _shared_dictionary
-
-        tok = _local.tok = _shared_dictionary().tokenizer(SplitMode.C)
-    return tok
-
 
 def strip_opener(sentence: str) -> str:
     """Drop a leading conjunction (「そして、」) or anaphoric connective (「これらを踏まえ、」)."""
@@ -64,7 +51,7 @@ def strip_opener(sentence: str) -> str:
         head = text[:12]
         if "、" not in head:
             break
-        first = next(iter(_tokenizer().tokenize(head)), None)
+        first = next(iter(thread_tokenizer().tokenize(head)), None)
         if first is None or first.part_of_speech()[0] != "接続詞":
             break
         rest = text[len(first.surface()) :]
@@ -84,7 +71,7 @@ def is_fragment(sentence: str) -> bool:
         depth += (ch in BRACKET_OPEN) - (ch in BRACKET_CLOSE)
         if depth < 0:
             return True
-    first = next(iter(_tokenizer().tokenize(nfkc(text[:8]))), None)
+    first = next(iter(thread_tokenizer().tokenize(nfkc(text[:8]))), None)
     return first is not None and first.part_of_speech()[0] in _FRAGMENT_POS
 
 
