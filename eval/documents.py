@@ -89,6 +89,14 @@ def score(questions: list[dict], records: list[dict]) -> Scores:
     return out
 
 
+def _batch_line(q: dict) -> dict:
+    """The `guideqa batch` input line of a question (a follow-up carries its earlier questions)."""
+    line = {"id": q["id"], "question": q["question"]}
+    if q.get("history"):
+        line["history"] = q["history"]
+    return line
+
+
 def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "guideqa.cli", *args]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_ROOT)
@@ -109,7 +117,7 @@ def run(split: str = "all", documents_dir: Path = DOCUMENTS_DIR) -> Scores:
         for doc in sorted(p for p in documents_dir.iterdir() if p.suffix in SUFFIXES):
             _cli(["add", str(doc), "--corpus-dir", str(corpus), "--index-dir", str(index)])
         lines = work / "in.jsonl"
-        lines.write_text("".join(json.dumps({"id": q["id"], "question": q["question"]}, ensure_ascii=False) + "\n" for q in questions), "utf-8")
+        lines.write_text("".join(json.dumps(_batch_line(q), ensure_ascii=False) + "\n" for q in questions), "utf-8")
         _cli(["batch", "--in", str(lines), "--out", str(work / "out.jsonl"), "--k", "10", "--index-dir", str(index)])
         records = [json.loads(line) for line in (work / "out.jsonl").read_text("utf-8").splitlines() if line.strip()]
     return score(questions, records)

@@ -180,7 +180,7 @@ class Answerer:
             dense=max((h.dense for h in hits[:3]), default=0.0),
             coverage=coverage(words, set(content_words(quoted)), self.idf),
             expected=expected,
-            type_found=expected is None or self._type_found(question, selection, expected, counter, focus, words),
+            type_found=expected is None or self._type_found(question, selection, expected, counter, focus, words, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
         )
@@ -193,6 +193,7 @@ class Answerer:
         counter: str | None,
         focus: list[tuple[str, tuple[str, ...]]],
         words: list[str] | None = None,
+        hits: list[Hit] | None = None,
     ) -> bool:
         """The asked kind of content is quoted; when the question names what it asks about
         (「補助率は」「精度は何パーセント」) or what it counts (「従業員が何人」), in a sentence that
@@ -200,21 +201,28 @@ class Answerer:
         term, a date, a count, a rate) of a question that names neither must stand in a sentence
         about the question's subject: one holding at least :data:`TYPED_SENTENCE_COVERAGE` of its
         (idf-weighted) words. (A question that names its subject, 「記録票は何年」, is answered by
-        the sentence naming it, whatever situation the question describes around it.)"""
+        the sentence naming it, whatever situation the question describes around it.) A sentence
+        that leaves its subject to the sentence before it (「新しいツールを使いたい場合は…申請書を
+        提出してください。審査し、10営業日以内に結果を回答します」: Japanese drops a subject the
+        reader already has) is read with that sentence of its passage for this test."""
         cue = type_cue(question)
         # The focus without the words that only state the type (「個人の割合は」: 割合).
         forms = {w for form, parts in focus for w in (form, *parts) if w not in cue}
         counted = counted_noun(question) if counter else []
-        typed = [text for _, text in selection if has_answer_type(text, expected, counter)]
+        typed = [(i, text) for i, text in selection if has_answer_type(text, expected, counter)]
         if not forms and not counted and expected not in FIGURES:
             return has_answer_type(" ".join(text for _, text in selection), expected, counter)
         if forms:
-            typed = [text for text in typed if forms & _passage_words(text)]
+            typed = [(i, t) for i, t in typed if forms & _passage_words(t)]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
-            typed = [t for t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
+            typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in FIGURES and not forms and not counted:
             asked = words if words is not None else content_words(without_type_cue(question))
-            typed = [t for t in typed if coverage(asked, set(_passage_words(t)), self.idf) >= TYPED_SENTENCE_COVERAGE]
+            typed = [
+                (i, t)
+                for i, t in typed
+                if coverage(asked, set(_passage_words(_with_antecedent(hits, i, t))), self.idf) >= TYPED_SENTENCE_COVERAGE
+            ]
         return bool(typed)
 
     def assess(self, question: str, hits: list[Hit]) -> Assessment:
@@ -331,7 +339,7 @@ class Answerer:
         expected = assessment.features.expected
         if expected is not None and assessment.features.type_found:
             counter = asked_counter(query) if expected in ("number", "duration") else None
-            if not self._type_found(query, quoted, expected, counter, asked_focus(query)):
+            if not self._type_found(query, quoted, expected, counter, asked_focus(query), hits=hits):
                 return assessment.selection
         return quoted
 
@@ -507,6 +515,16 @@ def _item_label(hit: Hit) -> str:
     code = _unit_label(hit) or ""
     last = hit.chunk.section_path[-1] if hit.chunk.section_path else ""
     return last if last.startswith(code) else code
+
+
+def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str) -> str:
+    """``sentence`` with the sentence before it in its passage (hit ``index``), when there is one."""
+    if hits is None or not 0 <= index < len(hits):
+        return sentence
+    chunk = hits[index].chunk
+    units = sentences_of(chunk.text, tuple(chunk.section_path))
+    pos = next((k for k, unit in enumerate(units) if unit == sentence), None)
+    return sentence if not pos else units[pos - 1] + sentence
 
 
 @lru_cache(maxsize=4096)

@@ -343,3 +343,25 @@ def test_a_figure_in_a_sentence_naming_the_asked_subject_answers(answerer: Answe
     assert answerer._type_found(asked, selection, "number", "年", asked_focus(asked))
     other = "生成AIの研修は何年ごとに受け直しますか"  # a figure of something the sentence does not count
     assert not answerer._type_found(other, selection, "number", "年", asked_focus(other))
+
+
+def test_a_figure_sentence_is_read_with_the_sentence_that_holds_its_subject(answerer: Answerer):
+    # An added document (eval/documents, a company's policy): the sentence with the figure
+    # (「…審査し、原則として10営業日以内に結果を回答します」) leaves its subject (a request to
+    # use a new tool) to the sentence before it, in the same passage.
+    from guideqa.models import Chunk
+    from retriever.search import Hit
+
+    lines = (REPO / "eval" / "documents" / "株式会社ひかり製作所_AI利用ポリシー.md").read_text("utf-8").splitlines()
+    line = next(x for x in lines if "営業日以内" in x).lstrip("- ")
+    first, figure = (s for s in line.split("。") if s)
+    chunk = Chunk(id="c", doc_id="policy", segment="main", section_path=["4. 利用できるAIツール"], text=line)
+    hits = [Hit(index=0, chunk=chunk, score=1.0, dense=0.9, bm25=1.0)]
+    asked = "新しいツールを使いたくて申請したら、返事が来るまで何日かかる？"
+    selection = [(0, figure)]
+    assert answerer._type_found(asked, selection, "duration", "日", asked_focus(asked), hits=hits)
+    # Without its passage the figure's sentence alone does not hold the question's subject.
+    assert not answerer._type_found(asked, selection, "duration", "日", asked_focus(asked))
+    # A figure of another subject is still not an answer, antecedent or not.
+    other = "AIの研修資料を作ったら、何日以内に上司へ提出しますか"
+    assert not answerer._type_found(other, selection, "duration", "日", asked_focus(other), hits=hits)
