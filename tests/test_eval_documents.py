@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from eval.documents import DOCUMENTS_DIR, SUFFIXES, _key, score
+from eval.documents import DOCUMENTS_DIR, SUFFIXES, _batch_line, _key, score
 from guideqa.text import match_key
 
 
@@ -15,7 +15,7 @@ def _questions() -> list[dict]:
 def test_every_span_is_in_its_document_and_both_splits_are_used():
     docs = {p.name: _key(p.read_text("utf-8")) for p in DOCUMENTS_DIR.iterdir() if p.suffix in SUFFIXES}
     questions = _questions()
-    assert len(docs) == 3 and len(questions) == 69
+    assert len(docs) == 6 and len(questions) == 129
     for q in questions:
         assert q["doc"] in docs
         if q["answerable"]:
@@ -37,3 +37,11 @@ def test_scores_count_ranks_false_refusals_and_refusals():
     s = score(questions, records).summary()
     assert s == {"answerable": 2, "hit@1": 0.5, "hit@5": 1.0, "mrr": 0.75, "false_refusal": 0.5, "unanswerable": 1, "refusal": 1.0}
     assert match_key("年 2回") == "年2回"
+
+
+def test_a_follow_up_is_asked_with_its_earlier_questions():
+    follow_ups = [q for q in _questions() if q.get("history")]
+    assert len(follow_ups) >= 12
+    line = _batch_line(follow_ups[0])
+    assert line["history"] == follow_ups[0]["history"] and line["question"] == follow_ups[0]["question"]
+    assert "history" not in _batch_line(next(q for q in _questions() if not q.get("history")))
