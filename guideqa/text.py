@@ -51,6 +51,7 @@ def written_forms(text: str) -> str:
 # says 「この手引き」 names the one document whose title has that word (Retriever.named_documents).
 DOCUMENT_KIND_RE = re.compile(
     r"ガイドライン|指針|手引き?|方針|ポリシー|規程|規則|規約|要綱|要領|基準|マニュアル|ハンドブック|計画|ルール|ガイド|取扱い"
+    r"|留意事項|注意事項|心得"
 )
 
 

@@ -66,6 +66,11 @@ PAGE_NUMBER_RE = re.compile(r"^[-－‐—–―(（]?\s*\d{1,3}\s*[-－‐—�
 TOC_TITLE_RE = re.compile(r"^目\s*次$")
 TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")
 LABEL_RE = re.compile(r"^【([^】]{1,20})】$")
+# Marks that open a short heading line in office documents (「■ 勤務表（シフト）」) as well as a
+# bullet (「■ 次のものは使ってはいけません。」): a heading is short, states no sentence and is
+# followed by body text, not by another line with the same mark (a list of short items).
+HEADING_MARKS = "■□◆◇▼▽"
+MAX_MARKED_HEADING = 24
 MAX_TITLE_LINE = 40
 MAX_TITLE_LINES = 6
 MAX_HEADING_CHARS = 40
@@ -127,6 +132,22 @@ def running_furniture(doc: LoadedDocument) -> frozenset[str]:
     return frozenset(k for k, n in counts.items() if n >= max(3, len(pages) // 2 + 1))
 
 
+def _marked_headings(texts: list[str]) -> frozenset[str]:
+    """Lines that open with a heading mark and read as headings (see :data:`HEADING_MARKS`)."""
+    lines = [t for t in texts if t]
+    out = set()
+    for line, nxt in zip(lines, lines[1:], strict=False):
+        body = line[1:].strip()
+        if (
+            line[0] in HEADING_MARKS
+            and 0 < len(body) <= MAX_MARKED_HEADING
+            and not any(ch in body for ch in "。、，")
+            and nxt[0] != line[0]
+        ):
+            out.add(line)
+    return frozenset(out)
+
+
 class AdminParser(_Parser):
     """Headings of Japanese administrative documents; see the module docstring."""
 
@@ -139,6 +160,9 @@ class AdminParser(_Parser):
             sum(page_lines.values()) / len(page_lines) <= SLIDE_MAX_LINES_PER_PAGE
         )
         self.furniture = running_furniture(doc)
+        # With markdown headings, numbered lines are list items, not headings.
+        self.markdown = sum(1 for t in texts if MARKDOWN_HEADING_RE.match(t)) >= 2
+        self.marked_headings = _marked_headings(texts)
         self.in_title = True  # the short lines before the first heading or sentence
         self.title_count = 0
         self.in_toc = False
@@ -259,7 +283,9 @@ class AdminParser(_Parser):
             return self.open(min(len(md.group(1)) + 3, 7), tidy(text), line)
         if m := LABEL_RE.match(text):
             return self.open(4, f"【{tidy(m.group(1))}】", line)
-        if _heading_like(text):
+        if text in self.marked_headings:
+            return self.open(5, tidy(text[1:]), line)
+        if _heading_like(text) and not self.markdown:
             for level, pattern in NUMBERED:
                 if pattern.match(text) and "、" not in text:
                     return self.open(level, numbered_title(text), line)

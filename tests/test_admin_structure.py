@@ -174,3 +174,23 @@ def test_markdown_policy_title_is_not_a_section():
     chunks = build_chunks(doc)
     assert [c.section_path for c in chunks] == [["1. 目的"], ["2. 禁止事項"]]
     assert all("サンプル" not in c.text for c in chunks)
+
+
+def test_numbered_lines_of_a_markdown_document_are_list_items():
+    doc = text_doc("# 株式会社サンプル 生成AI利用マニュアル\n\n## 4. 入力してはいけない情報\n次の情報は入力しないでください。\n"
+                   "1. 顧客から受け取った図面\n2. 秘密保持契約の対象となる情報\n\n## 5. 新しいツールの利用申請\n"
+                   "所属長に相談してから申請します。\n")  # fmt: skip
+    chunks = build_chunks(doc)
+    assert [c.section_path for c in chunks] == [["4. 入力してはいけない情報"], ["5. 新しいツールの利用申請"]]
+    assert "秘密保持契約" in chunks[0].text
+
+
+def test_a_short_marked_line_before_body_text_is_a_heading_but_a_marked_list_is_not():
+    doc = text_doc(
+        "【場面別の使い方】\n■ 介護記録\n・下書きにだけ使えます。\n■ 勤務表（シフト）\n・職員番号に置き換えて入力します。\n"
+        "【使ってよいAI】\n■ 法人が契約しているサービスだけを使ってください。\n● 事務所のパソコンから使えます。\n"
+        "【入力しない情報】\n■ 氏名\n■ 住所\n■ 病名\n"
+    )
+    paths = [c.section_path for c in build_chunks(doc)]
+    assert paths[:2] == [["【場面別の使い方】", "介護記録"], ["【場面別の使い方】", "勤務表(シフト)"]]
+    assert paths[2:] == [["【使ってよいAI】"], ["【入力しない情報】"]]  # a sentence, and a list of short items

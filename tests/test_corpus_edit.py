@@ -150,6 +150,8 @@ def test_failed_ingest_rolls_the_corpus_back(corpus: Settings, tmp_path: Path, m
         # Only an issuer's name stands before the title, not a date or a draft mark.
         (["令和7年4月1日", "みどり市 生成AI利用ガイドライン"], "みどり市 生成AI利用ガイドライン"),
         (["（案）", "AI活用の手引き"], "AI活用の手引き"),
+        # 留意事項 / 注意事項 name a kind of document too (a care home's guidance for its staff).
+        (["社会福祉法人あさひ会", "介護職員のための　AI活用の留意事項（第2版）", "", "法人本部総務課"], "社会福祉法人あさひ会 介護職員のための AI活用の留意事項（第2版）"),
     ],
 )
 def test_the_title_comes_from_the_title_block(lines: list[str], title: str):
