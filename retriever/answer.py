@@ -518,13 +518,15 @@ def _item_label(hit: Hit) -> str:
 
 
 def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str) -> str:
-    """``sentence`` with the sentence before it in its passage (hit ``index``), when there is one."""
+    """``sentence`` with what states its subject in its passage (hit ``index``): the heading it
+    stands under and the sentence before it."""
     if hits is None or not 0 <= index < len(hits):
         return sentence
     chunk = hits[index].chunk
+    heading = chunk.section_path[-1] if chunk.section_path else ""
     units = sentences_of(chunk.text, tuple(chunk.section_path))
     pos = next((k for k, unit in enumerate(units) if unit == sentence), None)
-    return sentence if not pos else units[pos - 1] + sentence
+    return heading + "\n" + (sentence if not pos else units[pos - 1] + sentence)
 
 
 @lru_cache(maxsize=4096)

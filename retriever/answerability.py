@@ -189,6 +189,11 @@ def without_type_cue(question: str) -> str:
 _NUM = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万億半数]+)"
 # A telephone or fax number (「03-1234-5678」「(03)1234-5678」).
 _PHONE = r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)"
+_CALENDAR_DEADLINE = r"(?:\d+\s*|前|翌|当|毎|同)月\s*(?:\d+\s*日|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
+# A length of time in figures: any unit answers a question asked in another (「何日以内」 is
+# answered by 「48時間以内」); 「速やかに」 is not a figure, nor 「4月1日」 (a calendar day).
+_TIME_SPAN = re.compile(r"(?<![月\d.,])" + _NUM + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間|分|年間|年以内)")
+_TIME_COUNTERS = {"日", "週間", "週", "か月", "ヶ月", "カ月", "箇月", "時間", "分", "年", "年間", "営業日"}
 _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     # Currency units after a number.
     "money": re.compile(_NUM + r"\s*(?:円|ドル|ユーロ|万円|億円|兆円)|[$¥€]\s*\d"),
@@ -199,8 +204,8 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
         + r"\s*(?:日|週間|か月|ヶ月|カ月|箇月|時間|分)(?:以内|間|まで|以上|後|前|ごと)?|"
         + _NUM
         + r"\s*年(?:間|以内|以上|ごと|後)|期限|期日|速やかに|遅滞なく|"
-        # A calendar deadline: 「4月末日までに」「3月31日まで」「当日中」.
-        + r"\d+\s*月\s*(?:\d+\s*日|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
+        # A calendar deadline: 「4月末日までに」「3月31日まで」「前月25日までに」「当日中」.
+        + _CALENDAR_DEADLINE
     ),
     # Calendar dates: western or era years, months, days.
     "date": re.compile(r"\d{4}\s*年|(?:令和|平成|昭和)\s*(?:\d+|元)\s*年|\d+\s*月\s*\d*\s*日?|\d{4}[/-]\d{1,2}"),
@@ -225,8 +230,12 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
 
 
 def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> bool:
-    """True when ``text`` holds content of the expected kind; a count or a duration asked with
-    a counter (「何人」「何日以内」) needs a number with that counter (「速やかに」 is not 「何日」)."""
+    """True when ``text`` holds content of the expected kind; a count asked with a counter
+    (「何人」) needs a number with that counter, a duration asked with one (「何日以内」) a length
+    of time in figures or a calendar deadline (「速やかに」 is not 「何日」)."""
+    if kind == "duration" and counter in _TIME_COUNTERS:
+        # 「何日以内」 is answered by 「48時間以内」; 「何日までに」 by a calendar deadline.
+        return bool(_TIME_SPAN.search(nfkc(text)) or re.search(_CALENDAR_DEADLINE, nfkc(text)))
     if kind in ("number", "duration") and counter:
         return has_counter(text, counter)
     if kind == "product":

@@ -105,6 +105,16 @@ def test_answer_type_found_in_real_corpus_sentences() -> None:
         assert not has_answer_type(soft, kind), kind  # type: ignore[arg-type]
 
 
+def test_a_duration_in_any_unit_of_time_or_a_calendar_deadline_answers_a_duration() -> None:
+    # Sentences of the added documents in eval/documents (a prefecture's rules, a care home's guidance).
+    hours = "48時間以内に生成AI事故報告書（様式第4号）を統括責任者に提出しなければならない。"
+    assert has_answer_type(hours, "duration", "日")  # 「何日以内に」 answered in hours
+    assert has_answer_type("勤務表は施設長の確認後、前月25日までに掲示します。", "duration", "日")
+    assert not has_answer_type("速やかに所属長に報告しなければならない。", "duration", "日")  # not a figure
+    assert not has_answer_type(corpus_line(UPDATE, 1005), "duration", "日")  # 「2025年2月より」: a date
+    assert not has_answer_type("従業員は3人以上とする。", "number", "日")  # a count is not a length of time
+
+
 def test_names_contacts_and_products_in_real_corpus_sentences() -> None:
     item = corpus_line(GUIDELINE, 3528) + corpus_line(GUIDELINE, 3529)  # …（「4）プライバシー保護」）
     assert item.rstrip().endswith("（「4）プライバシー保護」）")
