@@ -148,6 +148,7 @@ class Answerer:
             policy = load_policy(embedder_id, calibration_file) if calibration_file else load_policy(embedder_id)
         self.policy = policy
         self._soft_law: tuple[list[tuple[int, str]], list[tuple[int, str, int]]] | None = None
+        self._soft_law_docs: set[str] | None = None
 
     # -- evidence ------------------------------------------------------------------------
     def coverage(self, question: str, hits: list[Hit]) -> float:
@@ -280,9 +281,9 @@ class Answerer:
             return self._refuse(answer, [])
         role = role or detect_role(query)
         answer.role = role
-        if premise_cue(query):
-            return self._premise_answer(answer, query, role, k)
         hits = self.retriever.hits(query, role, k)
+        if premise_cue(query) and not self._own_rules(hits):
+            return self._premise_answer(answer, query, role, k, hits)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
         about = role or mentioned_role(query)
         if about is not None and is_broad_role_question(query):
@@ -376,9 +377,26 @@ class Answerer:
         return picked
 
     # -- false premises ------------------------------------------------------------------
-    def _premise_answer(self, answer: Answer, query: str, role: Role | None, k: int) -> Answer:
+    def _own_rules(self, hits: list[Hit]) -> bool:
+        """Does the question point at an organisation's own rules (an added document that does
+        not call itself soft law)? Their duties, approvals and sanctions bind their staff
+        (「承認が必要」「懲戒」), so a question about them is answered from them, not corrected."""
+        if not hits:
+            return False
+        doc_id = hits[0].chunk.doc_id
+        return doc_id in self.extractive.families and doc_id not in self._soft_law_documents()
+
+    def _soft_law_documents(self) -> set[str]:
+        """Added documents that state they are non-binding soft law (another guideline's edition)."""
+        if self._soft_law_docs is None:
+            added = self.extractive.families
+            self._soft_law_docs = {
+                c.doc_id for c in self.retriever.chunks if c.doc_id in added and any(map(says_soft_law, sentences_of(c.text)))
+            }
+        return self._soft_law_docs
+
+    def _premise_answer(self, answer: Answer, query: str, role: Role | None, k: int, hits: list[Hit]) -> Answer:
         """A legal-force premise: off-topic -> refused; otherwise the lead and the evidence."""
-        hits = self.retriever.hits(query, role, k)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
         # A premise about the guideline itself is what the correction answers, whatever else it names.
         on = about_guideline(query) or self.premise_on_topic(query, role)[0]

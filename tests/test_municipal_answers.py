@@ -79,3 +79,14 @@ def test_the_bundled_documents_are_untouched(answerer: Answerer):
     kinds = {c.kind for c in answerer.retriever.chunks if c.doc_id in generic}
     assert kinds == {"article", "qa", "form", "text"}
 
+
+
+def test_a_duty_in_the_organisations_own_rules_is_answered_not_corrected(answerer: Answerer):
+    # The city's rules do require an application (第5条): asked about them, the question is
+    # answered from them, not corrected with the national guideline's "non-binding" statement.
+    ans = answerer.ask("うちの課で新しく生成AIを使い始めるには、事前に申請しなきゃいけないの？")
+    assert not ans.refused and not any(s.statement for s in ans.sentences)
+    assert "第5条" in ans.citations[0].section
+    # A legal-force premise about the guideline itself is still corrected.
+    own = answerer.ask("AI事業者ガイドラインに違反すると罰金はありますか")
+    assert own.sentences and own.sentences[0].statement
