@@ -63,10 +63,12 @@ RELATED_PASSAGES = 2
 PREMISE_EXTRA_STATEMENTS = 2
 # Answer types that ask for a figure: a premise question asking one about a sanction under another
 # rule is refused; a figure answers only in a sentence about the question's subject.
-FIGURES = ("money", "duration", "date", "number", "rate")
+FIGURES = ("money", "duration", "date", "number", "rate", "phone", "contact")
 # Share of the question's (idf-weighted) content words a sentence quoting the asked figure must
 # hold: half, the same share the uncalibrated gate asks of the whole quote (SAFE_MIN_COVERAGE).
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
+# Candidates searched for a passage stating the asked figure (Answerer._typed_first).
+TYPED_POOL = 30
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Script and style elements hold code, never words of a question: removed whole.
 _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -281,7 +283,7 @@ class Answerer:
             return self._refuse(answer, [])
         role = role or detect_role(query)
         answer.role = role
-        hits = self.retriever.hits(query, role, k)
+        hits = self._typed_first(query, role, self.retriever.hits(query, role, k))
         if premise_cue(query) and not self._own_rules(hits):
             return self._premise_answer(answer, query, role, k, hits)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
@@ -377,6 +379,47 @@ class Answerer:
         return picked
 
     # -- false premises ------------------------------------------------------------------
+    def _typed_first(self, query: str, role: Role | None, hits: list[Hit]) -> list[Hit]:
+        """For a question asking a figure or a contact (「何日以内」「内線番号」), a passage that
+        states one about the question's subject (the gate's own test, :meth:`_type_found`) comes
+        first, drawn from the first :data:`TYPED_POOL` candidates of the document the first
+        passage is from: a passage without the asked kind of content cannot answer it (answer-
+        type-aware retrieval), and another document's figure is not this one's. Other questions:
+        unchanged."""
+        expected = expected_answer_type(query)
+        if expected not in FIGURES or not hits:
+            return hits
+        pool = self.retriever.hits(query, role, max(TYPED_POOL, len(hits)))
+        counter = asked_counter(query) if expected in ("number", "duration") else None
+        focus = asked_focus(query)
+        words = content_words(without_type_cue(query))
+        doc_id = hits[0].chunk.doc_id  # the document the question points at, not another one's figures
+        typed = [
+            h
+            for i, h in enumerate(pool)
+            if h.chunk.doc_id == doc_id
+            and self._states_subject(words, h)
+            and self._type_found(
+                query,
+                [(i, sent) for sent in sentences_of(h.chunk.text, tuple(h.chunk.section_path))],
+                expected,
+                counter,
+                focus,
+                words,
+            )
+        ]
+        if not typed:
+            return hits
+        first = typed[0]  # one passage moves up: the rest of the ranking stands
+        return ([first] + [h for h in hits if h.index != first.index])[: len(hits)]
+
+    def _states_subject(self, words: list[str], hit: Hit) -> bool:
+        """Some sentence of the passage holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
+        return any(
+            coverage(words, set(_passage_words(sent)), self.idf) >= TYPED_SENTENCE_COVERAGE
+            for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
+        )
+
     def _own_rules(self, hits: list[Hit]) -> bool:
         """Does the question point at an organisation's own rules (an added document that does
         not call itself soft law)? Their duties, approvals and sanctions bind their staff

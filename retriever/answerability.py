@@ -52,8 +52,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ("rate", re.compile(r"何(?:割|%|％|パーセント)|何分の|(?:割合|比率|率)(?:(?:は|が|って)?[、,]?\s*(?:何|どれ|どの|いくら)"
                         r"|(?:は|が|って)\s*(?:[?？]|$))")),
     # Contact details asked for: a telephone number, or any way of reaching someone.
-    ("phone", re.compile(r"(?:電話|ファックス|FAX|fax)(?:番号)?(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
-    ("contact", re.compile(r"(?:メールアドレス|メアド|連絡先|問い?合わ?せ先)(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
+    ("phone", re.compile(r"(?:電話|ファックス|FAX|fax|内線)(?:番号)?(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
+    ("contact", re.compile(r"(?:アドレス|メアド|連絡先|問い?合わ?せ先)(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
     # Counts: 何 + any counter (何人・何件・何時・何センチ…), found by part of speech (asked_counter),
     # take precedence over the types below (「窓口の受付は何時から」 asks a time, not a name).
     # Products and makers by name: which one to buy or choose, a recommended one, their names or list.
@@ -187,8 +187,8 @@ def without_type_cue(question: str) -> str:
 
 # --- answer type (text side) ---------------------------------------------------------------
 _NUM = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万億半数]+)"
-# A telephone or fax number (「03-1234-5678」「(03)1234-5678」).
-_PHONE = r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)"
+# A telephone or fax number (「03-1234-5678」「(03)1234-5678」) or an extension (「内線2145」).
+_PHONE = r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)|内線\s*[:：]?\s*\d{2,6}"
 _CALENDAR_DEADLINE = r"(?:\d+\s*|前|翌|当|毎|同)月\s*(?:\d+\s*日|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
 # A length of time in figures: any unit answers a question asked in another (「何日以内」 is
 # answered by 「48時間以内」); 「速やかに」 is not a figure, nor 「4月1日」 (a calendar day).

@@ -365,3 +365,25 @@ def test_a_figure_sentence_is_read_with_the_sentence_that_holds_its_subject(answ
     # A figure of another subject is still not an answer, antecedent or not.
     other = "AIの研修資料を作ったら、何日以内に上司へ提出しますか"
     assert not answerer._type_found(other, selection, "duration", "日", asked_focus(other), hits=hits)
+
+
+def test_a_passage_stating_the_asked_figure_comes_first(answerer: Answerer, monkeypatch: pytest.MonkeyPatch):
+    # Sentences of an added document (eval/documents, a care home's guidance), as candidates.
+    from guideqa.models import Chunk
+    from retriever.search import Hit
+
+    def hit(i: int, doc: str, heading: str, text: str) -> Hit:
+        chunk = Chunk(id=f"c{i}", doc_id=doc, segment="main", section_path=[heading], text=text)
+        return Hit(index=10_000 + i, chunk=chunk, score=1.0 - i / 100, dense=0.9, bm25=1.0)
+
+    pool = [
+        hit(0, "care", "【使ってよいAI】", "法人が契約しているAIアシスタントだけを使ってください。"),
+        hit(1, "care", "【研修】", "全職員向けの研修を年2回行います。"),
+        hit(2, "other", "勤務表", "勤務表は前月20日までに掲示します。"),  # another organisation's figure
+        hit(3, "care", "勤務表(シフト)", "勤務表はユニットリーダーが作り、施設長の確認後、前月25日までに掲示します。"),
+    ]
+    monkeypatch.setattr(answerer.retriever, "hits", lambda query, role=None, k=10: pool[:k])
+    ranked = answerer._typed_first("勤務表って何日までに貼り出すの？", None, pool[:2])
+    assert [h.chunk.id for h in ranked] == ["c3", "c0"]  # the figure's passage first, k kept
+    # Not a figure question: the ranking stands.
+    assert answerer._typed_first("勤務表は誰が作りますか", None, pool[:2]) == pool[:2]

@@ -128,6 +128,10 @@ def test_names_contacts_and_products_in_real_corpus_sentences() -> None:
     url = corpus_line(UPDATE, 933)  # a footnote ending in the 指針's web address
     assert has_answer_type(url, "contact") and not has_answer_type(url, "phone")
     assert has_answer_type("受付は03-1234-5678まで", "phone") and not has_answer_type(panasonic, "contact")
+    # An extension is a telephone number; 「アドレス」 and 「内線」 questions ask a contact.
+    assert has_answer_type("情報システム課ヘルプデスク（内線2300）", "phone")
+    assert expected_answer_type("ヘルプデスクのアドレスを教えてください") == "contact"
+    assert expected_answer_type("担当課の内線番号は？") == "phone"
 
 
 def test_what_a_count_counts() -> None:
