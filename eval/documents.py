@@ -48,6 +48,11 @@ class Scores:
     refused: int = 0
     misses: list[str] = field(default_factory=list)
 
+    def add(self, other: Scores) -> None:
+        for name in ("answerable", "hit1", "hit5", "rr", "false_refusals", "unanswerable", "refused"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.misses += other.misses
+
     def summary(self) -> dict[str, float | int]:
         n, u = max(self.answerable, 1), max(self.unanswerable, 1)
         return {
@@ -105,39 +110,55 @@ def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def run(split: str = "all", documents_dir: Path = DOCUMENTS_DIR, ids: str = "") -> Scores:
-    """Scores of the questions of ``split`` whose id starts with ``ids`` (all six documents are
-    added in every run, so each question is asked beside the other organisations' rules)."""
+def run(split: str = "all", documents_dir: Path = DOCUMENTS_DIR, ids: str = "", alone: bool = False) -> Scores:
+    """Scores of the questions of ``split`` whose id starts with ``ids``. All six documents are
+    added together, so each question is asked beside the other organisations' rules; with
+    ``alone``, each document is added by itself (one organisation's deployment) and asked its
+    own questions."""
     questions = [json.loads(line) for line in (documents_dir / "questions.jsonl").read_text("utf-8").splitlines() if line.strip()]
     if split != "all":
         questions = [q for q in questions if q["split"] == split]
     questions = [q for q in questions if q["id"].startswith(ids)]
+    documents = sorted(p for p in documents_dir.iterdir() if p.suffix in SUFFIXES)
+    if not alone:
+        return score(questions, _ask(documents, questions))
+    out = Scores()
+    for doc in documents:
+        own = [q for q in questions if q["doc"] == doc.name]
+        if own:
+            out.add(score(own, _ask([doc], own)))
+    return out
+
+
+def _ask(documents: list[Path], questions: list[dict]) -> list[dict]:
+    """`guideqa add` each document to a copy of the corpus, then `guideqa batch` the questions."""
     with tempfile.TemporaryDirectory(prefix="guideqa-docs-") as tmp:
         work = Path(tmp)
         corpus, index = work / "corpus", work / "index"
         shutil.copytree(REPO_ROOT / "corpus", corpus)
         shutil.copytree(REPO_ROOT / "index", index, symlinks=True)
-        for doc in sorted(p for p in documents_dir.iterdir() if p.suffix in SUFFIXES):
+        for doc in documents:
             _cli(["add", str(doc), "--corpus-dir", str(corpus), "--index-dir", str(index)])
         lines = work / "in.jsonl"
         lines.write_text("".join(json.dumps(_batch_line(q), ensure_ascii=False) + "\n" for q in questions), "utf-8")
         _cli(["batch", "--in", str(lines), "--out", str(work / "out.jsonl"), "--k", "10", "--index-dir", str(index)])
-        records = [json.loads(line) for line in (work / "out.jsonl").read_text("utf-8").splitlines() if line.strip()]
-    return score(questions, records)
+        return [json.loads(line) for line in (work / "out.jsonl").read_text("utf-8").splitlines() if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--misses", action="store_true", help="list the questions not answered from rank 1")
+    parser.add_argument("--alone", action="store_true", help="add each document by itself (one organisation's deployment)")
     parser.add_argument("--ids", default="", help="only the questions whose id starts with this (doc-: first set, d6-: second)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    scores = run(args.split, ids=args.ids)
+    scores = run(args.split, ids=args.ids, alone=args.alone)
     if args.misses:
         for line in scores.misses:
             log.info(line)
-    log.info("%s%s: %s", args.split, f" {args.ids}" if args.ids else "", json.dumps(scores.summary(), ensure_ascii=False))
+    where = f"{args.split}{' ' + args.ids if args.ids else ''}{' alone' if args.alone else ''}"
+    log.info("%s: %s", where, json.dumps(scores.summary(), ensure_ascii=False))
 
 
 if __name__ == "__main__":
