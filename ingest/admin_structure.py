@@ -66,6 +66,8 @@ PAGE_NUMBER_RE = re.compile(r"^[-－‐—–―(（]?\s*\d{1,3}\s*[-－‐—�
 TOC_TITLE_RE = re.compile(r"^目\s*次$")
 TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")
 LABEL_RE = re.compile(r"^【([^】]{1,20})】$")
+TABLE_ROW_RE = re.compile(r"^\|.*\|$")
+TABLE_RULE_RE = re.compile(r"^\|[\s|:\-－—]+\|$")
 # Marks that open a short heading line in office documents (「■ 勤務表（シフト）」) as well as a
 # bullet (「■ 次のものは使ってはいけません。」): a heading is short, states no sentence and is
 # followed by body text, not by another line with the same mark (a list of short items).
@@ -213,6 +215,13 @@ class AdminParser(_Parser):
     def body(self, line: SourceLine, s: str) -> None:
         if self.in_title:
             self.title_line(line, s)
+            return
+        if TABLE_ROW_RE.match(s):
+            # A Markdown table: each row is a line of its own (its cells are one fact: 「見積書の
+            # 文案作成 | 要承認 | 営業部長の承認」); the |---| rule under the header is dropped.
+            self.flush()
+            if not TABLE_RULE_RE.match(s):
+                self._emit(tidy(s), line, line)
             return
         text = clean_line(line.text)
         if self.question_level and (m := ANSWER_MARK_RE.match(text)):

@@ -194,3 +194,15 @@ def test_a_short_marked_line_before_body_text_is_a_heading_but_a_marked_list_is_
     paths = [c.section_path for c in build_chunks(doc)]
     assert paths[:2] == [["【場面別の使い方】", "介護記録"], ["【場面別の使い方】", "勤務表(シフト)"]]
     assert paths[2:] == [["【使ってよいAI】"], ["【入力しない情報】"]]  # a sentence, and a list of short items
+
+
+def test_each_markdown_table_row_is_a_line_of_its_own():
+    doc = text_doc("## 3. 業務ごとの可否\n| 業務 | 区分 | 承認者 |\n|---|:---:|---|\n| 議事録の要約 | 可 | ― |\n"
+                   "| 見積書の文案作成 | 要承認 | 営業部長の承認 |\n\n表にない業務は所属長に確認してください。\n")  # fmt: skip
+    (chunk,) = build_chunks(doc)
+    assert chunk.text.split("\n") == [
+        "| 業務 | 区分 | 承認者 |",
+        "| 議事録の要約 | 可 | ― |",
+        "| 見積書の文案作成 | 要承認 | 営業部長の承認 |",
+        "表にない業務は所属長に確認してください。",
+    ]
