@@ -63,7 +63,8 @@ RELATED_PASSAGES = 2
 PREMISE_EXTRA_STATEMENTS = 2
 # Answer types that ask for a figure: a premise question asking one about a sanction under another
 # rule is refused; a figure answers only in a sentence about the question's subject.
-FIGURES = ("money", "duration", "date", "number", "rate", "phone", "contact")
+CONTACTS = ("phone", "contact")
+FIGURES = ("money", "duration", "date", "number", "rate", *CONTACTS)
 # Share of the question's (idf-weighted) content words a sentence quoting the asked figure must
 # hold: half, the same share the uncalibrated gate asks of the whole quote (SAFE_MIN_COVERAGE).
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
@@ -174,7 +175,9 @@ class Answerer:
         focus = asked_focus(question)
         # What the question asks about: its focus and the names it mentions (a product, a
         # place, a scheme); a rare one that no retrieved passage holds is not in the corpus.
-        about = focus + named_things(question)
+        # A focus that only names the kind of answer (「アドレスを教えて」) is the type, not a subject.
+        cue = type_cue(question) if expected is not None else ""
+        about = [(form, parts) for form, parts in focus if form not in cue] + named_things(question)
         held: set[str] = set()
         if about:
             for hit in hits:
@@ -224,7 +227,8 @@ class Answerer:
             typed = [
                 (i, t)
                 for i, t in typed
-                if coverage(asked, set(_passage_words(_with_antecedent(hits, i, t))), self.idf) >= TYPED_SENTENCE_COVERAGE
+                if coverage(asked, set(_passage_words(_with_antecedent(hits, i, t, whole=expected in CONTACTS))), self.idf)
+                >= TYPED_SENTENCE_COVERAGE
             ]
         return bool(typed)
 
@@ -398,7 +402,7 @@ class Answerer:
             h
             for i, h in enumerate(pool)
             if h.chunk.doc_id == doc_id
-            and self._states_subject(words, h)
+            and self._states_subject(words, h, whole=expected in CONTACTS)
             and self._type_found(
                 query,
                 [(i, sent) for sent in sentences_of(h.chunk.text, tuple(h.chunk.section_path))],
@@ -413,8 +417,12 @@ class Answerer:
         first = typed[0]  # one passage moves up: the rest of the ranking stands
         return ([first] + [h for h in hits if h.index != first.index])[: len(hits)]
 
-    def _states_subject(self, words: list[str], hit: Hit) -> bool:
-        """Some sentence of the passage holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
+    def _states_subject(self, words: list[str], hit: Hit, whole: bool = False) -> bool:
+        """Some sentence of the passage (with ``whole``, the passage with its heading: a contact
+        block) holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
+        if whole:
+            text = _with_antecedent([hit], 0, "", whole=True)
+            return coverage(words, set(_passage_words(text)), self.idf) >= TYPED_SENTENCE_COVERAGE
         return any(
             coverage(words, set(_passage_words(sent)), self.idf) >= TYPED_SENTENCE_COVERAGE
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
@@ -578,13 +586,16 @@ def _item_label(hit: Hit) -> str:
     return last if last.startswith(code) else code
 
 
-def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str) -> str:
+def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: bool = False) -> str:
     """``sentence`` with what states its subject in its passage (hit ``index``): the heading it
-    stands under and the sentence before it."""
+    stands under and the sentence before it; with ``whole``, the whole passage (a contact block,
+    「ヘルプデスク / 内線：300 / メール：…」, names its subject once for all its lines)."""
     if hits is None or not 0 <= index < len(hits):
         return sentence
     chunk = hits[index].chunk
     heading = chunk.section_path[-1] if chunk.section_path else ""
+    if whole:
+        return heading + "\n" + chunk.text
     units = sentences_of(chunk.text, tuple(chunk.section_path))
     pos = next((k for k, unit in enumerate(units) if unit == sentence), None)
     return heading + "\n" + (sentence if not pos else units[pos - 1] + sentence)

@@ -53,7 +53,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                         r"|(?:は|が|って)\s*(?:[?？]|$))")),
     # Contact details asked for: a telephone number, or any way of reaching someone.
     ("phone", re.compile(r"(?:電話|ファックス|FAX|fax|内線)(?:番号)?(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
-    ("contact", re.compile(r"(?:アドレス|メアド|連絡先|問い?合わ?せ先)(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
+    ("contact", re.compile(r"(?:(?:メール)?アドレス|メアド|連絡先|問い?合わ?せ先)(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
     # Counts: 何 + any counter (何人・何件・何時・何センチ…), found by part of speech (asked_counter),
     # take precedence over the types below (「窓口の受付は何時から」 asks a time, not a name).
     # Products and makers by name: which one to buy or choose, a recommended one, their names or list.
@@ -189,7 +189,11 @@ def without_type_cue(question: str) -> str:
 _NUM = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万億半数]+)"
 # A telephone or fax number (「03-1234-5678」「(03)1234-5678」) or an extension (「内線2145」).
 _PHONE = r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)|内線\s*[:：]?\s*\d{2,6}"
-_CALENDAR_DEADLINE = r"(?:\d+\s*|前|翌|当|毎|同)月\s*(?:\d+\s*日|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
+_CALENDAR_DEADLINE = (
+    r"(?:\d+\s*|前|翌|当|毎|同)月\s*(?:\d+\s*日|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
+    # A deadline relative to the day of the event: 「翌日の勤務終了までに」「翌営業日まで」.
+    r"|(?:翌|当|同|前)(?:営業日|開庁日|日|週)[^。、]{0,10}?まで"
+)
 # A length of time in figures: any unit answers a question asked in another (「何日以内」 is
 # answered by 「48時間以内」); 「速やかに」 is not a figure, nor 「4月1日」 (a calendar day).
 _TIME_SPAN = re.compile(r"(?<![月\d.,])" + _NUM + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間|分|年間|年以内)")

@@ -387,3 +387,21 @@ def test_a_passage_stating_the_asked_figure_comes_first(answerer: Answerer, monk
     assert [h.chunk.id for h in ranked] == ["c3", "c0"]  # the figure's passage first, k kept
     # Not a figure question: the ranking stands.
     assert answerer._typed_first("勤務表は誰が作りますか", None, pool[:2]) == pool[:2]
+
+
+def test_a_contact_is_found_in_its_contact_block(answerer: Answerer):
+    # An added document's contact block (eval/documents, a company's policy): the heading and the
+    # lines name the help desk once; the address line itself says only 「メール：…」.
+    from guideqa.models import Chunk
+    from retriever.search import Hit
+
+    text = "管理部情報システム課（ヘルプデスク）\n内線：300\nメール：it-help@hikari-ss.example.co.jp"
+    chunk = Chunk(id="c", doc_id="policy", segment="main", section_path=["12. 問い合わせ先"], text=text)
+    hits = [Hit(index=0, chunk=chunk, score=1.0, dense=0.9, bm25=1.0)]
+    asked = "困ったときにヘルプデスクへメールしたいので、アドレスを教えてください"
+    selection = [(0, "メール：it-help@hikari-ss.example.co.jp")]
+    assert answerer._type_found(asked, selection, "contact", None, asked_focus(asked), hits=hits)
+    other = "デジタル政策課の担当者のメールアドレスは？"  # a contact of someone the block does not name
+    assert not answerer._type_found(other, selection, "contact", None, asked_focus(other), hits=hits)
+    # 「アドレス」 names the kind of answer, not a subject the passages must hold.
+    assert not answerer.features(asked, hits, selection).focus_missing

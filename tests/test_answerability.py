@@ -113,6 +113,8 @@ def test_a_duration_in_any_unit_of_time_or_a_calendar_deadline_answers_a_duratio
     assert not has_answer_type("速やかに所属長に報告しなければならない。", "duration", "日")  # not a figure
     assert not has_answer_type(corpus_line(UPDATE, 1005), "duration", "日")  # 「2025年2月より」: a date
     assert not has_answer_type("従業員は3人以上とする。", "number", "日")  # a count is not a length of time
+    # A deadline relative to the event: 「翌日の勤務終了までに」 answers 「いつまで」.
+    assert has_answer_type("翌日の勤務終了までに「ヒヤリ・ハット報告書」を提出します。", "duration")
 
 
 def test_names_contacts_and_products_in_real_corpus_sentences() -> None:
