@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Protocol
 
 from guideqa.errors import QueryError
-from guideqa.models import Answer, AnswerSentence, Citation, DocumentMeta, Role
+from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import match_key, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
-from ingest.explanations import families
 from retriever.answerability import (
     AnswerType,
     Features,
@@ -136,15 +135,8 @@ class Answerer:
         self.retriever = retriever
         self.idf = _idf_table(retriever)
         self.extractive = ExtractiveGenerator(retriever.tokenizer, self.idf)
-        # Added documents (the generic reader's): one organisation's rules are not quoted as
-        # another's. doc_id -> its family (a guideline and its 「… 別紙」 are one).
-        self.extractive.families = families(
-            [
-                DocumentMeta(doc_id=d, title=doc.get("title") or d, file=doc.get("file") or d)
-                for d, doc in retriever.documents.items()
-                if doc.get("layout") == "generic"
-            ]
-        )
+        # Added documents: one organisation's rules are not quoted as another's.
+        self.extractive.families = retriever.families
         self.generator = generator or self.extractive
         if policy is None:
             embedder_id = str(getattr(retriever.embedder, "embedder_id", ""))

@@ -30,14 +30,16 @@ from typing import Any
 import numpy as np
 
 from guideqa.config import Settings
-from guideqa.models import Chunk, Passage, Role
+from guideqa.models import Chunk, DocumentMeta, Passage, Role
 from guideqa.text import DOCUMENT_KIND_RE, char_ngrams, match_key
 from ingest.chunking import embedding_text
 from ingest.embedders import Embedder
+from ingest.explanations import families
 from ingest.index_store import IndexData, load_index
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
 from retriever.definitions import definition_candidates, definition_term
 from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
+from retriever.names import distinctive_names, documents_named
 from retriever.rules import rules_first
 from retriever.signals import TermMatrix, feedback_terms, max_by_owner, rrf
 
@@ -125,6 +127,16 @@ class Retriever:
         self.chunks = index.chunks
         self.vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal).astype(np.float32)
         self.documents: dict[str, dict[str, Any]] = {d["doc_id"]: d for d in index.manifest["documents"]}
+        # Added documents (the generic reader's), each with its family (a guideline and its
+        # 「… 別紙」 are one): one organisation's rules are not another's.
+        self.families = families(
+            [
+                DocumentMeta(doc_id=d, title=doc.get("title") or d, file=doc.get("file") or d)
+                for d, doc in self.documents.items()
+                if doc.get("layout") == "generic"
+            ]
+        )
+        self._names: dict[str, frozenset[str]] | None = None
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._norm = [match_key(c.text) for c in self.chunks]
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
@@ -351,6 +363,10 @@ class Retriever:
             having = [d for d, doc in self.documents.items() if kind in match_key(doc.get("title") or "")]
             if len(having) == 1:
                 named.add(having[0])
+        if self.families:
+            if self._names is None:
+                self._names = distinctive_names(self.chunks, self.families)
+            named |= documents_named(query, self._names)
         return named
 
     def _priors(self, role: Role | None, named: set[str] = frozenset()) -> np.ndarray:  # type: ignore[assignment]
