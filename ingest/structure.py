@@ -121,11 +121,21 @@ class _State:
 
 
 def clean_line(raw: str) -> str:
-    """Display form of one line: tags and markdown emphasis removed, spaces tidied."""
+    """Display form of one line: tags and markdown emphasis removed, the frame of a text box
+    (┏━ ポイント ━┓, ┃ …) dropped, spaces tidied."""
     text = HTML_TAG_RE.sub(" ", raw)
     text = BOLD_RE.sub(r"\1", text)
     text = text.replace("\uf06c", "・").replace("\uf0d8", "・").replace("←", "")
+    if BOX_DRAWING_RE.search(text):
+        framed = text.lstrip()[:1] in BOX_TOP_CORNERS  # 「┏━ ポイント ━┓」: the box's label
+        text = BOX_DRAWING_RE.sub(" ", text).strip()
+        if framed and text:
+            text += "："
     return text.strip()
+
+
+BOX_DRAWING_RE = re.compile(r"[\u2500-\u257f]+")
+BOX_TOP_CORNERS = "┏┌╔┍┎╒╓"
 
 
 def _is_heading_text(s: str) -> bool:

@@ -206,3 +206,11 @@ def test_each_markdown_table_row_is_a_line_of_its_own():
         "| 見積書の文案作成 | 要承認 | 営業部長の承認 |",
         "表にない業務は所属長に確認してください。",
     ]
+
+
+def test_the_frame_of_a_text_box_is_dropped_and_its_label_kept():
+    doc = text_doc("【うっかり入力してしまったとき】\n2．気づいてから1時間以内に、リーダーに報告します。\n\n"
+                   "┏━ ポイント ━━━━━━━━\n┃ 「まずい」と思ったら、1時間以内に口で伝える。\n┃ 書類はその後でかまいません。\n"
+                   "┗━━━━━━━━━━━━\n")  # fmt: skip
+    (chunk,) = build_chunks(doc)
+    assert chunk.text.split("\n")[1:] == ["ポイント：「まずい」と思ったら、1時間以内に口で伝える。", "書類はその後でかまいません。"]
