@@ -60,8 +60,12 @@ NUMBERED: tuple[tuple[int, re.Pattern[str]], ...] = (
     (7, re.compile(r"^(?:\(\s*[ア-ン]\s*\)|[アイウエオカキクケコサシスセソタチツテト](?:\s+|[.、]))\s*\S")),
 )
 # Lines that start a new paragraph inside an article (項番号 「2 …」, items).
-ITEM_START_RE = re.compile(r"^(?:\d{1,2}\s*[.．]?\s+|\(\d{1,2}\)|\(\s*[ア-ン]\s*\)|[アイウエオカキクケコ]\s+|[①-⑳]|[A-Z]\s*[.:]\s)")
-ITEM_MARK_RE = re.compile(r"^([ア-ン]|[①-⑳]|\d{1,2})[\s\u3000]+\S")
+# Items: 1. / (1) / (ア) / ア / ① / A. and a statute's 号 (「一 個人情報の…」, 「二 機密性3に…」).
+ITEM_START_RE = re.compile(
+    r"^(?:\d{1,2}\s*[.．]?\s+|\(\d{1,2}\)|\(\s*[ア-ン]\s*\)|[アイウエオカキクケコ]\s+|[①-⑳]|[A-Z]\s*[.:]\s"
+    r"|[一二三四五六七八九十]{1,3}[\s\u3000]+\S)"
+)
+ITEM_MARK_RE = re.compile(r"^([ア-ン]|[①-⑳]|\d{1,2}|[一二三四五六七八九十]{1,3})[\s\u3000]+\S")
 PAGE_NUMBER_RE = re.compile(r"^[-－‐—–―(（]?\s*\d{1,3}\s*[-－‐—–―)）]?$|^\d{1,3}\s*/\s*\d{1,3}$|^[-－‐—–―]?\s*\d{1,3}\s*ページ$")
 TOC_TITLE_RE = re.compile(r"^目\s*次$")
 TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")

@@ -214,3 +214,14 @@ def test_the_frame_of_a_text_box_is_dropped_and_its_label_kept():
                    "┗━━━━━━━━━━━━\n")  # fmt: skip
     (chunk,) = build_chunks(doc)
     assert chunk.text.split("\n")[1:] == ["ポイント：「まずい」と思ったら、1時間以内に口で伝える。", "書類はその後でかまいません。"]
+
+
+def test_a_statutes_numbered_items_are_lines_of_their_own():
+    doc = text_doc("第8条 職員は、生成AIに次に掲げる情報を入力してはならない。ただし、別表\n第1に特別の定めがある場合は、"
+                   "この限りでない。\n一 個人情報の保護に関する法律第2条第1項に規定する個人情報\n二 機密性3に該当する情報\n"
+                   "三 公表前の入札予定価格その他の契約に関する非公開の情報\n2 職員は、第三者の著作物を入力しない。\n")  # fmt: skip
+    (chunk,) = build_chunks(doc)
+    lines = chunk.text.split("\n")
+    assert lines[1:4] == ["一 個人情報の保護に関する法律第2条第1項に規定する個人情報", "二 機密性3に該当する情報",
+                          "三 公表前の入札予定価格その他の契約に関する非公開の情報"]  # fmt: skip
+    assert lines[0].endswith("この限りでない。")  # a sentence broken across lines is joined
