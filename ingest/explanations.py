@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 from guideqa.models import Chunk, DocumentMeta
-from guideqa.text import match_key
+from guideqa.text import match_key, nfkc
 from ingest.admin_structure import _NUM, APPENDIX_RE, ARTICLE_LABEL_RE
 from ingest.tokenizer import content_nouns
 
@@ -36,6 +36,9 @@ NEAR_BEST = 0.85
 ARTICLE_MENTION_RE = re.compile(rf"第\s*({_NUM})\s*条(?:\s*の\s*({_NUM}))?")
 APPENDIX_MENTION_RE = re.compile(rf"(別紙|別表|別記|様式)\s*(?:第\s*)?({_NUM})\s*号?")
 _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+SECTION_NUMBER_RE = re.compile(r"^(\d{1,2})(?:\s|[.．]\s*)\S")
+# 「2（3）参照」「2(3)を参照」 (NFKC): part (3) of numbered section 2.
+SECTION_MENTION_RE = re.compile(r"(\d{1,2})\s*\((\d{1,2})\)\s*(?:を)?参照")
 
 
 def number(text: str | None) -> int:
@@ -86,15 +89,24 @@ def _words(chunk: Chunk) -> set[str]:
     return set(content_nouns(heading + "\n" + chunk.text))
 
 
+def section_number(chunk: Chunk) -> int:
+    """N of a chunk under a numbered top-level heading (「2 適用範囲」「3. 業務ごとの可否」), else 0."""
+    m = SECTION_NUMBER_RE.match(chunk.section_path[0]) if chunk.section_path else None
+    return int(m.group(1)) if m else 0
+
+
 def _explicit(expl: Chunk, articles: Iterable[Chunk]) -> list[str]:
-    """Articles the explanation names, and articles that name the explanation's appendix."""
+    """Articles the explanation names, articles that name the explanation's appendix, and
+    numbered sections it refers to (「（2（3）参照）」: section 2, the part holding its (3))."""
     named = {(number(a), number(b)) for a, b in ARTICLE_MENTION_RE.findall(expl.text)}
+    sections = {(int(a), int(b)) for a, b in SECTION_MENTION_RE.findall(nfkc(expl.text))}
     top = appendix_key(expl.section_path[0]) if expl.section_path else None
     out = []
     for art in articles:
         key = next((k for k in map(article_key, art.section_path) if k), None)
         mentions = {(kind, number(n)) for kind, n in APPENDIX_MENTION_RE.findall(art.text)}
-        if key in named or (top is not None and top in mentions):
+        referred = any(n == section_number(art) and f"({m})" in nfkc(art.text) for n, m in sections)
+        if key in named or (top is not None and top in mentions) or referred:
             out.append(art.id)
     return out
 
@@ -106,6 +118,11 @@ def link_explanations(chunks: Sequence[Chunk], metas: Sequence[DocumentMeta]) ->
     for c in chunks:
         if c.kind == "article":
             articles.setdefault(c.doc_id, []).append(c)
+    # A family without articles states its rules in numbered sections (「2 適用範囲」): those.
+    for doc_id in {c.doc_id for c in chunks if c.kind in EXPLAINING_KINDS}:
+        if not any(articles.get(d) for d in family.get(doc_id, {doc_id})):
+            for d in family.get(doc_id, {doc_id}):
+                articles[d] = [c for c in chunks if c.doc_id == d and c.kind == "text" and section_number(c)]
     explaining = [c for c in chunks if c.kind in EXPLAINING_KINDS]
     if not articles or not explaining:
         return 0

@@ -85,6 +85,23 @@ def test_an_explicit_article_number_wins_and_links_stay_in_the_family():
     assert (number("12"), number("十二"), number("百三"), number(None)) == (12, 12, 103, 0)
 
 
+def test_a_document_without_articles_links_its_q_and_a_to_its_numbered_sections():
+    # The shape of a town guideline (eval/documents): numbered sections, then a Q&A that refers
+    # to one of them as 「2（3）参照」.
+    town = doc(
+        "town",
+        "南町 生成AI利用ガイドライン",
+        "1 目的\nこのガイドラインは、職員の生成AIの利用について定める。\n2 適用範囲\n（1）職員に適用する。\n"
+        "（3）個人所有の端末から業務のために生成AIを利用することは認めない。\n3 研修\n職員は研修を受ける。\n"
+        "11 よくある質問\nQ1. 自宅のパソコンで文章を作らせてもよいですか。\nA. 認めていません（2（3）参照）。",
+    )
+    chunks = build_chunks(town)
+    link_explanations(chunks, [town.meta])
+    entry = next(c for c in chunks if c.kind == "qa")
+    scope = next(c for c in chunks if c.section_path[0] == "2 適用範囲")
+    assert entry.explains == [scope.id]
+
+
 def _chunk(id_: str, section: str, kind: str = "text", explains: tuple[str, ...] = ()) -> Chunk:
     return Chunk(id=id_, doc_id="d", segment="body", section_path=[section], text=section, kind=kind, explains=list(explains))  # type: ignore[arg-type]
 
