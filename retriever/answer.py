@@ -394,6 +394,7 @@ class Answerer:
             h
             for i, h in enumerate(pool)
             if h.chunk.doc_id == doc_id
+            and has_answer_type(h.chunk.text, expected, counter)  # cheap: most candidates hold no such figure
             and self._states_subject(words, h, whole=expected in CONTACTS)
             and self._type_found(
                 query,

@@ -117,6 +117,7 @@ def asked_counter(question: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def counted_noun(question: str) -> list[tuple[str, tuple[str, ...]]]:
     """What a 「何＋助数詞」 question counts, when it names it: the head of the noun run before the
     particle that precedes the count (「従業員が何人以上」→ 従業員, 「職員は最低何人」→ 職員) or
@@ -358,6 +359,7 @@ def _formal_nouns() -> frozenset[str]:
     return frozenset(_STOP)
 
 
+@lru_cache(maxsize=1024)
 def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
     """The noun phrase the question asks about, as (normalised form, its short-unit parts).
 
