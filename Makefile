@@ -98,6 +98,7 @@ eval: index
 # Unseen documents: add eval/documents/ to a copy of the corpus and ask their questions.
 eval-docs: index
 	$(PY) -m eval.documents --misses
+	$(PY) -m eval.documents --alone
 
 # Retrain the learned fusion on the dev split (after changing questions, channels or the embedder).
 fusion: index
