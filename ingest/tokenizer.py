@@ -6,6 +6,7 @@ compounds, so that 「個人情報」 matches both 「個人情報」 and 「情
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Protocol, runtime_checkable
 
@@ -52,8 +53,9 @@ def thread_tokenizer():  # type: ignore[no-untyped-def]
     return tok
 
 
+@functools.cache
 def split_mode_a():  # type: ignore[no-untyped-def]
-    """SudachiPy's short-unit split mode (the parts of a compound)."""
+    """SudachiPy's short-unit split mode (the parts of a compound); imported on first use."""
     from sudachipy import SplitMode
 
     return SplitMode.A

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,7 @@ from retriever.overview import is_broad_role_question, role_overview
 from retriever.premise import (
     PREMISE_LEAD,
     about_guideline,
+    about_national_law,
     asks_about_sanction,
     premise_cue,
     says_not_binding,
@@ -60,8 +62,9 @@ RELATED_HEADING = "関連する記載:"
 RELATED_PASSAGES = 2
 # Statements quoted after the soft-law one for a legal-force premise, nearest the question first.
 PREMISE_EXTRA_STATEMENTS = 2
-# Answer types that ask for a figure: a premise question asking one about a sanction under another
-# rule is refused; a figure answers only in a sentence about the question's subject.
+# Specific facts a sentence must state about the question's subject (:meth:`Answerer._type_found`):
+# figures (an amount, a term, a date, a count, a rate) and contact details. A premise question
+# asking one about a sanction under another rule is refused.
 CONTACTS = ("phone", "contact")
 FIGURES = ("money", "duration", "date", "number", "rate", *CONTACTS)
 # Share of the question's (idf-weighted) content words a sentence quoting the asked figure must
@@ -189,7 +192,7 @@ class Answerer:
         selection: list[tuple[int, str]],
         expected: AnswerType,
         counter: str | None,
-        focus: list[tuple[str, tuple[str, ...]]],
+        focus: Sequence[tuple[str, tuple[str, ...]]],
         words: list[str] | None = None,
         hits: list[Hit] | None = None,
     ) -> bool:
@@ -250,7 +253,8 @@ class Answerer:
         e.g. a role overview or a structure list)."""
         query = search_text(clean_question(question))
         role = role or detect_role(query)
-        if premise_cue(query):
+        hits = self._typed_first(query, role, self.retriever.hits(query, role, k))
+        if self._is_premise(query, hits):
             if about_guideline(query):  # corrected whatever else it names: not gated (as in _premise_answer)
                 return None
             _, dense, share = self.premise_on_topic(query, role)
@@ -258,7 +262,6 @@ class Answerer:
         about = role or mentioned_role(query)
         if (about is not None and is_broad_role_question(query)) or outline_target(query) is not None:
             return None
-        hits = self.retriever.hits(query, role, k)
         return Sample(self.assess(query, hits).features, should_answer)
 
     # -- answering -----------------------------------------------------------------------
@@ -280,7 +283,7 @@ class Answerer:
         role = role or detect_role(query)
         answer.role = role
         hits = self._typed_first(query, role, self.retriever.hits(query, role, k))
-        if premise_cue(query) and not self._own_rules(hits):
+        if self._is_premise(query, hits):
             return self._premise_answer(answer, query, role, k, hits)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
         about = role or mentioned_role(query)
@@ -385,30 +388,33 @@ class Answerer:
         expected = expected_answer_type(query)
         if expected not in FIGURES or not hits:
             return hits
-        pool = self.retriever.hits(query, role, max(TYPED_POOL, len(hits)))
         counter = asked_counter(query) if expected in ("number", "duration") else None
         focus = asked_focus(query)
         words = content_words(without_type_cue(query))
         doc_id = hits[0].chunk.doc_id  # the document the question points at, not another one's figures
-        typed = [
-            h
-            for i, h in enumerate(pool)
-            if h.chunk.doc_id == doc_id
-            and has_answer_type(h.chunk.text, expected, counter)  # cheap: most candidates hold no such figure
-            and self._states_subject(words, h, whole=expected in CONTACTS)
-            and self._type_found(
-                query,
-                [(i, sent) for sent in sentences_of(h.chunk.text, tuple(h.chunk.section_path))],
-                expected,
-                counter,
-                focus,
-                words,
+
+        def states_figure(h: Hit) -> bool:
+            return (
+                h.chunk.doc_id == doc_id
+                and has_answer_type(h.chunk.text, expected, counter)  # cheap: most candidates hold no such figure
+                and self._states_subject(words, h, whole=expected in CONTACTS)
+                and self._type_found(
+                    query,
+                    [(0, sent) for sent in sentences_of(h.chunk.text, tuple(h.chunk.section_path))],
+                    expected,
+                    counter,
+                    focus,
+                    words,
+                )
             )
-        ]
-        if not typed:
+
+        if states_figure(hits[0]):  # already first: no wider search
             return hits
-        first = typed[0]  # one passage moves up: the rest of the ranking stands
-        return ([first] + [h for h in hits if h.index != first.index])[: len(hits)]
+        pool = self.retriever.hits(query, role, max(TYPED_POOL, len(hits)))
+        first = next((h for h in pool if states_figure(h)), None)
+        if first is None:
+            return hits
+        return ([first] + [h for h in hits if h.index != first.index])[: len(hits)]  # the rest of the ranking stands
 
     def _states_subject(self, words: list[str], hit: Hit, whole: bool = False) -> bool:
         """Some sentence of the passage (with ``whole``, the passage with its heading: a contact
@@ -420,6 +426,13 @@ class Answerer:
             coverage(words, set(_passage_words(sent)), self.idf) >= TYPED_SENTENCE_COVERAGE
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
         )
+
+    def _is_premise(self, query: str, hits: list[Hit]) -> bool:
+        """A legal-force premise to correct: a premise cue, unless the question is about an
+        organisation's own rules and not about the guideline or the law of the land."""
+        if not premise_cue(query):
+            return False
+        return about_guideline(query) or about_national_law(query) or not self._own_rules(hits)
 
     def _own_rules(self, hits: list[Hit]) -> bool:
         """Does the question point at an organisation's own rules (an added document that does

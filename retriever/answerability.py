@@ -118,7 +118,7 @@ def asked_counter(question: str) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def counted_noun(question: str) -> list[tuple[str, tuple[str, ...]]]:
+def counted_noun(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """What a 「何＋助数詞」 question counts, when it names it: the head of the noun run before the
     particle that precedes the count (「従業員が何人以上」→ 従業員, 「職員は最低何人」→ 職員) or
     right after it (「何人の職員」→ 職員). Same shape as :func:`asked_focus`; empty when unnamed."""
@@ -147,8 +147,8 @@ def counted_noun(question: str) -> list[tuple[str, tuple[str, ...]]]:
         # The head of a Japanese noun compound is its last noun (「AI倫理委員会」: 委員会).
         formal = _formal_nouns()
         heads = [t for t in run if t.normalized_form() not in formal][-1:]
-        return [(t.normalized_form(), tuple(p.normalized_form() for p in t.split(SplitMode.A))) for t in heads]
-    return []
+        return tuple((t.normalized_form(), tuple(p.normalized_form() for p in t.split(SplitMode.A))) for t in heads)
+    return ()
 
 
 # Counters written in more than one way (a general fact of Japanese notation).
@@ -196,8 +196,12 @@ _CALENDAR_DEADLINE = (
     r"|(?:翌|当|同|前)(?:営業日|開庁日|日|週)[^。、]{0,10}?まで"
 )
 # A length of time in figures: any unit answers a question asked in another (「何日以内」 is
-# answered by 「48時間以内」); 「速やかに」 is not a figure, nor 「4月1日」 (a calendar day).
-_TIME_SPAN = re.compile(r"(?<![月\d.,])" + _NUM + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間|分|年間|年以内)")
+# answered by 「48時間以内」); 「速やかに」 is not a figure, nor 「4月1日」 (a calendar day), nor
+# 「十分」「半分」 (minutes only in digits).
+_TIME_SPAN = re.compile(
+    r"(?<![月\d.,])(?:" + _NUM + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間|年間|年以内)|\d+\s*分)"
+)
+_CALENDAR_DEADLINE_RE = re.compile(_CALENDAR_DEADLINE)
 _TIME_COUNTERS = {"日", "週間", "週", "か月", "ヶ月", "カ月", "箇月", "時間", "分", "年", "年間", "営業日"}
 _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     # Currency units after a number.
@@ -240,7 +244,8 @@ def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> 
     of time in figures or a calendar deadline (「速やかに」 is not 「何日」)."""
     if kind == "duration" and counter in _TIME_COUNTERS:
         # 「何日以内」 is answered by 「48時間以内」; 「何日までに」 by a calendar deadline.
-        return bool(_TIME_SPAN.search(nfkc(text)) or re.search(_CALENDAR_DEADLINE, nfkc(text)))
+        norm = nfkc(text)
+        return bool(_TIME_SPAN.search(norm) or _CALENDAR_DEADLINE_RE.search(norm))
     if kind in ("number", "duration") and counter:
         return has_counter(text, counter)
     if kind == "product":
@@ -360,7 +365,7 @@ def _formal_nouns() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1024)
-def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
+def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The noun phrase the question asks about, as (normalised form, its short-unit parts).
 
     Japanese marks it syntactically: the noun run before the last は/って/とは that only an
@@ -413,7 +418,7 @@ def asked_focus(question: str) -> list[tuple[str, tuple[str, ...]]]:
         if form in formal or form.startswith(_WH):
             continue
         out.append((form, tuple(p.normalized_form() for p in m.split(SplitMode.A))))
-    return out
+    return tuple(out)
 
 
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")

@@ -16,7 +16,8 @@ from guideqa.models import Chunk
 from guideqa.text import match_key
 
 QUOTED_RE = re.compile(r"「([^「」]{2,24})」")
-LATIN_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
+LATIN_NAME_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?![A-Za-z0-9])")
+SENTENCE_LIKE_RE = re.compile(r"[、。？?！!]|^\s*\d+\s*[.．]|(?:です|ます|ください|ますか|ですか)$")
 MIN_NAME_CHARS = 4
 
 
@@ -25,8 +26,9 @@ def _key(text: str) -> str:
 
 
 def _names(text: str) -> set[str]:
-    out = {_key(m) for m in QUOTED_RE.findall(text)}
-    out |= {_key(m) for m in LATIN_NAME_RE.findall(text)}
+    # A quote that is a sentence (a prompt example, a remark) or a numbered heading is not a name.
+    quoted = {_key(m) for m in QUOTED_RE.findall(text) if not SENTENCE_LIKE_RE.search(m)}
+    out = quoted | {_key(m) for m in LATIN_NAME_RE.findall(text)}
     return {n for n in out if len(n) >= MIN_NAME_CHARS}
 
 
@@ -49,6 +51,13 @@ def distinctive_names(chunks: Sequence[Chunk], families: Mapping[str, Iterable[s
 
 
 def documents_named(question: str, names: Mapping[str, frozenset[str]]) -> set[str]:
-    """The documents whose distinctive names the question uses."""
+    """The documents whose distinctive names the question uses (a Latin name as a whole word:
+    「excel」 is not in 「excellent」)."""
     text = _key(question)
-    return {doc_id for name, docs in names.items() if name in text for doc_id in docs}
+    return {doc_id for name, docs in names.items() if _uses(text, name) for doc_id in docs}
+
+
+def _uses(text: str, name: str) -> bool:
+    if not name[:1].isascii() or not name[-1:].isascii():
+        return name in text
+    return re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", text) is not None

@@ -112,6 +112,16 @@ def about_guideline(question: str) -> bool:
     return bool(_ABOUT_GUIDELINE.search(nfkc(question)))
 
 
+# A premise about the law of the land (「法律で義務付けられて」「国に登録申請」「法的に」): the
+# soft-law correction answers it even when an organisation's own rules are loaded.
+_NATIONAL_LAW = re.compile(r"法律|法令|法的|法で|国に|国へ|国の|国が|政府|省庁|官庁")
+
+
+def about_national_law(question: str) -> bool:
+    """Does the premise speak of the law or the state rather than an organisation's own rules?"""
+    return bool(_NATIONAL_LAW.search(nfkc(question)))
+
+
 # How a document says that what it asks is not binding: left to the reader (委ねられる), not
 # required as written (求められているものではない), to be chosen from (取捨選択), voluntary.
 _NOT_BINDING = re.compile(

@@ -136,7 +136,7 @@ class Retriever:
                 if doc.get("layout") == "generic"
             ]
         )
-        self._names: dict[str, frozenset[str]] | None = None
+        self._names = distinctive_names(self.chunks, self.families) if self.families else {}
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._norm = [match_key(c.text) for c in self.chunks]
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
@@ -363,11 +363,7 @@ class Retriever:
             having = [d for d, doc in self.documents.items() if kind in match_key(doc.get("title") or "")]
             if len(having) == 1:
                 named.add(having[0])
-        if self.families:
-            if self._names is None:
-                self._names = distinctive_names(self.chunks, self.families)
-            named |= documents_named(query, self._names)
-        return named
+        return named | documents_named(query, self._names)
 
     def _priors(self, role: Role | None, named: set[str] = frozenset()) -> np.ndarray:  # type: ignore[assignment]
         cfg = self.config

@@ -357,7 +357,7 @@ def test_a_figure_sentence_is_read_with_the_sentence_that_holds_its_subject(answ
     first, figure = (s for s in line.split("。") if s)
     chunk = Chunk(id="c", doc_id="policy", segment="main", section_path=["4. 利用できるAIツール"], text=line)
     hits = [Hit(index=0, chunk=chunk, score=1.0, dense=0.9, bm25=1.0)]
-    asked = "新しいツールを使いたくて申請したら、返事が来るまで何日かかる？"
+    asked = "使っていないツールを申請したら、何日くらいで審査してもらえますか"
     selection = [(0, figure)]
     assert answerer._type_found(asked, selection, "duration", "日", asked_focus(asked), hits=hits)
     # Without its passage the figure's sentence alone does not hold the question's subject.
@@ -383,7 +383,7 @@ def test_a_passage_stating_the_asked_figure_comes_first(answerer: Answerer, monk
         hit(3, "care", "勤務表(シフト)", "勤務表はユニットリーダーが作り、施設長の確認後、前月25日までに掲示します。"),
     ]
     monkeypatch.setattr(answerer.retriever, "hits", lambda query, role=None, k=10: pool[:k])
-    ranked = answerer._typed_first("勤務表って何日までに貼り出すの？", None, pool[:2])
+    ranked = answerer._typed_first("来月の勤務表は何日までに掲示されますか", None, pool[:2])
     assert [h.chunk.id for h in ranked] == ["c3", "c0"]  # the figure's passage first, k kept
     # Not a figure question: the ranking stands.
     assert answerer._typed_first("勤務表は誰が作りますか", None, pool[:2]) == pool[:2]
@@ -398,7 +398,7 @@ def test_a_contact_is_found_in_its_contact_block(answerer: Answerer):
     text = "管理部情報システム課（ヘルプデスク）\n内線：300\nメール：it-help@hikari-ss.example.co.jp"
     chunk = Chunk(id="c", doc_id="policy", segment="main", section_path=["12. 問い合わせ先"], text=text)
     hits = [Hit(index=0, chunk=chunk, score=1.0, dense=0.9, bm25=1.0)]
-    asked = "困ったときにヘルプデスクへメールしたいので、アドレスを教えてください"
+    asked = "ヘルプデスクに問い合わせたいので、メールのアドレスを知りたい"
     selection = [(0, "メール：it-help@hikari-ss.example.co.jp")]
     assert answerer._type_found(asked, selection, "contact", None, asked_focus(asked), hits=hits)
     other = "デジタル政策課の担当者のメールアドレスは？"  # a contact of someone the block does not name

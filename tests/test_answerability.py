@@ -111,6 +111,7 @@ def test_a_duration_in_any_unit_of_time_or_a_calendar_deadline_answers_a_duratio
     assert has_answer_type(hours, "duration", "日")  # 「何日以内に」 answered in hours
     assert has_answer_type("勤務表は施設長の確認後、前月25日までに掲示します。", "duration", "日")
     assert not has_answer_type("速やかに所属長に報告しなければならない。", "duration", "日")  # not a figure
+    assert not has_answer_type("内容を十分に確認し、半分以上を書き直す。", "duration", "時間")  # 十分 is "enough"
     assert not has_answer_type(corpus_line(UPDATE, 1005), "duration", "日")  # 「2025年2月より」: a date
     assert not has_answer_type("従業員は3人以上とする。", "number", "日")  # a count is not a length of time
     # A deadline relative to the event: 「翌日の勤務終了までに」 answers 「いつまで」.
@@ -140,7 +141,7 @@ def test_what_a_count_counts() -> None:
     assert [f for f, _ in counted_noun("社員が何人以上いると担当者が必要ですか")] == ["社員"]
     assert [f for f, _ in counted_noun("委員は、最低何人いればいいですか")] == ["委員"]
     assert [f for f, _ in counted_noun("何人の職員で運用していますか")] == ["職員"]
-    assert counted_noun("何か注意点はありますか") == [] and counted_noun("何人必要ですか") == []
+    assert counted_noun("何か注意点はありますか") == () and counted_noun("何人必要ですか") == ()
     assert [f for f, _ in counted_noun("AI倫理委員会は何人で構成しますか")] == ["委員会"]  # the compound's head
 
 

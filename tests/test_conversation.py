@@ -421,7 +421,7 @@ def test_colloquial_yatsu_is_a_formal_noun_not_a_subject():
     from retriever.answerability import asked_focus
 
     assert own_terms("手書きっぽいやつは？") == ["手書き"]
-    assert asked_focus("AIで描いた絵は？ 手書きっぽいやつは?") == []
+    assert asked_focus("AIで描いた絵は？ 手書きっぽいやつは?") == ()
 
 
 @pytest.mark.parametrize(

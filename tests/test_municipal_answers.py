@@ -87,6 +87,7 @@ def test_a_duty_in_the_organisations_own_rules_is_answered_not_corrected(answere
     ans = answerer.ask("うちの課で新しく生成AIを使い始めるには、事前に申請しなきゃいけないの？")
     assert not ans.refused and not any(s.statement for s in ans.sentences)
     assert "第5条" in ans.citations[0].section
-    # A legal-force premise about the guideline itself is still corrected.
-    own = answerer.ask("AI事業者ガイドラインに違反すると罰金はありますか")
-    assert own.sentences and own.sentences[0].statement
+    # A legal-force premise about the guideline itself, or about the law of the land, is still corrected.
+    for question in ("AI事業者ガイドラインに違反すると罰金はありますか", "市役所で生成AIを使うには、法律で国への届出が必要なんですよね？"):
+        corrected = answerer.ask(question)
+        assert corrected.sentences and corrected.sentences[0].statement, question

@@ -82,7 +82,7 @@ def test_a_question_names_a_document_by_alias_title_or_its_one_kind_of_document(
         "town": {"title": "あおば町生成AI利用ガイドライン"},
         "school": {"title": "さくら県教育委員会 学校における生成AI活用の手引き"},
     }
-    names = lambda q: Retriever.named_documents(SimpleNamespace(documents=docs, families={}), q)  # noqa: E731
+    names = lambda q: Retriever.named_documents(SimpleNamespace(documents=docs, _names={}), q)  # noqa: E731
     assert names("AI事業者ガイドラインでは？") == {"guideline"}
     assert names("あおば町生成AI利用ガイドラインの対象は？") == {"town"}
     assert names("この手引きは私立学校にも当てはまりますか") == {"school"}  # one title says 手引き
