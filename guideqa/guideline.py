@@ -7,10 +7,12 @@ from it, never restated. Stdlib and pydantic types only, so the UI may import it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from guideqa.models import Role
-from guideqa.profiles import GUIDELINE_PROFILE, load_profile
+from guideqa.profiles import GUIDELINE_PROFILE, load_profile, profiled_documents
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,16 @@ COMMON_LABEL = "共通"  # chunks that apply to every actor (role "common")
 # 第2部C. 共通の指針: the ten principles, in order (1) 人間中心 … 10) イノベーション).
 PRINCIPLES: tuple[str, ...] = tuple(PROFILE.principles)
 GUIDELINE_DOC = "guideline"  # the bundled guideline's doc_id (its manifest entry names the profile)
+DEFAULT_DOCS: frozenset[str] = frozenset({GUIDELINE_DOC})
+
+
+def role_documents(documents: Mapping[str, Mapping[str, Any]] | None) -> frozenset[str]:
+    """doc_ids of the index manifest's ``documents`` (by doc_id) read with the guideline's
+    profile, a superseded edition left out: the documents the role features and the
+    conversation's units read. (An index written before profiles existed: the bundled one.)"""
+    if documents is None or not any("profile" in d for d in documents.values()):
+        return DEFAULT_DOCS
+    return frozenset(profiled_documents(documents.values(), PROFILE.id))
 
 # --- derived lookups (do not restate the table) -------------------------------------------
 ACTOR_ROLES: tuple[Role, ...] = tuple(e.role for e in ROLE_TABLE)

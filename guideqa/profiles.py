@@ -19,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from guideqa.errors import CorpusError
-from guideqa.models import DocumentProfile
+from guideqa.models import DocumentMeta, DocumentProfile
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 GUIDELINE_PROFILE = "ai_jigyosha_guideline"  # the bundled guideline's profile
@@ -42,6 +42,21 @@ def load_profile(profile_id: str) -> DocumentProfile:
         return DocumentProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (yaml.YAMLError, ValidationError) as exc:
         raise CorpusError(f"文書プロファイル「{profile_id}」の形式が正しくありません: {exc}") from exc
+
+
+def retired(metas: Iterable[DocumentMeta]) -> frozenset[str]:
+    """Editions a newer document replaces: current documents (or updates) that another listed
+    document supersedes (``guideqa add --supersedes``). The ingest leaves them out of the index
+    (the file and its manifest entry stay; removing the newer edition brings them back). A
+    superseded draft keeps its own status and stays searchable as a draft."""
+    docs = list(metas)
+    status = {m.doc_id: m.status for m in docs}
+    return frozenset(
+        old
+        for m in docs
+        for old in m.supersedes
+        if old != m.doc_id and status.get(old) in ("current", "update")
+    )
 
 
 def profiled_documents(documents: Iterable[Mapping[str, Any]], profile_id: str = GUIDELINE_PROFILE) -> list[str]:

@@ -24,7 +24,8 @@ import yaml
 
 from guideqa.config import Settings
 from guideqa.errors import CorpusError, DocumentError
-from guideqa.models import DocumentMeta, Status
+from guideqa.models import Chunk, DocumentMeta, LoadedDocument, Status
+from guideqa.profiles import load_profile
 from guideqa.text import DOCUMENT_KIND_RE
 from ingest.chunking import build_chunks
 from ingest.corpus import DOC_ID_RE, auto_doc_id, load_manifest, manifest_path
@@ -51,6 +52,8 @@ def corpus_lock(corpus_dir: Path) -> Iterator[None]:
 
 _DATE_LINE_RE = re.compile(r"^(?:令和|平成|昭和)?\s*[\d元]+\s*年(?:\s*\d+\s*月(?:\s*\d+\s*日)?)?")
 _MARKUP_RE = re.compile(r"^#{1,6}\s+|\*\*|__")
+# The headings a document's body opens with (「はじめに」「別添.はじめに」「目次」): not its title.
+_SECTION_HEADING_RE = re.compile(r"^(?:別添\s*[.．]?\s*)?(?:はじめに|目\s*次|序文|まえがき)$")
 
 
 def _names_an_organisation(line: str) -> bool:
@@ -74,9 +77,11 @@ def detect_title(lines: list[str], fallback: str) -> str:
         text = re.sub(r"\s+", " ", _MARKUP_RE.sub("", line)).strip()
         if not text:
             continue
-        if len(text) > MAX_TITLE or "。" in text:
+        if len(text) > MAX_TITLE or "。" in text or "、" in text:  # a sentence (a PDF breaks it mid-way)
             break
         block.append(text)
+    if block and _SECTION_HEADING_RE.match(block[0]):
+        block = []  # a part published on its own opens with its first section, not a title
     if not block:
         return fallback
     for i, text in enumerate(block):
@@ -85,6 +90,35 @@ def detect_title(lines: list[str], fallback: str) -> str:
                 return f"{block[0]} {text}"
             return text
     return fallback if _DATE_LINE_RE.match(block[0]) else block[0]
+
+
+# A document read with a profile that defines roles must hold at least this many distinct
+# items of each role: a policy quoting an item or two is not an edition of the guideline.
+MIN_ITEMS_PER_ROLE = 3
+
+
+def fits_profile(chunks: list[Chunk], profile_id: str) -> bool:
+    """Do the chunks, read with ``profile_id``'s layout, hold the items of every role it defines?"""
+    letters = [r.letter for r in load_profile(profile_id).roles]
+    found = {code for c in chunks for code in c.item_codes}
+    return all(sum(code.startswith(letter) for code in found) >= MIN_ITEMS_PER_ROLE for letter in letters)
+
+
+def edition_reading(loaded: LoadedDocument, older: list[DocumentMeta], settings: Settings) -> DocumentMeta | None:
+    """A new edition of a document read with a profile (the guideline) is read the same way:
+    the meta with the superseded document's layout, profile and aliases when the new text fits
+    them (:func:`fits_profile`), else None (the generic reader)."""
+    for old in older:
+        if not old.profile or old.layout == "generic":
+            continue
+        meta = loaded.meta.model_copy(update={"layout": old.layout, "profile": old.profile,
+                                              "aliases": list(dict.fromkeys([*loaded.meta.aliases, *old.aliases]))})  # fmt: skip
+        chunks = build_chunks(loaded.model_copy(update={"meta": meta}), max_chars=settings.chunk_size, min_chars=settings.chunk_min)
+        if fits_profile(chunks, old.profile):
+            log.info("reading %s as a new edition of %s (layout %s)", meta.file, old.doc_id, old.layout)
+            return meta
+        log.info("%s does not fit the layout of %s: read as a generic document", meta.file, old.doc_id)
+    return None
 
 
 def add_document(
@@ -135,6 +169,9 @@ def add_document(
         loaded = load_document(source, meta)  # DocumentError names the file and the cause
         if not build_chunks(loaded, max_chars=settings.chunk_size, min_chars=settings.chunk_min):
             raise DocumentError(str(source), "本文を取り出せませんでした（文書として読める文がありません）")
+        older = [m for m in metas if m.doc_id in (supersedes or [])]
+        if edition := edition_reading(loaded, older, settings):
+            meta, loaded = edition, loaded.model_copy(update={"meta": edition})
         if not title:
             meta.title = detect_title([line.text for line in loaded.lines[:5]], source.stem.replace("_", " "))
         meta.short_title = meta.title

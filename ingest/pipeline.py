@@ -16,6 +16,7 @@ import numpy as np
 from guideqa.config import Settings
 from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument
+from guideqa.profiles import retired
 from ingest import index_store
 from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sentence_hash, sentence_rows
 from ingest.corpus import load_manifest
@@ -42,13 +43,17 @@ class IngestReport:
     sentences: int = 0
     errors: list[DocumentError] = field(default_factory=list)
     build: Path | None = None
+    superseded: list[str] = field(default_factory=list)  # doc_ids left out: a newer edition replaces them
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.documents}文書 / {self.chunks}チャンク・{self.sentences}文 / {self.seconds:.1f}秒"
             f"（埋め込み計算 {self.embedded}件、キャッシュ再利用 {self.reused_cache}件、"
             f"同梱ベクトル {self.reused_shipped}件、エラー {len(self.errors)}件）"
         )
+        if self.superseded:
+            text += f"。新しい版に置き換えられた文書（{', '.join(self.superseded)}）は検索の対象外です"
+        return text
 
 
 def load_corpus(settings: Settings, *, strict: bool = False) -> tuple[list[LoadedDocument], list[DocumentError]]:
@@ -57,7 +62,11 @@ def load_corpus(settings: Settings, *, strict: bool = False) -> tuple[list[Loade
         raise CorpusError(f"コーパスが空です（{settings.corpus_dir}）。.txt / .md / .pdf を置いてください。")
     docs: list[LoadedDocument] = []
     errors: list[DocumentError] = []
+    replaced = retired(metas)
     for meta in metas:
+        if meta.doc_id in replaced:
+            log.info("%s is superseded by a newer edition: not indexed", meta.doc_id)
+            continue
         path = settings.corpus_dir / meta.file
         try:
             if not path.exists():
@@ -234,6 +243,7 @@ def run_ingest(
     use_cache = settings.use_vector_cache if use_cache is None else use_cache
     report = IngestReport()
     docs, report.errors = load_corpus(settings, strict=strict)
+    report.superseded = sorted(retired(load_manifest(settings.corpus_dir)))
     chunks: list[Chunk] = []
     per_doc: dict[str, list[Chunk]] = {}
     for doc in docs:
@@ -314,6 +324,7 @@ def _doc_entry(doc: LoadedDocument, chunks: list[Chunk]) -> dict[str, Any]:
         "status": meta.status,
         "layout": meta.layout,
         "profile": meta.profile,
+        "supersedes": list(meta.supersedes),
         "aliases": meta.aliases,
         "file": meta.file,
         "sha256": doc.sha256,

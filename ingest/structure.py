@@ -258,7 +258,7 @@ class GuidelineParser(_Parser):
 
     def classify(self, line: SourceLine, raw: str, s: str) -> bool:
         st = self.state
-        if st.segment == "overview":
+        if st.segment == "overview" and not ANNEX_START_RE.match(s):
             if MAIN_START_RE.match(raw):
                 self.flush()
                 st.segment = "main"
@@ -266,7 +266,7 @@ class GuidelineParser(_Parser):
                 self.heading(1, "はじめに", line)
                 return True
             return False
-        if st.segment == "main" and ANNEX_START_RE.match(s):
+        if st.segment in ("overview", "main") and ANNEX_START_RE.match(s):  # the 別添 may come on its own
             self.flush()
             st.segment = "annex"
             st.headings, st.part, st.letter, st.principle = {}, 0, "", 0

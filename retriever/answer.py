@@ -288,13 +288,13 @@ class Answerer:
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
         about = role or mentioned_role(query)
         if about is not None and is_broad_role_question(query):
-            overview = role_overview(self.retriever.chunks, about)
+            overview = role_overview(self.retriever.chunks, about, self.retriever.guideline_docs)
             if overview:
                 answer.role = about
                 return self._overview_answer(answer, overview)
         target = outline_target(query)
         if target is not None:
-            parts = outline(self.retriever.chunks, target)
+            parts = outline(self.retriever.chunks, target, self.retriever.guideline_docs)
             if len(parts) >= 2:
                 return self._overview_answer(answer, parts, note=None)
         return self._gated_answer(answer, query, hits)

@@ -21,9 +21,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from guideqa.guideline import ACTOR_ROLES, ANNEX_OF_ROLE, GUIDELINE_DOC, PRINCIPLES, PROFILE, ROLE_LABELS, ROLE_LETTER
+from guideqa.guideline import (
+    ACTOR_ROLES,
+    ANNEX_OF_ROLE,
+    DEFAULT_DOCS,
+    GUIDELINE_DOC,
+    PRINCIPLES,
+    PROFILE,
+    ROLE_LABELS,
+    ROLE_LETTER,
+    role_documents,
+)
 from guideqa.models import Chunk, Passage, Role
-from guideqa.profiles import NO_ROLE_DOCUMENTS, profiled_documents
+from guideqa.profiles import NO_ROLE_DOCUMENTS
 from guideqa.records import Checklist, ChecklistItem, ItemKind, RoleTopics, Topic, TopicMenu
 from guideqa.text import circled_number
 
@@ -40,16 +50,9 @@ THEMES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = tuple(
     (t.id, t.label, t.description, re.compile(t.pattern)) for t in PROFILE.topics.themes
 )
 SECTIONS, TOPICS = PROFILE.sections, PROFILE.topics
-# The documents the role features read: those whose manifest entry names the guideline's profile.
+# The documents the role features read: those whose manifest entry names the guideline's
+# profile (guideqa.guideline.role_documents).
 DocIds = frozenset[str]
-DEFAULT_DOCS: DocIds = frozenset({GUIDELINE_DOC})
-
-
-def role_documents(documents: Mapping[str, Mapping[str, Any]] | None) -> DocIds:
-    """doc_ids with the guideline's profile among the index manifest's ``documents``."""
-    if documents is None or not any("profile" in d for d in documents.values()):
-        return DEFAULT_DOCS  # an index written before profiles existed
-    return frozenset(profiled_documents(documents.values(), PROFILE.id))
 
 # --- internal accumulators -----------------------------------------------------------
 @dataclass

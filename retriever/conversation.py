@@ -27,7 +27,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from guideqa.errors import QueryError
-from guideqa.guideline import EXAMPLE_SECTIONS, EXPLANATION_SECTIONS, PRINCIPLES, ROLE_BY_STEM, ROLE_LABELS
+from guideqa.guideline import (
+    EXAMPLE_SECTIONS,
+    EXPLANATION_SECTIONS,
+    PRINCIPLES,
+    ROLE_BY_STEM,
+    ROLE_LABELS,
+    role_documents,
+)
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
@@ -310,7 +317,8 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
     retrieved = [] if answer.refused else answer.passages[:TOP_PASSAGES]
     query = answer.context.query if answer.context else answer.question
     located: list[Located] = [*cited, *retrieved]
-    codes = list(dict.fromkeys(code for p in located if (code := unit_of(p))))
+    docs = item_index(answerer.retriever).docs if answerer is not None else role_documents(None)
+    codes = list(dict.fromkeys(code for p in located if (code := unit_of(p, docs))))
     if answerer is not None:
         codes = [code for code in codes if _on_topic(answerer, query, code, answer.role)]
         named = [code for code in codes if code in nfkc(query)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from guideqa.guideline import PRINCIPLES, PROFILE
+from guideqa.guideline import DEFAULT_DOCS, PRINCIPLES, PROFILE
 from guideqa.models import Chunk
 from guideqa.text import match_key, nfkc
 
@@ -35,12 +35,13 @@ def outline_target(question: str) -> str | None:
     return None
 
 
-def outline(chunks: list[Chunk], target: str) -> list[tuple[int, str]]:
-    """(chunk index, heading line) for each direct part of ``target`` in the 本編, in order."""
+def outline(chunks: list[Chunk], target: str, docs: frozenset[str] = DEFAULT_DOCS) -> list[tuple[int, str]]:
+    """(chunk index, heading line) for each direct part of ``target`` in the 本編, in order
+    (``docs``: the guideline's current edition, :func:`guideqa.guideline.role_documents`)."""
     out: list[tuple[int, str]] = []
     seen: set[str] = set()
     for i, c in enumerate(chunks):
-        if c.segment != "main" or target not in c.section_path:
+        if c.doc_id not in docs or c.segment != "main" or target not in c.section_path:
             continue
         pos = c.section_path.index(target)
         if pos + 1 >= len(c.section_path):

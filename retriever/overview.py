@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from guideqa.guideline import PART_OF_ROLE
+from guideqa.guideline import DEFAULT_DOCS, PART_OF_ROLE
 from guideqa.models import Chunk, Role
 from guideqa.text import nfkc, split_sentences
 
@@ -33,8 +33,9 @@ def is_broad_role_question(question: str) -> bool:
     return len(rest) <= 3
 
 
-def role_overview(chunks: list[Chunk], role: Role) -> list[tuple[int, str]]:
-    """(chunk index, verbatim sentence) pairs: the part's first sentence, then item headings."""
+def role_overview(chunks: list[Chunk], role: Role, docs: frozenset[str] = DEFAULT_DOCS) -> list[tuple[int, str]]:
+    """(chunk index, verbatim sentence) pairs: the part's first sentence, then item headings
+    (``docs``: the guideline's current edition, :func:`guideqa.guideline.role_documents`)."""
     part = PART_OF_ROLE.get(role)
     if part is None:
         return []
@@ -42,7 +43,7 @@ def role_overview(chunks: list[Chunk], role: Role) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     seen: set[str] = set()
     for i, c in enumerate(chunks):
-        if c.segment != "main" or len(c.section_path) < 2 or not c.section_path[1].startswith(prefix):
+        if c.doc_id not in docs or c.segment != "main" or len(c.section_path) < 2 or not c.section_path[1].startswith(prefix):
             continue
         if not c.item_codes and not out:
             lines = [ln for ln in c.text.split("\n") if ln.strip() and not ln.startswith(prefix)]

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from guideqa.config import Settings
+from guideqa.guideline import role_documents
 from guideqa.models import Chunk, DocumentMeta, Passage, Role
 from guideqa.text import DOCUMENT_KIND_RE, char_ngrams, match_key
 from ingest.chunking import embedding_text
@@ -127,6 +128,7 @@ class Retriever:
         self.chunks = index.chunks
         self.vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal).astype(np.float32)
         self.documents: dict[str, dict[str, Any]] = {d["doc_id"]: d for d in index.manifest["documents"]}
+        self.guideline_docs = role_documents(self.documents)  # read with the guideline's profile
         # Added documents (the generic reader's), each with its family (a guideline and its
         # 「… 別紙」 are one): one organisation's rules are not another's.
         self.families = families(

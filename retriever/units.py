@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from guideqa.guideline import EXPLANATION_SECTIONS, GUIDELINE_DOC, PRINCIPLES, ROLE_LETTER
+from guideqa.guideline import DEFAULT_DOCS, EXPLANATION_SECTIONS, PRINCIPLES, ROLE_LETTER
 from guideqa.models import Chunk, Role
 from ingest.text import nfkc
 from retriever.search import Retriever
@@ -62,9 +62,10 @@ class Located(Protocol):
     def section_path(self) -> list[str]: ...
 
 
-def unit_of(chunk: Located) -> str | None:
-    """The unit a guideline chunk belongs to: its item code, else the principle it sits under."""
-    if chunk.doc_id != GUIDELINE_DOC:
+def unit_of(chunk: Located, docs: frozenset[str] = DEFAULT_DOCS) -> str | None:
+    """The unit a guideline chunk belongs to: its item code, else the principle it sits under
+    (``docs``: the documents read with the guideline's profile, :func:`role_documents`)."""
+    if chunk.doc_id not in docs:
         return None
     if chunk.item_codes:
         return chunk.item_codes[0]
@@ -94,14 +95,15 @@ class ItemIndex:
     by_id: dict[str, int] = field(default_factory=dict)
     by_section: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # (doc_id, *path) -> chunks
     chunks: Sequence[Chunk] = ()
+    docs: frozenset[str] = DEFAULT_DOCS  # the guideline's current edition(s)
 
     @classmethod
-    def build(cls, chunks: Sequence[Chunk]) -> ItemIndex:
-        idx = cls(chunks=chunks)
+    def build(cls, chunks: Sequence[Chunk], docs: frozenset[str] = DEFAULT_DOCS) -> ItemIndex:
+        idx = cls(chunks=chunks, docs=docs)
         for i, c in enumerate(chunks):
             idx.by_id[c.id] = i
             idx.by_section.setdefault((c.doc_id, *c.section_path), []).append(i)
-            code = unit_of(c)
+            code = unit_of(c, docs)
             if code is None:
                 continue
             heading = next((p for p in reversed(c.section_path) if p.startswith(code)), "")
@@ -187,5 +189,5 @@ _INDEXES: weakref.WeakKeyDictionary[Retriever, ItemIndex] = weakref.WeakKeyDicti
 def item_index(retriever: Retriever) -> ItemIndex:
     idx = _INDEXES.get(retriever)
     if idx is None:
-        idx = _INDEXES[retriever] = ItemIndex.build(retriever.chunks)
+        idx = _INDEXES[retriever] = ItemIndex.build(retriever.chunks, retriever.guideline_docs)
     return idx

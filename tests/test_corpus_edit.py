@@ -152,6 +152,10 @@ def test_failed_ingest_rolls_the_corpus_back(corpus: Settings, tmp_path: Path, m
         (["（案）", "AI活用の手引き"], "AI活用の手引き"),
         # 留意事項 / 注意事項 name a kind of document too (a care home's guidance for its staff).
         (["社会福祉法人あさひ会", "介護職員のための　AI活用の留意事項（第2版）", "", "法人本部総務課"], "社会福祉法人あさひ会 介護職員のための AI活用の留意事項（第2版）"),
+        # A part of a larger document opens with its first section, then a sentence broken by the
+        # PDF's line end (the 別添 of the bundled guideline, as published on its own).
+        ([" はじめに  ", "", "  "], "ファイル名"),
+        (["別添.はじめに", "", "別添の構成と読者への期待", "AI 事業者ガイドライン本編（以下本編）にて、本ガイドラインで対象とする主体「AI 開発者」、「AI 提供"], "ファイル名"),
     ],
 )
 def test_the_title_comes_from_the_title_block(lines: list[str], title: str):

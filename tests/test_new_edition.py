@@ -1,0 +1,123 @@
+"""A new edition of the guideline added with `guideqa add --supersedes`: read with the guideline's
+own layout and profile when its text fits them, the superseded edition left out of the index, and
+every role feature (items, checklists, follow-ups) served from the new edition.
+
+The "new edition" here is the bundled guideline's own 本編 and 別添, published as two files the way
+the official PDFs are: the answers must be those of the bundled edition.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from guideqa.cli import app
+from guideqa.config import Settings
+from guideqa.models import DocumentMeta
+from guideqa.profiles import GUIDELINE_PROFILE, retired
+from guideqa.service import build_answerer
+from ingest.chunking import build_chunks
+from ingest.corpus_edit import fits_profile
+from ingest.index_store import read_manifest
+from ingest.loaders import load_document
+from retriever.catalog import checklist
+from retriever.conversation import ask_in_context, turn_state
+
+GUIDELINE_FILE = "ai_jigyosha_guideline_2024.txt"
+MAIN_NAME = "AI事業者ガイドライン本編_新版.txt"
+ANNEX_NAME = "AI事業者ガイドライン別添_新版.txt"
+runner = CliRunner()
+
+
+def _meta(doc_id: str, status: str = "current", supersedes: list[str] | None = None) -> DocumentMeta:
+    return DocumentMeta(doc_id=doc_id, title=doc_id, file=f"{doc_id}.txt", status=status, supersedes=supersedes or [])  # type: ignore[arg-type]
+
+
+def test_a_current_document_a_newer_one_supersedes_is_retired_a_draft_is_not() -> None:
+    metas = [_meta("old"), _meta("draft", "draft"), _meta("new", supersedes=["old", "draft", "missing"])]
+    assert retired(metas) == {"old"}
+    assert retired([_meta("a", supersedes=["a"])]) == frozenset()  # a document does not retire itself
+
+
+def _split_guideline(corpus_dir: Path, out: Path) -> tuple[Path, Path]:
+    """The bundled guideline's 本編 (from its 「はじめに」) and 別添 (from 「別添.はじめに」), as two files."""
+    lines = (corpus_dir / GUIDELINE_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
+    main = next(i for i, line in enumerate(lines) if line.strip() == "はじめに")
+    annex = next(i for i, line in enumerate(lines) if line.strip().startswith("別添.はじめに"))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MAIN_NAME).write_text("".join(lines[main:annex]), encoding="utf-8")
+    (out / ANNEX_NAME).write_text("".join(lines[annex:]), encoding="utf-8")
+    return out / MAIN_NAME, out / ANNEX_NAME
+
+
+def test_a_part_fits_the_guideline_profile_only_when_it_holds_every_role_s_items(tmp_path: Path) -> None:
+    main, annex = _split_guideline(Path(__file__).resolve().parents[1] / "corpus", tmp_path)
+    for path in (main, annex):
+        meta = DocumentMeta(doc_id="x", title="x", file=path.name, layout="guideline", profile=GUIDELINE_PROFILE)
+        assert fits_profile(build_chunks(load_document(path, meta)), GUIDELINE_PROFILE)
+    # An organisation's policy that quotes one item of the guideline is not an edition of it.
+    policy = tmp_path / "policy.txt"
+    policy.write_text("第1条 職員はAIを使う前に研修を受ける。\nU-4) i. 個人情報の不適切入力の防止に留意する。\n", encoding="utf-8")
+    meta = DocumentMeta(doc_id="p", title="p", file=policy.name, layout="guideline", profile=GUIDELINE_PROFILE)
+    assert not fits_profile(build_chunks(load_document(policy, meta)), GUIDELINE_PROFILE)
+
+
+@pytest.fixture(scope="module")
+def edition(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real corpus and index, with the guideline's 本編 and 別添 added as a new edition."""
+    work = tmp_path_factory.mktemp("edition")
+    shutil.copytree(real_settings.corpus_dir, work / "corpus")
+    shutil.copytree(real_settings.index_dir, work / "index", symlinks=True)
+    settings = real_settings.model_copy(update={"corpus_dir": work / "corpus", "index_dir": work / "index"})
+    for path in _split_guideline(settings.corpus_dir, work / "in"):
+        args = ["add", str(path), "--supersedes", "guideline", "--corpus-dir", str(settings.corpus_dir), "--index-dir", str(settings.index_dir)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "新しい版に置き換えられた文書（guideline）は検索の対象外です" in result.output
+    return settings
+
+
+def test_the_new_edition_is_read_with_the_guideline_layout_and_replaces_the_old(edition: Settings) -> None:
+    docs = {d["file"]: d for d in read_manifest(edition.index_dir)["documents"]}
+    assert GUIDELINE_FILE not in docs  # the superseded edition is not indexed
+    for name in (MAIN_NAME, ANNEX_NAME):
+        assert docs[name]["layout"] == "guideline" and docs[name]["profile"] == GUIDELINE_PROFILE
+        assert docs[name]["supersedes"] == ["guideline"]
+        assert "AI事業者ガイドライン" in docs[name]["aliases"]  # inherited names still point at the guideline
+    assert docs[MAIN_NAME]["title"] == "AI事業者ガイドライン本編 新版"  # 「はじめに」 is not a title: the file name
+    assert set(docs[MAIN_NAME]["roles"]) >= {"developer", "provider", "user"}
+
+
+def test_role_features_are_served_from_the_new_edition(edition: Settings, real_settings: Settings) -> None:
+    answerer = build_answerer(edition)
+    new = {d["doc_id"] for d in read_manifest(edition.index_dir)["documents"] if d["file"] in (MAIN_NAME, ANNEX_NAME)}
+    assert answerer.retriever.guideline_docs == new
+    # A role question is answered with the role's items of the new edition.
+    first = answerer.ask("AI利用者として個人情報の扱いで注意することは？", role="user")
+    assert not first.refused and first.citations[0].doc_id in new
+    assert any(code.startswith("U-") for c in first.citations for code in c.item_codes)
+    # The checklist lists the same items as the bundled edition's, from the new edition, each
+    # with its 別添 explanation.
+    items = checklist(answerer.retriever.chunks, "user", answerer.retriever.documents).items
+    bundled = build_answerer(real_settings).retriever
+    assert [i.code for i in items] == [i.code for i in checklist(bundled.chunks, "user", bundled.documents).items]
+    chunk_doc = {c.id: c.doc_id for c in answerer.retriever.chunks}
+    assert all(i.annex_passage_id and chunk_doc[i.annex_passage_id] in new for i in items if i.code.startswith("U-"))
+    # A follow-up is resolved through the new edition's units (its 別添's worked examples).
+    state = turn_state(first, answerer)
+    assert state.item_codes
+    more = ask_in_context(answerer, "具体例は？", role="user", state=state)
+    assert not more.refused and more.context is not None
+    assert all(c.doc_id in new for c in more.citations)
+
+
+def test_removing_the_new_edition_brings_the_old_one_back(edition: Settings) -> None:
+    docs = {d["file"]: d["doc_id"] for d in read_manifest(edition.index_dir)["documents"]}
+    for name in (MAIN_NAME, ANNEX_NAME):
+        result = runner.invoke(app, ["remove", docs[name], "--corpus-dir", str(edition.corpus_dir), "--index-dir", str(edition.index_dir)])
+        assert result.exit_code == 0, result.output
+    files = {d["file"] for d in read_manifest(edition.index_dir)["documents"]}
+    assert GUIDELINE_FILE in files and MAIN_NAME not in files
