@@ -114,6 +114,8 @@ def info(
         roles = ", ".join(f"{k}={v}" for k, v in doc["roles"].items())
         version = f"（{doc['version']}）" if doc.get("version") else ""
         typer.echo(f"- [{doc['status']}] {doc['title']}{version}: {doc['chunks']}チャンク（{roles}）")
+    for old in manifest.get("superseded", []):
+        typer.echo(f"- [置き換え済み] {old['title']}: 新しい版（{', '.join(old['by'])}）があるため検索の対象外")
     for bad in manifest.get("errors", []):
         typer.echo(f"! 読み込めなかった文書: {bad['file']}: {bad['cause']}")
 

@@ -288,6 +288,7 @@ def run_ingest(
         "corpus_files": corpus_fingerprint(load_manifest(settings.corpus_dir), settings.corpus_dir),
         "documents": [_doc_entry(doc, per_doc[doc.meta.doc_id]) for doc in docs],
         "errors": [{"file": e.path, "cause": e.cause} for e in report.errors],
+        "superseded": _superseded_entries(load_manifest(settings.corpus_dir)),
     }
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     build_dir = index_store.new_build_dir(settings.index_dir)
@@ -308,6 +309,16 @@ def run_ingest(
     report.seconds = time.perf_counter() - start
     log.info("ingest done: %s", report.summary())
     return report
+
+
+def _superseded_entries(metas: list[DocumentMeta]) -> list[dict[str, Any]]:
+    """The corpus documents left out of the index because a newer edition replaces them."""
+    old = retired(metas)
+    return [
+        {"doc_id": m.doc_id, "title": m.title, "by": [n.doc_id for n in metas if m.doc_id in n.supersedes]}
+        for m in metas
+        if m.doc_id in old
+    ]
 
 
 def _doc_entry(doc: LoadedDocument, chunks: list[Chunk]) -> dict[str, Any]:

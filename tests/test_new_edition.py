@@ -89,6 +89,9 @@ def test_the_new_edition_is_read_with_the_guideline_layout_and_replaces_the_old(
         assert "AI事業者ガイドライン" in docs[name]["aliases"]  # inherited names still point at the guideline
     assert docs[MAIN_NAME]["title"] == "AI事業者ガイドライン本編 新版"  # 「はじめに」 is not a title: the file name
     assert set(docs[MAIN_NAME]["roles"]) >= {"developer", "provider", "user"}
+    # `guideqa info` says which document was replaced, and by which.
+    result = runner.invoke(app, ["info", "--index-dir", str(edition.index_dir)])
+    assert result.exit_code == 0 and "[置き換え済み] AI事業者ガイドライン（第1.0版）: 新しい版（" in result.output
 
 
 def test_role_features_are_served_from_the_new_edition(edition: Settings, real_settings: Settings) -> None:
