@@ -44,18 +44,21 @@ def load_profile(profile_id: str) -> DocumentProfile:
         raise CorpusError(f"文書プロファイル「{profile_id}」の形式が正しくありません: {exc}") from exc
 
 
-def retired(metas: Iterable[DocumentMeta]) -> frozenset[str]:
-    """Editions a newer document replaces: current documents (or updates) that another listed
-    document supersedes (``guideqa add --supersedes``). The ingest leaves them out of the index
-    (the file and its manifest entry stay; removing the newer edition brings them back). A
-    superseded draft keeps its own status and stays searchable as a draft."""
+def retired(metas: Iterable[DocumentMeta], by: Iterable[DocumentMeta] | None = None) -> frozenset[str]:
+    """Editions a newer document replaces: current documents (or updates) that a current
+    document (or update) supersedes (``guideqa add --supersedes``); ``by``: the documents that
+    may supersede (default: ``metas``). The ingest leaves them out of the index (the file and its
+    manifest entry stay; removing the newer edition brings them back). A draft retires nothing,
+    and a superseded draft keeps its own status, searchable as a draft."""
     docs = list(metas)
+    live = ("current", "update")
     status = {m.doc_id: m.status for m in docs}
     return frozenset(
         old
-        for m in docs
+        for m in (docs if by is None else by)
+        if m.status in live
         for old in m.supersedes
-        if old != m.doc_id and status.get(old) in ("current", "update")
+        if old != m.doc_id and status.get(old) in live
     )
 
 

@@ -77,7 +77,7 @@ def detect_title(lines: list[str], fallback: str) -> str:
         text = re.sub(r"\s+", " ", _MARKUP_RE.sub("", line)).strip()
         if not text:
             continue
-        if len(text) > MAX_TITLE or "。" in text or "、" in text:  # a sentence (a PDF breaks it mid-way)
+        if len(text) > MAX_TITLE or "。" in text:
             break
         block.append(text)
     if block and _SECTION_HEADING_RE.match(block[0]):
@@ -98,10 +98,11 @@ MIN_ITEMS_PER_ROLE = 3
 
 
 def fits_profile(chunks: list[Chunk], profile_id: str) -> bool:
-    """Do the chunks, read with ``profile_id``'s layout, hold the items of every role it defines?"""
+    """Do the chunks, read with ``profile_id``'s layout, hold the items of every role it defines
+    (distinct item numbers: D-2) i. and D-2) ii. are one)?"""
     letters = [r.letter for r in load_profile(profile_id).roles]
-    found = {code for c in chunks for code in c.item_codes}
-    return all(sum(code.startswith(letter) for code in found) >= MIN_ITEMS_PER_ROLE for letter in letters)
+    numbers = {code.split(")")[0] for c in chunks for code in c.item_codes}
+    return all(sum(n.startswith(f"{letter}-") for n in numbers) >= MIN_ITEMS_PER_ROLE for letter in letters)
 
 
 def edition_reading(loaded: LoadedDocument, older: list[DocumentMeta], settings: Settings) -> DocumentMeta | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections import Counter
@@ -56,17 +57,16 @@ class IngestReport:
         return text
 
 
+MANIFEST_KEY = ":manifest"  # the fingerprint's entry for the manifest itself (no file is named so)
+
+
 def load_corpus(settings: Settings, *, strict: bool = False) -> tuple[list[LoadedDocument], list[DocumentError]]:
     metas = load_manifest(settings.corpus_dir)
     if not metas:
         raise CorpusError(f"コーパスが空です（{settings.corpus_dir}）。.txt / .md / .pdf を置いてください。")
     docs: list[LoadedDocument] = []
     errors: list[DocumentError] = []
-    replaced = retired(metas)
     for meta in metas:
-        if meta.doc_id in replaced:
-            log.info("%s is superseded by a newer edition: not indexed", meta.doc_id)
-            continue
         path = settings.corpus_dir / meta.file
         try:
             if not path.exists():
@@ -77,16 +77,25 @@ def load_corpus(settings: Settings, *, strict: bool = False) -> tuple[list[Loade
                 raise
             log.warning("skipped %s: %s", err.path, err.cause)
             errors.append(err)
+    # A newer edition retires the one it supersedes only when it could be read itself.
+    replaced = retired([d.meta for d in docs])
+    if replaced:
+        log.info("superseded by a newer edition, not indexed: %s", ", ".join(sorted(replaced)))
+        docs = [d for d in docs if d.meta.doc_id not in replaced]
     if not docs:
         raise CorpusError("読み込める文書がありません。" + " / ".join(e.message for e in errors))
     return docs, errors
 
 
 def corpus_fingerprint(metas: list[DocumentMeta], corpus_dir: Path) -> dict[str, str]:
+    """A hash per document file, and one of the manifest entries (status, supersedes, layout …
+    decide what is indexed and how): a change to either makes the index stale."""
     out = {}
     for meta in metas:
         path = corpus_dir / meta.file
         out[meta.file] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    entries = json.dumps([m.model_dump() for m in metas], ensure_ascii=False, sort_keys=True)
+    out[MANIFEST_KEY] = hashlib.sha256(entries.encode("utf-8")).hexdigest()
     return out
 
 
@@ -243,7 +252,8 @@ def run_ingest(
     use_cache = settings.use_vector_cache if use_cache is None else use_cache
     report = IngestReport()
     docs, report.errors = load_corpus(settings, strict=strict)
-    report.superseded = sorted(retired(load_manifest(settings.corpus_dir)))
+    superseded = _superseded_entries(load_manifest(settings.corpus_dir), {d.meta.doc_id for d in docs})
+    report.superseded = [e["doc_id"] for e in superseded]
     chunks: list[Chunk] = []
     per_doc: dict[str, list[Chunk]] = {}
     for doc in docs:
@@ -288,7 +298,7 @@ def run_ingest(
         "corpus_files": corpus_fingerprint(load_manifest(settings.corpus_dir), settings.corpus_dir),
         "documents": [_doc_entry(doc, per_doc[doc.meta.doc_id]) for doc in docs],
         "errors": [{"file": e.path, "cause": e.cause} for e in report.errors],
-        "superseded": _superseded_entries(load_manifest(settings.corpus_dir)),
+        "superseded": superseded,
     }
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     build_dir = index_store.new_build_dir(settings.index_dir)
@@ -311,11 +321,12 @@ def run_ingest(
     return report
 
 
-def _superseded_entries(metas: list[DocumentMeta]) -> list[dict[str, Any]]:
-    """The corpus documents left out of the index because a newer edition replaces them."""
-    old = retired(metas)
+def _superseded_entries(metas: list[DocumentMeta], indexed: set[str]) -> list[dict[str, Any]]:
+    """The corpus documents left out of the index because a newer, indexed edition replaces them."""
+    newer = [m for m in metas if m.doc_id in indexed]
+    old = retired(metas, by=newer)
     return [
-        {"doc_id": m.doc_id, "title": m.title, "by": [n.doc_id for n in metas if m.doc_id in n.supersedes]}
+        {"doc_id": m.doc_id, "title": m.title, "by": [n.doc_id for n in newer if m.doc_id in n.supersedes]}
         for m in metas
         if m.doc_id in old
     ]

@@ -45,7 +45,9 @@ PHASE_RE = re.compile(r"^(?:⚫\s*)?((?:AI|データ)[^\s。、]{0,20}(?:時|後
 BRACKET_RE = re.compile(r"^\[(.{2,30}?)\]")
 ROMAN_ITEM_RE = re.compile(r"^(?:[IVX]{1,4}|XI{0,2})\s*\)\s+\S")
 MAIN_START_RE = re.compile(r"^\s+はじめに\s*$")
-ANNEX_START_RE = re.compile(r"^\s*別添\s*[.．]\s*はじめに")
+ANNEX_START_RE = re.compile(r"^\s*別添\s*[.．]\s*はじめに\s*$")  # a contents line (…… 1) is not the start
+# A part published on its own may open with a cover page (title, publisher, date) this short.
+COVER_CHARS = 200
 # Numbered heading shapes of Japanese documents (on the NFKC line); each layout gives them
 # its own levels (GENERIC_HEADINGS below, ingest.admin_structure.NUMBERED).
 NUMBER_DOT = r"^\d{1,2}\s*\.\s*\S"  # 「1. はじめに」
@@ -241,6 +243,10 @@ class GuidelineParser(_Parser):
     def initial_segment(self) -> Segment:
         return "overview"
 
+    def _only_cover(self) -> bool:
+        """Nothing but a cover page read so far: the 本編 published on its own starts here."""
+        return sum(len(p.text) for p in self.out) + sum(len(t) for t, _ in self._buf) <= COVER_CHARS
+
     def is_furniture(self, s: str) -> bool:
         if self.state.segment == "overview" and s.replace(" ", "") in FURNITURE_OVERVIEW:
             return True
@@ -259,7 +265,7 @@ class GuidelineParser(_Parser):
     def classify(self, line: SourceLine, raw: str, s: str) -> bool:
         st = self.state
         if st.segment == "overview" and not ANNEX_START_RE.match(s):
-            if MAIN_START_RE.match(raw):
+            if MAIN_START_RE.match(raw) or (s == "はじめに" and self._only_cover()):
                 self.flush()
                 st.segment = "main"
                 st.headings = {}

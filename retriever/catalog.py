@@ -258,7 +258,9 @@ def checklist(
     by_item = annex_by_item(chunks, docs)
     for b in role_items(chunks, role, docs):
         items.append(_item(b, by_item.get(b.code, [])))
-    doc_id = min(docs) if len(docs) == 1 else GUIDELINE_DOC
+    # The document the items come from (the 本編 of a new edition published in parts).
+    doc_of = {c.id: c.doc_id for c in chunks}
+    doc_id = doc_of.get(items[0].source_passage_id, GUIDELINE_DOC) if items else (min(docs) if docs else GUIDELINE_DOC)
     return Checklist(role=role, role_label=ROLE_LABELS[role], doc_id=doc_id, items=items, note=NO_ROLE_DOCUMENTS)
 
 

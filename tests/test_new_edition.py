@@ -9,6 +9,7 @@ the official PDFs are: the answers must be those of the bundled edition.
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,15 +41,22 @@ def test_a_current_document_a_newer_one_supersedes_is_retired_a_draft_is_not() -
     metas = [_meta("old"), _meta("draft", "draft"), _meta("new", supersedes=["old", "draft", "missing"])]
     assert retired(metas) == {"old"}
     assert retired([_meta("a", supersedes=["a"])]) == frozenset()  # a document does not retire itself
+    # A draft of the next edition does not take the current one out of search.
+    assert retired([_meta("old"), _meta("next", "draft", supersedes=["old"])]) == frozenset()
+    # Only the documents given as ``by`` may retire (the ingest passes those it could read).
+    assert retired(metas, by=[]) == frozenset()
 
 
 def _split_guideline(corpus_dir: Path, out: Path) -> tuple[Path, Path]:
-    """The bundled guideline's 本編 (from its 「はじめに」) and 別添 (from 「別添.はじめに」), as two files."""
+    """The bundled guideline's 本編 (from its own 「はじめに」, the indented one after the 概要 slides)
+    and 別添 (from 「別添.はじめに」), as two files. The 本編 gets a cover page and its first line loses
+    the indentation, as a PDF's text extraction gives it."""
     lines = (corpus_dir / GUIDELINE_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
-    main = next(i for i, line in enumerate(lines) if line.strip() == "はじめに")
+    main = next(i for i, line in enumerate(lines) if line.strip() == "はじめに" and line[:1].isspace())
     annex = next(i for i, line in enumerate(lines) if line.strip().startswith("別添.はじめに"))
     out.mkdir(parents=True, exist_ok=True)
-    (out / MAIN_NAME).write_text("".join(lines[main:annex]), encoding="utf-8")
+    cover = "AI事業者ガイドライン（新版）\n本編\n令和8年4月\n総務省　経済産業省\n"
+    (out / MAIN_NAME).write_text(cover + lines[main].lstrip() + "".join(lines[main + 1 : annex]), encoding="utf-8")
     (out / ANNEX_NAME).write_text("".join(lines[annex:]), encoding="utf-8")
     return out / MAIN_NAME, out / ANNEX_NAME
 
@@ -58,11 +66,28 @@ def test_a_part_fits_the_guideline_profile_only_when_it_holds_every_role_s_items
     for path in (main, annex):
         meta = DocumentMeta(doc_id="x", title="x", file=path.name, layout="guideline", profile=GUIDELINE_PROFILE)
         assert fits_profile(build_chunks(load_document(path, meta)), GUIDELINE_PROFILE)
-    # An organisation's policy that quotes one item of the guideline is not an edition of it.
+    # A document that quotes an item or two of each role (sub-items of one item count once) is
+    # not an edition of the guideline.
     policy = tmp_path / "policy.txt"
-    policy.write_text("第1条 職員はAIを使う前に研修を受ける。\nU-4) i. 個人情報の不適切入力の防止に留意する。\n", encoding="utf-8")
+    parts = {"D": "第3部 AI開発者に関する事項", "P": "第4部 AI提供者に関する事項", "U": "第5部 AI利用者に関する事項"}
+    body = "".join(
+        parts[c] + "\n" + "".join(f"{c}-{n}) {r}. 項目の趣旨\n記載を参照し、職員が留意する事項を定める。\n" for n in (2, 4) for r in ("i", "ii", "iii"))
+        for c in "DPU"
+    )
+    policy.write_text("はじめに\nこの方針は、AI事業者ガイドラインの項目に沿って定める。\n" + body, encoding="utf-8")
     meta = DocumentMeta(doc_id="p", title="p", file=policy.name, layout="guideline", profile=GUIDELINE_PROFILE)
-    assert not fits_profile(build_chunks(load_document(policy, meta)), GUIDELINE_PROFILE)
+    chunks = build_chunks(load_document(policy, meta))
+    assert {code for c in chunks for code in c.item_codes} >= {"D-2) iii.", "U-4) i."}  # read as items
+    assert not fits_profile(chunks, GUIDELINE_PROFILE)
+
+
+def test_a_contents_page_naming_the_annex_does_not_start_it(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[1] / "corpus" / GUIDELINE_FILE).read_text(encoding="utf-8")
+    path = tmp_path / "with_contents.txt"
+    path.write_text("目次\n別添.はじめに ........................ 1\n別添1. 第1部関連 ........ 5\n" + text, encoding="utf-8")
+    meta = DocumentMeta(doc_id="c", title="c", file=path.name, layout="guideline", profile=GUIDELINE_PROFILE)
+    segments = Counter(c.segment for c in build_chunks(load_document(path, meta)))
+    assert segments["main"] >= 100 and segments["annex"] >= 300
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +112,8 @@ def test_the_new_edition_is_read_with_the_guideline_layout_and_replaces_the_old(
         assert docs[name]["layout"] == "guideline" and docs[name]["profile"] == GUIDELINE_PROFILE
         assert docs[name]["supersedes"] == ["guideline"]
         assert "AI事業者ガイドライン" in docs[name]["aliases"]  # inherited names still point at the guideline
-    assert docs[MAIN_NAME]["title"] == "AI事業者ガイドライン本編 新版"  # 「はじめに」 is not a title: the file name
+    assert docs[MAIN_NAME]["title"] == "AI事業者ガイドライン（新版）"  # from the cover page
+    assert docs[ANNEX_NAME]["title"] == "AI事業者ガイドライン別添 新版"  # 「別添.はじめに」 is not a title: the file name
     assert set(docs[MAIN_NAME]["roles"]) >= {"developer", "provider", "user"}
     # `guideqa info` says which document was replaced, and by which.
     result = runner.invoke(app, ["info", "--index-dir", str(edition.index_dir)])
