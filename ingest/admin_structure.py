@@ -115,6 +115,23 @@ def _heading_like(s: str, limit: int = MAX_HEADING_CHARS) -> bool:
     return 0 < len(s) <= limit and "。" not in s and not s.endswith(("、", "，", ","))
 
 
+# Text broken at a fixed width (a PDF's lines, a text file wrapped like one) has many lines of
+# one length: the width. A share of the long lines this large marks it.
+MIN_WRAPPED_SHARE = 0.2
+MIN_WRAP_WIDTH = 20
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The width the text was broken at (the most common length of its long lines, ±1), or
+    None when its lines were not broken at a fixed width (Markdown, one paragraph per line)."""
+    long = [len(t) for t in lines if len(t) >= MIN_WRAP_WIDTH]
+    if not long:
+        return None
+    width, _ = Counter(long).most_common(1)[0]
+    near = sum(1 for n in long if abs(n - width) <= 1)
+    return width if near >= MIN_WRAPPED_SHARE * len([t for t in lines if t]) else None
+
+
 def numbered_title(text: str) -> str:
     """「1　目的」 -> 「1 目的」: the number stays apart from the words (tidy() joins them)."""
     return re.sub(r"^(\d{1,2}|[①-⑳]|[ア-ン])\s*(?=[^\d.．)\s])", r"\1 ", tidy(text))
@@ -169,6 +186,7 @@ class AdminParser(_Parser):
         # With markdown headings, numbered lines are list items, not headings.
         self.markdown = sum(1 for t in texts if MARKDOWN_HEADING_RE.match(t)) >= 2
         self.marked_headings = _marked_headings(texts)
+        self.wrap = wrap_width(texts)
         self.in_title = True  # the short lines before the first heading or sentence
         self.title_count = 0
         self.in_toc = False
@@ -298,13 +316,18 @@ class AdminParser(_Parser):
             return self.open(4, f"【{tidy(m.group(1))}】", line)
         if text in self.marked_headings:
             return self.open(5, tidy(text[1:]), line)
-        if _heading_like(text) and not self.markdown:
+        if _heading_like(text) and not self.markdown and not self._runs_on(text):
             for level, pattern in NUMBERED:
                 if pattern.match(text) and "、" not in text:
                     return self.open(level, numbered_title(text), line)
         if self.slides and page_top and not self.in_title and _heading_like(text, 30) and "、" not in text and not self._open_sentence():
             return self.open(2, tidy(text), line)
         return False
+
+    def _runs_on(self, text: str) -> bool:
+        """A line as long as the width the text was broken at, not closed by a bracket: its sentence
+        goes on in the next line (「イ 生成AIで作成した画像を…と表示」 / 「すること。」), so it is an item, not a heading."""
+        return self.wrap is not None and len(text) >= self.wrap - 1 and not text.endswith(("）", ")", "」", "】"))
 
     def _open_sentence(self) -> bool:
         return bool(self._buf) and not self._buf_ends_sentence()

