@@ -210,6 +210,9 @@ def remove_document(settings: Settings, doc_id: str) -> tuple[DocumentMeta, Inge
             undo.save_manifest()
             if _is_listed(corpus, meta):
                 _remove_entry(corpus, doc_id)
+            for heir in (m for m in metas if doc_id in m.supersedes):
+                # C supersedes B supersedes A: removing B hands A to C, so A stays replaced.
+                _hand_over(corpus, heir.doc_id, doc_id, meta.supersedes)
             path = corpus / meta.file
             if path.exists():
                 removed = corpus / REMOVED_DIR
@@ -291,6 +294,20 @@ def _remove_entry(corpus: Path, doc_id: str) -> None:
     header = "".join(line for line in lines if line.startswith("#"))
     dumped = yaml.safe_dump({"documents": expected}, allow_unicode=True, sort_keys=False, width=1000)
     _write_checked(path, header + dumped, expected)
+
+
+def _hand_over(corpus: Path, heir: str, removed: str, older: list[str]) -> None:
+    """In ``heir``'s entry, replace ``removed`` in its supersedes by what ``removed`` superseded."""
+    path = manifest_path(corpus)
+    if path is None:
+        return
+    entry = next((d for d in _documents(path) if d.get("doc_id") == heir), None)
+    if entry is None:
+        return
+    kept = [s for s in entry.get("supersedes") or [] if s != removed]
+    entry = {**entry, "supersedes": kept + [s for s in older if s not in kept and s != heir]}
+    _remove_entry(corpus, heir)
+    _append_entry(corpus, entry)
 
 
 def _item_indent(text: str) -> str:

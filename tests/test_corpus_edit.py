@@ -160,3 +160,23 @@ def test_failed_ingest_rolls_the_corpus_back(corpus: Settings, tmp_path: Path, m
 )
 def test_the_title_comes_from_the_title_block(lines: list[str], title: str):
     assert detect_title(lines, "ファイル名") == title
+
+
+def test_removing_the_middle_of_a_chain_of_editions_keeps_the_oldest_replaced(corpus: Settings, tmp_path: Path):
+    old = "ed1"
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "第1版.txt").write_text("みどり市 生成AI利用ガイドライン（第1版）\n\n1 目的\n職員が生成AIを使うための決まりを定める。\n", encoding="utf-8")
+    assert cli(corpus, "add", str(src / "第1版.txt"), "--doc-id", old).exit_code == 0
+    (src / "第2版.txt").write_text("みどり市 生成AI利用ガイドライン（第2版）\n\n1 目的\n職員が生成AIを安全に使うための決まりを定める。\n", encoding="utf-8")
+    (src / "第3版.txt").write_text("みどり市 生成AI利用ガイドライン（第3版）\n\n1 目的\n職員が生成AIを安全に使うための決まりを改めて定める。\n", encoding="utf-8")
+    assert cli(corpus, "add", str(src / "第2版.txt"), "--supersedes", old, "--doc-id", "ed2").exit_code == 0
+    assert cli(corpus, "add", str(src / "第3版.txt"), "--supersedes", "ed2", "--doc-id", "ed3").exit_code == 0
+    indexed = {d["doc_id"] for d in read_manifest(corpus.index_dir)["documents"]}
+    assert "ed3" in indexed and "ed2" not in indexed and old not in indexed
+    result = cli(corpus, "remove", "ed2")
+    assert result.exit_code == 0, result.output
+    heir = next(m for m in load_manifest(corpus.corpus_dir) if m.doc_id == "ed3")
+    assert heir.supersedes == [old]
+    indexed = {d["doc_id"] for d in read_manifest(corpus.index_dir)["documents"]}
+    assert "ed3" in indexed and old not in indexed
