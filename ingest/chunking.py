@@ -7,7 +7,6 @@ Chunks never cross a unit (segment, section path, item code): an item such as
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator
 
 from guideqa.guideline import ROLE_BY_LETTER
@@ -166,17 +165,6 @@ def chunk_sentences(text: str, min_chars: int = SENTENCE_MIN_CHARS) -> list[str]
             if len(unit) >= min_chars:
                 out.append(unit)
     return out
-
-
-_ENTRY_MARK_RE = re.compile(r"^(?:Q|問)\d*\.\s*")
-
-
-def sentence_source(chunk: Chunk) -> str:
-    """The text whose sentence units get vectors: a Q&A entry's question first (its answer,
-    「使えません。」, says nothing on its own), else the chunk's text."""
-    if chunk.kind == "qa" and chunk.section_path:
-        return _ENTRY_MARK_RE.sub("", chunk.section_path[-1]) + "\n" + chunk.text
-    return chunk.text
 
 
 def sentence_rows(texts: Iterable[str]) -> list[tuple[int, str]]:

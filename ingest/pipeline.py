@@ -19,7 +19,7 @@ from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument
 from guideqa.profiles import retired
 from ingest import index_store
-from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sentence_hash, sentence_rows, sentence_source
+from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sentence_hash, sentence_rows
 from ingest.corpus import load_manifest
 from ingest.embedders import Embedder, make_embedder
 from ingest.explanations import link_explanations
@@ -204,7 +204,7 @@ def embed_sentences(
     owners: list[int] = []
     keys: list[str] = []
     texts: dict[str, str] = {}
-    for i, sent in sentence_rows(sentence_source(chunk) for chunk in chunks):
+    for i, sent in sentence_rows(chunk.text for chunk in chunks):
         h = sentence_hash(sent)
         texts.setdefault(h, sent)
         keys.append(h)
@@ -312,7 +312,7 @@ def run_ingest(
         cache.keep_only({c.content_hash for c in chunks})
         cache.save()
     if sent_cache is not None:
-        sent_cache.keep_only({sentence_hash(s) for c in chunks for s in chunk_sentences(sentence_source(c))})
+        sent_cache.keep_only({sentence_hash(s) for c in chunks for s in chunk_sentences(c.text)})
         sent_cache.save()
     report.documents = len(docs)
     report.chunks = len(chunks)

@@ -17,7 +17,7 @@ from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import match_key, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
-from ingest.chunking import sentence_rows, sentence_source
+from ingest.chunking import sentence_rows
 from retriever.answerability import (
     AnswerType,
     Features,
@@ -619,7 +619,7 @@ def _sentence_rows(retriever: Retriever) -> dict[int, list[tuple[str, int]]]:
     The rows follow :func:`ingest.chunking.chunk_sentences` over the chunks in order; an index
     whose sentence count differs (none stored) gives no rows, and no ranking by similarity.
     """
-    units = [(i, match_key(u)) for i, u in sentence_rows(sentence_source(c) for c in retriever.chunks)]
+    units = [(i, match_key(u)) for i, u in sentence_rows(c.text for c in retriever.chunks)]
     owners = retriever.sentence_owners
     if len(units) != len(owners) or any(int(owners[row]) != i for row, (i, _) in enumerate(units)):
         return {}

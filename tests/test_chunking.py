@@ -126,17 +126,3 @@ def test_join_fragments_keeps_ascii_word_space():
 def test_pack_respects_max_and_merges_small_tail():
     groups = pack(["あ" * 300, "い" * 300, "う" * 50], max_chars=500, min_chars=200)
     assert [sum(map(len, g)) for g in groups] == [300, 350]
-
-
-def test_a_q_and_a_entry_s_question_is_one_of_its_sentence_units():
-    from guideqa.models import Chunk
-    from ingest.chunking import chunk_sentences, sentence_source
-
-    # An entry of the town guideline of the unseen-documents probe (eval/documents).
-    entry = Chunk(
-        id="t-1", doc_id="t", segment="body", kind="qa", text="個人所有の端末からの業務利用は認めていません（2（3）参照）。庁内の端末から利用してください。",
-        section_path=["11 よくある質問(Q&A)", "Q1. 自宅のパソコンで、仕事の文章を生成AIに作らせてもよいですか。"],
-    )
-    assert chunk_sentences(sentence_source(entry))[0] == "自宅のパソコンで、仕事の文章を生成AIに作らせてもよいですか。"
-    article = entry.model_copy(update={"kind": "article"})
-    assert sentence_source(article) == article.text
