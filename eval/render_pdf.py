@@ -10,9 +10,10 @@ is a plain A4 office page:
   end one) and Latin words kept whole;
 * Markdown marks shown the way a word processor shows them: 「# 見出し」 as a larger bold heading
   line without the 「#」, 「- 」 bullets as 「・」 with a hanging indent, 「**強調**」 as plain
-  words, 「> 注意」 indented, code fences dropped (their lines indented); a table row is drawn as
-  cells in columns under a ruled grid, each cell wrapping inside its column when it is too
-  wide (a row that fits stays one line);
+  words, 「> 注意」 indented, code fences dropped (their lines indented); a table is drawn as
+  cells in columns in a ruled grid, its font shrunk (9 pt down to 7 pt, as one fits a table to
+  the page) until every row fits on one line; only a table still too wide wraps a cell inside
+  its column;
 * a running header (the document title, right-aligned, small) on every page and a footer page
   number 「- 3 -」;
 * a page break wherever the page is full (no keep-with-next: a heading can end a page, a
@@ -35,6 +36,7 @@ from reportlab.pdfgen import canvas
 FONT = "HeiseiKakuGo-W5"
 BODY_SIZE = 10.5
 TABLE_SIZE = 9.0
+MIN_TABLE_SIZE = 7.0
 HEADER_SIZE = 8.0
 HEADING_SIZES = {1: 15.0, 2: 12.5, 3: 11.0}
 LEADING = 1.65  # line height as a multiple of the font size
@@ -190,9 +192,14 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+def _natural_widths(rows: list[tuple[str, ...]], size: float) -> list[float]:
+    count = max(len(r) for r in rows)
+    return [max((_width(r[c], size) if c < len(r) else 0.0) for r in rows) + 2 * CELL_PAD for c in range(count)]
+
+
 def _column_widths(rows: list[tuple[str, ...]], size: float) -> list[float]:
     count = max(len(r) for r in rows)
-    natural = [max((_width(r[c], size) if c < len(r) else 0.0) for r in rows) + 2 * CELL_PAD for c in range(count)]
+    natural = _natural_widths(rows, size)
     total = sum(natural)
     if total <= TEXT_WIDTH:
         return natural
@@ -239,6 +246,8 @@ class _Layout:
 
     def table(self, rows: list[Block]) -> None:
         size = rows[0].size
+        while size > MIN_TABLE_SIZE and sum(_natural_widths([r.cells for r in rows], size)) > TEXT_WIDTH:
+            size -= 0.5
         widths = _column_widths([r.cells for r in rows], size)
         height = size * LEADING
         for row in rows:
