@@ -133,17 +133,19 @@ def _key(s: str) -> str:
 
 
 def running_furniture(doc: LoadedDocument) -> frozenset[str]:
-    """Lines repeated at the top or bottom of most pages (running headers, footers)."""
+    """Lines repeated at the top or bottom of most pages (running headers, footers); in a
+    two-page document (a notice, a short guideline), of both pages."""
     pages: dict[int, list[str]] = {}
     for line in doc.lines:
         if line.page is not None and line.text.strip():
             pages.setdefault(line.page, []).append(_key(line.text))
-    if len(pages) < 3:
+    if len(pages) < 2:
         return frozenset()
     counts: Counter[str] = Counter()
     for lines in pages.values():
         counts.update(set(lines[:2] + lines[-2:]))
-    return frozenset(k for k, n in counts.items() if n >= max(3, len(pages) // 2 + 1))
+    least = 2 if len(pages) == 2 else max(3, len(pages) // 2 + 1)
+    return frozenset(k for k, n in counts.items() if n >= least)
 
 
 def numbered(text: str) -> tuple[int, int] | None:
@@ -222,8 +224,11 @@ class AdminParser(_Parser):
         texts = [clean_line(normalize_line(line.text)) for line in doc.lines]
         self.has_articles = any(ARTICLE_RE.match(t) and not TOC_ENTRY_RE.search(t) for t in texts)
         page_lines = Counter(line.page for line in doc.lines if line.page is not None and line.text.strip())
+        # A slide deck has few lines on every page; a document's last page may be short as well,
+        # so it is not counted (a 2-page notice whose second page holds 5 lines is no deck).
+        full_pages = [n for page, n in sorted(page_lines.items())][:-1] or list(page_lines.values())
         self.slides = bool(page_lines) and not self.has_articles and (
-            sum(page_lines.values()) / len(page_lines) <= SLIDE_MAX_LINES_PER_PAGE
+            sum(full_pages) / len(full_pages) <= SLIDE_MAX_LINES_PER_PAGE
         )
         self.furniture = running_furniture(doc)
         # With markdown headings, numbered lines are list items, not headings.

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from eval.render_pdf import render_pdf
 from guideqa.models import DocumentMeta, LoadedDocument, SourceLine
 from ingest.admin_structure import list_items, numbered
+from ingest.chunking import build_chunks
 from ingest.loaders import load_document
 from ingest.pdf_layout import cells, em_width, standalone_headings, table_rows
 from ingest.structure import Paragraph, parse_paragraphs
@@ -100,6 +103,26 @@ def test_a_short_line_set_apart_before_a_list_is_a_heading(tmp_path: Path):
     assert standalone_headings(["長い行" * 13, "見出し", "・項目"], [False, False, True]) == frozenset()
     assert standalone_headings(["短い行", "見出し", "・項目"] + ["あ" * 40] * 3, [False, False, True, False, False, False]) == {1}
     assert em_width("AI推進") == 3.0
+
+
+def test_a_two_page_pdf_loses_its_running_header_and_page_numbers(tmp_path: Path):
+    body = "\n".join(f"{FILLER[:-1]}（第{i}項）。" for i in range(30))
+    pdf = render_pdf(body, tmp_path / "two.pdf", title="テスト町 生成AI利用指針")
+    assert len(PdfReader(pdf).pages) == 2
+    chunks = build_chunks(load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name)))
+    assert chunks and not any("テスト町生成AI利用指針" in c.text.replace(" ", "") or "- 2 -" in c.text for c in chunks)
+
+
+def test_a_short_last_page_does_not_make_a_document_a_slide_deck(tmp_path: Path):
+    # Page 2 opens with a short bullet: in a deck a page's first line is its heading, in a
+    # document it is the bullet it reads as.
+    lines = [f"{i}　{FILLER}" for i in range(1, 20)] + ["次の記録を保管します。"] + [f"・記録{i}の写し" for i in range(1, 8)]
+    pdf = render_pdf("\n".join(lines), tmp_path / "short.pdf", title="テスト町 記録管理要領", markdown=False)
+    page_two = (PdfReader(pdf).pages[1].extract_text() or "").split("\n")
+    assert len(PdfReader(pdf).pages) == 2 and page_two[1] == "・記録1の写し"
+    paragraphs = parse_paragraphs(load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name)))
+    assert not any(p.is_heading and p.page_start == 2 for p in paragraphs)
+    assert any(p.text == page_two[1] and not p.is_heading for p in paragraphs)
 
 
 def test_text_documents_keep_their_numbered_headings():
