@@ -12,6 +12,7 @@ from eval.render_pdf import render_pdf
 from guideqa.models import DocumentMeta, LoadedDocument, SourceLine
 from ingest.admin_structure import list_items, numbered
 from ingest.chunking import build_chunks
+from ingest.corpus_edit import document_title
 from ingest.loaders import load_document
 from ingest.pdf_layout import cells, em_width, standalone_headings, table_rows
 from ingest.structure import Paragraph, parse_paragraphs
@@ -134,3 +135,15 @@ def test_text_documents_keep_their_numbered_headings():
     )
     headings = [p.text for p in parse_paragraphs(doc) if p.is_heading]
     assert "2 適用範囲" in headings and "3 用語" in headings and "(1)職員に適用する。" not in headings
+
+
+def test_the_title_is_read_below_the_running_header(tmp_path: Path):
+    # The header is the title's short form; page 1 prints it above the full title.
+    body = "社会福祉法人テスト会\n職員のための　AI活用の留意事項（第1版）\n\n" + "\n".join(FILLER for _ in range(40))
+    pdf = render_pdf(body, tmp_path / "care.pdf", title="社会福祉法人テスト会 AI活用の留意事項")
+    doc = load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name))
+    assert document_title(doc, "ファイル名") == "社会福祉法人テスト会 職員のための AI活用の留意事項（第1版）"
+    # A header that repeats the title is the title.
+    same = render_pdf("テスト町生成AI利用指針\n\n" + "\n".join(FILLER for _ in range(40)), tmp_path / "town.pdf", title="テスト町 生成AI利用指針")
+    doc = load_document(same, DocumentMeta(doc_id="t", title="t", file=same.name))
+    assert document_title(doc, "ファイル名") == "テスト町 生成AI利用指針"
