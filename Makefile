@@ -99,6 +99,7 @@ eval: index
 eval-docs: index
 	$(PY) -m eval.documents --misses
 	$(PY) -m eval.documents --alone
+	$(PY) -m eval.documents --alone --as-pdf
 
 # Retrain the learned fusion on the dev split (after changing questions, channels or the embedder).
 fusion: index

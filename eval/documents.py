@@ -13,7 +13,10 @@ document states (a deadline, a period, a count, a contact), all in dev.
 ``python -m eval.documents [--split dev|test|all]`` copies ``corpus/`` and ``index/`` into a
 temporary folder, runs ``guideqa add`` for each document and ``guideqa batch`` for the questions
 (subprocesses: exactly what a user runs), and reports hit@1 / hit@5 (a passage containing the
-span), false refusals, and refusals of the unanswerable questions.
+span), false refusals, and refusals of the unanswerable questions. With ``--as-pdf`` each
+document is first rendered to the PDF an office would print from it (``eval.render_pdf``: A4,
+wrapped lines, running header, page numbers) and the PDF is added instead; the questions and the
+scoring are the same.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eval.render_pdf import document_title, render_pdf
 from guideqa.config import REPO_ROOT
 from guideqa.text import match_key
 
@@ -62,8 +66,10 @@ class Scores:
 
 
 def _key(text: str) -> str:
-    # The writer copied two spans with their Markdown bold marks; the index keeps the words only.
-    return match_key(text).replace("**", "")
+    # The writer copied two spans with their Markdown bold marks and two table rows with their
+    # cell bars (「見積書… | 要承認 | …」); the index keeps the words only, and a PDF shows a
+    # table without bars.
+    return match_key(text).replace("**", "").replace("|", "")
 
 
 def score(questions: list[dict], records: list[dict]) -> Scores:
@@ -106,19 +112,29 @@ def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def run(
-    split: str = "all", documents_dir: Path = DOCUMENTS_DIR, ids: str = "", alone: bool = False, index_dir: Path | None = None
+    split: str = "all",
+    documents_dir: Path = DOCUMENTS_DIR,
+    ids: str = "",
+    alone: bool = False,
+    index_dir: Path | None = None,
+    as_pdf: bool = False,
 ) -> Scores:
     """Scores of the questions of ``split`` whose id starts with ``ids``. All six documents are
     added together, so each question is asked beside the other organisations' rules; with
     ``alone``, each document is added by itself (one organisation's deployment) and asked its
     own questions. ``index_dir``: the built index of the bundled corpus to start from (default:
-    the repository's)."""
-    questions, records = answers(split, documents_dir, ids, alone, index_dir)
+    the repository's). ``as_pdf``: add each document as the PDF rendered from it."""
+    questions, records = answers(split, documents_dir, ids, alone, index_dir, as_pdf)
     return score(questions, records)
 
 
 def answers(
-    split: str = "all", documents_dir: Path = DOCUMENTS_DIR, ids: str = "", alone: bool = False, index_dir: Path | None = None
+    split: str = "all",
+    documents_dir: Path = DOCUMENTS_DIR,
+    ids: str = "",
+    alone: bool = False,
+    index_dir: Path | None = None,
+    as_pdf: bool = False,
 ) -> tuple[list[dict], list[dict]]:
     """The questions (see :func:`run`) and the `guideqa batch` record of each, in the same order."""
     questions = [json.loads(line) for line in (documents_dir / "questions.jsonl").read_text("utf-8").splitlines() if line.strip()]
@@ -127,16 +143,32 @@ def answers(
     questions = [q for q in questions if q["id"].startswith(ids)]
     documents = sorted(p for p in documents_dir.iterdir() if p.suffix in SUFFIXES)
     index = index_dir or REPO_ROOT / "index"
-    if not alone:
-        return questions, _ask(documents, questions, index)
-    asked: list[dict] = []
-    records: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="guideqa-pdfs-") as pdf_dir:
+        added = as_pdfs(documents, Path(pdf_dir)) if as_pdf else documents
+        if not alone:
+            return questions, _ask(added, questions, index)
+        asked: list[dict] = []
+        records: list[dict] = []
+        for doc, source in zip(documents, added, strict=True):
+            own = [q for q in questions if q["doc"] == doc.name]
+            if own:
+                asked += own
+                records += _ask([source], own, index)
+        return asked, records
+
+
+def as_pdfs(documents: list[Path], folder: Path) -> list[Path]:
+    """Each document rendered to ``folder/<same name>.pdf`` (the file a user would add); the
+    running header is a Markdown document's 「# 」 title, else the file name's words."""
+    out = []
     for doc in documents:
-        own = [q for q in questions if q["doc"] == doc.name]
-        if own:
-            asked += own
-            records += _ask([doc], own, index)
-    return asked, records
+        if doc.suffix == ".pdf":
+            out.append(doc)
+            continue
+        text = doc.read_text("utf-8")
+        title = document_title(text, doc.stem.replace("_", " "))
+        out.append(render_pdf(text, folder / f"{doc.stem}.pdf", title=title, markdown=doc.suffix == ".md"))
+    return out
 
 
 def _ask(documents: list[Path], questions: list[dict], index_dir: Path) -> list[dict]:
@@ -160,13 +192,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--misses", action="store_true", help="list the questions not answered from rank 1")
     parser.add_argument("--alone", action="store_true", help="add each document by itself (one organisation's deployment)")
     parser.add_argument("--ids", default="", help="only the questions whose id starts with this (doc-: first set, d6-: second)")
+    parser.add_argument("--as-pdf", action="store_true", help="add each document as the office PDF rendered from it")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    scores = run(args.split, ids=args.ids, alone=args.alone)
+    scores = run(args.split, ids=args.ids, alone=args.alone, as_pdf=args.as_pdf)
     if args.misses:
         for line in scores.misses:
             log.info(line)
-    where = f"{args.split}{' ' + args.ids if args.ids else ''}{' alone' if args.alone else ''}"
+    where = f"{args.split}{' ' + args.ids if args.ids else ''}{' alone' if args.alone else ''}{' pdf' if args.as_pdf else ''}"
     log.info("%s: %s", where, json.dumps(scores.summary(), ensure_ascii=False))
 
 

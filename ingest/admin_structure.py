@@ -25,6 +25,8 @@ import re
 from collections import Counter
 
 from guideqa.models import LoadedDocument, SectionKind, SourceLine
+from guideqa.text import CIRCLED
+from ingest.pdf_layout import standalone_headings, table_rows
 from ingest.structure import (
     CIRCLED_NUMBER,
     MARKDOWN_HEADING_RE,
@@ -52,13 +54,18 @@ ANSWER_MARK_RE = re.compile(
     r"^\s*(?:[AＡ]\s*[0-9０-９]{0,3}\s*[.:)．：）]|[AＡ][\s\u3000]+(?=[^\x00-\x7f])|答え?\s*[0-9０-９]{0,3}\s*[.:)．：）]|答え?[\s\u3000]+)"
     r"[\s\u3000]*(?=\S)"
 )
-# Numbered headings outside articles, by level (below 条 = 3).
+# Numbered headings outside articles, by level (below 条 = 3). A decimal sub-number (「3.1 各部門長」)
+# heads a subsection of the section its first number names (「3. 役割と責任」): a PDF keeps no
+# Markdown marks, so the number's shape is all that tells the two levels apart.
+KANA_ORDER = "アイウエオカキクケコサシスセソタチツテト"
 NUMBERED: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (5, re.compile(r"^\d{1,2}\s*\.\s*\d{1,2}\.?(?:\s+|(?=[^\d\s.]))\S")),
     (4, re.compile(NUMBER_DOT + r"|^\d{1,2}\s+\S")),
-    (5, re.compile(PAREN_NUMBER)),
-    (6, re.compile(CIRCLED_NUMBER)),
-    (7, re.compile(r"^(?:\(\s*[ア-ン]\s*\)|[アイウエオカキクケコサシスセソタチツテト](?:\s+|[.、]))\s*\S")),
+    (6, re.compile(PAREN_NUMBER)),
+    (7, re.compile(CIRCLED_NUMBER)),
+    (8, re.compile(rf"^(?:\(\s*[ア-ン]\s*\)|[{KANA_ORDER}](?:\s+|[.、]))\s*\S")),
 )
+_SEQUENCE_NUMBER_RE = re.compile(rf"^\(?\s*(?:\d{{1,2}}\s*\.\s*)?(\d{{1,2}}|[{CIRCLED}]|[{KANA_ORDER}])")
 # Lines that start a new paragraph inside an article (項番号 「2 …」, items).
 # Items: 1. / (1) / (ア) / ア / ① / A. and a statute's 号 (「一 個人情報の…」, 「二 機密性3に…」).
 ITEM_START_RE = re.compile(
@@ -83,6 +90,7 @@ MAX_HEADING_CHARS = 40
 SLIDE_MAX_LINES_PER_PAGE = 25
 
 LEVEL_PART, LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_ARTICLE, LEVEL_QUESTION = 1, 1, 2, 3, 4
+LEVEL_MARKED = 6  # 「■ 介護記録」: beside a (1) heading, below a 1. or 3.1 one
 
 # The headings this reader writes (see AdminParser.article / classify): 「第4条（入力禁止情報）」,
 # 「Q1. …」「問2. …」, 「別紙1 …」.
@@ -142,17 +150,71 @@ def _key(s: str) -> str:
 
 
 def running_furniture(doc: LoadedDocument) -> frozenset[str]:
-    """Lines repeated at the top or bottom of most pages (running headers, footers)."""
+    """Lines repeated at the top or bottom of most pages (running headers, footers); in a
+    two-page document (a notice, a short guideline), of both pages."""
     pages: dict[int, list[str]] = {}
     for line in doc.lines:
         if line.page is not None and line.text.strip():
             pages.setdefault(line.page, []).append(_key(line.text))
-    if len(pages) < 3:
+    if len(pages) < 2:
         return frozenset()
     counts: Counter[str] = Counter()
     for lines in pages.values():
         counts.update(set(lines[:2] + lines[-2:]))
-    return frozenset(k for k, n in counts.items() if n >= max(3, len(pages) // 2 + 1))
+    least = 2 if len(pages) == 2 else max(3, len(pages) // 2 + 1)
+    return frozenset(k for k, n in counts.items() if n >= least)
+
+
+def numbered(text: str) -> tuple[int, int] | None:
+    """The level (see :data:`NUMBERED`) and number of a numbered line: 「2. 秘密保持…」 -> (4, 2),
+    「(3) …」 -> (6, 3), 「イ …」 -> (8, 2), 「3.2 各部門長」 -> (5, 2)."""
+    for level, pattern in NUMBERED:
+        if pattern.match(text) and (m := _SEQUENCE_NUMBER_RE.match(text)):
+            mark = m.group(1)
+            if mark in CIRCLED:
+                return level, CIRCLED.index(mark) + 1
+            if mark in KANA_ORDER:
+                return level, KANA_ORDER.index(mark) + 1
+            return level, int(mark)
+    return None
+
+
+def list_items(texts: list[str]) -> frozenset[int]:
+    """Indices of numbered lines that are items of a list, not headings (``texts``: the cleaned
+    lines, empty for lines the reader skips).
+
+    A heading is followed by its section's text; a list is a run of numbered paragraphs with no
+    text between them: 「1. 顧客から受け取った図面…」「2. 秘密保持契約（NDA）の対象となる情報」
+    「3. …」. A numbered paragraph whose neighbouring paragraph (before or after, its wrapped
+    lines included) carries the number before or after it at the same level is an item. A short
+    numbered line that could be a heading is a paragraph of its own (a heading is one line)."""
+    content = [i for i, t in enumerate(texts) if t]
+    starts: list[int] = []
+    prev = ""
+    for i in content:
+        t = texts[i]
+        if (
+            not starts
+            or numbered(t)
+            or _starts_bullet(t)
+            or ITEM_START_RE.match(t)
+            or prev.endswith("。")
+            or (numbered(prev) and _heading_like(prev))
+            or TABLE_ROW_RE.match(t)
+        ):
+            starts.append(i)
+        prev = t
+    marks = [numbered(texts[i]) for i in starts]
+    items = set()
+    for k, mark in enumerate(marks):
+        if mark is None:
+            continue
+        level, number = mark
+        before = marks[k - 1] if k > 0 else None
+        after = marks[k + 1] if k + 1 < len(marks) else None
+        if before == (level, number - 1) or after == (level, number + 1):
+            items.add(starts[k])
+    return frozenset(items)
 
 
 def _marked_headings(texts: list[str]) -> frozenset[str]:
@@ -179,14 +241,25 @@ class AdminParser(_Parser):
         texts = [clean_line(normalize_line(line.text)) for line in doc.lines]
         self.has_articles = any(ARTICLE_RE.match(t) and not TOC_ENTRY_RE.search(t) for t in texts)
         page_lines = Counter(line.page for line in doc.lines if line.page is not None and line.text.strip())
+        # A slide deck has few lines on every page; a document's last page may be short as well,
+        # so it is not counted (a 2-page notice whose second page holds 5 lines is no deck).
+        full_pages = [n for page, n in sorted(page_lines.items())][:-1] or list(page_lines.values())
         self.slides = bool(page_lines) and not self.has_articles and (
-            sum(page_lines.values()) / len(page_lines) <= SLIDE_MAX_LINES_PER_PAGE
+            sum(full_pages) / len(full_pages) <= SLIDE_MAX_LINES_PER_PAGE
         )
         self.furniture = running_furniture(doc)
         # With markdown headings, numbered lines are list items, not headings.
         self.markdown = sum(1 for t in texts if MARKDOWN_HEADING_RE.match(t)) >= 2
         self.marked_headings = _marked_headings(texts)
         self.wrap = wrap_width(texts)
+        content = [t if t and not self.is_furniture(t) else "" for t in texts]
+        self.list_items = list_items(content)
+        # A PDF's layout marks (ingest.pdf_layout): table rows and headings set apart on the page.
+        opens = [bool(t) and (self.starts_paragraph(t) or numbered(t) is not None or bool(QUESTION_RE.match(t))) for t in content]
+        self.table_rows = table_rows(content, opens) if page_lines else {}
+        self.standalone = standalone_headings(content, opens) if page_lines else frozenset()
+        self.standalone_level = 0
+        self.index = 0  # of the line being read
         self.in_title = True  # the short lines before the first heading or sentence
         self.title_count = 0
         self.in_toc = False
@@ -204,7 +277,8 @@ class AdminParser(_Parser):
         return _starts_bullet(s) or bool(ITEM_START_RE.match(s)) or bool(ANSWER_RE.match(s))
 
     def run(self) -> list[Paragraph]:
-        for line in self.doc.lines:
+        for index, line in enumerate(self.doc.lines):
+            self.index = index
             raw = line.text
             s = clean_line(normalize_line(raw))
             if not s or self.is_furniture(s):
@@ -237,6 +311,13 @@ class AdminParser(_Parser):
     def body(self, line: SourceLine, s: str) -> None:
         if self.in_title:
             self.title_line(line, s)
+            return
+        if self.index in self.table_rows:
+            # A PDF's table row (cells apart on one printed line, a wrapped last cell on the
+            # next) reads as a Markdown table row does.
+            self.flush()
+            if row := self.table_rows[self.index]:
+                self._emit("| " + " | ".join(tidy(c) for c in row) + " |", line, line)
             return
         if TABLE_ROW_RE.match(s):
             # A Markdown table: each row is a line of its own (its cells are one fact: 「見積書の
@@ -273,6 +354,8 @@ class AdminParser(_Parser):
         self.page = line.page if line.page is not None else self.page
         if self.in_toc:
             return self.toc(line, s)
+        if self.index in self.table_rows:
+            return False
         if TOC_TITLE_RE.match(s):
             self.flush()
             self.in_toc = True
@@ -301,7 +384,7 @@ class AdminParser(_Parser):
             headings = self.state.headings
             deepest = max(headings, default=LEVEL_ARTICLE)
             # A question sits below the section it is in; the next question replaces it.
-            level = deepest if self.question_level == deepest else min(max(deepest + 1, LEVEL_QUESTION), 8)
+            level = deepest if self.question_level == deepest else min(max(deepest + 1, LEVEL_QUESTION), 9)
             self.open(level, label, line)
             self.question_level = level
             return True
@@ -315,8 +398,18 @@ class AdminParser(_Parser):
         if m := LABEL_RE.match(text):
             return self.open(4, f"【{tidy(m.group(1))}】", line)
         if text in self.marked_headings:
-            return self.open(5, tidy(text[1:]), line)
-        if _heading_like(text) and not self.markdown and not self._runs_on(text):
+            return self.open(LEVEL_MARKED, tidy(text[1:]), line)
+        if self.index in self.standalone and not self.in_title:
+            # Its rank is unknown (no number, no mark): it sits below the sections open, beside
+            # the previous heading of its kind.
+            deepest = max(self.state.headings, default=LEVEL_ARTICLE)
+            if self.standalone_level not in self.state.headings:
+                self.standalone_level = min(deepest + 1, 9)
+            level = self.standalone_level
+            self.open(level, tidy(text), line)
+            self.standalone_level = level
+            return True
+        if _heading_like(text) and not self.markdown and self.index not in self.list_items and not self._runs_on(text):
             for level, pattern in NUMBERED:
                 if pattern.match(text) and "、" not in text:
                     return self.open(level, numbered_title(text), line)
@@ -334,6 +427,7 @@ class AdminParser(_Parser):
 
     def open(self, level: int, title: str, line: SourceLine) -> bool:
         self.in_title = False
+        self.standalone_level = 0
         self.question_level = 0
         if level <= LEVEL_ARTICLE:
             self.in_article = False

@@ -26,7 +26,8 @@ from guideqa.config import Settings
 from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument, Status
 from guideqa.profiles import load_profile
-from guideqa.text import DOCUMENT_KIND_RE
+from guideqa.text import DOCUMENT_KIND_RE, nfkc
+from ingest.admin_structure import running_furniture
 from ingest.chunking import build_chunks
 from ingest.corpus import DOC_ID_RE, auto_doc_id, load_manifest, manifest_path
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
@@ -122,6 +123,25 @@ def edition_reading(loaded: LoadedDocument, older: list[DocumentMeta], settings:
     return None
 
 
+def document_title(doc: LoadedDocument, fallback: str, count: int = 5) -> str:
+    """The title of a loaded document (:func:`detect_title` on its first lines). A PDF's running
+    header (repeated at the top of its pages) may print above the title on page 1 as well, in a
+    shorter form (「○○会 AI活用の留意事項」 over 「○○会」「介護職員のための AI活用の留意事項（第2版）」):
+    when the two lines below it name a kind of document, they are the title. Otherwise (page 1
+    opens with the title itself, repeated as the header of the other pages) the first lines are
+    read as they are."""
+    texts = [line.text for line in doc.lines[:count]]
+    first = doc.lines[0] if doc.lines else None
+    if first is not None and first.page == 1:
+        key = re.sub(r"\s+", "", nfkc(first.text))
+        below = [line.text for line in doc.lines[1:count] if line.text.strip()][:2]
+        if key and key in running_furniture(doc) and below and re.sub(r"\s+", "", nfkc(below[0])) != key:
+            title = detect_title(below, fallback)
+            if title != fallback and DOCUMENT_KIND_RE.search(title):
+                return title
+    return detect_title(texts, fallback)
+
+
 def add_document(
     settings: Settings,
     source: Path,
@@ -174,7 +194,7 @@ def add_document(
         if edition := edition_reading(loaded, older, settings):
             meta, loaded = edition, loaded.model_copy(update={"meta": edition})
         if not title:
-            meta.title = detect_title([line.text for line in loaded.lines[:5]], source.stem.replace("_", " "))
+            meta.title = document_title(loaded, source.stem.replace("_", " "))
         meta.short_title = meta.title
         undo = _Undo(corpus)
         try:

@@ -104,11 +104,13 @@ def chunker_fingerprint() -> str:
     import ingest.admin_structure
     import ingest.chunking
     import ingest.explanations
+    import ingest.pdf_layout
     import ingest.structure
     import ingest.text
 
     digest = hashlib.sha256()
-    for module in (ingest.text, ingest.structure, ingest.admin_structure, ingest.chunking, ingest.explanations):
+    modules = (ingest.text, ingest.structure, ingest.admin_structure, ingest.pdf_layout, ingest.chunking, ingest.explanations)
+    for module in modules:
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
 

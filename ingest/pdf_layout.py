@@ -1,0 +1,116 @@
+"""What the lines of an office PDF say about its layout once the text has been extracted.
+
+pypdf gives one line of text per printed line and nothing else: no fonts, no positions. Two
+marks of the page survive in the text itself, and the generic reader (``ingest.admin_structure``)
+uses them:
+
+* **table rows**: a table is drawn as cells in columns, and each printed row comes out as its
+  cells separated by spaces (「見積書・提案書の文案作成 要承認 営業部長の承認」). Japanese prose puts no
+  space between words, so a line of three or more space-separated cells next to a line with as
+  many is a row;
+* **the right margin**: a word processor wraps a paragraph only when the next character does not
+  fit, so a wrapped line runs to the right margin, and a line that stops well short of it ends
+  its paragraph. A short line, not a sentence, standing between such a line and a bullet or
+  numbered item is a heading whose Markdown or bold face the PDF text lost (「報告先と期限」).
+
+Widths are counted in ems: a full-width character is 1, a half-width one ½.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A cell boundary: a run of spaces with a Japanese character on at least one side (the space in
+# 「DeepL Pro」 is a word space inside a cell).
+_CELL_GAP_RE = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+|[ \u3000]+(?=[^\x00-\x7f])")
+MIN_CELLS = 3
+# A line ends its paragraph when it fills less than this share of the document's full line.
+SHORT_LINE = 0.8
+MAX_STANDALONE_HEADING = 24
+
+
+def em_width(text: str) -> float:
+    """Printed width in ems: full-width (and ambiguous) characters 1, others ½."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in text.strip())
+
+
+def cells(text: str) -> list[str]:
+    """The cells of a printed table row (see the module docstring)."""
+    return [c for c in _CELL_GAP_RE.split(text.strip()) if c]
+
+
+def table_rows(texts: list[str], starts_item: list[bool]) -> dict[int, tuple[str, ...] | None]:
+    """The table rows among the lines: line index -> the row's cells, or ``None`` for a line that
+    continues the row above it. ``texts``: the cleaned lines, empty for lines the reader skips
+    (page headers and numbers); ``starts_item``: the line opens a bullet, a numbered item or a
+    heading (「一 生成AI 利用者の指示…」 is a defined term, not a row).
+
+    A table starts where two neighbouring lines have as many cells (three or more) and runs
+    while lines have as many cells, or one fewer (an empty cell prints nothing). A one-cell line inside it is the row's last cell
+    wrapped onto the next printed line (「△は仮名加工した」「情報に限る」): it joins that cell, or
+    becomes the missing last cell when the row is short of the table's first row."""
+    content = [i for i, t in enumerate(texts) if t]
+    count = {i: len(cells(texts[i])) for i in content}
+
+    def row_shaped(i: int) -> bool:
+        return count[i] >= MIN_CELLS and not texts[i].endswith("。") and not starts_item[i]
+
+    out: dict[int, tuple[str, ...] | None] = {}
+    k = 0
+    while k + 1 < len(content):
+        first, second = content[k], content[k + 1]
+        if not (row_shaped(first) and row_shaped(second) and count[first] == count[second]):
+            k += 1
+            continue
+        width = count[first]
+        row = first
+        out[row] = tuple(cells(texts[row]))
+        k += 1
+        while k < len(content):
+            i = content[k]
+            if row_shaped(i) and count[i] >= width - 1:
+                row = i
+                out[row] = tuple(cells(texts[row]))
+            elif count[i] == 1 and not starts_item[i] and "。" not in texts[i]:
+                previous = out[row]
+                assert previous is not None
+                piece = texts[i].strip()
+                out[row] = previous + (piece,) if len(previous) < width else previous[:-1] + (previous[-1] + piece,)
+                out[i] = None
+            else:
+                break
+            k += 1
+    return out
+
+
+def full_width(widths: list[float]) -> float:
+    """The width of a full line of the document: the 90th percentile of its line widths (wrapped
+    lines fill the line; headings, list items and the last lines of paragraphs are shorter)."""
+    if not widths:
+        return 0.0
+    ordered = sorted(widths)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+
+
+def standalone_headings(texts: list[str], starts_item: list[bool]) -> frozenset[int]:
+    """Indices of short lines that are headings by their place on the page: not a sentence, after
+    a line that stops well short of the right margin (so not the end of a wrapped paragraph), and
+    followed by a bullet or a numbered item. ``texts`` and ``starts_item`` as in
+    :func:`table_rows`."""
+    content = [i for i, t in enumerate(texts) if t]
+    full = full_width([em_width(texts[i]) for i in content])
+    out = set()
+    for k in range(1, len(content) - 1):
+        before, i, after = content[k - 1], content[k], content[k + 1]
+        text = texts[i]
+        if (
+            0 < len(text) <= MAX_STANDALONE_HEADING
+            and len(cells(text)) < MIN_CELLS
+            and not any(ch in text for ch in "。、，,：:")
+            and not starts_item[i]
+            and starts_item[after]
+            and em_width(texts[before]) < SHORT_LINE * full
+        ):
+            out.add(i)
+    return frozenset(out)

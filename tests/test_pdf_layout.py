@@ -1,0 +1,149 @@
+"""The generic reader on office PDFs (rendered like a word processor prints them, eval.render_pdf):
+what pypdf's text keeps of the page — numbers, table cells, the right margin, repeated headers —
+gives back the structure the PDF's fonts showed. Documents written for the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from eval.render_pdf import render_pdf
+from guideqa.models import DocumentMeta, LoadedDocument, SourceLine
+from ingest.admin_structure import list_items, numbered
+from ingest.chunking import build_chunks
+from ingest.corpus_edit import document_title
+from ingest.loaders import load_document
+from ingest.pdf_layout import cells, em_width, standalone_headings, table_rows
+from ingest.structure import Paragraph, parse_paragraphs
+
+FILLER = "本手順書は、当社の業務で情報を安全に扱うための手順を定めるものであり、全社員に適用する。"
+
+
+def _read(tmp_path: Path, text: str, *, title: str = "株式会社テスト 情報管理手順書", markdown: bool = True) -> list[Paragraph]:
+    pdf = render_pdf(text, tmp_path / "doc.pdf", title=title, markdown=markdown)
+    return parse_paragraphs(load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name)))
+
+
+def _sections(paragraphs: list[Paragraph]) -> dict[str, str]:
+    """Each body paragraph's text -> its section path."""
+    return {p.text: " > ".join(p.section_path) for p in paragraphs if not p.is_heading}
+
+
+def test_a_run_of_numbered_lines_is_a_list_not_a_row_of_headings(tmp_path: Path):
+    # The Markdown marks are gone in the PDF: 「## 2. …」 and the list's 「2. …」 look alike.
+    text = (
+        "# 株式会社テスト 情報管理手順書\n\n## 1. 目的\n\n" + FILLER + "\n\n## 2. 持ち出してはいけない情報\n\n"
+        "次の情報は、社外に持ち出さないでください。\n\n1. 顧客の設計データ\n2. 試作品の写真\n3. 人事評価の記録\n\n"
+        "## 3. 報告\n\n持ち出してしまったときは、直ちに所属長に報告してください。\n"
+    )
+    sections = _sections(_read(tmp_path, text))
+    assert sections["2. 試作品の写真"] == "2. 持ち出してはいけない情報"
+    assert sections["1. 顧客の設計データ"] == "2. 持ち出してはいけない情報"
+    assert sections["持ち出してしまったときは、直ちに所属長に報告してください。"] == "3. 報告"
+
+
+def test_kana_items_of_a_text_document_are_a_list():
+    lines = ["4 利用できるサービス", "（1）利用できるサービスは、次のとおりとする。", "ア　庁内の生成AI環境", "イ　課長が承認した外部のサービス", "5 研修"]
+    texts = [line.replace("\u3000", " ") for line in lines]
+    assert list_items(texts) == frozenset({2, 3})
+    assert numbered("イ 課長が承認した") == (8, 2) and numbered("3.2 各部門長") == (5, 2) and numbered("(3) 記録") == (6, 3)
+
+
+def test_a_decimal_sub_number_heads_a_subsection_of_its_section(tmp_path: Path):
+    text = (
+        "# 株式会社テスト 情報管理手順書\n\n## 3. 役割と責任\n\n### 3.1 情報管理責任者\n\n- 総務部長が務めます\n\n"
+        "### 3.2 各部門長\n\n- 部門内の利用状況を把握します\n\n## 4. 教育\n\n全社員が年1回の研修を受けます。\n"
+    )
+    sections = _sections(_read(tmp_path, text))
+    assert sections["・部門内の利用状況を把握します"] == "3. 役割と責任 > 3.2各部門長"
+    assert sections["全社員が年1回の研修を受けます。"] == "4. 教育"
+
+
+def test_a_pdf_table_row_stays_one_row_of_cells(tmp_path: Path):
+    text = (
+        "# 株式会社テスト 情報管理手順書\n\n## 1. 業務ごとの可否\n\n| 業務 | 区分 | 承認者 |\n|---|---|---|\n"
+        "| 議事録の要約 | 可 | ― |\n| 広告の画像生成 | 要承認 | 総務部長の承認 |\n| 採用選考の判断 | 禁止 | ― |\n\n"
+        "表にない業務は、所属長に確認してください。\n"
+    )
+    body = [p.text for p in _read(tmp_path, text) if not p.is_heading]
+    assert "| 広告の画像生成 | 要承認 | 総務部長の承認 |" in body
+    assert "表にない業務は、所属長に確認してください。" in body
+
+
+def test_a_wrapped_last_cell_joins_its_row():
+    lines = [
+        "サービス名 機密性1 機密性2 備考",
+        "庁内AI ○ ○ 仮名加工した",
+        "情報に限る",
+        "翻訳サービス ○ ×",
+        "文書ファイルを含む",
+        "備考 ○は入力可、×は入力不可を表す。",
+    ]
+    rows = table_rows(lines, [False] * len(lines))
+    assert rows[1] == ("庁内AI", "○", "○", "仮名加工した情報に限る")
+    assert rows[2] is None and rows[4] is None
+    assert rows[3] == ("翻訳サービス", "○", "×", "文書ファイルを含む")  # the missing last cell
+    assert 5 not in rows
+    assert cells("公開済み資料の翻訳 可 DeepL Proを使用") == ["公開済み資料の翻訳", "可", "DeepL Proを使用"]
+    # A statute's defined terms are items, not rows.
+    assert not table_rows(["一 生成AI 指示に基づき 文章を", "二 職員 知事部局に 勤務する"], [True, True])
+
+
+def test_a_short_line_set_apart_before_a_list_is_a_heading(tmp_path: Path):
+    # 「### 報告先と期限」 prints as a bold line; its text alone follows an unfinished bullet.
+    text = (
+        "# 株式会社テスト 情報管理手順書\n\n## 8. 事故の報告\n\n次のような場合は、速やかに報告してください。\n\n"
+        f"- {FILLER}{FILLER}\n- 未承認のツールが使われているのを見つけた\n\n### 報告先と期限\n\n"
+        "- 報告先：所属の部門長\n- 第一報：発覚から24時間以内\n"
+    )
+    sections = _sections(_read(tmp_path, text))
+    assert sections["・未承認のツールが使われているのを見つけた"] == "8. 事故の報告"
+    assert sections["・第一報：発覚から24時間以内"] == "8. 事故の報告 > 報告先と期限"
+    # After a line that runs to the right margin, the short line ends that paragraph instead.
+    assert standalone_headings(["長い行" * 13, "見出し", "・項目"], [False, False, True]) == frozenset()
+    assert standalone_headings(["短い行", "見出し", "・項目"] + ["あ" * 40] * 3, [False, False, True, False, False, False]) == {1}
+    assert em_width("AI推進") == 3.0
+
+
+def test_a_two_page_pdf_loses_its_running_header_and_page_numbers(tmp_path: Path):
+    body = "\n".join(f"{FILLER[:-1]}（第{i}項）。" for i in range(30))
+    pdf = render_pdf(body, tmp_path / "two.pdf", title="テスト町 生成AI利用指針")
+    assert len(PdfReader(pdf).pages) == 2
+    chunks = build_chunks(load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name)))
+    assert chunks and not any("テスト町生成AI利用指針" in c.text.replace(" ", "") or "- 2 -" in c.text for c in chunks)
+
+
+def test_a_short_last_page_does_not_make_a_document_a_slide_deck(tmp_path: Path):
+    # Page 2 opens with a short bullet: in a deck a page's first line is its heading, in a
+    # document it is the bullet it reads as.
+    lines = [f"{i}　{FILLER}" for i in range(1, 20)] + ["次の記録を保管します。"] + [f"・記録{i}の写し" for i in range(1, 8)]
+    pdf = render_pdf("\n".join(lines), tmp_path / "short.pdf", title="テスト町 記録管理要領", markdown=False)
+    page_two = (PdfReader(pdf).pages[1].extract_text() or "").split("\n")
+    assert len(PdfReader(pdf).pages) == 2 and page_two[1] == "・記録1の写し"
+    paragraphs = parse_paragraphs(load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name)))
+    assert not any(p.is_heading and p.page_start == 2 for p in paragraphs)
+    assert any(p.text == page_two[1] and not p.is_heading for p in paragraphs)
+
+
+def test_text_documents_keep_their_numbered_headings():
+    lines = ["1 目的", FILLER, "2 適用範囲", "（1）職員に適用する。", "（2）委託先にも適用する。", "3 用語"]
+    doc = LoadedDocument(
+        meta=DocumentMeta(doc_id="t", title="t", file="t.txt"),
+        lines=[SourceLine(text=t, line=i) for i, t in enumerate(lines, 1)],
+        sha256="0",
+    )
+    headings = [p.text for p in parse_paragraphs(doc) if p.is_heading]
+    assert "2 適用範囲" in headings and "3 用語" in headings and "(1)職員に適用する。" not in headings
+
+
+def test_the_title_is_read_below_the_running_header(tmp_path: Path):
+    # The header is the title's short form; page 1 prints it above the full title.
+    body = "社会福祉法人テスト会\n職員のための　AI活用の留意事項（第1版）\n\n" + "\n".join(FILLER for _ in range(40))
+    pdf = render_pdf(body, tmp_path / "care.pdf", title="社会福祉法人テスト会 AI活用の留意事項")
+    doc = load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name))
+    assert document_title(doc, "ファイル名") == "社会福祉法人テスト会 職員のための AI活用の留意事項（第1版）"
+    # A header that repeats the title is the title.
+    same = render_pdf("テスト町生成AI利用指針\n\n" + "\n".join(FILLER for _ in range(40)), tmp_path / "town.pdf", title="テスト町 生成AI利用指針")
+    doc = load_document(same, DocumentMeta(doc_id="t", title="t", file=same.name))
+    assert document_title(doc, "ファイル名") == "テスト町 生成AI利用指針"
