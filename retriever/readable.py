@@ -13,13 +13,16 @@ in the cited passage); nothing is rewritten.
   reader does not see.
 * A piece that starts inside a clause (with a closing bracket, a comma, a particle or an
   auxiliary) is a fragment and is not quoted.
+* A piece in which list numbers (ⅰ. ii. ② 3）) follow the previous word with no break is a
+  flattened list or table of headings (「③適正学習ⅰ. 適切なデータの学習ⅱ.人間の…3）公平性」), not
+  a sentence: not quoted.
 """
 
 from __future__ import annotations
 
 import re
 
-from guideqa.text import BRACKET_CLOSE, BRACKET_OPEN, LIST_NUMBERING, nfkc
+from guideqa.text import BRACKET_CLOSE, BRACKET_OPEN, LIST_NUMBERING, bracket_depth, nfkc
 from ingest.tokenizer import thread_tokenizer
 
 MAX_SENTENCE_CHARS = 250
@@ -34,6 +37,15 @@ _ANAPHORIC = re.compile(
     r"^(?:(?:これら|これ|それら|それ|こうした[^、]{0,8}|そうした[^、]{0,8}|以上|上記)(?:を|の点を)?(?:踏まえ|受け)て?"
     r"|(?:その|この)(?:ため|上で|ように|際)|(?:上記|以上|これら|この)の観点から)、"
 )
+
+# A list number glued to the word before it (no space, comma, bracket or range sign between):
+# in prose an enumeration is introduced by a break (「、②」「（ⅱ）」), so two glued numbers in one
+# piece mean the cells of a list or table were joined when the PDF was flattened.
+_GLUED_NUMBER = re.compile(
+    rf"(?<=[^\s\d０-９、。，,（(「『・～〜:：\-/.A-Za-z{CELL_BREAKS}])"
+    r"(?:[ⅰ-ⅹ]\.|[ivx]{1,4}\.(?=\s?[^\sa-z./])|[①-⑳]|[0-9０-９]{1,2}）)"
+)
+GLUED_NUMBERS = 2
 
 # Parts of speech a sentence cannot start with (it would begin inside a clause).
 _FRAGMENT_POS = {"助詞", "助動詞", "接尾辞"}
@@ -80,6 +92,17 @@ def is_table_run(sentence: str) -> bool:
     return any(len(run) >= TABLE_RUN_CHARS for run in re.split(r"[、。，,]", sentence))
 
 
+def is_glued_list(sentence: str) -> bool:
+    """A flattened list of headings: at least two list numbers glued to the word before them."""
+    glued = [
+        m
+        for m in _GLUED_NUMBER.finditer(sentence)
+        # 「（データ1）」: a closing bracket, not a list number
+        if not (m.group().endswith("）") and bracket_depth(sentence[: m.start()]) > 0)
+    ]
+    return len(glued) >= GLUED_NUMBERS
+
+
 def split_cells(sentence: str) -> list[str]:
     """Pieces of a long sentence at cell/list glyphs, when every piece is short enough."""
     pieces = [p.lstrip(CELL_BREAKS + " ") for p in _CELL_SPLIT.split(sentence)]
@@ -95,7 +118,7 @@ def readable(sentence: str) -> list[str]:
     out = []
     for piece in pieces:
         piece = strip_opener(piece)
-        if len(piece) > MAX_SENTENCE_CHARS or is_table_run(piece) or is_fragment(piece):
+        if len(piece) > MAX_SENTENCE_CHARS or is_table_run(piece) or is_glued_list(piece) or is_fragment(piece):
             continue
         out.append(piece)
     return out

@@ -40,7 +40,7 @@ from retriever.premise import (
     says_soft_law,
     without_premise,
 )
-from retriever.readable import MAX_SENTENCE_CHARS, is_fragment, is_table_run, readable, strip_opener
+from retriever.readable import MAX_SENTENCE_CHARS, is_fragment, is_glued_list, is_table_run, readable, strip_opener
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -269,6 +269,24 @@ def test_flattened_tables_are_split_or_not_quoted(real_index_dir: Path) -> None:
     for c in chunks:  # the whole corpus: nothing quotable is longer than the limit
         for s in sentences_of(c.text, tuple(c.section_path)):
             assert len(s) <= MAX_SENTENCE_CHARS and not is_fragment(s)
+
+
+def test_flattened_lists_of_headings_are_not_quoted(real_index_dir: Path) -> None:
+    """別添's overview table, flattened: item titles glued to their numbers, read as one sentence."""
+    from ingest.index_store import load_index
+    from retriever.extractive import sentences_of
+
+    glued = "②人間の判断の介在i. データに含まれるバイアスへの配慮ii. AIモデルのアルゴリズム等に含まれるバイアスへの配慮"
+    assert is_glued_list(glued) and readable(glued) == []
+    assert is_glued_list("１）ITシステム２）責任あるビジネス・プラクティス３）物理的設計とネットワーク基盤")
+    # Numbers that follow a break, close a bracket or belong to an item code are prose.
+    assert not is_glued_list("例）D-2）i. はAI開発者の安全性に関する適切なデータの学習についての重要事項を指す")
+    assert not is_glued_list("「本人の病歴・遺伝等に係る情報（データ1）」と「内視鏡画像（データ2）」を取込み")
+    assert not is_glued_list("①AIガバナンスの構築、②リスクの評価、③情報の開示を行う")
+    assert not is_glued_list("参考文献はhttps://aisi.go.jp/effort/ii.htmlにある")
+    chunks = load_index(real_index_dir).chunks
+    table = next(c for c in chunks if "③適正学習" in c.text)
+    assert not any("ⅱ.人間の生命" in s for s in sentences_of(table.text, tuple(table.section_path)))
 
 
 # --- false premises ------------------------------------------------------------------------------------
