@@ -123,6 +123,16 @@ def edition_reading(loaded: LoadedDocument, older: list[DocumentMeta], settings:
     return None
 
 
+def edition_hint(loaded: LoadedDocument, metas: list[DocumentMeta], settings: Settings) -> DocumentMeta | None:
+    """A current document read with a profile whose layout the new text fits (:func:`edition_reading`):
+    the new document is probably its next edition, added without ``--supersedes``."""
+    current = [m for m in metas if m.status == "current" and m.profile and m.layout != "generic"]
+    for old in current:
+        if edition_reading(loaded, [old], settings) is not None:
+            return old
+    return None
+
+
 def document_title(doc: LoadedDocument, fallback: str, count: int = 5) -> str:
     """The title of a loaded document (:func:`detect_title` on its first lines). A PDF's running
     header (repeated at the top of its pages) may print above the title on page 1 as well, in a
@@ -193,6 +203,7 @@ def add_document(
         older = [m for m in metas if m.doc_id in (supersedes or [])]
         if edition := edition_reading(loaded, older, settings):
             meta, loaded = edition, loaded.model_copy(update={"meta": edition})
+        hint = None if supersedes or status != "current" else edition_hint(loaded, metas, settings)
         if not title:
             meta.title = document_title(loaded, source.stem.replace("_", " "))
         meta.short_title = meta.title
@@ -210,6 +221,12 @@ def add_document(
         except BaseException:
             undo.rollback()
             raise
+    if hint is not None:
+        report.notes.append(
+            f"この文書は「{hint.title}」（{hint.doc_id}）と同じ構成（役割ごとの項目）を持っています。"
+            f"新しい版であれば、`guideqa remove {doc_id}` の後に `guideqa add {source.name} --supersedes {hint.doc_id}` "
+            "で追加し直してください。古い版が検索の対象外になり、新しい版がガイドラインとして読まれます"
+        )
     log.info("added %s as %s", source.name, doc_id)
     return meta, report
 

@@ -45,6 +45,7 @@ class IngestReport:
     errors: list[DocumentError] = field(default_factory=list)
     build: Path | None = None
     superseded: list[str] = field(default_factory=list)  # doc_ids left out: a newer edition replaces them
+    notes: list[str] = field(default_factory=list)  # advice for the person who changed the corpus
 
     def summary(self) -> str:
         text = (
@@ -54,7 +55,7 @@ class IngestReport:
         )
         if self.superseded:
             text += f"。新しい版に置き換えられた文書（{', '.join(self.superseded)}）は検索の対象外です"
-        return text
+        return "\n".join([text, *(f"注意: {note}。" for note in self.notes)])
 
 
 MANIFEST_KEY = ":manifest"  # the fingerprint's entry for the manifest itself (no file is named so)

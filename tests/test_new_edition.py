@@ -21,9 +21,11 @@ from guideqa.models import DocumentMeta
 from guideqa.profiles import GUIDELINE_PROFILE, retired
 from guideqa.service import build_answerer
 from ingest.chunking import build_chunks
-from ingest.corpus_edit import fits_profile
+from ingest.corpus import load_manifest
+from ingest.corpus_edit import edition_hint, fits_profile
 from ingest.index_store import read_manifest
 from ingest.loaders import load_document
+from ingest.pipeline import IngestReport
 from retriever.catalog import checklist
 from retriever.conversation import ask_in_context, turn_state
 
@@ -79,6 +81,22 @@ def test_a_part_fits_the_guideline_profile_only_when_it_holds_every_role_s_items
     chunks = build_chunks(load_document(policy, meta))
     assert {code for c in chunks for code in c.item_codes} >= {"D-2) iii.", "U-4) i."}  # read as items
     assert not fits_profile(chunks, GUIDELINE_PROFILE)
+
+
+def test_an_edition_added_without_supersedes_gets_a_hint(tmp_path: Path) -> None:
+    """`guideqa add` without --supersedes: a text that fits the guideline's layout is probably its
+    next edition, and the report says how to add it as one; a municipality's own rules get no hint."""
+    repo = Path(__file__).resolve().parents[1]
+    settings = Settings(corpus_dir=repo / "corpus")
+    metas = load_manifest(settings.corpus_dir)
+    main, _ = _split_guideline(settings.corpus_dir, tmp_path)
+    new = DocumentMeta(doc_id="new", title="new", file=main.name)
+    hint = edition_hint(load_document(main, new), metas, settings)
+    assert hint is not None and hint.doc_id == "guideline"
+    town = repo / "eval" / "documents" / "あおば町_生成AI利用ガイドライン.txt"
+    assert edition_hint(load_document(town, DocumentMeta(doc_id="t", title="t", file=town.name)), metas, settings) is None
+    report = IngestReport(documents=6, notes=["この文書は…"])
+    assert report.summary().splitlines()[1] == "注意: この文書は…。"
 
 
 def test_a_contents_page_naming_the_annex_does_not_start_it(tmp_path: Path) -> None:
