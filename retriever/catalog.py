@@ -24,7 +24,6 @@ from typing import Any
 from guideqa.guideline import (
     ACTOR_ROLES,
     ANNEX_OF_ROLE,
-    DEFAULT_DOCS,
     GUIDELINE_DOC,
     PRINCIPLES,
     PROFILE,
@@ -71,7 +70,7 @@ class _Block:
             self.passage_ids.append(chunk.id)
 
 
-def _main(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> list[Chunk]:
+def _main(chunks: Sequence[Chunk], docs: DocIds) -> list[Chunk]:
     return [c for c in chunks if c.doc_id in docs and c.segment == "main"]
 
 
@@ -128,7 +127,7 @@ def _split_heading(line: str, titles: Sequence[str]) -> tuple[str, str]:
 
 
 # --- the ten principles of 第2部C -----------------------------------------------------
-def common_items(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> list[_Block]:
+def common_items(chunks: Sequence[Chunk], docs: DocIds) -> list[_Block]:
     """Principles 1)–10) and their sub-items ①②… in the guideline's order."""
     titles = _circled_titles(chunks)
     blocks: list[_Block] = []
@@ -177,7 +176,7 @@ def common_items(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> list[_
 
 
 # --- role items of 第3–5部 and their 別添 explanations ---------------------------------
-def role_items(chunks: Sequence[Chunk], role: Role, docs: DocIds = DEFAULT_DOCS) -> list[_Block]:
+def role_items(chunks: Sequence[Chunk], role: Role, docs: DocIds) -> list[_Block]:
     letter = ROLE_LETTER[role]
     blocks: dict[str, _Block] = {}
     for c in _main(chunks, docs):
@@ -197,7 +196,7 @@ def role_items(chunks: Sequence[Chunk], role: Role, docs: DocIds = DEFAULT_DOCS)
     return list(blocks.values())
 
 
-def annex_by_item(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> dict[str, list[Chunk]]:
+def annex_by_item(chunks: Sequence[Chunk], docs: DocIds) -> dict[str, list[Chunk]]:
     """別添3–5 A. chunks per D-/P-/U- code; uncoded chunks belong to the item before them."""
     out: dict[str, list[Chunk]] = {}
     current: str | None = None
@@ -216,7 +215,7 @@ def annex_by_item(chunks: Sequence[Chunk], docs: DocIds = DEFAULT_DOCS) -> dict[
     return out
 
 
-def _annex_principle(chunks: Sequence[Chunk], role: Role, n: int, docs: DocIds = DEFAULT_DOCS) -> list[Chunk]:
+def _annex_principle(chunks: Sequence[Chunk], role: Role, n: int, docs: DocIds) -> list[Chunk]:
     """別添3–5 B.: the role's explanation of principle n)."""
     prefix, name = f"別添{ANNEX_OF_ROLE[role]}", f"{n}) {PRINCIPLES[n - 1]}"
     return [

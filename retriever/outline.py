@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from guideqa.guideline import DEFAULT_DOCS, PRINCIPLES, PROFILE
+from guideqa.guideline import PRINCIPLES, PROFILE
 from guideqa.models import Chunk
 from guideqa.text import match_key, nfkc
 
@@ -35,7 +35,7 @@ def outline_target(question: str) -> str | None:
     return None
 
 
-def outline(chunks: list[Chunk], target: str, docs: frozenset[str] = DEFAULT_DOCS) -> list[tuple[int, str]]:
+def outline(chunks: list[Chunk], target: str, docs: frozenset[str]) -> list[tuple[int, str]]:
     """(chunk index, heading line) for each direct part of ``target`` in the 本編, in order
     (``docs``: the guideline's current edition, :func:`guideqa.guideline.role_documents`)."""
     out: list[tuple[int, str]] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from guideqa.guideline import DEFAULT_DOCS, PART_OF_ROLE
+from guideqa.guideline import PART_OF_ROLE
 from guideqa.models import Chunk, Role
 from guideqa.text import nfkc, split_sentences
 
@@ -33,7 +33,7 @@ def is_broad_role_question(question: str) -> bool:
     return len(rest) <= 3
 
 
-def role_overview(chunks: list[Chunk], role: Role, docs: frozenset[str] = DEFAULT_DOCS) -> list[tuple[int, str]]:
+def role_overview(chunks: list[Chunk], role: Role, docs: frozenset[str]) -> list[tuple[int, str]]:
     """(chunk index, verbatim sentence) pairs: the part's first sentence, then item headings
     (``docs``: the guideline's current edition, :func:`guideqa.guideline.role_documents`)."""
     part = PART_OF_ROLE.get(role)

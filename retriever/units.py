@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from guideqa.guideline import DEFAULT_DOCS, EXPLANATION_SECTIONS, PRINCIPLES, ROLE_LETTER
+from guideqa.guideline import EXPLANATION_SECTIONS, PRINCIPLES, ROLE_LETTER
 from guideqa.models import Chunk, Role
 from ingest.text import nfkc
 from retriever.search import Retriever
@@ -62,7 +62,7 @@ class Located(Protocol):
     def section_path(self) -> list[str]: ...
 
 
-def unit_of(chunk: Located, docs: frozenset[str] = DEFAULT_DOCS) -> str | None:
+def unit_of(chunk: Located, docs: frozenset[str]) -> str | None:
     """The unit a guideline chunk belongs to: its item code, else the principle it sits under
     (``docs``: the documents read with the guideline's profile, :func:`role_documents`)."""
     if chunk.doc_id not in docs:
@@ -95,10 +95,10 @@ class ItemIndex:
     by_id: dict[str, int] = field(default_factory=dict)
     by_section: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # (doc_id, *path) -> chunks
     chunks: Sequence[Chunk] = ()
-    docs: frozenset[str] = DEFAULT_DOCS  # the guideline's current edition(s)
+    docs: frozenset[str] = frozenset()  # the guideline's current edition(s); set by build()
 
     @classmethod
-    def build(cls, chunks: Sequence[Chunk], docs: frozenset[str] = DEFAULT_DOCS) -> ItemIndex:
+    def build(cls, chunks: Sequence[Chunk], docs: frozenset[str]) -> ItemIndex:
         idx = cls(chunks=chunks, docs=docs)
         for i, c in enumerate(chunks):
             idx.by_id[c.id] = i

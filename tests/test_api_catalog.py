@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from guideqa.config import Settings
-from guideqa.guideline import PRINCIPLES
+from guideqa.guideline import GUIDELINE_DOC, PRINCIPLES
 from guideqa.models import Chunk
 from ingest.index_store import load_index, read_manifest
 from retriever.catalog import checklist, common_items, topic_menu
@@ -126,7 +126,7 @@ def test_numbering_restart_closes_a_principle_and_inline_headings_split():
         _chunk(6, ["10) イノベーション", "②AIによる"], "②AIによる\n①人の生命、財産への配慮\n表のセル"),
         _chunk(7, ["10) イノベーション", "③適正学習"], "③適正学習\n表のセル"),
     ]
-    blocks = common_items(chunks)
+    blocks = common_items(chunks, frozenset({GUIDELINE_DOC}))
     assert [(b.code, b.title) for b in blocks] == [
         ("2)", "安全性"),
         ("2) ①", "人の生命、財産への配慮"),
