@@ -3,7 +3,8 @@
 The premise cues are the general Japanese vocabulary of legal enforcement: criminal and
 administrative sanctions (罰金・罰則・懲役・過料・課徴金・行政処分…), breach (違反すると/
 違反したら/違法になる), mandatory certification, licences and approvals (認証・許可・認可・
-免許 + 必要/義務), a duty to register or notify (届出・登録 + 義務/必要), and a legal duty
+免許・資格・ライセンス + 必要/義務), a duty to register, notify or submit (届出・登録 + 義務/必要,
+提出する義務), and a legal duty
 (法的義務・義務付け・強制力・守る義務). None comes from an evaluation question.
 
 Such a question is answered with one fixed lead sentence (:data:`PREMISE_LEAD`, a statement
@@ -38,14 +39,15 @@ _BREACH = (
 # Negative conditionals of obligation, formal and colloquial (〜なければ・〜ないと・〜なきゃ・〜なくては・〜なくちゃ).
 _UNLESS = r"(?:なければ|ないと|なきゃ|なくては|なくちゃ)"
 _LICENCE = (
-    r"(?:認証|許可|認可|免許|承認|許認可|資格)(?:の取得)?(?:が|は|を|も)?(?:法(?:律|令|的)?上)?"
-    r"(?:必要|必須|義務|要る|いる|(?:受け|取ら|得|取得し)" + _UNLESS + ")"
+    # The noun may carry a gloss in brackets (「資格（ライセンス）が必要」).
+    r"(?:認証|許可|認可|免許|承認|許認可|資格|ライセンス)(?:（[^）]{1,12}）|\([^)]{1,12}\))?(?:の取得)?(?:が|は|を|も)?(?:法(?:律|令|的)?上)?"
+    r"(?:必要|必須|義務|要る|要り|いる|(?:受け|取ら|得|取得し)" + _UNLESS + ")"
     # An examination or review as a precondition (「試験を受けないともらえない」).
     r"|(?:試験|審査|検定)(?:を|に)(?:受け|合格し|通ら|パスし)" + _UNLESS
 )
 _REGISTER = (
     r"(?:届出|届け出|登録|申請)(?:する|の|が|は|を)?(?:義務|必要|必須|し" + _UNLESS + ")"
-    r"|(?:届け出|登録し|申請し)" + _UNLESS + r"|報告(?:する|の)?義務"
+    r"|(?:届け出|登録し|申請し)" + _UNLESS + r"|(?:報告|提出)(?:する|の)?義務"
     # A duty to submit a report or a filing (「報告書で出さなきゃいけない」「届出書を提出しないと」).
     r"|(?:報告書|届出書|申請書|報告|届出)(?:を|で|は|も)?[^。？?、]{0,6}?(?:提出し|出さ)" + _UNLESS
 )
@@ -86,7 +88,7 @@ def asks_about_sanction(question: str) -> bool:
 
 
 # Legal vocabulary left over once the cue is removed (「駐車違反の」): not what the question is about.
-_LEGAL_WORDS = re.compile(r"違反|違法|義務|罰|許可|認可|認証|免許|資格|届け?出|法的|法律|処分|拘束力")
+_LEGAL_WORDS = re.compile(r"違反|違法|義務|罰|許可|認可|認証|免許|資格|ライセンス|届け?出|法的|法律|処分|拘束力")
 
 
 def without_premise(question: str) -> str:

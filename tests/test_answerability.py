@@ -313,6 +313,10 @@ def test_flattened_lists_of_headings_are_not_quoted(real_index_dir: Path) -> Non
         "ガイドライン違反の場合はどうなりますか",
         "指針の審査で不合格だったら取引できなくなりますか",
         "行政指導の対象になりますか",
+        # A licence glossed in brackets or named as a loanword, and a duty to submit.
+        "生成AIを扱うには資格（国家資格）が必要なんですか",
+        "チャットボットを公開するにはライセンスが要りますか",
+        "AIの利用状況を役所に提出する義務はありますか",
     ],
 )
 def test_legal_force_premises_are_detected(question: str) -> None:
