@@ -39,7 +39,7 @@ from guideqa.records import (
 from guideqa.service import answer_record, check_k
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.conversation import ask_in_context, replay, turn_state
-from retriever.roles import detect_role, parse_role
+from retriever.roles import parse_role, search_role
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["質問と検索"])
@@ -199,7 +199,7 @@ async def search(
     """役割と文書の状態を考慮して、関連の高い順に文書片を返します。"""
     parsed = parse_role(role)
     query = search_text(clean_question(q))
-    used_role = parsed or detect_role(query)
+    used_role = search_role(query, parsed)
     passages = await run_in_threadpool(retriever.search, query, used_role, check_k(k))
     extra: dict[str, object] = {"role": used_role, "k": k, "hits": len(passages), "question_chars": len(query)}
     if state.settings.log_questions:

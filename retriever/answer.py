@@ -51,7 +51,7 @@ from retriever.premise import (
     says_soft_law,
     without_premise,
 )
-from retriever.roles import detect_role, mentioned_role
+from retriever.roles import mentioned_role, search_role
 from retriever.search import Hit, Retriever
 
 log = logging.getLogger(__name__)
@@ -252,7 +252,7 @@ class Answerer:
         """The gate's inputs for one question, for ``guideqa calibrate`` (None: not gated,
         e.g. a role overview or a structure list)."""
         query = search_text(clean_question(question))
-        role = role or detect_role(query)
+        role = search_role(query, role)
         hits = self._typed_first(query, role, self.retriever.hits(query, role, k))
         if self._is_premise(query, hits):
             if about_guideline(query):  # corrected whatever else it names: not gated (as in _premise_answer)
@@ -280,7 +280,7 @@ class Answerer:
 
         if lacks_subject(query):  # 「具体例は？」 on its own: nothing to answer about
             return self._refuse(answer, [])
-        role = role or detect_role(query)
+        role = search_role(query, role)
         answer.role = role
         hits = self._typed_first(query, role, self.retriever.hits(query, role, k))
         if self._is_premise(query, hits):

@@ -40,7 +40,7 @@ from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
-from retriever.roles import detect_role, named_roles, with_role
+from retriever.roles import named_roles, search_role, with_role
 from retriever.search import Hit
 from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
 
@@ -417,7 +417,7 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
         state = TurnState(
             question=state.question if res and state and not own_terms(question) else question,
             query=query,
-            role=(res.role if res else role or detect_role(query)),
+            role=(res.role if res else search_role(query, role)),
             item_codes=list(res.item_codes) if res else [],
         )
     return state

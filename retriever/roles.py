@@ -71,6 +71,26 @@ def mentioned_role(question: str) -> Role | None:
     return subjects.pop() if len(subjects) == 1 else None
 
 
+def stated_roles(question: str) -> list[Role]:
+    """Every role the question states as the asker's (「利用者として」「AIを開発する」) or names as a
+    subject (「提供者は」「開発者の」), in the order of ``_DETECT``."""
+    text = nfkc(question)
+    found = [role for role, pattern in _DETECT if pattern.search(text)]
+    found += [ROLE_BY_STEM[m.group(1)] for m in _SUBJECT.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def search_role(question: str, selected: Role | None) -> Role | None:
+    """The role to search with: the one chosen (a menu, ``--role``) unless the question itself
+    is about exactly one other role (「AIを開発する会社が配慮すべきことは？」 asked with 利用者
+    selected) — what the question says beats a menu left as it was; with no role chosen, the
+    role the question states (:func:`detect_role`)."""
+    if selected is None:
+        return detect_role(question)
+    stated = stated_roles(question)
+    return stated[0] if len(stated) == 1 else selected
+
+
 # Any naming of a role, with or without a particle (「提供者にも」「AI開発者の場合」).
 _NAMED = re.compile(rf"(?:AI)?({'|'.join(ROLE_BY_STEM)})(?:事業)?者")
 

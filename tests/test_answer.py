@@ -16,7 +16,7 @@ from guideqa.text import match_key
 from retriever.answer import PREMISE_EXTRA_STATEMENTS, REFUSAL_TEXT, Answerer
 from retriever.answerability import asked_counter, asked_focus
 from retriever.premise import PREMISE_LEAD
-from retriever.roles import detect_role, parse_role
+from retriever.roles import detect_role, parse_role, search_role
 from retriever.search import Retriever
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,6 +52,18 @@ def test_role_given_as_letter_and_japanese():
     with pytest.raises(RoleError):
         parse_role("manager")
     assert detect_role("うちは市役所で生成AIを使うだけですが") == "user"
+
+
+def test_a_question_about_one_other_role_is_searched_with_that_role(answerer: Answerer):
+    """A role chosen in a menu gives way when the question is about exactly one other role."""
+    assert search_role("モデルを開発している会社が学習データについて守ることは？", "user") == "developer"
+    # Two roles in the question (the asker's and another): the chosen one stays.
+    assert search_role("利用者として、開発者の説明が足りないと感じたらどうする？", "user") == "user"
+    assert search_role("使う側として、サービスを提供する会社から何を聞けばいい？", "user") == "user"
+    assert search_role("個人情報の注意点は？", "provider") == "provider"
+    assert search_role("AI提供者の役割は？", None) is None  # nothing chosen: only the asker's own role counts
+    ans = answerer.ask("モデルを開発している会社が学習データについて守ることは？", role="user")
+    assert ans.role == "developer" and ans.citations[0].item_codes[0].startswith("D-")
 
 
 def test_out_of_scope_is_refused_with_closest_passages(answerer: Answerer):
