@@ -245,6 +245,8 @@ def resolve(
         other: Role = next(r for r in named_roles(body) if r != state.role)
         used_role = other
         codes = tuple(items.corresponding(carried, state.principles, other))
+        # The corresponding items' 本編 text first (what that role must do), then their 別添 statements.
+        focus += [i for code in codes for i in items.main.get(code, [])]
         for code in codes:
             focus += items.own_text(code, other)
         query = with_role(state.query, other)
@@ -262,7 +264,7 @@ def resolve(
             focus += items.same_section(anchors[:MAX_CARRIED_ITEMS])
         # The previous question, not this one's cue words (they name no subject). Worked examples
         # sit under their own labels, which the search matches; an explanation has none.
-        query = f"{state.query} {shown.replace('・', ' ')}" if kind == "examples" else state.query
+        query = f"{state.query} {_label_words(shown)}" if kind == "examples" else state.query
         where = f"{_codes_text(carried)}の{shown}" if carried else shown
         note = f"{head}、{where}からお答えします。"
     else:  # the previous question's words complete this one; its sections come first
@@ -276,6 +278,23 @@ def resolve(
         query = f"{state.query} {added}".strip()
         note = f"{head}お答えします。"
     return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)
+
+
+def _label_words(shown: str) -> str:
+    """The 別添 labels a request for examples adds to the search (「具体的な手法 実践例」)."""
+    return shown.replace("・", " ")
+
+
+def _subject_query(answer: Answer) -> str:
+    """What the turn searched for its subject: a request for examples searched the previous
+    question plus the 別添 labels, which belong to that request only — a later 「提供者には？」
+    asks about the subject, not about worked examples."""
+    if answer.context is None:
+        return answer.question
+    if answer.context.kind == "examples":
+        _, shown = _what("examples")
+        return answer.context.query.removesuffix(f" {_label_words(shown)}")
+    return answer.context.query
 
 
 def _anchors(state: TurnState) -> list[str]:
@@ -315,7 +334,7 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
     (:data:`MIN_ITEM_COVERAGE`): an answer that drifted off the question must not steer the next."""
     cited = [] if answer.refused else answer.citations
     retrieved = [] if answer.refused else answer.passages[:TOP_PASSAGES]
-    query = answer.context.query if answer.context else answer.question
+    query = _subject_query(answer)
     located: list[Located] = [*cited, *retrieved]
     docs = item_index(answerer.retriever).docs if answerer is not None else role_documents(None)
     codes = list(dict.fromkeys(code for p in located if (code := unit_of(p, docs))))
@@ -382,7 +401,8 @@ def ask_in_context(
         answer = answerer.refuse(text, resolution.role)  # the earlier turn answered nothing to refer to
     else:
         shown = _shown(resolution, state)
-        with answerer.retriever.focus(resolution.focus), answerer.retriever.shown(shown):
+        ordered = resolution.kind == "role_switch"
+        with answerer.retriever.focus(resolution.focus, ordered), answerer.retriever.shown(shown):
             answer = answerer.ask(resolution.query, role=resolution.role, k=k)
     answer.question = text
     answer.context = ContextUse(

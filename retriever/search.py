@@ -51,6 +51,7 @@ MAX_DENSE_QUERY_CHARS = 300
 # Chunks a follow-up question is about (retriever.conversation), set around one ask() call.
 # A context variable keeps concurrent requests (threads) apart.
 _FOCUS: ContextVar[tuple[int, ...]] = ContextVar("guideqa_focus", default=())
+_FOCUS_ORDERED: ContextVar[bool] = ContextVar("guideqa_focus_ordered", default=False)
 # Chunks the previous answer already showed, ranked after the others for a request for more (他には？).
 _SHOWN: ContextVar[frozenset[int]] = ContextVar("guideqa_shown", default=frozenset())
 # Query embeddings made within one question (Retriever.one_question): the answerer may search
@@ -81,6 +82,9 @@ class SearchConfig:
     definition_channel_weight: float = 1.0
     heading_channel_weight: float = 1.0
     focus_channel_weight: float = 1.0  # the chunks a follow-up refers to (see Retriever.focus)
+    # A role switch's corresponding items (「それは提供者にも当てはまる？」 → P-3) i. for D-3) i.), 本編
+    # text first, in the order given: they are the answer, however the words match. Set on dev.
+    correspondence_weight: float = 2.0
     named_document_bonus: float = 1.3  # the question names the document (by an alias)
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
@@ -226,8 +230,11 @@ class Retriever:
             # A ranked list of the chunks the conversation points at, best-matching first.
             ids = np.array(focus, dtype=np.int64)
             so_far = fused + out["rrf_role"] + out["rrf_definition"]
-            ranked_focus = ids[np.argsort(-so_far[ids], kind="stable")][:top]
-            out["rrf_focus"][ranked_focus] = cfg.focus_channel_weight / (cfg.rrf_k + np.arange(1, len(ranked_focus) + 1))
+            if _FOCUS_ORDERED.get():  # the order is the answer's (a role switch's corresponding items)
+                ranked_focus, weight = ids[:top], cfg.correspondence_weight
+            else:
+                ranked_focus, weight = ids[np.argsort(-so_far[ids], kind="stable")][:top], cfg.focus_channel_weight
+            out["rrf_focus"][ranked_focus] = weight / (cfg.rrf_k + np.arange(1, len(ranked_focus) + 1))
         out["rrf_heading"] = np.zeros(n)
         if cfg.heading_channel_weight > 0:
             so_far = fused + out["rrf_role"] + out["rrf_definition"] + out["rrf_focus"]
@@ -314,13 +321,17 @@ class Retriever:
         order = matched[np.lexsort((-fused[matched], -overlap[matched]))][: self.config.candidates]
         out[order] += self.config.heading_channel_weight / (self.config.rrf_k + np.arange(1, len(order) + 1))
     @contextlib.contextmanager
-    def focus(self, indices: Sequence[int]) -> Iterator[None]:
-        """Within the block, :meth:`hits` in this thread adds a ranked channel of these chunks."""
+    def focus(self, indices: Sequence[int], ordered: bool = False) -> Iterator[None]:
+        """Within the block, :meth:`hits` in this thread adds a ranked channel of these chunks:
+        ranked by how well they match the query, or (``ordered``) in the order given, with
+        ``SearchConfig.correspondence_weight``."""
         token = _FOCUS.set(tuple(int(i) for i in indices if 0 <= int(i) < len(self.chunks)))
+        order = _FOCUS_ORDERED.set(ordered)
         try:
             yield
         finally:
             _FOCUS.reset(token)
+            _FOCUS_ORDERED.reset(order)
 
     @contextlib.contextmanager
     def one_question(self) -> Iterator[None]:

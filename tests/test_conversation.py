@@ -177,6 +177,17 @@ def test_replay_of_a_three_turn_conversation(answerer: Answerer):
     assert any(code.startswith("P-") for code in _codes(answer))
 
 
+def test_a_role_switch_after_examples_leads_with_the_corresponding_item(answerer: Answerer):
+    """After 「具体例は？」 the labels it searched are not the subject: 「提供者の場合は？」 asks about
+    the bias question, and the corresponding item's 本編 text leads the answer."""
+    state = replay(answerer, ["学習データのバイアスにはどう対処すればいい？", "具体例は？"], "developer")
+    assert state is not None and "具体的な手法" not in state.query
+    answer = ask_in_context(answerer, "提供者の場合は？", "developer", 10, state)
+    assert answer.context is not None and answer.context.kind == "role_switch"
+    first = answer.passages[0]
+    assert first.item_codes == ["P-3) i."] and first.section_path[0] == "本編"
+
+
 class CountingEmbedder:
     """The real embedder, counting query embeddings."""
 
