@@ -75,9 +75,13 @@ def stated_roles(question: str) -> list[Role]:
     """Every role the question states as the asker's (「利用者として」「AIを開発する」) or names as a
     subject (「提供者は」「開発者の」), in the order of ``_DETECT``."""
     text = nfkc(question)
-    found = [role for role, pattern in _DETECT if pattern.search(text)]
+    # A role addressed or received from (「提供元に伝える」「開発元から聞く」) is not the subject.
+    found = [role for role, pattern in _DETECT for m in pattern.finditer(text) if not _OBJECT.match(text, m.end())]
     found += [ROLE_BY_STEM[m.group(1)] for m in _SUBJECT.finditer(text)]
     return list(dict.fromkeys(found))
+
+
+_OBJECT = re.compile(r"に|へ|から|と(?!して)|を")
 
 
 def search_role(question: str, selected: Role | None) -> Role | None:
