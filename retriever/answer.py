@@ -24,6 +24,7 @@ from retriever.answerability import (
     Verdict,
     asked_counter,
     asked_focus,
+    asks_future,
     content_words,
     counted_noun,
     coverage,
@@ -33,6 +34,7 @@ from retriever.answerability import (
     missing_focus,
     named_things,
     on_topic,
+    states_future,
     type_cue,
     vocabulary_share,
     without_type_cue,
@@ -211,6 +213,8 @@ class Answerer:
         forms = {w for form, parts in focus for w in (form, *parts) if w not in cue}
         counted = counted_noun(question) if counter else []
         typed = [(i, text) for i, text in selection if has_answer_type(text, expected, counter)]
+        if expected == "date" and asks_future(question):  # a past date does not say when it will be
+            typed = [(i, text) for i, text in typed if states_future(text)]
         if not forms and not counted and expected not in FIGURES:
             return has_answer_type(" ".join(text for _, text in selection), expected, counter)
         if forms:

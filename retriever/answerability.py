@@ -238,6 +238,22 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
 }
 
 
+# A date asked of the future (「次の会合はいつ」「改訂の予定はいつ頃」) and the sentences that state
+# a plan or an expectation rather than what happened (「…を開催した」 answers when it was held).
+_ASKS_FUTURE = re.compile(r"次の|次回|今後の|予定|見込み|見通し|いつ頃|いつごろ")
+_STATES_FUTURE = re.compile(r"予定|見込|目途|めど|目処|今後|以降|年度中|までに|を目指|方針")
+
+
+def asks_future(question: str) -> bool:
+    """Does the question ask when something will happen?"""
+    return bool(_ASKS_FUTURE.search(nfkc(question)))
+
+
+def states_future(sentence: str) -> bool:
+    """Does the sentence state a plan, an expectation or a time to come?"""
+    return bool(_STATES_FUTURE.search(nfkc(sentence)))
+
+
 def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> bool:
     """True when ``text`` holds content of the expected kind; a count asked with a counter
     (「何人」) needs a number with that counter, a duration asked with one (「何日以内」) a length

@@ -17,6 +17,7 @@ from retriever.answerability import (
     Thresholds,
     asked_counter,
     asked_focus,
+    asks_future,
     content_words,
     counted_noun,
     coverage,
@@ -28,6 +29,7 @@ from retriever.answerability import (
     named_things,
     names_a_product,
     on_topic,
+    states_future,
     type_cue,
     without_type_cue,
 )
@@ -103,6 +105,15 @@ def test_answer_type_found_in_real_corpus_sentences() -> None:
     soft = corpus_line(INTERIM, 281)  # ソフトローの利点と欠点: no amount, no duration, no date
     for kind in ("money", "duration", "date"):
         assert not has_answer_type(soft, kind), kind  # type: ignore[arg-type]
+
+
+def test_a_date_asked_of_the_future_needs_a_sentence_that_states_a_plan() -> None:
+    past = corpus_line(GUIDELINE, 1559)  # 「…同年12月に「G7デジタル・技術大臣会合」を開催し…」
+    planned = corpus_line(UPDATE, 951)  # 「…ガイドライン」を2026年3月に策定予定」
+    assert has_answer_type(past, "date") and not states_future(past)
+    assert has_answer_type(planned, "date") and states_future(planned)
+    assert asks_future("次回の検討会はいつ開かれますか") and asks_future("改訂はいつ頃の予定ですか")
+    assert not asks_future("AI推進法はいつ成立しましたか")
 
 
 def test_a_duration_in_any_unit_of_time_or_a_calendar_deadline_answers_a_duration() -> None:
