@@ -29,7 +29,9 @@ from typing import Literal
 from guideqa.text import nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 
-AnswerType = Literal["money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named"]
+AnswerType = Literal[
+    "money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named", "form"
+]
 
 # Nouns of the things a shop or an office buys and names by brand (a product or its maker).
 _PRODUCT_NOUNS = r"(?:製品|商品|サービス|ツール|アプリ|ソフト(?:ウェア)?|チャットボット|メーカー|ベンダー)"
@@ -63,9 +65,11 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の|する|をする)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
     # Named entities: which body/law, by name (「窓口はどこ」 is caught by どこ).
     ("named", re.compile(r"どこ(?:が|に|で|の|へ)|どの(?:機関|団体|組織|会社|企業|法律|法令|省庁|省|窓口)|何という|名称")),
+    # A form or template to fill in, or how to fill one in (「報告の様式」「申請書の書き方」).
+    ("form", re.compile(r"様式|書式|ひな形|雛形|テンプレート|記入例|書き方|記入(?:の)?(?:方法|仕方)")),
 )
 # Types a counted question (「何人」「何時」) overrides: a count is the more specific ask.
-_BELOW_COUNTS: frozenset[str] = frozenset({"product", "procedure", "named"})
+_BELOW_COUNTS: frozenset[str] = frozenset({"product", "procedure", "named", "form"})
 
 
 @lru_cache(maxsize=1024)  # asked by several features of one answer
@@ -232,6 +236,8 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     "named": re.compile(
         r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|[^\s、。]{1,19}(?<![方手用文作技論寸製説話療違適不合脱算解])法(?![人的])|「(?![\d０-９]+[)）.])[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
     ),
+    # A form named or shown (「様式第4号」「別記様式」「記入例」).
+    "form": re.compile(r"様式|書式|ひな形|雛形|テンプレート|記入例"),
     "phone": re.compile(_PHONE),
     # A way of reaching someone: a telephone number, an e-mail address or a web address.
     "contact": re.compile(_PHONE + r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://"),
@@ -240,7 +246,7 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
 
 # A date asked of the future (「次の会合はいつ」「改訂の予定はいつ頃」) and the sentences that state
 # a plan or an expectation rather than what happened (「…を開催した」 answers when it was held).
-_ASKS_FUTURE = re.compile(r"次の|次回|今後の|予定|見込み|見通し|いつ頃|いつごろ")
+_ASKS_FUTURE = re.compile(r"次の|次回|今後の|予定|見込み|見通し")
 _STATES_FUTURE = re.compile(r"予定|見込|目途|めど|目処|今後|以降|年度中|までに|を目指|方針")
 
 

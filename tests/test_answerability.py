@@ -107,12 +107,21 @@ def test_answer_type_found_in_real_corpus_sentences() -> None:
         assert not has_answer_type(soft, kind), kind  # type: ignore[arg-type]
 
 
+def test_a_form_asked_for_needs_a_sentence_that_names_one() -> None:
+    assert expected_answer_type("事故の報告書の書き方を教えてください") == "form"
+    assert expected_answer_type("申請に使う様式はありますか") == "form"
+    # A school board's handbook (eval/documents) names its form; the guideline names none.
+    assert has_answer_type("3日以内に事故報告書（様式3）を提出してください。", "form")
+    assert not has_answer_type(corpus_line(GUIDELINE, 5302), "form")  # 個人情報保護委員会, no form
+
+
 def test_a_date_asked_of_the_future_needs_a_sentence_that_states_a_plan() -> None:
     past = corpus_line(GUIDELINE, 1559)  # 「…同年12月に「G7デジタル・技術大臣会合」を開催し…」
     planned = corpus_line(UPDATE, 951)  # 「…ガイドライン」を2026年3月に策定予定」
     assert has_answer_type(past, "date") and not states_future(past)
     assert has_answer_type(planned, "date") and states_future(planned)
     assert asks_future("次回の検討会はいつ開かれますか") and asks_future("改訂はいつ頃の予定ですか")
+    assert not asks_future("研修は毎年いつ頃ありますか")  # a recurring time, not a plan
     assert not asks_future("AI推進法はいつ成立しましたか")
 
 
