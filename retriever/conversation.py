@@ -73,7 +73,11 @@ LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
 ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)")
 EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
-DETAIL = re.compile(r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして")
+DETAIL = re.compile(
+    r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もうちょっと|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして"
+    # Asking for the same in plainer words (「わかりやすく言うと？」「一言で言うと？」).
+    r"|(?:わ|分)かりやすく|簡単に言|平たく|かみ砕|噛み砕|一言で|要するに"
+)
 MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
 # Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
 _REFERENCE_WORDS = re.compile(

@@ -59,6 +59,8 @@ def answerer(real_settings: Settings) -> Answerer:
         ("上記について補足はある？", "detail"),
         ("個人情報の具体例は？", "examples"),  # the subject is the one just discussed
         ("それとはどう違うの？", "reference"),
+        ("一言で言うと？", "detail"),  # the same in plainer words: the explanation
+        ("かみ砕いて説明してもらえますか", "detail"),
     ],
 )
 def test_follow_ups_are_detected(question: str, kind: str):
