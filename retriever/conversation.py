@@ -150,6 +150,24 @@ def elided_predicate(question: str) -> bool:
     return nominal and len(own_terms(question)) <= MAX_ELLIPTICAL_WORDS
 
 
+MAX_ADDITIVE_WORDS = 3
+
+
+def extends_with_mo(question: str) -> bool:
+    """「うちの町の商店も対象？」「パートさんにも必要？」: the additive particle も after a noun (or
+    after に/で/と) in a question with no verb presupposes what was just said of something else —
+    it asks the previous question about the new noun phrase."""
+    toks = morphemes(LEAD.sub("", nfkc(question).strip()))
+    if any(pos[0] == "動詞" for _, pos, _ in toks):
+        return False
+    for i, (surface, pos, _) in enumerate(toks):
+        if surface == "も" and pos[0] == "助詞" and pos[1] == "係助詞" and i > 0:
+            prev = toks[i - 1][1]
+            if prev[0] == "名詞" or (prev[0] == "助詞" and prev[1] == "格助詞"):
+                return len(own_terms(question)) <= MAX_ADDITIVE_WORDS
+    return False
+
+
 def context_terms(state: TurnState) -> set[str]:
     return set(content_nouns(state.query)) | set(content_nouns(state.question))
 
@@ -196,6 +214,9 @@ def classify(
     if len(own) == 1 and (known is None or all(known(w) for w in own)):
         return kind
     if known is not None and elided_predicate(body) and all(known(w) for w in own):
+        return kind
+    # 「…も対象？」: some of its words must be the corpus's (「天気も晴れ？」 is not about it).
+    if known is not None and extends_with_mo(body) and any(known(w) for w in own):
         return kind
     return None
 

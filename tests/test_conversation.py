@@ -265,6 +265,14 @@ def test_one_word_questions_follow_on_only_with_a_corpus_word(answerer: Answerer
     assert classify("透明性とは？", PRIVACY, known) is None  # a definition names its own subject
 
 
+def test_the_additive_mo_asks_the_previous_question_about_something_else(answerer: Answerer):
+    known = lambda w: w.lower() in answerer.idf  # noqa: E731
+    assert classify("パートの職員にも必要？", PRIVACY, known) == "reference"
+    assert classify("明日の天気も晴れ？", PRIVACY, known) is None  # none of its words are the corpus's
+    # A question with a verb, or one that states its whole subject, stands alone.
+    assert classify("生成AIで作った画像も著作権の対象になりますか？", PRIVACY, known) is None
+
+
 def test_only_items_that_cover_the_question_are_carried(answerer: Answerer):
     from retriever.conversation import _on_topic
 
