@@ -3,10 +3,12 @@ an answer whose every sentence carries a citation to a passage."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -77,6 +79,11 @@ TYPED_POOL = 30
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Script and style elements hold code, never words of a question: removed whole.
 _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+# The words a follow-up turn asked in its own text (「報告書は出すの？期限は？」), when the search
+# text also carries the previous question's: a figure must be stated about these.
+_OWN_TURN: ContextVar[str | None] = ContextVar("guideqa_own_turn", default=None)
 
 
 class Generator(Protocol):
@@ -163,9 +170,28 @@ class Answerer:
             seen |= set(self.retriever.tokenizer.tokenize(hit.chunk.text))
         return coverage(tokens, seen, self.idf)
 
+    @contextlib.contextmanager
+    def own_turn(self, text: str) -> Iterator[None]:
+        """Within the block (this thread), a question searched with an earlier turn's words
+        (a follow-up) is gated on the figure it asks about with its own words, when it has any:
+        a sentence stating the asked figure must be about what this turn asks."""
+        token = _OWN_TURN.set(text)
+        try:
+            yield
+        finally:
+            _OWN_TURN.reset(token)
+
+    @staticmethod
+    def _typed_words(question: str) -> list[str]:
+        """The words a sentence stating the asked figure must cover: the turn's own (see
+        :meth:`own_turn`) when it has any, else the question's."""
+        own = _OWN_TURN.get()
+        return (content_words(without_type_cue(own)) if own else []) or content_words(without_type_cue(question))
+
     def features(self, question: str, hits: list[Hit], selection: list[tuple[int, str]]) -> Features:
         """Similarity of the top passages, coverage and answer type of the selected sentences."""
         words = content_words(without_type_cue(question))
+        typed_words = self._typed_words(question)
         quoted = " ".join(text for _, text in selection)
         expected = expected_answer_type(question)
         counter = asked_counter(question) if expected in ("number", "duration") else None
@@ -183,7 +209,7 @@ class Answerer:
             dense=max((h.dense for h in hits[:3]), default=0.0),
             coverage=coverage(words, set(content_words(quoted)), self.idf),
             expected=expected,
-            type_found=expected is None or self._type_found(question, selection, expected, counter, focus, words, hits),
+            type_found=expected is None or self._type_found(question, selection, expected, counter, focus, typed_words, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
         )
@@ -222,7 +248,7 @@ class Answerer:
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
             typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in FIGURES and not forms and not counted:
-            asked = words if words is not None else content_words(without_type_cue(question))
+            asked = words if words is not None else self._typed_words(question)
             typed = [
                 (i, t)
                 for i, t in typed

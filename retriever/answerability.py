@@ -214,7 +214,7 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     # (A year count needs 間/以内/…: 「2024年」 is a date, not a duration.)
     "duration": re.compile(
         _NUM
-        + r"\s*(?:日|週間|か月|ヶ月|カ月|箇月|時間|分)(?:以内|間|まで|以上|後|前|ごと)?|"
+        + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間|分)(?:以内|間|まで|以上|後|前|ごと)?|"
         + _NUM
         + r"\s*年(?:間|以内|以上|ごと|後)|期限|期日|速やかに|遅滞なく|"
         # A calendar deadline: 「4月末日までに」「3月31日まで」「前月25日までに」「当日中」.
@@ -295,7 +295,7 @@ def names_a_product(text: str) -> bool:
 
 # --- content words ----------------------------------------------------------------------------
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
-_SKIP_SUBPOS = {"数詞", "非自立可能"}
+_SKIP_SUBPOS = {"数詞", "非自立可能", "助動詞語幹"}  # 助動詞語幹: みたい・よう・そう (「…みたいなもの」)
 # Words of asking and knowing (how a question is phrased, not what it is about; 「…って本当？」
 # asks whether a claim is true).
 _FRAMING = {"教える", "知る", "分かる", "思う", "言う", "聞く", "伺う", "尋ねる", "幾ら", "何", "質問", "場合", "本当"}

@@ -427,7 +427,7 @@ def ask_in_context(
     else:
         shown = _shown(resolution, state)
         ordered = resolution.kind == "role_switch"
-        with answerer.retriever.focus(resolution.focus, ordered), answerer.retriever.shown(shown):
+        with answerer.retriever.focus(resolution.focus, ordered), answerer.retriever.shown(shown), answerer.own_turn(text if own_terms(text) else ""):
             answer = answerer.ask(resolution.query, role=resolution.role, k=k)
     answer.question = text
     answer.context = ContextUse(

@@ -67,6 +67,19 @@ def test_a_question_about_one_other_role_is_searched_with_that_role(answerer: An
     assert ans.role == "developer" and ans.citations[0].item_codes[0].startswith("D-")
 
 
+def test_a_follow_up_is_gated_on_the_figure_with_its_own_words(answerer: Answerer):
+    """A follow-up searched with the previous question's words asks its figure about its own:
+    「報告書は何日以内に出す？」 after a question on entering personal data needs a sentence
+    stating a term about 報告書, not one holding half of both turns' words."""
+    combined = "個人情報を入力してしまったときは誰に報告する？ 報告書は何日以内に出す？"
+    assert "個人情報" in answerer._typed_words(combined)
+    with answerer.own_turn("報告書は何日以内に出す？"):
+        words = answerer._typed_words(combined)
+        assert "報告書" in words and "個人情報" not in words
+    with answerer.own_turn(""):  # a turn with no words of its own (「具体例は？」): the whole search text
+        assert "個人情報" in answerer._typed_words(combined)
+
+
 def test_out_of_scope_is_refused_with_closest_passages(answerer: Answerer):
     ans = answerer.ask("明日の東京の天気は？")
     assert ans.refused and ans.answer.startswith(REFUSAL_TEXT) and not ans.citations

@@ -134,6 +134,8 @@ def test_a_duration_in_any_unit_of_time_or_a_calendar_deadline_answers_a_duratio
     assert not has_answer_type("内容を十分に確認し、半分以上を書き直す。", "duration", "時間")  # 十分 is "enough"
     assert not has_answer_type(corpus_line(UPDATE, 1005), "duration", "日")  # 「2025年2月より」: a date
     assert not has_answer_type("従業員は3人以上とする。", "number", "日")  # a count is not a length of time
+    # Business days are a length of time (a company manual in eval/documents).
+    assert has_answer_type("3. 3営業日以内に「情報セキュリティ事故報告書」を情報システム課に提出する。", "duration")
     # A deadline relative to the event: 「翌日の勤務終了までに」 answers 「いつまで」.
     assert has_answer_type("翌日の勤務終了までに「ヒヤリ・ハット報告書」を提出します。", "duration")
 
