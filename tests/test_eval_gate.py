@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
 SPLITS = ("dev", "test")
 # ``FLOORS``/``CEILINGS`` were measured on the first question set (q001-q198);
-# ``FLOORS_ALL``/``CEILINGS_ALL`` on the whole current set (q001-q641, with the everyday-words
+# ``FLOORS_ALL``/``CEILINGS_ALL`` on the whole current set (q001-q721, with the everyday-words
 # set: near-domain unanswerables, conversations, ...).
 FIRST_SET_LAST_ID = 198
 SCOPES = ("first", "all")
@@ -104,29 +104,35 @@ CEILINGS: dict[str, dict[str, float]] = {
 # The test MRR floor moves 0.44 -> 0.40: the blind everyday questions are harder than the rest
 # (their test half: hit@1 0.04), not a loss on the questions that were there (q001-q479 test MRR
 # 0.467 -> 0.469).
+# Session 8 (q001-q721: the third blind probe joined as q642-q721). Measured once:
+#   dev  (326: 251 answerable, 75 not):  hit@5 0.677, MRR 0.483, citation precision 0.297,
+#                                        refusal 0.933 (70/75), false refusal 0.012 (3), halluc. 0
+#   test (395: 306 answerable, 89 not):  hit@5 0.569, MRR 0.428, citation precision 0.257,
+#                                        refusal 0.910 (81/89), false refusal 0.052 (16), halluc. 0
+# Dev floors raised to the new figures less a margin; test floors kept where they still hold a margin.
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
-        "hit@5": 0.62,
-        "mrr": 0.44,
-        "citation_precision": 0.25,
-        "refusal_rate": 0.89,  # 67 questions: 62 refused; 59 (0.881) fails
+        "hit@5": 0.65,
+        "mrr": 0.46,
+        "citation_precision": 0.27,
+        "refusal_rate": 0.90,  # 75 questions: 70 refused; 67 (0.893) fails
     },
     "test": {
         "hit@5": 0.55,
-        "mrr": 0.40,
-        "citation_precision": 0.23,
-        # 80 questions: 73 refused (one question sits on the similarity threshold and may flip
-        # with the number of embedding threads); 71 (0.8875) fails
+        "mrr": 0.41,
+        "citation_precision": 0.24,
+        # 89 questions: 81 refused (one question sits on the similarity threshold and may flip
+        # with the number of embedding threads); 79 (0.888) fails
         "refusal_rate": 0.89,
     },
 }
 CEILINGS_ALL: dict[str, dict[str, float]] = {
     "dev": {
-        "false_refusal_rate": 0.04,  # 219 questions: 3 false refusals; up to 8
+        "false_refusal_rate": 0.04,  # 251 questions: 3 false refusals; up to 10
         "hallucination": 0.0,
     },
     "test": {
-        "false_refusal_rate": 0.06,  # 275 questions: 13 false refusals; up to 16 (see above)
+        "false_refusal_rate": 0.06,  # 306 questions: 16 false refusals; up to 18 (see above)
         "hallucination": 0.0,
     },
 }
