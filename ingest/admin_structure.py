@@ -255,8 +255,10 @@ class AdminParser(_Parser):
         content = [t if t and not self.is_furniture(t) else "" for t in texts]
         self.list_items = list_items(content)
         # A PDF's layout marks (ingest.pdf_layout): table rows and headings set apart on the page.
+        # Table rows are also what a text file holds when a table was copied out of a word
+        # processor or a PDF viewer: each row one line, its cells apart by spaces.
         opens = [bool(t) and (self.starts_paragraph(t) or numbered(t) is not None or bool(QUESTION_RE.match(t))) for t in content]
-        self.table_rows = table_rows(content, opens) if page_lines else {}
+        self.table_rows = table_rows(content, opens) if page_lines or not self.markdown else {}
         self.standalone = standalone_headings(content, opens) if page_lines else frozenset()
         self.standalone_level = 0
         self.index = 0  # of the line being read

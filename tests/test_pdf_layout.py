@@ -147,3 +147,23 @@ def test_the_title_is_read_below_the_running_header(tmp_path: Path):
     same = render_pdf("テスト町生成AI利用指針\n\n" + "\n".join(FILLER for _ in range(40)), tmp_path / "town.pdf", title="テスト町 生成AI利用指針")
     doc = load_document(same, DocumentMeta(doc_id="t", title="t", file=same.name))
     assert document_title(doc, "ファイル名") == "テスト町 生成AI利用指針"
+
+
+def test_a_text_file_table_keeps_its_rows_and_cells():
+    # A table copied into a text file (みどり県's 別表1): each row one line, cells apart by
+    # spaces; they were glued into one paragraph (「サービス名機密性1機密性2…」) before.
+    lines = [
+        "別表1（第5条関係）",
+        "サービス名 機密性1 機密性2 機密性3 個人情報 備考",
+        "みどりAI（県専用環境） ○ ○ × △ △は仮名加工した情報に限る",
+        "翻訳サービス（DeepL Pro県契約版） ○ ○ × × 文書ファイルの翻訳を含む",
+        "備考 ○は入力可、×は入力不可、△は条件付きで入力可を表す。",
+    ]
+    doc = LoadedDocument(
+        meta=DocumentMeta(doc_id="t", title="t", file="t.txt"),
+        lines=[SourceLine(text=t, line=i) for i, t in enumerate(["みどり県生成AI利用規程", "第1条 " + FILLER, *lines], 1)],
+        sha256="0",
+    )
+    body = [p.text for p in parse_paragraphs(doc) if not p.is_heading]
+    assert "| 翻訳サービス(DeepL Pro県契約版) | ○ | ○ | × | × | 文書ファイルの翻訳を含む |" in body
+    assert not any("機密性1機密性2" in t for t in body)
