@@ -115,3 +115,29 @@ def content_nouns(text: str) -> list[str]:
 def morphemes(text: str) -> list[tuple[str, tuple[str, ...], str]]:
     """(surface, part of speech, normalised form) of each mode-C morpheme of ``text``."""
     return [(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in thread_tokenizer().tokenize(nfkc(text)[:4000])]
+
+
+# The 連用形 ending of a verb and its dictionary-form ending: a noun made from a verb's 連用形
+# (転成名詞: 見直し ← 見直す, 申込み ← 申し込む, 受付 ← 受け付ける) names the act the verb does.
+_GODAN_ENDINGS = {"い": "う", "き": "く", "ぎ": "ぐ", "し": "す", "ち": "つ", "に": "ぬ", "び": "ぶ", "み": "む", "り": "る"}
+_ICHIDAN_ENDINGS = frozenset("えけげせぜてでねべめれ")
+
+
+@functools.lru_cache(maxsize=4096)
+def verb_of(noun: str) -> str | None:
+    """The verb a noun was made from by its 連用形 (「見直し」→「見直す」, 「受付け」→「受け付ける」),
+    or None. A candidate dictionary form is built from the noun's last kana (godan: い→う, し→す…;
+    ichidan: +る) and kept only when the dictionary reads it as one verb of that form."""
+    if len(noun) < 2 or not ("\u4e00" <= noun[0] <= "\u9fff"):
+        return None
+    last = noun[-1]
+    candidates = []
+    if last in _GODAN_ENDINGS:
+        candidates.append(noun[:-1] + _GODAN_ENDINGS[last])
+    if last in _ICHIDAN_ENDINGS:
+        candidates.append(noun + "る")
+    for cand in candidates:
+        ms = list(thread_tokenizer().tokenize(cand))
+        if len(ms) == 1 and ms[0].part_of_speech()[0] == "動詞" and ms[0].dictionary_form() == cand:
+            return str(ms[0].normalized_form())
+    return None

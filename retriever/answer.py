@@ -244,7 +244,7 @@ class Answerer:
         if not forms and not counted and expected not in FIGURES:
             return has_answer_type(" ".join(text for _, text in selection), expected, counter)
         if forms:
-            typed = [(i, t) for i, t in typed if forms & _passage_words(t)]
+            typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(hits, i))]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
             typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in FIGURES and not forms and not counted:
@@ -252,7 +252,11 @@ class Answerer:
             typed = [
                 (i, t)
                 for i, t in typed
-                if coverage(asked, set(_passage_words(_with_antecedent(hits, i, t, whole=expected in CONTACTS))), self.idf)
+                if coverage(
+                    asked,
+                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in CONTACTS))) | self._title_words(hits, i),
+                    self.idf,
+                )
                 >= TYPED_SENTENCE_COVERAGE
             ]
         return bool(typed)
@@ -449,13 +453,27 @@ class Answerer:
     def _states_subject(self, words: list[str], hit: Hit, whole: bool = False) -> bool:
         """Some sentence of the passage (with ``whole``, the passage with its heading: a contact
         block) holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
+        title = self._title_words([hit], 0)
         if whole:
             text = _with_antecedent([hit], 0, "", whole=True)
-            return coverage(words, set(_passage_words(text)), self.idf) >= TYPED_SENTENCE_COVERAGE
+            return coverage(words, set(_passage_words(text)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
         return any(
-            coverage(words, set(_passage_words(sent)), self.idf) >= TYPED_SENTENCE_COVERAGE
+            coverage(words, set(_passage_words(sent)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
         )
+
+    def _title_words(self, hits: list[Hit] | None, index: int) -> frozenset[str]:
+        """The words of the title of an organisation's document that hit ``index`` is from: every
+        sentence of 「こだま設計 AI利用ルール」 is about that company's AI rules, so a question's
+        「このAIのルールって、いつ見直す？」 is about the subject of 「毎年3月に本規程…を見直し」.
+        (Only for added documents, read by the generic reader: the guideline's title words, AI
+        and 事業者, are in nearly every question asked of it.)"""
+        if hits is None or not 0 <= index < len(hits):
+            return frozenset()
+        doc = self.retriever.documents.get(hits[index].chunk.doc_id) or {}
+        if doc.get("layout") != "generic":
+            return frozenset()
+        return _passage_words(str(doc.get("title") or ""))
 
     def _is_premise(self, query: str, hits: list[Hit]) -> bool:
         """A legal-force premise to correct: a premise cue, unless the question is about an

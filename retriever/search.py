@@ -37,7 +37,7 @@ from ingest.chunking import embedding_text
 from ingest.embedders import Embedder
 from ingest.explanations import families
 from ingest.index_store import IndexData, load_index
-from ingest.tokenizer import SudachiTokenizer, Tokenizer
+from ingest.tokenizer import SudachiTokenizer, Tokenizer, verb_of
 from retriever.definitions import definition_candidates, definition_term
 from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
 from retriever.names import distinctive_names, documents_named
@@ -308,11 +308,16 @@ class Retriever:
     def _heading_channel(self, tokens: list[str], fused: np.ndarray, out: np.ndarray) -> None:
         """A ranked list of the chunks whose own heading shares words with the question (added to ``out``)."""
         query = set(tokens)
+        # A caption names the act as a noun (「第21条（見直し）」), a question asks it with the verb
+        # (「いつ見直すの？」): a caption word is named by the question in either form.
+        def named(w: str) -> bool:
+            return w in query or verb_of(w) in query
+
         # The idf-weighted share of the heading the question covers: a short caption (「研修」)
         # named in full says more than the common words of a long heading.
         idf, default = self.idf, max(self.idf.values(), default=1.0)
         overlap = np.array([
-            sum(idf.get(w, default) for w in query & ws) / sum(idf.get(w, default) for w in ws) if ws else 0.0
+            sum(idf.get(w, default) for w in ws if named(w)) / sum(idf.get(w, default) for w in ws) if ws else 0.0
             for ws in self._heading_words
         ])  # fmt: skip
         matched = np.flatnonzero((overlap > 0) & (fused > 0))

@@ -1,0 +1,23 @@
+"""Word forms the retriever relies on (SudachiPy with the bundled core dictionary)."""
+
+from __future__ import annotations
+
+from ingest.tokenizer import SudachiTokenizer, verb_of
+
+
+def test_a_noun_made_from_a_verb_gives_the_verb():
+    # 転成名詞: the 連用形 of a verb used as a noun, in captions (「第21条（見直し）」「申込み」).
+    assert verb_of("見直し") == "見直す"
+    assert verb_of("申込み") == "申し込む"
+    assert verb_of("取扱い") == "取り扱う"
+    assert verb_of("受付け") == "受け付ける"
+    assert verb_of("問い合わせ") == "問い合わせる"
+
+
+def test_other_nouns_give_no_verb():
+    for noun in ("研修", "規程", "利用", "報告", "書類", "手続き"):
+        assert verb_of(noun) is None, noun
+
+
+def test_the_verb_is_the_form_the_tokenizer_gives_for_it_in_a_question():
+    assert verb_of("見直し") in SudachiTokenizer().tokenize("このルールはいつ見直すの？")
