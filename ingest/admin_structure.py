@@ -258,7 +258,9 @@ class AdminParser(_Parser):
         # Table rows are also what a text file holds when a table was copied out of a word
         # processor or a PDF viewer: each row one line, its cells apart by spaces.
         opens = [bool(t) and (self.starts_paragraph(t) or numbered(t) is not None or bool(QUESTION_RE.match(t))) for t in content]
-        self.table_rows = table_rows(content, opens) if page_lines or not self.markdown else {}
+        # (A Markdown row, 「| a | b |」, is read as such: never one of these.)
+        barred = [o or bool(TABLE_ROW_RE.match(t)) for o, t in zip(opens, content, strict=True)]
+        self.table_rows = table_rows(content, barred) if page_lines or not self.markdown else {}
         self.standalone = standalone_headings(content, opens) if page_lines else frozenset()
         self.standalone_level = 0
         self.index = 0  # of the line being read
