@@ -146,6 +146,11 @@ def test_names_contacts_and_products_in_real_corpus_sentences() -> None:
     # A quoted numbered heading is a cross-reference, not a name; 利用方法 is not a law (…法).
     assert not has_answer_type(item, "named") and not has_answer_type("適正な利用方法を含む情報提供", "named")
     assert has_answer_type("個人情報保護法の規律に従って", "named")
+    # An organisation's units, as its rules name them (eval/documents: a design office, a prefecture).
+    assert has_answer_type("所属する部の部長の確認を受けたうえで、総務部に提出しなければならない。", "named")
+    assert has_answer_type("生成AIの利用に関する庶務は、デジタル推進局デジタル政策課において処理する。", "named")
+    for phrase in ("一部の情報を除く", "外部のサービスを使う", "関係者に説明する", "結局は人が判断する", "課題を整理する", "第3部に記載"):
+        assert not has_answer_type(phrase, "named"), phrase
     panasonic = corpus_line(GUIDELINE, 8063)  # 「…旧パナソニック(株)内に AI 倫理委員会を設置し…」
     assert has_answer_type(panasonic, "product") and not has_answer_type(item, "product")
     assert not names_a_product(corpus_line(INTERIM, 281))  # soft law's pros and cons: no name at all
