@@ -424,7 +424,7 @@ class Answerer:
             return hits
         counter = asked_counter(query) if expected in ("number", "duration") else None
         focus = asked_focus(query)
-        words = content_words(without_type_cue(query))
+        words = self._typed_words(query)  # a follow-up's own words, as the gate reads them
         doc_id = hits[0].chunk.doc_id  # the document the question points at, not another one's figures
 
         def states_figure(h: Hit) -> bool:

@@ -15,6 +15,7 @@ import pytest
 from guideqa.config import Settings
 from ingest.pipeline import run_ingest
 from retriever.answer import Answerer
+from retriever.conversation import ask_in_context, replay
 from retriever.search import Retriever
 from tests.conftest import CORPUS
 from tests.municipal import CLERK_QUESTIONS, QUESTIONS, write_municipal
@@ -101,3 +102,13 @@ def test_a_date_of_the_rules_themselves_is_answered_from_their_caption_and_title
     assert not answer.refused, answer.answer
     assert "第10条（見直し）" in answer.citations[0].section
     assert "毎年4月" in answer.answer
+
+
+def test_a_follow_up_asking_a_figure_leads_with_the_sentence_that_states_it(answerer: Answerer):
+    # The second turn asks a deadline of its own subject (報告書): the passage stating one about
+    # it leads, though its sentence shares no word with the first turn's question.
+    state = replay(answerer, ["住民の個人情報をAIに入れてしまったら、どうすればいい？"])
+    answer = ask_in_context(answerer, "報告書はいつまでに出すの？", state=state)
+    assert not answer.refused, answer.answer
+    assert "第9条（事故時の対応）" in answer.citations[0].section
+    assert "3開庁日以内" in answer.answer.splitlines()[0]
