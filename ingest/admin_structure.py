@@ -260,7 +260,7 @@ class AdminParser(_Parser):
         opens = [bool(t) and (self.starts_paragraph(t) or numbered(t) is not None or bool(QUESTION_RE.match(t))) for t in content]
         # (A Markdown row, 「| a | b |」, is read as such: never one of these.)
         barred = [o or bool(TABLE_ROW_RE.match(t)) for o, t in zip(opens, content, strict=True)]
-        self.table_rows = table_rows(content, barred) if page_lines or not self.markdown else {}
+        self.table_rows = table_rows(content, barred, plain_text=not page_lines) if page_lines or not self.markdown else {}
         self.standalone = standalone_headings(content, opens) if page_lines else frozenset()
         self.standalone_level = 0
         self.index = 0  # of the line being read

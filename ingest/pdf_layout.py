@@ -23,8 +23,10 @@ import unicodedata
 
 # A cell boundary: a run of spaces with a Japanese character on at least one side (the space in
 # 「DeepL Pro」 is a word space inside a cell).
-_CELL_GAP_RE = re.compile(r"(?<=[^\x00-\x7f])[ \u3000]+|[ \u3000]+(?=[^\x00-\x7f])")
+_CELL_GAP_RE = re.compile(r"\t+|(?<=[^\x00-\x7f])[ \u3000]+|[ \u3000]+(?=[^\x00-\x7f])")  # a tab: a cell copied from a spreadsheet
 MIN_CELLS = 3
+# A cell opening with a particle is a piece of a sentence cut at a space, not a cell.
+_PARTICLE_START = re.compile(r"[のをがにはでとへも]")
 # A line ends its paragraph when it fills less than this share of the document's full line.
 SHORT_LINE = 0.8
 MAX_STANDALONE_HEADING = 24
@@ -40,7 +42,7 @@ def cells(text: str) -> list[str]:
     return [c for c in _CELL_GAP_RE.split(text.strip()) if c]
 
 
-def table_rows(texts: list[str], starts_item: list[bool]) -> dict[int, tuple[str, ...] | None]:
+def table_rows(texts: list[str], starts_item: list[bool], plain_text: bool = False) -> dict[int, tuple[str, ...] | None]:
     """The table rows among the lines: line index -> the row's cells, or ``None`` for a line that
     continues the row above it. ``texts``: the cleaned lines, empty for lines the reader skips
     (page headers and numbers); ``starts_item``: the line opens a bullet, a numbered item or a
@@ -54,13 +56,18 @@ def table_rows(texts: list[str], starts_item: list[bool]) -> dict[int, tuple[str
     count = {i: len(cells(texts[i])) for i in content}
 
     def row_shaped(i: int) -> bool:
+        if plain_text and any("。" in c or _PARTICLE_START.match(c) for c in cells(texts[i])):
+            return False  # prose with spaces around Latin words (「の生成 AI を活用する。」)
         return count[i] >= MIN_CELLS and not texts[i].endswith("。") and not starts_item[i]
+
+    def adjacent(a: int, b: int) -> bool:  # in a text file, a blank line ends a table
+        return not plain_text or b == a + 1
 
     out: dict[int, tuple[str, ...] | None] = {}
     k = 0
     while k + 1 < len(content):
         first, second = content[k], content[k + 1]
-        if not (row_shaped(first) and row_shaped(second) and count[first] == count[second]):
+        if not (row_shaped(first) and row_shaped(second) and count[first] == count[second] and adjacent(first, second)):
             k += 1
             continue
         width = count[first]
@@ -69,6 +76,8 @@ def table_rows(texts: list[str], starts_item: list[bool]) -> dict[int, tuple[str
         k += 1
         while k < len(content):
             i = content[k]
+            if not adjacent(content[k - 1], i):
+                break
             if row_shaped(i) and count[i] >= width - 1:
                 row = i
                 out[row] = tuple(cells(texts[row]))

@@ -139,5 +139,7 @@ def verb_of(noun: str) -> str | None:
     for cand in candidates:
         ms = list(thread_tokenizer().tokenize(cand))
         if len(ms) == 1 and ms[0].part_of_speech()[0] == "動詞" and ms[0].dictionary_form() == cand:
-            return str(ms[0].normalized_form())
+            verb = str(ms[0].normalized_form())
+            # The same stem: 便り is read as a spelling of 頼る, 文字起こし as 起こす — other words.
+            return verb if verb[0] == noun[0] else None
     return None

@@ -17,7 +17,7 @@ from typing import Protocol
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
-from guideqa.text import match_key, written_forms
+from guideqa.text import match_key, nfkc, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
 from retriever.answerability import (
@@ -84,6 +84,8 @@ _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", 
 # The words a follow-up turn asked in its own text (「報告書は出すの？期限は？」), when the search
 # text also carries the previous question's: a figure must be stated about these.
 _OWN_TURN: ContextVar[str | None] = ContextVar("guideqa_own_turn", default=None)
+# A question pointing at the document it is asked of (「このルール」「うちの規程」「本要領」).
+_POINTS_AT_RULES = re.compile(r"この|うちの|当社の|弊社の|わが社の|本(?:規程|規則|要領|ガイドライン|方針|手引|マニュアル|ルール|指針)")
 
 
 class Generator(Protocol):
@@ -244,7 +246,7 @@ class Answerer:
         if not forms and not counted and expected not in FIGURES:
             return has_answer_type(" ".join(text for _, text in selection), expected, counter)
         if forms:
-            typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(hits, i))]
+            typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(question, hits, i))]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
             typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in FIGURES and not forms and not counted:
@@ -254,7 +256,7 @@ class Answerer:
                 for i, t in typed
                 if coverage(
                     asked,
-                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in CONTACTS))) | self._title_words(hits, i),
+                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in CONTACTS))) | self._title_words(question, hits, i),
                     self.idf,
                 )
                 >= TYPED_SENTENCE_COVERAGE
@@ -431,7 +433,7 @@ class Answerer:
             return (
                 h.chunk.doc_id == doc_id
                 and has_answer_type(h.chunk.text, expected, counter)  # cheap: most candidates hold no such figure
-                and self._states_subject(words, h, whole=expected in CONTACTS)
+                and self._states_subject(query, words, h, whole=expected in CONTACTS)
                 and self._type_found(
                     query,
                     [(0, sent) for sent in sentences_of(h.chunk.text, tuple(h.chunk.section_path))],
@@ -439,6 +441,7 @@ class Answerer:
                     counter,
                     focus,
                     words,
+                    [h],
                 )
             )
 
@@ -450,10 +453,10 @@ class Answerer:
             return hits
         return ([first] + [h for h in hits if h.index != first.index])[: len(hits)]  # the rest of the ranking stands
 
-    def _states_subject(self, words: list[str], hit: Hit, whole: bool = False) -> bool:
+    def _states_subject(self, question: str, words: list[str], hit: Hit, whole: bool = False) -> bool:
         """Some sentence of the passage (with ``whole``, the passage with its heading: a contact
         block) holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
-        title = self._title_words([hit], 0)
+        title = self._title_words(question, [hit], 0)
         if whole:
             text = _with_antecedent([hit], 0, "", whole=True)
             return coverage(words, set(_passage_words(text)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
@@ -462,13 +465,14 @@ class Answerer:
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
         )
 
-    def _title_words(self, hits: list[Hit] | None, index: int) -> frozenset[str]:
+    def _title_words(self, question: str, hits: list[Hit] | None, index: int) -> frozenset[str]:
         """The words of the title of an organisation's document that hit ``index`` is from: every
         sentence of 「こだま設計 AI利用ルール」 is about that company's AI rules, so a question's
         「このAIのルールって、いつ見直す？」 is about the subject of 「毎年3月に本規程…を見直し」.
-        (Only for added documents, read by the generic reader: the guideline's title words, AI
-        and 事業者, are in nearly every question asked of it.)"""
-        if hits is None or not 0 <= index < len(hits):
+        Only when the question points at the rules themselves (「この…」「うちの…」「本規程」): the
+        title's words (生成AI, 利用) are in most questions, and must not stand in for the words
+        of one that names another subject. Only for added documents, read by the generic reader."""
+        if hits is None or not 0 <= index < len(hits) or not _POINTS_AT_RULES.search(nfkc(question)):
             return frozenset()
         doc = self.retriever.documents.get(hits[index].chunk.doc_id) or {}
         if doc.get("layout") != "generic":

@@ -233,12 +233,12 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     ),
     # Names: bodies (省・庁・委員会…), laws (…法・法律・条約・規則), quoted titles, Latin names.
     # (A quoted numbered heading, 「2）安全性」, is a cross-reference to a section, not a name.)
-    # An organisation's own units count as names too (「総務部に提出」「情報政策課」「経営企画室」「事務局」
-    # 「ヘルプデスク」): the 部・課・係・室・局 of a company or a local government, after a word (「一部」
-    # 「外部」「関係」「結局」「部分」「課題」 are not units).
+    # An organisation's own units count as names too (「総務部に提出」「情報政策課」「事務局」「ヘルプデスク」):
+    # the 部・課・係 of a company or a local government, after a word (「一部」「外部」「各部門」「学部」
+    # 「関係」「課題」「日課」 are not units; 室 and 局 are left out: 会議室, 教室, 薬局, 当局).
     "named": re.compile(
-        r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{1,15}(?:(?<![一全内外細上下頭幹])部(?![分品位材屋])|課(?![題税金程])"
-        r"|(?<![関連])係(?![るりらわれっ])|室|(?<![結])局|窓口|デスク)|"
+        r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{1,15}(?:(?<![一全内外細上下頭幹各他自同該間前後学])部(?![分品位材屋門署])"
+        r"|(?<![日放賦])課(?![題税金程後])|(?<![関連])係(?![るりらわれっ])|事務局|窓口|デスク)|"
         r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|[^\s、。]{1,19}(?<![方手用文作技論寸製説話療違適不合脱算解])法(?![人的])|「(?![\d０-９]+[)）.])[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
     ),
     # A form named or shown (「様式第4号」「別記様式」「記入例」).

@@ -149,7 +149,8 @@ def test_names_contacts_and_products_in_real_corpus_sentences() -> None:
     # An organisation's units, as its rules name them (eval/documents: a design office, a prefecture).
     assert has_answer_type("所属する部の部長の確認を受けたうえで、総務部に提出しなければならない。", "named")
     assert has_answer_type("生成AIの利用に関する庶務は、デジタル推進局デジタル政策課において処理する。", "named")
-    for phrase in ("一部の情報を除く", "外部のサービスを使う", "関係者に説明する", "結局は人が判断する", "課題を整理する", "第3部に記載"):
+    for phrase in ("一部の情報を除く", "外部のサービスを使う", "関係者に説明する", "結局は人が判断する", "課題を整理する", "第3部に記載",
+                   "各部門で共有する", "会議室で説明する", "放課後に使う", "山間部の学校"):
         assert not has_answer_type(phrase, "named"), phrase
     panasonic = corpus_line(GUIDELINE, 8063)  # 「…旧パナソニック(株)内に AI 倫理委員会を設置し…」
     assert has_answer_type(panasonic, "product") and not has_answer_type(item, "product")

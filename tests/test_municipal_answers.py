@@ -97,8 +97,8 @@ def test_a_duty_in_the_organisations_own_rules_is_answered_not_corrected(answere
 def test_a_date_of_the_rules_themselves_is_answered_from_their_caption_and_title(answerer: Answerer):
     # 「第10条（見直し）」 names the act as a noun, the clerk asks with the verb (見直す), and the
     # article (「毎年4月に内容を見直し」) leaves what it reviews to the document's title (「みどり市
-    # 生成AI利用ガイドライン」): the date it gives answers the question.
-    answer = answerer.ask("生成AIの利用ガイドラインは、いつ見直すの？")
+    # 生成AI利用ガイドライン」), which 「この…」 points at: the date it gives answers the question.
+    answer = answerer.ask("このガイドラインは、いつ見直すの？")
     assert not answer.refused, answer.answer
     assert "第10条（見直し）" in answer.citations[0].section
     assert "毎年4月" in answer.answer

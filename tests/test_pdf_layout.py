@@ -167,3 +167,23 @@ def test_a_text_file_table_keeps_its_rows_and_cells():
     body = [p.text for p in parse_paragraphs(doc) if not p.is_heading]
     assert "| 翻訳サービス(DeepL Pro県契約版) | ○ | ○ | × | × | 文書ファイルの翻訳を含む |" in body
     assert not any("機密性1機密性2" in t for t in body)
+
+
+def test_a_text_file_table_ends_at_a_blank_line_and_prose_is_no_row():
+    lines = [
+        "第1条 " + FILLER,
+        "制定 令和6年4月1日 訓令第3号",
+        "改正 令和7年4月1日 訓令第5号",
+        "",
+        "附則",
+        "本市では、業務の効率化のために生成 AI を活用する。ただし、 AI の出力は確認する。",
+    ]
+    doc = LoadedDocument(
+        meta=DocumentMeta(doc_id="t", title="t", file="t.txt"),
+        lines=[SourceLine(text=t, line=i) for i, t in enumerate(["みどり市生成AI規程", *lines], 1)],
+        sha256="0",
+    )
+    paragraphs = parse_paragraphs(doc)
+    body = [p.text for p in paragraphs if not p.is_heading]
+    assert "| 改正 | 令和7年4月1日 | 訓令第5号 |" in body  # not 「訓令第5号附則」
+    assert not any(t.startswith("| ") and "ただし" in t for t in body)

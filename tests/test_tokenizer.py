@@ -15,7 +15,8 @@ def test_a_noun_made_from_a_verb_gives_the_verb():
 
 
 def test_other_nouns_give_no_verb():
-    for noun in ("研修", "規程", "利用", "報告", "書類", "手続き"):
+    # 便り and 文字起こし are read as spellings of other verbs (頼る, 起こす): not theirs.
+    for noun in ("研修", "規程", "利用", "報告", "書類", "手続き", "便り", "文字起こし", "周り"):
         assert verb_of(noun) is None, noun
 
 
