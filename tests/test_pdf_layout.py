@@ -149,6 +149,16 @@ def test_the_title_is_read_below_the_running_header(tmp_path: Path):
     assert document_title(doc, "ファイル名") == "テスト町 生成AI利用指針"
 
 
+def _text_body(lines: list[str]) -> list[str]:
+    """The body paragraphs of a text file of these lines, read by the generic reader."""
+    doc = LoadedDocument(
+        meta=DocumentMeta(doc_id="t", title="t", file="t.txt"),
+        lines=[SourceLine(text=t, line=i) for i, t in enumerate(lines, 1)],
+        sha256="0",
+    )
+    return [p.text for p in parse_paragraphs(doc) if not p.is_heading]
+
+
 def test_a_text_file_table_keeps_its_rows_and_cells():
     # A table copied into a text file (みどり県's 別表1): each row one line, cells apart by
     # spaces; they were glued into one paragraph (「サービス名機密性1機密性2…」) before.
@@ -159,12 +169,7 @@ def test_a_text_file_table_keeps_its_rows_and_cells():
         "翻訳サービス（DeepL Pro県契約版） ○ ○ × × 文書ファイルの翻訳を含む",
         "備考 ○は入力可、×は入力不可、△は条件付きで入力可を表す。",
     ]
-    doc = LoadedDocument(
-        meta=DocumentMeta(doc_id="t", title="t", file="t.txt"),
-        lines=[SourceLine(text=t, line=i) for i, t in enumerate(["みどり県生成AI利用規程", "第1条 " + FILLER, *lines], 1)],
-        sha256="0",
-    )
-    body = [p.text for p in parse_paragraphs(doc) if not p.is_heading]
+    body = _text_body(["みどり県生成AI利用規程", "第1条 " + FILLER, *lines])
     assert "| 翻訳サービス(DeepL Pro県契約版) | ○ | ○ | × | × | 文書ファイルの翻訳を含む |" in body
     assert not any("機密性1機密性2" in t for t in body)
 
@@ -178,12 +183,6 @@ def test_a_text_file_table_ends_at_a_blank_line_and_prose_is_no_row():
         "附則",
         "本市では、業務の効率化のために生成 AI を活用する。ただし、 AI の出力は確認する。",
     ]
-    doc = LoadedDocument(
-        meta=DocumentMeta(doc_id="t", title="t", file="t.txt"),
-        lines=[SourceLine(text=t, line=i) for i, t in enumerate(["みどり市生成AI規程", *lines], 1)],
-        sha256="0",
-    )
-    paragraphs = parse_paragraphs(doc)
-    body = [p.text for p in paragraphs if not p.is_heading]
+    body = _text_body(["みどり市生成AI規程", *lines])
     assert "| 改正 | 令和7年4月1日 | 訓令第5号 |" in body  # not 「訓令第5号附則」
     assert not any(t.startswith("| ") and "ただし" in t for t in body)
