@@ -53,6 +53,12 @@ DOCUMENT_KIND_RE = re.compile(
     r"ガイドライン|指針|手引き?|方針|ポリシー|規程|規則|規約|要綱|要領|基準|マニュアル|ハンドブック|計画|ルール|ガイド|取扱い"
     r"|留意事項|注意事項|心得"
 )
+# A document pointed at by its kind: 「この手引き」「本ポリシー」 (the kind is the group).
+THIS_KIND_RE = re.compile(r"(?:この|本|当|同|その)(" + DOCUMENT_KIND_RE.pattern + ")")
+# A question about the rules it is asked of: that, or 「このAIのルール」「うちの会社の規程」.
+POINTS_AT_RULES_RE = re.compile(
+    r"(?:この|うちの|当社の|弊社の|わが社の)[^、。？?\s]{0,8}?(?:" + DOCUMENT_KIND_RE.pattern + ")|" + THIS_KIND_RE.pattern
+)
 
 
 def match_key(text: str) -> str:

@@ -53,10 +53,11 @@ def table_rows(texts: list[str], starts_item: list[bool], plain_text: bool = Fal
     wrapped onto the next printed line (「△は仮名加工した」「情報に限る」): it joins that cell, or
     becomes the missing last cell when the row is short of the table's first row."""
     content = [i for i, t in enumerate(texts) if t]
-    count = {i: len(cells(texts[i])) for i in content}
+    split = {i: cells(texts[i]) for i in content}
+    count = {i: len(split[i]) for i in content}
 
     def row_shaped(i: int) -> bool:
-        if plain_text and any("。" in c or _PARTICLE_START.match(c) for c in cells(texts[i])):
+        if plain_text and any("。" in c or _PARTICLE_START.match(c) for c in split[i]):
             return False  # prose with spaces around Latin words (「の生成 AI を活用する。」)
         return count[i] >= MIN_CELLS and not texts[i].endswith("。") and not starts_item[i]
 
@@ -72,7 +73,7 @@ def table_rows(texts: list[str], starts_item: list[bool], plain_text: bool = Fal
             continue
         width = count[first]
         row = first
-        out[row] = tuple(cells(texts[row]))
+        out[row] = tuple(split[row])
         k += 1
         while k < len(content):
             i = content[k]
@@ -80,7 +81,7 @@ def table_rows(texts: list[str], starts_item: list[bool], plain_text: bool = Fal
                 break
             if row_shaped(i) and count[i] >= width - 1:
                 row = i
-                out[row] = tuple(cells(texts[row]))
+                out[row] = tuple(split[row])
             elif count[i] == 1 and not starts_item[i] and "。" not in texts[i]:
                 previous = out[row]
                 assert previous is not None

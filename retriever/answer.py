@@ -17,7 +17,7 @@ from typing import Protocol
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
-from guideqa.text import match_key, nfkc, written_forms
+from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
 from retriever.answerability import (
@@ -84,8 +84,6 @@ _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", 
 # The words a follow-up turn asked in its own text (「報告書は出すの？期限は？」), when the search
 # text also carries the previous question's: a figure must be stated about these.
 _OWN_TURN: ContextVar[str | None] = ContextVar("guideqa_own_turn", default=None)
-# A question pointing at the document it is asked of (「このルール」「うちの規程」「本要領」).
-_POINTS_AT_RULES = re.compile(r"この|うちの|当社の|弊社の|わが社の|本(?:規程|規則|要領|ガイドライン|方針|手引|マニュアル|ルール|指針)")
 
 
 class Generator(Protocol):
@@ -469,10 +467,10 @@ class Answerer:
         """The words of the title of an organisation's document that hit ``index`` is from: every
         sentence of 「こだま設計 AI利用ルール」 is about that company's AI rules, so a question's
         「このAIのルールって、いつ見直す？」 is about the subject of 「毎年3月に本規程…を見直し」.
-        Only when the question points at the rules themselves (「この…」「うちの…」「本規程」): the
+        Only when the question points at the rules themselves (「このAIのルール」「本規程」): the
         title's words (生成AI, 利用) are in most questions, and must not stand in for the words
         of one that names another subject. Only for added documents, read by the generic reader."""
-        if hits is None or not 0 <= index < len(hits) or not _POINTS_AT_RULES.search(nfkc(question)):
+        if hits is None or not 0 <= index < len(hits) or not POINTS_AT_RULES_RE.search(nfkc(question)):
             return frozenset()
         doc = self.retriever.documents.get(hits[index].chunk.doc_id) or {}
         if doc.get("layout") != "generic":

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ import numpy as np
 from guideqa.config import Settings
 from guideqa.guideline import role_documents
 from guideqa.models import Chunk, DocumentMeta, Passage, Role
-from guideqa.text import DOCUMENT_KIND_RE, char_ngrams, match_key
+from guideqa.text import THIS_KIND_RE, char_ngrams, match_key
 from ingest.chunking import embedding_text
 from ingest.embedders import Embedder
 from ingest.explanations import families
@@ -158,6 +157,9 @@ class Retriever:
         self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
         self.idf = bm25_idf(index.bm25, len(self.chunks))
         self._heading_words = self._own_heading_words()
+        # A caption names the act as a noun (「第21条（見直し）」), a question asks it with the verb
+        # (「いつ見直すの？」): each caption word's verb, found once here, not per question.
+        self._heading_verbs = {w: v for ws in self._heading_words for w in ws if (v := verb_of(w))}
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, tokenizer: Tokenizer | None = None) -> Retriever:
@@ -308,10 +310,10 @@ class Retriever:
     def _heading_channel(self, tokens: list[str], fused: np.ndarray, out: np.ndarray) -> None:
         """A ranked list of the chunks whose own heading shares words with the question (added to ``out``)."""
         query = set(tokens)
-        # A caption names the act as a noun (「第21条（見直し）」), a question asks it with the verb
-        # (「いつ見直すの？」): a caption word is named by the question in either form.
-        def named(w: str) -> bool:
-            return w in query or verb_of(w) in query
+        verbs = self._heading_verbs
+
+        def named(w: str) -> bool:  # in the caption's form or as the verb its noun was made from
+            return w in query or verbs.get(w) in query
 
         # The idf-weighted share of the heading the question covers: a short caption (「研修」)
         # named in full says more than the common words of a long heading.
@@ -377,7 +379,7 @@ class Retriever:
                 for name in (*doc.get("aliases", []), doc.get("title") or "", doc.get("short_title") or "")
             )
         }
-        for kind in set(_THIS_KIND_RE.findall(text)):
+        for kind in set(THIS_KIND_RE.findall(text)):
             having = [d for d, doc in self.documents.items() if kind in match_key(doc.get("title") or "")]
             if len(having) == 1:
                 named.add(having[0])
@@ -439,7 +441,6 @@ class Retriever:
 
 
 # 「この手引き」「本ポリシー」: a demonstrative, then a kind of document (on the match key).
-_THIS_KIND_RE = re.compile(r"(?:この|本|当|同|その)(" + DOCUMENT_KIND_RE.pattern + ")")
 
 
 def bm25_idf(bm25: Any, n: int) -> dict[str, float]:
