@@ -60,12 +60,16 @@ ANSWER_MARK_RE = re.compile(
 KANA_ORDER = "アイウエオカキクケコサシスセソタチツテト"
 NUMBERED: tuple[tuple[int, re.Pattern[str]], ...] = (
     (5, re.compile(r"^\d{1,2}\s*\.\s*\d{1,2}\.?(?:\s+|(?=[^\d\s.]))\S")),
+    # 「4.1.2 利用計画書」: a third number heads a subsection of 「4.1」 (before 「4.」's pattern,
+    # which it would also match).
+    (6, re.compile(r"^\d{1,2}\s*\.\s*\d{1,2}\s*\.\s*\d{1,2}\.?(?:\s+|(?=[^\d\s.]))\S")),
     (4, re.compile(NUMBER_DOT + r"|^\d{1,2}\s+\S")),
-    (6, re.compile(PAREN_NUMBER)),
-    (7, re.compile(CIRCLED_NUMBER)),
-    (8, re.compile(rf"^(?:\(\s*[ア-ン]\s*\)|[{KANA_ORDER}](?:\s+|[.、]))\s*\S")),
+    (7, re.compile(PAREN_NUMBER)),
+    (8, re.compile(CIRCLED_NUMBER)),
+    (9, re.compile(rf"^(?:\(\s*[ア-ン]\s*\)|[{KANA_ORDER}](?:\s+|[.、]))\s*\S")),
 )
-_SEQUENCE_NUMBER_RE = re.compile(rf"^\(?\s*(?:\d{{1,2}}\s*\.\s*)?(\d{{1,2}}|[{CIRCLED}]|[{KANA_ORDER}])")
+LEVEL_DEEPEST = 10  # below every numbered level: a question or an unmarked heading at most
+_SEQUENCE_NUMBER_RE = re.compile(rf"^\(?\s*(?:\d{{1,2}}\s*\.\s*){{0,2}}(\d{{1,2}}|[{CIRCLED}]|[{KANA_ORDER}])")
 # Lines that start a new paragraph inside an article (項番号 「2 …」, items).
 # Items: 1. / (1) / (ア) / ア / ① / A. and a statute's 号 (「一 個人情報の…」, 「二 機密性3に…」).
 ITEM_START_RE = re.compile(
@@ -77,6 +81,9 @@ PAGE_NUMBER_RE = re.compile(r"^[-－‐—–―(（]?\s*\d{1,3}\s*[-－‐—�
 TOC_TITLE_RE = re.compile(r"^目\s*次$")
 TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")
 LABEL_RE = re.compile(r"^【([^】]{1,20})】$")
+# The word goes on in hiragana right after the label (and its number): 「様式の修正」「別表1に定める」.
+_RUNS_ON_WORD_RE = re.compile(r"号?[\u3041-\u309f]")
+
 TABLE_ROW_RE = re.compile(r"^\|.*\|$")
 TABLE_RULE_RE = re.compile(r"^\|[\s|:\-－—]+\|$")
 # Marks that open a short heading line in office documents (「■ 勤務表（シフト）」) as well as a
@@ -90,7 +97,8 @@ MAX_HEADING_CHARS = 40
 SLIDE_MAX_LINES_PER_PAGE = 25
 
 LEVEL_PART, LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_ARTICLE, LEVEL_QUESTION = 1, 1, 2, 3, 4
-LEVEL_MARKED = 6  # 「■ 介護記録」: beside a (1) heading, below a 1. or 3.1 one
+LEVEL_MARKED = 7  # 「■ 介護記録」: beside a (1) heading, below a 1., 3.1 or 3.1.1 one
+LEVEL_LABEL = 4  # 「【対象者】」
 
 # The headings this reader writes (see AdminParser.article / classify): 「第4条（入力禁止情報）」,
 # 「Q1. …」「問2. …」, 「別紙1 …」.
@@ -99,6 +107,10 @@ QUESTION_LABEL_RE = re.compile(r"^(?:Q|問)\d{0,3}\. ")
 # A 別紙 that is a form to fill in is named after the paper it is: 申請書, 届出書, 報告書 …
 FORM_TITLE_RE = re.compile(r"様式|(?:申請|届出|報告|申込|依頼|承認|計画|確認)書|記入例")
 SUPPLEMENTARY = ("附則", "付則")  # enforcement dates: neither an explanation nor a rule to lead with
+
+
+def _runs_on_word(text: str, m: re.Match[str]) -> bool:
+    return bool(_RUNS_ON_WORD_RE.match(text, m.end(2) if m.group(2) else m.end(1)))
 
 
 def section_kind(section_path: list[str] | tuple[str, ...]) -> SectionKind:
@@ -141,8 +153,9 @@ def wrap_width(lines: list[str]) -> int | None:
 
 
 def numbered_title(text: str) -> str:
-    """「1　目的」 -> 「1 目的」: the number stays apart from the words (tidy() joins them)."""
-    return re.sub(r"^(\d{1,2}|[①-⑳]|[ア-ン])\s*(?=[^\d.．)\s])", r"\1 ", tidy(text))
+    """「1　目的」 -> 「1 目的」, 「5.2.1　確認」 -> 「5.2.1 確認」: the number stays apart from the words
+    (tidy() joins them)."""
+    return re.sub(r"^(\d{1,2}(?:\.\d{1,2}){0,2}\.?|[①-⑳]|[ア-ン])\s*(?=[^\d.．)\s])", r"\1 ", tidy(text))
 
 
 def _key(s: str) -> str:
@@ -165,9 +178,23 @@ def running_furniture(doc: LoadedDocument) -> frozenset[str]:
     return frozenset(k for k, n in counts.items() if n >= least)
 
 
+def page_furniture(texts: list[str]) -> frozenset[str]:
+    """In text copied out of a PDF (no page numbers known): the lines found beside a page number
+    (「- 8 -」 then 「ひなた市 生成AI…ガイドライン 第1.0版」) on most pages, its running header or
+    footer, which otherwise splits a sentence that runs on to the next page."""
+    content = [t for t in texts if t]
+    pages = [i for i, t in enumerate(content) if PAGE_NUMBER_RE.match(t)]
+    if len(pages) < 3:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for i in pages:
+        counts.update({_key(content[j]) for j in (i - 1, i + 1) if 0 <= j < len(content) and not PAGE_NUMBER_RE.match(content[j])})
+    return frozenset(k for k, n in counts.items() if n >= max(3, len(pages) // 2 + 1))
+
+
 def numbered(text: str) -> tuple[int, int] | None:
     """The level (see :data:`NUMBERED`) and number of a numbered line: 「2. 秘密保持…」 -> (4, 2),
-    「(3) …」 -> (6, 3), 「イ …」 -> (8, 2), 「3.2 各部門長」 -> (5, 2)."""
+    「(3) …」 -> (7, 3), 「イ …」 -> (9, 2), 「3.2 各部門長」 -> (5, 2), 「4.1.2 利用計画書」 -> (6, 2)."""
     for level, pattern in NUMBERED:
         if pattern.match(text) and (m := _SEQUENCE_NUMBER_RE.match(text)):
             mark = m.group(1)
@@ -247,10 +274,17 @@ class AdminParser(_Parser):
         self.slides = bool(page_lines) and not self.has_articles and (
             sum(full_pages) / len(full_pages) <= SLIDE_MAX_LINES_PER_PAGE
         )
-        self.furniture = running_furniture(doc)
+        self.furniture = running_furniture(doc) if page_lines else page_furniture(texts)
         # With markdown headings, numbered lines are list items, not headings.
         self.markdown = sum(1 for t in texts if MARKDOWN_HEADING_RE.match(t)) >= 2
         self.marked_headings = _marked_headings(texts)
+        # 【】 labels and ■ headings have no number to rank them: the kind the document uses first
+        # is the higher (「■2. 対象」 then 「【対象者】」, or 「【場面別の使い方】」 then 「■ 介護記録」).
+        first_marked = next((i for i, t in enumerate(texts) if t in self.marked_headings), len(texts))
+        first_label = next((i for i, t in enumerate(texts) if LABEL_RE.match(t)), len(texts))
+        self.label_level, self.marked_level = (
+            (LEVEL_MARKED, LEVEL_LABEL) if first_marked < first_label else (LEVEL_LABEL, LEVEL_MARKED)
+        )
         self.wrap = wrap_width(texts)
         content = [t if t and not self.is_furniture(t) else "" for t in texts]
         self.list_items = list_items(content)
@@ -377,7 +411,8 @@ class AdminParser(_Parser):
         if CAPTION_RE.match(text) and self.has_articles:
             self.caption = (line, text)
             return True
-        if (m := APPENDIX_RE.match(text)) and _heading_like(text) and not text.startswith(("別表の", "別紙の", "別記の")):
+        # (「様式の修正、…」 / 「別表1に定める…」: a sentence that begins with the word, not a heading.)
+        if (m := APPENDIX_RE.match(text)) and _heading_like(text) and not _runs_on_word(text, m):
             label = f"{m.group(1)}{m.group(2) or ''}"
             rest = tidy(m.group(3)).lstrip(":：")
             return self.open(LEVEL_CHAPTER, f"{label} {rest}".strip(), line)
@@ -388,7 +423,7 @@ class AdminParser(_Parser):
             headings = self.state.headings
             deepest = max(headings, default=LEVEL_ARTICLE)
             # A question sits below the section it is in; the next question replaces it.
-            level = deepest if self.question_level == deepest else min(max(deepest + 1, LEVEL_QUESTION), 9)
+            level = deepest if self.question_level == deepest else min(max(deepest + 1, LEVEL_QUESTION), LEVEL_DEEPEST)
             self.open(level, label, line)
             self.question_level = level
             return True
@@ -400,15 +435,15 @@ class AdminParser(_Parser):
         if md:
             return self.open(min(len(md.group(1)) + 3, 7), tidy(text), line)
         if m := LABEL_RE.match(text):
-            return self.open(4, f"【{tidy(m.group(1))}】", line)
+            return self.open(self.label_level, f"【{tidy(m.group(1))}】", line)
         if text in self.marked_headings:
-            return self.open(LEVEL_MARKED, tidy(text[1:]), line)
+            return self.open(self.marked_level, tidy(text[1:]), line)
         if self.index in self.standalone and not self.in_title:
             # Its rank is unknown (no number, no mark): it sits below the sections open, beside
             # the previous heading of its kind.
             deepest = max(self.state.headings, default=LEVEL_ARTICLE)
             if self.standalone_level not in self.state.headings:
-                self.standalone_level = min(deepest + 1, 9)
+                self.standalone_level = min(deepest + 1, LEVEL_DEEPEST)
             level = self.standalone_level
             self.open(level, tidy(text), line)
             self.standalone_level = level

@@ -262,3 +262,54 @@ def test_a_numbered_line_that_runs_on_at_the_wrap_width_is_an_item_not_a_heading
     assert not any(len(p) > 2 for p in paths)  # 「イ 生成AIで作成した画像を…と表示」 opens no section
     copyright = next(c for c in chunks if c.section_path[-1] == "(4)著作権等への配慮について")
     assert "「生成AIを利用して作成」と表示すること。" in copyright.text
+
+
+def test_a_third_decimal_number_heads_a_subsection_and_the_next_second_number_closes_it():
+    doc = text_doc(
+        "第5章 利活用\n5.1 入力の制限\n個人番号は入力しない。\n5.2 出力の確認\n5.2.1 確認の基本\n数値と日付を確かめる。\n"
+        "5.2.2 公表する場合\n係長が内容を確認する。\n5.3 著作権\n既存の著作物に似せない。\n"
+    )
+    paths = [c.section_path for c in build_chunks(doc)]
+    assert paths == [
+        ["第5章 利活用", "5.1 入力の制限"],
+        ["第5章 利活用", "5.2 出力の確認", "5.2.1 確認の基本"],
+        ["第5章 利活用", "5.2 出力の確認", "5.2.2 公表する場合"],
+        ["第5章 利活用", "5.3 著作権"],  # beside 5.2, not inside 5.2.2
+    ]
+
+
+def test_a_running_header_beside_the_page_numbers_of_a_text_file_is_dropped_and_the_sentence_joined():
+    header = "みなと市 生成AI利用要領 第2版"
+    pages = [
+        "1 目的\nこの要領は職員が生成AIを使うときの決まりを定める。生成",
+        "物を公表するときは課長の確認を受ける。\n2 入力\n個人番号は入力しない。",
+        "3 研修\n毎年1回の研修を受ける。\n4 報告\n事故は直ちに報告",
+        "する。\n5 見直し\n毎年度見直す。",
+    ]
+    text = f"\n- 1 -\n{header}\n".join(pages).replace("- 1 -", "- N -")
+    for n in range(2, 5):
+        text = text.replace("- N -", f"- {n - 1} -", 1)
+    chunks = build_chunks(text_doc(text))
+    body = "".join(c.text for c in chunks)
+    assert header.replace(" ", "") not in body.replace(" ", "")
+    assert "生成物を公表するときは課長の確認を受ける。" in body
+    assert "事故は直ちに報告する。" in body
+
+
+def test_a_sentence_that_begins_with_a_form_or_table_word_is_not_an_appendix_heading():
+    doc = text_doc(
+        "1 見直し\n毎年度見直す。軽微な変更（\n様式の修正、連絡先の変更等）は課長が決める。\n"
+        "別表1 手続の一覧\n高 必須 委員会\n別表1に定める手続を経ること。\n"
+    )
+    paths = [c.section_path for c in build_chunks(doc)]
+    assert ["様式"] not in [p[:1] for p in paths] and not any(p[0].startswith("様式") for p in paths)
+    assert paths[0] == ["1 見直し"]
+    assert all(p == ["別表1 手続の一覧"] for p in paths[1:])
+
+
+def test_marked_headings_rank_above_labels_when_the_document_uses_them_first():
+    doc = text_doc(
+        "■1. 対象\n【対象施設】\n・本院と分院\n【対象者】\n・医師と看護師\n■2. 研修\n・90分の研修を受ける。\n"
+    )
+    paths = [c.section_path for c in build_chunks(doc)]
+    assert paths == [["1. 対象", "【対象施設】"], ["1. 対象", "【対象者】"], ["2. 研修"]]

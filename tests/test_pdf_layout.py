@@ -47,7 +47,8 @@ def test_kana_items_of_a_text_document_are_a_list():
     lines = ["4 利用できるサービス", "（1）利用できるサービスは、次のとおりとする。", "ア　庁内の生成AI環境", "イ　課長が承認した外部のサービス", "5 研修"]
     texts = [line.replace("\u3000", " ") for line in lines]
     assert list_items(texts) == frozenset({2, 3})
-    assert numbered("イ 課長が承認した") == (8, 2) and numbered("3.2 各部門長") == (5, 2) and numbered("(3) 記録") == (6, 3)
+    assert numbered("イ 課長が承認した") == (9, 2) and numbered("3.2 各部門長") == (5, 2) and numbered("(3) 記録") == (7, 3)
+    assert numbered("4.1.2 利用計画書") == (6, 2)
 
 
 def test_a_decimal_sub_number_heads_a_subsection_of_its_section(tmp_path: Path):
@@ -56,7 +57,7 @@ def test_a_decimal_sub_number_heads_a_subsection_of_its_section(tmp_path: Path):
         "### 3.2 各部門長\n\n- 部門内の利用状況を把握します\n\n## 4. 教育\n\n全社員が年1回の研修を受けます。\n"
     )
     sections = _sections(_read(tmp_path, text))
-    assert sections["・部門内の利用状況を把握します"] == "3. 役割と責任 > 3.2各部門長"
+    assert sections["・部門内の利用状況を把握します"] == "3. 役割と責任 > 3.2 各部門長"
     assert sections["全社員が年1回の研修を受けます。"] == "4. 教育"
 
 
