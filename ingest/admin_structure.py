@@ -95,6 +95,10 @@ MAX_TITLE_LINE = 40
 MAX_TITLE_LINES = 6
 MAX_HEADING_CHARS = 40
 SLIDE_MAX_LINES_PER_PAGE = 25
+# A line this short, in text not broken at a width, ends where its writer ended it.
+MAX_UNIT_LINE = 20
+_OPEN_CLAUSE = ("、", "，", ",", "（", "(", "「", "・", "：", ":", "及び", "又は", "並びに", "若しくは")
+MIN_UNIT_LINE = 4  # 「例）」 labels what follows
 
 LEVEL_PART, LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_ARTICLE, LEVEL_QUESTION = 1, 1, 2, 3, 4
 LEVEL_MARKED = 7  # 「■ 介護記録」: beside a (1) heading, below a 1., 3.1 or 3.1.1 one
@@ -368,9 +372,18 @@ class AdminParser(_Parser):
         if self.question_level and (m := ANSWER_MARK_RE.match(text)):
             self.flush()  # the answer starts its own paragraph, without its marker
             text = text[m.end() :]
-        elif self.starts_paragraph(s) or self._buf_ends_sentence() or self._buf_too_long():
+        elif self.starts_paragraph(s) or self._buf_ends_sentence() or self._buf_too_long() or self._buf_ends_line_unit():
             self.flush()
         self._buf.append((text, line))
+
+    def _buf_ends_line_unit(self) -> bool:
+        """In a text file whose lines were not broken at a width (each line as its writer ended it),
+        a short line that leaves no clause open is a unit of its own: the lines of a contact block
+        (「医療情報部 AI推進担当」「内線：4120」「メール：…」) are not one run of words."""
+        if self.wrap is not None or self.markdown or self.page is not None or len(self._buf) != 1:
+            return False
+        last = self._buf[-1][0].strip()
+        return MIN_UNIT_LINE <= len(last) <= MAX_UNIT_LINE and not last.endswith(_OPEN_CLAUSE)
 
     def title_line(self, line: SourceLine, s: str) -> None:
         """The title block: kept out of the chunks (the document's title is in its metadata)."""

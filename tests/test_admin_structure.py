@@ -10,6 +10,7 @@ from guideqa.models import Chunk, DocumentMeta, LoadedDocument, SourceLine
 from ingest.chunking import build_chunks
 from ingest.corpus import auto_doc_id, load_manifest
 from ingest.loaders import load_document
+from ingest.structure import parse_paragraphs
 from ingest.text import match_key
 from tests.municipal import PDF_NAME, QUESTIONS, TXT_NAME, write_municipal
 from tests.pdfs import make_japanese_pdf
@@ -283,7 +284,7 @@ def test_a_running_header_beside_the_page_numbers_of_a_text_file_is_dropped_and_
     pages = [
         "1 目的\nこの要領は職員が生成AIを使うときの決まりを定める。生成",
         "物を公表するときは課長の確認を受ける。\n2 入力\n個人番号は入力しない。",
-        "3 研修\n毎年1回の研修を受ける。\n4 報告\n事故は直ちに報告",
+        "3 研修\n毎年1回の研修を受ける。\n4 報告\n事故等は、発見した職員が直ちに所属長へ口頭で報告",
         "する。\n5 見直し\n毎年度見直す。",
     ]
     text = f"\n- 1 -\n{header}\n".join(pages).replace("- 1 -", "- N -")
@@ -293,7 +294,7 @@ def test_a_running_header_beside_the_page_numbers_of_a_text_file_is_dropped_and_
     body = "".join(c.text for c in chunks)
     assert header.replace(" ", "") not in body.replace(" ", "")
     assert "生成物を公表するときは課長の確認を受ける。" in body
-    assert "事故は直ちに報告する。" in body
+    assert "事故等は、発見した職員が直ちに所属長へ口頭で報告する。" in body
 
 
 def test_a_sentence_that_begins_with_a_form_or_table_word_is_not_an_appendix_heading():
@@ -313,3 +314,13 @@ def test_marked_headings_rank_above_labels_when_the_document_uses_them_first():
     )
     paths = [c.section_path for c in build_chunks(doc)]
     assert paths == [["1. 対象", "【対象施設】"], ["1. 対象", "【対象者】"], ["2. 研修"]]
+
+
+def test_short_lines_of_a_text_file_not_broken_at_a_width_stay_apart():
+    doc = text_doc(
+        "■1. 研修\n・利用前に90分の研修を受けます。\n・できること\n議事録の要約\n■2. お問い合わせ\n情報システム部 AI担当\n内線：4120\n"
+        "メール：ai@example.jp\nポイント：\n迷ったら入力しない。\n"
+    )
+    texts = [p.text for p in parse_paragraphs(doc) if not p.is_heading]
+    assert "情報システム部AI担当" in texts and "内線：4120" in texts and "メール：ai@example.jp" in texts
+    assert "ポイント：迷ったら入力しない。" in texts  # a label that ends in ： runs on
