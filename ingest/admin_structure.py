@@ -83,7 +83,6 @@ TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")
 LABEL_RE = re.compile(r"^【([^】]{1,20})】$")
 # The word goes on in hiragana right after the label (and its number): 「様式の修正」「別表1に定める」.
 _RUNS_ON_WORD_RE = re.compile(r"号?[\u3041-\u309f]")
-
 TABLE_ROW_RE = re.compile(r"^\|.*\|$")
 TABLE_RULE_RE = re.compile(r"^\|[\s|:\-－—]+\|$")
 # Marks that open a short heading line in office documents (「■ 勤務表（シフト）」) as well as a
