@@ -50,6 +50,7 @@ from retriever.premise import (
     about_guideline,
     about_national_law,
     asks_about_sanction,
+    guideline_words,
     premise_cue,
     says_not_binding,
     says_soft_law,
@@ -482,7 +483,24 @@ class Answerer:
         organisation's own rules and not about the guideline or the law of the land."""
         if not premise_cue(query):
             return False
-        return about_guideline(query) or about_national_law(query) or not self._own_rules(hits)
+        if about_national_law(query):
+            return True
+        if about_guideline(query):
+            return not self._own_rules_called(query)
+        return not self._own_rules(hits)
+
+    def _own_rules_called(self, query: str) -> bool:
+        """Does an added organisation's rules document call itself what the question calls the
+        guideline (「ガイドラインを破ったら」 beside 「○○市生成AI利用ガイドライン」)? Then the question
+        may be about those rules, which bind their staff: answered from them, not corrected."""
+        words = guideline_words(query)
+        if not words:
+            return False
+        soft = self._soft_law_documents()
+        titles = [
+            str(self.retriever.documents.get(d, {}).get("title") or d) for d in self.extractive.families if d not in soft
+        ]
+        return any(w in t for w in words for t in titles)
 
     def _own_rules(self, hits: list[Hit]) -> bool:
         """Does the question point at an organisation's own rules (an added document that does

@@ -28,9 +28,11 @@ from typing import Literal
 
 from guideqa.text import nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
+from retriever.premise import SANCTION_OR_BREACH
 
 AnswerType = Literal[
-    "money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named", "form"
+    "money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named", "form",
+    "consequence",
 ]
 
 # Nouns of the things a shop or an office buys and names by brand (a product or its maker).
@@ -67,6 +69,10 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ("named", re.compile(r"どこ(?:が|に|で|の|へ)|どの(?:機関|団体|組織|会社|企業|法律|法令|省庁|省|窓口)|何という|名称")),
     # A form or template to fill in, or how to fill one in (「報告の様式」「申請書の書き方」).
     ("form", re.compile(r"様式|書式|ひな形|雛形|テンプレート|記入例|書き方|記入(?:の)?(?:方法|仕方)")),
+    # What follows a breach (「違反したら」「罰金は」「懲戒処分される？」; the vocabulary of
+    # retriever.premise): asked of rules that bind their reader (an organisation's own), it is
+    # answered only by text stating a consequence or a breach, not by the rules' other duties.
+    ("consequence", SANCTION_OR_BREACH),
 )
 # Types a counted question (「何人」「何時」) overrides: a count is the more specific ask.
 _BELOW_COUNTS: frozenset[str] = frozenset({"product", "procedure", "named", "form"})
@@ -227,6 +233,11 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     "number": re.compile(_NUM + r"\s*(?:%|％|パーセント|割|倍|人|名|件|社|個|回|つ|項目|か国|カ国)"),
     # A share: percent, 割 (tenths), …分の….
     "rate": re.compile(_NUM + r"\s*(?:%|％|パーセント|割)|[一二三四五六七八九十\d]+分の[一二三四五六七八九十\d]+"),
+    # A breach and what follows it: discipline, sanctions, measures taken, use stopped or withdrawn.
+    "consequence": re.compile(
+        r"違反|懲戒|処分|罰|制裁|責任を問|解雇|減給|停職|出勤停止|けん責|譴責|戒告|訓告|注意指導"
+        r"|(?:利用|使用|権限|アカウント)(?:を|の)?(?:停止|禁止|制限|取り消|取消|剥奪|はく奪)"
+    ),
     # Sequences and steps.
     "procedure": re.compile(
         r"手順|手続|ステップ|段階|プロセス|フロー|流れ|まず|次に|最後に|[①②③④⑤]|\(\d\)|（\d）|第[一二三1-3]に"

@@ -73,7 +73,7 @@ def premise_cue(question: str) -> str | None:
     return m.group(0) if m else None
 
 
-_SANCTIONED = re.compile("|".join((_SANCTION, _BREACH)))
+SANCTION_OR_BREACH = re.compile("|".join((_SANCTION, _BREACH)))
 
 
 def asks_about_sanction(question: str) -> bool:
@@ -84,7 +84,7 @@ def asks_about_sanction(question: str) -> bool:
     fact the guideline does not hold; a duty to register or be licensed for using AI is the
     premise itself, which the soft-law statement answers (the guideline sets no such duty).
     """
-    return bool(_SANCTIONED.search(nfkc(question)))
+    return bool(SANCTION_OR_BREACH.search(nfkc(question)))
 
 
 # Legal vocabulary left over once the cue is removed (「駐車違反の」): not what the question is about.
@@ -103,6 +103,22 @@ def without_premise(question: str) -> str:
 _ABOUT_GUIDELINE = re.compile(
     r"(?:^|[\s、。，,！？!?「『（(]|(?<=[はがをにでともや])|AI事業者|本|この|その|同)(?:ガイドライン|指針)|ソフトロー"
 )
+
+
+# The national guideline named as such: no organisation's own rules go by these names.
+_NAMED_NATIONAL = re.compile(r"AI事業者(?:ガイドライン|指針)|ソフトロー")
+
+
+def guideline_words(question: str) -> set[str]:
+    """The words by which the question refers to a guideline without naming the national one
+    (「ガイドラインを破ったら」 → {ガイドライン}); empty when it names AI事業者ガイドライン or soft law.
+
+    An organisation's own rules may call themselves 「…ガイドライン」 or 「…指針」 too: loaded
+    beside the national guideline, such an unqualified word may mean either."""
+    text = nfkc(question)
+    if _NAMED_NATIONAL.search(text):
+        return set()
+    return {w for m in _ABOUT_GUIDELINE.finditer(text) for w in ("ガイドライン", "指針") if m.group(0).endswith(w)}
 
 
 def about_guideline(question: str) -> bool:

@@ -37,6 +37,7 @@ from retriever.calibration import Sample, describe, fit, load_policy, save_polic
 from retriever.premise import (
     PREMISE_LEAD,
     asks_about_sanction,
+    guideline_words,
     premise_cue,
     says_not_binding,
     says_soft_law,
@@ -88,6 +89,10 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("開発者はいつの段階で検証すべきですか", None),  # a stage of work, not a date
         ("更新研修は毎年何月にやってますか？", "date"),  # which month: a date, not a count of 月
         ("見直しは何か月ごとですか", "duration"),
+        # A breach or a sanction asked after: what follows it (an amount asked is still money).
+        ("このマニュアルに違反したらどうなるんですか", "consequence"),
+        ("勝手に使ったら懲戒処分を受けますか", "consequence"),
+        ("ルールを破ったら罰金はいくらですか", "money"),
     ],
 )
 def test_expected_answer_type(question: str, kind: str | None) -> None:
@@ -105,6 +110,16 @@ def test_answer_type_found_in_real_corpus_sentences() -> None:
     soft = corpus_line(INTERIM, 281)  # ソフトローの利点と欠点: no amount, no duration, no date
     for kind in ("money", "duration", "date"):
         assert not has_answer_type(soft, kind), kind  # type: ignore[arg-type]
+
+
+def test_a_consequence_asked_for_needs_a_sentence_that_states_one() -> None:
+    # An organisation's rules state what follows a breach (written for this test); the
+    # guideline's duties (「…適切な措置を講じる」 is a measure, not a sanction) do not.
+    assert has_answer_type("本規程に違反した場合は、就業規則に基づき懲戒処分の対象となることがあります。", "consequence")
+    assert has_answer_type("違反が判明したときは、当該職員の利用権限を停止する。", "consequence")
+    assert not has_answer_type(corpus_line(GUIDELINE, 749), "consequence")  # 「…必要な措置を講じる」
+    assert not has_answer_type(corpus_line(GUIDELINE, 5302), "consequence")
+    assert not has_answer_type("生成物は公開前に必ず担当者が確認すること。", "consequence")
 
 
 def test_a_form_asked_for_needs_a_sentence_that_names_one() -> None:
@@ -357,6 +372,16 @@ def test_a_sanction_is_told_from_a_duty_to_register() -> None:
     assert asks_about_sanction("ガイドラインに違反すると営業停止ですか")
     assert not asks_about_sanction("AIの利用には届出が必要ですよね。期限はいつまでですか")
     assert not asks_about_sanction("生成AIを使うには許可が要りますか")
+
+
+def test_an_unqualified_guideline_word_is_told_from_the_national_guideline_named() -> None:
+    # 「ガイドライン」「この指針」 may be an organisation's own 「…ガイドライン」; AI事業者ガイドライン and
+    # ソフトロー name the national one.
+    assert guideline_words("ガイドラインを破ったら罰金はありますか") == {"ガイドライン"}
+    assert guideline_words("この指針に違反すると処罰されますか") == {"指針"}
+    assert guideline_words("AI事業者ガイドラインに違反すると罰金はありますか") == set()
+    assert guideline_words("ソフトローだから守らなくても罰則はないですよね") == set()
+    assert guideline_words("社内ガイドラインに違反したら") == set()  # someone else's, by name
 
 
 def test_ordinary_questions_have_no_premise() -> None:

@@ -94,6 +94,18 @@ def test_a_duty_in_the_organisations_own_rules_is_answered_not_corrected(answere
         assert corrected.sentences and corrected.sentences[0].statement, question
 
 
+def test_a_breach_of_rules_that_call_themselves_a_guideline_is_not_corrected_with_soft_law(answerer: Answerer):
+    # The city's rules are titled 「…ガイドライン」 and state no sanction: 「ガイドライン」 unqualified may
+    # mean them, so the national guideline's soft-law statement would not answer. Nothing in
+    # them says what follows a breach: refused, not answered with their other duties.
+    for question in ("このガイドラインに違反したら処分されますか？", "ガイドラインを破ってAIを使ったら罰則はありますか"):
+        ans = answerer.ask(question)
+        assert ans.refused and not any(s.statement for s in ans.sentences), (question, ans.answer)
+    # Named, the national guideline is still corrected (see the test above).
+    named = answerer.ask("AI事業者ガイドラインを守らないと罰則はありますか")
+    assert named.sentences and named.sentences[0].statement
+
+
 def test_a_date_of_the_rules_themselves_is_answered_from_their_caption_and_title(answerer: Answerer):
     # 「第10条（見直し）」 names the act as a noun, the clerk asks with the verb (見直す), and the
     # article (「毎年4月に内容を見直し」) leaves what it reviews to the document's title (「みどり市
