@@ -300,9 +300,32 @@ def resolve(
             focus += items.same_section(anchors[:1])
         # 「他には？」 names nothing new: the previous question again, with whatever words it adds.
         added = " ".join(own_terms(body)) if kind == "more" else body
-        query = f"{state.query} {added}".strip()
+        query = f"{substitute_names(state.query, body)} {added}".strip()
         note = f"{head}お答えします。"
     return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)
+
+
+def proper_names(text: str) -> list[str]:
+    """The proper nouns of ``text`` (products, companies, places, bodies: 「Copilot」「グーグル」)."""
+    return list(dict.fromkeys(s for s, pos, _ in morphemes(text) if pos[0] == "名詞" and pos[1] == "固有名詞"))
+
+
+def substitute_names(previous: str, question: str) -> str:
+    """The previous question with its proper names replaced by the follow-up's (「Copilotに検査結果を
+    入れていい？」, then 「じゃあChatGPTの方なら？」 → 「ChatGPTに検査結果を入れていい？」).
+
+    A contrastive follow-up asks the same question of a parallel element: a name stands for a
+    name. Names both turns share, or a previous question without names, are left as they are.
+    """
+    new = [n for n in proper_names(question) if n not in previous]
+    old = [n for n in proper_names(previous) if n not in nfkc(question)]
+    if not new or not old:
+        return previous
+    text = nfkc(previous)
+    text = text.replace(old[0], "・".join(new), 1)
+    for name in old[1:]:
+        text = text.replace(name, "")
+    return text
 
 
 def _label_words(shown: str) -> str:

@@ -28,6 +28,7 @@ from retriever.conversation import (
     own_terms,
     replay,
     resolve,
+    substitute_names,
     turn_state,
 )
 
@@ -410,6 +411,26 @@ def test_more_searches_the_previous_question_without_its_cue_words(answerer: Ans
     assert res is not None and res.kind == "more" and res.query == PRIVACY_Q
     res = resolve("他に個人情報で注意することは？", "user", PRIVACY, items)
     assert res is not None and res.kind == "more" and res.query.startswith(PRIVACY_Q) and "他に" not in res.query
+
+
+def test_a_name_in_a_contrastive_follow_up_stands_for_the_previous_name():
+    # 「じゃあChatGPTの方なら？」 asks the previous question of another product: the name is
+    # replaced, not added (a query holding both finds the first product's passages again).
+    assert substitute_names("Copilotに検査結果を入れて要約させてもいい？", "じゃあChatGPTの方ならいける？") == (
+        "ChatGPTに検査結果を入れて要約させてもいい?"
+    )
+    assert substitute_names("Copilotで議事録を作っていい？", "GeminiとかClaudeは？").startswith("Gemini・Claudeで議事録")
+    # Nothing to replace: no name in the previous question, or the same name asked again.
+    assert substitute_names("個人情報を入れていい？", "ChatGPTなら？") == "個人情報を入れていい？"
+    assert substitute_names("ChatGPTに入れていい？", "ChatGPTの有料版は？") == "ChatGPTに入れていい？"
+
+
+def test_a_contrastive_follow_up_searches_the_previous_question_with_the_new_name(answerer: Answerer):
+    items = item_index(answerer.retriever)
+    state = TurnState(question="ChatGPTに個人情報を入れてもいい？", query="ChatGPTに個人情報を入れてもいい？", role="user")
+    res = resolve("じゃあCopilotの方なら？", "user", state, items, lambda w: True)
+    assert res is not None and res.kind == "reference"
+    assert "ChatGPT" not in res.query and res.query.startswith("Copilotに個人情報を入れてもいい")
 
 
 # --- elliptical phrases, definitions, topic changes (session 5) -------------------------------
