@@ -7,6 +7,8 @@ a small vocabulary of structure, which this reader turns into section paths:
   as in statutes: 「（目的）」 then 「第1条 …」). An article is one unit: chunks never cross it,
   and inside an article numbered items (1. (1) ① ア, and paragraph numbers 「2 …」) only start
   new paragraphs;
+* 「第1　目的」 (a 要綱・要領 in the public-document style): a unit at the level of an article,
+  inside which short numbered lines may still be headings;
 * 別紙 / 別表 / 別記 / 様式 / 附則 open top-level sections;
 * outside articles, short numbered lines (1. / 1 見出し / (1) / ① / ア), markdown headings and
   【…】 labels are headings;
@@ -45,7 +47,11 @@ CHAPTER_RE = re.compile(rf"^第\s*({_NUM})\s*章(?:\s+|$)(.*)$")
 SECTION_RE = re.compile(rf"^第\s*({_NUM})\s*節(?:\s+|$)(.*)$")
 ARTICLE_RE = re.compile(rf"^第\s*({_NUM})\s*条(?:\s*の\s*({_NUM}))?\s*(?:[(（]([^()（）]{{1,30}})[)）])?\s*(.*)$")
 CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
-APPENDIX_RE = re.compile(rf"^(別紙|別表|別記|様式|附則|付則)\s*(?:第\s*)?({_NUM})?\s*(?:号)?(.*)$")
+# 「第1　目的」「第３　利用の手続」: the numbered units of a 要綱・要領 written in the public-document
+# style (公用文), 第N then a space and a caption, without 条. (第1条, 第2章, 第3号, 第1項… are not.)
+NUMBERED_UNIT_RE = re.compile(rf"^第\s*({_NUM})(?![0-9一二三四五六七八九十百])\s+(?![条章節編号項款](?:\s|$|[(（]))(\S.{{0,19}})$")
+# (「附　則」: a two-character heading is often spaced out to the width of longer ones.)
+APPENDIX_RE = re.compile(rf"^(別紙|別表|別記|様式|附\s*則|付\s*則)\s*(?:第\s*)?({_NUM})?\s*(?:号)?(.*)$")
 QUESTION_RE = re.compile(r"^(?:Q\s*(\d{1,3})\s*[.:)]?|Q\s*[.:)]|問\s*(\d{1,3})\s*[.:)]?|問\s*[.:)])\s*(\S.*)$")
 ANSWER_RE = re.compile(r"^(?:A\s*\d{0,3}\s*[.:)]|答\s*\d{0,3}\s*[.:)]?)\s*\S")
 # The answer's marker inside a Q&A entry, on the source line (half- or full-width): 「A. …」
@@ -420,12 +426,14 @@ class AdminParser(_Parser):
             return self.open(LEVEL_SECTION, f"第{m.group(1)}節 {tidy(m.group(2))}".strip(), line)
         if ARTICLE_RE.match(text):
             return self.article(line, text)
+        if (m := NUMBERED_UNIT_RE.match(text)) and _heading_like(text) and "、" not in text:
+            return self.open(LEVEL_ARTICLE, f"第{m.group(1)} {tidy(m.group(2))}", line)
         if CAPTION_RE.match(text) and self.has_articles:
             self.caption = (line, text)
             return True
         # (「様式の修正、…」 / 「別表1に定める…」: a sentence that begins with the word, not a heading.)
         if (m := APPENDIX_RE.match(text)) and _heading_like(text) and not _runs_on_word(text, m):
-            label = f"{m.group(1)}{m.group(2) or ''}"
+            label = f"{''.join(m.group(1).split())}{m.group(2) or ''}"
             rest = tidy(m.group(3)).lstrip(":：")
             return self.open(LEVEL_CHAPTER, f"{label} {rest}".strip(), line)
         if m := QUESTION_RE.match(text):

@@ -41,7 +41,7 @@ from retriever.definitions import definition_candidates, definition_term
 from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
 from retriever.names import distinctive_names, documents_named
 from retriever.rules import rules_first
-from retriever.signals import TermMatrix, feedback_terms, max_by_owner, rrf
+from retriever.signals import TermMatrix, feedback_terms, figures, max_by_owner, rrf
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,7 @@ class Retriever:
         self._norm = [match_key(c.text) for c in self.chunks]
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
         self._keys = [set(char_ngrams(t)) for t in self._norm]
+        self._figures = [figures(t) for t in self._norm]
         self.sentence_vectors = np.ascontiguousarray(index.sentence_vectors, dtype=np.float32)
         self.sentence_owners = np.asarray(index.sentence_owners, dtype=np.int64)
         self.terms = TermMatrix.from_bm25(index.bm25)
@@ -414,7 +415,12 @@ class Retriever:
         for hit in picked:
             b = self._keys[hit.index]
             if b and len(a & b) / min(len(a), len(b)) >= self.config.duplicate_overlap:
-                return True
+                # Within one document a copy states the same figures: two passages whose dates or
+                # amounts differ are two facts (「令和6年4月1日から施行」, then an amendment's
+                # 「令和7年4月1日から施行」). (Another edition's copy differs in its dates: it collapses.)
+                small, large = sorted((self._figures[i], self._figures[hit.index]), key=len)
+                if small <= large or self.chunks[i].doc_id != hit.chunk.doc_id:
+                    return True
         return False
 
     # -- public API ----------------------------------------------------------------------

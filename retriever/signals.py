@@ -13,6 +13,7 @@ cosine scale.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,3 +103,14 @@ def feedback_terms(
     order = order[acc[order] > 0]
     total = float(acc[order].sum())
     return {int(t): float(acc[t] / total) for t in order} if total > 0 else {}
+
+
+# A figure with its unit (「令和6年」「4月」「10日」「3営業日」「5万円」「第12条」), in normalised text.
+_FIGURE_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:営業日|開庁日|か月|ヶ月|カ月|週間|時間|年|月|日|分|条|項|号|万円|億円|円|%|人|件|回)")
+
+
+def figures(text: str) -> frozenset[str]:
+    """The figures a text states, each with its unit: two passages of one document that read
+    alike but state other figures (a rule and its amendment: 「令和6年4月1日から施行」,
+    「令和7年4月1日から施行」) are two facts, not a copy and its original."""
+    return frozenset(m.replace(" ", "") for m in _FIGURE_RE.findall(text))

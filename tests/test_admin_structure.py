@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument, SourceLine
+from ingest.admin_structure import NUMBERED_UNIT_RE
 from ingest.chunking import build_chunks
 from ingest.corpus import auto_doc_id, load_manifest
 from ingest.loaders import load_document
@@ -322,3 +323,22 @@ def test_short_lines_of_a_text_file_not_broken_at_a_width_stay_apart():
     texts = [p.text for p in parse_paragraphs(doc) if not p.is_heading]
     assert "情報システム部AI担当" in texts and "内線：4120" in texts and "メール：ai@example.jp" in texts
     assert "ポイント：迷ったら入力しない。" in texts  # a label that ends in ： runs on
+
+
+def test_numbered_units_of_a_public_document_style_yoryo_are_sections():
+    # A 要領 in the public-document style (公用文): 「第1　目的」 units without 条, paragraph
+    # numbers and (1) items inside them, and a spaced-out 「附　則」 (written for this test).
+    doc = text_doc(
+        "〇〇市生成AI利用要領\n\n第1　目的\n　この要領は、生成AIの利用に関し必要な事項を定める。\n\n"
+        "第2　利用の手続\n1　所属長は、利用申請書を情報政策課長に提出しなければならない。\n"
+        "2　情報政策課長は、申請を審査する。\n　(1)　審査は、申請を受けた日から10日以内に行う。\n\n"
+        "第3　入力の禁止\n　職員は、個人情報を生成AIに入力してはならない。\n\n"
+        "附　則\nこの要領は、令和7年4月1日から施行する。\n"
+    )
+    chunks = build_chunks(doc)
+    assert [c.section for c in chunks] == ["第1 目的", "第2 利用の手続", "第3 入力の禁止", "附則"]
+    assert "10日以内" in chunks[1].text and chunks[1].text.startswith("1 所属長は")
+    # 第1条, 第2章 and a sentence that begins with 第N are not such units.
+    assert NUMBERED_UNIT_RE.match("第1 目的") and NUMBERED_UNIT_RE.match("第12 雑則")
+    for line in ("第1条 目的", "第2章 総則", "第1 条", "第1 四半期の報告は、翌月末までに行う。"):
+        assert not (NUMBERED_UNIT_RE.match(line) and "。" not in line), line

@@ -13,7 +13,7 @@ from ingest.chunking import chunk_sentences, sentence_hash
 from ingest.tokenizer import SudachiTokenizer
 from ingest.vector_cache import VectorStore
 from retriever.fusion import FEATURES, FusionModel, feature_matrix, load_fusion_model, save_fusion_model
-from retriever.signals import TermMatrix, feedback_terms, max_by_owner, rrf
+from retriever.signals import TermMatrix, feedback_terms, figures, max_by_owner, rrf
 
 # Real chunk text: 本編 D-2) i. (AI事業者ガイドライン, guideline.txt lines 3085–3090).
 D2I = (
@@ -177,3 +177,13 @@ def test_query_time_blas_runs_on_one_thread() -> None:
     single_threaded_blas()
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
+def test_figures_tell_a_rule_from_its_amendment() -> None:
+    # Two 附則 of one set of rules (written for this test): alike in words, two facts.
+    first = figures("1 この規程は、令和6年4月1日から施行する。2 暫定指針（令和5年7月10日通知）は、廃止する。")
+    amendment = figures("この規程は、令和7年4月1日から施行する。")
+    assert amendment == {"7年", "4月", "1日"} and not amendment <= first
+    # A re-quote states the same figures (the retriever collapses it as a copy).
+    assert figures("発覚から1時間以内に報告し、3営業日以内に報告書を提出する。") == {"1時間", "3営業日"}
+    assert figures("報告書は3営業日以内に提出する。") <= figures("発覚から1時間以内に報告し、3営業日以内に報告書を提出する。")
