@@ -47,12 +47,20 @@ CHAPTER_RE = re.compile(rf"^第\s*({_NUM})\s*章(?:\s+|$)(.*)$")
 SECTION_RE = re.compile(rf"^第\s*({_NUM})\s*節(?:\s+|$)(.*)$")
 ARTICLE_RE = re.compile(rf"^第\s*({_NUM})\s*条(?:\s*の\s*({_NUM}))?\s*(?:[(（]([^()（）]{{1,30}})[)）])?\s*(.*)$")
 CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
+# 「P5　会社が認めているAIツール」「スライド3 使い方」: the page or slide labels of a deck or a
+# handbook exported to text, each followed by its title (a document using them, in order, at least
+# MIN_PAGE_TITLES times).
+PAGE_TITLE_RE = re.compile(r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})\s+(\S.{0,29})$")
+MIN_PAGE_TITLES = 3
+# Marks that open a line of a checklist or an OK/NG list (「✔ OK：…」「× NG：…」), besides the bullets.
+CHECK_MARKS = frozenset("✔✅☑✗✘×❌☐●◎★☆")
 # 「第1　目的」「第３　利用の手続」: the numbered units of a 要綱・要領 written in the public-document
 # style (公用文), 第N then a space and a caption, without 条. (第1条, 第2章, 第3号, 第1項… are not.)
 NUMBERED_UNIT_RE = re.compile(rf"^第\s*({_NUM})(?![0-9一二三四五六七八九十百])\s+(?![条章節編号項款](?:\s|$|[(（]))(\S.{{0,19}})$")
 # (「附　則」: a two-character heading is often spaced out to the width of longer ones.)
 APPENDIX_RE = re.compile(rf"^(別紙|別表|別記|様式|附\s*則|付\s*則)\s*(?:第\s*)?({_NUM})?\s*(?:号)?(.*)$")
-QUESTION_RE = re.compile(r"^(?:Q\s*(\d{1,3})\s*[.:)]?|Q\s*[.:)]|問\s*(\d{1,3})\s*[.:)]?|問\s*[.:)])\s*(\S.*)$")
+# (「Q　家で…」: a bare Q set apart by a space, as a Q&A page of a handbook writes it.)
+QUESTION_RE = re.compile(r"^(?:Q\s*(\d{1,3})\s*[.:)]?|Q\s*[.:)]|Q\s+(?=\S)|問\s*(\d{1,3})\s*[.:)]?|問\s*[.:)])\s*(\S.*)$")
 ANSWER_RE = re.compile(r"^(?:A\s*\d{0,3}\s*[.:)]|答\s*\d{0,3}\s*[.:)]?)\s*\S")
 # The answer's marker inside a Q&A entry, on the source line (half- or full-width): 「A. …」
 # 「A …」 「Ａ　…」 「答 …」. The question is the entry's heading; the answer reads without it.
@@ -201,6 +209,16 @@ def page_furniture(texts: list[str]) -> frozenset[str]:
     return frozenset(k for k, n in counts.items() if n >= max(3, len(pages) // 2 + 1))
 
 
+def page_titles(texts: list[str]) -> frozenset[int]:
+    """Lines that are page or slide labels with their titles (「P1　このハンドブックについて」), when
+    the document numbers at least :data:`MIN_PAGE_TITLES` of them in ascending order."""
+    found = [(i, int(m.group(1))) for i, t in enumerate(texts) if (m := PAGE_TITLE_RE.match(t)) and _heading_like(t)]
+    numbers = [n for _, n in found]
+    if len(found) < MIN_PAGE_TITLES or numbers != sorted(set(numbers)):
+        return frozenset()
+    return frozenset(i for i, _ in found)
+
+
 def numbered(text: str) -> tuple[int, int] | None:
     """The level (see :data:`NUMBERED`) and number of a numbered line: 「2. 秘密保持…」 -> (4, 2),
     「(3) …」 -> (7, 3), 「イ …」 -> (9, 2), 「3.2 各部門長」 -> (5, 2), 「4.1.2 利用計画書」 -> (6, 2)."""
@@ -284,6 +302,7 @@ class AdminParser(_Parser):
             sum(full_pages) / len(full_pages) <= SLIDE_MAX_LINES_PER_PAGE
         )
         self.furniture = running_furniture(doc) if page_lines else page_furniture(texts)
+        self.page_titles = page_titles(texts)
         # With markdown headings, numbered lines are list items, not headings.
         self.markdown = sum(1 for t in texts if MARKDOWN_HEADING_RE.match(t)) >= 2
         self.marked_headings = _marked_headings(texts)
@@ -321,7 +340,7 @@ class AdminParser(_Parser):
         return super().is_furniture(s) or bool(PAGE_NUMBER_RE.match(s)) or _key(s) in self.furniture
 
     def starts_paragraph(self, s: str) -> bool:
-        return _starts_bullet(s) or bool(ITEM_START_RE.match(s)) or bool(ANSWER_RE.match(s))
+        return _starts_bullet(s) or s[:1] in CHECK_MARKS or bool(ITEM_START_RE.match(s)) or bool(ANSWER_RE.match(s))
 
     def run(self) -> list[Paragraph]:
         for index, line in enumerate(self.doc.lines):
@@ -426,6 +445,8 @@ class AdminParser(_Parser):
             return self.open(LEVEL_SECTION, f"第{m.group(1)}節 {tidy(m.group(2))}".strip(), line)
         if ARTICLE_RE.match(text):
             return self.article(line, text)
+        if self.index in self.page_titles and (m := PAGE_TITLE_RE.match(text)):
+            return self.open(LEVEL_SECTION, f"P{m.group(1)} {tidy(m.group(2))}", line)
         if (m := NUMBERED_UNIT_RE.match(text)) and _heading_like(text) and "、" not in text:
             return self.open(LEVEL_ARTICLE, f"第{m.group(1)} {tidy(m.group(2))}", line)
         if CAPTION_RE.match(text) and self.has_articles:

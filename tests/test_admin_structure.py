@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from guideqa.models import Chunk, DocumentMeta, LoadedDocument, SourceLine
-from ingest.admin_structure import NUMBERED_UNIT_RE
+from ingest.admin_structure import NUMBERED_UNIT_RE, page_titles
 from ingest.chunking import build_chunks
 from ingest.corpus import auto_doc_id, load_manifest
 from ingest.loaders import load_document
@@ -342,3 +342,25 @@ def test_numbered_units_of_a_public_document_style_yoryo_are_sections():
     assert NUMBERED_UNIT_RE.match("第1 目的") and NUMBERED_UNIT_RE.match("第12 雑則")
     for line in ("第1条 目的", "第2章 総則", "第1 条", "第1 四半期の報告は、翌月末までに行う。"):
         assert not (NUMBERED_UNIT_RE.match(line) and "。" not in line), line
+
+
+def test_page_labels_of_a_handbook_head_its_pages_and_check_marks_open_lines():
+    # A handbook exported from slides (written for this test): 「P1　…」 page titles, ✔/× lines,
+    # and a Q&A page whose questions are set apart by a space only.
+    doc = text_doc(
+        "社内AIハンドブック\n\nP1　はじめに\n・全員向けのガイドです\n\nP2　入れていい情報\n【顧客情報】\n"
+        "✔ OK：公開済みの商品情報\n× NG：顧客の氏名と電話番号\n\nP3　よくある質問\nQ　家のパソコンで使える？\n"
+        "A　会社のパソコンだけです\nQ　パートでも使える？\nA　研修を受ければ使えます\n"
+    )
+    chunks = build_chunks(doc)
+    assert [c.section for c in chunks] == [
+        "P1 はじめに",
+        "P2 入れていい情報 > 【顧客情報】",
+        "P3 よくある質問 > Q. 家のパソコンで使える?",
+        "P3 よくある質問 > Q. パートでも使える?",
+    ]
+    assert chunks[1].text.split("\n") == ["✔OK：公開済みの商品情報", "×NG：顧客の氏名と電話番号"]
+    assert chunks[2].text == "会社のパソコンだけです"
+    # Labels out of order, or too few of them, are not page titles.
+    assert page_titles(["P3 まとめ", "P1 はじめに", "P2 使い方"]) == frozenset()
+    assert page_titles(["P1 はじめに", "本文", "P2 使い方"]) == frozenset()
