@@ -462,19 +462,24 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
 
 
-def named_things(question: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Names the question is about: proper nouns (SudachiPy 固有名詞) and Latin-script names
-    (products, services: 「ChatGPTで」「Copilotの」) used as a phrase of the sentence, i.e.
-    followed by a particle (code or markup around a word is not a phrase: 「DROP TABLE」)."""
-    toks = list(thread_tokenizer().tokenize(nfkc(question)[:4000]))
-    out: list[tuple[str, tuple[str, ...]]] = []
+def name_phrases(text: str) -> list[tuple[str, str]]:
+    """(surface, normalised form) of the names in ``text``: proper nouns (SudachiPy 固有名詞) and
+    Latin-script names (products, services: 「ChatGPTで」「Copilotの」) used as a phrase of the
+    sentence, i.e. followed by a particle (code or markup around a word is not a phrase: 「DROP TABLE」)."""
+    toks = list(thread_tokenizer().tokenize(nfkc(text)[:4000]))
+    out: list[tuple[str, str]] = []
     for m, nxt in zip(toks, toks[1:], strict=False):
         p = m.part_of_speech()
         if p[0] != "名詞" or not (p[1] == "固有名詞" or _LATIN_NAME.fullmatch(m.surface())):
             continue
         if nxt.part_of_speech()[0] == "助詞":
-            out.append((m.normalized_form(), ()))
+            out.append((m.surface(), m.normalized_form()))
     return out
+
+
+def named_things(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Names the question is about (:func:`name_phrases`), in normalised form."""
+    return [(form, ()) for _, form in name_phrases(question)]
 
 
 def missing_focus(

@@ -40,6 +40,7 @@ from guideqa.records import MAX_HISTORY
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
+from retriever.answerability import name_phrases
 from retriever.roles import named_roles, search_role, with_role
 from retriever.search import Hit
 from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
@@ -305,23 +306,19 @@ def resolve(
     return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)
 
 
-def proper_names(text: str) -> list[str]:
-    """The proper nouns of ``text`` (products, companies, places, bodies: 「Copilot」「グーグル」)."""
-    return list(dict.fromkeys(s for s, pos, _ in morphemes(text) if pos[0] == "名詞" and pos[1] == "固有名詞"))
-
-
 def substitute_names(previous: str, question: str) -> str:
-    """The previous question with its proper names replaced by the follow-up's (「Copilotに検査結果を
+    """The previous question with its names replaced by the follow-up's (「Copilotに検査結果を
     入れていい？」, then 「じゃあChatGPTの方なら？」 → 「ChatGPTに検査結果を入れていい？」).
 
     A contrastive follow-up asks the same question of a parallel element: a name stands for a
-    name. Names both turns share, or a previous question without names, are left as they are.
+    name (:func:`retriever.answerability.name_phrases`). Names both turns share, or a previous
+    question without names, are left as they are.
     """
-    new = [n for n in proper_names(question) if n not in previous]
-    old = [n for n in proper_names(previous) if n not in nfkc(question)]
+    text, asked = nfkc(previous), nfkc(question)
+    new = list(dict.fromkeys(s for s, _ in name_phrases(asked) if s not in text))
+    old = list(dict.fromkeys(s for s, _ in name_phrases(text) if s not in asked))
     if not new or not old:
         return previous
-    text = nfkc(previous)
     text = text.replace(old[0], "・".join(new), 1)
     for name in old[1:]:
         text = text.replace(name, "")
