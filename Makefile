@@ -107,6 +107,7 @@ fusion: index
 
 ship-vectors: $(STAMP)
 	$(GUIDEQA) ingest --no-cache --ship-vectors
+	$(PY) -m eval.documents --ship-vectors
 
 clean:
 	rm -rf index $(VENV) .pytest_cache .mypy_cache .ruff_cache

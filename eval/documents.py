@@ -31,13 +31,21 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from eval.render_pdf import document_title, render_pdf
 from guideqa.config import REPO_ROOT
 from guideqa.text import match_key
+from ingest.vector_cache import VectorStore
 
 log = logging.getLogger(__name__)
 
 DOCUMENTS_DIR = Path(__file__).parent / "documents"
+# The default embedder's vectors for these documents' chunks and sentences, as text and as PDF
+# (`python -m eval.documents --ship-vectors`): a run copies them into its index's cache, so only
+# passages whose text changed since are embedded. Vectors are looked up by content hash and
+# embedder id, so a stale or foreign store changes the time of a run, never its answers.
+VECTORS_DIR = DOCUMENTS_DIR / "vectors"
 SUFFIXES = (".txt", ".md", ".pdf")
 
 
@@ -175,15 +183,59 @@ def _ask(documents: list[Path], questions: list[dict], index_dir: Path) -> list[
     """`guideqa add` each document to a copy of the corpus, then `guideqa batch` the questions."""
     with tempfile.TemporaryDirectory(prefix="guideqa-docs-") as tmp:
         work = Path(tmp)
-        corpus, index = work / "corpus", work / "index"
-        shutil.copytree(REPO_ROOT / "corpus", corpus)
-        shutil.copytree(index_dir, index, symlinks=True)
-        for doc in documents:
-            _cli(["add", str(doc), "--corpus-dir", str(corpus), "--index-dir", str(index)])
+        index = _add(documents, work, index_dir)
         lines = work / "in.jsonl"
         lines.write_text("".join(json.dumps(_batch_line(q), ensure_ascii=False) + "\n" for q in questions), "utf-8")
         _cli(["batch", "--in", str(lines), "--out", str(work / "out.jsonl"), "--k", "10", "--index-dir", str(index)])
         return [json.loads(line) for line in (work / "out.jsonl").read_text("utf-8").splitlines() if line.strip()]
+
+
+def _add(documents: list[Path], work: Path, index_dir: Path) -> Path:
+    """Copies of the corpus and of ``index_dir`` under ``work`` with every document added by
+    `guideqa add`; returns the index copy. Before each add, the index's cache is seeded from
+    :data:`VECTORS_DIR` (an ingest keeps only the vectors of the chunks it indexed)."""
+    corpus, index = work / "corpus", work / "index"
+    shutil.copytree(REPO_ROOT / "corpus", corpus)
+    shutil.copytree(index_dir, index, symlinks=True)
+    shipped = [(_store(VECTORS_DIR, meta), meta) for meta in sorted(VECTORS_DIR.glob("*.json"))]
+    for doc in documents:
+        for store, meta in shipped:
+            if len(store):
+                cache = _store(index / "cache", meta)
+                cache.put_many(list(store.vectors), np.stack(list(store.vectors.values())))
+                cache.save()
+        _cli(["add", str(doc), "--corpus-dir", str(corpus), "--index-dir", str(index)])
+    return index
+
+
+def _store(directory: Path, meta_path: Path) -> VectorStore:
+    meta = json.loads(meta_path.read_text("utf-8"))
+    return VectorStore(directory, meta["embedder_id"], int(meta["dimension"]), meta.get("kind", "chunks")).load()
+
+
+def ship_vectors(index_dir: Path | None = None) -> dict[str, int]:
+    """Rewrite :data:`VECTORS_DIR`: every document added as text and as PDF to a copy of the
+    index; the vectors its cache gained beyond the bundled corpus's are kept. Returns the count
+    per kind."""
+    index_dir = index_dir or REPO_ROOT / "index"
+    documents = sorted(p for p in DOCUMENTS_DIR.iterdir() if p.suffix in SUFFIXES)
+    kept: dict[str, VectorStore] = {}
+    with tempfile.TemporaryDirectory(prefix="guideqa-vectors-") as tmp:
+        for mode in ("text", "pdf"):
+            work = Path(tmp) / mode
+            work.mkdir()
+            added = as_pdfs(documents, work) if mode == "pdf" else documents
+            index = _add(added, work, index_dir)
+            for meta_path in sorted((index / "cache").glob("*.json")):
+                base, grown = _store(index_dir / "cache", meta_path), _store(index / "cache", meta_path)
+                new = {h: v for h, v in grown.vectors.items() if base.get(h) is None}
+                store = kept.setdefault(meta_path.name, VectorStore(VECTORS_DIR, grown.embedder_id, grown.dimension, grown.kind))
+                if new:
+                    store.put_many(list(new), np.stack(list(new.values())))
+    shutil.rmtree(VECTORS_DIR, ignore_errors=True)
+    for store in kept.values():
+        store.save()
+    return {store.kind: len(store) for store in kept.values()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -193,8 +245,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--alone", action="store_true", help="add each document by itself (one organisation's deployment)")
     parser.add_argument("--ids", default="", help="only the questions whose id starts with this (doc-: first set, d6-: second)")
     parser.add_argument("--as-pdf", action="store_true", help="add each document as the office PDF rendered from it")
+    parser.add_argument("--ship-vectors", action="store_true", help=f"rewrite {VECTORS_DIR.name}/ (the documents' vectors) and stop")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.ship_vectors:
+        log.info("vectors shipped: %s", ship_vectors())
+        return
     scores = run(args.split, ids=args.ids, alone=args.alone, as_pdf=args.as_pdf)
     if args.misses:
         for line in scores.misses:

@@ -82,6 +82,11 @@ class VectorStore:
             self._vectors = {}
         return self
 
+    @property
+    def vectors(self) -> dict[str, np.ndarray]:
+        """Every vector held, by content hash (a copy of the mapping)."""
+        return dict(self._vectors)
+
     def get(self, content_hash: str) -> np.ndarray | None:
         return self._vectors.get(content_hash)
 
