@@ -46,6 +46,27 @@ def written_forms(text: str) -> str:
     return text
 
 
+# Discourse openings (general Japanese): an acknowledgement of the last answer, and the
+# conjunctions of topic change (転換の接続詞). They say nothing about what is asked: the
+# conversation reads them as "a new subject" (retriever.conversation.TOPIC_CHANGE) and the
+# search leaves them out (:func:`without_opening`).
+ACKNOWLEDGEMENT = r"(?:ありがとう(?:ございます|ございました)?|なるほど|了解(?:です|しました)?|(?:わ|分)かりました|承知しました)[。、,!！\s]*"
+TOPIC_CHANGE_WORDS = (
+    r"ところで|話は変わ|話が変わ|話変わ|話を変え|別の(?:質問|話)|別件|それとは別に|それはそうと|それはさておき|閑話休題|"
+    r"(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,]"
+)
+_OPENING_RE = re.compile(
+    rf"^(?:{ACKNOWLEDGEMENT})?(?:(?:{TOPIC_CHANGE_WORDS})(?:[^、,。!！?？\s]{{0,6}}?[、,。!！]|\s*))?"
+)
+
+
+def without_opening(text: str) -> str:
+    """``text`` without a leading acknowledgement or topic-change conjunction
+    (「ありがとう。ところで、…」 → 「…」); unchanged when nothing would be left."""
+    rest = _OPENING_RE.sub("", text, count=1).lstrip()
+    return rest if rest else text
+
+
 # Words that name a kind of document (Japanese administrative and corporate usage). The line of a
 # title block that carries one is the title (ingest.corpus_edit.detect_title); a question that
 # says 「この手引き」 names the one document whose title has that word (Retriever.named_documents).

@@ -186,9 +186,26 @@ def has_counter(text: str, counter: str) -> bool:
     return bool(re.search(num + r"\s*(?:" + forms + ")", nfkc(text)))
 
 
+# The means of reaching someone (電話・内線・メール…): in a question asking a contact
+# (「内線何番にかければいい？」「電話で聞きたい」) they say how, not about what.
+_CONTACT_MEANS = re.compile(
+    r"(?:電話|内線|ファックス|FAX|fax)(?:番号)?|(?<![\u4e00-\u9fff])番号?|メール|アドレス|メアド|連絡先?|問い?合わ?せ先?"
+)
+
+
 def without_type_cue(question: str) -> str:
-    """The question without its answer-type cue (「何円」「いつまで」「何人」…): what it is about."""
-    text = nfkc(question)
+    """The question without its answer-type cue (「何円」「いつまで」「何人」…): what it is about.
+    A contact question loses its words for the means of contact too, unless nothing else is
+    left (「問い合わせ先を教えて」 asks for the document's own contact)."""
+    text = _without_cue(nfkc(question))
+    if expected_answer_type(question) in ("phone", "contact"):
+        rest = _without_cue(_CONTACT_MEANS.sub(" ", nfkc(question)))
+        if content_words(rest):
+            return rest
+    return text
+
+
+def _without_cue(text: str) -> str:
     for _, pattern in _QUESTION_TYPES:
         text = pattern.sub(" ", text)
     while counter := asked_counter(text):

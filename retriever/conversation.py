@@ -37,6 +37,7 @@ from guideqa.guideline import (
 )
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
+from guideqa.text import ACKNOWLEDGEMENT, TOPIC_CHANGE_WORDS
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
@@ -58,12 +59,7 @@ NOTE_QUESTION_CHARS = 30
 # --- cue words (general Japanese) --------------------------------------------------------
 # Opening words that change the subject (the conjunctions of topic change, 転換の接続詞), after
 # an acknowledgement of the last answer if any: the question stands on its own.
-_ACKNOWLEDGEMENT = r"(?:ありがとう(?:ございます|ございました)?|なるほど|了解(?:です|しました)?|(?:わ|分)かりました|承知しました)[。、,!！\s]*"
-TOPIC_CHANGE = re.compile(
-    rf"^(?:{_ACKNOWLEDGEMENT})?"
-    r"(?:ところで|話は変わ|話が変わ|話変わ|話を変え|別の(?:質問|話)|別件|それとは別に|それはそうと|それはさておき|閑話休題|"
-    r"(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,])"
-)
+TOPIC_CHANGE = re.compile(rf"^(?:{ACKNOWLEDGEMENT})?(?:{TOPIC_CHANGE_WORDS})")
 # 「〜とは」「〜って何？」: a definition question names its own subject (colloquial って stands for
 # とは before an interrogative: 「AIガバナンスってそもそも何ですか」).
 DEFINITION = re.compile(

@@ -13,7 +13,7 @@ from guideqa.cli import app
 from guideqa.config import Settings
 from guideqa.errors import QueryError, RoleError
 from guideqa.text import match_key
-from retriever.answer import PREMISE_EXTRA_STATEMENTS, REFUSAL_TEXT, Answerer
+from retriever.answer import PREMISE_EXTRA_STATEMENTS, REFUSAL_TEXT, Answerer, search_text
 from retriever.answerability import asked_counter, asked_focus
 from retriever.premise import PREMISE_LEAD
 from retriever.roles import detect_role, parse_role, search_role
@@ -431,3 +431,23 @@ def test_a_contact_is_found_in_its_contact_block(answerer: Answerer):
     assert not answerer._type_found(other, selection, "contact", None, asked_focus(other), hits=hits)
     # 「アドレス」 names the kind of answer, not a subject the passages must hold.
     assert not answerer.features(asked, hits, selection).focus_missing
+    # The means of contact (電話・内線・番号) say how to reach someone, not about what: the block
+    # answers a question that names its subject and asks by telephone.
+    by_phone = "ヘルプデスクに電話で相談したいのですが、内線は何番ですか"
+    block = [(0, text)]
+    assert answerer._type_found(by_phone, block, "phone", None, asked_focus(by_phone), hits=hits)
+    assert "電話" not in answerer._typed_words(by_phone) and "番" not in answerer._typed_words(by_phone)
+
+
+@pytest.mark.parametrize(
+    ("said", "searched"),
+    [
+        ("ありがとう。ところで明日の天気は？", "明日の天気は？"),
+        ("なるほど！話は変わりますが、AIガバナンスとは？", "AIガバナンスとは？"),
+        ("ありがとうございます", "ありがとうございます"),  # nothing else: unchanged
+        ("AIガバナンスとは？", "AIガバナンスとは？"),
+    ],
+)
+def test_an_acknowledgement_or_topic_change_is_not_searched(said: str, searched: str):
+    # 「ありがとう。」 moved a weather question's similarity above the gate's threshold.
+    assert search_text(said) == searched
