@@ -83,13 +83,18 @@ _REFERENCE_WORDS = re.compile(
     r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
 )
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
+# The noun an interrogative determiner governs names the kind of answer, not a subject
+# (「例えばどんな対策が書いてある？」「どういう場面で？」), and 「いくつか」 is a quantity.
+_ASKED_KIND = re.compile(r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)[^\s、。,？?をがはにでともへやの]{1,8}|いくつか?|幾つか?")
 
 
 # --- detection -----------------------------------------------------------------------------
-def own_terms(question: str) -> list[str]:
-    """The content words of a question once cue words, role names and demonstratives are removed."""
+def own_terms(question: str, *, asked_kind: bool = True) -> list[str]:
+    """The content words of a question once cue words, role names and demonstratives are removed
+    (with ``asked_kind=False``, the noun an interrogative determiner governs too)."""
     text = LEAD.sub("", nfkc(question).strip())
-    for pattern in (EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS):
+    cues = (EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS) + (() if asked_kind else (_ASKED_KIND,))
+    for pattern in cues:
         text = pattern.sub(" ", text)
     return [w for w in content_nouns(text) if w.lower() != "ai"]
 
@@ -186,7 +191,8 @@ def classify(
     if defines(body):  # 「AIとは？」 names its subject
         return None
     own = own_terms(body)
-    new = [w for w in own if w not in context_terms(state)]
+    # 「例えばどんな対策が書いてある？」 asks examples of the last subject: 対策 is the kind asked for.
+    new = [w for w in own_terms(body, asked_kind=False) if w not in context_terms(state)]
     others = [r for r in named_roles(body) if r != state.role]
     kind: FollowUpKind
     if others:

@@ -62,6 +62,9 @@ def answerer(real_settings: Settings) -> Answerer:
         ("それとはどう違うの？", "reference"),
         ("一言で言うと？", "detail"),  # the same in plainer words: the explanation
         ("かみ砕いて説明してもらえますか", "detail"),
+        # The noun after an interrogative determiner is the kind asked for, not a new subject.
+        ("たとえば、どういう取組が載っていますか", "examples"),
+        ("実際の事例をいくつか教えて", "examples"),
     ],
 )
 def test_follow_ups_are_detected(question: str, kind: str):
