@@ -113,7 +113,8 @@ def lacks_subject(question: str) -> bool:
     if defines(body):
         return False
     cue = ANAPHOR.match(body) or EXAMPLES.search(body) or DETAIL.search(body) or MORE.search(body)
-    return bool(cue) and not own_terms(body)
+    # Two roles named side by side are the subject: 「開発者と提供者では具体的に何が違う？」.
+    return bool(cue) and not own_terms(body) and len(named_roles(body)) < 2
 
 
 # A noun phrase asked about without a predicate ends in a case, topic or adverbial particle

@@ -534,3 +534,12 @@ def test_what_the_previous_answer_showed_ranks_last_for_an_explanation():
     drifted = state.model_copy(update={"anchor_ids": []})
     assert _shown(res("detail"), drifted) == ["a", "b"]
     assert _shown(res("examples"), state) == []
+
+
+def test_a_cue_word_question_naming_two_roles_has_a_subject():
+    from retriever.conversation import lacks_subject
+
+    assert lacks_subject("具体的には？")
+    assert lacks_subject("提供者の場合の具体例は？")  # one role: which subject, is the last turn's
+    # The roles compared are the subject (「具体的に」 is not a follow-up cue here).
+    assert not lacks_subject("AI開発者とAI利用者では、具体的に何が違いますか")
