@@ -519,6 +519,19 @@ def missing_focus(
 
 
 # --- decision ----------------------------------------------------------------------------------
+# A question most of whose words the corpus never uses (「今週の社員食堂、カレーの日って何曜日？」:
+# 今週・食堂・カレー・曜日) and whose quoted sentences hold little of it is about something else,
+# however similar the passages look to the embedder. Shares of words (the tokenizer's, not an
+# embedder's scale); set on the dev splits, where they refuse no answerable question.
+OFFTOPIC_VOCAB = 0.4
+OFFTOPIC_COVERAGE = 0.3
+
+
+def off_vocabulary(vocab: float, coverage: float) -> bool:
+    """Most of the question's words are not the corpus's and the quoted sentences cover little."""
+    return vocab < OFFTOPIC_VOCAB and coverage < OFFTOPIC_COVERAGE
+
+
 @dataclass(frozen=True)
 class Features:
     dense: float  # best cosine of the top passages
@@ -548,7 +561,7 @@ class Thresholds:
 @dataclass(frozen=True)
 class Verdict:
     answered: bool
-    reason: str  # "ok", "type", "focus", "similarity", "coverage"
+    reason: str  # "ok", "type", "focus", "similarity", "vocabulary", "coverage"
     near_domain: bool  # close enough to the corpus to show related passages
 
 
@@ -563,6 +576,8 @@ def decide(f: Features, t: Thresholds) -> Verdict:
         return Verdict(False, "focus", near)
     if t.min_dense is not None and f.dense < t.min_dense:
         return Verdict(False, "similarity", near)
+    if off_vocabulary(f.vocab, f.coverage):
+        return Verdict(False, "vocabulary", near)
     strong = t.strong_dense is not None and f.dense >= t.strong_dense
     needed = t.strong_coverage if strong and t.strong_coverage is not None else t.min_coverage
     if f.coverage < needed:

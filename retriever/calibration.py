@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from retriever.answerability import Features, Thresholds
+from retriever.answerability import Features, Thresholds, off_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,10 @@ def fit(samples: list[Sample], *, use_dense: bool = True) -> tuple[Thresholds, d
     prem = [s for s in samples if s.premise]
     dense = np.array([s.features.dense for s in gate])
     cov = np.array([s.features.coverage for s in gate])
-    typed = np.array([s.features.type_found and not s.features.focus_missing for s in gate], dtype=bool)
+    typed = np.array(
+        [s.features.type_found and not s.features.focus_missing and not off_vocabulary(s.features.vocab, s.features.coverage) for s in gate],
+        dtype=bool,
+    )
     should = np.array([s.should_answer for s in gate] + [s.should_answer for s in prem], dtype=bool)
     p_dense = np.array([s.features.dense for s in prem])
     p_vocab = np.array([s.vocab for s in prem])

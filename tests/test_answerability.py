@@ -225,6 +225,15 @@ def test_decide_similarity_and_coverage() -> None:
     assert not decide(Features(0.82, 0.1, None, True, vocab=0.3), CAL).near_domain  # words the corpus never uses
 
 
+def test_decide_refuses_words_the_corpus_never_uses_that_the_sentences_do_not_cover() -> None:
+    # Similar enough for the embedder, but most words are not the corpus's and little is quoted.
+    off = decide(Features(0.86, 0.2, None, True, vocab=0.3), CAL)
+    assert not off.answered and off.reason == "vocabulary" and not off.near_domain
+    # Either alone is not enough: everyday words the quoted sentences do cover, or corpus words.
+    assert decide(Features(0.86, 0.35, None, True, vocab=0.3), CAL).answered
+    assert decide(Features(0.86, 0.35, None, True, vocab=0.5), CAL).answered
+
+
 def test_uncalibrated_default_ignores_similarity() -> None:
     assert decide(Features(0.1, 0.6, None, True), DEFAULT).answered
     assert not decide(Features(0.99, 0.4, None, True), DEFAULT).answered
