@@ -72,6 +72,8 @@ PREMISE_EXTRA_STATEMENTS = 2
 # asking one about a sanction under another rule is refused.
 CONTACTS = ("phone", "contact")
 FIGURES = ("money", "duration", "date", "number", "rate", *CONTACTS)
+# A name asked for (「どこの課に」) must also stand in a sentence about the question's subject.
+SUBJECT_TYPES = (*FIGURES, "named")
 # Share of the question's (idf-weighted) content words a sentence quoting the asked figure must
 # hold: half, the same share the uncalibrated gate asks of the whole quote (SAFE_MIN_COVERAGE).
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
@@ -243,20 +245,20 @@ class Answerer:
         typed = [(i, text) for i, text in selection if has_answer_type(text, expected, counter)]
         if expected == "date" and asks_future(question):  # a past date does not say when it will be
             typed = [(i, text) for i, text in typed if states_future(text)]
-        if not forms and not counted and expected not in FIGURES:
+        if not forms and not counted and expected not in SUBJECT_TYPES:
             return has_answer_type(" ".join(text for _, text in selection), expected, counter)
         if forms:
             typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(question, hits, i))]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
             typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
-        if expected in FIGURES and not forms and not counted:
+        if expected in SUBJECT_TYPES and not forms and not counted:
             asked = words if words is not None else self._typed_words(question)
             typed = [
                 (i, t)
                 for i, t in typed
                 if coverage(
                     asked,
-                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in CONTACTS))) | self._title_words(question, hits, i),
+                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in (*CONTACTS, "named")))) | self._title_words(question, hits, i),
                     self.idf,
                 )
                 >= TYPED_SENTENCE_COVERAGE

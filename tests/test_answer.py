@@ -451,3 +451,19 @@ def test_a_contact_is_found_in_its_contact_block(answerer: Answerer):
 def test_an_acknowledgement_or_topic_change_is_not_searched(said: str, searched: str):
     # 「ありがとう。」 moved a weather question's similarity above the gate's threshold.
     assert search_text(said) == searched
+
+
+def test_a_name_asked_for_stands_in_a_passage_about_the_question(answerer: Answerer):
+    # An organisation's rule names the unit a form goes to; a question asking which unit pays for
+    # something else is not answered by it.
+    from guideqa.models import Chunk
+    from retriever.search import Hit
+
+    text = "外部サービスを利用しようとする所属長は、利用申請書を情報政策課へ提出しなければならない。"
+    chunk = Chunk(id="c", doc_id="rules", segment="main", section_path=["第5条（利用の申請）"], text=text)
+    hits = [Hit(index=0, chunk=chunk, score=1.0, dense=0.9, bm25=1.0)]
+    selection = [(0, text)]
+    asked = "外部サービスの利用申請書は、どこの課に提出すればいいですか"
+    assert answerer._type_found(asked, selection, "named", None, asked_focus(asked), hits=hits)
+    other = "職員研修の講師謝金は、どこの課の予算から支払われますか"
+    assert not answerer._type_found(other, selection, "named", None, asked_focus(other), hits=hits)
