@@ -33,6 +33,7 @@ from retriever.answerability import (
     decide,
     expected_answer_type,
     has_answer_type,
+    in_type_cue,
     missing_focus,
     named_things,
     on_topic,
@@ -204,7 +205,7 @@ class Answerer:
         # place, a scheme); a rare one that no retrieved passage holds is not in the corpus.
         # A focus that only names the kind of answer (「アドレスを教えて」) is the type, not a subject.
         cue = type_cue(question) if expected is not None else ""
-        about = [(form, parts) for form, parts in focus if form not in cue] + named_things(question)
+        about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue)] + named_things(question)
         held: set[str] = set()
         if about:
             for hit in hits:
@@ -240,7 +241,7 @@ class Answerer:
         reader already has) is read with that sentence of its passage for this test."""
         cue = type_cue(question)
         # The focus without the words that only state the type (「個人の割合は」: 割合).
-        forms = {w for form, parts in focus for w in (form, *parts) if w not in cue}
+        forms = {w for form, parts in focus for w in (form, *parts) if not in_type_cue(w, cue)}
         counted = counted_noun(question) if counter else []
         typed = [(i, text) for i, text in selection if has_answer_type(text, expected, counter)]
         if expected == "date" and asks_future(question):  # a past date does not say when it will be

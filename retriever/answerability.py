@@ -48,7 +48,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                          r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration.)
-    ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|(?:期間|猶予)(?:は|が|って)")),
+    ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|締め?切り?|〆切り?|(?:期間|猶予)(?:は|が|って)")),
     # Dates: いつ, 何年 + に/から, 何月 (which month; 「何か月」 is a duration), 日付. (「いつの段階で」 asks for a stage of work, not a date.)
     ("date", re.compile(r"いつ(?!も|でも|まで|の(?:段階|工程|フェーズ|局面))|何年(?:何月)?(?:に|から)|何月|日付|年月日")),
     # Rates: 何割/何%/何パーセント/何分の…, or a ratio noun (割合・比率・…率) asked about, with or
@@ -95,6 +95,17 @@ def _question_type(question: str) -> tuple[AnswerType | None, str]:
 def type_cue(question: str) -> str:
     """The words of the question that state its answer type (「割合は」「何パーセント」), or ''."""
     return _question_type(question)[1]
+
+
+def in_type_cue(word: str, cue: str) -> bool:
+    """Is ``word`` (a surface or the dictionary's normalised form: 締切 → 締め切り) part of the
+    question's answer-type cue ``cue``?"""
+    return bool(cue) and (word in cue or word in _cue_words(cue))
+
+
+@lru_cache(maxsize=1024)
+def _cue_words(cue: str) -> frozenset[str]:
+    return frozenset(content_words(cue))
 
 
 def expected_answer_type(question: str) -> AnswerType | None:
@@ -218,7 +229,8 @@ _NUM = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万億半数]+)"
 # A telephone or fax number (「03-1234-5678」「(03)1234-5678」) or an extension (「内線2145」).
 _PHONE = r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)|内線\s*[:：]?\s*\d{2,6}"
 _CALENDAR_DEADLINE = (
-    r"(?:\d+\s*|前|翌|当|毎|同)月\s*(?:\d+\s*日|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
+    # (A weekday may follow the day: 「5月16日(金)まで」.)
+    r"(?:\d+\s*|前|翌|当|毎|同)月\s*(?:\d+\s*日(?:\s*\([月火水木金土日](?:曜日?)?\))?|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
     # A deadline relative to the day of the event: 「翌日の勤務終了までに」「翌営業日まで」.
     r"|(?:翌|当|同|前)(?:営業日|開庁日|日|週)[^。、]{0,10}?まで"
 )

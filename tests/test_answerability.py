@@ -25,6 +25,7 @@ from retriever.answerability import (
     expected_answer_type,
     has_answer_type,
     has_counter,
+    in_type_cue,
     missing_focus,
     named_things,
     names_a_product,
@@ -527,3 +528,13 @@ def test_a_calendar_deadline_answers_a_deadline_question() -> None:
     same_day = next(line for line in handbook if "当日中" in line)  # 「…事案の発生を知った当日中に…」
     assert has_answer_type(deadline, "duration") and has_answer_type(same_day, "duration")
     assert not has_answer_type("毎年4月に研修を行う", "duration")  # a month, not a deadline
+
+
+def test_a_closing_date_is_a_deadline_and_a_weekday_may_follow_the_day() -> None:
+    # 締切 (締め切り, 〆切) asks a deadline; office circulars write the weekday after the day.
+    for asked in ("研修の申込みの締切は？", "報告書の締め切りっていつ？", "〆切はいつですか"):
+        assert expected_answer_type(asked) == "duration", asked
+    assert has_answer_type("参加者名簿を令和7年6月13日（金）までに提出すること。", "duration")
+    assert has_answer_type("6月13日(金曜日)まで受け付けます", "duration")
+    # The cue's word in the dictionary's normalised form is still the cue, not a subject to find.
+    assert in_type_cue("締め切り", "締切") and not in_type_cue("研修", "締切")
