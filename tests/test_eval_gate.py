@@ -110,20 +110,26 @@ CEILINGS: dict[str, dict[str, float]] = {
 #   test (395: 306 answerable, 89 not):  hit@5 0.569, MRR 0.428, citation precision 0.257,
 #                                        refusal 0.910 (81/89), false refusal 0.052 (16), halluc. 0
 # Dev floors raised to the new figures less a margin; test floors kept where they still hold a margin.
+# Session 12 (q001-q801: a second blind probe of 2026-12-03 joined as q722-q801). Measured once:
+#   dev  (366: 279 answerable, 87 not):  hit@5 0.659, MRR 0.467, citation precision 0.289,
+#                                        refusal 0.943 (82/87), false refusal 0.011 (3), halluc. 0
+#   test (435: 336 answerable, 99 not):  hit@5 0.577, MRR 0.433, citation precision 0.267,
+#                                        refusal 0.929 (92/99), false refusal 0.051 (17), halluc. 0
+# Refusal floors raised (an off-topic question after 「ありがとう。」, the off-vocabulary gate).
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.65,
         "mrr": 0.46,
         "citation_precision": 0.27,
-        "refusal_rate": 0.90,  # 75 questions: 70 refused; 67 (0.893) fails
+        "refusal_rate": 0.91,  # 87 questions: 82 refused; 79 (0.908) fails
     },
     "test": {
         "hit@5": 0.55,
         "mrr": 0.41,
         "citation_precision": 0.24,
-        # 89 questions: 81 refused (one question sits on the similarity threshold and may flip
-        # with the number of embedding threads); 79 (0.888) fails
-        "refusal_rate": 0.89,
+        # 99 questions: 92 refused (a question may sit on the similarity threshold and flip with
+        # the number of embedding threads); 89 (0.899) fails
+        "refusal_rate": 0.90,
     },
 }
 CEILINGS_ALL: dict[str, dict[str, float]] = {
