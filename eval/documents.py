@@ -197,15 +197,21 @@ def _add(documents: list[Path], work: Path, index_dir: Path) -> Path:
     corpus, index = work / "corpus", work / "index"
     shutil.copytree(REPO_ROOT / "corpus", corpus)
     shutil.copytree(index_dir, index, symlinks=True)
-    shipped = [(_store(VECTORS_DIR, meta), meta) for meta in sorted(VECTORS_DIR.glob("*.json"))]
+    shipped = [(meta, _rows(_store(VECTORS_DIR, meta))) for meta in sorted(VECTORS_DIR.glob("*.json"))]
     for doc in documents:
-        for store, meta in shipped:
-            if len(store):
+        for meta, (hashes, vectors) in shipped:
+            if hashes:
                 cache = _store(index / "cache", meta)
-                cache.put_many(list(store.vectors), np.stack(list(store.vectors.values())))
+                cache.put_many(hashes, vectors)
                 cache.save()
         _cli(["add", str(doc), "--corpus-dir", str(corpus), "--index-dir", str(index)])
     return index
+
+
+def _rows(store: VectorStore) -> tuple[list[str], np.ndarray]:
+    """The store's hashes and its vectors stacked in the same order."""
+    held = store.vectors
+    return list(held), np.stack(list(held.values())) if held else np.zeros((0, store.dimension), np.float32)
 
 
 def _store(directory: Path, meta_path: Path) -> VectorStore:
@@ -228,10 +234,10 @@ def ship_vectors(index_dir: Path | None = None) -> dict[str, int]:
             index = _add(added, work, index_dir)
             for meta_path in sorted((index / "cache").glob("*.json")):
                 base, grown = _store(index_dir / "cache", meta_path), _store(index / "cache", meta_path)
-                new = {h: v for h, v in grown.vectors.items() if base.get(h) is None}
+                hashes, vectors = _rows(grown)
+                new = [k for k, h in enumerate(hashes) if base.get(h) is None]
                 store = kept.setdefault(meta_path.name, VectorStore(VECTORS_DIR, grown.embedder_id, grown.dimension, grown.kind))
-                if new:
-                    store.put_many(list(new), np.stack(list(new.values())))
+                store.put_many([hashes[k] for k in new], vectors[new])
     shutil.rmtree(VECTORS_DIR, ignore_errors=True)
     for store in kept.values():
         store.save()

@@ -89,11 +89,11 @@ _ASKED_KIND = re.compile(r"(?:どんな|どういう|どういった|どのよ�
 
 
 # --- detection -----------------------------------------------------------------------------
-def own_terms(question: str, *, asked_kind: bool = True) -> list[str]:
+def own_terms(question: str, *, keep_asked_kind: bool = True) -> list[str]:
     """The content words of a question once cue words, role names and demonstratives are removed
-    (with ``asked_kind=False``, the noun an interrogative determiner governs too)."""
+    (unless ``keep_asked_kind``, the noun an interrogative determiner governs too)."""
     text = LEAD.sub("", nfkc(question).strip())
-    cues = (EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS) + (() if asked_kind else (_ASKED_KIND,))
+    cues = (EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS) + (() if keep_asked_kind else (_ASKED_KIND,))
     for pattern in cues:
         text = pattern.sub(" ", text)
     return [w for w in content_nouns(text) if w.lower() != "ai"]
@@ -193,7 +193,7 @@ def classify(
         return None
     own = own_terms(body)
     # 「例えばどんな対策が書いてある？」 asks examples of the last subject: 対策 is the kind asked for.
-    new = [w for w in own_terms(body, asked_kind=False) if w not in context_terms(state)]
+    new = [w for w in own_terms(body, keep_asked_kind=False) if w not in context_terms(state)]
     others = [r for r in named_roles(body) if r != state.role]
     kind: FollowUpKind
     if others:
