@@ -13,7 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 REPLICAS ?= 3
 CLUSTER_PORT ?= 8080
 
-.PHONY: run test lint index bench eval eval-docs fusion install serve ui browser deploy-deps cluster cluster-bench clean ship-vectors
+.PHONY: run test lint index bench eval eval-docs fusion install serve ui browser deploy-deps cluster cluster-bench clean ship-vectors adapter
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -104,6 +104,10 @@ eval-docs: index
 # Retrain the learned fusion on the dev split (after changing questions, channels or the embedder).
 fusion: index
 	$(PY) -m eval.fusion_train
+
+# Refit the query adapter on the dev split (after changing questions, chunking or the embedder).
+adapter: index
+	$(PY) -m eval.adapter_train
 
 ship-vectors: $(STAMP)
 	$(GUIDEQA) ingest --no-cache --ship-vectors

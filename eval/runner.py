@@ -45,6 +45,10 @@ ABLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "system with the learned fusion (logistic regression trained on dev) instead of RRF + priors",
         {"learned_fusion": True},
     ),
+    "system-noadapter": (
+        "system without the query adapter (the question's vector as embedded)",
+        {"query_adapter": False},
+    ),
 }
 SYSTEMS: tuple[str, ...] = ("system", "system-nohistory", "bm25", "dense", "naive", *ABLATIONS)
 SYSTEM_LABELS = {

@@ -98,16 +98,23 @@ def info(
     except GuideQAError as err:
         _fail(err)
         return
+    from retriever import query_adapter
     from retriever.calibration import describe, load_policy
 
-    policy = load_policy(str(manifest["embedder"]["id"]), settings.calibration_file)
+    emb = manifest["embedder"]
+    policy = load_policy(str(emb["id"]), settings.calibration_file)
+    adapter_line = query_adapter.describe(str(emb["id"]), int(emb["dimension"]), {d["doc_id"] for d in manifest["documents"]})
     if as_json:
-        manifest = {**manifest, "answerability": {"calibration": policy.source, **vars(policy.thresholds)}}
+        manifest = {
+            **manifest,
+            "answerability": {"calibration": policy.source, **vars(policy.thresholds)},
+            "query_adapter": adapter_line,
+        }
         typer.echo(json.dumps(manifest, ensure_ascii=False, indent=2))
         return
-    emb = manifest["embedder"]
     typer.echo(f"埋め込みモデル: {emb['id']}（{emb['dimension']}次元）")
     typer.echo(describe(policy))
+    typer.echo(adapter_line)
     typer.echo(f"作成日時: {manifest['created_at']}")
     typer.echo(f"チャンク数: {manifest['chunk_count']}")
     for doc in manifest["documents"]:

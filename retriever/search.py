@@ -40,6 +40,7 @@ from ingest.tokenizer import SudachiTokenizer, Tokenizer, verb_of
 from retriever.definitions import definition_candidates, definition_term
 from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
 from retriever.names import distinctive_names, documents_named
+from retriever.query_adapter import QueryAdapter, applies_to, load_query_adapter
 from retriever.rules import rules_first
 from retriever.signals import TermMatrix, feedback_terms, figures, max_by_owner, rrf
 
@@ -70,6 +71,7 @@ class SearchConfig:
     prf_terms: int = 10  # expansion terms taken from them
     prf_weight: float = 0.1  # share of the expanded query given to the expansion terms
     learned_fusion: bool = False  # the embedder's trained fusion model, when one ships (off: did not help on dev)
+    query_adapter: bool = True  # the embedder's query adapter, when one ships (retriever/query_adapter.py)
     own_role_bonus: float = 1.25
     other_role_penalty: float = 0.7
     status_weight: dict[str, float] = field(
@@ -151,6 +153,14 @@ class Retriever:
         self.sentence_owners = np.asarray(index.sentence_owners, dtype=np.int64)
         self.terms = TermMatrix.from_bm25(index.bm25)
         self.fusion: FusionModel | None = load_fusion_model(embedder.embedder_id) if self.config.learned_fusion else None
+        self.adapter: QueryAdapter | None = (
+            load_query_adapter(embedder.embedder_id, self.vectors.shape[1]) if self.config.query_adapter else None
+        )
+        if self.adapter is not None and not applies_to(self.adapter, set(self.documents)):
+            # Fitted on questions about the bundled documents, it would draw another
+            # organisation's questions to them (measured, eval/README.md): not used beside them.
+            log.info("query adapter not used: the index holds documents it was not fitted on")
+            self.adapter = None
         self._role_items = {
             role: np.array([i for i, c in enumerate(self.chunks) if role in c.roles and c.item_codes], dtype=np.int64)
             for role in ("developer", "provider", "user")
@@ -183,10 +193,16 @@ class Retriever:
         top = min(cfg.candidates, n)
         qvec = self.query_vector(query)
         dense = self.vectors @ qvec
-        if cfg.sentence_weight > 0 and len(self.sentence_owners):
-            sentence = max_by_owner(self.sentence_vectors @ qvec, self.sentence_owners, n)
-        else:
-            sentence = np.zeros(n, np.float64)
+        sentence_cos = self.sentence_vectors @ qvec if cfg.sentence_weight > 0 and len(self.sentence_owners) else None
+        sentence = np.zeros(n, np.float64) if sentence_cos is None else max_by_owner(sentence_cos, self.sentence_owners, n)
+        # Ranked with the adapted question where the adapter applies; the raw cosines stay the
+        # scores the answerability gate reads.
+        dense_rank, sentence_rank = dense, sentence
+        if self.adapter is not None:
+            moved = self.adapter.apply(qvec)
+            dense_rank = self.vectors @ moved
+            if sentence_cos is not None:
+                sentence_rank = max_by_owner(self.sentence_vectors @ moved, self.sentence_owners, n)
         tokens = self.tokenizer.tokenize(query)
         query_ids = self.terms.ids(tokens)
         bm25 = self.terms.scores(dict.fromkeys(query_ids, 1.0)) if query_ids else np.zeros(n, np.float64)
@@ -194,8 +210,8 @@ class Retriever:
             "dense": dense,
             "sentence": sentence,
             "bm25": bm25,
-            "rrf_dense": cfg.dense_weight * rrf(dense, top, cfg.rrf_k),
-            "rrf_sentence": cfg.sentence_weight * rrf(sentence, top, cfg.rrf_k) if cfg.sentence_weight > 0 else np.zeros(n),
+            "rrf_dense": cfg.dense_weight * rrf(dense_rank, top, cfg.rrf_k),
+            "rrf_sentence": cfg.sentence_weight * rrf(sentence_rank, top, cfg.rrf_k) if cfg.sentence_weight > 0 else np.zeros(n),
             "rrf_bm25": cfg.bm25_weight * rrf(bm25, top, cfg.rrf_k, positive_only=True),
         }
         if cfg.prf_docs > 0 and cfg.bm25_weight > 0 and query_ids:

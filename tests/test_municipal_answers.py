@@ -124,3 +124,9 @@ def test_a_follow_up_asking_a_figure_leads_with_the_sentence_that_states_it(answ
     assert not answer.refused, answer.answer
     assert "第9条（事故時の対応）" in answer.citations[0].section
     assert "3開庁日以内" in answer.answer.splitlines()[0]
+
+
+def test_the_query_adapter_is_not_used_beside_documents_it_was_not_fitted_on(answerer: Answerer) -> None:
+    """Fitted on questions about the bundled documents, it would draw the city's questions to them."""
+    assert answerer.retriever.config.query_adapter
+    assert answerer.retriever.adapter is None

@@ -159,6 +159,7 @@ def test_cli_ingest_and_info(small_settings: Settings, monkeypatch: pytest.Monke
     assert data["chunk_count"] > 0 and data["documents"][0]["roles"]
     result = runner.invoke(app, ["info", "--index-dir", str(small_settings.index_dir)])
     assert "埋め込みモデル: fake:bigram64" in result.output and "チャンク" in result.output
+    assert "質問ベクトルの補正: なし" in result.output  # no adapter ships for the fake embedder
 
 
 def test_cli_errors_are_one_line_without_traceback(tmp_path: Path):

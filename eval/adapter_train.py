@@ -1,0 +1,234 @@
+"""Fit the query adapter (:mod:`retriever.query_adapter`) on the dev split, with cross-validation.
+
+    python -m eval.adapter_train [--split dev] [--out retriever/query_adapters] [--dry-run]
+
+For every answerable dev question with evidence spans (a follow-up's earlier turns are not
+read: the question alone), the positives are the passages of the index whose text holds a
+gold span (the eval's relevance, :func:`eval.metrics.relevance`). A passage's score is the
+best of its own cosine and its sentences' (the retriever's dense and sentence channels).
+The loss is the softmax cross-entropy of the positives against every passage, plus
+``strength × ‖A‖²``, which keeps the map near the identity.
+
+The strength is chosen by K-fold cross-validation on dev (held-out MRR@10 of the adapted
+ranking); the chosen strength is refitted on all of dev and written with its provenance.
+The test split is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval import metrics as m
+from eval.fusion_train import query_of
+from eval.schema import EvalQuestion, load_questions
+from guideqa.config import REPO_ROOT, Settings
+from retriever.query_adapter import ADAPTERS_DIR, QueryAdapter, adapt, save_query_adapter
+from retriever.search import Retriever
+
+log = logging.getLogger(__name__)
+
+STRENGTHS: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1)
+FOLDS = 5
+STEPS = 100
+LEARNING_RATE = 1e-3
+TEMPERATURE = 0.05
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Passages:
+    """The corpus side of the training: passage and sentence vectors, each sentence's passage."""
+
+    vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    owners: np.ndarray
+
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """(questions × passages): the best of a passage's cosine and its sentences' (numpy)."""
+        out = queries @ self.vectors.T
+        if len(self.owners):
+            np.maximum.at(out.T, self.owners, (queries @ self.sentence_vectors.T).T)
+        return out
+
+
+def fit_adapter(
+    queries: np.ndarray,
+    positives: Sequence[Sequence[int]],
+    passages: Passages,
+    strength: float,
+    steps: int = STEPS,
+    temperature: float = TEMPERATURE,
+    learning_rate: float = LEARNING_RATE,
+) -> np.ndarray:
+    """The matrix ``A`` minimising the positives' softmax loss (full batch, Adam, from zero)."""
+    import torch
+
+    torch.manual_seed(SEED)
+    x = torch.tensor(np.asarray(queries, dtype=np.float32))
+    v = torch.tensor(passages.vectors, dtype=torch.float32)
+    s = torch.tensor(passages.sentence_vectors, dtype=torch.float32)
+    owners = torch.tensor(passages.owners, dtype=torch.int64)
+    mask = torch.zeros(len(positives), v.shape[0], dtype=torch.bool)
+    for i, pos in enumerate(positives):
+        mask[i, list(pos)] = True
+    a = torch.zeros(v.shape[1], v.shape[1], requires_grad=True)
+    opt = torch.optim.Adam([a], lr=learning_rate)
+    for _ in range(steps):
+        q = x + x @ a
+        q = q / q.norm(dim=1, keepdim=True)
+        scores = q @ v.T
+        if len(owners):
+            scores = scores.scatter_reduce(1, owners.expand(len(q), -1), q @ s.T, reduce="amax")
+        scores = scores / temperature
+        loss = (torch.logsumexp(scores, 1) - torch.logsumexp(scores.masked_fill(~mask, -1e9), 1)).mean()
+        loss = loss + strength * (a**2).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return a.detach().numpy().astype(np.float32)
+
+
+def ranking_mrr(queries: np.ndarray, positives: Sequence[Sequence[int]], passages: Passages, matrix: np.ndarray | None, k: int = 10) -> float:
+    """MRR@k of the passages ranked for each (adapted) question."""
+    moved = np.array([adapt(q, matrix) for q in queries]) if matrix is not None else queries
+    scores = passages.scores(moved)
+    rr = []
+    for row, pos in zip(scores, positives, strict=True):
+        rank = int((row > row[list(pos)].max()).sum()) + 1
+        rr.append(1.0 / rank if rank <= k else 0.0)
+    return float(np.mean(rr)) if rr else 0.0
+
+
+def cross_validate(
+    queries: np.ndarray, positives: Sequence[Sequence[int]], passages: Passages, strengths: Sequence[float] = STRENGTHS
+) -> dict[float, float]:
+    """Held-out MRR per strength (K folds over questions, fixed seed)."""
+    folds = np.random.default_rng(SEED).permutation(len(positives)) % FOLDS
+    out: dict[float, float] = {}
+    for strength in strengths:
+        fold_scores = []
+        for f in range(FOLDS):
+            train, held = folds != f, folds == f
+            matrix = fit_adapter(queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength)
+            fold_scores.append(ranking_mrr(queries[held], [p for p, h in zip(positives, held, strict=True) if h], passages, matrix))
+        out[strength] = float(np.mean(fold_scores))
+        log.info("strength %s: held-out MRR %.4f", strength, out[strength])
+    return out
+
+
+def collect(retriever: Retriever, questions: Sequence[EvalQuestion]) -> tuple[np.ndarray, list[list[int]], list[str]]:
+    """Question vectors, positive passages and ids of the answerable questions with evidence."""
+    texts = [c.text for c in retriever.chunks]
+    vectors, positives, ids = [], [], []
+    for q in questions:
+        spans = [e.span for e in q.evidence]
+        if not q.answerable or not spans or q.history:
+            continue
+        pos = [i for i, hit in enumerate(m.relevance(texts, spans)) if hit]
+        if not pos:
+            continue
+        text, _ = query_of(q)
+        vectors.append(retriever.query_vector(text))
+        positives.append(pos)
+        ids.append(q.id)
+    return np.array(vectors, dtype=np.float32), positives, ids
+
+
+def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev") -> tuple[QueryAdapter, dict[str, Any]]:
+    queries, positives, ids = collect(retriever, [q for q in questions if q.split == split])
+    if len(ids) < FOLDS:
+        raise SystemExit(f"too few {split} questions with evidence to train ({len(ids)})")
+    passages = Passages(retriever.vectors, retriever.sentence_vectors, retriever.sentence_owners)
+    cv = cross_validate(queries, positives, passages)
+    best = max(cv, key=lambda s: (cv[s], s))
+    matrix = fit_adapter(queries, positives, passages, best)
+    doc_ids = sorted(d for d, doc in retriever.documents.items() if doc.get("layout") != "generic")
+    trained = {
+        "split": split,
+        "questions": len(ids),
+        "strength": best,
+        "steps": STEPS,
+        "temperature": TEMPERATURE,
+        "cv_mrr_by_strength": {str(s): round(v, 4) for s, v in cv.items()},
+        "cv_mrr_without": round(_held_out_without(queries, positives, passages), 4),
+        "dev_mrr_fitted": round(ranking_mrr(queries, positives, passages, matrix), 4),
+        "date": datetime.now(UTC).date().isoformat(),
+    }
+    return QueryAdapter(retriever.embedder.embedder_id, matrix, frozenset(doc_ids), trained), trained
+
+
+def cross_fitted(retriever: Retriever, questions: Sequence[EvalQuestion], strength: float, split: str = "dev") -> dict[str, dict[str, float]]:
+    """Retrieval of the split's questions (the retriever's full ranking, k=10), each ranked by an
+    adapter fitted on the other folds (the same folds as :func:`cross_validate`), and without
+    an adapter: the held-out estimate of what the adapter adds on dev."""
+    chosen = [q for q in questions if q.split == split]
+    queries, positives, ids = collect(retriever, chosen)
+    passages = Passages(retriever.vectors, retriever.sentence_vectors, retriever.sentence_owners)
+    folds = dict(zip(ids, np.random.default_rng(SEED).permutation(len(ids)) % FOLDS, strict=True))
+    by_id = {q.id: q for q in chosen}
+    texts = [c.text for c in retriever.chunks]
+    saved = retriever.adapter
+    ranks: dict[str, list[float]] = {"with": [], "without": []}
+    try:
+        for f in range(FOLDS):
+            train = np.array([folds[i] != f for i in ids])
+            matrix = fit_adapter(queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength)
+            held = [by_id[i] for i in ids if folds[i] == f]
+            for name, adapter in (("with", QueryAdapter(retriever.embedder.embedder_id, matrix, frozenset(retriever.documents))), ("without", None)):
+                retriever.adapter = adapter
+                for q in held:
+                    text, role = query_of(q)
+                    hits = retriever.hits(text, role, 10)
+                    relevant = m.relevance([texts[h.index] for h in hits], [e.span for e in q.evidence])
+                    ranks[name].append(next((k + 1.0 for k, r in enumerate(relevant) if r), float("inf")))
+    finally:
+        retriever.adapter = saved
+    return {
+        name: {
+            "questions": len(r),
+            "hit@1": round(float(np.mean([x <= 1 for x in r])), 3),
+            "hit@5": round(float(np.mean([x <= 5 for x in r])), 3),
+            "mrr": round(float(np.mean([1 / x for x in r])), 3),
+        }
+        for name, r in ranks.items()
+    }
+
+
+def _held_out_without(queries: np.ndarray, positives: Sequence[Sequence[int]], passages: Passages) -> float:
+    return ranking_mrr(queries, positives, passages, None)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--questions", type=Path, default=REPO_ROOT / "eval" / "questions.jsonl")
+    parser.add_argument("--out", type=Path, default=ADAPTERS_DIR)
+    parser.add_argument("--dry-run", action="store_true", help="cross-validate and report; write nothing")
+    parser.add_argument(
+        "--cross-fitted", action="store_true", help="also report the split's retrieval with out-of-fold adapters (slow)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = Settings()
+    from dataclasses import replace
+
+    retriever = Retriever.open(settings)
+    retriever.config = replace(retriever.config, query_adapter=False)
+    adapter, trained = train(retriever, load_questions(args.questions), args.split)
+    log.info("trained: %s", trained)
+    if args.cross_fitted:
+        log.info("cross-fitted %s retrieval: %s", args.split, cross_fitted(retriever, load_questions(args.questions), trained["strength"], args.split))
+    if not args.dry_run:
+        log.info("written: %s", save_query_adapter(adapter, args.out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The query adapter: the map itself, its file and fallbacks, its fit, and where the retriever uses it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eval.adapter_train import Passages, fit_adapter, ranking_mrr
+from guideqa.config import Settings
+from retriever.query_adapter import (
+    QueryAdapter,
+    adapt,
+    adapter_path,
+    applies_to,
+    describe,
+    load_query_adapter,
+    save_query_adapter,
+)
+from retriever.search import Retriever
+
+EMBEDDER = "test:embedder@1"
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def test_adapt_is_the_identity_for_a_zero_map_and_always_unit_length() -> None:
+    q = _unit(np.array([3.0, 4.0, 0.0]))
+    assert np.allclose(adapt(q, np.zeros((3, 3), np.float32)), q)
+    moved = adapt(q, np.eye(3, dtype=np.float32)[[1, 2, 0]])
+    assert np.linalg.norm(moved) == pytest.approx(1.0)
+    assert not np.allclose(moved, q)
+
+
+def test_round_trip_and_every_fallback(tmp_path: Path) -> None:
+    matrix = np.arange(16, dtype=np.float32).reshape(4, 4) / 100
+    adapter = QueryAdapter(EMBEDDER, matrix, frozenset({"guideline"}), {"split": "dev"})
+    path = save_query_adapter(adapter, tmp_path)
+    assert path == adapter_path(EMBEDDER, tmp_path) and not list(tmp_path.glob("*.tmp*"))
+    loaded = load_query_adapter(EMBEDDER, 4, tmp_path)
+    assert loaded is not None
+    assert np.array_equal(loaded.matrix, matrix) and loaded.doc_ids == {"guideline"} and loaded.trained == {"split": "dev"}
+    # Another dimension, another embedder, no file, a broken file: no adapter.
+    assert load_query_adapter(EMBEDDER, 8, tmp_path) is None
+    assert load_query_adapter("test:other@1", 4, tmp_path) is None
+    path.write_bytes(b"not an npz")
+    assert load_query_adapter(EMBEDDER, 4, tmp_path) is None
+
+
+def test_fit_learns_a_shift_that_holds_for_questions_it_never_saw() -> None:
+    """Questions land beside their passage, moved by one fixed linear distortion (as everyday
+    words sit apart from the text's own): a map fitted on some questions ranks the others'
+    passages higher too."""
+    rng = np.random.default_rng(7)
+    d, n = 16, 60
+    passages = Passages(_unit(rng.normal(size=(n, d))), np.zeros((0, d), np.float32), np.zeros(0, np.int64))
+    distortion = np.eye(d) + 1.5 * rng.normal(size=(d, d)) / np.sqrt(d)
+    targets = rng.integers(0, n, size=120)
+    queries = _unit(passages.vectors[targets] @ distortion + 0.05 * rng.normal(size=(120, d)))
+    positives = [[int(t)] for t in targets]
+    train, held = slice(0, 90), slice(90, 120)
+    matrix = fit_adapter(queries[train], positives[train], passages, strength=0.001, steps=300, learning_rate=0.01)
+    before = ranking_mrr(queries[held], positives[held], passages, None)
+    after = ranking_mrr(queries[held], positives[held], passages, matrix)
+    assert after > before + 0.1
+
+
+@pytest.fixture(scope="module")
+def retriever(real_settings: Settings) -> Retriever:
+    return Retriever.open(real_settings)
+
+
+def test_the_shipped_adapter_ranks_the_bundled_documents_and_keeps_raw_cosines(retriever: Retriever) -> None:
+    adapter = retriever.adapter
+    assert adapter is not None and adapter.embedder_id == retriever.embedder.embedder_id
+    assert adapter.doc_ids == {d for d, doc in retriever.documents.items() if doc.get("layout") != "generic"}
+    query = "AIを使うと電気代や環境への負担が気になるのですが"
+    plain = Retriever(retriever.index, retriever.embedder, retriever.tokenizer, replace(retriever.config, query_adapter=False))
+    on, off = retriever.channels(query), plain.channels(query)
+    # The gate reads the raw cosines: unchanged. The ranks move.
+    assert np.array_equal(on["dense"], off["dense"]) and np.array_equal(on["sentence"], off["sentence"])
+    assert not np.array_equal(on["rrf_dense"], off["rrf_dense"])
+    assert plain.adapter is None
+
+
+def test_info_says_whether_the_adapter_is_used(retriever: Retriever) -> None:
+    emb = retriever.embedder.embedder_id
+    bundled = set(retriever.documents)
+    assert applies_to(retriever.adapter, bundled) and not applies_to(retriever.adapter, bundled | {"city-rules"})
+    assert describe(emb, 384, bundled).startswith("質問ベクトルの補正: 使用中")
+    assert "不使用" in describe(emb, 384, bundled | {"city-rules"})
+    assert "なし" in describe("st:some-model", 384, bundled)
