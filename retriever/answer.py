@@ -74,10 +74,10 @@ PREMISE_EXTRA_STATEMENTS = 2
 CONTACTS = ("phone", "contact")
 FIGURES = ("money", "duration", "date", "number", "rate", *CONTACTS)
 # A name asked for (「どこの課に」) must also stand in a sentence about the question's subject.
-SUBJECT_TYPES = (*FIGURES, "named", "procedure")
+SUBJECT_TYPES = (*FIGURES, "named")
 # Kinds whose passage names its subject once for all its lines (a contact block, a rule naming the
 # unit a form goes to): the whole passage is read for the subject test.
-WHOLE_PASSAGE_TYPES = (*CONTACTS, "named", "procedure")
+WHOLE_PASSAGE_TYPES = (*CONTACTS, "named")
 # Share of the question's (idf-weighted) content words a sentence quoting the asked figure must
 # hold: half, the same share the uncalibrated gate asks of the whole quote (SAFE_MIN_COVERAGE).
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
