@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -158,7 +158,7 @@ def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = 
         "steps": STEPS,
         "temperature": TEMPERATURE,
         "cv_mrr_by_strength": {str(s): round(v, 4) for s, v in cv.items()},
-        "cv_mrr_without": round(_held_out_without(queries, positives, passages), 4),
+        "cv_mrr_without": round(ranking_mrr(queries, positives, passages, None), 4),
         "dev_mrr_fitted": round(ranking_mrr(queries, positives, passages, matrix), 4),
         "date": datetime.now(UTC).date().isoformat(),
     }
@@ -202,10 +202,6 @@ def cross_fitted(retriever: Retriever, questions: Sequence[EvalQuestion], streng
     }
 
 
-def _held_out_without(queries: np.ndarray, positives: Sequence[Sequence[int]], passages: Passages) -> float:
-    return ranking_mrr(queries, positives, passages, None)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
@@ -218,8 +214,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = Settings()
-    from dataclasses import replace
-
     retriever = Retriever.open(settings)
     retriever.config = replace(retriever.config, query_adapter=False)
     adapter, trained = train(retriever, load_questions(args.questions), args.split)
