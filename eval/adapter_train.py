@@ -51,6 +51,10 @@ class Passages:
     sentence_vectors: np.ndarray
     owners: np.ndarray
 
+    @classmethod
+    def of(cls, retriever: Retriever) -> Passages:
+        return cls(retriever.vectors, retriever.sentence_vectors, retriever.sentence_owners)
+
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """(questions × passages): the best of a passage's cosine and its sentences' (numpy)."""
         out = queries @ self.vectors.T
@@ -146,7 +150,7 @@ def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = 
     queries, positives, ids = collect(retriever, [q for q in questions if q.split == split])
     if len(ids) < FOLDS:
         raise SystemExit(f"too few {split} questions with evidence to train ({len(ids)})")
-    passages = Passages(retriever.vectors, retriever.sentence_vectors, retriever.sentence_owners)
+    passages = Passages.of(retriever)
     cv = cross_validate(queries, positives, passages)
     best = max(cv, key=lambda s: (cv[s], s))
     matrix = fit_adapter(queries, positives, passages, best)
@@ -171,7 +175,7 @@ def cross_fitted(retriever: Retriever, questions: Sequence[EvalQuestion], streng
     an adapter: the held-out estimate of what the adapter adds on dev."""
     chosen = [q for q in questions if q.split == split]
     queries, positives, ids = collect(retriever, chosen)
-    passages = Passages(retriever.vectors, retriever.sentence_vectors, retriever.sentence_owners)
+    passages = Passages.of(retriever)
     folds = dict(zip(ids, np.random.default_rng(SEED).permutation(len(ids)) % FOLDS, strict=True))
     by_id = {q.id: q for q in chosen}
     texts = [c.text for c in retriever.chunks]

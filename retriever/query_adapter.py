@@ -47,10 +47,6 @@ class QueryAdapter:
     doc_ids: frozenset[str]  # the documents whose questions it was fitted on
     trained: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def dimension(self) -> int:
-        return int(self.matrix.shape[0])
-
     def apply(self, query_vector: np.ndarray) -> np.ndarray:
         """The adapted, unit-length query vector."""
         return adapt(query_vector, self.matrix)
