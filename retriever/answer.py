@@ -208,7 +208,7 @@ class Answerer:
         # place, a scheme); a rare one that no retrieved passage holds is not in the corpus.
         # A focus that only names the kind of answer (「アドレスを教えて」) is the type, not a subject.
         cue = type_cue(question) if expected is not None else ""
-        about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue)] + named_things(question)
+        about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue)] + named_things(question, asks_a_thing=bool(focus))
         held: set[str] = set()
         if about:
             for hit in hits:

@@ -491,24 +491,52 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
 
 
-def name_phrases(text: str) -> list[tuple[str, str]]:
-    """(surface, normalised form) of the names in ``text``: proper nouns (SudachiPy 固有名詞) and
-    Latin-script names (products, services: 「ChatGPTで」「Copilotの」) used as a phrase of the
-    sentence, i.e. followed by a particle (code or markup around a word is not a phrase: 「DROP TABLE」)."""
+def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
+    """(surface, normalised form, the particle after it) of each name in ``text``."""
     toks = list(thread_tokenizer().tokenize(nfkc(text)[:4000]))
-    out: list[tuple[str, str]] = []
-    for m, nxt in zip(toks, toks[1:], strict=False):
+    out: list[tuple[str, str, str]] = []
+    for i, (m, nxt) in enumerate(zip(toks, toks[1:], strict=False)):
         p = m.part_of_speech()
         if p[0] != "名詞" or not (p[1] == "固有名詞" or _LATIN_NAME.fullmatch(m.surface())):
             continue
         if nxt.part_of_speech()[0] == "助詞":
-            out.append((m.surface(), m.normalized_form()))
+            out.append((m.surface(), m.normalized_form(), _phrase_particle(toks, i + 1)))
     return out
 
 
-def named_things(question: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Names the question is about (:func:`name_phrases`), in normalised form."""
-    return [(form, ()) for _, form in name_phrases(question)]
+def _phrase_particle(toks: list, i: int) -> str:  # type: ignore[type-arg]
+    """The particle ``toks[i]`` after a name, read with a following は or も: a case particle
+    so followed makes the phrase the topic (「横浜市では」 is a は phrase)."""
+    if i + 1 < len(toks) and toks[i + 1].surface() in ("は", "も") and toks[i + 1].part_of_speech()[0] == "助詞":
+        return str(toks[i + 1].surface())
+    return str(toks[i].surface())
+
+
+def name_phrases(text: str) -> list[tuple[str, str]]:
+    """(surface, normalised form) of the names in ``text``: proper nouns (SudachiPy 固有名詞) and
+    Latin-script names (products, services: 「ChatGPTで」「Copilotの」) used as a phrase of the
+    sentence, i.e. followed by a particle (code or markup around a word is not a phrase: 「DROP TABLE」)."""
+    return [(surface, form) for surface, form, _ in _names_with_particle(text)]
+
+
+# Case particles that make a name the instrument, place or partner of the act asked about
+# (「ChatGPTに入れて大丈夫？」「Copilotで作った文書」「ChatGPTを使うだけ」), not its subject. の makes
+# what follows a part or attribute of the name (「Copilotの管理画面」「ChatGPTのAPI」), and は, って and
+# も make it the topic (「Claudeって…」「横浜市では」): the question is then about the name.
+_CASE_OF_ACT = frozenset({"に", "で", "を", "が", "と", "から", "へ", "より"})
+
+
+def named_things(question: str, asks_a_thing: bool = True) -> list[tuple[str, tuple[str, ...]]]:
+    """Names the question is about (:func:`name_phrases`), in normalised form. When the question
+    asks for no particular thing (``asks_a_thing`` False: no asked focus, as in 「…に入れても
+    大丈夫？」「…何に気をつければいい？」), a name in a case phrase of the act is only where the act
+    happens: the question is about the act, which the guideline treats whatever the product. A
+    question asking for a thing (「ChatGPTで…の設定はどこから」) asks it of the name."""
+    return [
+        (form, ())
+        for _, form, particle in _names_with_particle(question)
+        if asks_a_thing or particle not in _CASE_OF_ACT
+    ]
 
 
 def missing_focus(

@@ -258,9 +258,11 @@ def resolve(
     state: TurnState | None,
     items: ItemIndex,
     known: Callable[[str], bool] | None = None,
+    kind: FollowUpKind | None = None,
 ) -> Resolution | None:
-    """What to search for ``question`` given the previous turn; None when it stands alone."""
-    kind = classify(question, state, known)
+    """What to search for ``question`` given the previous turn; None when it stands alone.
+    ``kind`` overrides the classification (:func:`ask_in_context`'s fallback)."""
+    kind = kind or classify(question, state, known)
     if kind is None or state is None:
         return None
     body = search_text(LEAD.sub("", nfkc(question).strip()))
@@ -433,6 +435,45 @@ def _known(answerer: Answerer) -> Callable[[str], bool]:
     return known
 
 
+# Marks of a question that leans on what was said before (general Japanese, not the corpus's):
+# a connective that continues or contrasts (じゃあ, 逆に), a condition or case put against the last
+# answer (「…だと」「…の場合は」「…なら？」), a choice among what was listed (どれ, どっち), and the
+# additive も (「…でも」「…にも」), which presupposes the same was said of something else.
+_LEANS = re.compile(
+    r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|だったら|逆に|反対に|一方で?)[、,\s]*"
+    r"|場合|だと[、,\s？?]|なら[？?、,]|どれ|どっち|どちら"
+)
+
+
+def leans_on_context(question: str) -> bool:
+    """Whether a question bears a mark of leaning on the previous turn (:data:`_LEANS`, or the
+    additive particle も)."""
+    text = nfkc(question).strip()
+    if _LEANS.search(text):
+        return True
+    return any(surface == "も" and pos[0] == "助詞" for surface, pos, _ in morphemes(text))
+
+
+def may_continue(question: str) -> bool:
+    """Whether a question classified as standing alone may still continue the conversation: one
+    that bears a mark of leaning on it, and neither opens by changing the subject nor is a
+    definition naming its own subject (「明日は雨が降りますか？」 has none of those marks)."""
+    text = nfkc(question).strip()
+    return leans_on_context(text) and not TOPIC_CHANGE.match(text) and not defines(LEAD.sub("", text))
+
+
+def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnState, k: int) -> Answer:
+    """Answer the resolved search of a follow-up, its own words checked by the gate."""
+    shown = _shown(resolution, state)
+    ordered = resolution.kind == "role_switch"
+    with (
+        answerer.retriever.focus(resolution.focus, ordered),
+        answerer.retriever.shown(shown),
+        answerer.own_turn(text if own_terms(text) else ""),
+    ):
+        return answerer.ask(resolution.query, role=resolution.role, k=k)
+
+
 def ask_in_context(
     answerer: Answerer, question: str, role: Role | None = None, k: int = 10, state: TurnState | None = None
 ) -> Answer:
@@ -441,17 +482,27 @@ def ask_in_context(
     A follow-up costs no extra embedding: only its resolved text is embedded.
     """
     text = clean_question(question)
-    resolution = resolve(text, role, state, item_index(answerer.retriever), _known(answerer)) if state else None
+    idx = item_index(answerer.retriever)
+    resolution = resolve(text, role, state, idx, _known(answerer)) if state else None
     if resolution is None:
-        return answerer.ask(question, role=role, k=k)  # refuses a question without a subject
-    assert state is not None
-    if state.refused and lacks_subject(text):
-        answer = answerer.refuse(text, resolution.role)  # the earlier turn answered nothing to refer to
+        alone = answerer.ask(question, role=role, k=k)  # refuses a question without a subject
+        if state is None or state.refused or not alone.refused or not may_continue(text):
+            return alone
+        # Refused on its own, inside a conversation: Japanese leaves out what the context supplies
+        # (「うちみたいな小さな町役場でもやらないといけない？」 after a question on AIガバナンス), so
+        # the question is read once more as continuing the last one. The gate still decides; when
+        # it refuses that reading too, the refusal on its own stands.
+        resolution = resolve(text, role, state, idx, kind="reference")
+        assert resolution is not None
+        answer = _answer(answerer, text, resolution, state, k)
+        if answer.refused:
+            return alone
     else:
-        shown = _shown(resolution, state)
-        ordered = resolution.kind == "role_switch"
-        with answerer.retriever.focus(resolution.focus, ordered), answerer.retriever.shown(shown), answerer.own_turn(text if own_terms(text) else ""):
-            answer = answerer.ask(resolution.query, role=resolution.role, k=k)
+        assert state is not None
+        if state.refused and lacks_subject(text):
+            answer = answerer.refuse(text, resolution.role)  # the earlier turn answered nothing to refer to
+        else:
+            answer = _answer(answerer, text, resolution, state, k)
     answer.question = text
     answer.context = ContextUse(
         kind=resolution.kind,

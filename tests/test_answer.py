@@ -467,3 +467,12 @@ def test_a_name_asked_for_stands_in_a_passage_about_the_question(answerer: Answe
     assert answerer._type_found(asked, selection, "named", None, asked_focus(asked), hits=hits)
     other = "職員研修の講師謝金は、どこの課の予算から支払われますか"
     assert not answerer._type_found(other, selection, "named", None, asked_focus(other), hits=hits)
+
+
+def test_a_product_named_as_the_instrument_does_not_refuse_the_question(answerer: Answerer) -> None:
+    """「ChatGPTに…入れて大丈夫？」 asks whether the act is fine, which the guideline answers (U-4)
+    whatever the product; asking for the product's own settings is still refused."""
+    answer = answerer.ask("ChatGPTに顧客の個人情報を入れても大丈夫？", role="user")
+    assert not answer.refused
+    assert any(p.item_codes == ["U-4) i."] for p in answer.passages[:3])
+    assert answerer.ask("ChatGPTの履歴を消す設定はどの画面にありますか", role="user").refused

@@ -503,6 +503,19 @@ def test_named_things_are_phrases_not_markup() -> None:
     assert "drop" not in {f.lower() for f, _ in named_things("'; DROP TABLE questions; -- AI開発者は何に注意すべき")}
 
 
+def test_a_name_in_a_case_phrase_is_where_the_act_happens() -> None:
+    """A question asking for no particular thing is about the act, not the product it names in
+    a case phrase; a name the question asks a thing of, or makes its topic, stays."""
+    pasting = "Copilotに会議メモを貼り付けても大丈夫？"
+    assert named_things(pasting, asks_a_thing=False) == []
+    assert [f for f, _ in named_things(pasting)] == ["Copilot"]  # a question asking for a thing
+    assert named_things("ChatGPTで作った案内文をそのまま配っていい？", asks_a_thing=False) == []
+    # の makes what follows an attribute of the name; は (also after で) makes it the topic.
+    assert [f for f, _ in named_things("Copilotの管理画面でログを確認できますか", asks_a_thing=False)] == ["Copilot"]
+    assert [f for f, _ in named_things("横浜市では生成AIをどう使っていますか", asks_a_thing=False)] == ["横浜市"]
+    assert [f for f, _ in named_things("Claudeって入力を学習に使う？", asks_a_thing=False)] == ["クロード"]  # normalised form
+
+
 def test_missing_focus_uses_corpus_rarity_and_the_passages() -> None:
     n = 800
     idf = {"相場": 6.3, "窓口": 4.4, "リスク": 0.9, "注意": 3.1, "点": 2.8}

@@ -25,6 +25,7 @@ from retriever.conversation import (
     defines,
     elided_predicate,
     item_index,
+    leans_on_context,
     own_terms,
     replay,
     resolve,
@@ -543,3 +544,36 @@ def test_a_cue_word_question_naming_two_roles_has_a_subject():
     assert lacks_subject("提供者の場合の具体例は？")  # one role: which subject, is the last turn's
     # The roles compared are the subject (「具体的に」 is not a follow-up cue here).
     assert not lacks_subject("AI開発者とAI利用者では、具体的に何が違いますか")
+
+
+def test_a_question_refused_alone_is_read_again_as_continuing(answerer: Answerer):
+    """「…でもやらないといけない？」 leaves out what it asks about; refused on its own, it is read
+    once more as continuing the last question, and the gate answers that reading."""
+    state = turn_state(answerer.ask("AIガバナンスの構築では何をすればいい？"), answerer)
+    question = "うちみたいな小さな商店でもやらないといけない？"
+    assert answerer.ask(question).refused
+    answer = ask_in_context(answerer, question, None, 10, state)
+    assert not answer.refused and answer.context is not None and answer.context.kind == "reference"
+    assert answer.notes[0].startswith("前の質問（AIガバナンスの構築")
+    assert any("AIガバナンス" in p.section for p in answer.passages[:3])
+
+
+def test_a_complete_question_refused_alone_is_not_read_in_context(answerer: Answerer):
+    state = turn_state(answerer.ask(PRIVACY_Q, role="user"), answerer)
+    answer = ask_in_context(answerer, "明日は雨が降りますか？", "user", 10, state)
+    assert answer.refused and answer.context is None
+
+
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("じゃあ保育園の場合は？", True),
+        ("うちの店でも必要？", True),
+        ("小さい会社だと、どれから始める？", True),
+        ("逆に、お客さんに頼んでおくことは？", True),
+        ("明日は雨が降りますか？", False),
+        ("AI開発者が守るべきことは？", False),
+    ],
+)
+def test_marks_of_leaning_on_the_previous_turn(question: str, leans: bool):
+    assert leans_on_context(question) is leans
