@@ -82,6 +82,28 @@ POINTS_AT_RULES_RE = re.compile(
 )
 
 
+# A question's reference to the document it is asking (「ガイドラインには…書いてある？」「…について
+# ガイドラインはどんなことを求めていますか」「ガイドライン的には」): it names where to look, not what
+# is asked, and its words match the document's own statements about itself (its scope, its
+# purpose) instead of the subject. The search leaves it out (:func:`without_document_reference`).
+_DOC_WORD = r"(?:本|この|その|AI事業者)?ガイドライン"
+_DOC_VIEWPOINT = re.compile(rf"{_DOC_WORD}(?:的には|的に|上は|上)")
+_DOC_SOURCE = re.compile(rf"{_DOC_WORD}(?:の中では|の中に|の中で|には|では|に|で|は|が)")
+_SAYING = re.compile(r"書い|書か|記載|記述|求め|触れ|言って|述べ|定め|載っ|規定")
+
+
+def without_document_reference(text: str) -> str:
+    """``text`` without its reference to the document being asked, when it has one: the
+    viewpoint 「ガイドライン的には」, or the source of a verb of saying (「ガイドラインには…書いて
+    ある」); 「ガイドラインの対象は？」 asks about the document itself and is left whole."""
+    out = _DOC_VIEWPOINT.sub(" ", text)
+    match = _DOC_SOURCE.search(out)
+    if match and _SAYING.search(out, match.end()):
+        out = out[: match.start()] + " " + out[match.end() :]
+    out = re.sub(r"\s+", " ", out).strip()
+    return out if out.strip("、。？?！! ") else text
+
+
 def match_key(text: str) -> str:
     """NFKC and remove all whitespace: the form used to match spans across line breaks."""
     return _WS_RE.sub("", nfkc(text))

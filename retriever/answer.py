@@ -17,7 +17,7 @@ from typing import Protocol
 from guideqa.errors import QueryError
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
-from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_opening, written_forms
+from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
 from retriever.answerability import (
@@ -130,9 +130,10 @@ def search_text(question: str) -> str:
     """What is searched: script/style elements removed, other tags removed (their text kept),
     injected instructions removed, spoken contractions in their written forms, whitespace
     collapsed, a leading acknowledgement or topic-change conjunction (「ありがとう。ところで、」)
-    left out: it says nothing about what is asked."""
+    left out: it says nothing about what is asked; so is a reference to the document asked
+    (「ガイドラインには…書いてある？」)."""
     text = INJECTION.sub(" ", _TAGS.sub(" ", _CODE_ELEMENTS.sub(" ", question)))
-    return without_opening(re.sub(r"\s+", " ", written_forms(text)).strip())
+    return without_document_reference(without_opening(re.sub(r"\s+", " ", written_forms(text)).strip()))
 
 
 @dataclass

@@ -17,7 +17,15 @@ from guideqa.guideline import (
     ROLE_TABLE,
 )
 from guideqa.models import Chunk
-from guideqa.text import CIRCLED, char_ngrams, circled_number, match_key, split_sentences, written_forms
+from guideqa.text import (
+    CIRCLED,
+    char_ngrams,
+    circled_number,
+    match_key,
+    split_sentences,
+    without_document_reference,
+    written_forms,
+)
 from ingest.index_store import load_index
 
 # 本編 第5部 (AI利用者), U-4) i. as extracted from the PDF (line breaks inside sentences).
@@ -41,7 +49,10 @@ def test_split_sentences_can_keep_citation_markers():
     assert split_sentences(text) == ["個人情報を適正に取り扱う。", "[1][2]"]
     assert split_sentences(text, keep_refs=True) == [text]  # no split in front of a marker
     assert split_sentences("入力に注意する。[1]", keep_refs=True) == ["入力に注意する。[1]"]
-    assert split_sentences("入力に注意する。出力を確認する。", keep_refs=True) == ["入力に注意する。", "出力を確認する。"]
+    assert split_sentences("入力に注意する。出力を確認する。", keep_refs=True) == [
+        "入力に注意する。",
+        "出力を確認する。",
+    ]
 
 
 def test_circled_numbers():
@@ -74,10 +85,18 @@ def test_role_table_matches_the_guideline(chunks: list[Chunk]):
     """Each actor's part, annex and item-code letter are where ROLE_TABLE says (real index)."""
     guideline = [c for c in chunks if c.doc_id == "guideline"]
     for e in ROLE_TABLE:
-        part = [c for c in guideline if c.segment == "main" and c.section_path[1:2] and c.section_path[1].startswith(f"第{e.part}部")]
+        part = [
+            c
+            for c in guideline
+            if c.segment == "main" and c.section_path[1:2] and c.section_path[1].startswith(f"第{e.part}部")
+        ]
         assert part and f"第{e.part}部 {e.label}に関する事項" in {c.section_path[1] for c in part}
         assert Counter(r for c in part for r in c.roles).most_common(1)[0][0] == e.role
-        annex = [c for c in guideline if c.segment == "annex" and c.section_path[1:2] and c.section_path[1].startswith(f"別添{e.annex}.")]
+        annex = [
+            c
+            for c in guideline
+            if c.segment == "annex" and c.section_path[1:2] and c.section_path[1].startswith(f"別添{e.annex}.")
+        ]
         assert annex and f"別添{e.annex}. {e.label}向け" in {c.section_path[1] for c in annex}
         assert Counter(r for c in annex for r in c.roles).most_common(1)[0][0] == e.role
         coded = [c for c in guideline if any(code.startswith(f"{e.letter}-") for code in c.item_codes)]
@@ -101,8 +120,33 @@ def test_spoken_contractions_are_written_out(spoken: str, written: str):
 
 @pytest.mark.parametrize(
     "text",
-    ["お茶じゃない", "ちゃんと確認する", "めちゃくちゃ", "じゃあ名前を伏せれば", "ガイドラインじゃおかしい",
-     "おもちゃならどう？", "めちゃいい", "かぼちゃおいしい", "おもちゃいっぱい"],
+    [
+        "お茶じゃない",
+        "ちゃんと確認する",
+        "めちゃくちゃ",
+        "じゃあ名前を伏せれば",
+        "ガイドラインじゃおかしい",
+        "おもちゃならどう？",
+        "めちゃいい",
+        "かぼちゃおいしい",
+        "おもちゃいっぱい",
+    ],
 )
 def test_words_that_only_look_like_contractions_are_kept(text: str):
     assert written_forms(text) == text
+
+
+def test_a_reference_to_the_document_asked_is_not_searched() -> None:
+    """「ガイドラインには…書いてある？」 names where to look, not what is asked; a question about the
+    document itself keeps it."""
+    assert without_document_reference("ガイドラインには在宅勤務でのAI利用について何か書いてある？") == (
+        "在宅勤務でのAI利用について何か書いてある？"
+    )
+    assert without_document_reference("窓口対応についてガイドラインはどんなことを求めていますか") == (
+        "窓口対応について どんなことを求めていますか"
+    )
+    assert without_document_reference("AIの判定をそのまま使うのはガイドライン的にはどうなの？") == (
+        "AIの判定をそのまま使うのは どうなの？"
+    )
+    for whole in ("ガイドラインの対象者は？", "このガイドラインに違反したら罰金はある？"):
+        assert without_document_reference(whole) == whole
