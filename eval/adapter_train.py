@@ -168,7 +168,10 @@ def train(
     grid = sorted(cv)
     i = grid.index(max(cv, key=lambda s: (cv[s], s)))
     candidates = grid[max(0, i - 1) : i + 2]
-    system_cv = {s: cross_fitted(retriever, questions, s, split, baseline=False)["with"]["mrr"] for s in candidates}
+    system_cv = {
+        s: cross_fitted(retriever, questions, s, split, baseline=False, rounded=False)["with"]["mrr"]
+        for s in candidates
+    }
     for s in candidates:
         log.info("strength %s: held-out MRR of the system's ranking %.4f", s, system_cv[s])
     best = max(system_cv, key=lambda s: (system_cv[s], s))
@@ -190,7 +193,12 @@ def train(
 
 
 def cross_fitted(
-    retriever: Retriever, questions: Sequence[EvalQuestion], strength: float, split: str = "dev", baseline: bool = True
+    retriever: Retriever,
+    questions: Sequence[EvalQuestion],
+    strength: float,
+    split: str = "dev",
+    baseline: bool = True,
+    rounded: bool = True,
 ) -> dict[str, dict[str, float]]:
     """Retrieval of the split's questions (the retriever's full ranking, k=10), each ranked by an
     adapter fitted on the other folds (the same folds as :func:`cross_validate`), and (with
@@ -220,12 +228,16 @@ def cross_fitted(
                     ranks[name].append(next((k + 1.0 for k, r in enumerate(relevant) if r), float("inf")))
     finally:
         retriever.adapter = saved
+
+    def figure(value: float) -> float:
+        return round(value, 3) if rounded else value
+
     return {
         name: {
             "questions": len(r),
-            "hit@1": round(float(np.mean([x <= 1 for x in r])), 3),
-            "hit@5": round(float(np.mean([x <= 5 for x in r])), 3),
-            "mrr": round(float(np.mean([1 / x for x in r])), 3),
+            "hit@1": figure(float(np.mean([x <= 1 for x in r]))),
+            "hit@5": figure(float(np.mean([x <= 5 for x in r]))),
+            "mrr": figure(float(np.mean([1 / x for x in r]))),
         }
         for name, r in ranks.items()
     }

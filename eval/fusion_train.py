@@ -49,10 +49,10 @@ class QuestionData:
 
 def query_of(q: EvalQuestion) -> tuple[str, Any]:
     """The text and role the answerer would search with (see retriever.answer.Answerer.ask)."""
-    from retriever.answer import clean_question, search_text
+    from retriever.answer import clean_question, retrieval_text, search_text
 
     text = search_text(clean_question(q.question))
-    return text, q.role or detect_role(text)
+    return retrieval_text(text), q.role or detect_role(text)
 
 
 def collect(retriever: Retriever, questions: Sequence[EvalQuestion]) -> list[QuestionData]:
@@ -95,7 +95,9 @@ def fit(data: Sequence[QuestionData], c: float) -> tuple[np.ndarray, float]:
     return weights, bias
 
 
-def cross_validate(data: Sequence[QuestionData], cs: Sequence[float] = C_GRID, folds: int = FOLDS) -> dict[float, float]:
+def cross_validate(
+    data: Sequence[QuestionData], cs: Sequence[float] = C_GRID, folds: int = FOLDS
+) -> dict[float, float]:
     """Held-out MRR per C (grouped K-fold: one question never spans folds)."""
     from sklearn.model_selection import GroupKFold
 
@@ -110,7 +112,9 @@ def cross_validate(data: Sequence[QuestionData], cs: Sequence[float] = C_GRID, f
     return scores
 
 
-def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev") -> tuple[FusionModel, dict[str, Any]]:
+def train(
+    retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev"
+) -> tuple[FusionModel, dict[str, Any]]:
     chosen = [q for q in questions if q.split == split]
     data = collect(retriever, chosen)
     if len(data) < FOLDS:
@@ -148,7 +152,9 @@ def _sklearn_version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="dev", choices=["dev"], help="training split (dev only: test is for reporting)")
+    parser.add_argument(
+        "--split", default="dev", choices=["dev"], help="training split (dev only: test is for reporting)"
+    )
     parser.add_argument("--questions", type=Path, default=REPO_ROOT / "eval" / "questions.jsonl")
     parser.add_argument("--out", type=Path, default=MODELS_DIR)
     parser.add_argument("--index-dir", type=Path, default=None)

@@ -78,7 +78,10 @@ DOCUMENT_KIND_RE = re.compile(
 THIS_KIND_RE = re.compile(r"(?:この|本|当|同|その)(" + DOCUMENT_KIND_RE.pattern + ")")
 # A question about the rules it is asked of: that, or 「このAIのルール」「うちの会社の規程」.
 POINTS_AT_RULES_RE = re.compile(
-    r"(?:この|うちの|当社の|弊社の|わが社の)[^、。？?\s]{0,8}?(?:" + DOCUMENT_KIND_RE.pattern + ")|" + THIS_KIND_RE.pattern
+    r"(?:この|うちの|当社の|弊社の|わが社の)[^、。？?\s]{0,8}?(?:"
+    + DOCUMENT_KIND_RE.pattern
+    + ")|"
+    + THIS_KIND_RE.pattern
 )
 
 
@@ -87,7 +90,7 @@ POINTS_AT_RULES_RE = re.compile(
 # is asked, and its words match the document's own statements about itself (its scope, its
 # purpose) instead of the subject. The search leaves it out (:func:`without_document_reference`).
 _DOC_WORD = r"(?:本|この|その|AI事業者)?ガイドライン"
-_DOC_VIEWPOINT = re.compile(rf"{_DOC_WORD}(?:的には|的に|上は|上)")
+_DOC_VIEWPOINT = re.compile(rf"{_DOC_WORD}(?:的には|的に|上は|上(?![のでに]))")
 _DOC_SOURCE = re.compile(rf"{_DOC_WORD}(?:の中では|の中に|の中で|には|では|に|で|は|が)")
 _SAYING = re.compile(r"書い|書か|記載|記述|求め|触れ|言って|述べ|定め|載っ|規定")
 

@@ -20,6 +20,7 @@ from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
+from ingest.tokenizer import content_nouns
 from retriever.answerability import (
     AnswerType,
     Features,
@@ -130,10 +131,17 @@ def search_text(question: str) -> str:
     """What is searched: script/style elements removed, other tags removed (their text kept),
     injected instructions removed, spoken contractions in their written forms, whitespace
     collapsed, a leading acknowledgement or topic-change conjunction (「ありがとう。ところで、」)
-    left out: it says nothing about what is asked; so is a reference to the document asked
-    (「ガイドラインには…書いてある？」)."""
+    left out: it says nothing about what is asked."""
     text = INJECTION.sub(" ", _TAGS.sub(" ", _CODE_ELEMENTS.sub(" ", question)))
-    return without_document_reference(without_opening(re.sub(r"\s+", " ", written_forms(text)).strip()))
+    return without_opening(re.sub(r"\s+", " ", written_forms(text)).strip())
+
+
+def retrieval_text(query: str) -> str:
+    """What the retriever is given for a searched question: without its reference to the document
+    asked (:func:`guideqa.text.without_document_reference`), when something with a noun is left
+    (「ガイドラインは誰が書いたの？」 asks about the document itself and is searched whole)."""
+    shorter = without_document_reference(query)
+    return shorter if shorter != query and content_nouns(shorter) else query
 
 
 @dataclass
@@ -209,7 +217,9 @@ class Answerer:
         # place, a scheme); a rare one that no retrieved passage holds is not in the corpus.
         # A focus that only names the kind of answer (「アドレスを教えて」) is the type, not a subject.
         cue = type_cue(question) if expected is not None else ""
-        about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue)] + named_things(question, asks_a_thing=bool(focus))
+        about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue)] + named_things(
+            question, asks_a_thing=bool(focus)
+        )
         held: set[str] = set()
         if about:
             for hit in hits:
@@ -218,7 +228,8 @@ class Answerer:
             dense=max((h.dense for h in hits[:3]), default=0.0),
             coverage=coverage(words, set(content_words(quoted)), self.idf),
             expected=expected,
-            type_found=expected is None or self._type_found(question, selection, expected, counter, focus, typed_words, hits),
+            type_found=expected is None
+            or self._type_found(question, selection, expected, counter, focus, typed_words, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
         )
@@ -255,7 +266,11 @@ class Answerer:
         if forms:
             typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(question, hits, i))]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
-            typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
+            typed = [
+                (i, t)
+                for i, t in typed
+                if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))
+            ]
         if expected in SUBJECT_TYPES and not forms and not counted:
             asked = words if words is not None else self._typed_words(question)
             typed = [
@@ -263,7 +278,8 @@ class Answerer:
                 for i, t in typed
                 if coverage(
                     asked,
-                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES))) | self._title_words(question, hits, i),
+                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES)))
+                    | self._title_words(question, hits, i),
                     self.idf,
                 )
                 >= TYPED_SENTENCE_COVERAGE
@@ -296,7 +312,9 @@ class Answerer:
         e.g. a role overview or a structure list)."""
         query = search_text(clean_question(question))
         role = search_role(query, role)
-        hits = self._typed_first(query, role, self.retriever.hits(query, role, k))
+        # The retriever is not given the question's reference to the document asked (「ガイドライン
+        # には…書いてある？」); the gate still reads the whole question.
+        hits = self._typed_first(query, role, self.retriever.hits(retrieval_text(query), role, k))
         if self._is_premise(query, hits):
             if about_guideline(query):  # corrected whatever else it names: not gated (as in _premise_answer)
                 return None
@@ -325,7 +343,9 @@ class Answerer:
             return self._refuse(answer, [])
         role = search_role(query, role)
         answer.role = role
-        hits = self._typed_first(query, role, self.retriever.hits(query, role, k))
+        # The retriever is not given the question's reference to the document asked (「ガイドライン
+        # には…書いてある？」); the gate still reads the whole question.
+        hits = self._typed_first(query, role, self.retriever.hits(retrieval_text(query), role, k))
         if self._is_premise(query, hits):
             return self._premise_answer(answer, query, role, k, hits)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
@@ -345,7 +365,9 @@ class Answerer:
     def refuse(self, question: str, role: Role | None = None) -> Answer:
         """The fixed refusal for a question that cannot be answered as asked."""
         text = clean_question(question)
-        return self._refuse(Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name), [])
+        return self._refuse(
+            Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name), []
+        )
 
     def _gated_answer(self, answer: Answer, query: str, hits: list[Hit]) -> Answer:
         """Answer only what the passages answer; the generator is called only after the gate."""
@@ -454,7 +476,7 @@ class Answerer:
 
         if states_figure(hits[0]):  # already first: no wider search
             return hits
-        pool = self.retriever.hits(query, role, max(TYPED_POOL, len(hits)))
+        pool = self.retriever.hits(retrieval_text(query), role, max(TYPED_POOL, len(hits)))
         first = next((h for h in pool if states_figure(h)), None)
         if first is None:
             return hits
@@ -506,7 +528,9 @@ class Answerer:
             return False
         soft = self._soft_law_documents()
         titles = [
-            str(self.retriever.documents.get(d, {}).get("title") or d) for d in self.extractive.families if d not in soft
+            str(self.retriever.documents.get(d, {}).get("title") or d)
+            for d in self.extractive.families
+            if d not in soft
         ]
         return any(w in t for w in words for t in titles)
 
@@ -524,7 +548,9 @@ class Answerer:
         if self._soft_law_docs is None:
             added = self.extractive.families
             self._soft_law_docs = {
-                c.doc_id for c in self.retriever.chunks if c.doc_id in added and any(map(says_soft_law, sentences_of(c.text)))
+                c.doc_id
+                for c in self.retriever.chunks
+                if c.doc_id in added and any(map(says_soft_law, sentences_of(c.text)))
             }
         return self._soft_law_docs
 

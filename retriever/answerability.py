@@ -505,9 +505,10 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
 
 
 def _phrase_particle(toks: list, i: int) -> str:  # type: ignore[type-arg]
-    """The particle ``toks[i]`` after a name, read with a following は or も: a case particle
-    so followed makes the phrase the topic (「横浜市では」 is a は phrase)."""
-    if i + 1 < len(toks) and toks[i + 1].surface() in ("は", "も") and toks[i + 1].part_of_speech()[0] == "助詞":
+    """The particle ``toks[i]`` after a name, read with a following は, も or の: a case particle
+    so followed makes the phrase the topic (「横浜市では」 is a は phrase) or a modifier of what
+    follows (「ChatGPTでの設定」 is an の phrase)."""
+    if i + 1 < len(toks) and toks[i + 1].surface() in ("は", "も", "の") and toks[i + 1].part_of_speech()[0] == "助詞":
         return str(toks[i + 1].surface())
     return str(toks[i].surface())
 

@@ -15,7 +15,9 @@ only when they cover its question), using the guideline's structure carried by t
 * otherwise the previous question's text is added to the query.
 
 A question with a subject of its own, or one that changes the subject (「ところで、…」), is
-answered exactly as without history. Context only changes what is searched: refusal still
+answered exactly as without history, unless it is refused on its own and leans on the last turn
+(「じゃあ学校の場合は？」「うちみたいな小さな店でもやらないといけない？」): it is then read once more as
+continuing it (:func:`may_continue`). Context only changes what is searched: refusal still
 applies to the result. The cue words are general Japanese (demonstratives, request phrases),
 not taken from any question set.
 """
@@ -46,7 +48,16 @@ from retriever.roles import named_roles, search_role, with_role
 from retriever.search import Hit
 from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
 
-__all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_index", "replay", "resolve", "turn_state"]
+__all__ = [
+    "EXAMPLE_SECTIONS",
+    "ItemIndex",
+    "ask_in_context",
+    "classify",
+    "item_index",
+    "replay",
+    "resolve",
+    "turn_state",
+]
 # An item the previous answer cited is carried over only when it covers this share of the
 # previous question's (idf-weighted) words: an answer that drifted off the question must not
 # steer its follow-ups. Set on the eval dev split.
@@ -68,7 +79,9 @@ DEFINITION = re.compile(
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
-ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)")
+ANAPHOR = re.compile(
+    r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)"
+)
 EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
 DETAIL = re.compile(
     r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もうちょっと|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして"
@@ -85,7 +98,9 @@ _REFERENCE_WORDS = re.compile(
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
 # The noun an interrogative determiner governs names the kind of answer, not a subject
 # (「例えばどんな対策が書いてある？」「どういう場面で？」), and 「いくつか」 is a quantity.
-_ASKED_KIND = re.compile(r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)[^\s、。,？?をがはにでともへやの]{1,8}|いくつか?|幾つか?")
+_ASKED_KIND = re.compile(
+    r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)[^\s、。,？?をがはにでともへやの]{1,8}|いくつか?|幾つか?"
+)
 
 
 # --- detection -----------------------------------------------------------------------------
@@ -175,9 +190,7 @@ def context_terms(state: TurnState) -> set[str]:
     return set(content_nouns(state.query)) | set(content_nouns(state.question))
 
 
-def classify(
-    question: str, state: TurnState | None, known: Callable[[str], bool] | None = None
-) -> FollowUpKind | None:
+def classify(question: str, state: TurnState | None, known: Callable[[str], bool] | None = None) -> FollowUpKind | None:
     """The kind of follow-up ``question`` is after ``state``, or None when it stands alone.
 
     ``known`` tells whether a word occurs in the corpus: a short question whose one content
@@ -400,11 +413,7 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
     anchors: list[str] | None = None
     if answerer is not None:  # an answer that drifted off its question must not anchor the next one
         by_id = item_index(answerer.retriever).by_id
-        anchors = [
-            c.id
-            for c in cited
-            if c.id in by_id and _covers(answerer, query, [by_id[c.id]])
-        ]
+        anchors = [c.id for c in cited if c.id in by_id and _covers(answerer, query, [by_id[c.id]])]
     # A follow-up with no words of its own (「他には？」「具体的には？」) is named, in the next
     # answer's note, by the question it continued.
     subject = answer.context.previous_question if answer.context and not own_terms(answer.question) else answer.question
@@ -436,30 +445,44 @@ def _known(answerer: Answerer) -> Callable[[str], bool]:
 
 
 # Marks of a question that leans on what was said before (general Japanese, not the corpus's):
-# a connective that continues or contrasts (じゃあ, 逆に), a condition or case put against the last
-# answer (「…だと」「…の場合は」「…なら？」), a choice among what was listed (どれ, どっち), and the
-# additive も (「…でも」「…にも」), which presupposes the same was said of something else.
+# a connective that continues or contrasts (じゃあ, 逆に), a case or condition set against the
+# last answer (「…の場合は？」「…だと」「…なら？」), a choice among what was listed (どれ, どっち; not
+# 「どれくらい」), and the additive も after a noun or a case particle (「…でも」「…にも」), which
+# presupposes the same was said of something else (not 「…ても」「何も」).
 _LEANS = re.compile(
-    r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|だったら|逆に|反対に|一方で?)[、,\s]*"
-    r"|場合|だと[、,\s？?]|なら[？?、,]|どれ|どっち|どちら"
+    r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])"
+    r"|の場合(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
+    r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら"
 )
 
 
 def leans_on_context(question: str) -> bool:
     """Whether a question bears a mark of leaning on the previous turn (:data:`_LEANS`, or the
-    additive particle も)."""
+    additive particle も after a noun or a case particle)."""
     text = nfkc(question).strip()
     if _LEANS.search(text):
         return True
-    return any(surface == "も" and pos[0] == "助詞" for surface, pos, _ in morphemes(text))
+    toks = morphemes(text)
+    return any(
+        surface == "も"
+        and pos[0] == "助詞"
+        and i > 0
+        and (toks[i - 1][1][0] == "名詞" or toks[i - 1][1][1] == "格助詞")
+        for i, (surface, pos, _) in enumerate(toks)
+    )
 
 
-def may_continue(question: str) -> bool:
+def may_continue(question: str, known: Callable[[str], bool]) -> bool:
     """Whether a question classified as standing alone may still continue the conversation: one
-    that bears a mark of leaning on it, and neither opens by changing the subject nor is a
-    definition naming its own subject (「明日は雨が降りますか？」 has none of those marks)."""
+    that bears a mark of leaning on it, neither opens by changing the subject nor is a definition
+    naming its own subject, and whose own verbs of content are the corpus's (「明日も雨が降り
+    ますか？」 predicates something the corpus never speaks of; light verbs such as やる, する,
+    ある take their meaning from what the conversation left out)."""
     text = nfkc(question).strip()
-    return leans_on_context(text) and not TOPIC_CHANGE.match(text) and not defines(LEAD.sub("", text))
+    if not leans_on_context(text) or TOPIC_CHANGE.match(text) or defines(LEAD.sub("", text)):
+        return False
+    verbs = [form for _, pos, form in morphemes(text) if pos[0] == "動詞" and pos[1] == "一般"]
+    return all(known(v) for v in verbs)
 
 
 def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnState, k: int) -> Answer:
@@ -477,23 +500,26 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
 def ask_in_context(
     answerer: Answerer, question: str, role: Role | None = None, k: int = 10, state: TurnState | None = None
 ) -> Answer:
-    """``answerer.ask`` for a question asked after ``state``; unchanged when it stands alone.
+    """``answerer.ask`` for a question asked after ``state``; unchanged when it stands alone and
+    is answered on its own.
 
-    A follow-up costs no extra embedding: only its resolved text is embedded.
+    A follow-up costs no extra embedding: only its resolved text is embedded. A question that
+    stands alone, is refused and leans on the last turn costs one more: its in-context reading.
     """
     text = clean_question(question)
     idx = item_index(answerer.retriever)
     resolution = resolve(text, role, state, idx, _known(answerer)) if state else None
     if resolution is None:
         alone = answerer.ask(question, role=role, k=k)  # refuses a question without a subject
-        if state is None or state.refused or not alone.refused or not may_continue(text):
+        if state is None or state.refused or not alone.refused or not may_continue(text, _known(answerer)):
             return alone
         # Refused on its own, inside a conversation: Japanese leaves out what the context supplies
         # (「うちみたいな小さな町役場でもやらないといけない？」 after a question on AIガバナンス), so
         # the question is read once more as continuing the last one. The gate still decides; when
         # it refuses that reading too, the refusal on its own stands.
         resolution = resolve(text, role, state, idx, kind="reference")
-        assert resolution is not None
+        if resolution is None:
+            return alone
         answer = _answer(answerer, text, resolution, state, k)
         if answer.refused:
             return alone
@@ -527,7 +553,9 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
     idx = item_index(answerer.retriever)
     for n, raw in enumerate(recent):
         if not isinstance(raw, str):
-            raise QueryError("会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history")
+            raise QueryError(
+                "会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history"
+            )
         question = clean_question(raw)
         if n == len(recent) - 1:
             return turn_state(ask_in_context(answerer, question, role, k, state), answerer)
