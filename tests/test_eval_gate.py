@@ -128,10 +128,10 @@ CEILINGS: dict[str, dict[str, float]] = {
 # answerable 「…対応の手順は？」, so it was not kept (eval/README.md, session 13).
 # Session 14 (q001-q961: two blind probes of 2026-12-04 joined as q802-q961; the adapter refitted
 # on the grown dev split, its strength now chosen by the system's held-out ranking). Measured once:
-#   dev  (446: 341 answerable, 105 not): hit@5 0.801, MRR 0.613, citation precision 0.372,
-#                                        refusal 0.933 (98/105), false refusal 0.032 (11), halluc. 0
-#   test (515: 399 answerable, 116 not): hit@5 0.664, MRR 0.485, citation precision 0.298,
-#                                        refusal 0.888 (103/116), false refusal 0.045 (18), halluc. 0
+#   dev  (446: 341 answerable, 105 not): hit@5 0.801, MRR 0.621, citation precision 0.379,
+#                                        refusal 0.943 (99/105), false refusal 0.032 (11), halluc. 0
+#   test (515: 399 answerable, 116 not): hit@5 0.669, MRR 0.486, citation precision 0.292,
+#                                        refusal 0.888 (103/116), false refusal 0.048 (19), halluc. 0
 # The test refusal floor is LOWERED from 0.89 to 0.87, not silently: on the grown set the
 # session's starting code already refused 103/116 (0.888): the new probes' test half holds 17
 # unanswerables, of which it refused 14. Now 13 of those 17: a question naming a product as the
@@ -144,7 +144,7 @@ FLOORS_ALL: dict[str, dict[str, float]] = {
         "hit@5": 0.78,
         "mrr": 0.59,
         "citation_precision": 0.35,
-        "refusal_rate": 0.91,  # 105 questions: 98 refused; 95 (0.905) fails
+        "refusal_rate": 0.91,  # 105 questions: 99 refused; 95 (0.905) fails
     },
     "test": {
         "hit@5": 0.64,
@@ -161,7 +161,7 @@ CEILINGS_ALL: dict[str, dict[str, float]] = {
         "hallucination": 0.0,
     },
     "test": {
-        "false_refusal_rate": 0.06,  # 399 questions: 18 false refusals; up to 23
+        "false_refusal_rate": 0.06,  # 399 questions: 19 false refusals; up to 23
         "hallucination": 0.0,
     },
 }
