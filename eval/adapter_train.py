@@ -102,9 +102,7 @@ def fit_adapter(
     return a.detach().numpy().astype(np.float32)
 
 
-def ranking_mrr(
-    queries: np.ndarray, positives: Sequence[Sequence[int]], passages: Passages, matrix: np.ndarray | None, k: int = 10
-) -> float:
+def ranking_mrr(queries: np.ndarray, positives: Sequence[Sequence[int]], passages: Passages, matrix: np.ndarray | None, k: int = 10) -> float:
     """MRR@k of the passages ranked for each (adapted) question."""
     moved = np.array([adapt(q, matrix) for q in queries]) if matrix is not None else queries
     scores = passages.scores(moved)
@@ -125,12 +123,8 @@ def cross_validate(
         fold_scores = []
         for f in range(FOLDS):
             train, held = folds != f, folds == f
-            matrix = fit_adapter(
-                queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength
-            )
-            fold_scores.append(
-                ranking_mrr(queries[held], [p for p, h in zip(positives, held, strict=True) if h], passages, matrix)
-            )
+            matrix = fit_adapter(queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength)
+            fold_scores.append(ranking_mrr(queries[held], [p for p, h in zip(positives, held, strict=True) if h], passages, matrix))
         out[strength] = float(np.mean(fold_scores))
         log.info("strength %s: held-out MRR %.4f", strength, out[strength])
     return out
@@ -154,9 +148,7 @@ def collect(retriever: Retriever, questions: Sequence[EvalQuestion]) -> tuple[np
     return np.array(vectors, dtype=np.float32), positives, ids
 
 
-def train(
-    retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev"
-) -> tuple[QueryAdapter, dict[str, Any]]:
+def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev") -> tuple[QueryAdapter, dict[str, Any]]:
     queries, positives, ids = collect(retriever, [q for q in questions if q.split == split])
     if len(ids) < FOLDS:
         raise SystemExit(f"too few {split} questions with evidence to train ({len(ids)})")
@@ -214,9 +206,7 @@ def cross_fitted(
     try:
         for f in range(FOLDS):
             train = np.array([folds[i] != f for i in ids])
-            matrix = fit_adapter(
-                queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength
-            )
+            matrix = fit_adapter(queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength)
             held = [by_id[i] for i in ids if folds[i] == f]
             adapted = QueryAdapter(retriever.embedder.embedder_id, matrix, frozenset(retriever.documents))
             for name, adapter in (("with", adapted), ("without", None))[: len(ranks)]:
@@ -260,11 +250,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     adapter, trained = train(retriever, load_questions(args.questions), args.split)
     log.info("trained: %s", trained)
     if args.cross_fitted:
-        log.info(
-            "cross-fitted %s retrieval: %s",
-            args.split,
-            cross_fitted(retriever, load_questions(args.questions), trained["strength"], args.split),
-        )
+        log.info("cross-fitted %s retrieval: %s", args.split, cross_fitted(retriever, load_questions(args.questions), trained["strength"], args.split))
     if not args.dry_run:
         log.info("written: %s", save_query_adapter(adapter, args.out))
 

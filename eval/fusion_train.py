@@ -95,9 +95,7 @@ def fit(data: Sequence[QuestionData], c: float) -> tuple[np.ndarray, float]:
     return weights, bias
 
 
-def cross_validate(
-    data: Sequence[QuestionData], cs: Sequence[float] = C_GRID, folds: int = FOLDS
-) -> dict[float, float]:
+def cross_validate(data: Sequence[QuestionData], cs: Sequence[float] = C_GRID, folds: int = FOLDS) -> dict[float, float]:
     """Held-out MRR per C (grouped K-fold: one question never spans folds)."""
     from sklearn.model_selection import GroupKFold
 
@@ -112,9 +110,7 @@ def cross_validate(
     return scores
 
 
-def train(
-    retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev"
-) -> tuple[FusionModel, dict[str, Any]]:
+def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev") -> tuple[FusionModel, dict[str, Any]]:
     chosen = [q for q in questions if q.split == split]
     data = collect(retriever, chosen)
     if len(data) < FOLDS:
@@ -152,9 +148,7 @@ def _sklearn_version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--split", default="dev", choices=["dev"], help="training split (dev only: test is for reporting)"
-    )
+    parser.add_argument("--split", default="dev", choices=["dev"], help="training split (dev only: test is for reporting)")
     parser.add_argument("--questions", type=Path, default=REPO_ROOT / "eval" / "questions.jsonl")
     parser.add_argument("--out", type=Path, default=MODELS_DIR)
     parser.add_argument("--index-dir", type=Path, default=None)

@@ -78,10 +78,7 @@ DOCUMENT_KIND_RE = re.compile(
 THIS_KIND_RE = re.compile(r"(?:この|本|当|同|その)(" + DOCUMENT_KIND_RE.pattern + ")")
 # A question about the rules it is asked of: that, or 「このAIのルール」「うちの会社の規程」.
 POINTS_AT_RULES_RE = re.compile(
-    r"(?:この|うちの|当社の|弊社の|わが社の)[^、。？?\s]{0,8}?(?:"
-    + DOCUMENT_KIND_RE.pattern
-    + ")|"
-    + THIS_KIND_RE.pattern
+    r"(?:この|うちの|当社の|弊社の|わが社の)[^、。？?\s]{0,8}?(?:" + DOCUMENT_KIND_RE.pattern + ")|" + THIS_KIND_RE.pattern
 )
 
 

@@ -139,7 +139,8 @@ def search_text(question: str) -> str:
 def retrieval_text(query: str) -> str:
     """What the retriever is given for a searched question: without its reference to the document
     asked (:func:`guideqa.text.without_document_reference`), when something with a noun is left
-    (「ガイドラインは誰が書いたの？」 asks about the document itself and is searched whole)."""
+    (「ガイドラインは誰が書いたの？」 asks about the document itself and is searched whole). The gate
+    and the premise test still read the whole question."""
     shorter = without_document_reference(query)
     return shorter if shorter != query and content_nouns(shorter) else query
 
@@ -228,8 +229,7 @@ class Answerer:
             dense=max((h.dense for h in hits[:3]), default=0.0),
             coverage=coverage(words, set(content_words(quoted)), self.idf),
             expected=expected,
-            type_found=expected is None
-            or self._type_found(question, selection, expected, counter, focus, typed_words, hits),
+            type_found=expected is None or self._type_found(question, selection, expected, counter, focus, typed_words, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
         )
@@ -266,11 +266,7 @@ class Answerer:
         if forms:
             typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(question, hits, i))]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
-            typed = [
-                (i, t)
-                for i, t in typed
-                if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))
-            ]
+            typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in SUBJECT_TYPES and not forms and not counted:
             asked = words if words is not None else self._typed_words(question)
             typed = [
@@ -278,8 +274,7 @@ class Answerer:
                 for i, t in typed
                 if coverage(
                     asked,
-                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES)))
-                    | self._title_words(question, hits, i),
+                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES))) | self._title_words(question, hits, i),
                     self.idf,
                 )
                 >= TYPED_SENTENCE_COVERAGE
@@ -312,8 +307,6 @@ class Answerer:
         e.g. a role overview or a structure list)."""
         query = search_text(clean_question(question))
         role = search_role(query, role)
-        # The retriever is not given the question's reference to the document asked (「ガイドライン
-        # には…書いてある？」); the gate still reads the whole question.
         hits = self._typed_first(query, role, self.retriever.hits(retrieval_text(query), role, k))
         if self._is_premise(query, hits):
             if about_guideline(query):  # corrected whatever else it names: not gated (as in _premise_answer)
@@ -343,8 +336,6 @@ class Answerer:
             return self._refuse(answer, [])
         role = search_role(query, role)
         answer.role = role
-        # The retriever is not given the question's reference to the document asked (「ガイドライン
-        # には…書いてある？」); the gate still reads the whole question.
         hits = self._typed_first(query, role, self.retriever.hits(retrieval_text(query), role, k))
         if self._is_premise(query, hits):
             return self._premise_answer(answer, query, role, k, hits)
@@ -365,9 +356,7 @@ class Answerer:
     def refuse(self, question: str, role: Role | None = None) -> Answer:
         """The fixed refusal for a question that cannot be answered as asked."""
         text = clean_question(question)
-        return self._refuse(
-            Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name), []
-        )
+        return self._refuse(Answer(question=text, role=role, refused=False, answer="", generator=self.generator.name), [])
 
     def _gated_answer(self, answer: Answer, query: str, hits: list[Hit]) -> Answer:
         """Answer only what the passages answer; the generator is called only after the gate."""
@@ -528,9 +517,7 @@ class Answerer:
             return False
         soft = self._soft_law_documents()
         titles = [
-            str(self.retriever.documents.get(d, {}).get("title") or d)
-            for d in self.extractive.families
-            if d not in soft
+            str(self.retriever.documents.get(d, {}).get("title") or d) for d in self.extractive.families if d not in soft
         ]
         return any(w in t for w in words for t in titles)
 
@@ -548,9 +535,7 @@ class Answerer:
         if self._soft_law_docs is None:
             added = self.extractive.families
             self._soft_law_docs = {
-                c.doc_id
-                for c in self.retriever.chunks
-                if c.doc_id in added and any(map(says_soft_law, sentences_of(c.text)))
+                c.doc_id for c in self.retriever.chunks if c.doc_id in added and any(map(says_soft_law, sentences_of(c.text)))
             }
         return self._soft_law_docs
 

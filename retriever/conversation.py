@@ -48,16 +48,7 @@ from retriever.roles import named_roles, search_role, with_role
 from retriever.search import Hit
 from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
 
-__all__ = [
-    "EXAMPLE_SECTIONS",
-    "ItemIndex",
-    "ask_in_context",
-    "classify",
-    "item_index",
-    "replay",
-    "resolve",
-    "turn_state",
-]
+__all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_index", "replay", "resolve", "turn_state"]
 # An item the previous answer cited is carried over only when it covers this share of the
 # previous question's (idf-weighted) words: an answer that drifted off the question must not
 # steer its follow-ups. Set on the eval dev split.
@@ -77,11 +68,11 @@ DEFINITION = re.compile(
     r"(?<!こ)とは(?=[？?、,。\s]|何|なに|誰|だれ|どういう|どのよう|どんな|$)|って(?=(?:そもそも|一体|いったい)?(?:何|なに|誰|だれ|どういう|どんな))"
 )
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
-LEAD = re.compile(r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|で|あと|また|さらに|ちなみに)[、,\s]+")
+# (The continuing ones, じゃあ…なら, also mark a question leaning on the last turn: :data:`_LEANS`.)
+_CONTINUING = r"それでは|それなら|では|じゃあ|じゃ|なら"
+LEAD = re.compile(rf"^(?:{_CONTINUING}|で|あと|また|さらに|ちなみに)[、,\s]+")
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
-ANAPHOR = re.compile(
-    r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)"
-)
+ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)")
 EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
 DETAIL = re.compile(
     r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もうちょっと|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして"
@@ -98,9 +89,7 @@ _REFERENCE_WORDS = re.compile(
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
 # The noun an interrogative determiner governs names the kind of answer, not a subject
 # (「例えばどんな対策が書いてある？」「どういう場面で？」), and 「いくつか」 is a quantity.
-_ASKED_KIND = re.compile(
-    r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)[^\s、。,？?をがはにでともへやの]{1,8}|いくつか?|幾つか?"
-)
+_ASKED_KIND = re.compile(r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)[^\s、。,？?をがはにでともへやの]{1,8}|いくつか?|幾つか?")
 
 
 # --- detection -----------------------------------------------------------------------------
@@ -190,7 +179,9 @@ def context_terms(state: TurnState) -> set[str]:
     return set(content_nouns(state.query)) | set(content_nouns(state.question))
 
 
-def classify(question: str, state: TurnState | None, known: Callable[[str], bool] | None = None) -> FollowUpKind | None:
+def classify(
+    question: str, state: TurnState | None, known: Callable[[str], bool] | None = None
+) -> FollowUpKind | None:
     """The kind of follow-up ``question`` is after ``state``, or None when it stands alone.
 
     ``known`` tells whether a word occurs in the corpus: a short question whose one content
@@ -413,7 +404,11 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
     anchors: list[str] | None = None
     if answerer is not None:  # an answer that drifted off its question must not anchor the next one
         by_id = item_index(answerer.retriever).by_id
-        anchors = [c.id for c in cited if c.id in by_id and _covers(answerer, query, [by_id[c.id]])]
+        anchors = [
+            c.id
+            for c in cited
+            if c.id in by_id and _covers(answerer, query, [by_id[c.id]])
+        ]
     # A follow-up with no words of its own (「他には？」「具体的には？」) is named, in the next
     # answer's note, by the question it continued.
     subject = answer.context.previous_question if answer.context and not own_terms(answer.question) else answer.question
@@ -450,7 +445,7 @@ def _known(answerer: Answerer) -> Callable[[str], bool]:
 # 「どれくらい」), and the additive も after a noun or a case particle (「…でも」「…にも」), which
 # presupposes the same was said of something else (not 「…ても」「何も」).
 _LEANS = re.compile(
-    r"^(?:それでは|それなら|では|じゃあ|じゃ|なら|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])"
+    rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])"
     r"|の場合(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
     r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら"
 )
@@ -507,11 +502,11 @@ def ask_in_context(
     stands alone, is refused and leans on the last turn costs one more: its in-context reading.
     """
     text = clean_question(question)
-    idx = item_index(answerer.retriever)
-    resolution = resolve(text, role, state, idx, _known(answerer)) if state else None
+    idx, known = item_index(answerer.retriever), _known(answerer)
+    resolution = resolve(text, role, state, idx, known) if state else None
     if resolution is None:
         alone = answerer.ask(question, role=role, k=k)  # refuses a question without a subject
-        if state is None or state.refused or not alone.refused or not may_continue(text, _known(answerer)):
+        if state is None or state.refused or not alone.refused or not may_continue(text, known):
             return alone
         # Refused on its own, inside a conversation: Japanese leaves out what the context supplies
         # (「うちみたいな小さな町役場でもやらないといけない？」 after a question on AIガバナンス), so
@@ -553,9 +548,7 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
     idx = item_index(answerer.retriever)
     for n, raw in enumerate(recent):
         if not isinstance(raw, str):
-            raise QueryError(
-                "会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history"
-            )
+            raise QueryError("会話の履歴（history）は質問文（文字列）のリストで指定してください。", code="invalid_history")
         question = clean_question(raw)
         if n == len(recent) - 1:
             return turn_state(ask_in_context(answerer, question, role, k, state), answerer)

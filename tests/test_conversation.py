@@ -118,9 +118,7 @@ def test_examples_resolve_to_the_items_worked_examples(answerer: Answerer):
     assert res.focus and all(
         chunks[i].item_codes[0] == "U-4) i." and chunks[i].section_path[-1] in EXAMPLE_SECTIONS for i in res.focus
     )
-    assert "個人情報" in res.query and res.note.startswith(
-        "前の質問（AI利用者として個人情報の扱いで注意することは？）の続きとして"
-    )
+    assert "個人情報" in res.query and res.note.startswith("前の質問（AI利用者として個人情報の扱いで注意することは？）の続きとして")
 
 
 def test_role_switch_resolves_to_the_other_roles_item(answerer: Answerer):
@@ -144,7 +142,9 @@ def test_examples_follow_up_finds_the_worked_examples(answerer: Answerer):
     assert not answer.refused and answer.question == "具体例は？"
     assert answer.context is not None and answer.context.kind == "examples"
     assert answer.context.item_codes == ["U-4) i."] and answer.notes[0] == answer.context.note
-    assert any(p.item_codes[:1] == ["U-4) i."] and p.section_path[-1] in EXAMPLE_SECTIONS for p in answer.passages[:5])
+    assert any(
+        p.item_codes[:1] == ["U-4) i."] and p.section_path[-1] in EXAMPLE_SECTIONS for p in answer.passages[:5]
+    )
 
 
 def test_role_switch_follow_up_answers_with_the_provider_items(answerer: Answerer):
@@ -326,8 +326,7 @@ def test_a_principle_is_a_unit_with_its_roles_explanations(answerer: Answerer):
     assert items.main[code] and all(chunks[i].segment == "main" for i in items.main[code])
     examples = items.sections(code, EXAMPLE_SECTIONS, "provider")
     assert examples and all(
-        chunks[i].section_path[1].startswith("別添4") and chunks[i].section_path[-1] == "[具体的な手法]"
-        for i in examples
+        chunks[i].section_path[1].startswith("別添4") and chunks[i].section_path[-1] == "[具体的な手法]" for i in examples
     )
     literacy = TurnState(question="教育・リテラシーについて", query="教育・リテラシーについて", item_codes=[code])
     answer = ask_in_context(answerer, "具体例は？", "provider", 10, literacy)
@@ -395,9 +394,7 @@ def test_anchors_are_the_cited_passages_that_cover_the_question(answerer: Answer
         hit = next(h for h in answerer.retriever.hits(question, "user", 50) if h.chunk.id == c.id)
         assert (c.id in state.anchor_ids) == _covers(answerer, question, [hit.index])
     # U-4) i.'s worked examples (personal data) do not cover a question on over-reliance.
-    u4 = next(
-        c for c in answerer.retriever.chunks if c.item_codes[:1] == ["U-4) i."] and "プライバシー侵害時" in c.text
-    )
+    u4 = next(c for c in answerer.retriever.chunks if c.item_codes[:1] == ["U-4) i."] and "プライバシー侵害時" in c.text)
     hit = next(h for h in answerer.retriever.hits("プライバシー侵害時の措置", "user", 50) if h.chunk.id == u4.id)
     assert not _covers(answerer, question, [hit.index])
 
@@ -427,9 +424,7 @@ def test_a_name_in_a_contrastive_follow_up_stands_for_the_previous_name():
     assert substitute_names("Copilotに検査結果を入れて要約させてもいい？", "じゃあChatGPTの方ならいける？") == (
         "ChatGPTに検査結果を入れて要約させてもいい?"
     )
-    assert substitute_names("Copilotで議事録を作っていい？", "GeminiとかClaudeは？").startswith(
-        "Gemini・Claudeで議事録"
-    )
+    assert substitute_names("Copilotで議事録を作っていい？", "GeminiとかClaudeは？").startswith("Gemini・Claudeで議事録")
     # Nothing to replace: no name in the previous question, or the same name asked again.
     assert substitute_names("個人情報を入れていい？", "ChatGPTなら？") == "個人情報を入れていい？"
     assert substitute_names("ChatGPTに入れていい？", "ChatGPTの有料版は？") == "ChatGPTに入れていい？"
@@ -437,9 +432,7 @@ def test_a_name_in_a_contrastive_follow_up_stands_for_the_previous_name():
 
 def test_a_contrastive_follow_up_searches_the_previous_question_with_the_new_name(answerer: Answerer):
     items = item_index(answerer.retriever)
-    state = TurnState(
-        question="ChatGPTに個人情報を入れてもいい？", query="ChatGPTに個人情報を入れてもいい？", role="user"
-    )
+    state = TurnState(question="ChatGPTに個人情報を入れてもいい？", query="ChatGPTに個人情報を入れてもいい？", role="user")
     res = resolve("じゃあCopilotの方なら？", "user", state, items, lambda w: True)
     assert res is not None and res.kind == "reference"
     assert "ChatGPT" not in res.query and res.query.startswith("Copilotに個人情報を入れてもいい")

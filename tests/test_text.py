@@ -85,18 +85,10 @@ def test_role_table_matches_the_guideline(chunks: list[Chunk]):
     """Each actor's part, annex and item-code letter are where ROLE_TABLE says (real index)."""
     guideline = [c for c in chunks if c.doc_id == "guideline"]
     for e in ROLE_TABLE:
-        part = [
-            c
-            for c in guideline
-            if c.segment == "main" and c.section_path[1:2] and c.section_path[1].startswith(f"第{e.part}部")
-        ]
+        part = [c for c in guideline if c.segment == "main" and c.section_path[1:2] and c.section_path[1].startswith(f"第{e.part}部")]
         assert part and f"第{e.part}部 {e.label}に関する事項" in {c.section_path[1] for c in part}
         assert Counter(r for c in part for r in c.roles).most_common(1)[0][0] == e.role
-        annex = [
-            c
-            for c in guideline
-            if c.segment == "annex" and c.section_path[1:2] and c.section_path[1].startswith(f"別添{e.annex}.")
-        ]
+        annex = [c for c in guideline if c.segment == "annex" and c.section_path[1:2] and c.section_path[1].startswith(f"別添{e.annex}.")]
         assert annex and f"別添{e.annex}. {e.label}向け" in {c.section_path[1] for c in annex}
         assert Counter(r for c in annex for r in c.roles).most_common(1)[0][0] == e.role
         coded = [c for c in guideline if any(code.startswith(f"{e.letter}-") for code in c.item_codes)]
