@@ -32,6 +32,7 @@ from retriever.answerability import (
     counted_noun,
     coverage,
     decide,
+    ends_in_predicate,
     expected_answer_type,
     has_answer_type,
     in_type_cue,
@@ -206,18 +207,31 @@ class Answerer:
         own = _OWN_TURN.get()
         return (content_words(without_type_cue(own)) if own else []) or content_words(without_type_cue(question))
 
+    @staticmethod
+    def _typed_question(question: str) -> str:
+        """The text whose answer type the gate asks for: a follow-up's own turn (see
+        :meth:`own_turn`) when it states its own type (「書類も出す？いつまで？」) or its own
+        predicate (「間に合わなかったら？」「どのくらいで返事もらえる？」 ask their own thing, not
+        the previous turn's 「締切はいつ？」); a turn of nouns only (「派遣の人も？」「小さい会社だと？」)
+        borrows the previous predicate, and with it the type, from the search text ``question``."""
+        own = _OWN_TURN.get()
+        if own and (expected_answer_type(own) is not None or ends_in_predicate(own)):
+            return own
+        return question
+
     def features(self, question: str, hits: list[Hit], selection: list[tuple[int, str]]) -> Features:
         """Similarity of the top passages, coverage and answer type of the selected sentences."""
         words = content_words(without_type_cue(question))
         typed_words = self._typed_words(question)
         quoted = " ".join(text for _, text in selection)
-        expected = expected_answer_type(question)
-        counter = asked_counter(question) if expected in ("number", "duration") else None
+        typed_question = self._typed_question(question)
+        expected = expected_answer_type(typed_question)
+        counter = asked_counter(typed_question) if expected in ("number", "duration") else None
         focus = asked_focus(question)
         # What the question asks about: its focus and the names it mentions (a product, a
         # place, a scheme); a rare one that no retrieved passage holds is not in the corpus.
         # A focus that only names the kind of answer (「アドレスを教えて」) is the type, not a subject.
-        cue = type_cue(question) if expected is not None else ""
+        cue = type_cue(typed_question) if expected is not None else ""
         about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue)] + named_things(
             question, asks_a_thing=bool(focus)
         )
@@ -229,7 +243,8 @@ class Answerer:
             dense=max((h.dense for h in hits[:3]), default=0.0),
             coverage=coverage(words, set(content_words(quoted)), self.idf),
             expected=expected,
-            type_found=expected is None or self._type_found(question, selection, expected, counter, focus, typed_words, hits),
+            type_found=expected is None
+            or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
         )
@@ -394,8 +409,9 @@ class Answerer:
         quoted = self.extractive.quote(query, hits)
         expected = assessment.features.expected
         if expected is not None and assessment.features.type_found:
-            counter = asked_counter(query) if expected in ("number", "duration") else None
-            if not self._type_found(query, quoted, expected, counter, asked_focus(query), hits=hits):
+            typed_query = self._typed_question(query)
+            counter = asked_counter(typed_query) if expected in ("number", "duration") else None
+            if not self._type_found(typed_query, quoted, expected, counter, asked_focus(query), hits=hits):
                 return assessment.selection
         return quoted
 
@@ -439,10 +455,11 @@ class Answerer:
         passage is from: a passage without the asked kind of content cannot answer it (answer-
         type-aware retrieval), and another document's figure is not this one's. Other questions:
         unchanged."""
-        expected = expected_answer_type(query)
+        typed_query = self._typed_question(query)
+        expected = expected_answer_type(typed_query)
         if expected not in FIGURES or not hits:
             return hits
-        counter = asked_counter(query) if expected in ("number", "duration") else None
+        counter = asked_counter(typed_query) if expected in ("number", "duration") else None
         focus = asked_focus(query)
         words = self._typed_words(query)  # a follow-up's own words, as the gate reads them
         doc_id = hits[0].chunk.doc_id  # the document the question points at, not another one's figures
@@ -453,7 +470,7 @@ class Answerer:
                 and has_answer_type(h.chunk.text, expected, counter)  # cheap: most candidates hold no such figure
                 and self._states_subject(query, words, h, whole=expected in CONTACTS)
                 and self._type_found(
-                    query,
+                    typed_query,
                     [(0, sent) for sent in sentences_of(h.chunk.text, tuple(h.chunk.section_path))],
                     expected,
                     counter,

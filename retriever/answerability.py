@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Literal
 
 from guideqa.text import nfkc
-from ingest.tokenizer import split_mode_a, thread_tokenizer
+from ingest.tokenizer import morphemes, split_mode_a, thread_tokenizer
 from retriever.premise import SANCTION_OR_BREACH
 
 AnswerType = Literal[
@@ -113,6 +113,23 @@ def expected_answer_type(question: str) -> AnswerType | None:
     return _question_type(question)[0]
 
 
+# Parts of speech that close a clause without carrying its content (particles, auxiliaries,
+# punctuation): what stands before them is the clause's head.
+_CLAUSE_ENDINGS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
+
+
+@lru_cache(maxsize=1024)
+def ends_in_predicate(text: str) -> bool:
+    """Does the text end in a predicate of its own, a verb or an adjective (「間に合わなかったら？」
+    「どのくらいで返事もらえる？」), rather than a noun (「派遣の人も？」「小さい会社だと？」)? A
+    question without one leaves its predicate to the sentence before it."""
+    for _, pos, _ in reversed(morphemes(text)):
+        if pos[0] in _CLAUSE_ENDINGS:
+            continue
+        return pos[0] in ("動詞", "形容詞")
+    return False
+
+
 _CLOCK_PARTICLES = ("から", "まで", "に", "頃", "ごろ", "で", "です", "でしょう")
 
 
@@ -194,7 +211,12 @@ def has_counter(text: str, counter: str) -> bool:
         num = r"(?<!\d)\d{1,3}(?:[,.]\d+)?"
     elif counter == "日":  # 「4月1日」 is a calendar day
         num = r"(?<![月\d])\d{1,3}"
+    if counter == "時" and _CLOCK.search(nfkc(text)):  # 「8:30〜17:15」: a clock time, counted in 時
+        return True
     return bool(re.search(num + r"\s*(?:" + forms + ")", nfkc(text)))
+
+
+_CLOCK = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4])\s*:\s*[0-5]\d(?![\d:])")
 
 
 # The means of reaching someone (電話・内線・メール…): in a question asking a contact

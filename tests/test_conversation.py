@@ -590,3 +590,17 @@ def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_c
     assert leans_on_context("明日も雨が降りますか？") and not may_continue("明日も雨が降りますか？", known)
     assert may_continue("うちみたいな小さな商店でもやらないといけない？", known)  # light verbs only
     assert not may_continue("ところで、小さな商店でも必要？", known)  # a topic change stands alone
+
+
+def test_a_follow_up_with_its_own_predicate_is_not_gated_on_the_last_turns_figure(answerer: Answerer):
+    """After 「…はいつまでに？」, 「具体的にはどうやって評価すればいい？」 asks a way of doing it, not
+    a deadline: its own predicate states what it asks. A turn of nouns only borrows the last
+    turn's predicate, and the figure it asked for, with it."""
+    state = turn_state(answerer.ask("AIのリスク評価はいつまでにやればいい？"), answerer)
+    answer = ask_in_context(answerer, "具体的にはどうやって評価すればいい？", None, 10, state)
+    assert answer.context is not None and not answer.refused
+    with answerer.own_turn("派遣社員も？"):
+        assert answerer._typed_question("AIのリスク評価はいつまでにやればいい？ 派遣社員も？").endswith("派遣社員も？")
+        assert answerer.features("AIのリスク評価はいつまでにやればいい？ 派遣社員も？", [], []).expected == "duration"
+    with answerer.own_turn("具体的にはどうやって評価すればいい？"):
+        assert answerer.features("AIのリスク評価はいつまでにやればいい？ 具体的にはどうやって評価すればいい？", [], []).expected is None
