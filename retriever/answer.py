@@ -38,6 +38,7 @@ from retriever.answerability import (
     in_type_cue,
     missing_focus,
     named_things,
+    names_a_product,
     on_topic,
     states_future,
     type_cue,
@@ -276,7 +277,11 @@ class Answerer:
         typed = [(i, text) for i, text in selection if has_answer_type(text, expected, counter)]
         if expected == "date" and asks_future(question):  # a past date does not say when it will be
             typed = [(i, text) for i, text in typed if states_future(text)]
+        if expected == "product":  # a name the question already holds is not the one it asks for
+            typed = [(i, text) for i, text in typed if names_a_product(text, besides=question)]
         if not forms and not counted and expected not in SUBJECT_TYPES:
+            if expected == "product":
+                return bool(typed)
             return has_answer_type(" ".join(text for _, text in selection), expected, counter)
         if forms:
             typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(question, hits, i))]

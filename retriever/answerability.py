@@ -61,8 +61,10 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # Counts: 何 + any counter (何人・何件・何時・何センチ…), found by part of speech (asked_counter),
     # take precedence over the types below (「窓口の受付は何時から」 asks a time, not a name).
     # Products and makers by name: which one to buy or choose, a recommended one, their names or list.
+    # (The maker or the model inside a product: 「中身はどこの会社のAI？」「どのAIモデルを使ってる？」.)
     ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
-                           + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)")),
+                           + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
+                           + r"|(?:どの|どこの)(?:会社|企業)の(?:AI|ＡＩ|モデル|技術|製品)|(?:どの|どこの)(?:AI|ＡＩ|生成AI)?モデル")),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
     ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の|する|をする)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
     # Named entities: which body/law, by name (「窓口はどこ」 is caught by どこ).
@@ -345,17 +347,25 @@ def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> 
 _ACRONYM = re.compile(r"[A-Z0-9&.\-]+")
 
 
-def names_a_product(text: str) -> bool:
+def names_a_product(text: str, besides: str = "") -> bool:
     """Could the text name a product, a service or a company? SudachiPy tags brand and company
     names as general proper nouns (「ChatGPT」「kintone」「パナソニック」); places and people are
     not products, and all-capital acronyms name bodies and standards (OECD, NIST, ISO). Other
     bodies (「国連」) are general proper nouns too: the check is that some name is quoted at all,
-    which the guideline's generic sentences (「…を適切に選択する」) never do."""
-    if "株式会社" in text:
+    which the guideline's generic sentences (「…を適切に選択する」) never do. A name in
+    ``besides`` (the question's own: 「Minato-GPTの中身はどのモデル？」) is not an answer."""
+    asked = nfkc(besides)
+    if "株式会社" in text and "株式会社" not in asked:
         return True
     for m in thread_tokenizer().tokenize(nfkc(text)[:4000]):
         pos = m.part_of_speech()
-        if pos[0] == "名詞" and pos[1] == "固有名詞" and pos[2] == "一般" and not _ACRONYM.fullmatch(m.surface()):
+        if (
+            pos[0] == "名詞"
+            and pos[1] == "固有名詞"
+            and pos[2] == "一般"
+            and not _ACRONYM.fullmatch(m.surface())
+            and m.surface() not in asked
+        ):
             return True
     return False
 

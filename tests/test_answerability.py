@@ -568,3 +568,15 @@ def test_a_closing_date_is_a_deadline_and_a_weekday_may_follow_the_day() -> None
     assert has_answer_type("6月13日(金曜日)まで受け付けます", "duration")
     # The cue's word in the dictionary's normalised form is still the cue, not a subject to find.
     assert in_type_cue("締め切り", "締切") and not in_type_cue("研修", "締切")
+
+
+def test_the_maker_or_model_inside_a_product_is_asked_by_name_and_not_answered_by_the_products_own() -> None:
+    # 「中身はどこの会社のAI？」 asks a maker; a sentence naming only the product asked about
+    # (or the unit that runs it) does not name one.
+    asked = "かわせAIアシスタントって、中身はどこの会社のAIを使ってるの？"
+    assert expected_answer_type(asked) == "product"
+    assert expected_answer_type("Minato-GPTって、中身はどのAIモデルを使ってるんですか？") == "product"
+    assert expected_answer_type("どの企業が対象になりますか") != "product"  # a kind of business, not a maker
+    own = "「かわせAIアシスタント」はデジタル推進課が運用する庁内専用の生成AIサービスです。"
+    assert not names_a_product(own, besides=asked)
+    assert names_a_product("かわせAIアシスタントはMicrosoftのAzure OpenAI Serviceを利用しています。", besides=asked)
