@@ -4,6 +4,7 @@ answering through the batch contract with ``history``."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -604,3 +605,15 @@ def test_a_follow_up_with_its_own_predicate_is_not_gated_on_the_last_turns_figur
         assert answerer.features("AIのリスク評価はいつまでにやればいい？ 派遣社員も？", [], []).expected == "duration"
     with answerer.own_turn("具体的にはどうやって評価すればいい？"):
         assert answerer.features("AIのリスク評価はいつまでにやればいい？ 具体的にはどうやって評価すればいい？", [], []).expected is None
+
+
+def test_a_follow_up_of_its_own_predicate_only_is_not_gated_on_the_last_turns_figure(
+    answerer: Answerer, caplog: pytest.LogCaptureFixture
+):
+    """「間に合わなかったら？」 names nothing (no words of its own) but asks its own thing: the
+    deadline the last turn asked for is not what a sentence must state to answer it."""
+    state = turn_state(answerer.ask("AIのリスク評価はいつまでにやればいい？"), answerer)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="retriever.answer"):
+        ask_in_context(answerer, "間に合わなかったら？", None, 10, state)
+    assert not any("refused: type" in r.getMessage() for r in caplog.records)
