@@ -605,6 +605,10 @@ def off_vocabulary(vocab: float, coverage: float) -> bool:
     return vocab < OFFTOPIC_VOCAB and coverage < OFFTOPIC_COVERAGE
 
 
+# Coverage of every content word of the question (idf-weighted share, rounding aside).
+FULL_COVERAGE = 0.999
+
+
 @dataclass(frozen=True)
 class Features:
     dense: float  # best cosine of the top passages
@@ -647,7 +651,9 @@ def decide(f: Features, t: Thresholds) -> Verdict:
         return Verdict(False, "type", near)
     if f.focus_missing:
         return Verdict(False, "focus", near)
-    if t.min_dense is not None and f.dense < t.min_dense:
+    # A short question (「申請書ってどこから出すんですか？」) is far from any passage by cosine; one
+    # whose every content word the quoted sentences hold is on topic however short.
+    if t.min_dense is not None and f.dense < t.min_dense and f.coverage < FULL_COVERAGE:
         return Verdict(False, "similarity", near)
     if off_vocabulary(f.vocab, f.coverage):
         return Verdict(False, "vocabulary", near)

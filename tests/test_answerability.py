@@ -225,6 +225,8 @@ def test_decide_similarity_and_coverage() -> None:
     far = decide(Features(0.75, 0.9, None, True), CAL)
     assert far.reason == "similarity" and not far.near_domain
     assert not decide(Features(0.82, 0.1, None, True, vocab=0.3), CAL).near_domain  # words the corpus never uses
+    # Every content word quoted: on topic however short the question (its cosine is low).
+    assert decide(Features(0.75, 1.0, None, True), CAL).answered
 
 
 def test_decide_refuses_words_the_corpus_never_uses_that_the_sentences_do_not_cover() -> None:
