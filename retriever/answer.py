@@ -42,6 +42,7 @@ from retriever.answerability import (
     on_topic,
     states_future,
     type_cue,
+    verb_stem_bridges,
     vocabulary_share,
     without_type_cue,
 )
@@ -292,7 +293,7 @@ class Answerer:
             typed = [
                 (i, t)
                 for i, t in typed
-                if coverage(
+                if _subject_share(
                     asked,
                     set(_passage_words(_with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES))) | self._title_words(question, hits, i),
                     self.idf,
@@ -499,9 +500,9 @@ class Answerer:
         title = self._title_words(question, [hit], 0)
         if whole:
             text = _with_antecedent([hit], 0, "", whole=True)
-            return coverage(words, set(_passage_words(text)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
+            return _subject_share(words, set(_passage_words(text)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
         return any(
-            coverage(words, set(_passage_words(sent)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
+            _subject_share(words, set(_passage_words(sent)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
         )
 
@@ -714,6 +715,12 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
     units = sentences_of(chunk.text, tuple(chunk.section_path))
     pos = next((k for k, unit in enumerate(units) if unit == sentence), None)
     return heading + "\n" + (sentence if not pos else units[pos - 1] + sentence)
+
+
+def _subject_share(words: list[str], held: set[str], idf: dict[str, float]) -> float:
+    """The share of the question's words a sentence stating the asked figure holds (its subject
+    test), an everyday verb counted by the noun of the same act (:func:`verb_stem_bridges`)."""
+    return coverage(words, held, idf, verb_stem_bridges(words, held))
 
 
 @lru_cache(maxsize=4096)

@@ -430,6 +430,26 @@ def coverage(
     return covered / total if total else 0.0
 
 
+_KANJI = re.compile(r"[\u4e00-\u9fff]")
+_KANGO = re.compile(r"[\u4e00-\u9fff]{2,}")
+_VERB_END = re.compile(r"^[\u4e00-\u9fff][\u3041-\u3093]*[うくぐすつぬぶむる]$")
+
+
+def verb_stem_bridges(question_words: Iterable[str], passage_words: Iterable[str]) -> dict[str, set[str]]:
+    """Each question verb of one kanji stem (入れる, 申し込む, 出す, 使う, 動く) bridged to the
+    Sino-Japanese nouns of the passage written with that kanji (入力, 申請, 提出, 使用, 動作): an
+    everyday question asks with the verb what a rule states with the noun of the same act."""
+    kango = [w for w in passage_words if _KANGO.fullmatch(w)]
+    out: dict[str, set[str]] = {}
+    for w in question_words:
+        if _VERB_END.match(w):
+            stem = w[0]
+            held = {k for k in kango if stem in k}
+            if held:
+                out[w] = held
+    return out
+
+
 # --- the focus of the question ------------------------------------------------------------------
 # Particles that mark what a question asks about (「XXは？」「XXって何」「XXとは」「XXを教えて」).
 _ASK_PARTICLES = ("は", "って", "とは", "を")

@@ -33,6 +33,7 @@ from retriever.answerability import (
     on_topic,
     states_future,
     type_cue,
+    verb_stem_bridges,
     without_type_cue,
 )
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
@@ -582,3 +583,18 @@ def test_the_maker_or_model_inside_a_product_is_asked_by_name_and_not_answered_b
     own = "「かわせAIアシスタント」はデジタル推進課が運用する庁内専用の生成AIサービスです。"
     assert not names_a_product(own, besides=asked)
     assert names_a_product("かわせAIアシスタントはMicrosoftのAzure OpenAI Serviceを利用しています。", besides=asked)
+
+
+def test_an_everyday_verb_is_bridged_to_the_noun_of_the_same_act() -> None:
+    # 「申し込んでから何日？」 asks with the verb what a rule states with the noun: 申し込む (its
+    # part 申す) ~ 申請, 入れる ~ 入力, 使う ~ 使用. Nouns are not bridged, nor a verb whose kanji
+    # no noun of the passage holds.
+    words = content_words("AIアシスタントを申し込んでから、使えるようになるまで何日くらいかかる？")
+    passage = {"申請", "使用", "アカウント", "発行", "開庁"}
+    bridges = verb_stem_bridges(words, passage)
+    assert bridges == {"申す": {"申請"}, "使う": {"使用"}}
+    assert verb_stem_bridges(content_words("うっかり利用者さんの名前を入れちゃった"), {"入力", "報告"}) == {"入れる": {"入力"}}
+    assert verb_stem_bridges(["言う", "研修"], {"報告", "研修会"}) == {}
+    idf = {"申す": 2.0, "アシスタント": 2.0}
+    assert coverage(["申す", "アシスタント"], {"申請"}, idf) == 0.0
+    assert coverage(["申す", "アシスタント"], {"申請"}, idf, verb_stem_bridges(["申す"], {"申請"})) == 0.5
