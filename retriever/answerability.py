@@ -64,7 +64,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # (The maker or the model inside a product: 「中身はどこの会社のAI？」「どのAIモデルを使ってる？」.)
     ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
-                           + r"|(?:どの|どこの)(?:会社|企業)の(?:AI|ＡＩ|モデル|技術|製品)|(?:どの|どこの)(?:AI|ＡＩ|生成AI)?モデル")),
+                           + r"|(?:どの|どこの)(?:会社|企業)の(?:AI|モデル|技術|製品)|(?:どの|どこの)(?:生成)?(?:AI)?モデル")),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
     ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の|する|をする)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
     # Named entities: which body/law, by name (「窓口はどこ」 is caught by どこ).
@@ -205,6 +205,10 @@ _COUNTER_FORMS = {
 }
 
 
+# A clock time in figures (「8:30」「17:15」), counted in 時.
+_CLOCK = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4])\s*:\s*[0-5]\d(?![\d:])")
+
+
 def has_counter(text: str, counter: str) -> bool:
     """True when ``text`` holds a number with ``counter`` (a 4-digit year is not a count of 年)."""
     forms = _COUNTER_FORMS.get(counter, re.escape(counter))
@@ -217,8 +221,6 @@ def has_counter(text: str, counter: str) -> bool:
         return True
     return bool(re.search(num + r"\s*(?:" + forms + ")", nfkc(text)))
 
-
-_CLOCK = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4])\s*:\s*[0-5]\d(?![\d:])")
 
 
 # The means of reaching someone (電話・内線・メール…): in a question asking a contact
@@ -430,7 +432,6 @@ def coverage(
     return covered / total if total else 0.0
 
 
-_KANJI = re.compile(r"[\u4e00-\u9fff]")
 _KANGO = re.compile(r"[\u4e00-\u9fff]{2,}")
 _VERB_END = re.compile(r"^[\u4e00-\u9fff][\u3041-\u3093]*[うくぐすつぬぶむる]$")
 
