@@ -32,13 +32,11 @@ from retriever.answerability import (
     counted_noun,
     coverage,
     decide,
-    ends_in_predicate,
     expected_answer_type,
     has_answer_type,
     in_type_cue,
     missing_focus,
     named_things,
-    names_a_product,
     on_topic,
     states_future,
     type_cue,
@@ -95,6 +93,8 @@ _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", 
 # The words a follow-up turn asked in its own text (「報告書は出すの？期限は？」), when the search
 # text also carries the previous question's: a figure must be stated about these.
 _OWN_TURN: ContextVar[str | None] = ContextVar("guideqa_own_turn", default=None)
+# Whether that turn asks its own thing (its own answer type or predicate; see Answerer.own_turn).
+_OWN_ASKS: ContextVar[bool] = ContextVar("guideqa_own_asks", default=False)
 
 
 class Generator(Protocol):
@@ -196,11 +196,19 @@ class Answerer:
         """Within the block (this thread), a question searched with an earlier turn's words
         (a follow-up) is gated on the figure it asks about with its own words, when it has any:
         a sentence stating the asked figure must be about what this turn asks."""
-        token = _OWN_TURN.set(text)
+        from retriever.conversation import elided_predicate  # deferred: conversation builds on this module
+
+        # Its own type (「書類も出す？いつまで？」) or its own predicate (「間に合わなかったら？」
+        # 「どのくらいで返事もらえる？」): the turn asks its own thing, not the previous turn's 「締切は
+        # いつ？」. A noun phrase whose predicate is left out (「派遣の人も？」「小さい会社だと？」)
+        # borrows the previous one, and with it the kind of content asked for.
+        asks = bool(text) and (expected_answer_type(text) is not None or not elided_predicate(text))
+        token, asks_token = _OWN_TURN.set(text), _OWN_ASKS.set(asks)
         try:
             yield
         finally:
             _OWN_TURN.reset(token)
+            _OWN_ASKS.reset(asks_token)
 
     @staticmethod
     def _typed_words(question: str) -> list[str]:
@@ -211,15 +219,10 @@ class Answerer:
 
     @staticmethod
     def _typed_question(question: str) -> str:
-        """The text whose answer type the gate asks for: a follow-up's own turn (see
-        :meth:`own_turn`) when it states its own type (「書類も出す？いつまで？」) or its own
-        predicate (「間に合わなかったら？」「どのくらいで返事もらえる？」 ask their own thing, not
-        the previous turn's 「締切はいつ？」); a turn of nouns only (「派遣の人も？」「小さい会社だと？」)
-        borrows the previous predicate, and with it the type, from the search text ``question``."""
+        """The text whose answer type the gate asks for: a follow-up's own turn when it asks its
+        own thing (see :meth:`own_turn`), else the search text ``question``."""
         own = _OWN_TURN.get()
-        if own and (expected_answer_type(own) is not None or ends_in_predicate(own)):
-            return own
-        return question
+        return own if own and _OWN_ASKS.get() else question
 
     def features(self, question: str, hits: list[Hit], selection: list[tuple[int, str]]) -> Features:
         """Similarity of the top passages, coverage and answer type of the selected sentences."""
@@ -275,15 +278,11 @@ class Answerer:
         # The focus without the words that only state the type (「個人の割合は」: 割合).
         forms = {w for form, parts in focus for w in (form, *parts) if not in_type_cue(w, cue)}
         counted = counted_noun(question) if counter else []
-        typed = [(i, text) for i, text in selection if has_answer_type(text, expected, counter)]
+        typed = [(i, text) for i, text in selection if has_answer_type(text, expected, counter, question)]
         if expected == "date" and asks_future(question):  # a past date does not say when it will be
             typed = [(i, text) for i, text in typed if states_future(text)]
-        if expected == "product":  # a name the question already holds is not the one it asks for
-            typed = [(i, text) for i, text in typed if names_a_product(text, besides=question)]
         if not forms and not counted and expected not in SUBJECT_TYPES:
-            if expected == "product":
-                return bool(typed)
-            return has_answer_type(" ".join(text for _, text in selection), expected, counter)
+            return has_answer_type(" ".join(text for _, text in selection), expected, counter, question)
         if forms:
             typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(question, hits, i))]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Literal
 
 from guideqa.text import nfkc
-from ingest.tokenizer import morphemes, split_mode_a, thread_tokenizer
+from ingest.tokenizer import split_mode_a, thread_tokenizer
 from retriever.premise import SANCTION_OR_BREACH
 
 AnswerType = Literal[
@@ -113,23 +113,6 @@ def _cue_words(cue: str) -> frozenset[str]:
 def expected_answer_type(question: str) -> AnswerType | None:
     """The kind of content the question asks for, or None for an open question."""
     return _question_type(question)[0]
-
-
-# Parts of speech that close a clause without carrying its content (particles, auxiliaries,
-# punctuation): what stands before them is the clause's head.
-_CLAUSE_ENDINGS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
-
-
-@lru_cache(maxsize=1024)
-def ends_in_predicate(text: str) -> bool:
-    """Does the text end in a predicate of its own, a verb or an adjective (「間に合わなかったら？」
-    「どのくらいで返事もらえる？」), rather than a noun (「派遣の人も？」「小さい会社だと？」)? A
-    question without one leaves its predicate to the sentence before it."""
-    for _, pos, _ in reversed(morphemes(text)):
-        if pos[0] in _CLAUSE_ENDINGS:
-            continue
-        return pos[0] in ("動詞", "形容詞")
-    return False
 
 
 _CLOCK_PARTICLES = ("から", "まで", "に", "頃", "ごろ", "で", "です", "でしょう")
@@ -331,10 +314,11 @@ def states_future(sentence: str) -> bool:
     return bool(_STATES_FUTURE.search(nfkc(sentence)))
 
 
-def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> bool:
+def has_answer_type(text: str, kind: AnswerType, counter: str | None = None, asked: str = "") -> bool:
     """True when ``text`` holds content of the expected kind; a count asked with a counter
     (「何人」) needs a number with that counter, a duration asked with one (「何日以内」) a length
-    of time in figures or a calendar deadline (「速やかに」 is not 「何日」)."""
+    of time in figures or a calendar deadline (「速やかに」 is not 「何日」); a product or a maker
+    one that the question ``asked`` does not name itself."""
     if kind == "duration" and counter in _TIME_COUNTERS:
         # 「何日以内」 is answered by 「48時間以内」; 「何日までに」 by a calendar deadline.
         norm = nfkc(text)
@@ -342,7 +326,7 @@ def has_answer_type(text: str, kind: AnswerType, counter: str | None = None) -> 
     if kind in ("number", "duration") and counter:
         return has_counter(text, counter)
     if kind == "product":
-        return names_a_product(text)
+        return names_a_product(text, besides=asked)
     return bool(_TEXT_TYPES[kind].search(nfkc(text)))
 
 

@@ -43,7 +43,7 @@ from guideqa.text import ACKNOWLEDGEMENT, TOPIC_CHANGE_WORDS
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
-from retriever.answerability import ends_in_predicate, name_phrases
+from retriever.answerability import name_phrases
 from retriever.roles import named_roles, search_role, with_role
 from retriever.search import Hit
 from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
@@ -488,7 +488,7 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
         answerer.retriever.focus(resolution.focus, ordered),
         answerer.retriever.shown(shown),
         # The turn's own words, or its own predicate (「間に合わなかったら？」 asks its own thing).
-        answerer.own_turn(text if own_terms(text) or ends_in_predicate(text) else ""),
+        answerer.own_turn(text if own_terms(text) or not elided_predicate(text) else ""),
     ):
         return answerer.ask(resolution.query, role=resolution.role, k=k)
 

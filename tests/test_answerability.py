@@ -22,7 +22,6 @@ from retriever.answerability import (
     counted_noun,
     coverage,
     decide,
-    ends_in_predicate,
     expected_answer_type,
     has_answer_type,
     has_counter,
@@ -482,15 +481,6 @@ def test_a_clock_time_answers_a_question_counted_in_hours_of_the_clock() -> None
     assert asked_counter("窓口は何時まで受け付けていますか") == "時"
     assert has_counter("受付時間：平日8:30〜17:15", "時") and has_counter("平日8時30分から17時15分まで", "時")
     assert not has_counter("比率は3:1とする。", "時") and not has_counter("2024:12 版", "時")
-
-
-def test_a_question_ends_in_its_own_predicate_or_borrows_the_last_ones() -> None:
-    # A follow-up with its own verb or adjective asks its own thing; one of nouns only
-    # (「派遣の人も？」) leaves the predicate, and with it the asked kind of content, to the last turn.
-    for own in ("間に合わなかったら？", "どのくらいで返事もらえる？", "それって利用者にも当てはまる？", "提供者はどうすればいい？"):
-        assert ends_in_predicate(own), own
-    for borrowed in ("派遣社員も？", "小さい会社だと？", "提供者は？", "他には？", "報告書はいつまで？"):
-        assert not ends_in_predicate(borrowed), borrowed
 
 
 def test_rate_questions() -> None:

@@ -617,3 +617,16 @@ def test_a_follow_up_of_its_own_predicate_only_is_not_gated_on_the_last_turns_fi
     with caplog.at_level(logging.INFO, logger="retriever.answer"):
         ask_in_context(answerer, "間に合わなかったら？", None, 10, state)
     assert not any("refused: type" in r.getMessage() for r in caplog.records)
+
+
+def test_a_turn_with_its_own_predicate_asks_its_own_thing_and_a_noun_phrase_borrows_the_last_one(answerer: Answerer):
+    """A follow-up with its own verb or adjective asks its own thing; one of nouns only
+    (「派遣の人も？」) leaves the predicate, and with it the asked kind of content, to the last turn
+    (:func:`retriever.conversation.elided_predicate`). A turn stating its own type keeps it."""
+    searched = "AIのリスク評価はいつまでにやればいい？"
+    for own in ("間に合わなかったら？", "どのくらいで返事もらえる？", "それって利用者にも当てはまる？", "提供者はどうすればいい？", "報告書はいつまで？"):
+        with answerer.own_turn(own):
+            assert answerer._typed_question(f"{searched} {own}") == own, own
+    for borrowed in ("派遣社員も？", "小さい会社だと？", "提供者は？", "他には？"):
+        with answerer.own_turn(borrowed):
+            assert answerer._typed_question(f"{searched} {borrowed}") == f"{searched} {borrowed}", borrowed
