@@ -58,7 +58,7 @@ def config_answerer(system: Answerer, **overrides: object) -> Answerer:
     return answerer
 
 
-SINGLE_SIGNAL = {"sentence_weight": 0.0, "prf_docs": 0, "learned_fusion": False, "query_adapter": False}
+SINGLE_SIGNAL = {"bm25_synonyms": False, "sentence_weight": 0.0, "prf_docs": 0, "learned_fusion": False, "query_adapter": False}
 
 
 def bm25_answerer(system: Answerer) -> Answerer:

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 # Components that did not help on dev are off in the system and measured here switched on.
 ABLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "system-nosent": ("system without the sentence max-sim channel", {"sentence_weight": 0.0}),
+    "system-nosyn": ("system without Sudachi synonyms on the BM25 side", {"bm25_synonyms": False}),
     "system-prf": ("system plus pseudo-relevance feedback on BM25 (5 passages, 10 terms)", {"prf_docs": 5}),
     "system-learned": (
         "system with the learned fusion (logistic regression trained on dev) instead of RRF + priors",

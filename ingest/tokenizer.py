@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 from guideqa.text import nfkc
@@ -59,6 +60,38 @@ def split_mode_a():  # type: ignore[no-untyped-def]
     from sudachipy import SplitMode
 
     return SplitMode.A
+
+
+@functools.lru_cache(maxsize=65536)
+def synonym_groups(word: str) -> frozenset[int]:
+    """The synonym groups of a word (a normalised form), as sudachidict_core records them.
+
+    Sudachi's system dictionary tags a morpheme with the ids of the groups of its synonym
+    dictionary (a hand-curated general thesaurus): 間違える・誤る・誤り・ミス share one group,
+    使う・利用・使用 one, ダメ・禁止 one, 先生・教員・教師 one. Two words sharing a group are the
+    same notion in other words. A word the dictionary reads as more than one morpheme has none.
+    """
+    ms = thread_tokenizer().tokenize(word)
+    if len(ms) != 1:
+        return frozenset()
+    return frozenset(ms[0].synonym_group_ids())
+
+
+def synonym_bridges(words: Iterable[str], held: Iterable[str]) -> dict[str, set[str]]:
+    """Each of ``words`` mapped to the words of ``held`` that share a synonym group with it
+    (:func:`synonym_groups`); a word with none is left out."""
+    by_group: dict[int, set[str]] = {}
+    for h in held:
+        for g in synonym_groups(h):
+            by_group.setdefault(g, set()).add(h)
+    out: dict[str, set[str]] = {}
+    if not by_group:
+        return out
+    for w in words:
+        same = {h for g in synonym_groups(w) for h in by_group.get(g, ())} - {w}
+        if same:
+            out[w] = same
+    return out
 
 
 @runtime_checkable

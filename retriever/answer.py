@@ -20,7 +20,7 @@ from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
-from ingest.tokenizer import content_nouns
+from ingest.tokenizer import content_nouns, synonym_bridges
 from retriever.answerability import (
     AnswerType,
     Features,
@@ -246,7 +246,7 @@ class Answerer:
                 held |= _passage_words(hit.chunk.text)
         return Features(
             dense=max((h.dense for h in hits[:3]), default=0.0),
-            coverage=coverage(words, set(content_words(quoted)), self.idf),
+            coverage=_covered(words, set(content_words(quoted)), self.idf),
             expected=expected,
             type_found=expected is None
             or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits),
@@ -716,10 +716,20 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
     return heading + "\n" + (sentence if not pos else units[pos - 1] + sentence)
 
 
+def _covered(words: list[str], held: set[str], idf: dict[str, float]) -> float:
+    """:func:`coverage` of ``words`` by ``held``, a word also covered by a synonym (Sudachi's
+    thesaurus: 「ダメ」 by 禁止, 「先生」 by 教員)."""
+    return coverage(words, held, idf, synonym_bridges(words, held))
+
+
 def _subject_share(words: list[str], held: set[str], idf: dict[str, float]) -> float:
     """The share of the question's words a sentence stating the asked figure holds (its subject
-    test), an everyday verb counted by the noun of the same act (:func:`verb_stem_bridges`)."""
-    return coverage(words, held, idf, verb_stem_bridges(words, held))
+    test), an everyday verb counted by the noun of the same act (:func:`verb_stem_bridges`) and a
+    word by its synonyms (:func:`ingest.tokenizer.synonym_bridges`)."""
+    bridges = verb_stem_bridges(words, held)
+    for w, same in synonym_bridges(words, held).items():
+        bridges.setdefault(w, set()).update(same)
+    return coverage(words, held, idf, bridges)
 
 
 @lru_cache(maxsize=4096)

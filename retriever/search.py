@@ -67,6 +67,7 @@ class SearchConfig:
     bm25_weight: float = 1.0
     # Each channel below was kept or switched off by ablation on the eval dev split (eval/README.md).
     sentence_weight: float = 0.5  # sentence max-sim channel (0 = off)
+    bm25_synonyms: bool = True  # query words match their Sudachi synonyms on the BM25 side (set on dev)
     prf_docs: int = 0  # pseudo-relevance feedback: first-stage passages read (0 = off: did not help on dev)
     prf_terms: int = 10  # expansion terms taken from them
     prf_weight: float = 0.1  # share of the expanded query given to the expansion terms
@@ -205,7 +206,12 @@ class Retriever:
                 sentence_rank = max_by_owner(self.sentence_vectors @ moved, self.sentence_owners, n)
         tokens = self.tokenizer.tokenize(query)
         query_ids = self.terms.ids(tokens)
-        bm25 = self.terms.scores(dict.fromkeys(query_ids, 1.0)) if query_ids else np.zeros(n, np.float64)
+        # A query word also matches the corpus's words of its synonym group (sudachidict_core's
+        # thesaurus: ダメ・禁止, 先生・教員, 間違える・誤り), as the word itself: a synonym filter.
+        weights = dict.fromkeys(query_ids, 1.0)
+        if cfg.bm25_synonyms:
+            weights.update(dict.fromkeys(self.terms.synonyms(tokens), 1.0))
+        bm25 = self.terms.scores(weights) if weights else np.zeros(n, np.float64)
         out = {
             "dense": dense,
             "sentence": sentence,

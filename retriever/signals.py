@@ -14,7 +14,7 @@ cosine scale.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,7 @@ class TermMatrix:
 
     matrix: Any  # scipy.sparse.csr_matrix
     vocab: dict[str, int]
+    _by_group: dict[int, list[int]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_bm25(cls, bm25: Any) -> TermMatrix:
@@ -70,6 +71,26 @@ class TermMatrix:
 
     def ids(self, tokens: list[str]) -> list[int]:
         return [self.vocab[t] for t in tokens if t in self.vocab]
+
+    def synonyms(self, tokens: list[str]) -> list[int]:
+        """Ids of the vocabulary's words that share a synonym group with one of ``tokens``
+        (:func:`ingest.tokenizer.synonym_groups`), the tokens' own ids left out."""
+        from ingest.tokenizer import synonym_groups
+
+        if self._by_group is None:
+            by_group: dict[int, list[int]] = {}
+            for term, tid in self.vocab.items():
+                for g in synonym_groups(term):
+                    by_group.setdefault(g, []).append(tid)
+            self._by_group = by_group
+        own = set(self.ids(tokens))
+        out: dict[int, None] = {}
+        for t in dict.fromkeys(tokens):
+            for g in synonym_groups(t):
+                for tid in self._by_group.get(g, ()):
+                    if tid not in own:
+                        out[tid] = None
+        return list(out)
 
     def scores(self, weights: dict[int, float]) -> np.ndarray:
         """BM25 scores of a weighted query ``{term id: weight}``."""

@@ -588,3 +588,14 @@ def test_an_everyday_verb_is_bridged_to_the_noun_of_the_same_act() -> None:
     idf = {"申す": 2.0, "アシスタント": 2.0}
     assert coverage(["申す", "アシスタント"], {"申請"}, idf) == 0.0
     assert coverage(["申す", "アシスタント"], {"申請"}, idf, verb_stem_bridges(["申す"], {"申請"})) == 0.5
+
+
+def test_the_gate_counts_a_word_covered_by_its_synonym() -> None:
+    # Sudachi's thesaurus: 「ダメ」 is covered by 禁止, 「間違い」 by 誤り (real guideline and rule words).
+    from retriever.answer import _covered, _subject_share
+
+    idf = {"ダメ": 3.0, "間違い": 3.0, "AI": 1.0}
+    assert _covered(["ダメ", "AI"], {"禁止", "AI"}, idf) == 1.0
+    assert coverage(["ダメ", "AI"], {"禁止", "AI"}, idf) == 0.25
+    assert _subject_share(["間違い", "AI"], {"誤り", "出力", "AI"}, idf) == 1.0
+    assert _covered(["天気", "AI"], {"禁止", "AI"}, {"天気": 3.0, "AI": 1.0}) == 0.25

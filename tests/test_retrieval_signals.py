@@ -187,3 +187,23 @@ def test_figures_tell_a_rule_from_its_amendment() -> None:
     # A re-quote states the same figures (the retriever collapses it as a copy).
     assert figures("発覚から1時間以内に報告し、3営業日以内に報告書を提出する。") == {"1時間", "3営業日"}
     assert figures("報告書は3営業日以内に提出する。") <= figures("発覚から1時間以内に報告し、3営業日以内に報告書を提出する。")
+
+
+def test_a_query_word_matches_its_synonyms_in_the_vocabulary() -> None:
+    tok = SudachiTokenizer()
+    # Two real guideline sentences (本編 C. 共通の指針 6) 透明性 and D-2) i.).
+    docs = [
+        "必要に応じ、AIの出力の誤り等について、ステークホルダーからの指摘を受け付ける機会を設ける",
+        "学習時のデータについて、適正に収集するとともに、個人情報、知的財産権に留意が必要なもの等が含まれている場合には、法令に従って適切に扱う",
+    ]
+    bm25 = bm25s.BM25()
+    bm25.index([tok.tokenize(d) for d in docs], show_progress=False)
+    terms = TermMatrix.from_bm25(bm25)
+    query = tok.tokenize("AIの間違い")
+    inverse = {i: t for t, i in terms.vocab.items()}
+    assert "間違い" not in terms.vocab
+    assert [inverse[i] for i in terms.synonyms(query)] == ["誤り"]
+    assert terms.synonyms(tok.tokenize("誤り")) == []  # the word's own id is not its synonym
+    plain = terms.scores(dict.fromkeys(terms.ids(query), 1.0))
+    expanded = terms.scores(dict.fromkeys(terms.ids(query) + terms.synonyms(query), 1.0))
+    assert expanded[0] > plain[0] and expanded[1] == plain[1]

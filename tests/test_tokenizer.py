@@ -22,3 +22,26 @@ def test_other_nouns_give_no_verb():
 
 def test_the_verb_is_the_form_the_tokenizer_gives_for_it_in_a_question():
     assert verb_of("見直し") in SudachiTokenizer().tokenize("このルールはいつ見直すの？")
+
+
+def test_synonym_groups_come_from_the_core_dictionary():
+    from ingest.tokenizer import synonym_groups
+
+    # sudachidict_core tags a word with the groups of Sudachi's synonym dictionary.
+    assert synonym_groups("間違える") & synonym_groups("誤り")
+    assert synonym_groups("ダメ") & synonym_groups("禁止")
+    assert synonym_groups("先生") & synonym_groups("教員")
+    assert synonym_groups("使う") & synonym_groups("利用")
+    # Other notions share none; a word read as several morphemes has none.
+    assert not synonym_groups("学生") & synonym_groups("教員")
+    assert not synonym_groups("報告") & synonym_groups("削除")
+    assert synonym_groups("生成AI利用") == frozenset()
+
+
+def test_synonym_bridges_map_a_word_to_the_held_words_of_its_groups():
+    from ingest.tokenizer import synonym_bridges
+
+    # Words of a real guideline sentence (「AIの出力の誤り等について、ステークホルダーからの指摘を受け付ける」).
+    held = {"AI", "出力", "誤り", "ステークホルダー", "指摘", "受け付ける"}
+    assert synonym_bridges(["間違い", "AI", "天気"], held) == {"間違い": {"誤り"}}
+    assert synonym_bridges(["間違い"], set()) == {}
