@@ -37,6 +37,7 @@ from ingest.embedders import Embedder
 from ingest.explanations import families
 from ingest.index_store import IndexData, load_index
 from ingest.tokenizer import SudachiTokenizer, Tokenizer, verb_of
+from retriever.audience import chunk_audiences, stated_audience
 from retriever.definitions import definition_candidates, definition_term
 from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
 from retriever.names import distinctive_names, documents_named
@@ -73,6 +74,7 @@ class SearchConfig:
     prf_weight: float = 0.1  # share of the expanded query given to the expansion terms
     learned_fusion: bool = False  # the embedder's trained fusion model, when one ships (off: did not help on dev)
     query_adapter: bool = True  # the embedder's query adapter, when one ships (retriever/query_adapter.py)
+    audience_prior: bool = True  # the sections addressed to the asker's group first (retriever/audience.py)
     own_role_bonus: float = 1.25
     other_role_penalty: float = 0.7
     status_weight: dict[str, float] = field(
@@ -167,6 +169,9 @@ class Retriever:
             for role in ("developer", "provider", "user")
         }
         self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
+        # Sections an organisation's document addresses to one group (「教員の皆様へ」, 【医師】).
+        self._audiences = chunk_audiences([c.section_path for c in self.chunks], [c.doc_id for c in self.chunks])
+        self._audience_names = {a for a in self._audiences if a}
         self.idf = bm25_idf(index.bm25, len(self.chunks))
         self._heading_words = self._own_heading_words()
         # A caption names the act as a noun (「第21条（見直し）」), a question asks it with the verb
@@ -264,7 +269,8 @@ class Retriever:
         if cfg.heading_channel_weight > 0:
             so_far = fused + out["rrf_role"] + out["rrf_definition"] + out["rrf_focus"]
             self._heading_channel(tokens, so_far.copy(), out["rrf_heading"])
-        out["prior"] = self._priors(role, self.named_documents(query))
+        audience = stated_audience(query, self._audience_names) if self._audience_names else None
+        out["prior"] = self._priors(role, self.named_documents(query), audience)
         return out
 
     def query_vector(self, query: str) -> np.ndarray:
@@ -408,7 +414,7 @@ class Retriever:
                 named.add(having[0])
         return named | documents_named(query, self._names)
 
-    def _priors(self, role: Role | None, named: set[str] = frozenset()) -> np.ndarray:  # type: ignore[assignment]
+    def _priors(self, role: Role | None, named: set[str] = frozenset(), audience: str | None = None) -> np.ndarray:  # type: ignore[assignment]
         cfg = self.config
         weights = self._section_weight.copy()
         for i, c in enumerate(self.chunks):
@@ -426,6 +432,9 @@ class Retriever:
                     w *= cfg.own_role_bonus
                 elif "common" not in c.roles:
                     w *= cfg.other_role_penalty
+            if audience is not None and self._audiences[i] is not None and cfg.audience_prior:
+                # The asker's group is an organisation's document's role: the same bonus and penalty.
+                w *= cfg.own_role_bonus if self._audiences[i] == audience else cfg.other_role_penalty
             weights[i] *= w
         return weights
 
