@@ -529,7 +529,8 @@ _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
 
 
 def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
-    """(surface, normalised form, the particle after it) of each name in ``text``."""
+    """(surface, normalised form, the particle after it) of each name in ``text`` (no particle:
+    the name is the predicate)."""
     toks = list(thread_tokenizer().tokenize(nfkc(text)[:4000]))
     out: list[tuple[str, str, str]] = []
     for i, (m, nxt) in enumerate(zip(toks, toks[1:], strict=False)):
@@ -538,7 +539,17 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
             continue
         if nxt.part_of_speech()[0] == "助詞":
             out.append((m.surface(), m.normalized_form(), _phrase_particle(toks, i + 1)))
+        elif _ends_clause(nxt) and (p[1] == "固有名詞" or m.is_oov()):
+            # A nominal predicate whose copula is left out (「中身はClaude？」「担当はGemini。」): a
+            # proper noun or a name the dictionary does not know (not 「OK？」「NGです」).
+            out.append((m.surface(), m.normalized_form(), ""))
     return out
+
+
+def _ends_clause(m) -> bool:  # type: ignore[no-untyped-def]
+    """A sentence-final mark (？。！) or a copula (です・だ) after a word."""
+    p = m.part_of_speech()
+    return (p[0] == "補助記号" and p[1] == "句点") or m.normalized_form() in ("です", "だ")
 
 
 def _phrase_particle(toks: list, i: int) -> str:  # type: ignore[type-arg]

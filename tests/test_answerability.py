@@ -511,6 +511,11 @@ def test_asked_focus(question: str, focus: list[str]) -> None:
 def test_named_things_are_phrases_not_markup() -> None:
     assert [f for f, _ in named_things("Copilotの管理画面でログを確認できますか")] == ["Copilot"]
     assert "drop" not in {f.lower() for f, _ in named_things("'; DROP TABLE questions; -- AI開発者は何に注意すべき")}
+    # A name as the predicate, its copula left out (「…のはGemini？」), is what the question asks
+    # about; a common word in Latin letters (OK, NG, PC) is no name there.
+    assert [f for f, _ in named_things("うちの課で使ってる翻訳ツールの中身はGemini？", asks_a_thing=False)] == ["ジェミニ"]
+    assert [f for f, _ in named_things("申請書を先に出しておくのはOK？", asks_a_thing=False)] == []
+    assert [f for f, _ in named_things("ログの保存先はNGです", asks_a_thing=False)] == []
 
 
 def test_a_name_in_a_case_phrase_is_where_the_act_happens() -> None:
