@@ -398,9 +398,9 @@ def coverage(
 ) -> float:
     """idf-weighted share of question words present in the sentences (directly or bridged).
 
-    ``bridges`` maps a question word to guideline words it stands for (from the synonym
-    table); the word is covered when any of them is in ``sentence_words``. Words unknown to
-    the corpus weigh as the rarest corpus word.
+    ``bridges`` maps a question word to the words that stand for it (Sudachi's synonyms, the
+    nouns of an everyday verb's act); the word is covered when any of them is in
+    ``sentence_words``. Words unknown to the corpus weigh as the rarest corpus word.
     """
     words = list(dict.fromkeys(question_words))
     if not words:
@@ -533,23 +533,32 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
     the name is the predicate)."""
     toks = list(thread_tokenizer().tokenize(nfkc(text)[:4000]))
     out: list[tuple[str, str, str]] = []
-    for i, (m, nxt) in enumerate(zip(toks, toks[1:], strict=False)):
+    for i, m in enumerate(toks):
         p = m.part_of_speech()
         if p[0] != "名詞" or not (p[1] == "固有名詞" or _LATIN_NAME.fullmatch(m.surface())):
             continue
-        if nxt.part_of_speech()[0] == "助詞":
+        if i + 1 < len(toks) and toks[i + 1].part_of_speech()[0] == "助詞":
             out.append((m.surface(), m.normalized_form(), _phrase_particle(toks, i + 1)))
-        elif _ends_clause(nxt) and (p[1] == "固有名詞" or m.is_oov()):
-            # A nominal predicate whose copula is left out (「中身はClaude？」「担当はGemini。」): a
-            # proper noun or a name the dictionary does not know (not 「OK？」「NGです」).
+        elif _ends_clause(toks, i + 1) and (p[1] == "固有名詞" or m.is_oov()) and len(m.surface()) >= 2:
+            # A nominal predicate (「中身はClaude？」「担当はGeminiです。」): a proper noun or a name the
+            # dictionary does not know (not 「OK？」「NGです」).
             out.append((m.surface(), m.normalized_form(), ""))
     return out
 
 
-def _ends_clause(m) -> bool:  # type: ignore[no-untyped-def]
-    """A sentence-final mark (？。！) or a copula (です・だ) after a word."""
-    p = m.part_of_speech()
-    return (p[0] == "補助記号" and p[1] == "句点") or m.normalized_form() in ("です", "だ")
+def _ends_clause(toks: list, i: int) -> bool:  # type: ignore[type-arg]
+    """The sentence ends at ``toks[i]``: the end of the text, a sentence-final mark (？。！), or a
+    copula (です・だ, not a condition: 「Copilotだと」「…なら」) that the end, a final mark or a
+    sentence-final particle follows."""
+    if i >= len(toks):
+        return True
+    p = toks[i].part_of_speech()
+    if p[0] == "補助記号" and p[1] == "句点":
+        return True
+    if toks[i].normalized_form() in ("です", "だ") and not p[5].startswith("仮定形"):
+        after = toks[i + 1].part_of_speech() if i + 1 < len(toks) else None
+        return after is None or (after[0] == "補助記号" and after[1] == "句点") or after[1] == "終助詞"
+    return False
 
 
 def _phrase_particle(toks: list, i: int) -> str:  # type: ignore[type-arg]
@@ -564,7 +573,8 @@ def _phrase_particle(toks: list, i: int) -> str:  # type: ignore[type-arg]
 def name_phrases(text: str) -> list[tuple[str, str]]:
     """(surface, normalised form) of the names in ``text``: proper nouns (SudachiPy 固有名詞) and
     Latin-script names (products, services: 「ChatGPTで」「Copilotの」) used as a phrase of the
-    sentence, i.e. followed by a particle (code or markup around a word is not a phrase: 「DROP TABLE」)."""
+    sentence, i.e. followed by a particle, or ending it as its predicate (「中身はClaude？」); code or
+    markup around a word is not a phrase (「DROP TABLE」)."""
     return [(surface, form) for surface, form, _ in _names_with_particle(text)]
 
 

@@ -13,35 +13,50 @@ import re
 from collections.abc import Iterable, Sequence
 
 from guideqa.text import nfkc
+from ingest.admin_structure import _NUM, HEADING_MARKS, LABEL_RE
 from ingest.tokenizer import content_nouns, synonym_bridges
+from retriever.roles import NOT_THE_ASKER
 
 # 「2．学生の皆さんへ」「教職員の皆様へ」「保護者の方へ」: a heading addressed to a group.
 _ADDRESSED = re.compile(r"^(?P<who>[^\s、。（）()「」]{1,12}?)の?(?:皆さん|皆様|みなさん|みなさま|方々|方)へ$")
-# 【医師】【事務職員】: a bracketed heading naming a kind of person (a noun of a person's role or
-# occupation ends in one of these: 者・員・師・職・生・士・医).
-_BRACKETED = re.compile(r"^【(?P<who>[^】]{1,12})】$")
+# 【医師】【事務職員】 (:data:`ingest.admin_structure.LABEL_RE`) naming a kind of person: a noun of a
+# person's role or occupation ends in one of these (者・員・師・職・生・士・医).
 _PERSON = re.compile(r"(?:者|員|師|職|生|士|医)$")
+# Groups addressed together (「学生・教員の皆さんへ」) and a qualifier before the group (「本学の学生」).
+_JOINT = re.compile(r"・|、|及び|および")
 # 【対象者】 says whom the whole document covers (its scope), not one group among others.
 _SCOPE = {"対象者", "適用対象者"}
-_NUMBERING = re.compile(r"^(?:[■□●◆◇▼▽]\s*)?(?:第?[0-9]+(?:[-.][0-9]+)*[章節条]?[.、)]?\s*)?")
+_NUMBERING = re.compile(
+    rf"^(?:[{HEADING_MARKS}●]\s*)?(?:第?{_NUM}(?:[-.][0-9]+)*[部章節条]?[.、)]?\s*|\({_NUM}\)\s*|[IVXⅠ-Ⅻ]+[.)]\s*|[A-Z][.)]\s*)?"
+)
 # 「教員ですけど」「学生なんだけど」「事務職員として」: the asker says which one they are.
+_TOPIC = re.compile(r"には|にとって|をして")
 _SELF = r"(?:です|でして|だけど|だが|なんだ|なんです|なので|として|の立場|の者|をして)"
 
 
-def heading_audience(heading: str) -> str | None:
-    """The group of people a heading addresses (「2．学生の皆さんへ」→ 学生, 【医師】→ 医師), or None."""
+def heading_audiences(heading: str) -> tuple[str, ...]:
+    """The groups of people a heading addresses (「2．学生の皆さんへ」→ 学生, 「学生・教員の皆さんへ」→
+    学生, 教員, 【医師】→ 医師), or none."""
     text = _NUMBERING.sub("", nfkc(heading).strip())
     if m := _ADDRESSED.match(text):
-        return m["who"]
-    if (m := _BRACKETED.match(text)) and _PERSON.search(m["who"]) and m["who"] not in _SCOPE:
-        return m["who"]
-    return None
+        who = m["who"].rsplit("の", 1)[-1]  # 「本学の学生」: the group is 学生
+        return tuple(w for w in _JOINT.split(who) if w)
+    if (m := LABEL_RE.match(text)) and _PERSON.search(m[1]) and m[1] not in _SCOPE:
+        return (m[1],)
+    return ()
+
+
+def heading_audience(heading: str) -> str | None:
+    """The one group a heading addresses, or None (none, or several together)."""
+    found = heading_audiences(heading)
+    return found[0] if len(found) == 1 else None
 
 
 def chunk_audiences(paths: Sequence[Sequence[str]], documents: Sequence[str]) -> list[str | None]:
     """Per chunk (its section path, its document), the audience its nearest addressed heading
     names; only in a document with at least two audiences (one addressed group alone is the
-    document's whole readership, not a division of it)."""
+    document's whole readership, not a division of it). A section addressed to several groups
+    together is no one group's."""
     found = [next((a for h in reversed(path) if (a := heading_audience(h))), None) for path in paths]
     per_document: dict[str, set[str]] = {}
     for audience, doc in zip(found, documents, strict=True):
@@ -53,7 +68,7 @@ def chunk_audiences(paths: Sequence[Sequence[str]], documents: Sequence[str]) ->
 def stated_audience(question: str, audiences: Iterable[str]) -> str | None:
     """The audience the asker belongs to: the one the question names, or of several named, the
     one it says the asker is (「教員ですけど、学生のレポートを…」→ 教員). A question word names an
-    audience as itself, as its head (事務 for 事務職員) or as a synonym (先生 for 教員)."""
+    audience as itself, as its first part (事務 for 事務職員) or as a synonym (先生 for 教員)."""
     text = nfkc(question)
     nouns = content_nouns(text)
     named: dict[str, list[str]] = {}
@@ -63,10 +78,16 @@ def stated_audience(question: str, audiences: Iterable[str]) -> str | None:
         forms += [n for n, same in synonym_bridges(nouns, {audience}).items() if n in text]
         if forms:
             named[audience] = forms
-    # Named as the object or the recipient of the act (「学生に使わせる」「教員を交えて」), a group is
-    # not the asker.
-    named = {a: forms for a, forms in named.items() if not all(re.search(re.escape(f) + "(?:を|に)", text) for f in forms)}
-    if len(named) == 1:
-        return next(iter(named))
     asker = [a for a, forms in named.items() if any(re.search(re.escape(f) + _SELF, text) for f in forms)]
-    return asker[0] if len(asker) == 1 else None
+    if len(asker) == 1:
+        return asker[0]
+    # Named as the object, the addressee or the source of the act (「学生に使わせる」「教員から聞く」),
+    # a group is not the asker; as a topic (「教員には」「教員にとって」) it is.
+    named = {a: forms for a, forms in named.items() if not all(_not_the_asker(f, text) for f in forms)}
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def _not_the_asker(form: str, text: str) -> bool:
+    return all(
+        NOT_THE_ASKER.match(text, m.end()) and not _TOPIC.match(text, m.end()) for m in re.finditer(re.escape(form), text)
+    )

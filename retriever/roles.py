@@ -76,12 +76,14 @@ def stated_roles(question: str) -> list[Role]:
     subject (「提供者は」「開発者の」), in the order of ``_DETECT``."""
     text = nfkc(question)
     # A role addressed or received from (「提供元に伝える」「開発元から聞く」) is not the subject.
-    found = [role for role, pattern in _DETECT for m in pattern.finditer(text) if not _OBJECT.match(text, m.end())]
+    found = [role for role, pattern in _DETECT for m in pattern.finditer(text) if not NOT_THE_ASKER.match(text, m.end())]
     found += [ROLE_BY_STEM[m.group(1)] for m in _SUBJECT.finditer(text)]
     return list(dict.fromkeys(found))
 
 
-_OBJECT = re.compile(r"に|へ|から|と(?!して)|を")
+# A case particle after a party that makes it the addressee, the source or the object of the act
+# (「提供元に伝える」「開発元から聞く」「学生に使わせる」), not the asker.
+NOT_THE_ASKER = re.compile(r"に|へ|から|と(?!して)|を")
 
 
 def search_role(question: str, selected: Role | None) -> Role | None:

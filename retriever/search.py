@@ -230,8 +230,8 @@ class Retriever:
             feedback = [int(i) for i in np.argsort(-first, kind="stable")[: cfg.prf_docs] if first[i] > 0]
             extra = feedback_terms(self.terms, feedback, query_ids, cfg.prf_terms)
             if extra:
-                base = 1.0 / len(set(query_ids))
-                weights = {t: (1 - cfg.prf_weight) * base for t in query_ids}
+                base = 1.0 / len(weights)
+                weights = {t: (1 - cfg.prf_weight) * base for t in weights}  # the query and its synonyms
                 for t, w in extra.items():
                     weights[t] = weights.get(t, 0.0) + cfg.prf_weight * w
                 out["bm25"] = bm25 = self.terms.scores(weights)
@@ -269,7 +269,7 @@ class Retriever:
         if cfg.heading_channel_weight > 0:
             so_far = fused + out["rrf_role"] + out["rrf_definition"] + out["rrf_focus"]
             self._heading_channel(tokens, so_far.copy(), out["rrf_heading"])
-        audience = stated_audience(query, self._audience_names) if self._audience_names else None
+        audience = stated_audience(query, self._audience_names) if self._audience_names and cfg.audience_prior else None
         out["prior"] = self._priors(role, self.named_documents(query), audience)
         return out
 
@@ -432,7 +432,7 @@ class Retriever:
                     w *= cfg.own_role_bonus
                 elif "common" not in c.roles:
                     w *= cfg.other_role_penalty
-            if audience is not None and self._audiences[i] is not None and cfg.audience_prior:
+            if audience is not None and self._audiences[i] is not None:
                 # The asker's group is an organisation's document's role: the same bonus and penalty.
                 w *= cfg.own_role_bonus if self._audiences[i] == audience else cfg.other_role_penalty
             weights[i] *= w

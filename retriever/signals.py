@@ -56,7 +56,8 @@ class TermMatrix:
 
     matrix: Any  # scipy.sparse.csr_matrix
     vocab: dict[str, int]
-    _by_group: dict[int, list[int]] | None = field(default=None, repr=False)
+    # Synonym group -> term ids, read from the vocabulary on the first expanded query.
+    _by_group: dict[int, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_bm25(cls, bm25: Any) -> TermMatrix:

@@ -516,6 +516,9 @@ def test_named_things_are_phrases_not_markup() -> None:
     assert [f for f, _ in named_things("うちの課で使ってる翻訳ツールの中身はGemini？", asks_a_thing=False)] == ["ジェミニ"]
     assert [f for f, _ in named_things("申請書を先に出しておくのはOK？", asks_a_thing=False)] == []
     assert [f for f, _ in named_things("ログの保存先はNGです", asks_a_thing=False)] == []
+    # A condition (「Copilotだと」「…なら」) is no predicate; the end of the text ends a sentence.
+    assert [f for f, _ in named_things("Copilotだと議事録を入れていい？", asks_a_thing=False)] == []
+    assert [f for f, _ in named_things("担当の翻訳ツールの中身はGemini", asks_a_thing=False)] == ["ジェミニ"]
 
 
 def test_a_name_in_a_case_phrase_is_where_the_act_happens() -> None:

@@ -20,6 +20,11 @@ from retriever.search import Retriever, SearchConfig
     [
         ("2．学生の皆さんへ", "学生"),
         ("第3章　教職員の皆様へ", "教職員"),
+        ("第三章　教職員の皆様へ", "教職員"),
+        ("（２）教員の皆様へ", "教員"),
+        ("Ⅱ．学生の皆さんへ", "学生"),
+        ("本学の学生の皆さんへ", "学生"),  # a qualifier before the group
+        ("学生・教員の皆さんへ", None),  # several groups together: no one group's
         ("保護者の方へ", "保護者"),
         ("■6-1. 【医師】", "医師"),
         ("【看護師】", "看護師"),
@@ -53,6 +58,8 @@ def test_audiences_count_only_in_a_document_divided_by_them() -> None:
         ("事務の仕事でAIに議事録をまとめさせたい", "事務職員"),  # the head of the compound
         ("教員ですけど、学生の提出物をAIに読ませていい？", "教員"),  # the asker among two named
         ("学生にAIを使わせるときの注意は？", None),  # named as the recipient, not the asker
+        ("教員をしていますが、学生に使わせたい", "教員"),  # the asker says so, beside a recipient
+        ("教員にはどんな制限がある？", "教員"),  # a topic, not a recipient
         ("AIに成績を入れていい？", None),
     ],
 )
