@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
 from guideqa.text import nfkc
@@ -77,13 +77,22 @@ def synonym_groups(word: str) -> frozenset[int]:
     return frozenset(ms[0].synonym_group_ids())
 
 
-def synonym_bridges(words: Iterable[str], held: Iterable[str]) -> dict[str, set[str]]:
-    """Each of ``words`` mapped to the words of ``held`` that share a synonym group with it
-    (:func:`synonym_groups`); a word with none is left out."""
+def synonym_index(words: Iterable[str]) -> dict[int, set[str]]:
+    """Synonym group -> the ``words`` in it (:func:`synonym_groups`)."""
     by_group: dict[int, set[str]] = {}
-    for h in held:
-        for g in synonym_groups(h):
-            by_group.setdefault(g, set()).add(h)
+    for w in words:
+        for g in synonym_groups(w):
+            by_group.setdefault(g, set()).add(w)
+    return by_group
+
+
+def synonym_bridges(
+    words: Iterable[str], held: Iterable[str] = (), index: Mapping[int, set[str]] | None = None
+) -> dict[str, set[str]]:
+    """Each of ``words`` mapped to the words of ``held`` that share a synonym group with it
+    (:func:`synonym_groups`); a word with none is left out. ``index`` is ``held`` already
+    grouped (:func:`synonym_index`), for a large vocabulary read once."""
+    by_group = index if index is not None else synonym_index(held)
     out: dict[str, set[str]] = {}
     if not by_group:
         return out

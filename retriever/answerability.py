@@ -205,7 +205,6 @@ def has_counter(text: str, counter: str) -> bool:
     return bool(re.search(num + r"\s*(?:" + forms + ")", nfkc(text)))
 
 
-
 # The means of reaching someone (電話・内線・メール…): in a question asking a contact
 # (「内線何番にかければいい？」「電話で聞きたい」) they say how, not about what.
 _CONTACT_MEANS = re.compile(

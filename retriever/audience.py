@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from guideqa.text import nfkc
 from ingest.admin_structure import _NUM, HEADING_MARKS, LABEL_RE
@@ -29,8 +30,9 @@ _SCOPE = {"対象者", "適用対象者"}
 _NUMBERING = re.compile(
     rf"^(?:[{HEADING_MARKS}●]\s*)?(?:第?{_NUM}(?:[-.][0-9]+)*[部章節条]?[.、)]?\s*|\({_NUM}\)\s*|[IVXⅠ-Ⅻ]+[.)]\s*|[A-Z][.)]\s*)?"
 )
-# 「教員ですけど」「学生なんだけど」「事務職員として」: the asker says which one they are.
+# A group as the topic (「教員には」「教員にとって」) or the asker's occupation (「教員をして」).
 _TOPIC = re.compile(r"には|にとって|をして")
+# 「教員ですけど」「学生なんだけど」「事務職員として」: the asker says which one they are.
 _SELF = r"(?:です|でして|だけど|だが|なんだ|なんです|なので|として|の立場|の者|をして)"
 
 
@@ -69,10 +71,15 @@ def stated_audience(question: str, audiences: Iterable[str]) -> str | None:
     """The audience the asker belongs to: the one the question names, or of several named, the
     one it says the asker is (「教員ですけど、学生のレポートを…」→ 教員). A question word names an
     audience as itself, as its first part (事務 for 事務職員) or as a synonym (先生 for 教員)."""
+    return _stated(question, frozenset(audiences))
+
+
+@lru_cache(maxsize=1024)  # one question is searched several times (gate, premise, follow-up)
+def _stated(question: str, audiences: frozenset[str]) -> str | None:
     text = nfkc(question)
     nouns = content_nouns(text)
     named: dict[str, list[str]] = {}
-    for audience in set(audiences):
+    for audience in sorted(audiences):
         forms = [audience] if audience in text else []
         forms += [n for n in nouns if len(n) >= 2 and n != audience and audience.startswith(n) and n in text]
         forms += [n for n, same in synonym_bridges(nouns, {audience}).items() if n in text]

@@ -171,7 +171,7 @@ class Retriever:
         self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
         # Sections an organisation's document addresses to one group (「教員の皆様へ」, 【医師】).
         self._audiences = chunk_audiences([c.section_path for c in self.chunks], [c.doc_id for c in self.chunks])
-        self._audience_names = {a for a in self._audiences if a}
+        self._audience_names = frozenset(a for a in self._audiences if a)
         self.idf = bm25_idf(index.bm25, len(self.chunks))
         self._heading_words = self._own_heading_words()
         # A caption names the act as a noun (「第21条（見直し）」), a question asks it with the verb

@@ -56,8 +56,8 @@ class TermMatrix:
 
     matrix: Any  # scipy.sparse.csr_matrix
     vocab: dict[str, int]
-    # Synonym group -> term ids, read from the vocabulary on the first expanded query.
-    _by_group: dict[int, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+    # Synonym group -> vocabulary words, read on the first expanded query.
+    _by_group: dict[int, set[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_bm25(cls, bm25: Any) -> TermMatrix:
@@ -76,22 +76,13 @@ class TermMatrix:
     def synonyms(self, tokens: list[str]) -> list[int]:
         """Ids of the vocabulary's words that share a synonym group with one of ``tokens``
         (:func:`ingest.tokenizer.synonym_groups`), the tokens' own ids left out."""
-        from ingest.tokenizer import synonym_groups
+        from ingest.tokenizer import synonym_bridges, synonym_index
 
         if self._by_group is None:
-            by_group: dict[int, list[int]] = {}
-            for term, tid in self.vocab.items():
-                for g in synonym_groups(term):
-                    by_group.setdefault(g, []).append(tid)
-            self._by_group = by_group
-        own = set(self.ids(tokens))
-        out: dict[int, None] = {}
-        for t in dict.fromkeys(tokens):
-            for g in synonym_groups(t):
-                for tid in self._by_group.get(g, ()):
-                    if tid not in own:
-                        out[tid] = None
-        return list(out)
+            self._by_group = synonym_index(self.vocab)
+        own = set(tokens)
+        found = synonym_bridges(dict.fromkeys(tokens), index=self._by_group)
+        return list(dict.fromkeys(self.vocab[t] for same in found.values() for t in sorted(same) if t not in own))
 
     def scores(self, weights: dict[int, float]) -> np.ndarray:
         """BM25 scores of a weighted query ``{term id: weight}``."""
