@@ -3,7 +3,7 @@
 A university's rules say one thing 「学生の皆さんへ」 and another 「教員の皆様へ」; a hospital's
 「職種別の取扱い」 has 【医師】【看護職】【事務職員】. The same question (「AIに成績を入れていい？」)
 has one answer per audience, and a person says which one they are (「教員ですけど」「事務の
-仕事で」). This is the guideline's AI開発者 / AI提供者 / AI利用者 for any document: read from its
+仕事で」); a company's handbook has 【営業部】【製造部】 (「営業部なんですが」). This is the guideline's AI開発者 / AI提供者 / AI利用者 for any document: read from its
 headings, not declared.
 """
 
@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from guideqa.text import nfkc
 from ingest.admin_structure import _NUM, HEADING_MARKS, LABEL_RE
-from ingest.tokenizer import content_nouns, synonym_bridges
+from ingest.tokenizer import content_nouns, morphemes, synonym_bridges
 from retriever.roles import NOT_THE_ASKER
 
 # 「2．学生の皆さんへ」「教職員の皆様へ」「保護者の方へ」: a heading addressed to a group.
@@ -23,6 +23,9 @@ _ADDRESSED = re.compile(r"^(?P<who>[^\s、。（）()「」]{1,12}?)の?(?:皆�
 # 【医師】【事務職員】 (:data:`ingest.admin_structure.LABEL_RE`) naming a kind of person: a noun of a
 # person's role or occupation ends in one of these (者・員・師・職・生・士・医).
 _PERSON = re.compile(r"(?:者|員|師|職|生|士|医)$")
+# 【営業部】【品質保証課】【広報室】: a unit of an organisation, its staff; at least three characters
+# (not 外部・一部・本部) and no numbering (not 第1部).
+_UNIT = re.compile(r"^[^\d０-９]{2,}(?:部|課|室|係|班|局)$")
 # Groups addressed together (「学生・教員の皆さんへ」) and a qualifier before the group (「本学の学生」).
 _JOINT = re.compile(r"・|、|及び|および")
 # 【対象者】 says whom the whole document covers (its scope), not one group among others.
@@ -43,11 +46,23 @@ def heading_audiences(heading: str) -> tuple[str, ...]:
     if m := _ADDRESSED.match(text):
         who = m["who"].rsplit("の", 1)[-1]  # 「本学の学生」: the group is 学生
         return tuple(w for w in _JOINT.split(who) if w)
-    if (m := LABEL_RE.match(text)) and _PERSON.search(m[1]) and m[1] not in _SCOPE:
+    if (m := LABEL_RE.match(text)) and _names_a_person(m[1]):
         return (m[1],)
     return ()
 
 
+def _names_a_person(label: str) -> bool:
+    """【医師】【事務職員】 name a kind of person and 【営業部】 a unit's staff; 【退職】【就職】 end in
+    職 too but name an act (a サ変 noun), and 【対象者】 names the document's scope."""
+    if _UNIT.match(label):
+        return True
+    if not _PERSON.search(label) or label in _SCOPE:
+        return False
+    last = morphemes(label)[-1:]
+    return not (last and last[0][1][2] == "サ変可能")
+
+
+@lru_cache(maxsize=4096)  # a document repeats its headings in every chunk's path
 def heading_audience(heading: str) -> str | None:
     """The one group a heading addresses, or None (none, or several together)."""
     found = heading_audiences(heading)
@@ -85,6 +100,12 @@ def _stated(question: str, audiences: frozenset[str]) -> str | None:
         forms += [n for n, same in synonym_bridges(nouns, {audience}).items() if n in text]
         if forms:
             named[audience] = forms
+    # 「歯科医師です」 names 歯科医師, not also the 医師 inside it.
+    named = {
+        a: forms
+        for a, forms in named.items()
+        if not any(a != b and a in b and not any(f in text.replace(b, "") for f in forms) for b in named)
+    }
     asker = [a for a, forms in named.items() if any(re.search(re.escape(f) + _SELF, text) for f in forms)]
     if len(asker) == 1:
         return asker[0]

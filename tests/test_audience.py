@@ -30,6 +30,12 @@ from retriever.search import Retriever, SearchConfig
         ("【看護師】", "看護師"),
         ("【事務職員】", "事務職員"),
         ("【共通】", None),  # not a kind of person
+        ("【退職】", None),  # ends in 職 but names an act (a サ変 noun)
+        ("【管理職】", "管理職"),
+        ("【営業部】", "営業部"),  # a unit of the organisation: its staff
+        ("【品質保証課】", "品質保証課"),
+        ("【外部】", None),
+        ("【第1部】", None),
         ("【対象者】", None),  # the document's scope, not one group
         ("別添3. AI開発者向け", None),
         ("4. 入力してはいけない情報", None),
@@ -65,6 +71,17 @@ def test_audiences_count_only_in_a_document_divided_by_them() -> None:
 )
 def test_the_asker_group_a_question_states(question: str, audience: str | None) -> None:
     assert stated_audience(question, ["学生", "教員", "事務職員"]) == audience
+
+
+@pytest.mark.parametrize(
+    ("question", "audience"),
+    [
+        ("歯科医師です。問診票の要約にAIを使ってもいい？", "歯科医師"),  # not also the 医師 inside it
+        ("医師ですが、紹介状の下書きをAIに頼んでいい？", "医師"),
+    ],
+)
+def test_a_group_named_inside_another_is_not_named_twice(question: str, audience: str) -> None:
+    assert stated_audience(question, ["医師", "歯科医師", "看護師"]) == audience
 
 
 def test_the_asker_group_sections_come_first_and_the_other_groups_after() -> None:
