@@ -518,7 +518,9 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     out: list[tuple[str, tuple[str, ...]]] = []
     for m in found:
         form = m.normalized_form()
-        if form in formal or form.startswith(_WH):
+        # 「全部は無理」「今は」: a noun used as an adverb (副詞可能) quantifies or dates the clause;
+        # it is not a thing asked about.
+        if form in formal or form.startswith(_WH) or m.part_of_speech()[2] == "副詞可能":
             continue
         out.append((form, tuple(p.normalized_form() for p in m.split(SplitMode.A))))
     return tuple(out)

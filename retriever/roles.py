@@ -49,8 +49,9 @@ def parse_role(value: str | None) -> Role | None:
     )
 
 
-# Weaker cue: a role named as the subject (「AI利用者の義務は？」「開発者は…」).
-_SUBJECT = re.compile(rf"(?:AI)?({'|'.join(ROLE_BY_STEM)})者(?:は|の|が|向け|にとって)")
+# Weaker cue: a role named as the subject (「AI利用者の義務は？」「開発者は…」), or as a side
+# (「提供者側には何が求められる？」: 側 makes even に a side's topic, not an addressee).
+_SUBJECT = re.compile(rf"(?:AI)?({'|'.join(ROLE_BY_STEM)})者(?:は|の|が|向け|にとって|側(?:には|は|の|が|で|として|にとって))")
 
 
 def detect_role(question: str) -> Role | None:

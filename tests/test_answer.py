@@ -62,6 +62,8 @@ def test_a_question_about_one_other_role_is_searched_with_that_role(answerer: An
     assert search_role("使う側として、サービスを提供する会社から何を聞けばいい？", "user") == "user"
     assert search_role("個人情報の注意点は？", "provider") == "provider"
     assert search_role("気づいた不具合は提供元に伝えるべき？", "user") == "user"  # addressed, not the subject
+    # a side is the subject even with に (「…側には」), where 「提供者に」 alone is the addressee
+    assert search_role("誤った出力が出たとき、開発者側にはどんな責任がある？", "user") == "developer"
     assert search_role("AI提供者の役割は？", None) is None  # nothing chosen: only the asker's own role counts
     ans = answerer.ask("モデルを開発している会社が学習データについて守ることは？", role="user")
     assert ans.role == "developer" and ans.citations[0].item_codes[0].startswith("D-")

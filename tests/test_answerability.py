@@ -502,6 +502,7 @@ def test_rate_questions() -> None:
         ("導入に使える助成金はありますか", ["助成金"]),  # whether it exists: the noun is asked about
         ("文書化の進め方やスケジュールは？", []),  # coordination: one of several things asked
         ("AI利用者として気をつけることは？", []),  # a formal noun is not a focus
+        ("人手が足りないから全部は無理だよね？", []),  # a noun used as an adverb (副詞可能)
     ],
 )
 def test_asked_focus(question: str, focus: list[str]) -> None:
