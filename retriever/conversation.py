@@ -80,6 +80,11 @@ DETAIL = re.compile(
     r"|(?:わ|分)かりやすく|簡単に言|平たく|かみ砕|噛み砕|一言で|要するに"
 )
 MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
+# A sentence-initial adverb of specifying (「具体的には、」「詳しく言うと、」「例えば、」) makes what
+# follows a precision of the last question, whatever words it brings: it continues it.
+SPECIFYING = re.compile(
+    r"^(?:具体的に(?:は|いうと|言うと)?|詳しく(?:は|いうと|言うと)|例えば|たとえば|もう少し具体的に(?:は)?)[、,\s]"
+)
 # Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
 _REFERENCE_WORDS = re.compile(
     r"それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該|"
@@ -214,6 +219,8 @@ def classify(
         return kind
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
         return kind
+    if SPECIFYING.match(body):  # 「具体的には、誰がどの段階で確認する？」: the last question, made precise
+        return "reference"
     # Elliptical: one word in the frame of the previous question (「従業員向けには？」), or a
     # noun phrase without a predicate (「年配の職員向けには？」)
     # (a phrase of several words only when they can be checked to be the corpus's words).

@@ -68,6 +68,9 @@ def answerer(real_settings: Settings) -> Answerer:
         # The noun after an interrogative determiner is the kind asked for, not a new subject.
         ("たとえば、どういう取組が載っていますか", "examples"),
         ("実際の事例をいくつか教えて", "examples"),
+        # A sentence-initial 「具体的には、」 makes its new words a precision of the last question.
+        ("具体的には、どの部署が何を確認すればいいですか", "reference"),
+        ("例えば、委託先との契約ではどうする？", "reference"),
     ],
 )
 def test_follow_ups_are_detected(question: str, kind: str):
