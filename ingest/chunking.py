@@ -7,11 +7,12 @@ Chunks never cross a unit (segment, section path, item code): an item such as
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 
-from guideqa.guideline import ROLE_BY_LETTER
+from guideqa.guideline import ROLE_BY_LETTER, ROLE_LABELS
 from guideqa.models import Chunk, LoadedDocument, Role
-from guideqa.text import split_sentences
+from guideqa.text import nfkc, split_sentences
 from ingest.admin_structure import section_kind
 from ingest.structure import Paragraph, parse_paragraphs
 
@@ -76,12 +77,21 @@ def _units(paragraphs: list[Paragraph]) -> Iterator[list[Paragraph]]:
         yield cur
 
 
-def _roles(unit: list[Paragraph]) -> list[Role]:
+# A heading labelled for one role (「④留意すべき事項の追加 (AI利用者)」「AI提供者向け」).
+_ROLE_HEADING = re.compile(rf"[(（]({'|'.join(ROLE_LABELS[r] for r in ROLE_BY_LETTER.values())})[)）]|({'|'.join(ROLE_LABELS[r] for r in ROLE_BY_LETTER.values())})向け")
+
+
+def _roles(unit: list[Paragraph], sections_have_roles: bool = True) -> list[Role]:
     first = unit[0]
-    if first.segment == "overview":
-        # Overview slides are not the items themselves; roles follow the items they mention.
+    if first.segment == "overview" or (not sections_have_roles and first.roles == ("common",)):
+        # Overview slides, and a document whose sections carry no role of their own (an update's
+        # slides), are not the items themselves: roles follow the items they mention, or the
+        # role their heading is labelled for.
         mentioned = {code[0] for p in unit for code in p.mentions}
         roles = [role for letter, role in ROLE_BY_LETTER.items() if letter in mentioned]
+        if not roles and first.segment != "overview":
+            labelled = {m[1] or m[2] for h in first.section_path for m in _ROLE_HEADING.finditer(nfkc(h))}
+            roles = [r for r in ROLE_BY_LETTER.values() if ROLE_LABELS[r] in labelled]
         return roles or ["common"]
     return list(first.roles)
 
@@ -125,7 +135,7 @@ def build_chunks(
                     segment=first.segment,
                     section_path=list(first.section_path),
                     item_codes=[first.item_code] if first.item_code else [],
-                    roles=_roles(unit),
+                    roles=_roles(unit, doc.meta.layout == "guideline"),
                     page_start=owners[0].page_start,
                     page_end=owners[-1].page_end,
                     line_start=owners[0].line_start,

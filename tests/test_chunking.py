@@ -75,6 +75,15 @@ def test_common_guidelines_are_common_with_principle_in_path():
     assert "C. 共通の指針" in main[0].section_path and "7) アカウンタビリティ" in main[0].section_path
 
 
+def test_update_slides_take_the_role_they_are_labelled_for():
+    # 令和7年度更新内容: 「④留意すべき事項の追加 (AI利用者)」 lists what AI利用者 must add; the slides
+    # are not the items themselves, so their role comes from the label and the items they mention.
+    logs = containing("update2026", "利用過程におけるログ")
+    assert logs and all(c.roles == ["user"] for c in logs)
+    risks = containing("update2026", "損害賠償請求など金銭的な責任を問われる")
+    assert risks and all(c.roles == ["common"] for c in risks)  # the risks, for everyone
+
+
 def test_chunks_never_mix_items_and_stay_in_size():
     for doc_id, chunks in corpus_chunks().items():
         for c in chunks:
