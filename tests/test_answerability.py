@@ -483,6 +483,14 @@ def test_a_clock_time_answers_a_question_counted_in_hours_of_the_clock() -> None
     assert not has_counter("比率は3:1とする。", "時") and not has_counter("2024:12 版", "時")
 
 
+def test_where_to_call_is_a_contact_question() -> None:
+    # 「どこに電話すれば」 asks whom to reach: the means (電話・問い合わせ) is not the subject a
+    # sentence must hold; what the question is about stays.
+    assert content_words(without_type_cue("システムが止まったら、どこに電話すればいい？")) == ["システム", "止まる"]
+    assert "問い合わせ" not in content_words(without_type_cue("パスワードを忘れたらどこへ問い合わせればいい？"))
+    assert "提出" in content_words(without_type_cue("申請書はどこに提出しますか"))  # not a means of contact
+
+
 def test_rate_questions() -> None:
     assert expected_answer_type("補助金の補助率はどれくらいですか") == "rate"
     assert expected_answer_type("費用のうち何割が対象になりますか") == "rate"
