@@ -139,6 +139,12 @@ CEILINGS: dict[str, dict[str, float]] = {
 # clause since a name in a case phrase no longer refuses a question that asks for no particular
 # thing (eval/README.md, session 14); one older off-topic question moved each way with the refitted
 # adapter. On q001-q801 alone the test refusal is 90/99.
+# Session 17 (q001-q1041: probe C, written blind on 2026-12-05, joined as q962-q1041). Measured once:
+#   dev  (486: 371 answerable, 115 not): hit@5 0.801, MRR 0.628, citation precision 0.384,
+#                                        refusal 0.948 (109/115), false refusal 0.022 (8), halluc. 0
+#   test (555: 429 answerable, 126 not): hit@5 0.671, MRR 0.483, citation precision 0.296,
+#                                        refusal 0.889 (112/126), false refusal 0.042 (18), halluc. 0
+# Floors and ceilings unchanged: every figure keeps its margin.
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.78,
