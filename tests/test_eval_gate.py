@@ -145,20 +145,29 @@ CEILINGS: dict[str, dict[str, float]] = {
 #   test (555: 429 answerable, 126 not): hit@5 0.671, MRR 0.483, citation precision 0.296,
 #                                        refusal 0.889 (112/126), false refusal 0.042 (18), halluc. 0
 # Floors and ceilings unchanged: every figure keeps its margin.
+# Then probe D (q1042-q1101): 60 near-domain questions the guideline does not answer, written blind
+# without the usual type cues (何日・いくら・様式…). Refused 8 of 30 on dev and 14 of 30 on test at
+# its first run, as the held-out set's 0.33: the gate's weak side, now measured. Whole set:
+#   dev  (516: 371 answerable, 145 not): refusal 0.807 (117/145), false refusal 0.022 (8)
+#   test (585: 429 answerable, 156 not): refusal 0.808 (126/156), false refusal 0.042 (18)
+# The refusal floors are LOWERED, not silently, from 0.91 (dev) and 0.87 (test) to 0.78: the
+# questions that were there are refused as before (q001-q1041: dev 109/115, test 112/126); the new
+# ones lower the rate. A rule that refused three more dev questions of probe D refused none more on
+# test and cost clerks' everyday questions (eval/README.md, session 17): not kept.
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.78,
         "mrr": 0.59,
         "citation_precision": 0.35,
-        "refusal_rate": 0.91,  # 105 questions: 99 refused; 95 (0.905) fails
+        "refusal_rate": 0.78,  # 145 questions: 117 refused; 113 (0.779) fails
     },
     "test": {
         "hit@5": 0.64,
         "mrr": 0.46,
         "citation_precision": 0.28,
-        # 116 questions: 103 refused (a question may sit on the similarity threshold and flip with
-        # the number of embedding threads); 100 (0.862) fails
-        "refusal_rate": 0.87,
+        # 156 questions: 126 refused (a question may sit on the similarity threshold and flip with
+        # the number of embedding threads); 121 (0.776) fails
+        "refusal_rate": 0.78,
     },
 }
 CEILINGS_ALL: dict[str, dict[str, float]] = {
@@ -218,6 +227,19 @@ def test_ceiling(summaries: dict[tuple[str, str], dict[str, Any]], scope: str, s
     value, ceiling = summaries[scope, split][metric], LIMITS[scope][1][split][metric]
     assert value is not None
     assert value <= ceiling, f"{scope} set, {split} {metric} {value:.3f} > ceiling {ceiling}"
+
+
+# The refusal floors of the set before probe D (q001-q1041), which the lowered floors of the whole
+# set no longer guard: the unanswerables that were refused stay refused.
+BEFORE_PROBE_D_LAST_ID = 1041
+REFUSAL_BEFORE_PROBE_D = {"dev": 0.91, "test": 0.87}  # 109/115 and 112/126 refused in session 17
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_refusal_of_the_set_before_probe_d(eval_run: EvalRun, split: str) -> None:
+    rows = [r for r in eval_run.rows("system", split) if int(r["id"].lstrip("q")) <= BEFORE_PROBE_D_LAST_ID]
+    value = aggregate(rows)["refusal_rate"]
+    assert value is not None and value >= REFUSAL_BEFORE_PROBE_D[split], f"{split} refusal {value:.3f}"
 
 
 @pytest.mark.parametrize("split", SPLITS)
