@@ -78,7 +78,8 @@ def _units(paragraphs: list[Paragraph]) -> Iterator[list[Paragraph]]:
 
 
 # A heading labelled for one role (「④留意すべき事項の追加 (AI利用者)」「AI提供者向け」).
-_ROLE_HEADING = re.compile(rf"[(（]({'|'.join(ROLE_LABELS[r] for r in ROLE_BY_LETTER.values())})[)）]|({'|'.join(ROLE_LABELS[r] for r in ROLE_BY_LETTER.values())})向け")
+_LABELS = "|".join(ROLE_LABELS[r] for r in ROLE_BY_LETTER.values())
+_ROLE_HEADING = re.compile(rf"[(（]({_LABELS})[)）]|({_LABELS})向け")
 
 
 def _roles(unit: list[Paragraph], sections_have_roles: bool = True) -> list[Role]:

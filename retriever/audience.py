@@ -3,8 +3,8 @@
 A university's rules say one thing 「学生の皆さんへ」 and another 「教員の皆様へ」; a hospital's
 「職種別の取扱い」 has 【医師】【看護職】【事務職員】. The same question (「AIに成績を入れていい？」)
 has one answer per audience, and a person says which one they are (「教員ですけど」「事務の
-仕事で」); a company's handbook has 【営業部】【製造部】 (「営業部なんですが」). This is the guideline's AI開発者 / AI提供者 / AI利用者 for any document: read from its
-headings, not declared.
+仕事で」); a company's handbook has 【営業部】【製造部】 (「営業部なんですが」). This is the
+guideline's AI開発者 / AI提供者 / AI利用者 for any document: read from its headings, not declared.
 """
 
 from __future__ import annotations
