@@ -217,8 +217,9 @@ def without_type_cue(question: str) -> str:
     A contact question loses its words for the means of contact too, unless nothing else is
     left (「問い合わせ先を教えて」 asks for the document's own contact)."""
     text = _without_cue(nfkc(question))
+    kind, cue = _question_type(question)
     # 「どこに電話すれば」「どこへ問い合わせたら」 ask whom to reach: a contact question too.
-    if expected_answer_type(question) in ("phone", "contact") or type_cue(question) in ("どこに", "どこへ"):
+    if kind in ("phone", "contact") or cue in ("どこに", "どこへ"):
         rest = _without_cue(_CONTACT_MEANS.sub(" ", nfkc(question)))
         if content_words(rest):
             return rest
