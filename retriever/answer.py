@@ -61,6 +61,7 @@ from retriever.premise import (
 )
 from retriever.roles import mentioned_role, search_role
 from retriever.search import Hit, Retriever
+from retriever.statutes import flat_text, law_names, laws_not_in_corpus
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +178,7 @@ class Answerer:
         self.policy = policy
         self._soft_law: tuple[list[tuple[int, str]], list[tuple[int, str, int]]] | None = None
         self._soft_law_docs: set[str] | None = None
+        self._laws: tuple[str, list[str]] | None = None
 
     # -- evidence ------------------------------------------------------------------------
     def coverage(self, question: str, hits: list[Hit]) -> float:
@@ -252,7 +254,19 @@ class Answerer:
             or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
+            law_missing=bool(laws_not_in_corpus(question, *self._corpus_laws())),
         )
+
+    def _corpus_laws(self) -> tuple[str, list[str]]:
+        """The corpus's text (flattened, see :func:`retriever.statutes.flat_text`) and the law
+        names it uses; read once."""
+        if self._laws is None:
+            texts = [c.text for c in self.retriever.chunks]
+            names: dict[str, None] = {}
+            for t in texts:
+                names.update(dict.fromkeys(law_names(t)))
+            self._laws = ("\n".join(flat_text(t) for t in texts), list(names))
+        return self._laws
 
     def _type_found(
         self,

@@ -505,3 +505,13 @@ def test_the_retriever_is_not_given_the_reference_to_the_document_asked() -> Non
     # Nothing with a noun would be left: the question is about the document itself.
     assert retrieval_text("ガイドラインは誰が書いたの？") == "ガイドラインは誰が書いたの？"
     assert retrieval_text("AI利用者の義務は？") == "AI利用者の義務は？"
+
+
+def test_a_law_the_corpus_never_names_is_refused_with_related_passages(answerer: Answerer) -> None:
+    """What 食品表示法 requires is that law's to say; a law the corpus names (職業安定法, in a
+    case the interim report describes) is answered from it."""
+    refused = answerer.ask("AIで作った料理写真をメニューに使うと、食品表示法に触れますか？")
+    assert refused.refused and refused.answer.startswith(REFUSAL_TEXT) and refused.citations
+    named = answerer.ask("求人票の作成にAIを使う場合、職業安定法で気をつけることは？")
+    assert not named.refused and any("職業安定法" in c.text for c in named.citations)
+    assert_traceable(named)

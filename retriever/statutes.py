@@ -1,0 +1,102 @@
+"""Names of laws (「金融商品取引法」「古物営業法」「著作権法」) in a question and in the corpus.
+
+A question asking what another law requires (「…は金融商品取引法上問題ないですか」) is answered
+by that law, not by a guideline that never names it: the guideline can only say what it says
+itself. These helpers find law names in Japanese text by their form — a noun compound whose
+last unit is 法 — and tell whether the corpus names the same law, allowing the abbreviations
+Japanese forms by keeping characters of the full name in order (独禁法 ← 独占禁止法,
+個情法 ← 個人情報保護法).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from guideqa.text import nfkc
+from ingest.tokenizer import split_mode_a, thread_tokenizer
+
+# A run of characters a Japanese noun compound is written in, ending in 法 (the run is then cut
+# back to a noun compound by the tokenizer). 法律 and 法人 are not law names' ends.
+_CANDIDATE = re.compile(r"[々〇\u4e00-\u9fff\u30a1-\u30f6ーA-Za-z・]{2,30}?法(?![律人令案務則的])")
+# Words the question's subject is named by when it is AI itself: a law named by AI (「AI法」
+# 「AI推進法」「人工知能関連技術…法」) is about the corpus's own subject.
+_AI_WORDS = ("AI", "人工知能", "生成AI", "ロボット")
+
+
+def _noun_parts(text: str) -> list[tuple[str, str]] | None:
+    """(surface, 品詞細分類) of the short units of ``text`` if it reads as nouns only, else None."""
+    out: list[tuple[str, str]] = []
+    morphemes = thread_tokenizer().tokenize(text)
+    for m in morphemes:
+        p = m.part_of_speech()
+        if p[0] not in ("名詞", "接頭辞") and not (p[0] == "接尾辞" and p[1] == "名詞的"):
+            return None
+        out.extend((a.surface(), a.part_of_speech()[2]) for a in (list(m.split(split_mode_a())) or [m]))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _law_name(candidate: str) -> str | None:
+    """The law name ending ``candidate`` (a run of word characters ending in 法), if it is one.
+
+    Its stem (what precedes 法) must be nouns: two or more units (「古物営業」「金融商品取引」),
+    or one noun of two characters or more that is not a verbal noun (「著作権」「商標」). A
+    verbal noun before 法 names a method (「対処法」「活用法」「学習法」), and one-character stems
+    are common words (「方法」「手法」「違法」「文法」).
+    """
+    whole = _noun_parts(candidate)
+    if not whole or (whole[-1][0] != "法" and len(whole) > 1):
+        # 「学習手法」「利用方法」: the compound ends in 手法・方法, not in 法.
+        return None
+    stem = candidate[:-1]
+    # Cut off leading characters until the stem reads as nouns (「…では古物営業」 is not one word,
+    # but the run is all kanji only when nothing precedes it in the run).
+    for start in range(len(stem) - 1):
+        parts = _noun_parts(stem[start:])
+        if not parts:
+            continue
+        if len(parts) >= 2 or (len(stem) - start >= 2 and parts[0][1] != "サ変可能"):
+            return stem[start:] + "法"
+        return None
+    return None
+
+
+def law_names(text: str) -> list[str]:
+    """Law names in ``text`` (NFKC), in order, without repeats."""
+    out: dict[str, None] = {}
+    for m in _CANDIDATE.finditer(nfkc(text)):
+        name = _law_name(m.group(0))
+        if name:
+            out[name] = None
+    return list(out)
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """``short`` keeps characters of ``full`` in order, with the same first and last ones."""
+    if len(short) >= len(full) or short[0] != full[0] or short[-1] != full[-1]:
+        return False
+    it = iter(full)
+    return all(ch in it for ch in short)
+
+
+def names_ai(law: str) -> bool:
+    return any(w in law for w in _AI_WORDS)
+
+
+def laws_not_in_corpus(question: str, corpus_text: str, corpus_laws: Iterable[str]) -> list[str]:
+    """Law names of the question that the corpus never names, neither in full nor as an
+    abbreviation of one of its law names; laws named by AI are the corpus's subject and never
+    listed. ``corpus_text`` is the corpus's text (NFKC, line breaks and spaces removed)."""
+    laws = list(corpus_laws)
+    return [
+        name
+        for name in law_names(question)
+        if not names_ai(name) and name not in corpus_text and not any(_abbreviates(name, full) for full in laws)
+    ]
+
+
+def flat_text(text: str) -> str:
+    """``text`` in NFKC with line breaks and spaces removed (the corpus breaks lines mid-word)."""
+    return re.sub(r"\s+", "", nfkc(text))

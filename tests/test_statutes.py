@@ -1,0 +1,66 @@
+"""Law names in questions and in the corpus (retriever.statutes), on real corpus lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retriever.answerability import Features, Thresholds, decide
+from retriever.statutes import flat_text, law_names, laws_not_in_corpus
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+GUIDELINE = "ai_jigyosha_guideline_2024.txt"
+
+
+def corpus_line(file: str, number: int) -> str:
+    return (CORPUS / file).read_text(encoding="utf-8").splitlines()[number - 1]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[str, list[str]]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    names = list(dict.fromkeys(n for t in texts for n in law_names(t)))
+    return "\n".join(flat_text(t) for t in texts), names
+
+
+def test_law_names_in_a_guideline_line() -> None:
+    # 「憲法や知的財産関連法令、個人情報保護法をはじめとする関連法令…」: 法令 is not a law's name,
+    # 憲法 (one character before 法) is left to the common words.
+    assert law_names(corpus_line(GUIDELINE, 719)) == ["個人情報保護法"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("金融商品取引法上問題ないですか", ["金融商品取引法"]),  # a proper noun in the dictionary
+        ("古物営業法の帳簿に書いてもいいですか", ["古物営業法"]),  # nouns ending in the unit 法
+        ("著作権法上は問題ないですか", ["著作権法"]),  # 法上 read as one word by the tokenizer
+        ("景表法の表示に当たりますか", ["景表法"]),  # an abbreviation
+        # Methods, not laws: a verbal noun before 法, or a compound ending in 方法・手法.
+        ("誤回答の対処法を教えて", []),
+        ("AIの活用法は？", []),
+        ("学習手法や利用方法について", []),
+        ("違法ですか", []),
+    ],
+)
+def test_law_names(text: str, names: list[str]) -> None:
+    assert law_names(text) == names
+
+
+def test_laws_not_in_corpus(corpus: tuple[str, list[str]]) -> None:
+    text, names = corpus
+    assert "個人情報保護法" in names and "不正競争防止法" in names
+    assert laws_not_in_corpus("食品表示法に触れますか", text, names) == ["食品表示法"]
+    assert laws_not_in_corpus("不正競争防止法の営業秘密に当たりますか", text, names) == []
+    # An abbreviation keeps characters of the full name in order: 個情法 ← 個人情報保護法.
+    assert laws_not_in_corpus("個情法上どうなりますか", text, names) == []
+    # A law named by AI is the corpus's own subject (the update names the AI law in full).
+    assert laws_not_in_corpus("AI推進法ができて何が変わりましたか", text, names) == []
+
+
+def test_decide_refuses_a_law_the_corpus_never_names() -> None:
+    cal = Thresholds(min_coverage=0.3, min_dense=0.8, strong_dense=0.9)
+    verdict = decide(Features(0.9, 0.9, None, True, law_missing=True), cal)
+    assert not verdict.answered and verdict.reason == "law" and verdict.near_domain
+    assert decide(Features(0.9, 0.9, None, True), cal).answered
