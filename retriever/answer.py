@@ -61,7 +61,7 @@ from retriever.premise import (
 )
 from retriever.roles import mentioned_role, search_role
 from retriever.search import Hit, Retriever
-from retriever.statutes import flat_text, law_names, laws_not_in_corpus
+from retriever.statutes import flat_text, law_names, laws_not_in_corpus, other_bodies_rules
 
 log = logging.getLogger(__name__)
 
@@ -254,8 +254,14 @@ class Answerer:
             or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
-            law_missing=bool(laws_not_in_corpus(question, *self._corpus_laws())),
+            rules_missing=self._other_rules(question),
         )
+
+    def _other_rules(self, question: str) -> bool:
+        """The question asks what a law or another body's rules say, and the corpus never names
+        them (:mod:`retriever.statutes`)."""
+        text, laws = self._corpus_laws()
+        return bool(laws_not_in_corpus(question, text, laws) or other_bodies_rules(question, text, self.idf))
 
     def _corpus_laws(self) -> tuple[str, list[str]]:
         """The corpus's text (flattened, see :func:`retriever.statutes.flat_text`) and the law
@@ -537,6 +543,10 @@ class Answerer:
         """A legal-force premise to correct: a premise cue, unless the question is about an
         organisation's own rules and not about the guideline or the law of the land."""
         if not premise_cue(query):
+            return False
+        if not about_guideline(query) and self._other_rules(query):
+            # 「メルカリの規約違反になりますか」「…は金融商品取引法違反？」: a premise about rules the
+            # corpus never names, which the guideline's legal force does not answer; gated.
             return False
         if about_national_law(query):
             return True

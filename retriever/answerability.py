@@ -646,7 +646,7 @@ class Features:
     type_found: bool  # the selected sentences hold that kind of content (True if expected is None)
     vocab: float = 1.0  # share of the question's words the corpus uses at all
     focus_missing: bool = False  # the question asks about a rare word no retrieved passage holds
-    law_missing: bool = False  # the question names a law the corpus never names
+    rules_missing: bool = False  # asks what a law or another body's rules say; the corpus never names them
 
 
 @dataclass(frozen=True)
@@ -668,7 +668,7 @@ class Thresholds:
 @dataclass(frozen=True)
 class Verdict:
     answered: bool
-    reason: str  # "ok", "type", "focus", "law", "similarity", "vocabulary", "coverage"
+    reason: str  # "ok", "type", "focus", "rules", "similarity", "vocabulary", "coverage"
     near_domain: bool  # close enough to the corpus to show related passages
 
 
@@ -681,9 +681,10 @@ def decide(f: Features, t: Thresholds) -> Verdict:
         return Verdict(False, "type", near)
     if f.focus_missing:
         return Verdict(False, "focus", near)
-    # 「…は金融商品取引法上問題ないですか」: what another law requires is that law's to say.
-    if f.law_missing:
-        return Verdict(False, "law", near)
+    # 「…は金融商品取引法上問題ないですか」「メルカリの規約違反になりますか」: what another law or
+    # body's rules require is theirs to say.
+    if f.rules_missing:
+        return Verdict(False, "rules", near)
     # A short question (「申請書ってどこから出すんですか？」) is far from any passage by cosine; one
     # whose every content word the quoted sentences hold is on topic however short.
     if t.min_dense is not None and f.dense < t.min_dense and f.coverage < FULL_COVERAGE:

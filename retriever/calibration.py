@@ -173,7 +173,7 @@ def fit(samples: list[Sample], *, use_dense: bool = True) -> tuple[Thresholds, d
     dense = np.array([s.features.dense for s in gate])
     cov = np.array([s.features.coverage for s in gate])
     typed = np.array(
-        [s.features.type_found and not s.features.focus_missing and not s.features.law_missing and not off_vocabulary(s.features.vocab, s.features.coverage) for s in gate],
+        [s.features.type_found and not s.features.focus_missing and not s.features.rules_missing and not off_vocabulary(s.features.vocab, s.features.coverage) for s in gate],
         dtype=bool,
     )
     should = np.array([s.should_answer for s in gate] + [s.should_answer for s in prem], dtype=bool)

@@ -1,4 +1,4 @@
-"""Names of laws (「金融商品取引法」「古物営業法」「著作権法」) in a question and in the corpus.
+"""Laws and other bodies' rules a question asks about, and whether the corpus names them.
 
 A question asking what another law requires (「…は金融商品取引法上問題ないですか」) is answered
 by that law, not by a guideline that never names it: the guideline can only say what it says
@@ -100,3 +100,32 @@ def laws_not_in_corpus(question: str, corpus_text: str, corpus_laws: Iterable[st
 def flat_text(text: str) -> str:
     """``text`` in NFKC with line breaks and spaces removed (the corpus breaks lines mid-word)."""
     return re.sub(r"\s+", "", nfkc(text))
+
+
+# Words for a body's rules (「メルカリの規約」「文部科学省の方針」「病院のルール」).
+_RULE_WORDS = "方針|規約|利用規約|規則|規定|規程|規格|基準|ルール|指針|通知|通達|見解|要綱|要領|条例|ガイドライン|決まり"
+# The rules as the standard a thing is judged by: 「…の規約違反」「…の方針で禁止」「…の基準では」
+# 「…のルール上」 (not 「…のルールを作りたい」, where the asker is writing them).
+_JUDGED_BY = re.compile(
+    rf"([々〇\u4e00-\u9fff\u30a1-\u30f6ーA-Za-z・]{{2,20}})の(?:{_RULE_WORDS})(?:違反|で|では|上|に照らし|によると|的に)"
+)
+
+
+def known_word(word: str, corpus_text: str, vocabulary: Iterable[str]) -> bool:
+    """The corpus uses ``word``: in its text, or as a word it abbreviates (経産省 ← 経済産業省)."""
+    return word in corpus_text or any(_abbreviates(word, w) for w in vocabulary if len(w) > len(word))
+
+
+def other_bodies_rules(question: str, corpus_text: str, vocabulary: Iterable[str]) -> list[str]:
+    """Owners of rules the question judges by (「メルカリの規約違反になりますか」「文部科学省の方針で
+    禁止されていますか」) that the corpus never names: what their rules say is theirs to say."""
+    out = []
+    words = [w for w in vocabulary if len(w) >= 3]
+    for m in _JUDGED_BY.finditer(nfkc(question)):
+        owner = m.group(1)
+        parts = _noun_parts(owner)
+        if not parts:
+            continue
+        if not known_word(owner, corpus_text, words):
+            out.append(owner)
+    return out

@@ -515,3 +515,13 @@ def test_a_law_the_corpus_never_names_is_refused_with_related_passages(answerer:
     named = answerer.ask("求人票の作成にAIを使う場合、職業安定法で気をつけることは？")
     assert not named.refused and any("職業安定法" in c.text for c in named.citations)
     assert_traceable(named)
+
+
+def test_a_premise_about_another_bodys_rules_is_refused_not_corrected(answerer: Answerer) -> None:
+    """「…の規約違反になりますか」 asks what that body's terms say: the guideline's being soft
+    law does not answer it, so it is refused (with related passages), not corrected."""
+    answer = answerer.ask("AIで作ったサムネイル画像は、YouTubeの規約違反になりますか？")
+    assert answer.refused and answer.answer.startswith(REFUSAL_TEXT)
+    assert PREMISE_LEAD not in answer.answer
+    # The guideline's own legal force is still corrected.
+    assert PREMISE_LEAD in answerer.ask("ガイドライン違反になると罰金はありますか？").answer

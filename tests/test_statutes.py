@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retriever.answerability import Features, Thresholds, decide
-from retriever.statutes import flat_text, law_names, laws_not_in_corpus
+from retriever.statutes import flat_text, law_names, laws_not_in_corpus, other_bodies_rules
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 GUIDELINE = "ai_jigyosha_guideline_2024.txt"
@@ -61,6 +61,18 @@ def test_laws_not_in_corpus(corpus: tuple[str, list[str]]) -> None:
 
 def test_decide_refuses_a_law_the_corpus_never_names() -> None:
     cal = Thresholds(min_coverage=0.3, min_dense=0.8, strong_dense=0.9)
-    verdict = decide(Features(0.9, 0.9, None, True, law_missing=True), cal)
-    assert not verdict.answered and verdict.reason == "law" and verdict.near_domain
+    verdict = decide(Features(0.9, 0.9, None, True, rules_missing=True), cal)
+    assert not verdict.answered and verdict.reason == "rules" and verdict.near_domain
     assert decide(Features(0.9, 0.9, None, True), cal).answered
+
+
+def test_other_bodies_rules_the_corpus_never_names(corpus: tuple[str, list[str]]) -> None:
+    text, _ = corpus
+    vocabulary = ["経済産業省", "総務省"]
+    assert other_bodies_rules("AIで作ったサムネイルはYouTubeの規約違反になりますか", text, vocabulary) == ["YouTube"]
+    assert other_bodies_rules("国土交通省の基準では認められますか", text, vocabulary) == ["国土交通省"]
+    # The corpus names the body (総務省), or a word the question abbreviates (経産省 ← 経済産業省).
+    assert other_bodies_rules("総務省の指針ではどうなっていますか", text, vocabulary) == []
+    assert other_bodies_rules("経産省のガイドラインではどうなっていますか", text, vocabulary) == []
+    # Rules the asker is writing are not a standard the question is judged by.
+    assert other_bodies_rules("国土交通省のルールを参考に社内規程を作りたい", text, vocabulary) == []
