@@ -41,9 +41,13 @@ _PRODUCT_NOUNS = r"(?:製品|商品|サービス|ツール|アプリ|ソフト(?
 _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # いくら / 何円 / 何ドル: the interrogatives of price; 金額・料金・費用… (or their 相場・目安:
     # the usual level of a price) + an interrogative of degree, before or after the noun.
-    ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト)"
+    # Pay (年収・給与・時給…) and charges for use (利用料・使用料) are prices too; 「…はどれくらいが相場」
+    # asks the usual price whatever it is of.
+    ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト"
+                         r"|年収|給与|給料|月給|時給|賃金|単価|利用料|使用料)"
                          r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))"
                          r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|お金)"
+                         r"|(?:どれ|どの)(?:くらい|ぐらい|程度)が相場|相場(?:は|って)\s*(?:いくら|どれ|どの)"
                          # An amount (…額: 上限額・補助額・賠償額) asked for.
                          r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
@@ -64,6 +68,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # (The maker or the model inside a product: 「中身はどこの会社のAI？」「どのAIモデルを使ってる？」.)
     ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
+                           # 「…アプリはどれですか」「使いやすいツールってどこの？」: one to choose.
+                           + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ|どこの)"
                            + r"|(?:どの|どこの)(?:会社|企業)の(?:AI|モデル|技術|製品)|(?:どの|どこの)(?:生成)?(?:AI)?モデル")),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
     ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の|する|をする)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),

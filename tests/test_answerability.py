@@ -67,6 +67,10 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("このサービスの利用料はいくらかかりますか", "money"),
         ("外部に委託したときの費用の相場はどれくらいですか", "money"),
         ("AIの導入費用は？", None),  # what it costs is described, not priced
+        ("データ入力のアルバイトの時給は、どれくらいが相場ですか", "money"),  # pay is a price
+        ("翻訳の外注は相場っていくら？", "money"),
+        ("議事録を作るのに使いやすいツールはどれですか", "product"),  # one to choose
+        ("この中でいちばん大事な原則はどれですか", None),  # not a product
         ("費用対効果をどう考えればいいですか", None),
         ("報告は何日以内に行えばよいですか", "duration"),
         ("提出の期限を教えてください", "duration"),
