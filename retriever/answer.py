@@ -96,6 +96,8 @@ _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", 
 _OWN_TURN: ContextVar[str | None] = ContextVar("guideqa_own_turn", default=None)
 # Whether that turn asks its own thing (its own answer type or predicate; see Answerer.own_turn).
 _OWN_ASKS: ContextVar[bool] = ContextVar("guideqa_own_asks", default=False)
+# The document the previous answer of the conversation led with (see Answerer.own_turn).
+_LED_WITH: ContextVar[str | None] = ContextVar("guideqa_led_with", default=None)
 
 
 class Generator(Protocol):
@@ -194,10 +196,12 @@ class Answerer:
         return coverage(tokens, seen, self.idf)
 
     @contextlib.contextmanager
-    def own_turn(self, text: str) -> Iterator[None]:
+    def own_turn(self, text: str, led_with: str | None = None) -> Iterator[None]:
         """Within the block (this thread), a question searched with an earlier turn's words
         (a follow-up) is gated on the figure it asks about with its own words, when it has any:
-        a sentence stating the asked figure must be about what this turn asks."""
+        a sentence stating the asked figure must be about what this turn asks. ``led_with`` is
+        the document the previous answer led with: a figure the follow-up asks (「報告書はいつまで
+        に出すの？」 after a question answered from a city's rules) is that document's."""
         from retriever.conversation import elided_predicate  # deferred: conversation builds on this module
 
         # Its own type (「書類も出す？いつまで？」) or its own predicate (「間に合わなかったら？」
@@ -205,12 +209,13 @@ class Answerer:
         # いつ？」. A noun phrase whose predicate is left out (「派遣の人も？」「小さい会社だと？」)
         # borrows the previous one, and with it the kind of content asked for.
         asks = bool(text) and (expected_answer_type(text) is not None or not elided_predicate(text))
-        token, asks_token = _OWN_TURN.set(text), _OWN_ASKS.set(asks)
+        token, asks_token, led_token = _OWN_TURN.set(text), _OWN_ASKS.set(asks), _LED_WITH.set(led_with)
         try:
             yield
         finally:
             _OWN_TURN.reset(token)
             _OWN_ASKS.reset(asks_token)
+            _LED_WITH.reset(led_token)
 
     @staticmethod
     def _typed_words(question: str) -> list[str]:
@@ -487,7 +492,9 @@ class Answerer:
         counter = asked_counter(typed_query) if expected in ("number", "duration") else None
         focus = asked_focus(query)
         words = self._typed_words(query)  # a follow-up's own words, as the gate reads them
-        doc_id = hits[0].chunk.doc_id  # the document the question points at, not another one's figures
+        # The document the question points at (a follow-up's: the one the conversation's last
+        # answer led with), not another one's figures.
+        doc_id = _LED_WITH.get() or hits[0].chunk.doc_id
 
         def states_figure(h: Hit) -> bool:
             return (

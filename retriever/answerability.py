@@ -264,8 +264,8 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     # A number with a unit of time (counters of days, weeks, months, years, hours).
     # (A year count needs 間/以内/…: 「2024年」 is a date, not a duration.)
     "duration": re.compile(
-        _NUM
-        + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間|分)(?:以内|間|まで|以上|後|前|ごと)?|"
+        # (Minutes only in digits: 「十分に」「半分」 are no length of time.)
+        r"(?:" + _NUM + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間)|\d+\s*分)(?:以内|間|まで|以上|後|前|ごと)?|"
         + _NUM
         + r"\s*年(?:間|以内|以上|ごと|後)|期限|期日|速やかに|遅滞なく|"
         # A calendar deadline: 「4月末日までに」「3月31日まで」「前月25日までに」「当日中」.

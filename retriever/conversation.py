@@ -495,9 +495,15 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
         answerer.retriever.focus(resolution.focus, ordered),
         answerer.retriever.shown(shown),
         # The turn's own words, or its own predicate (「間に合わなかったら？」 asks its own thing).
-        answerer.own_turn(text if own_terms(text) or not elided_predicate(text) else ""),
+        answerer.own_turn(text if own_terms(text) or not elided_predicate(text) else "", _led_with(answerer, state)),
     ):
         return answerer.ask(resolution.query, role=resolution.role, k=k)
+
+
+def _led_with(answerer: Answerer, state: TurnState) -> str | None:
+    """The document of the first passage the previous answer cited."""
+    chunk = answerer.retriever.get(state.passage_ids[0]) if state.passage_ids else None
+    return chunk.doc_id if chunk is not None else None
 
 
 def ask_in_context(

@@ -12,10 +12,13 @@ spans, a softmax over every passage of the corpus, with an L2 penalty on ``A`` t
 the map near the identity (the strength is chosen by cross-validation on dev).
 
 What it may be applied to. The map is learned from questions about the bundled documents,
-so it knows where *their* answers stand. Beside another organisation's rules it draws that
-organisation's questions to the bundled documents (measured, eval/README.md), so the retriever
-uses it only when every document of the index is one it was fitted on (``doc_ids``). It only
-ranks: the raw cosines, which the answerability gate reads, are not changed.
+so it knows where *their* answers stand. Applied to a whole index that also holds another
+organisation's rules, it draws that organisation's questions to the bundled documents
+(measured, eval/README.md). So where the index holds documents it was not fitted on
+(``doc_ids``), it is used only for a question whose nearest passage is in a document it knows,
+and then only reorders the chunks of those documents, which keep their own raw scores
+(:func:`retriever.search.within_fitted`); the others are ranked as embedded. It only ranks:
+the raw cosines, which the answerability gate reads, are not changed.
 
 A file ``retriever/query_adapters/<embedder slug>.npz`` holds ``matrix``, and a JSON
 ``meta`` (format, embedder id, doc_ids, provenance). An embedder without a file, a file
@@ -102,8 +105,14 @@ def load_query_adapter(embedder_id: str, dimension: int, directory: Path = ADAPT
 
 
 def applies_to(adapter: QueryAdapter | None, doc_ids: set[str] | frozenset[str]) -> bool:
-    """Is ``adapter`` used for an index of ``doc_ids``? Only when it was fitted on every one of them."""
+    """Is ``adapter`` used on the whole of an index of ``doc_ids``? Only when it was fitted on
+    every one of them (else only within those it was fitted on: :func:`applies_within`)."""
     return adapter is not None and set(doc_ids) <= adapter.doc_ids
+
+
+def applies_within(adapter: QueryAdapter | None, doc_ids: set[str] | frozenset[str]) -> bool:
+    """Is ``adapter`` used at all on an index of ``doc_ids``: does it hold a document it was fitted on?"""
+    return adapter is not None and bool(set(doc_ids) & adapter.doc_ids)
 
 
 def describe(embedder_id: str, dimension: int, doc_ids: set[str] | frozenset[str]) -> str:
@@ -114,4 +123,6 @@ def describe(embedder_id: str, dimension: int, doc_ids: set[str] | frozenset[str
     fitted = f"dev {adapter.trained.get('questions', '?')}問で学習"
     if applies_to(adapter, doc_ids):
         return f"質問ベクトルの補正: 使用中（{fitted}）"
-    return f"質問ベクトルの補正: 不使用（{fitted}。学習に使っていない文書がインデックスにあるため）"
+    if applies_within(adapter, doc_ids):
+        return f"質問ベクトルの補正: 同梱文書の中の順位づけにのみ使用（{fitted}。最も近い記載が同梱文書にある質問だけ。追加された文書には使いません）"
+    return f"質問ベクトルの補正: 不使用（{fitted}。学習に使った文書がインデックスにないため）"

@@ -120,6 +120,20 @@ def single_threaded_blas() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+def within_fitted(raw: np.ndarray, adapted: np.ndarray, fitted: np.ndarray) -> np.ndarray:
+    """Scores that order the adapter's documents (``fitted``) by ``adapted`` and leave the others
+    at ``raw``: the fitted documents' chunks take their own raw scores, reassigned in the adapted
+    order (the best adapted gets the best raw score, and so on). The adapter reorders the
+    documents it knows without lifting them, as a group, above another organisation's rules,
+    whose questions it never saw."""
+    out = raw.astype(np.float64, copy=True)
+    idx = np.flatnonzero(fitted)
+    if idx.size:
+        order = idx[np.argsort(-adapted[idx], kind="stable")]
+        out[order] = np.sort(raw[idx])[::-1]
+    return out
+
+
 class Retriever:
     def __init__(
         self,
@@ -159,11 +173,19 @@ class Retriever:
         self.adapter: QueryAdapter | None = (
             load_query_adapter(embedder.embedder_id, self.vectors.shape[1]) if self.config.query_adapter else None
         )
+        # Beside documents it was not fitted on (an organisation's own rules), the adapter orders
+        # only the chunks of the documents it knows, at their raw scores (:func:`within_fitted`):
+        # used on the whole index, it would draw the organisation's questions to the bundled
+        # documents (measured, eval/README.md).
+        self._fitted: np.ndarray | None = None
         if self.adapter is not None and not applies_to(self.adapter, set(self.documents)):
-            # Fitted on questions about the bundled documents, it would draw another
-            # organisation's questions to them (measured, eval/README.md): not used beside them.
-            log.info("query adapter not used: the index holds documents it was not fitted on")
-            self.adapter = None
+            fitted = np.array([c.doc_id in self.adapter.doc_ids for c in self.chunks], dtype=bool)
+            if fitted.any():
+                self._fitted = fitted
+                log.info("query adapter used within the documents it was fitted on only")
+            else:
+                log.info("query adapter not used: the index holds none of the documents it was fitted on")
+                self.adapter = None
         self._role_items = {
             role: np.array([i for i, c in enumerate(self.chunks) if role in c.roles and c.item_codes], dtype=np.int64)
             for role in ("developer", "provider", "user")
@@ -207,7 +229,20 @@ class Retriever:
         if self.adapter is not None:
             moved = self.adapter.apply(qvec)
             dense_rank = self.vectors @ moved
-            if sentence_cos is not None:
+            if self._fitted is not None:
+                # Beside documents it was not fitted on: only for a question whose nearest passage
+                # is in a document it knows (one about another organisation's rules is ranked as
+                # embedded: the adapter drew 「このガイドラインは、いつ見直すの？」, asked of a city's
+                # rules, to the bundled preface), and only within those documents, whose chunks
+                # keep their own raw scores (:func:`within_fitted`).
+                if self._fitted[int(np.argmax(dense))]:
+                    dense_rank = within_fitted(dense, dense_rank, self._fitted)
+                    if sentence_cos is not None:
+                        adapted = max_by_owner(self.sentence_vectors @ moved, self.sentence_owners, n)
+                        sentence_rank = within_fitted(sentence, adapted, self._fitted)
+                else:
+                    dense_rank = dense
+            elif sentence_cos is not None:
                 sentence_rank = max_by_owner(self.sentence_vectors @ moved, self.sentence_owners, n)
         tokens = self.tokenizer.tokenize(query)
         query_ids = self.terms.ids(tokens)

@@ -153,6 +153,8 @@ def test_a_duration_in_any_unit_of_time_or_a_calendar_deadline_answers_a_duratio
     assert has_answer_type("勤務表は施設長の確認後、前月25日までに掲示します。", "duration", "日")
     assert not has_answer_type("速やかに所属長に報告しなければならない。", "duration", "日")  # not a figure
     assert not has_answer_type("内容を十分に確認し、半分以上を書き直す。", "duration", "時間")  # 十分 is "enough"
+    assert not has_answer_type("透明性報告書内の情報を十分に明確で理解可能なものにすべきである。", "duration")
+    assert has_answer_type("受付から30分以内に折り返す。", "duration")  # minutes in digits
     assert not has_answer_type(corpus_line(UPDATE, 1005), "duration", "日")  # 「2025年2月より」: a date
     assert not has_answer_type("従業員は3人以上とする。", "number", "日")  # a count is not a length of time
     # Business days are a length of time (a company manual in eval/documents).

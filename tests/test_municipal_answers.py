@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import shutil
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from guideqa.config import Settings
@@ -126,7 +128,22 @@ def test_a_follow_up_asking_a_figure_leads_with_the_sentence_that_states_it(answ
     assert "3開庁日以内" in answer.answer.splitlines()[0]
 
 
-def test_the_query_adapter_is_not_used_beside_documents_it_was_not_fitted_on(answerer: Answerer) -> None:
-    """Fitted on questions about the bundled documents, it would draw the city's questions to them."""
-    assert answerer.retriever.config.query_adapter
-    assert answerer.retriever.adapter is None
+def test_the_query_adapter_orders_only_the_documents_it_was_fitted_on(answerer: Answerer) -> None:
+    """Fitted on questions about the bundled documents, it would draw the city's questions to them:
+    beside the city's rules it reorders the bundled chunks only, at their own raw scores, so every
+    city chunk keeps the rank it has without the adapter."""
+    retriever = answerer.retriever
+    assert retriever.config.query_adapter and retriever.adapter is not None
+    fitted = retriever._fitted
+    assert fitted is not None and fitted.any() and not fitted.all()
+    plain = Retriever(retriever.index, retriever.embedder, retriever.tokenizer, replace(retriever.config, query_adapter=False))
+    query = "AIを使うと電気代や環境への負担が気になるのですが"
+    on, off = retriever.channels(query), plain.channels(query)
+    assert np.array_equal(on["dense"], off["dense"])  # the gate reads the raw cosines
+    assert np.array_equal(on["rrf_dense"][~fitted], off["rrf_dense"][~fitted])
+    assert not np.array_equal(on["rrf_dense"][fitted], off["rrf_dense"][fitted])
+    # A question whose nearest passage is the city's own is about the city's rules: ranked as embedded.
+    query = "このガイドラインは、いつ見直すの？"
+    on, off = retriever.channels(query), plain.channels(query)
+    assert not fitted[int(np.argmax(on["dense"]))]
+    assert all(np.array_equal(on[key], off[key]) for key in ("rrf_dense", "rrf_sentence"))

@@ -19,7 +19,7 @@ from retriever.query_adapter import (
     load_query_adapter,
     save_query_adapter,
 )
-from retriever.search import Retriever
+from retriever.search import Retriever, within_fitted
 
 EMBEDDER = "test:embedder@1"
 
@@ -92,5 +92,18 @@ def test_info_says_whether_the_adapter_is_used(retriever: Retriever) -> None:
     bundled = set(retriever.documents)
     assert applies_to(retriever.adapter, bundled) and not applies_to(retriever.adapter, bundled | {"city-rules"})
     assert describe(emb, 384, bundled).startswith("質問ベクトルの補正: 使用中")
-    assert "不使用" in describe(emb, 384, bundled | {"city-rules"})
+    assert "同梱文書の中の順位づけにのみ使用" in describe(emb, 384, bundled | {"city-rules"})
+    assert "不使用" in describe(emb, 384, {"city-rules"})
     assert "なし" in describe("st:some-model", 384, bundled)
+
+
+def test_within_fitted_reorders_the_fitted_chunks_at_their_own_raw_scores() -> None:
+    raw = np.array([0.90, 0.80, 0.85, 0.70, 0.88])
+    adapted = np.array([0.10, 0.95, 0.50, 0.99, 0.20])
+    fitted = np.array([True, True, False, True, False])  # chunks 2 and 4: another organisation's
+    out = within_fitted(raw, adapted, fitted)
+    # The others keep their raw scores; the fitted take the fitted raw scores in the adapted order.
+    assert out[2] == 0.85 and out[4] == 0.88
+    assert (out[3], out[1], out[0]) == (0.90, 0.80, 0.70)
+    assert sorted(out[fitted]) == sorted(raw[fitted])
+    assert np.array_equal(within_fitted(raw, adapted, np.zeros(5, dtype=bool)), raw)
