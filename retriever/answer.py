@@ -61,7 +61,7 @@ from retriever.premise import (
 )
 from retriever.roles import mentioned_role, search_role
 from retriever.search import Hit, Retriever
-from retriever.statutes import flat_text, law_names, laws_not_in_corpus, other_bodies_rules
+from retriever.statutes import bodies_asked_to_accept, flat_text, law_names, laws_not_in_corpus, other_bodies_rules
 
 log = logging.getLogger(__name__)
 
@@ -263,10 +263,14 @@ class Answerer:
         )
 
     def _other_rules(self, question: str) -> bool:
-        """The question asks what a law or another body's rules say, and the corpus never names
-        them (:mod:`retriever.statutes`)."""
+        """The question asks what a law or another body's rules say, or whether another body
+        accepts something, and the corpus never names them (:mod:`retriever.statutes`)."""
         text, laws = self._corpus_laws()
-        return bool(laws_not_in_corpus(question, text, laws) or other_bodies_rules(question, text, self.idf))
+        return bool(
+            laws_not_in_corpus(question, text, laws)
+            or other_bodies_rules(question, text, self.idf)
+            or bodies_asked_to_accept(question, text, self.idf)
+        )
 
     def _corpus_laws(self) -> tuple[str, list[str]]:
         """The corpus's text (flattened, see :func:`retriever.statutes.flat_text`) and the law

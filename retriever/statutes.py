@@ -129,3 +129,32 @@ def other_bodies_rules(question: str, corpus_text: str, vocabulary: Iterable[str
         if not known_word(owner, corpus_text, words):
             out.append(owner)
     return out
+
+
+# A body the question asks to accept something (「…法務局は受け付けてくれますか」「監査法人はそのまま認めて
+# くれるものですか」「JASRACに作品登録できる？」「簡易裁判所に出したら受理されますか」).
+_ACCEPTS = r"(?:受け付け|受付け|受理|認めて(?:くれ|もら)|認められ|承認して|登録(?:でき|して(?:くれ|もら))|受け入れて(?:くれ|もら))"
+_ACCEPTS_RE = re.compile(_ACCEPTS)
+_PHRASE = re.compile(r"([々〇\u4e00-\u9fff\u30a1-\u30f6ーA-Za-z・]{2,20})(?:は|が|に|で|って|では|には|から)")
+# What names a body: a Latin-script name (JASRAC), or the last unit of an office, a court, an
+# association or a firm (general Japanese: 〜局・〜所・〜法人・〜協会…).
+_BODY_END = re.compile(r"(?:局|裁判所|役場|法人|署|庁|協会|連盟|機構|組合|学会|財団|事務所|銀行|公庫)$")
+
+
+def _names_a_body(word: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9&.\-]+", word) or _BODY_END.search(word))
+
+
+def bodies_asked_to_accept(question: str, corpus_text: str, vocabulary: Iterable[str]) -> list[str]:
+    """Bodies the question asks whether they accept, register or approve something, that the
+    corpus never names: what they accept is theirs to say."""
+    out = []
+    words = [w for w in vocabulary if len(w) >= 3]
+    text = nfkc(question)
+    for verb in _ACCEPTS_RE.finditer(text):
+        clause = re.split(r"[。？?!！]", text[: verb.start()])[-1]
+        for m in _PHRASE.finditer(clause):
+            body = m.group(1)
+            if _names_a_body(body) and not known_word(body, corpus_text, words):
+                out.append(body)
+    return out

@@ -154,12 +154,19 @@ CEILINGS: dict[str, dict[str, float]] = {
 # questions that were there are refused as before (q001-q1041: dev 109/115, test 112/126); the new
 # ones lower the rate. A rule that refused three more dev questions of probe D refused none more on
 # test and cost clerks' everyday questions (eval/README.md, session 17): not kept.
+# Session 18: laws and other bodies' rules the corpus never names are refused (probe D dev 8 -> 14,
+# test 14 -> 18 of 30); then probe E (q1102-q1141, 40 more near-domain questions written blind, 8
+# kinds) refused dev 9/20, test 13/20 at its first run (the session's starting code: 7 and 11). Whole set:
+#   dev  (536: 371 answerable, 165 not): refusal 0.800 (132/165), false refusal 0.022 (8)
+#   test (605: 429 answerable, 176 not): refusal 0.812 (143/176), false refusal 0.042 (18)
+# and with bodies asked to accept something (chosen on those dev misses): dev 136/165 (0.824),
+# test 145/176 (0.824). Floors unchanged (eval/README.md, session 18).
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.78,
         "mrr": 0.59,
         "citation_precision": 0.35,
-        "refusal_rate": 0.78,  # 145 questions: 117 refused; 113 (0.779) fails
+        "refusal_rate": 0.78,  # 165 questions: 136 refused; 128 (0.776) fails
     },
     "test": {
         "hit@5": 0.64,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retriever.answerability import Features, Thresholds, decide
-from retriever.statutes import flat_text, law_names, laws_not_in_corpus, other_bodies_rules
+from retriever.statutes import bodies_asked_to_accept, flat_text, law_names, laws_not_in_corpus, other_bodies_rules
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 GUIDELINE = "ai_jigyosha_guideline_2024.txt"
@@ -76,3 +76,14 @@ def test_other_bodies_rules_the_corpus_never_names(corpus: tuple[str, list[str]]
     assert other_bodies_rules("経産省のガイドラインではどうなっていますか", text, vocabulary) == []
     # Rules the asker is writing are not a standard the question is judged by.
     assert other_bodies_rules("国土交通省のルールを参考に社内規程を作りたい", text, vocabulary) == []
+
+
+def test_bodies_asked_to_accept_what_the_corpus_never_names(corpus: tuple[str, list[str]]) -> None:
+    text, _ = corpus
+    vocabulary = ["総務省"]
+    # An office, a court, an association or a firm, or a Latin-script name, asked to accept something.
+    assert bodies_asked_to_accept("AIで作った申告書を、税務署はそのまま受理してくれますか", text, vocabulary) == ["税務署"]
+    assert bodies_asked_to_accept("AIで描いた絵をNHKに出したら受け付けてもらえますか", text, vocabulary) == ["NHK"]
+    # People are not bodies; a body the corpus names (総務省, 個人情報保護委員会) is the corpus's to speak of.
+    assert bodies_asked_to_accept("住民はAIの回答を受け入れてくれますか", text, vocabulary) == []
+    assert bodies_asked_to_accept("個人情報保護委員会は報告を受け付けてくれますか", text, vocabulary) == []
