@@ -61,7 +61,7 @@ from retriever.premise import (
 )
 from retriever.roles import mentioned_role, search_role
 from retriever.search import Hit, Retriever
-from retriever.statutes import bodies_asked_to_accept, flat_text, law_names, laws_not_in_corpus, other_bodies_rules
+from retriever.statutes import CorpusNames
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ class Answerer:
         self.policy = policy
         self._soft_law: tuple[list[tuple[int, str]], list[tuple[int, str, int]]] | None = None
         self._soft_law_docs: set[str] | None = None
-        self._laws: tuple[str, list[str]] | None = None
+        self.names = CorpusNames((c.text for c in retriever.chunks), self.idf)
 
     # -- evidence ------------------------------------------------------------------------
     def coverage(self, question: str, hits: list[Hit]) -> float:
@@ -264,24 +264,9 @@ class Answerer:
 
     def _other_rules(self, question: str) -> bool:
         """The question asks what a law or another body's rules say, or whether another body
-        accepts something, and the corpus never names them (:mod:`retriever.statutes`)."""
-        text, laws = self._corpus_laws()
-        return bool(
-            laws_not_in_corpus(question, text, laws)
-            or other_bodies_rules(question, text, self.idf)
-            or bodies_asked_to_accept(question, text, self.idf)
-        )
-
-    def _corpus_laws(self) -> tuple[str, list[str]]:
-        """The corpus's text (flattened, see :func:`retriever.statutes.flat_text`) and the law
-        names it uses; read once."""
-        if self._laws is None:
-            texts = [c.text for c in self.retriever.chunks]
-            names: dict[str, None] = {}
-            for t in texts:
-                names.update(dict.fromkeys(law_names(t)))
-            self._laws = ("\n".join(flat_text(t) for t in texts), list(names))
-        return self._laws
+        accepts something, and the corpus never names them (:mod:`retriever.statutes`). A
+        question about the guideline itself (「弊社の規程では…ですが、ガイドライン上は？」) is not."""
+        return not about_guideline(question) and bool(self.names.unnamed(question))
 
     def _type_found(
         self,
@@ -498,7 +483,8 @@ class Answerer:
         words = self._typed_words(query)  # a follow-up's own words, as the gate reads them
         # The document the question points at (a follow-up's: the one the conversation's last
         # answer led with), not another one's figures.
-        doc_id = _LED_WITH.get() or hits[0].chunk.doc_id
+        led_with = _LED_WITH.get() if not self.retriever.named_documents(query) else None
+        doc_id = led_with or hits[0].chunk.doc_id
 
         def states_figure(h: Hit) -> bool:
             return (
@@ -555,7 +541,7 @@ class Answerer:
         organisation's own rules and not about the guideline or the law of the land."""
         if not premise_cue(query):
             return False
-        if not about_guideline(query) and self._other_rules(query):
+        if self._other_rules(query):
             # 「メルカリの規約違反になりますか」「…は金融商品取引法違反？」: a premise about rules the
             # corpus never names, which the guideline's legal force does not answer; gated.
             return False

@@ -69,7 +69,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
                            # 「…アプリはどれですか」「使いやすいツールってどこの？」: one to choose.
-                           + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ|どこの)"
+                           + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ(?:です|でしょう|が|\s*[?？]|$)|どこの(?:会社|メーカー|製品|もの))"
                            + r"|(?:どの|どこの)(?:会社|企業)の(?:AI|モデル|技術|製品)|(?:どの|どこの)(?:生成)?(?:AI)?モデル")),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
     ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の|する|をする)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
@@ -266,6 +266,7 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     "duration": re.compile(
         # (Minutes only in digits: 「十分に」「半分」 are no length of time.)
         r"(?:" + _NUM + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間)|\d+\s*分)(?:以内|間|まで|以上|後|前|ごと)?|"
+        r"[一二三四五六七八九十]+分(?:以内|間|後|ごと|おき)|"
         + _NUM
         + r"\s*年(?:間|以内|以上|ごと|後)|期限|期日|速やかに|遅滞なく|"
         # A calendar deadline: 「4月末日までに」「3月31日まで」「前月25日までに」「当日中」.

@@ -226,7 +226,7 @@ class Retriever:
         # Ranked with the adapted question where the adapter applies; the raw cosines stay the
         # scores the answerability gate reads.
         dense_rank, sentence_rank = dense, sentence
-        if self.adapter is not None:
+        if self.adapter is not None and (self._fitted is None or self._fitted[int(np.argmax(dense))]):
             moved = self.adapter.apply(qvec)
             dense_rank = self.vectors @ moved
             if self._fitted is not None:
@@ -235,13 +235,10 @@ class Retriever:
                 # embedded: the adapter drew 「このガイドラインは、いつ見直すの？」, asked of a city's
                 # rules, to the bundled preface), and only within those documents, whose chunks
                 # keep their own raw scores (:func:`within_fitted`).
-                if self._fitted[int(np.argmax(dense))]:
-                    dense_rank = within_fitted(dense, dense_rank, self._fitted)
-                    if sentence_cos is not None:
-                        adapted = max_by_owner(self.sentence_vectors @ moved, self.sentence_owners, n)
-                        sentence_rank = within_fitted(sentence, adapted, self._fitted)
-                else:
-                    dense_rank = dense
+                dense_rank = within_fitted(dense, dense_rank, self._fitted)
+                if sentence_cos is not None:
+                    adapted = max_by_owner(self.sentence_vectors @ moved, self.sentence_owners, n)
+                    sentence_rank = within_fitted(sentence, adapted, self._fitted)
             elif sentence_cos is not None:
                 sentence_rank = max_by_owner(self.sentence_vectors @ moved, self.sentence_owners, n)
         tokens = self.tokenizer.tokenize(query)

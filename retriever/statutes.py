@@ -14,12 +14,20 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from guideqa.text import nfkc
+from guideqa.text import match_key, nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 
-# A run of characters a Japanese noun compound is written in, ending in 法 (the run is then cut
-# back to a noun compound by the tokenizer). 法律 and 法人 are not law names' ends.
-_CANDIDATE = re.compile(r"[々〇\u4e00-\u9fff\u30a1-\u30f6ーA-Za-z・]{2,30}?法(?![律人令案務則的])")
+# The characters a Japanese noun compound is written in (kanji, katakana, Latin letters).
+_WORD_CHARS = "[々〇\u4e00-\u9fff\u30a1-\u30f6ーA-Za-z・]"
+# A run of them ending in 法 (cut back to a noun compound by the tokenizer). 法律 and 法人 are
+# not law names' ends.
+_CANDIDATE = re.compile(_WORD_CHARS + r"{2,30}?法(?![律人令案務則的])")
+# A law named as the standard a thing is judged by (「…法上」「…法違反」「…法に触れ」「…法の帳簿」):
+# required of a name that could be a method (a verbal noun before 法: 「リスク評価法」).
+_AS_STANDARD = re.compile(
+    r"^(?:上|違反|に(?:触れ|抵触|違反|基づ|従|引っかか)|的に|では|で(?:は)?(?:禁止|義務|規制|認め)"
+    r"|の(?:規定|対象|義務|帳簿|届出|許可|要件|適用|規制))"
+)
 # Words the question's subject is named by when it is AI itself: a law named by AI (「AI法」
 # 「AI推進法」「人工知能関連技術…法」) is about the corpus's own subject.
 _AI_WORDS = ("AI", "人工知能", "生成AI", "ロボット")
@@ -38,7 +46,7 @@ def _noun_parts(text: str) -> list[tuple[str, str]] | None:
 
 
 @lru_cache(maxsize=4096)
-def _law_name(candidate: str) -> str | None:
+def _law_name(candidate: str) -> tuple[str, bool] | None:
     """The law name ending ``candidate`` (a run of word characters ending in 法), if it is one.
 
     Its stem (what precedes 法) must be nouns: two or more units (「古物営業」「金融商品取引」),
@@ -58,7 +66,9 @@ def _law_name(candidate: str) -> str | None:
         if not parts:
             continue
         if len(parts) >= 2 or (len(stem) - start >= 2 and parts[0][1] != "サ変可能"):
-            return stem[start:] + "法"
+            # (the name, whether it could name a method: a verbal noun ends a stem of at most two
+            # units, 「リスク評価法」 as well as 「古物営業法」; 「個人情報保護法」 has three)
+            return stem[start:] + "法", parts[-1][1] == "サ変可能" and len(parts) <= 2
         return None
     return None
 
@@ -66,10 +76,11 @@ def _law_name(candidate: str) -> str | None:
 def law_names(text: str) -> list[str]:
     """Law names in ``text`` (NFKC), in order, without repeats."""
     out: dict[str, None] = {}
-    for m in _CANDIDATE.finditer(nfkc(text)):
-        name = _law_name(m.group(0))
-        if name:
-            out[name] = None
+    text = nfkc(text)
+    for m in _CANDIDATE.finditer(text):
+        found = _law_name(m.group(0))
+        if found and (not found[1] or _AS_STANDARD.match(text[m.end() :])):
+            out[found[0]] = None
     return list(out)
 
 
@@ -88,31 +99,33 @@ def names_ai(law: str) -> bool:
 def laws_not_in_corpus(question: str, corpus_text: str, corpus_laws: Iterable[str]) -> list[str]:
     """Law names of the question that the corpus never names, neither in full nor as an
     abbreviation of one of its law names; laws named by AI are the corpus's subject and never
-    listed. ``corpus_text`` is the corpus's text (NFKC, line breaks and spaces removed)."""
+    listed. ``corpus_text`` is the corpus's text (:class:`CorpusNames`)."""
     laws = list(corpus_laws)
     return [
         name
         for name in law_names(question)
-        if not names_ai(name) and name not in corpus_text and not any(_abbreviates(name, full) for full in laws)
+        if not names_ai(name)
+        and name.lower() not in corpus_text
+        # 「改正個人情報保護法」: a law the corpus names, qualified.
+        and not any(name.endswith(full) or _abbreviates(name, full) for full in laws)
     ]
 
 
-def flat_text(text: str) -> str:
-    """``text`` in NFKC with line breaks and spaces removed (the corpus breaks lines mid-word)."""
-    return re.sub(r"\s+", "", nfkc(text))
 
 
 # Words for a body's rules (「メルカリの規約」「文部科学省の方針」「病院のルール」).
 _RULE_WORDS = "方針|規約|利用規約|規則|規定|規程|規格|基準|ルール|指針|通知|通達|見解|要綱|要領|条例|ガイドライン|決まり"
 # The rules as the standard a thing is judged by: 「…の規約違反」「…の方針で禁止」「…の基準では」
 # 「…のルール上」 (not 「…のルールを作りたい」, where the asker is writing them).
-_JUDGED_BY = re.compile(
-    rf"([々〇\u4e00-\u9fff\u30a1-\u30f6ーA-Za-z・]{{2,20}})の(?:{_RULE_WORDS})(?:違反|で|では|上|に照らし|によると|的に)"
-)
+_JUDGED_BY = re.compile(rf"({_WORD_CHARS}{{2,20}})の(?:{_RULE_WORDS})(?:違反|で|では|上|に照らし|によると|的に)")
+# The asker's own organisation (「弊社の規程では」「本市のルールでは」): its rules are the asker's.
+_OWN = ("弊社", "当社", "自社", "本社", "本市", "当市", "本県", "当県", "本町", "当町", "当院", "本院", "本学", "当校", "本校", "当館", "弊所", "当所", "うち")
 
 
 def known_word(word: str, corpus_text: str, vocabulary: Iterable[str]) -> bool:
-    """The corpus uses ``word``: in its text, or as a word it abbreviates (経産省 ← 経済産業省)."""
+    """The corpus uses ``word``: in its text, or as a word it abbreviates (経産省 ← 経済産業省).
+    ``corpus_text`` and ``vocabulary`` are lower-cased (「chatgpt」 is ChatGPT)."""
+    word = word.lower()
     return word in corpus_text or any(_abbreviates(word, w) for w in vocabulary if len(w) > len(word))
 
 
@@ -120,13 +133,12 @@ def other_bodies_rules(question: str, corpus_text: str, vocabulary: Iterable[str
     """Owners of rules the question judges by (「メルカリの規約違反になりますか」「文部科学省の方針で
     禁止されていますか」) that the corpus never names: what their rules say is theirs to say."""
     out = []
-    words = [w for w in vocabulary if len(w) >= 3]
+    words = list(vocabulary)
     for m in _JUDGED_BY.finditer(nfkc(question)):
         owner = m.group(1)
-        parts = _noun_parts(owner)
-        if not parts:
+        if owner.startswith(_OWN) or names_ai(owner) or not _noun_parts(owner):
             continue
-        if not known_word(owner, corpus_text, words):
+        if _names_another_body(owner) and not known_word(owner, corpus_text, words):
             out.append(owner)
     return out
 
@@ -135,21 +147,27 @@ def other_bodies_rules(question: str, corpus_text: str, vocabulary: Iterable[str
 # くれるものですか」「JASRACに作品登録できる？」「簡易裁判所に出したら受理されますか」).
 _ACCEPTS = r"(?:受け付け|受付け|受理|認めて(?:くれ|もら)|認められ|承認して|登録(?:でき|して(?:くれ|もら))|受け入れて(?:くれ|もら))"
 _ACCEPTS_RE = re.compile(_ACCEPTS)
-_PHRASE = re.compile(r"([々〇\u4e00-\u9fff\u30a1-\u30f6ーA-Za-z・]{2,20})(?:は|が|に|で|って|では|には|から)")
+_PHRASE = re.compile(rf"({_WORD_CHARS}{{2,20}})(?:は|が|に|で|って|では|には|から)")
 # What names a body: a Latin-script name (JASRAC), or the last unit of an office, a court, an
 # association or a firm (general Japanese: 〜局・〜所・〜法人・〜協会…).
-_BODY_END = re.compile(r"(?:局|裁判所|役場|法人|署|庁|協会|連盟|機構|組合|学会|財団|事務所|銀行|公庫)$")
+_BODY_END = re.compile(r"(?:局|裁判所|役場|法人|署|庁|省|協会|連盟|機構|組合|学会|財団|事務所|銀行|公庫)$")
 
 
 def _names_a_body(word: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9&.\-]+", word) or _BODY_END.search(word))
 
 
+def _names_another_body(word: str) -> bool:
+    """A body (:func:`_names_a_body`) or a name written in katakana only (a platform, a firm:
+    「メルカリ」), not a thing described in ordinary words (「顔認証システム」)."""
+    return _names_a_body(word) or bool(re.fullmatch(r"[\u30a1-\u30f6ー・]{3,}", word))
+
+
 def bodies_asked_to_accept(question: str, corpus_text: str, vocabulary: Iterable[str]) -> list[str]:
     """Bodies the question asks whether they accept, register or approve something, that the
     corpus never names: what they accept is theirs to say."""
     out = []
-    words = [w for w in vocabulary if len(w) >= 3]
+    words = list(vocabulary)
     text = nfkc(question)
     for verb in _ACCEPTS_RE.finditer(text):
         clause = re.split(r"[。？?!！]", text[: verb.start()])[-1]
@@ -158,3 +176,24 @@ def bodies_asked_to_accept(question: str, corpus_text: str, vocabulary: Iterable
             if _names_a_body(body) and not known_word(body, corpus_text, words):
                 out.append(body)
     return out
+
+
+class CorpusNames:
+    """What the corpus names, read once from its passages: its text (lower-cased, line breaks
+    removed: the corpus breaks lines mid-word), its law names, and its words of three
+    characters or more (for abbreviations)."""
+
+    def __init__(self, texts: Iterable[str], vocabulary: Iterable[str]) -> None:
+        flat = [match_key(t) for t in texts]
+        self.text = "\n".join(flat).lower()
+        self.laws = list(dict.fromkeys(name for t in flat for name in law_names(t)))
+        self.words = [w.lower() for w in vocabulary if len(w) >= 3]
+
+    def unnamed(self, question: str) -> list[str]:
+        """Laws, other bodies' rules and bodies asked to accept something that the question
+        asks about and the corpus never names (empty when it names them all)."""
+        return (
+            laws_not_in_corpus(question, self.text, self.laws)
+            or other_bodies_rules(question, self.text, self.words)
+            or bodies_asked_to_accept(question, self.text, self.words)
+        )

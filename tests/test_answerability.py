@@ -71,6 +71,8 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("翻訳の外注は相場っていくら？", "money"),
         ("議事録を作るのに使いやすいツールはどれですか", "product"),  # one to choose
         ("この中でいちばん大事な原則はどれですか", None),  # not a product
+        ("ツールはどれを使ってもいいですか", None),  # any of them: no product asked for
+        ("このAIサービスはどこの部署に申請すればいいですか", "named"),  # a department, not a maker
         ("費用対効果をどう考えればいいですか", None),
         ("報告は何日以内に行えばよいですか", "duration"),
         ("提出の期限を教えてください", "duration"),
@@ -155,6 +157,7 @@ def test_a_duration_in_any_unit_of_time_or_a_calendar_deadline_answers_a_duratio
     assert not has_answer_type("内容を十分に確認し、半分以上を書き直す。", "duration", "時間")  # 十分 is "enough"
     assert not has_answer_type("透明性報告書内の情報を十分に明確で理解可能なものにすべきである。", "duration")
     assert has_answer_type("受付から30分以内に折り返す。", "duration")  # minutes in digits
+    assert has_answer_type("受付から三十分以内に折り返す。", "duration")  # or in kanji, as a span
     assert not has_answer_type(corpus_line(UPDATE, 1005), "duration", "日")  # 「2025年2月より」: a date
     assert not has_answer_type("従業員は3人以上とする。", "number", "日")  # a count is not a length of time
     # Business days are a length of time (a company manual in eval/documents).

@@ -160,7 +160,8 @@ CEILINGS: dict[str, dict[str, float]] = {
 #   dev  (536: 371 answerable, 165 not): refusal 0.800 (132/165), false refusal 0.022 (8)
 #   test (605: 429 answerable, 176 not): refusal 0.812 (143/176), false refusal 0.042 (18)
 # and with bodies asked to accept something (chosen on those dev misses): dev 136/165 (0.824),
-# test 145/176 (0.824). Floors unchanged (eval/README.md, session 18).
+# test 145/176 (0.824); after the review mends, test 144/176 (0.818). Floors unchanged
+# (eval/README.md, session 18).
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.78,
