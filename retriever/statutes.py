@@ -11,7 +11,7 @@ Japanese forms by keeping characters of the full name in order (独禁法 ← �
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from guideqa.text import match_key, nfkc
@@ -59,8 +59,7 @@ def _law_name(candidate: str) -> tuple[str, bool] | None:
         # 「学習手法」「利用方法」: the compound ends in 手法・方法, not in 法.
         return None
     stem = candidate[:-1]
-    # Cut off leading characters until the stem reads as nouns (「…では古物営業」 is not one word,
-    # but the run is all kanji only when nothing precedes it in the run).
+    # Cut off leading characters until the stem reads as nouns (the run may start inside a word).
     for start in range(len(stem) - 1):
         parts = _noun_parts(stem[start:])
         if not parts:
@@ -122,23 +121,22 @@ _JUDGED_BY = re.compile(rf"({_WORD_CHARS}{{2,20}})の(?:{_RULE_WORDS})(?:違反|
 _OWN = ("弊社", "当社", "自社", "本社", "本市", "当市", "本県", "当県", "本町", "当町", "当院", "本院", "本学", "当校", "本校", "当館", "弊所", "当所", "うち")
 
 
-def known_word(word: str, corpus_text: str, vocabulary: Iterable[str]) -> bool:
+def known_word(word: str, corpus_text: str, vocabulary: Sequence[str]) -> bool:
     """The corpus uses ``word``: in its text, or as a word it abbreviates (経産省 ← 経済産業省).
     ``corpus_text`` and ``vocabulary`` are lower-cased (「chatgpt」 is ChatGPT)."""
     word = word.lower()
     return word in corpus_text or any(_abbreviates(word, w) for w in vocabulary if len(w) > len(word))
 
 
-def other_bodies_rules(question: str, corpus_text: str, vocabulary: Iterable[str]) -> list[str]:
+def other_bodies_rules(question: str, corpus_text: str, vocabulary: Sequence[str]) -> list[str]:
     """Owners of rules the question judges by (「メルカリの規約違反になりますか」「文部科学省の方針で
     禁止されていますか」) that the corpus never names: what their rules say is theirs to say."""
     out = []
-    words = list(vocabulary)
     for m in _JUDGED_BY.finditer(nfkc(question)):
         owner = m.group(1)
         if owner.startswith(_OWN) or names_ai(owner) or not _noun_parts(owner):
             continue
-        if _names_another_body(owner) and not known_word(owner, corpus_text, words):
+        if _names_another_body(owner) and not known_word(owner, corpus_text, vocabulary):
             out.append(owner)
     return out
 
@@ -163,17 +161,16 @@ def _names_another_body(word: str) -> bool:
     return _names_a_body(word) or bool(re.fullmatch(r"[\u30a1-\u30f6ー・]{3,}", word))
 
 
-def bodies_asked_to_accept(question: str, corpus_text: str, vocabulary: Iterable[str]) -> list[str]:
+def bodies_asked_to_accept(question: str, corpus_text: str, vocabulary: Sequence[str]) -> list[str]:
     """Bodies the question asks whether they accept, register or approve something, that the
     corpus never names: what they accept is theirs to say."""
     out = []
-    words = list(vocabulary)
     text = nfkc(question)
     for verb in _ACCEPTS_RE.finditer(text):
         clause = re.split(r"[。？?!！]", text[: verb.start()])[-1]
         for m in _PHRASE.finditer(clause):
             body = m.group(1)
-            if _names_a_body(body) and not known_word(body, corpus_text, words):
+            if _names_a_body(body) and not known_word(body, corpus_text, vocabulary):
                 out.append(body)
     return out
 
