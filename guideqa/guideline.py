@@ -25,13 +25,14 @@ class RoleEntry:
     stem: str  # the word before 者 in the label: 開発 (AI開発者, 開発者)
     part: int  # 本編 第N部 written for this role
     annex: int  # 別添N explaining that part
+    acts: tuple[str, ...] = ()  # everyday verb stems for the role's act: 作 (作る), 売 (売る)
 
 
 # The data lives in the guideline's document profile (guideqa/profiles/ai_jigyosha_guideline.yaml).
 PROFILE = load_profile(GUIDELINE_PROFILE)
-# The guideline's three actors, in its own order.
+# The guideline's three actors, in its own order (the value chain's: each supplies the next).
 ROLE_TABLE: tuple[RoleEntry, ...] = tuple(
-    RoleEntry(r.role, r.letter, r.label, r.stem, part=r.part, annex=r.annex) for r in PROFILE.roles
+    RoleEntry(r.role, r.letter, r.label, r.stem, part=r.part, annex=r.annex, acts=tuple(r.acts)) for r in PROFILE.roles
 )
 COMMON_LABEL = "共通"  # chunks that apply to every actor (role "common")
 

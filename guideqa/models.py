@@ -222,6 +222,9 @@ class ProfileRole(BaseModel):
     stem: str  # the word before 者: 開発
     part: int  # 本編 第N部 written for this role
     annex: int  # 別添N explaining that part
+    # Everyday verb stems for the act that defines the role (開発する → 作る; 提供する → 売る):
+    # a party described by its act (「作ってる側」「売る場合」) is this role.
+    acts: list[str] = []
 
 
 class ProfileTheme(BaseModel):

@@ -44,7 +44,7 @@ from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.answerability import name_phrases
-from retriever.roles import named_roles, search_role, with_role
+from retriever.roles import described_roles, named_roles, search_role, with_role, without_parties
 from retriever.search import Hit
 from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
 
@@ -184,6 +184,19 @@ def context_terms(state: TurnState) -> set[str]:
     return set(content_nouns(state.query)) | set(content_nouns(state.question))
 
 
+def _own_predicate(text: str) -> bool:
+    """Whether a verb of content predicates the question (not a light verb: 「として」's し)."""
+    return any(pos[0] == "動詞" and pos[1] == "一般" for _, pos, _ in morphemes(text))
+
+
+def other_roles(body: str, state: TurnState) -> list[Role]:
+    """The roles a follow-up turns to, other than the last turn's: named (「提供者の場合は？」) or,
+    when none is named, described by their act or as the asker's supplier (「作ってる側は？」
+    「うちが売る場合は？」「ベンダーさん側は？」)."""
+    named = [r for r in named_roles(body) if r != state.role]
+    return named or [r for r in described_roles(body, state.role) if r != state.role]
+
+
 def classify(
     question: str, state: TurnState | None, known: Callable[[str], bool] | None = None
 ) -> FollowUpKind | None:
@@ -203,7 +216,7 @@ def classify(
     own = own_terms(body)
     # 「例えばどんな対策が書いてある？」 asks examples of the last subject: 対策 is the kind asked for.
     new = [w for w in own_terms(body, keep_asked_kind=False) if w not in context_terms(state)]
-    others = [r for r in named_roles(body) if r != state.role]
+    others = other_roles(body, state)
     kind: FollowUpKind
     if others:
         kind = "role_switch"
@@ -218,6 +231,11 @@ def classify(
     if ANAPHOR.match(body) or not own:
         return kind
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
+        return kind
+    # 「じゃあ画像生成AIを作ってる側はどういう責任があるの？」「ベンダーさん側の責任は？」「うちが
+    # それを売る場合は？」: the same question for another party, leaning on the last turn or with
+    # no predicate but the act that describes the party.
+    if kind == "role_switch" and (leans_on_context(text) or not _own_predicate(without_parties(body))):
         return kind
     if SPECIFYING.match(body):  # 「具体的には、誰がどの段階で確認する？」: the last question, made precise
         return "reference"
@@ -284,14 +302,16 @@ def resolve(
     codes: tuple[str, ...] = carried
     anchors = _anchors(state)
     if kind == "role_switch":
-        other: Role = next(r for r in named_roles(body) if r != state.role)
+        other: Role = other_roles(body, state)[0]
         used_role = other
         codes = tuple(items.corresponding(carried, state.principles, other))
         # The corresponding items' 本編 text first (what that role must do), then their 別添 statements.
         focus += [i for code in codes for i in items.main.get(code, [])]
         for code in codes:
             focus += items.own_text(code, other)
-        query = with_role(state.query, other)
+        # What it asks of that party beyond the last question (「画像生成AIを作ってる側は」).
+        asked = [w for w in own_terms(without_parties(body)) if w not in context_terms(state)]
+        query = " ".join([with_role(state.query, other), *asked])
         target = f"{ROLE_LABELS[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABELS[other]
         note = f"{head}、{target}についてお答えします。"
     elif kind in ("examples", "detail"):
@@ -491,6 +511,8 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
     """Answer the resolved search of a follow-up, its own words checked by the gate."""
     shown = _shown(resolution, state)
     ordered = resolution.kind == "role_switch"
+    if ordered:  # the party it turns to is not what it asks about (「ベンダーさん側の責任は？」)
+        text = without_parties(text)
     with (
         answerer.retriever.focus(resolution.focus, ordered),
         answerer.retriever.shown(shown),

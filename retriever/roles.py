@@ -108,6 +108,57 @@ def named_roles(question: str) -> list[Role]:
     return list(dict.fromkeys(found))
 
 
+# A party described by the act that defines a role (the profile's ``acts``: 「画像生成AIを作ってる
+# 側」「それを使う側の会社」「提供してる業者さん」), or the asker's own organisation doing it
+# (「うちがそれをサービスとして売る場合」). A one-kanji stem needs its okurigana (使う, not 使用).
+_PARTY = r"(?:側|立場|業者|会社|事業者|企業|メーカー)"
+_OURS = r"(?:うち|当社|弊社|自社|私たち|わたしたち|我々)"
+
+
+def _act(stem: str) -> str:
+    return f"{re.escape(stem)}[ぁ-ゖ]{{{1 if len(stem) == 1 else 0},6}}"
+
+
+_DESCRIBED: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
+    (
+        e.role,
+        re.compile(
+            rf"(?:{'|'.join(_act(a) for a in e.acts)})(?:[^、。,？?！!\s]{{0,8}}?{_PARTY})"
+            rf"|{_OURS}が[^、。,？?！!\s]{{0,16}}?(?:{'|'.join(_act(a) for a in e.acts)})(?:場合|側|立場|なら|だったら)"
+        ),
+    )
+    for e in ROLE_TABLE
+    if e.acts
+)
+# Who supplies the asker: a vendor or maker (「ベンダーさん側の責任は？」) is the role before the
+# asker's in the value chain (ROLE_TABLE's order: the developer supplies the provider, the
+# provider the user; an asker with no role uses AI).
+_SUPPLIER = re.compile(r"(?:ベンダー?|業者|メーカー|販売元|供給元|納入元)(?:さん|様)?(?:側)?")
+
+
+def described_roles(question: str, asker: Role | None) -> list[Role]:
+    """The roles a question describes by their act (「作ってる側」「売る場合」) or as the asker's
+    supplier (「ベンダー側」), in the order of :data:`ROLE_TABLE`; explicit names are
+    :func:`named_roles`."""
+    text = nfkc(question)
+    found = [role for role, pattern in _DESCRIBED if pattern.search(text)]
+    if not found and _SUPPLIER.search(text):
+        chain = [e.role for e in ROLE_TABLE]
+        at = chain.index(asker or chain[-1])
+        found = [chain[at - 1]] if at > 0 else []
+    return found
+
+
+def without_parties(question: str) -> str:
+    """The question with the parties it describes by their act or as a supplier removed
+    (「うちが売る場合は？」 → 「 は？」, 「ベンダーさん側の責任は？」 → 「 の責任は？」): what is left
+    is what it asks of that party."""
+    text = nfkc(question)
+    for pattern in (*(p for _, p in _DESCRIBED), _SUPPLIER):
+        text = pattern.sub(" ", text)
+    return text
+
+
 def with_role(question: str, role: Role) -> str:
     """The question asked for ``role`` instead: role names replaced, or 「<role>として」 prefixed."""
     label = ROLE_LABELS[role]

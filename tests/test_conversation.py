@@ -34,6 +34,7 @@ from retriever.conversation import (
     substitute_names,
     turn_state,
 )
+from retriever.roles import described_roles, without_parties
 
 PRIVACY_Q = "AI利用者として個人情報の扱いで注意することは？"
 PRIVACY = TurnState(question=PRIVACY_Q, query=PRIVACY_Q, role="user", item_codes=["U-4) i."])
@@ -93,6 +94,38 @@ def test_self_contained_questions_stand_alone(question: str):
     assert classify(question, PRIVACY) is None
 
 
+@pytest.mark.parametrize(
+    ("question", "asker", "roles"),
+    [
+        # A party described by the act that defines a role (the profile's acts).
+        ("じゃあ学習モデルを作ってる会社は何を求められるの？", "user", ["developer"]),
+        ("そのアプリを仕入れて売る側だと？", "user", ["provider"]),
+        ("うちがそれを組み込んで販売するなら？", "developer", ["provider"]),
+        ("逆に、それを使う側の職員は？", "provider", ["user"]),
+        # The asker's supplier is the role before it in the value chain.
+        ("業者さん側の義務は？", "user", ["provider"]),
+        ("メーカー側は？", "provider", ["developer"]),
+        ("ベンダーの責任は？", "developer", []),
+        # Not a party: an act without one, or a one-kanji stem without its okurigana.
+        ("学習データに個人情報を使う場合は？", "developer", []),
+        ("資料を作成する側は？", "user", []),
+        ("小さい会社だと？", "user", []),
+    ],
+)
+def test_parties_described_by_their_act(question: str, asker: str, roles: list[str]):
+    assert described_roles(question, asker) == roles  # type: ignore[arg-type]
+
+
+def test_a_party_described_by_its_act_switches_the_role():
+    assert classify("じゃあ、それを組み込んだアプリを売る側なら？", PRIVACY) == "role_switch"
+    assert classify("業者さん側の義務は？", PRIVACY) == "role_switch"
+    # A question with a predicate of its own about another party stands alone unless it leans on
+    # the last turn (じゃあ); the party's own act is not that predicate.
+    assert classify("AIを作る会社が学習データの偏りを防ぐ方法を知りたい", PRIVACY) is None
+    assert classify("じゃあAIを作る会社は何をすればいい？", PRIVACY) == "role_switch"
+    assert without_parties("業者さん側の義務は？").strip() == "の義務は?"
+
+
 def test_nothing_is_a_follow_up_without_a_previous_turn():
     assert classify("具体例は？", None) is None
 
@@ -132,6 +165,13 @@ def test_role_switch_resolves_to_the_other_roles_item(answerer: Answerer):
     assert res.item_codes == ("P-4) i.", "P-4) ii.")
     assert {chunks[i].item_codes[0] for i in res.focus} == {"P-4) i.", "P-4) ii."}
     assert res.query.startswith("AI提供者として個人情報")
+
+
+def test_a_role_switch_to_a_described_party_searches_its_items_with_the_words_it_adds(answerer: Answerer):
+    res = resolve("じゃあ、それを組み込んだアプリを売る側なら、利用規約には？", "user", PRIVACY, item_index(answerer.retriever))
+    assert res is not None and res.kind == "role_switch" and res.role == "provider"
+    assert res.item_codes == ("P-4) i.", "P-4) ii.")
+    assert res.query.startswith("AI提供者として個人情報") and res.query.endswith("利用 規約")
 
 
 # --- answering -------------------------------------------------------------------------------
