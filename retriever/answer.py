@@ -27,6 +27,8 @@ from retriever.answerability import (
     Verdict,
     asked_counter,
     asked_focus,
+    asks_a_choice,
+    asks_advice,
     asks_future,
     content_words,
     counted_noun,
@@ -245,7 +247,7 @@ class Answerer:
         # A focus that only names the kind of answer (「アドレスを教えて」) is the type, not a subject.
         cue = type_cue(typed_question) if expected is not None else ""
         about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue)] + named_things(
-            question, asks_a_thing=bool(focus)
+            question, asks_a_thing=(bool(focus) and not asks_advice(focus)) or asks_a_choice(question)
         )
         held: set[str] = set()
         if about:

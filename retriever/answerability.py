@@ -595,6 +595,26 @@ def name_phrases(text: str) -> list[tuple[str, str]]:
 _CASE_OF_ACT = frozenset({"に", "で", "を", "が", "と", "から", "へ", "より"})
 
 
+# Nouns that ask what to mind or do (「注意点を教えて」「責任は？」): the nominal form of 「何に気を
+# つければいい？」「何をすべき？」, which asks about the act, not a thing of a name it mentions.
+# (The guideline labels its own advice so: [ポイント], 留意点, 留意事項.)
+ADVICE_NOUNS = frozenset({"注意点", "留意点", "注意事項", "留意事項", "ポイント", "心構え", "心得", "コツ", "責任", "義務", "役割"})
+
+
+# 「AとBのどちらが…」: the answer is one of the names, so the names are what is asked about.
+_CHOICE = re.compile(r"どちら|どっち|いずれ(?:が|の方が|のほうが)")
+
+
+def asks_a_choice(question: str) -> bool:
+    return bool(_CHOICE.search(nfkc(question)))
+
+
+def asks_advice(focus: Iterable[tuple[str, tuple[str, ...]]]) -> bool:
+    """The asked focus only names advice (:data:`ADVICE_NOUNS`)."""
+    forms = [form for form, _ in focus]
+    return bool(forms) and all(form in ADVICE_NOUNS for form in forms)
+
+
 def named_things(question: str, asks_a_thing: bool = True) -> list[tuple[str, tuple[str, ...]]]:
     """Names the question is about (:func:`name_phrases`), in normalised form. When the question
     asks for no particular thing (``asks_a_thing`` False: no asked focus, as in 「…に入れても

@@ -40,6 +40,7 @@ from ingest.tokenizer import SudachiTokenizer, Tokenizer, verb_of
 from retriever.audience import chunk_audiences, stated_audience
 from retriever.definitions import definition_candidates, definition_term
 from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
+from retriever.instances import stated_instances, with_kinds
 from retriever.names import distinctive_names, documents_named
 from retriever.query_adapter import QueryAdapter, applies_to, load_query_adapter
 from retriever.rules import rules_first
@@ -163,6 +164,8 @@ class Retriever:
         self._names = distinctive_names(self.chunks, self.families) if self.families else {}
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._norm = [match_key(c.text) for c in self.chunks]
+        # Names the documents call instances of a kind (「ChatGPT等の生成AI」): embedded with it.
+        self.instances = stated_instances(self._norm)
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
         self._keys = [set(char_ngrams(t)) for t in self._norm]
         self._figures = [figures(t) for t in self._norm]
@@ -308,7 +311,7 @@ class Retriever:
     def query_vector(self, query: str) -> np.ndarray:
         """The embedding of ``query`` (its head, see MAX_DENSE_QUERY_CHARS); made once per
         distinct text within :meth:`one_question`."""
-        text = query[:MAX_DENSE_QUERY_CHARS]
+        text = with_kinds(query, self.instances)[:MAX_DENSE_QUERY_CHARS]
         made = _QUERY_VECTORS.get()
         if made is None:
             return self.embedder.embed_query_np(text)

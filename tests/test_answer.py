@@ -15,6 +15,7 @@ from guideqa.errors import QueryError, RoleError
 from guideqa.text import match_key
 from retriever.answer import PREMISE_EXTRA_STATEMENTS, REFUSAL_TEXT, Answerer, retrieval_text, search_text
 from retriever.answerability import asked_counter, asked_focus
+from retriever.instances import with_kinds
 from retriever.premise import PREMISE_LEAD
 from retriever.roles import detect_role, parse_role, search_role
 from retriever.search import Retriever
@@ -205,6 +206,20 @@ def test_products_and_prices_of_things_to_buy_are_refused(answerer: Answerer):
     ):
         ans = answerer.ask(question)
         assert ans.refused and ans.answer.startswith(REFUSAL_TEXT), question
+
+
+def test_a_product_the_corpus_calls_a_generative_ai_is_searched_as_one(answerer: Answerer):
+    # 「ChatGPT 等の生成 AI」 (中間とりまとめ): the question is embedded with 生成AI beside the name.
+    assert "生成AI" in with_kinds("ChatGPTで案内文を作る", answerer.retriever.instances)
+    ans = answerer.ask("ChatGPTで住民向けの案内文を作るときの注意点を教えてください")
+    assert not ans.refused
+
+
+def test_names_where_the_act_happens_do_not_make_advice_a_question_about_them(answerer: Answerer):
+    # 「注意点を教えて」 asks what to mind in the act, as 「何に気をつければいい？」 does; NPO is
+    # where it happens. Asked to choose between two names, the names are what is asked about.
+    assert not answerer.ask("NPOで会員名簿をAIで整理したいのですが、注意点を教えてください").refused
+    assert answerer.ask("CopilotとChatGPTのどっちが安全ですか？").refused
 
 
 def test_a_figure_must_stand_in_a_sentence_about_the_subject(answerer: Answerer):
