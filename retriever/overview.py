@@ -11,6 +11,7 @@ import re
 from guideqa.guideline import PART_OF_ROLE
 from guideqa.models import Chunk, Role
 from guideqa.text import nfkc, split_sentences
+from ingest.tokenizer import content_nouns
 
 _FILLER = re.compile(
     r"AI?(?:開発|提供|利用)(?:者|事業者)|(?:開発|提供|利用)(?:者|する側|側)|私たち|わたしたち|うち|当社|弊社|我々|"
@@ -30,7 +31,8 @@ def is_broad_role_question(question: str) -> bool:
     if not _BROAD_CUE.search(text):
         return False
     rest = _FILLER.sub("", text)
-    return len(rest) <= 3
+    # What is left names no topic: a word of its own (「記録を残すべきこと」「研修ですべきこと」) is one.
+    return len(rest) <= 3 and not any(len(w) >= 2 for w in content_nouns(rest))
 
 
 def role_overview(chunks: list[Chunk], role: Role, docs: frozenset[str]) -> list[tuple[int, str]]:

@@ -364,6 +364,10 @@ def test_specific_questions_are_not_treated_as_overviews():
     assert is_broad_role_question("利用者として守るべきことを全部教えて")
     assert not is_broad_role_question("AI開発者は学習データについて何に注意すべき？")
     assert not is_broad_role_question("AI利用者として個人情報の扱いで注意することは？")
+    # A short topic word is a topic all the same (what a role switch asks: 「提供者が記録を…」 → 利用者).
+    assert not is_broad_role_question("AI利用者が記録を残すべきことは？")
+    assert not is_broad_role_question("AI提供者が研修ですべきことは？")
+    assert is_broad_role_question("AI利用者が気をつけるべき点は？")
 
 
 def test_structure_list_questions_answer_with_headings(answerer: Answerer):
