@@ -136,12 +136,20 @@ _DESCRIBED: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
 _SUPPLIER = re.compile(r"(?:ベンダー?|業者|メーカー|販売元|供給元|納入元)(?:さん|様)?(?:側)?")
 
 
+_ADDRESSED = re.compile(r"(?:の[^、。,？?！!\sはがもを]{1,8}?)?(?:さん|様)?(?:に|へ|から|と(?!して)|を)")
+
+
 def described_roles(question: str, asker: Role | None) -> list[Role]:
     """The roles a question describes by their act (「作ってる側」「売る場合」) or as the asker's
     supplier (「ベンダー側」), in the order of :data:`ROLE_TABLE`; explicit names are
     :func:`named_roles`."""
     text = nfkc(question)
-    found = [role for role, pattern in _DESCRIBED if pattern.search(text)]
+    # A party addressed or received from (「使う側のお客さんにお願いする」) is not the one asked about.
+    found = [
+        role
+        for role, pattern in _DESCRIBED
+        if any(not _ADDRESSED.match(text, m.end()) for m in pattern.finditer(text))
+    ]
     if not found and _SUPPLIER.search(text):
         chain = [e.role for e in ROLE_TABLE]
         at = chain.index(asker or chain[-1])

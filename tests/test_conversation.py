@@ -106,6 +106,8 @@ def test_self_contained_questions_stand_alone(question: str):
         ("業者さん側の義務は？", "user", ["provider"]),
         ("メーカー側は？", "provider", ["developer"]),
         ("ベンダーの責任は？", "developer", []),
+        # A party addressed is not the one asked about.
+        ("逆に、使う側の職員さんに伝えておくべきことは？", "provider", []),
         # Not a party: an act without one, or a one-kanji stem without its okurigana.
         ("学習データに個人情報を使う場合は？", "developer", []),
         ("資料を作成する側は？", "user", []),
