@@ -183,6 +183,7 @@ class TurnState(BaseModel):
         description="出典のうち前の質問の語を含む文書片（続きの質問が参照する箇所。未確認なら None で、出典すべて）",
     )
     refused: bool = False
+    off_topic: bool = Field(default=False, description="回答を控えた回で、質問がコーパスの扱う話題から外れていた（関連する記載も示さなかった）")
 
 
 class ContextUse(BaseModel):

@@ -448,6 +448,8 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
         passage_ids=[c.id for c in cited],
         anchor_ids=anchors,
         refused=answer.refused,
+        # Refused with no passage near enough to quote: the question was off the corpus's topics.
+        off_topic=answer.refused and not answer.citations,
     )
 
 
@@ -539,7 +541,11 @@ def ask_in_context(
     """
     text = clean_question(question)
     idx, known = item_index(answerer.retriever), _known(answerer)
-    resolution = resolve(text, role, state, idx, known) if state else None
+    # After a turn refused as off the corpus's topics, a question with words of its own is asked
+    # on its own: that turn has no topic to lend (「選挙のときは？」 after it). A turn refused for a
+    # missing figure (「…はいつまでに？」) keeps its topic.
+    lends = state is not None and not (state.off_topic and own_terms(text))
+    resolution = resolve(text, role, state, idx, known) if lends else None
     if resolution is None:
         alone = answerer.ask(question, role=role, k=k)  # refuses a question without a subject
         if state is None or state.refused or not alone.refused or not may_continue(text, known):

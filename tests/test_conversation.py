@@ -169,6 +169,17 @@ def test_role_switch_resolves_to_the_other_roles_item(answerer: Answerer):
     assert res.query.startswith("AI提供者として個人情報")
 
 
+def test_an_off_topic_turn_lends_no_topic_to_a_question_with_words_of_its_own(answerer: Answerer):
+    refused = turn_state(answerer.ask("明日の東京の天気は？"), answerer)
+    assert refused.refused and refused.off_topic
+    question = "偽情報の対策のときは？"
+    answer = ask_in_context(answerer, question, None, 10, refused)
+    alone = answerer.ask(question)
+    assert answer.context is None and [p.id for p in answer.passages] == [p.id for p in alone.passages]
+    # A cue with nothing of its own is still refused: there is nothing to continue.
+    assert ask_in_context(answerer, "具体例は？", None, 10, refused).refused
+
+
 def test_a_role_switch_to_a_described_party_searches_its_items_with_the_words_it_adds(answerer: Answerer):
     res = resolve("じゃあ、それを組み込んだアプリを売る側なら、利用規約には？", "user", PRIVACY, item_index(answerer.retriever))
     assert res is not None and res.kind == "role_switch" and res.role == "provider"
