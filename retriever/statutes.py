@@ -175,6 +175,26 @@ def bodies_asked_to_accept(question: str, corpus_text: str, vocabulary: Sequence
     return out
 
 
+# A body asked about its own stance (「日本看護協会は…方針を出していますか」「X社は学習への利用を禁止して
+# いますか」): the act of issuing, permitting or forbidding, as a state (…ている).
+_STANCE_RE = re.compile(r"(?:出し|示し|公表し|発表し|定め|認め|禁止し|推奨し|許可し|許し)て(?:い|お)?(?:ます|る|ません|ない)")
+_TOPIC = re.compile(rf"({_WORD_CHARS}{{2,20}})(?:は|が|って|では|でも)")
+
+
+def bodies_asked_for_their_stance(question: str, corpus_text: str, vocabulary: Sequence[str]) -> list[str]:
+    """Bodies, the topic or subject of the question, asked whether they have issued, permit or
+    forbid something, that the corpus never names: their stance is theirs to state."""
+    out = []
+    text = nfkc(question)
+    for verb in _STANCE_RE.finditer(text):
+        clause = re.split(r"[。？?!！]", text[: verb.start()])[-1]
+        for m in _TOPIC.finditer(clause):
+            body = m.group(1)
+            if _names_a_body(body) and not known_word(body, corpus_text, vocabulary):
+                out.append(body)
+    return out
+
+
 class CorpusNames:
     """What the corpus names, read once from its passages: its text (lower-cased, line breaks
     removed: the corpus breaks lines mid-word), its law names, and its words of three
@@ -187,10 +207,12 @@ class CorpusNames:
         self.words = [w.lower() for w in vocabulary if len(w) >= 3]
 
     def unnamed(self, question: str) -> list[str]:
-        """Laws, other bodies' rules and bodies asked to accept something that the question
-        asks about and the corpus never names (empty when it names them all)."""
+        """Laws, other bodies' rules, bodies asked to accept something and bodies asked for
+        their stance that the question asks about and the corpus never names (empty when it
+        names them all)."""
         return (
             laws_not_in_corpus(question, self.text, self.laws)
             or other_bodies_rules(question, self.text, self.words)
             or bodies_asked_to_accept(question, self.text, self.words)
+            or bodies_asked_for_their_stance(question, self.text, self.words)
         )

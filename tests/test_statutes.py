@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from retriever.answerability import Features, Thresholds, decide
-from retriever.statutes import CorpusNames, bodies_asked_to_accept, law_names, laws_not_in_corpus, other_bodies_rules
+from retriever.statutes import (
+    CorpusNames,
+    bodies_asked_for_their_stance,
+    bodies_asked_to_accept,
+    law_names,
+    laws_not_in_corpus,
+    other_bodies_rules,
+)
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 GUIDELINE = "ai_jigyosha_guideline_2024.txt"
@@ -97,3 +104,17 @@ def test_bodies_asked_to_accept_what_the_corpus_never_names(corpus: tuple[str, l
     # People are not bodies; a body the corpus names (総務省, 個人情報保護委員会) is the corpus's to speak of.
     assert bodies_asked_to_accept("住民はAIの回答を受け入れてくれますか", text, vocabulary) == []
     assert bodies_asked_to_accept("個人情報保護委員会は報告を受け付けてくれますか", text, vocabulary) == []
+
+
+def test_bodies_asked_for_their_stance_that_the_corpus_never_names(corpus: tuple[str, list[str]]) -> None:
+    text, _ = corpus
+    vocabulary = ["総務省"]
+    # A body, the topic of the question, asked whether it has issued, permits or forbids something.
+    assert bodies_asked_for_their_stance("全日本司法書士協会は生成AIの使い方について指針を出していますか", text, vocabulary) == [
+        "全日本司法書士協会"
+    ]
+    assert bodies_asked_for_their_stance("NASAはAIでの画像生成を禁止しているの？", text, vocabulary) == ["NASA"]
+    # A body the corpus names; the asker's own body (うちの協会); advice to a body, not its stance.
+    assert bodies_asked_for_their_stance("個人情報保護委員会は注意喚起を出していますか", text, vocabulary) == []
+    assert bodies_asked_for_their_stance("うちの協会は方針を出していませんが大丈夫？", text, vocabulary) == []
+    assert bodies_asked_for_their_stance("NPO法人はAIを使うとき何に気をつければいい？", text, vocabulary) == []
