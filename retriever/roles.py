@@ -167,6 +167,30 @@ def without_parties(question: str) -> str:
     return text
 
 
+# 「これって開発者？提供者？」「どっちの扱いになるの？」「どの立場の項目を見ればいい？」「開発者扱いに
+# なりますか」: the question asks which role the asker is, which the guideline settles where it
+# defines the roles and assigns them to cases (:func:`assigns_roles`).
+_ROLE = rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})者"
+_WHICH_ROLE = re.compile(
+    rf"(?:どの|どっちの|どちらの|どういう)(?:立場|主体|役割|扱い|区分)|どっちの扱い|どちらに(?:当た|該当|な)"
+    rf"|{_ROLE}(?:の)?扱い|{_ROLE}に(?:当たる|当たり|該当|含まれ|なる|なり)"
+    rf"|{_ROLE}[？?]\s*{_ROLE}[？?]|立場(?:は|って|が)(?:変わ|違)"
+)
+# A passage that assigns roles: it names two roles or more with a word of classing (兼ねる, 区分,
+# 該当する, 扱い, 役割と整理 …).
+_ASSIGNS = re.compile(r"兼ね|区分|該当する|扱い|役割と整理|役割を担")
+
+
+def asks_which_role(question: str) -> bool:
+    return bool(_WHICH_ROLE.search(nfkc(question)))
+
+
+def assigns_roles(text: str) -> bool:
+    """The passage names two roles or more and classes something among them."""
+    key = re.sub(r"\s+", "", nfkc(text))
+    return len({m.group(1) for m in _NAMED.finditer(key)}) >= 2 and bool(_ASSIGNS.search(key))
+
+
 def with_role(question: str, role: Role) -> str:
     """The question asked for ``role`` instead: role names replaced, or 「<role>として」 prefixed."""
     label = ROLE_LABELS[role]

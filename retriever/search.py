@@ -43,6 +43,7 @@ from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf
 from retriever.instances import stated_instances, with_kinds
 from retriever.names import distinctive_names, documents_named
 from retriever.query_adapter import QueryAdapter, applies_to, load_query_adapter
+from retriever.roles import asks_which_role, assigns_roles
 from retriever.rules import rules_first
 from retriever.signals import TermMatrix, feedback_terms, figures, max_by_owner, rrf
 
@@ -164,6 +165,9 @@ class Retriever:
         self._names = distinctive_names(self.chunks, self.families) if self.families else {}
         self._by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self._norm = [match_key(c.text) for c in self.chunks]
+        # Passages that assign the guideline's roles to cases (「同一の事業者が…複数を兼ねる」「RAGの
+        # 導入はAI提供者の役割と整理」): where a question asking which role it is finds its answer.
+        self._role_assigning = [i for i, c in enumerate(self.chunks) if assigns_roles(c.text)]
         # Names the documents call instances of a kind (「ChatGPT等の生成AI」): embedded with it.
         self.instances = stated_instances(self._norm)
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
@@ -282,8 +286,12 @@ class Retriever:
             out["rrf_role"][own] = cfg.role_channel_weight / (cfg.rrf_k + np.arange(1, len(own) + 1))
         out["rrf_definition"] = np.zeros(n)
         term = definition_term(query)
-        if term and cfg.definition_channel_weight > 0:
-            defining = np.array(definition_candidates(self._norm, term, self._lines), dtype=np.int64)
+        # 「これって開発者？提供者？」 asks the definition of the roles as applied: the passages
+        # that assign roles to cases (computed once).
+        which = not term and asks_which_role(query)
+        if (term or which) and cfg.definition_channel_weight > 0:
+            found = self._role_assigning if which else definition_candidates(self._norm, term or "", self._lines)
+            defining = np.array(found, dtype=np.int64)
             if len(defining):
                 ranked = defining[np.argsort(-fused[defining], kind="stable")][:top]
                 out["rrf_definition"][ranked] = cfg.definition_channel_weight / (

@@ -222,6 +222,19 @@ def test_names_where_the_act_happens_do_not_make_advice_a_question_about_them(an
     assert answerer.ask("CopilotとChatGPTのどっちが安全ですか？").refused
 
 
+def test_a_question_asking_which_role_it_is_searches_where_the_roles_are_assigned(answerer: Answerer):
+    from retriever.roles import asks_which_role, assigns_roles
+
+    update = (REPO / "corpus" / "ai_jigyosha_guideline_r7_update.txt").read_text(encoding="utf-8").splitlines()
+    assert assigns_roles(update[809])  # 「RAGの導入はAI提供者の役割と整理しているため、…AI開発者の留意事項からは削除し」
+    assert not assigns_roles("AI開発者は、学習データの偏りに留意する。")  # one role, no classing
+    for question in ("うちでモデルを組み込んでアプリにしたら、開発者？提供者？", "社内の既存のAIに自分たちで再学習させたら、開発者の扱いになりますか？"):
+        assert asks_which_role(question)
+    assert not asks_which_role("AI提供者として何をすべき？")
+    ans = answerer.ask("市販のAIをファインチューニングして自社サービスに使う場合、どちらに当たりますか")
+    assert any(p.doc_id == "update2026" and "主体毎の役割の見直し" in p.section for p in ans.passages[:5])
+
+
 def test_a_figure_must_stand_in_a_sentence_about_the_subject(answerer: Answerer):
     # 中間とりまとめ 104: two dates, of the 統合イノベーション戦略 (閣議決定) and of the guideline's 第1.01版.
     line = (REPO / "corpus" / "ai_seido_kenkyukai_chukan_torimatome.txt").read_text(encoding="utf-8").splitlines()[103]
