@@ -46,7 +46,7 @@ from retriever.answer import Answerer, clean_question, search_text
 from retriever.answerability import name_phrases
 from retriever.roles import described_roles, named_roles, search_role, with_role, without_parties
 from retriever.search import Hit
-from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_of, principles_in, unit_of
+from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_code, principle_of, principles_in, unit_of
 
 __all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_index", "replay", "resolve", "turn_state"]
 # An item the previous answer cited is carried over only when it covers this share of the
@@ -79,6 +79,8 @@ DETAIL = re.compile(
     # Asking for the same in plainer words (「わかりやすく言うと？」「一言で言うと？」).
     r"|(?:わ|分)かりやすく|簡単に言|平たく|かみ砕|噛み砕|一言で|要するに"
 )
+# Asking what something means (「どういう意味？」「どういうこと？」「何のこと？」).
+MEANING = re.compile(r"意味|どういうこと|何のこと|なんのこと")
 MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
 # A sentence-initial adverb of specifying (「具体的には、」「詳しく言うと、」「例えば、」) makes what
 # follows a precision of the last question, whatever words it brings: it continues it.
@@ -316,6 +318,11 @@ def resolve(
         note = f"{head}、{target}についてお答えします。"
     elif kind in ("examples", "detail"):
         labels, shown = _what(kind)
+        if kind == "detail" and MEANING.search(body):
+            # 「それってどういう意味？」 about an item asks what its principle means: the principle's
+            # statement (本編 第2部C.) comes first (D-5) i. → 5) セキュリティ確保).
+            for n in items.numbers(carried)[:1]:
+                focus += items.main.get(principle_code(n), [])
         for code in carried:
             # A principle's explanation is its whole entry in 別添 B. (「共通の指針」の解説),
             # methods included: it has no [ポイント] of its own.

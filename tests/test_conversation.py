@@ -180,6 +180,14 @@ def test_an_off_topic_turn_lends_no_topic_to_a_question_with_words_of_its_own(an
     assert ask_in_context(answerer, "具体例は？", None, 10, refused).refused
 
 
+def test_asking_what_an_item_means_searches_its_principle_first(answerer: Answerer):
+    state = TurnState(question="セキュリティ対策は？", query="セキュリティ対策は？", role=None, item_codes=["P-5) i."])
+    res = resolve("それってどういう意味ですか？", None, state, item_index(answerer.retriever))
+    assert res is not None and res.kind == "detail"
+    principle = answerer.retriever.chunks[res.focus[0]]
+    assert principle.segment == "main" and principle.section_path[-1].startswith("5) セキュリティ確保")
+
+
 def test_a_role_switch_to_a_described_party_searches_its_items_with_the_words_it_adds(answerer: Answerer):
     res = resolve("じゃあ、それを組み込んだアプリを売る側なら、利用規約には？", "user", PRIVACY, item_index(answerer.retriever))
     assert res is not None and res.kind == "role_switch" and res.role == "provider"
