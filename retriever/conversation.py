@@ -46,7 +46,16 @@ from retriever.answer import Answerer, clean_question, search_text
 from retriever.answerability import name_phrases
 from retriever.roles import described_roles, named_roles, search_role, with_role, without_parties
 from retriever.search import Hit
-from retriever.units import ITEM_HEAD, ItemIndex, Located, item_index, principle_code, principle_of, principles_in, unit_of
+from retriever.units import (
+    ITEM_HEAD,
+    ItemIndex,
+    Located,
+    item_index,
+    principle_code,
+    principle_of,
+    principles_in,
+    unit_of,
+)
 
 __all__ = ["EXAMPLE_SECTIONS", "ItemIndex", "ask_in_context", "classify", "item_index", "replay", "resolve", "turn_state"]
 # An item the previous answer cited is carried over only when it covers this share of the
