@@ -50,10 +50,9 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                          r"|(?:どれ|どの)(?:くらい|ぐらい|程度)が相場|相場(?:は|って)\s*(?:いくら|どれ|どの)"
                          # An amount (…額: 上限額・補助額・賠償額) asked for.
                          r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])")),
-    # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は, どれくらいの期間.
+    # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration.)
-    ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|締め?切り?|〆切り?|(?:期間|猶予)(?:は|が|って)"
-                            r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の?(?:期間|日数|年数|月数)")),
+    ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|締め?切り?|〆切り?|(?:期間|猶予)(?:は|が|って)")),
     # Dates: いつ, 何年 + に/から, 何月 (which month; 「何か月」 is a duration), 日付. (「いつの段階で」 asks for a stage of work, not a date.)
     ("date", re.compile(r"いつ(?!も|でも|まで|の(?:段階|工程|フェーズ|局面))|何年(?:何月)?(?:に|から)|何月|日付|年月日")),
     # Rates: 何割/何%/何パーセント/何分の…, or a ratio noun (割合・比率・…率) asked about, with or

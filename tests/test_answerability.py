@@ -97,7 +97,6 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("開発者はいつの段階で検証すべきですか", None),  # a stage of work, not a date
         ("更新研修は毎年何月にやってますか？", "date"),  # which month: a date, not a count of 月
         ("見直しは何か月ごとですか", "duration"),
-        ("ログはどのくらいの期間とっておけばいいですか", "duration"),  # どのくらいの期間: a length of time
         # A breach or a sanction asked after: what follows it (an amount asked is still money).
         ("このマニュアルに違反したらどうなるんですか", "consequence"),
         ("勝手に使ったら懲戒処分を受けますか", "consequence"),
