@@ -161,18 +161,26 @@ def _names_another_body(word: str) -> bool:
     return _names_a_body(word) or bool(re.fullmatch(r"[\u30a1-\u30f6ー・]{3,}", word))
 
 
-def bodies_asked_to_accept(question: str, corpus_text: str, vocabulary: Sequence[str]) -> list[str]:
-    """Bodies the question asks whether they accept, register or approve something, that the
-    corpus never names: what they accept is theirs to say."""
+def _unnamed_bodies_before(
+    verbs: re.Pattern[str], phrases: re.Pattern[str], question: str, corpus_text: str, vocabulary: Sequence[str]
+) -> list[str]:
+    """Bodies the corpus never names, in a phrase (``phrases``) of the clause before one of
+    ``verbs``."""
     out = []
     text = nfkc(question)
-    for verb in _ACCEPTS_RE.finditer(text):
+    for verb in verbs.finditer(text):
         clause = re.split(r"[。？?!！]", text[: verb.start()])[-1]
-        for m in _PHRASE.finditer(clause):
+        for m in phrases.finditer(clause):
             body = m.group(1)
             if _names_a_body(body) and not known_word(body, corpus_text, vocabulary):
                 out.append(body)
     return out
+
+
+def bodies_asked_to_accept(question: str, corpus_text: str, vocabulary: Sequence[str]) -> list[str]:
+    """Bodies the question asks whether they accept, register or approve something, that the
+    corpus never names: what they accept is theirs to say."""
+    return _unnamed_bodies_before(_ACCEPTS_RE, _PHRASE, question, corpus_text, vocabulary)
 
 
 # A body asked about its own stance (「日本看護協会は…方針を出していますか」「X社は学習への利用を禁止して
@@ -184,15 +192,7 @@ _TOPIC = re.compile(rf"({_WORD_CHARS}{{2,20}})(?:は|が|って|では|でも)")
 def bodies_asked_for_their_stance(question: str, corpus_text: str, vocabulary: Sequence[str]) -> list[str]:
     """Bodies, the topic or subject of the question, asked whether they have issued, permit or
     forbid something, that the corpus never names: their stance is theirs to state."""
-    out = []
-    text = nfkc(question)
-    for verb in _STANCE_RE.finditer(text):
-        clause = re.split(r"[。？?!！]", text[: verb.start()])[-1]
-        for m in _TOPIC.finditer(clause):
-            body = m.group(1)
-            if _names_a_body(body) and not known_word(body, corpus_text, vocabulary):
-                out.append(body)
-    return out
+    return _unnamed_bodies_before(_STANCE_RE, _TOPIC, question, corpus_text, vocabulary)
 
 
 class CorpusNames:
