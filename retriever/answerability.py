@@ -602,7 +602,7 @@ ADVICE_NOUNS = frozenset({"注意点", "留意点", "注意事項", "留意事�
 
 
 # 「AとBのどちらが…」: the answer is one of the names, so the names are what is asked about.
-_CHOICE = re.compile(r"どちら|どっち|いずれ(?:が|の方が|のほうが)")
+_CHOICE = re.compile(r"(?:どちら|どっち|いずれ)(?:が|の方|のほう|を)")
 
 
 def asks_a_choice(question: str) -> bool:

@@ -58,4 +58,5 @@ def with_kinds(query: str, instances: Mapping[str, str]) -> str:
         kind = instances.get(m.group(0).lower())
         return f"{m.group(0)}（{kind}）" if kind and kind.lower() not in query.lower() else m.group(0)
 
-    return re.sub(rf"(?<![A-Za-z0-9]){_NAME}", kind_after, query)
+    # A name standing as a word (not the head of a compound: 「G7広島AIプロセス」).
+    return re.sub(rf"(?<![A-Za-z0-9]){_NAME}(?![一-龥ァ-ヶー])", kind_after, query)

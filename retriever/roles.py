@@ -115,15 +115,21 @@ _PARTY = r"(?:側|立場|業者|会社|事業者|企業|メーカー)"
 _OURS = r"(?:うち|当社|弊社|自社|私たち|わたしたち|我々)"
 
 
+# Making in everyday words (作る) is an AI developer's act only when what is made is AI (「画像生成AIを
+# 作ってる側」, not 「議事録を作る側」).
+_MADE = r"(?:AI|モデル|システム|アプリ|ツール|それ|これ)(?:を|の)?"
+
+
 def _act(stem: str) -> str:
-    return f"{re.escape(stem)}[ぁ-ゖ]{{{1 if len(stem) == 1 else 0},6}}"
+    made = _MADE if stem == "作" else ""
+    return f"{made}{re.escape(stem)}[ぁ-ゖ]{{{1 if len(stem) == 1 else 0},6}}"
 
 
 _DESCRIBED: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
     (
         e.role,
         re.compile(
-            rf"(?:{'|'.join(_act(a) for a in e.acts)})(?:[^、。,？?！!\s]{{0,8}}?{_PARTY})"
+            rf"(?:{'|'.join(_act(a) for a in e.acts)})(?:[^、。,？?！!\s]{{0,5}}?{_PARTY})"
             rf"|{_OURS}が[^、。,？?！!\s]{{0,16}}?(?:{'|'.join(_act(a) for a in e.acts)})(?:場合|側|立場|なら|だったら)"
         ),
     )
@@ -133,7 +139,9 @@ _DESCRIBED: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
 # Who supplies the asker: a vendor or maker (「ベンダーさん側の責任は？」) is the role before the
 # asker's in the value chain (ROLE_TABLE's order: the developer supplies the provider, the
 # provider the user; an asker with no role uses AI).
-_SUPPLIER = re.compile(r"(?:ベンダー?|業者|メーカー|販売元|供給元|納入元)(?:さん|様)?(?:側)?")
+_SUPPLIER = re.compile(
+    r"(?<!事)(?:ベンダー?|業者|メーカー|販売元|供給元|納入元)(?:さん|様)?(?:側)?(?=は|の|って|が|も|[？?]|$)"
+)
 
 
 _ADDRESSED = re.compile(r"(?:の[^、。,？?！!\sはがもを]{1,8}?)?(?:さん|様)?(?:に|へ|から|と(?!して)|を)")
@@ -172,9 +180,9 @@ def without_parties(question: str) -> str:
 # defines the roles and assigns them to cases (:func:`assigns_roles`).
 _ROLE = rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})者"
 _WHICH_ROLE = re.compile(
-    rf"(?:どの|どっちの|どちらの|どういう)(?:立場|主体|役割|扱い|区分)|どっちの扱い|どちらに(?:当た|該当|な)"
-    rf"|{_ROLE}(?:の)?扱い|{_ROLE}に(?:当たる|当たり|該当|含まれ|なる|なり)"
-    rf"|{_ROLE}[？?]\s*{_ROLE}[？?]|立場(?:は|って|が)(?:変わ|違)"
+    rf"(?:どの|どっちの|どちらの)(?:立場|主体|役割|扱い|区分)|どういう(?:立場|扱い|区分)|どちらに(?:当た|該当|な)"
+    rf"|{_ROLE}(?:の)?扱いに(?:なる|なり)|{_ROLE}に(?:当たる|当たり|該当する|該当し|含まれ|なる|なり)(?:ます)?(?:の|ん(?:です|でしょう))?か?[？?]*$"
+    rf"|{_ROLE}[？?]\s*{_ROLE}[？?]|立場(?:は|って)(?:変わ|違)"
 )
 # A passage that assigns roles: it names two roles or more with a word of classing (兼ねる, 区分,
 # 該当する, 扱い, 役割と整理 …).

@@ -161,6 +161,10 @@ def _names_another_body(word: str) -> bool:
     return _names_a_body(word) or bool(re.fullmatch(r"[\u30a1-\u30f6ー・]{3,}", word))
 
 
+# What follows a verb when the clause states a fact to build on, not the question (「…が」「…けど」).
+_PREMISE_AFTER = re.compile(r"(?:か)?(?:が|けど|けれど|ので|から|場合|のに)")
+
+
 def _unnamed_bodies_before(
     verbs: re.Pattern[str], phrases: re.Pattern[str], question: str, corpus_text: str, vocabulary: Sequence[str]
 ) -> list[str]:
@@ -169,10 +173,13 @@ def _unnamed_bodies_before(
     out = []
     text = nfkc(question)
     for verb in verbs.finditer(text):
+        if _PREMISE_AFTER.match(text, verb.end()):  # 「…を禁止していますが、見直すべき？」 states it
+            continue
         clause = re.split(r"[。？?!！]", text[: verb.start()])[-1]
         for m in phrases.finditer(clause):
             body = m.group(1)
-            if _names_a_body(body) and not known_word(body, corpus_text, vocabulary):
+            own = body.startswith((*_OWN, "当", "本", "弊")) or clause[: m.start()].endswith(("うちの", "私たちの", "わたしたちの"))
+            if not own and _names_a_body(body) and not known_word(body, corpus_text, vocabulary):
                 out.append(body)
     return out
 

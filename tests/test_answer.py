@@ -231,6 +231,8 @@ def test_a_question_asking_which_role_it_is_searches_where_the_roles_are_assigne
     for question in ("うちでモデルを組み込んでアプリにしたら、開発者？提供者？", "社内の既存のAIに自分たちで再学習させたら、開発者の扱いになりますか？"):
         assert asks_which_role(question)
     assert not asks_which_role("AI提供者として何をすべき？")
+    assert not asks_which_role("AI利用者に該当する場合の義務は？")  # an obligation, not which role
+    assert not asks_which_role("どういう役割が求められる？")
     ans = answerer.ask("市販のAIをファインチューニングして自社サービスに使う場合、どちらに当たりますか")
     assert any(p.doc_id == "update2026" and "主体毎の役割の見直し" in p.section for p in ans.passages[:5])
 

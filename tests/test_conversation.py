@@ -112,6 +112,11 @@ def test_self_contained_questions_stand_alone(question: str):
         ("学習データに個人情報を使う場合は？", "developer", []),
         ("資料を作成する側は？", "user", []),
         ("小さい会社だと？", "user", []),
+        # Review: 事業者 holds 業者; a supplier is a party only as one (「…業者との契約」 is not); making
+        # is the developer's act only when what is made is AI.
+        ("AI事業者ガイドラインの概要を教えて", "user", []),
+        ("外部業者との契約で気をつけることは？", "user", []),
+        ("議事録を作る側の職員は何に注意すべき？", "user", []),
     ],
 )
 def test_parties_described_by_their_act(question: str, asker: str, roles: list[str]):

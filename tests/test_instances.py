@@ -35,4 +35,5 @@ def test_the_kind_is_placed_after_the_name_once():
     # Already said, or only part of a longer name: unchanged.
     assert with_kinds("ChatGPT等の生成AIで", table) == "ChatGPT等の生成AIで"
     assert with_kinds("MyChatGPTProで", table) == "MyChatGPTProで"
+    assert with_kinds("G7広島AIプロセスとは？", {"g7": "国際機関"}) == "G7広島AIプロセスとは？"  # head of a compound
     assert with_kinds("ChatGPTで", {}) == "ChatGPTで"

@@ -118,3 +118,7 @@ def test_bodies_asked_for_their_stance_that_the_corpus_never_names(corpus: tuple
     assert bodies_asked_for_their_stance("個人情報保護委員会は注意喚起を出していますか", text, vocabulary) == []
     assert bodies_asked_for_their_stance("うちの協会は方針を出していませんが大丈夫？", text, vocabulary) == []
     assert bodies_asked_for_their_stance("NPO法人はAIを使うとき何に気をつければいい？", text, vocabulary) == []
+    # The asker's own body (当協会, うちの協同組合), and a stance stated to build on (「…していますが」).
+    assert bodies_asked_for_their_stance("当協会は生成AIの利用方針を定めていませんが問題ありますか", text, vocabulary) == []
+    assert bodies_asked_for_their_stance("うちの協同組合ではAIの使用を認めていますか", text, vocabulary) == []
+    assert bodies_asked_for_their_stance("日本看護協会は禁止していますが、病院ではどうすべき？", text, vocabulary) == []
