@@ -55,6 +55,10 @@ TOPIC_CHANGE_WORDS = (
     r"ところで|話は変わ|話が変わ|話変わ|話を変え|別の(?:質問|話)|別件|それとは別に|それはそうと|それはさておき|閑話休題|"
     r"(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,]"
 )
+# The asker's own organisation or group (「うちは」「弊社の規程」「私たち」), and the prefixes that
+# make an office noun the speaker's own (当院・本市・弊所). One home for the question readers.
+OWN_ORGANISATION = r"うち|当社|弊社|自社|我々|私たち|わたしたち"
+OWN_PREFIXES = ("当", "本", "弊")
 _OPENING_RE = re.compile(
     rf"^(?:{ACKNOWLEDGEMENT})?(?:(?:{TOPIC_CHANGE_WORDS})(?:[^、,。!！?？\s]{{0,6}}?[、,。!！]|\s*))?"
 )

@@ -39,7 +39,7 @@ from guideqa.guideline import (
 )
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
-from guideqa.text import ACKNOWLEDGEMENT, TOPIC_CHANGE_WORDS
+from guideqa.text import ACKNOWLEDGEMENT, OWN_ORGANISATION, TOPIC_CHANGE_WORDS
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
@@ -100,7 +100,7 @@ SPECIFYING = re.compile(
 _REFERENCE_WORDS = re.compile(
     r"それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該|"
     r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
-    r"うち|当社|弊社|自社|我々|私たち|わたしたち"  # the asker's own organisation
+    + OWN_ORGANISATION  # the asker's own organisation
 )
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
 # The noun an interrogative determiner governs names the kind of answer, not a subject

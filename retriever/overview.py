@@ -10,11 +10,11 @@ import re
 
 from guideqa.guideline import PART_OF_ROLE
 from guideqa.models import Chunk, Role
-from guideqa.text import nfkc, split_sentences
+from guideqa.text import OWN_ORGANISATION, nfkc, split_sentences
 from ingest.tokenizer import content_nouns
 
 _FILLER = re.compile(
-    r"AI?(?:開発|提供|利用)(?:者|事業者)|(?:開発|提供|利用)(?:者|する側|側)|私たち|わたしたち|うち|当社|弊社|我々|"
+    r"AI?(?:開発|提供|利用)(?:者|事業者)|(?:開発|提供|利用)(?:者|する側|側)|" + OWN_ORGANISATION + "|"
     r"として|の立場で|では|には|は|が|も|を|に|で|と|って|"
     r"何|なに|どんな|どのような|こと|事項|もの|"
     r"(?:取り組む|取組|対応|注意|気をつけ|気を付け|守|す|や|行|実施)(?:べき|れば|る|ら|ない|なければ|ないと)?|"

@@ -7,7 +7,7 @@ import re
 from guideqa.errors import RoleError
 from guideqa.guideline import ROLE_BY_STEM, ROLE_LABELS, ROLE_TABLE
 from guideqa.models import Role
-from guideqa.text import nfkc
+from guideqa.text import OWN_ORGANISATION, nfkc
 
 # What people type for a role: its API name, its letter, the guideline's label with or without
 # "AI" (ROLE_TABLE), plus the English names used for AI利用者 in the guideline's English edition.
@@ -112,7 +112,7 @@ def named_roles(question: str) -> list[Role]:
 # 側」「それを使う側の会社」「提供してる業者さん」), or the asker's own organisation doing it
 # (「うちがそれをサービスとして売る場合」). A one-kanji stem needs its okurigana (使う, not 使用).
 _PARTY = r"(?:側|立場|業者|会社|事業者|企業|メーカー)"
-_OURS = r"(?:うち|当社|弊社|自社|私たち|わたしたち|我々)"
+_OURS = rf"(?:{OWN_ORGANISATION})"
 
 
 # Making in everyday words (作る) is an AI developer's act only when what is made is AI (「画像生成AIを

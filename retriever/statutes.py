@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from guideqa.text import match_key, nfkc
+from guideqa.text import OWN_ORGANISATION, OWN_PREFIXES, match_key, nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 
 # The characters a Japanese noun compound is written in (kanji, katakana, Latin letters).
@@ -118,7 +118,13 @@ _RULE_WORDS = "方針|規約|利用規約|規則|規定|規程|規格|基準|ル
 # 「…のルール上」 (not 「…のルールを作りたい」, where the asker is writing them).
 _JUDGED_BY = re.compile(rf"({_WORD_CHARS}{{2,20}})の(?:{_RULE_WORDS})(?:違反|で|では|上|に照らし|によると|的に)")
 # The asker's own organisation (「弊社の規程では」「本市のルールでは」): its rules are the asker's.
-_OWN = ("弊社", "当社", "自社", "本社", "本市", "当市", "本県", "当県", "本町", "当町", "当院", "本院", "本学", "当校", "本校", "当館", "弊所", "当所", "うち")
+_OWN_RE = re.compile(rf"(?:{OWN_ORGANISATION})")
+_OWN_BEFORE = re.compile(rf"(?:{OWN_ORGANISATION})の$")
+
+
+def _is_own(name: str, before: str = "") -> bool:
+    """The asker's own body (「弊社」「当院」「本市の」…, or one after 「うちの」), not another's."""
+    return name.startswith(OWN_PREFIXES) or bool(_OWN_RE.match(name) or _OWN_BEFORE.search(before))
 
 
 def known_word(word: str, corpus_text: str, vocabulary: Sequence[str]) -> bool:
@@ -132,9 +138,10 @@ def other_bodies_rules(question: str, corpus_text: str, vocabulary: Sequence[str
     """Owners of rules the question judges by (「メルカリの規約違反になりますか」「文部科学省の方針で
     禁止されていますか」) that the corpus never names: what their rules say is theirs to say."""
     out = []
-    for m in _JUDGED_BY.finditer(nfkc(question)):
+    text = nfkc(question)
+    for m in _JUDGED_BY.finditer(text):
         owner = m.group(1)
-        if owner.startswith(_OWN) or names_ai(owner) or not _noun_parts(owner):
+        if _is_own(owner, text[: m.start(1)]) or names_ai(owner) or not _noun_parts(owner):
             continue
         if _names_another_body(owner) and not known_word(owner, corpus_text, vocabulary):
             out.append(owner)
@@ -178,8 +185,7 @@ def _unnamed_bodies_before(
         clause = re.split(r"[。？?!！]", text[: verb.start()])[-1]
         for m in phrases.finditer(clause):
             body = m.group(1)
-            own = body.startswith((*_OWN, "当", "本", "弊")) or clause[: m.start()].endswith(("うちの", "私たちの", "わたしたちの"))
-            if not own and _names_a_body(body) and not known_word(body, corpus_text, vocabulary):
+            if not _is_own(body, clause[: m.start()]) and _names_a_body(body) and not known_word(body, corpus_text, vocabulary):
                 out.append(body)
     return out
 
