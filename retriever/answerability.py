@@ -29,6 +29,7 @@ from typing import Literal
 from guideqa.text import nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 from retriever.premise import SANCTION_OR_BREACH
+from retriever.roles import asks_whose_responsibility
 
 AnswerType = Literal[
     "money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named", "form",
@@ -93,6 +94,8 @@ def _question_type(question: str) -> tuple[AnswerType | None, str]:
     for kind, pattern in _QUESTION_TYPES:
         m = pattern.search(text)
         if m:
+            if kind == "named" and asks_whose_responsibility(text):
+                continue  # 「責任はA、B、Cのどこにある？」 chooses among the parties it names
             if kind in _BELOW_COUNTS and (counter := asked_counter(text)):
                 return "number", "何" + counter
             return kind, m.group(0)

@@ -178,15 +178,39 @@ def without_parties(question: str) -> str:
 # 「これって開発者？提供者？」「どっちの扱いになるの？」「どの立場の項目を見ればいい？」「開発者扱いに
 # なりますか」: the question asks which role the asker is, which the guideline settles where it
 # defines the roles and assigns them to cases (:func:`assigns_roles`).
-_ROLE = rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})者"
+_ROLE_NAME = rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})者"
+# A role named, or described by its act as a side (「作る側」「使う側」「提供する側」, the profile's
+# ``acts``), possibly quoted (「「使う側」なのか」).
+_ROLE = rf"(?:{_ROLE_NAME}|(?:{'|'.join(re.escape(a) for e in ROLE_TABLE for a in e.acts)})[ぁ-ゖ]{{0,6}}側)」?"
 _WHICH_ROLE = re.compile(
     rf"(?:どの|どっちの|どちらの)(?:立場|主体|役割|扱い|区分)|どういう(?:立場|扱い|区分)|どちらに(?:当た|該当|な)"
-    rf"|{_ROLE}(?:の)?扱いに(?:なる|なり)|{_ROLE}に(?:当たる|当たり|該当する|該当し|含まれ|なる|なり)(?:ます)?(?:の|ん(?:です|でしょう))?か?[？?]*$"
-    rf"|{_ROLE}[？?]\s*{_ROLE}[？?]|立場(?:は|って)(?:変わ|違)"
+    rf"|{_ROLE}(?:の)?扱いに(?:なる|なり|なっ)|{_ROLE}に(?:当たる|当たり|該当する|該当し|含まれ|なる|なり)(?:ます)?(?:の|ん(?:です|でしょう))?か?[？?]*$"
+    rf"|{_ROLE}[？?]\s*{_ROLE}[？?]|{_ROLE}なのか[^。？?]{{0,12}}?{_ROLE}なのか|両方の立場|立場(?:は|って)(?:変わ|違)"
 )
 # A passage that assigns roles: it names two roles or more with a word of classing (兼ねる, 区分,
 # 該当する, 扱い, 役割と整理 …).
 _ASSIGNS = re.compile(r"兼ね|区分|該当する|扱い|役割と整理|役割を担")
+
+
+# 「責任はうちとベンダーのどっちにある？」「誰の責任になるの？」: the question asks how responsibility
+# is shared among the parties, which the documents treat where they speak of allocating it (the
+# guideline's 「関係者間の責任の分配」, 別添6 on contracts: 責任の分配・分担・所在).
+# 責任 as a word of its own, not inside a compound (責任者, 賠償責任保険).
+_RESPONSIBILITY = r"責任(?![一-龥ァ-ヶ])"
+_WHOSE = re.compile(
+    rf"{_RESPONSIBILITY}[^。？?]{{0,20}}?(?:どっち|どちら|誰|だれ|どこ(?!まで)|どう分|分担|分け)"
+    rf"|(?:どっち|どちら|誰|だれ)[^。？?]{{0,6}}{_RESPONSIBILITY}|{_RESPONSIBILITY}(?:に|と)(?:なる|なり|なっ)"
+)
+_ALLOCATES = re.compile(r"責任(?:の)?(?:分配|分担|所在|配分)|責任を(?:分配|分担)")
+
+
+def asks_whose_responsibility(question: str) -> bool:
+    return bool(_WHOSE.search(nfkc(question)))
+
+
+def allocates_responsibility(text: str) -> bool:
+    """The passage speaks of allocating responsibility among parties (責任の分配・分担・所在)."""
+    return bool(_ALLOCATES.search(re.sub(r"\s+", "", nfkc(text))))
 
 
 def asks_which_role(question: str) -> bool:

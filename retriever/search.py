@@ -43,7 +43,7 @@ from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf
 from retriever.instances import stated_instances, with_kinds
 from retriever.names import distinctive_names, documents_named
 from retriever.query_adapter import QueryAdapter, applies_to, load_query_adapter
-from retriever.roles import asks_which_role, assigns_roles
+from retriever.roles import allocates_responsibility, asks_which_role, asks_whose_responsibility, assigns_roles
 from retriever.rules import rules_first
 from retriever.signals import TermMatrix, feedback_terms, figures, max_by_owner, rrf
 
@@ -168,6 +168,8 @@ class Retriever:
         # Passages that assign the guideline's roles to cases (「同一の事業者が…複数を兼ねる」「RAGの
         # 導入はAI提供者の役割と整理」): where a question asking which role it is finds its answer.
         self._role_assigning = [i for i, c in enumerate(self.chunks) if assigns_roles(c.text)]
+        # Passages that allocate responsibility among the parties: where 「責任はどっちに？」 is answered.
+        self._allocating = [i for i, c in enumerate(self.chunks) if allocates_responsibility(c.text)]
         # Names the documents call instances of a kind (「ChatGPT等の生成AI」): embedded with it.
         self.instances = stated_instances(self._norm)
         self._lines = [{match_key(line) for line in c.text.split("\n")} for c in self.chunks]
@@ -226,6 +228,9 @@ class Retriever:
         cfg = self.config
         n = len(self.chunks)
         top = min(cfg.candidates, n)
+        whose = asks_whose_responsibility(query)
+        if whose:  # how responsibility is shared among the parties: no one party's items first
+            role = None
         qvec = self.query_vector(query)
         dense = self.vectors @ qvec
         sentence_cos = self.sentence_vectors @ qvec if cfg.sentence_weight > 0 and len(self.sentence_owners) else None
@@ -289,8 +294,12 @@ class Retriever:
         # 「これって開発者？提供者？」 asks the definition of the roles as applied: the passages
         # that assign roles to cases (computed once).
         which = not term and asks_which_role(query)
-        if (term or which) and cfg.definition_channel_weight > 0:
-            found = self._role_assigning if which else definition_candidates(self._norm, term or "", self._lines)
+        whose = whose and not term
+        if (term or which or whose) and cfg.definition_channel_weight > 0:
+            if term:
+                found = definition_candidates(self._norm, term, self._lines)
+            else:
+                found = sorted(set(self._role_assigning if which else []) | set(self._allocating if whose else []))
             defining = np.array(found, dtype=np.int64)
             if len(defining):
                 ranked = defining[np.argsort(-fused[defining], kind="stable")][:top]

@@ -237,6 +237,37 @@ def test_a_question_asking_which_role_it_is_searches_where_the_roles_are_assigne
     assert any(p.doc_id == "update2026" and "主体毎の役割の見直し" in p.section for p in ans.passages[:5])
 
 
+def test_a_role_described_by_its_act_can_be_asked_about_too():
+    from retriever.roles import asks_which_role
+
+    # The parties named by what they do (the profile's acts), as people say them.
+    assert asks_which_role("社内の問い合わせ用にモデルを少し学習し直したら、作る側の扱いになっちゃう？")
+    assert asks_which_role("町のAI案内を住民に公開したら、町は「使う側」なのか「提供する側」なのか")
+    assert asks_which_role("自社でモデルを調整して販売もする場合、両方の立場になりますか")
+    assert not asks_which_role("使う側として気をつけることは？")
+
+
+def test_a_question_of_who_bears_responsibility_searches_where_it_is_allocated(answerer: Answerer):
+    from retriever.answerability import expected_answer_type
+    from retriever.roles import allocates_responsibility, asks_whose_responsibility
+
+    guideline = (REPO / "corpus" / "ai_jigyosha_guideline_2024.txt").read_text(encoding="utf-8").splitlines()
+    assert allocates_responsibility(guideline[13555])  # 別添6: 「…責任分配のあり方については、個別の状況に応じて…」
+    assert allocates_responsibility(guideline[2357])  # 本編 第2部 7) ④ 関係者間の責任の分配
+    assert allocates_responsibility("".join(guideline[2360:2363]))  # 「…契約…等により、責任の所在を明確化する」
+    assert not allocates_responsibility("アカウンタビリティを果たす責任者を設定する")
+    assert asks_whose_responsibility("AIの誤答で損害が出たら、責任はベンダーとうちのどっちが負うの？")
+    assert asks_whose_responsibility("誤った案内をしたのは誰の責任になる？")
+    assert not asks_whose_responsibility("AIの説明責任ってどこまで求められますか")  # extent, not whose
+    assert not asks_whose_responsibility("賠償責任保険はどこの会社がいいですか")  # a compound word
+    # 「どこにある」 chooses among the parties named, it asks no name from outside them.
+    asked = "不具合で客に迷惑をかけたら、責任はメーカー、販売店、うちのどこにあるんですか"
+    assert expected_answer_type(asked) is None
+    ans = answerer.ask(asked, role="provider")
+    assert not ans.refused
+    assert any(allocates_responsibility(p.text) for p in ans.passages[:5])
+
+
 def test_a_figure_must_stand_in_a_sentence_about_the_subject(answerer: Answerer):
     # 中間とりまとめ 104: two dates, of the 統合イノベーション戦略 (閣議決定) and of the guideline's 第1.01版.
     line = (REPO / "corpus" / "ai_seido_kenkyukai_chukan_torimatome.txt").read_text(encoding="utf-8").splitlines()[103]
