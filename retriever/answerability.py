@@ -67,7 +67,10 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # take precedence over the types below (「窓口の受付は何時から」 asks a time, not a name).
     # Products and makers by name: which one to buy or choose, a recommended one, their names or list.
     # (The maker or the model inside a product: 「中身はどこの会社のAI？」「どのAIモデルを使ってる？」.)
+    # A recommended one is asked for where the product noun ends what is asked about (「おすすめの
+    # ツールはありますか」), not where it heads a compound (「おすすめ商品の表示をAIで」).
     ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
+                           + r"(?=は|って|を教|が知|があ|がな|ある|あり|名|の名前|の一覧|とか|[?？]|$)"
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
                            # 「…アプリはどれですか」「使いやすいツールってどこの？」: one to choose.
                            + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ(?:です|でしょう|が|\s*[?？]|$)|どこの(?:会社|メーカー|製品|もの))"

@@ -93,6 +93,8 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("相談窓口は何時から開いていますか", "number"),  # a clock time (何時), not a name (窓口)
         ("会計にはどのメーカーのソフトがいいですか", "product"),
         ("おすすめの翻訳ツールはありますか", "product"),
+        ("おすすめ商品の欄をAIで作っても大丈夫？", None),  # a feature named, no product asked for
+        ("ECサイトでおすすめする商品の紹介文をAIで書いてもいい？", None),
         ("問い合わせ窓口は設けるべきですか", None),  # 窓口 mentioned, not asked for by name
         ("開発者はいつの段階で検証すべきですか", None),  # a stage of work, not a date
         ("更新研修は毎年何月にやってますか？", "date"),  # which month: a date, not a count of 月
