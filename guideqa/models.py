@@ -184,6 +184,7 @@ class TurnState(BaseModel):
     )
     refused: bool = False
     off_topic: bool = Field(default=False, description="回答を控えた回で、質問がコーパスの扱う話題から外れていた（関連する記載も示さなかった）")
+    lead: str = Field(default="", description="回答の最初の引用文（「他には？」で同じ話題の別の記載を探す手がかり）")
 
 
 class ContextUse(BaseModel):

@@ -466,6 +466,7 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
         refused=answer.refused,
         # Refused with no passage near enough to quote: the question was off the corpus's topics.
         off_topic=answer.refused and not answer.citations,
+        lead="" if answer.refused else next((s.text for s in answer.sentences if not s.statement), ""),
     )
 
 
@@ -531,9 +532,13 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
     ordered = resolution.kind == "role_switch"
     if ordered:  # the party it turns to is not what it asks about (「ベンダーさん側の責任は？」)
         text = without_parties(text)
+    # 「他には？」 asks for more like what was shown, elsewhere: the answer's lead sentence is
+    # searched beside the previous question (relevance feedback), its passages ranked last.
+    feedback = state.lead if resolution.kind == "more" else ""
     with (
         answerer.retriever.focus(resolution.focus, ordered),
         answerer.retriever.shown(shown),
+        answerer.retriever.feedback(feedback),
         # The turn's own words, or its own predicate (「間に合わなかったら？」 asks its own thing).
         answerer.own_turn(text if own_terms(text) or not elided_predicate(text) else "", _led_with(answerer, state)),
     ):

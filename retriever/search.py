@@ -57,6 +57,8 @@ _FOCUS: ContextVar[tuple[int, ...]] = ContextVar("guideqa_focus", default=())
 _FOCUS_ORDERED: ContextVar[bool] = ContextVar("guideqa_focus_ordered", default=False)
 # Chunks the previous answer already showed, ranked after the others for a request for more (他には？).
 _SHOWN: ContextVar[frozenset[int]] = ContextVar("guideqa_shown", default=frozenset())
+# Text of what the conversation already showed, searched beside the query (relevance feedback).
+_FEEDBACK: ContextVar[str] = ContextVar("guideqa_feedback", default="")
 # Query embeddings made within one question (Retriever.one_question): the answerer may search
 # the same text more than once (gate, premise, follow-up) and pays for one embedding.
 _QUERY_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("guideqa_query_vectors", default=None)
@@ -350,6 +352,8 @@ class Retriever:
         return out
 
     def hits(self, query: str, role: Role | None = None, k: int = 10) -> list[Hit]:
+        if extra := _FEEDBACK.get():
+            query = f"{query} {extra}"
         ch = self.channels(query, role)
         fused = self.fused_scores(ch)
         ranked = [int(i) for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
@@ -429,6 +433,16 @@ class Retriever:
             yield
         finally:
             _QUERY_VECTORS.reset(token)
+
+    @contextlib.contextmanager
+    def feedback(self, text: str) -> Iterator[None]:
+        """Within the block, :meth:`hits` in this thread searches ``text`` beside the query: what
+        an answer showed, for a request for more of the same (「他には？」), as relevance feedback."""
+        token = _FEEDBACK.set(text)
+        try:
+            yield
+        finally:
+            _FEEDBACK.reset(token)
 
     @contextlib.contextmanager
     def shown(self, chunk_ids: Sequence[str]) -> Iterator[None]:

@@ -452,6 +452,25 @@ def test_more_ranks_what_the_previous_answer_showed_last(answerer: Answerer):
     assert at == list(range(len(demoted) - len(at), len(demoted)))
 
 
+def test_more_searches_what_the_previous_answer_led_with_beside_its_question(answerer: Answerer):
+    first = answerer.ask(PRIVACY_Q, role="user")
+    state = turn_state(first, answerer)
+    lead = next(s.text for s in first.sentences if not s.statement)
+    assert state.lead == lead
+    assert turn_state(answerer.refuse("明日の天気は？", None), answerer).lead == ""
+    retriever = answerer.retriever
+    with retriever.one_question():
+        plain = [h.chunk.id for h in retriever.hits(state.query, "user")]
+        with retriever.feedback(lead):
+            fed = [h.chunk.id for h in retriever.hits(state.query, "user")]
+        joined = [h.chunk.id for h in retriever.hits(f"{state.query} {lead}", "user")]
+    assert fed == joined and fed != plain
+    # Only a request for more carries it; a role switch or a request for examples does not.
+    more = ask_in_context(answerer, "他には？", "user", state=state)
+    assert more.context is not None and more.context.kind == "more"
+    assert not set(state.passage_ids) & {c.id for c in more.citations}
+
+
 def test_anchors_are_the_cited_passages_that_cover_the_question(answerer: Answerer):
     # An answer in everyday words may cite passages off its question; only those on it anchor a follow-up.
     from retriever.conversation import _covers
