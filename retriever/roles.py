@@ -197,9 +197,13 @@ _ASSIGNS = re.compile(r"兼ね|区分|該当する|扱い|役割と整理|役割
 # guideline's 「関係者間の責任の分配」, 別添6 on contracts: 責任の分配・分担・所在).
 # 責任 as a word of its own, not inside a compound (責任者, 賠償責任保険).
 _RESPONSIBILITY = r"責任(?![一-龥ァ-ヶ])"
+# Duties divided the same way: 「…と私たちで、やるべきことはどう分かれる？」「それぞれ…分けて教えて」;
+# a party's responsibility asserted for confirmation: 「全部ベンダーの責任ってことでいいよね？」.
 _WHOSE = re.compile(
     rf"{_RESPONSIBILITY}[^。？?]{{0,20}}?(?:どっち|どちら|誰|だれ|どこ(?!まで)|どう分|分担|分け)"
     rf"|(?:どっち|どちら|誰|だれ)[^。？?]{{0,6}}{_RESPONSIBILITY}|{_RESPONSIBILITY}(?:に|と)(?:なる|なり|なっ)"
+    rf"|の{_RESPONSIBILITY}(?:ってこと|ということ|でいい|ですよね|だよね|なの)"
+    r"|(?:やる|やるべき|する|すべき|必要な)こと[^。？?]{0,8}?(?:どう分か|分けて|分担)|それぞれ[^。？?]{0,20}?(?:分けて|どう分か)"
 )
 _ALLOCATES = re.compile(r"責任(?:の)?(?:分配|分担|所在|配分)|責任を(?:分配|分担)")
 

@@ -259,6 +259,9 @@ def test_a_question_of_who_bears_responsibility_searches_where_it_is_allocated(a
     assert asks_whose_responsibility("AIの誤答で損害が出たら、責任はベンダーとうちのどっちが負うの？")
     assert asks_whose_responsibility("誤った案内をしたのは誰の責任になる？")
     assert not asks_whose_responsibility("AIの説明責任ってどこまで求められますか")  # extent, not whose
+    assert asks_whose_responsibility("委託先と当社とで、やるべきことはどう分かれますか")  # duties divided
+    assert asks_whose_responsibility("不具合が出たら、それは販売元の責任ってことでいいですよね？")
+    assert not asks_whose_responsibility("AI利用者の責任は何ですか")  # one party's duties
     assert not asks_whose_responsibility("賠償責任保険はどこの会社がいいですか")  # a compound word
     # 「どこにある」 chooses among the parties named, it asks no name from outside them.
     asked = "不具合で客に迷惑をかけたら、責任はメーカー、販売店、うちのどこにあるんですか"
