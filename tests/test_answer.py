@@ -244,6 +244,7 @@ def test_a_role_described_by_its_act_can_be_asked_about_too():
     assert asks_which_role("社内の問い合わせ用にモデルを少し学習し直したら、作る側の扱いになっちゃう？")
     assert asks_which_role("町のAI案内を住民に公開したら、町は「使う側」なのか「提供する側」なのか")
     assert asks_which_role("自社でモデルを調整して販売もする場合、両方の立場になりますか")
+    assert asks_which_role("窓口のAI案内を入れたら、うちは使う側？それとも案内サービスを出す側？")
     assert not asks_which_role("使う側として気をつけることは？")
 
 
@@ -262,6 +263,9 @@ def test_a_question_of_who_bears_responsibility_searches_where_it_is_allocated(a
     assert asks_whose_responsibility("委託先と当社とで、やるべきことはどう分かれますか")  # duties divided
     assert asks_whose_responsibility("不具合が出たら、それは販売元の責任ってことでいいですよね？")
     assert not asks_whose_responsibility("AI利用者の責任は何ですか")  # one party's duties
+    assert asks_whose_responsibility("委託で入れたAIが誤作動したら、県の責任？業者の責任？")
+    assert asks_whose_responsibility("データが漏れたらメーカーとうちのどっちが悪いの？")
+    assert asks_whose_responsibility("作る側と売る側で、やるべきことはどう違うの？")
     assert not asks_whose_responsibility("賠償責任保険はどこの会社がいいですか")  # a compound word
     # 「どこにある」 chooses among the parties named, it asks no name from outside them.
     asked = "不具合で客に迷惑をかけたら、責任はメーカー、販売店、うちのどこにあるんですか"
