@@ -29,7 +29,7 @@ from typing import Literal
 from guideqa.text import nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 from retriever.premise import SANCTION_OR_BREACH
-from retriever.roles import asks_whose_responsibility
+from retriever.roles import asks_where_responsibility_lies
 
 AnswerType = Literal[
     "money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named", "form",
@@ -70,7 +70,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # A recommended one is asked for where the product noun ends what is asked about (「おすすめの
     # ツールはありますか」), not where it heads a compound (「おすすめ商品の表示をAIで」).
     ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
-                           + r"(?=は|って|を教|が知|があ|がな|ある|あり|名|の名前|の一覧|とか|[?？]|$)"
+                           + r"(?![一-龥ァ-ヶー]|の(?!名前|一覧|リスト))"
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
                            # 「…アプリはどれですか」「使いやすいツールってどこの？」: one to choose.
                            + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ(?:です|でしょう|が|\s*[?？]|$)|どこの(?:会社|メーカー|製品|もの))"
@@ -97,7 +97,7 @@ def _question_type(question: str) -> tuple[AnswerType | None, str]:
     for kind, pattern in _QUESTION_TYPES:
         m = pattern.search(text)
         if m:
-            if kind == "named" and asks_whose_responsibility(text):
+            if kind == "named" and asks_where_responsibility_lies(text):
                 continue  # 「責任はA、B、Cのどこにある？」 chooses among the parties it names
             if kind in _BELOW_COUNTS and (counter := asked_counter(text)):
                 return "number", "何" + counter

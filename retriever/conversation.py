@@ -535,6 +535,8 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
     # 「他には？」 asks for more like what was shown, elsewhere: the answer's lead sentence is
     # searched beside the previous question (relevance feedback), its passages ranked last.
     feedback = state.lead if resolution.kind == "more" else ""
+    if feedback:  # the same sentence restated elsewhere (本編 in 別添, another edition) was shown too
+        shown = list(dict.fromkeys([*shown, *answerer.retriever.holding(feedback)]))
     with (
         answerer.retriever.focus(resolution.focus, ordered),
         answerer.retriever.shown(shown),

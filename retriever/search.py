@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -433,6 +434,12 @@ class Retriever:
             yield
         finally:
             _QUERY_VECTORS.reset(token)
+
+    def holding(self, text: str) -> list[str]:
+        """Ids of the chunks whose text holds ``text`` (after NFKC and whitespace removal): the
+        restatements of one sentence in other sections and editions."""
+        key = match_key(re.sub(r"^【[^】]*】", "", text.strip()))
+        return [self.chunks[i].id for i, norm in enumerate(self._norm) if key and key in norm] if len(key) >= 8 else []
 
     @contextlib.contextmanager
     def feedback(self, text: str) -> Iterator[None]:

@@ -245,6 +245,10 @@ def test_a_role_described_by_its_act_can_be_asked_about_too():
     assert asks_which_role("町のAI案内を住民に公開したら、町は「使う側」なのか「提供する側」なのか")
     assert asks_which_role("自社でモデルを調整して販売もする場合、両方の立場になりますか")
     assert asks_which_role("窓口のAI案内を入れたら、うちは使う側？それとも案内サービスを出す側？")
+    assert asks_which_role("うちは開発者側？提供者側？")
+    assert asks_which_role("開発者と提供者、どっちに当たる？")
+    assert not asks_which_role("議事録を作る側？確認する側？")  # making minutes, not AI
+    assert not asks_which_role("使う側？管理する側？")
     assert not asks_which_role("使う側として気をつけることは？")
 
 
@@ -266,6 +270,19 @@ def test_a_question_of_who_bears_responsibility_searches_where_it_is_allocated(a
     assert asks_whose_responsibility("委託で入れたAIが誤作動したら、県の責任？業者の責任？")
     assert asks_whose_responsibility("データが漏れたらメーカーとうちのどっちが悪いの？")
     assert asks_whose_responsibility("作る側と売る側で、やるべきことはどう違うの？")
+    assert asks_whose_responsibility("事故の責任はどの会社にある？")
+    assert asks_whose_responsibility("責任の所在はどうなりますか")
+    # Not a division among parties (review): a clause of its own, one person's duty, a phase.
+    for question in (
+        "責任を問われたらどこに相談すればいい？",
+        "最終判断の責任は誰が持つべきですか",
+        "誰もが責任を持ってAIを使うには？",
+        "店長の責任なので、店長がやるべきことを教えて",
+        "導入前と導入後で必要なことを分けて教えて",
+        "ChatGPTとCopilotで、やることはどう違う？",
+    ):
+        assert not asks_whose_responsibility(question), question
+    assert expected_answer_type("AIで事故が起きたら誰の責任？相談先はどこですか？") == "named"
     assert not asks_whose_responsibility("賠償責任保険はどこの会社がいいですか")  # a compound word
     # 「どこにある」 chooses among the parties named, it asks no name from outside them.
     asked = "不具合で客に迷惑をかけたら、責任はメーカー、販売店、うちのどこにあるんですか"

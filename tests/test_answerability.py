@@ -94,6 +94,8 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("会計にはどのメーカーのソフトがいいですか", "product"),
         ("おすすめの翻訳ツールはありますか", "product"),
         ("おすすめ商品の欄をAIで作っても大丈夫？", None),  # a feature named, no product asked for
+        ("オススメのサービスも教えて", "product"),
+        ("おすすめアプリを3つ教えて", "product"),
         ("ECサイトでおすすめする商品の紹介文をAIで書いてもいい？", None),
         ("問い合わせ窓口は設けるべきですか", None),  # 窓口 mentioned, not asked for by name
         ("開発者はいつの段階で検証すべきですか", None),  # a stage of work, not a date
