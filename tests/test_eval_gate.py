@@ -172,6 +172,8 @@ CEILINGS: dict[str, dict[str, float]] = {
 # Then probe I (q1346-q1425, 80 more, blind) and the review mends, measured once:
 #   dev  (678: 510 answerable, 168 not): hit@5 0.851, MRR 0.644, citation precision 0.404, FR 0.033 (17)
 #   test (747: 567 answerable, 180 not): hit@5 0.716, MRR 0.523, citation precision 0.314, FR 0.049 (28)
+# With the adapter refitted on 413 dev questions: dev hit@5 0.855, MRR 0.650; test hit@5 0.711, MRR 0.530,
+# citation precision 0.323, refusal 0.817 (147/180), FR 0.048 (27).
 FLOORS_ALL: dict[str, dict[str, float]] = {
     "dev": {
         "hit@5": 0.78,
