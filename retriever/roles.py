@@ -181,9 +181,10 @@ def without_parties(question: str) -> str:
 _ROLE_NAME = rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})者"
 # A role named, or described by its act as a side (「作る側」「使う側」「提供する側」, the profile's
 # ``acts``), possibly quoted (「「使う側」なのか」).
-_ROLE = rf"(?:{_ROLE_NAME}側?|(?:{'|'.join(re.escape(a) for e in ROLE_TABLE for a in e.acts)})[ぁ-ゖ]{{0,6}}側)」?"
+_ACTS = "|".join(re.escape(a) for e in ROLE_TABLE for a in e.acts)
+_ROLE = rf"(?:{_ROLE_NAME}側?|(?:{_ACTS})[ぁ-ゖ]{{0,6}}側)」?"
 # The other party of 「使う側？それとも…側？」: a role, or a side described by an act of offering, making or using.
-_SIDE = rf"(?:{_ROLE}|[^、。？?\s]{{0,12}}?(?:{'|'.join(re.escape(a) for e in ROLE_TABLE for a in e.acts)}|出)[ぁ-ゖ]{{0,6}}側」?)"
+_SIDE = rf"(?:{_ROLE}|[^、。？?\s]{{0,12}}?(?:{_ACTS}|出)[ぁ-ゖ]{{0,6}}側」?)"
 _WHICH_ROLE = re.compile(
     rf"(?:どの|どっちの|どちらの)(?:立場|主体|役割|扱い|区分)|どういう(?:立場|扱い|区分)|(?:どちら|どっち|どれ)に(?:当た|該当|な)"
     rf"|{_ROLE}(?:の)?扱いに(?:なる|なり|なっ)|{_ROLE}に(?:当たる|当たり|該当する|該当し|含まれ|なる|なり)(?:ます)?(?:の|ん(?:です|でしょう))?か?[？?]*$"
@@ -199,21 +200,25 @@ _ASSIGNS = re.compile(r"兼ね|区分|該当する|扱い|役割と整理|役割
 # guideline's 「関係者間の責任の分配」, 別添6 on contracts: 責任の分配・分担・所在).
 # 責任 as a word of its own, not inside a compound (責任者, 賠償責任保険).
 _RESPONSIBILITY = r"責任(?![一-龥ァ-ヶ])"
+# Allocating it, in the documents' words (責任の分配・分担・所在).
+_ALLOCATION = r"責任の?(?:分配|分担|所在|配分)|責任を(?:分配|分担)"
+# 責任 as the topic, the parties' choice within the clause that follows (「責任はAとBのどっち／どこに」).
+_TOPIC = rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?]{{0,20}}?"
 # Duties divided the same way: 「…と私たちで、やるべきことはどう分かれる？」「それぞれ…分けて教えて」;
 # a party's responsibility asserted for confirmation: 「全部ベンダーの責任ってことでいいよね？」.
 # A party named in a question dividing duties (「開発した会社と私たちとで」「作る側と売る側で」).
-_PARTY_WORD = r"(?:側|者|会社|業者|ベンダー|メーカー|うち|私たち|自社|当社|弊社|委託先|取引先|仕入れ先|発注元|販売元)"
+_PARTY_WORDS = re.compile(rf"{_PARTY}|者|ベンダー|委託先|取引先|仕入れ先|発注元|販売元|{OWN_ORGANISATION}")
 _WHOSE = re.compile(
-    rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?]{{0,20}}?(?:どっち|どちら|どこ(?:に|の)|どの|誰に(?:ある|あり)|どう分|どう違|分担|分け)"
+    rf"{_TOPIC}(?:どっち|どちら|どこ(?:に|の)|どの|誰に(?:ある|あり)|どう分|どう違|分担|分け)"
     rf"|(?:どっち|どちら|誰|だれ)の{_RESPONSIBILITY}|{_RESPONSIBILITY}(?:に|と)(?:なる|なり|なっ)"
-    rf"|責任の?(?:所在|分担|分配)(?:は|って|を)"
+    rf"|(?:{_ALLOCATION})(?:は|って|を)"
     rf"|の{_RESPONSIBILITY}(?:ってこと|ということ|でいい|ですよね|だよね|なの(?!で))|の{_RESPONSIBILITY}[？?]\s*[^。？?]{{1,12}}の{_RESPONSIBILITY}[？?]"
     r"|(?:どっち|どちら)が悪い"
 )
 _DUTIES = re.compile(
     r"(?:やる|やるべき|する|すべき|必要な)こと[^。？?]{0,8}?(?:どう分か|分けて|分担|どう違)|それぞれ[^。？?]{0,20}?(?:分けて|どう分か)"
 )
-_ALLOCATES = re.compile(r"責任(?:の)?(?:分配|分担|所在|配分)|責任を(?:分配|分担)")
+_ALLOCATES = re.compile(_ALLOCATION)
 
 
 def asks_whose_responsibility(question: str) -> bool:
@@ -221,10 +226,10 @@ def asks_whose_responsibility(question: str) -> bool:
     if _WHOSE.search(text):
         return True
     # Duties divided between parties the question names (not 「導入前と導入後で…分けて」).
-    return bool(_DUTIES.search(text)) and len(re.findall(_PARTY_WORD, text)) >= 2
+    return bool(_DUTIES.search(text)) and len(_PARTY_WORDS.findall(text)) >= 2
 
 
-_WHERE_IT_LIES = re.compile(rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?]{{0,20}}?どこ(?:に|の)")
+_WHERE_IT_LIES = re.compile(rf"{_TOPIC}どこ(?:に|の)")
 
 
 def asks_where_responsibility_lies(question: str) -> bool:
