@@ -69,6 +69,7 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("AIの導入費用は？", None),  # what it costs is described, not priced
         ("データ入力のアルバイトの時給は、どれくらいが相場ですか", "money"),  # pay is a price
         ("翻訳の外注は相場っていくら？", "money"),
+        ("外部に委託する場合の費用の相場は？", "money"),  # 相場: the going price
         ("議事録を作るのに使いやすいツールはどれですか", "product"),  # one to choose
         ("この中でいちばん大事な原則はどれですか", None),  # not a product
         ("ツールはどれを使ってもいいですか", None),  # any of them: no product asked for
