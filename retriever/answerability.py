@@ -477,11 +477,15 @@ def _frame_only(m) -> bool:  # type: ignore[no-untyped-def]
     return m.surface().startswith(_WH) or m.normalized_form() in _formal_nouns()
 
 
+# Nouns standing for the matter under discussion (「話は別ですか」「その件は」): they name no subject.
+_MATTER_NOUNS = ("話", "件")
+
+
 @lru_cache(maxsize=1)
 def _formal_nouns() -> frozenset[str]:
     from ingest.tokenizer import _STOP
 
-    return frozenset(_STOP)
+    return frozenset(_STOP) | frozenset(_MATTER_NOUNS)
 
 
 @lru_cache(maxsize=1024)

@@ -248,6 +248,11 @@ def classify(
     # no predicate but the act that describes the party.
     if kind == "role_switch" and (leans_on_context(text) or not _own_predicate(without_parties(body))):
         return kind
+    # 「…に使うとなると、また話は別ですか？」「教育委員会だったら、何か違ってきますか」「それでも
+    # そこまで必要？」: a comparison or a degree whose standard is not named is measured against
+    # what the last turn said.
+    if kind == "reference" and implicit_standard(body):
+        return kind
     if SPECIFYING.match(body):  # 「具体的には、誰がどの段階で確認する？」: the last question, made precise
         return "reference"
     # Elliptical: one word in the frame of the previous question (「従業員向けには？」), or a
@@ -495,6 +500,23 @@ _LEANS = re.compile(
     r"|の場合(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
     r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら"
 )
+
+
+# A comparison without its standard (「話は別」「何か違ってくる」「対応は変わる」「同じでいい」) or a
+# degree set by something said before (そこまで・それほど・そんなに): the standard is the last turn.
+# (Not when the question names what it compares: 「開発者と提供者で違う」「…と比べて」「…より」.)
+_IMPLICIT_STANDARD = re.compile(
+    r"話(?:は|が|も)?(?:また)?別|(?:違|変わ|異な)って(?:く|き)|(?:何か|なにか|どこか|何が|なにが)(?:違|変わ|異な)"
+    r"|(?:やること|対応|扱い|考え方|答え|結論|注意点|ルール)(?:は|も|って)?(?:変わ|違[いうっ]|異な|同じ)"
+    r"|同じ(?:考え方|扱い|対応|ルール)?で(?:いい|よい|大丈夫|OK|構わ)|そこまで|それほど|そんなに"
+)
+_NAMED_STANDARD = re.compile(r"と[^、。,？?]{1,20}で(?:は|[、,\s])|と比べ|と比較|より|との違い|と同じ")
+
+
+def implicit_standard(question: str) -> bool:
+    """Whether a question compares with, or measures against, a standard it does not name."""
+    text = nfkc(question)
+    return bool(_IMPLICIT_STANDARD.search(text)) and not _NAMED_STANDARD.search(text)
 
 
 def leans_on_context(question: str) -> bool:

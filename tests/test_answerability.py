@@ -525,6 +525,8 @@ def test_rate_questions() -> None:
         ("文書化の進め方やスケジュールは？", []),  # coordination: one of several things asked
         ("AI利用者として気をつけることは？", []),  # a formal noun is not a focus
         ("人手が足りないから全部は無理だよね？", []),  # a noun used as an adverb (副詞可能)
+        ("外部向けとなると話は別ですか", []),  # 話: the matter discussed, no subject
+        ("ディープフェイクの話はありますか", []),
     ],
 )
 def test_asked_focus(question: str, focus: list[str]) -> None:

@@ -25,6 +25,7 @@ from retriever.conversation import (
     classify,
     defines,
     elided_predicate,
+    implicit_standard,
     item_index,
     leans_on_context,
     may_continue,
@@ -674,6 +675,36 @@ def test_a_complete_question_refused_alone_is_not_read_in_context(answerer: Answ
 )
 def test_marks_of_leaning_on_the_previous_turn(question: str, leans: bool):
     assert leans_on_context(question) is leans
+
+
+@pytest.mark.parametrize(
+    ("question", "implicit"),
+    [
+        ("外部に出す文書に使うとなると、また話は別ですか？", True),
+        ("相手が学校だったら、何か違ってきますか", True),
+        ("従業員が3人でも同じ考え方でいい？", True),
+        ("小さな店でもそこまでやる必要ある？", True),
+        ("それほど気にしなくていい？", True),
+        ("開発者と提供者で、やることは違ってきますか", False),  # the standard is named
+        ("生成AIは従来のAIと比べてリスクが変わりますか", False),
+        ("AIを使うと仕事のやり方は変わりますか", False),  # a change over time, not a comparison
+        ("AIガバナンスとは何ですか", False),
+    ],
+)
+def test_a_comparison_or_degree_without_its_standard(question: str, implicit: bool):
+    assert implicit_standard(question) is implicit
+
+
+def test_a_comparison_without_its_standard_continues_the_last_turn(answerer: Answerer):
+    """「…となると話は別？」 asks whether the last answer still holds in a new case: it is read with
+    the last question, and 話 (the matter discussed) is no subject the corpus must hold."""
+    known = _known(answerer)
+    assert classify("外部に出す文書に使うとなると、また話は別ですか？", PRIVACY, known) == "reference"
+    assert classify("相手が学校だったら、何か違ってきますか", PRIVACY, known) == "reference"
+    state = turn_state(answerer.ask("生成AIで社内の議事録の要約を作ってもいいですか？", role="user"), answerer)
+    answer = ask_in_context(answerer, "お客さん向けのメールに使うとなると話は別ですか？", "user", 10, state)
+    assert answer.context is not None and answer.context.kind == "reference"
+    assert not answer.refused and answer.citations
 
 
 def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_context(answerer: Answerer):
