@@ -561,11 +561,28 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
             continue
         if i + 1 < len(toks) and toks[i + 1].part_of_speech()[0] == "助詞":
             out.append((m.surface(), m.normalized_form(), _phrase_particle(toks, i + 1)))
-        elif _ends_clause(toks, i + 1) and (p[1] == "固有名詞" or m.is_oov()) and len(m.surface()) >= 2:
+        elif (
+            _ends_clause(toks, i + 1)
+            and (p[1] == "固有名詞" or m.is_oov())
+            and len(m.surface()) >= 2
+            and _has_topic(toks, i)
+        ):
             # A nominal predicate (「中身はClaude？」「担当はGeminiです。」): a proper noun or a name the
-            # dictionary does not know (not 「OK？」「NGです」).
+            # dictionary does not know (not 「OK？」「NGです」), said of a topic. Without one
+            # (「観光DMOです。…」) the sentence introduces the asker.
             out.append((m.surface(), m.normalized_form(), ""))
     return out
+
+
+def _has_topic(toks: list, i: int) -> bool:  # type: ignore[type-arg]
+    """The sentence of ``toks[i]`` has a topic or subject before it (は・って・が・も)."""
+    for t in reversed(toks[:i]):
+        p = t.part_of_speech()
+        if p[0] == "補助記号" and p[1] == "句点":
+            return False
+        if p[0] == "助詞" and t.surface() in ("は", "って", "が", "も"):
+            return True
+    return False
 
 
 def _ends_clause(toks: list, i: int) -> bool:  # type: ignore[type-arg]

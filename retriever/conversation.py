@@ -502,13 +502,16 @@ _LEANS = re.compile(
 )
 
 
-# A comparison without its standard (「話は別」「何か違ってくる」「対応は変わる」「同じでいい」) or a
-# degree set by something said before (そこまで・それほど・そんなに): the standard is the last turn.
+# A comparison without its standard (「話は別」「何か違ってくる」「対応は変わる」「同じでいい」「それでも
+# 変わらない」) or a degree set by something said before (そこまで・それほど・そんなに): the
+# standard is the last turn.
 # (Not when the question names what it compares: 「開発者と提供者で違う」「…と比べて」「…より」.)
 _IMPLICIT_STANDARD = re.compile(
     r"話(?:は|が|も)?(?:また)?別|(?:違|変わ|異な)って(?:く|き)|(?:何か|なにか|どこか|何が|なにが)(?:違|変わ|異な)"
     r"|(?:やること|対応|扱い|考え方|答え|結論|注意点|ルール)(?:は|も|って)?(?:変わ|違[いうっ]|異な|同じ)"
     r"|同じ(?:考え方|扱い|対応|ルール)?で(?:いい|よい|大丈夫|OK|構わ)|そこまで|それほど|そんなに"
+    # 「…なんですけど、それでも変わらない？」: whether what was said holds despite a new fact.
+    r"|それでも[^。？?]{0,12}?(?:変わ|違|同じ)"
 )
 _NAMED_STANDARD = re.compile(r"と[^、。,？?]{1,20}で(?:は|[、,\s])|と比べ|と比較|より|との違い|と同じ")
 

@@ -209,7 +209,7 @@ _TOPIC = rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?]{{0,20}}?"
 # A party named in a question dividing duties (「開発した会社と私たちとで」「作る側と売る側で」).
 _PARTY_WORDS = re.compile(rf"{_PARTY}|者|ベンダー|委託先|取引先|仕入れ先|発注元|販売元|{OWN_ORGANISATION}")
 _WHOSE = re.compile(
-    rf"{_TOPIC}(?:どっち|どちら|どこ(?:に|の)|どの|誰に(?:ある|あり)|どう分|どう違|分担|分け)"
+    rf"{_TOPIC}(?:どっち|どちら|どこ(?:に|の|が)|どの|誰に(?:ある|あり)|どう分|どう違|分担|分け)"
     rf"|(?:どっち|どちら|誰|だれ)の{_RESPONSIBILITY}|{_RESPONSIBILITY}(?:に|と)(?:なる|なり|なっ)"
     rf"|(?:{_ALLOCATION})(?:は|って|を)"
     rf"|の{_RESPONSIBILITY}(?:ってこと|ということ|でいい|ですよね|だよね|なの(?!で))|の{_RESPONSIBILITY}[？?]\s*[^。？?]{{1,12}}の{_RESPONSIBILITY}[？?]"
@@ -229,11 +229,11 @@ def asks_whose_responsibility(question: str) -> bool:
     return bool(_DUTIES.search(text)) and len(_PARTY_WORDS.findall(text)) >= 2
 
 
-_WHERE_IT_LIES = re.compile(rf"{_TOPIC}どこ(?:に|の)")
+_WHERE_IT_LIES = re.compile(rf"{_TOPIC}どこ(?:に|の|が)")
 
 
 def asks_where_responsibility_lies(question: str) -> bool:
-    """「責任はA、B、Cのどこにある？」: its どこ chooses among the parties, it asks no name."""
+    """「責任はA、B、Cのどこにある？」「…のどこが負う？」: its どこ chooses among the parties, it asks no name."""
     return bool(_WHERE_IT_LIES.search(nfkc(question)))
 
 

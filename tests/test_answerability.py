@@ -544,6 +544,8 @@ def test_named_things_are_phrases_not_markup() -> None:
     # A condition (「Copilotだと」「…なら」) is no predicate; the end of the text ends a sentence.
     assert [f for f, _ in named_things("Copilotだと議事録を入れていい？", asks_a_thing=False)] == []
     assert [f for f, _ in named_things("担当の翻訳ツールの中身はGemini", asks_a_thing=False)] == ["ジェミニ"]
+    # Without a topic the sentence introduces the asker (「観光DMOです。…」): no name asked about.
+    assert named_things("観光DMOです。外国人向けの案内チャットを出す予定です。注意点は？", asks_a_thing=False) == []
 
 
 def test_a_name_in_a_case_phrase_is_where_the_act_happens() -> None:

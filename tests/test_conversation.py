@@ -685,6 +685,7 @@ def test_marks_of_leaning_on_the_previous_turn(question: str, leans: bool):
         ("従業員が3人でも同じ考え方でいい？", True),
         ("小さな店でもそこまでやる必要ある？", True),
         ("それほど気にしなくていい？", True),
+        ("外注先が作っているんですが、それでも変わりませんか", True),
         ("開発者と提供者で、やることは違ってきますか", False),  # the standard is named
         ("生成AIは従来のAIと比べてリスクが変わりますか", False),
         ("AIを使うと仕事のやり方は変わりますか", False),  # a change over time, not a comparison
