@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from guideqa.text import nfkc
+from guideqa.text import OWN_ORGANISATION, OWN_PREFIXES, nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 from retriever.premise import SANCTION_OR_BREACH
 from retriever.roles import asks_where_responsibility_lies
@@ -49,8 +49,10 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                          r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))"
                          r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|お金)"
                          r"|(?:どれ|どの)(?:くらい|ぐらい|程度)が相場|相場(?:は|って)\s*(?:いくら|どれ|どの)"
-                         # 相場 is the going price: 「費用の相場は？」 asks for one without an interrogative.
-                         r"|相場(?:は|って|を教えて|が知りたい)\s*(?:ください)?\s*(?:[?？]|$)"
+                         # The going price of a charge (「費用の相場は？」「導入費用の相場を知りたい」) asked for
+                         # without an interrogative (not 「保存期間の相場」「為替相場」).
+                         r"|(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|年収|給与|給料|賃金|単価|利用料|使用料|代金)"
+                         r"の?相場感?(?:は|って|を|が|について)"
                          # An amount (…額: 上限額・補助額・賠償額) asked for.
                          r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
@@ -565,24 +567,35 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
             _ends_clause(toks, i + 1)
             and (p[1] == "固有名詞" or m.is_oov())
             and len(m.surface()) >= 2
-            and _has_topic(toks, i)
+            and not _introduces_asker(toks, i)
         ):
-            # A nominal predicate (「中身はClaude？」「担当はGeminiです。」): a proper noun or a name the
-            # dictionary does not know (not 「OK？」「NGです」), said of a topic. Without one
-            # (「観光DMOです。…」) the sentence introduces the asker.
+            # A nominal predicate (「中身はClaude？」「担当はGeminiです。」「ChatGPT？」): a proper noun
+            # or a name the dictionary does not know (not 「OK？」「NGです」).
             out.append((m.surface(), m.normalized_form(), ""))
     return out
 
 
-def _has_topic(toks: list, i: int) -> bool:  # type: ignore[type-arg]
-    """The sentence of ``toks[i]`` has a topic or subject before it (は・って・が・も)."""
-    for t in reversed(toks[:i]):
-        p = t.part_of_speech()
-        if p[0] == "補助記号" and p[1] == "句点":
-            return False
-        if p[0] == "助詞" and t.surface() in ("は", "って", "が", "も"):
+# The asker as a topic (「うちは」「弊社は」「当院は」「私は」).
+OWN_TOPIC = re.compile(rf"(?:{OWN_ORGANISATION}|私|わたし)|(?:{'|'.join(OWN_PREFIXES)})[一-龥]{{1,2}}")
+
+
+def _introduces_asker(toks: list, i: int) -> bool:  # type: ignore[type-arg]
+    """「観光DMOです。…」「弊社は株式会社ABCです。…」: the name ``toks[i]`` is stated (です/だ and a
+    full stop, more text after it) of no topic or of the asker's own organisation: the sentence
+    introduces the asker, it asks nothing about the name."""
+    if not (i + 2 < len(toks) and toks[i + 1].normalized_form() in ("です", "だ")):
+        return False
+    stop = toks[i + 2].part_of_speech()
+    if not (stop[0] == "補助記号" and stop[1] == "句点" and toks[i + 2].surface() in ("。", ".")) or i + 3 >= len(toks):
+        return False
+    for j in range(i - 1, -1, -1):
+        t = toks[j]
+        pos = t.part_of_speech()
+        if pos[0] == "補助記号" and pos[1] == "句点":
             return True
-    return False
+        if pos[0] == "助詞" and t.surface() in ("は", "って", "が", "も"):
+            return j > 0 and bool(OWN_TOPIC.fullmatch(toks[j - 1].surface()))
+    return True
 
 
 def _ends_clause(toks: list, i: int) -> bool:  # type: ignore[type-arg]

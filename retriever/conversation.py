@@ -249,9 +249,10 @@ def classify(
     if kind == "role_switch" and (leans_on_context(text) or not _own_predicate(without_parties(body))):
         return kind
     # 「…に使うとなると、また話は別ですか？」「教育委員会だったら、何か違ってきますか」「それでも
-    # そこまで必要？」: a comparison or a degree whose standard is not named is measured against
-    # what the last turn said.
-    if kind == "reference" and implicit_standard(body):
+    # そこまで必要？」: a comparison or an extent whose standard is not named is measured against
+    # what the last turn said, when it names a thing or act the corpus speaks of (「消費税の扱いは
+    # 変わりますか」 does not).
+    if kind == "reference" and implicit_standard(body) and (known is None or _speaks_of_corpus(body, known)):
         return kind
     if SPECIFYING.match(body):  # 「具体的には、誰がどの段階で確認する？」: the last question, made precise
         return "reference"
@@ -260,7 +261,7 @@ def classify(
     # (a phrase of several words only when they can be checked to be the corpus's words).
     if kind != "reference":
         return None
-    if len(own) == 1 and (known is None or all(known(w) for w in own)):
+    if len(own) == 1 and (known is None or all(known(w) for w in own)) and not _own_predicate(body):
         return kind
     if known is not None and elided_predicate(body) and all(known(w) for w in own):
         return kind
@@ -503,17 +504,32 @@ _LEANS = re.compile(
 
 
 # A comparison without its standard (「話は別」「何か違ってくる」「対応は変わる」「同じでいい」「それでも
-# 変わらない」) or a degree set by something said before (そこまで・それほど・そんなに): the
-# standard is the last turn.
-# (Not when the question names what it compares: 「開発者と提供者で違う」「…と比べて」「…より」.)
+# 変わらない」) or an extent set by something said before (そこまで): the standard is the last turn.
+# (Not when the question names what it compares: 「開発者と提供者で違う」「AとBは何が違う」「…と比べて」
+# 「…より」; nor a change over time: 「改訂で何が変わった」.)
 _IMPLICIT_STANDARD = re.compile(
-    r"話(?:は|が|も)?(?:また)?別|(?:違|変わ|異な)って(?:く|き)|(?:何か|なにか|どこか|何が|なにが)(?:違|変わ|異な)"
+    r"話(?:は|が|も)?(?:また)?別|(?:違|変わ|異な)って(?:く|き)|(?:何か|なにか|どこか)(?:違|変わ|異な)|(?:何が|なにが)(?:違|異な)"
     r"|(?:やること|対応|扱い|考え方|答え|結論|注意点|ルール)(?:は|も|って)?(?:変わ|違[いうっ]|異な|同じ)"
-    r"|同じ(?:考え方|扱い|対応|ルール)?で(?:いい|よい|大丈夫|OK|構わ)|そこまで|それほど|そんなに"
+    r"|同じ(?:考え方|扱い|対応|ルール)?で(?:いい|よい|大丈夫|OK|構わ)|そこまで"
     # 「…なんですけど、それでも変わらない？」: whether what was said holds despite a new fact.
     r"|それでも[^。？?]{0,12}?(?:変わ|違|同じ)"
 )
-_NAMED_STANDARD = re.compile(r"と[^、。,？?]{1,20}で(?:は|[、,\s])|と比べ|と比較|より|との違い|と同じ")
+_DEMONSTRATIVE_STANDARD = re.compile(r"そこまで|それでも")
+_NAMED_STANDARD = re.compile(
+    r"と[^、。,？?]{1,20}(?:で(?:は|[、,\s])|(?:は|って)[^、。,？?]{0,6}(?:違|異な))|と比べ|と比較|より|との違い|と同じ"
+)
+
+
+def _speaks_of_corpus(question: str, known: Callable[[str], bool]) -> bool:
+    """Some noun or verb of content of the question, outside its comparison, is the corpus's
+    (「住民向けのお知らせ文に使うとなると…」: 使う; not 「消費税の扱いは変わりますか」). A
+    demonstrative standard (そこまで, それでも) points at the last turn whatever the words."""
+    text = nfkc(question)
+    if _DEMONSTRATIVE_STANDARD.search(text):
+        return True
+    rest = _IMPLICIT_STANDARD.sub(" ", text)
+    verbs = [form for _, pos, form in morphemes(rest) if pos[0] == "動詞" and pos[1] == "一般"]
+    return any(known(w) for w in [*own_terms(rest), *verbs])
 
 
 def implicit_standard(question: str) -> bool:

@@ -202,6 +202,8 @@ _ASSIGNS = re.compile(r"兼ね|区分|該当する|扱い|役割と整理|役割
 _RESPONSIBILITY = r"責任(?![一-龥ァ-ヶ])"
 # Allocating it, in the documents' words (責任の分配・分担・所在).
 _ALLOCATION = r"責任の?(?:分配|分担|所在|配分)|責任を(?:分配|分担)"
+# Which of them bears it (「責任は…のどこが負う」; not 「責任が問われたとき、どこが相談に乗って…」).
+_WHICH_BEARS = r"どこが(?:負|持|取)"
 # 責任 as the topic, the parties' choice within the clause that follows (「責任はAとBのどっち／どこに」).
 _TOPIC = rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?]{{0,20}}?"
 # Duties divided the same way: 「…と私たちで、やるべきことはどう分かれる？」「それぞれ…分けて教えて」;
@@ -209,7 +211,8 @@ _TOPIC = rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?]{{0,20}}?"
 # A party named in a question dividing duties (「開発した会社と私たちとで」「作る側と売る側で」).
 _PARTY_WORDS = re.compile(rf"{_PARTY}|者|ベンダー|委託先|取引先|仕入れ先|発注元|販売元|{OWN_ORGANISATION}")
 _WHOSE = re.compile(
-    rf"{_TOPIC}(?:どっち|どちら|どこ(?:に|の|が)|どの|誰に(?:ある|あり)|どう分|どう違|分担|分け)"
+    rf"{_TOPIC}(?:どっち|どちら|どこ(?:に|の)|{_WHICH_BEARS}|どの|誰に(?:ある|あり)|どう分|どう違|分担|分け)"
+    rf"|(?:どこ|どっち|どちら)が{_RESPONSIBILITY}を(?:負|持|取)"
     rf"|(?:どっち|どちら|誰|だれ)の{_RESPONSIBILITY}|{_RESPONSIBILITY}(?:に|と)(?:なる|なり|なっ)"
     rf"|(?:{_ALLOCATION})(?:は|って|を)"
     rf"|の{_RESPONSIBILITY}(?:ってこと|ということ|でいい|ですよね|だよね|なの(?!で))|の{_RESPONSIBILITY}[？?]\s*[^。？?]{{1,12}}の{_RESPONSIBILITY}[？?]"
@@ -229,11 +232,12 @@ def asks_whose_responsibility(question: str) -> bool:
     return bool(_DUTIES.search(text)) and len(_PARTY_WORDS.findall(text)) >= 2
 
 
-_WHERE_IT_LIES = re.compile(rf"{_TOPIC}どこ(?:に|の|が)")
+_WHERE_IT_LIES = re.compile(rf"{_TOPIC}(?:どこ(?:に|の)|{_WHICH_BEARS})|どこが{_RESPONSIBILITY}を(?:負|持|取)")
 
 
 def asks_where_responsibility_lies(question: str) -> bool:
-    """「責任はA、B、Cのどこにある？」「…のどこが負う？」: its どこ chooses among the parties, it asks no name."""
+    """「責任はA、B、Cのどこにある？」「…のどこが負う？」「…のどこが責任を負う？」: its どこ chooses
+    among the parties, it asks no name."""
     return bool(_WHERE_IT_LIES.search(nfkc(question)))
 
 

@@ -288,6 +288,8 @@ def test_a_question_of_who_bears_responsibility_searches_where_it_is_allocated(a
     asked = "不具合で客に迷惑をかけたら、責任はメーカー、販売店、うちのどこにあるんですか"
     assert expected_answer_type(asked) is None
     assert expected_answer_type("誤作動の責任は、開発元と販売店とうちのどこが負うんですか") is None  # どこが: the same choice
+    assert asks_whose_responsibility("開発元と販売店とうちのどこが責任を負うんですか")
+    assert not asks_whose_responsibility("責任が問われたとき、どこが相談に乗ってくれますか")  # a body asked for
     ans = answerer.ask(asked, role="provider")
     assert not ans.refused
     assert any(allocates_responsibility(p.text) for p in ans.passages[:5])

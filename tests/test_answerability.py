@@ -69,7 +69,10 @@ UPDATE = "ai_jigyosha_guideline_r7_update.txt"
         ("AIの導入費用は？", None),  # what it costs is described, not priced
         ("データ入力のアルバイトの時給は、どれくらいが相場ですか", "money"),  # pay is a price
         ("翻訳の外注は相場っていくら？", "money"),
-        ("外部に委託する場合の費用の相場は？", "money"),  # 相場: the going price
+        ("外部に委託する場合の費用の相場は？", "money"),  # 相場 of a charge: its going price
+        ("導入費用の相場を知りたいです", "money"),
+        ("ログの保存期間の相場は？", None),  # 相場 of a period is no price
+        ("為替相場は？", None),
         ("議事録を作るのに使いやすいツールはどれですか", "product"),  # one to choose
         ("この中でいちばん大事な原則はどれですか", None),  # not a product
         ("ツールはどれを使ってもいいですか", None),  # any of them: no product asked for
@@ -546,6 +549,8 @@ def test_named_things_are_phrases_not_markup() -> None:
     assert [f for f, _ in named_things("担当の翻訳ツールの中身はGemini", asks_a_thing=False)] == ["ジェミニ"]
     # Without a topic the sentence introduces the asker (「観光DMOです。…」): no name asked about.
     assert named_things("観光DMOです。外国人向けの案内チャットを出す予定です。注意点は？", asks_a_thing=False) == []
+    assert named_things("弊社は株式会社ABCです。注意点は？", asks_a_thing=False) == []  # the asker's own topic
+    assert [f for f, _ in named_things("ChatGPT？", asks_a_thing=False)] == ["ChatGPT"]  # a name asked alone
 
 
 def test_a_name_in_a_case_phrase_is_where_the_act_happens() -> None:
