@@ -200,6 +200,22 @@ def _own_predicate(text: str) -> bool:
     return any(pos[0] == "動詞" and pos[1] == "一般" for _, pos, _ in morphemes(text))
 
 
+def _states_own_question(text: str) -> bool:
+    """A content verb predicates the question (「パートさんにはどこまで教えておけばいい？」): it asks
+    something of its own. Not a bare condition (「もし一回も受けなかったら？」「使わせるなら？」),
+    whose main clause the last turn supplies."""
+    if not _own_predicate(text):
+        return False
+    toks = [t for t in morphemes(nfkc(text)) if t[1][0] not in ("補助記号", "空白")]
+    if not toks:
+        return False
+    surface, pos, _ = toks[-1]
+    condition = (pos[0] == "助詞" and pos[1] == "接続助詞" and surface in ("ば", "と", "ても", "でも")) or (
+        pos[0] == "助動詞" and "仮定形" in pos[5]
+    )
+    return not condition
+
+
 def other_roles(body: str, state: TurnState) -> list[Role]:
     """The roles a follow-up turns to, other than the last turn's: named (「提供者の場合は？」) or,
     when none is named, described by their act or as the asker's supplier (「作ってる側は？」
@@ -261,7 +277,7 @@ def classify(
     # (a phrase of several words only when they can be checked to be the corpus's words).
     if kind != "reference":
         return None
-    if len(own) == 1 and (known is None or all(known(w) for w in own)) and not _own_predicate(body):
+    if len(own) == 1 and (known is None or all(known(w) for w in own)) and not _states_own_question(body):
         return kind
     if known is not None and elided_predicate(body) and all(known(w) for w in own):
         return kind

@@ -704,6 +704,10 @@ def test_a_comparison_without_its_standard_continues_the_last_turn(answerer: Ans
     known = _known(answerer)
     assert classify("外部に出す文書に使うとなると、また話は別ですか？", PRIVACY, known) == "reference"
     assert classify("相手が学校だったら、何か違ってきますか", PRIVACY, known) == "reference"
+    # A content verb of its own predicates the question; a bare condition leaves its main clause
+    # to the last turn.
+    assert classify("パートさんにはどこまで教えておけばいい？", PRIVACY, known) is None
+    assert classify("もし一回も受けなかったら？", PRIVACY, known) == "reference"
     # Off the corpus's subjects, the comparison is no continuation (review).
     assert classify("消費税の扱いは変わりますか", PRIVACY, known) is None
     assert classify("来年の税制で何か変わる？", PRIVACY, known) is None
