@@ -59,6 +59,15 @@ TOPIC_CHANGE_WORDS = (
 # make an office noun the speaker's own (当院・本市・弊所). One home for the question readers.
 OWN_ORGANISATION = r"うち|当社|弊社|自社|我々|私たち|わたしたち"
 OWN_PREFIXES = ("当", "本", "弊")
+# The speaker themself (「私は」「自分は」).
+SPEAKER = r"私|わたし|わたくし|僕|自分"
+_OWN_START = re.compile(rf"(?:{OWN_ORGANISATION}|{SPEAKER})")
+
+
+def is_own(word: str) -> bool:
+    """A word naming the asker or the asker's own organisation (「うち」「弊社」「私たち」「私」), or
+    an office noun the speaker's prefix makes theirs (「当院」「本市」「弊所」)."""
+    return word.startswith(OWN_PREFIXES) or bool(_OWN_START.match(word))
 _OPENING_RE = re.compile(
     rf"^(?:{ACKNOWLEDGEMENT})?(?:(?:{TOPIC_CHANGE_WORDS})(?:[^、,。!！?？\s]{{0,6}}?[、,。!！]|\s*))?"
 )

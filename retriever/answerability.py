@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from guideqa.text import OWN_ORGANISATION, OWN_PREFIXES, nfkc
+from guideqa.text import is_own, nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 from retriever.premise import SANCTION_OR_BREACH
 from retriever.roles import asks_where_responsibility_lies
@@ -38,21 +38,23 @@ AnswerType = Literal[
 
 # Nouns of the things a shop or an office buys and names by brand (a product or its maker).
 _PRODUCT_NOUNS = r"(?:製品|商品|サービス|ツール|アプリ|ソフト(?:ウェア)?|チャットボット|メーカー|ベンダー)"
+# Charges, pay and charges for use: nouns whose amount is a price (年収・給与・時給… are prices too).
+_CHARGES = (
+    r"(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト|年収|給与|給料|月給|時給|賃金|単価|利用料|使用料|代金)"
+)
 # Order matters: the first matching type wins (いつまでに is a deadline, not a date).
 _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # いくら / 何円 / 何ドル: the interrogatives of price; 金額・料金・費用… (or their 相場・目安:
     # the usual level of a price) + an interrogative of degree, before or after the noun.
     # Pay (年収・給与・時給…) and charges for use (利用料・使用料) are prices too; 「…はどれくらいが相場」
     # asks the usual price whatever it is of.
-    ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト"
-                         r"|年収|給与|給料|月給|時給|賃金|単価|利用料|使用料)"
+    ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|" + _CHARGES +
                          r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))"
                          r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|お金)"
                          r"|(?:どれ|どの)(?:くらい|ぐらい|程度)が相場|相場(?:は|って)\s*(?:いくら|どれ|どの)"
                          # The going price of a charge (「費用の相場は？」「導入費用の相場を知りたい」) asked for
                          # without an interrogative (not 「保存期間の相場」「為替相場」).
-                         r"|(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|年収|給与|給料|賃金|単価|利用料|使用料|代金)"
-                         r"の?相場感?(?:は|って|を|が|について)"
+                         + "|" + _CHARGES + r"の?相場感?(?:は|って|を|が|について)"
                          # An amount (…額: 上限額・補助額・賠償額) asked for.
                          r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
@@ -575,10 +577,6 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-# The asker as a topic (「うちは」「弊社は」「当院は」「私は」).
-OWN_TOPIC = re.compile(rf"(?:{OWN_ORGANISATION}|私|わたし)|(?:{'|'.join(OWN_PREFIXES)})[一-龥]{{1,2}}")
-
-
 def _introduces_asker(toks: list, i: int) -> bool:  # type: ignore[type-arg]
     """「観光DMOです。…」「弊社は株式会社ABCです。…」: the name ``toks[i]`` is stated (です/だ and a
     full stop, more text after it) of no topic or of the asker's own organisation: the sentence
@@ -594,7 +592,7 @@ def _introduces_asker(toks: list, i: int) -> bool:  # type: ignore[type-arg]
         if pos[0] == "補助記号" and pos[1] == "句点":
             return True
         if pos[0] == "助詞" and t.surface() in ("は", "って", "が", "も"):
-            return j > 0 and bool(OWN_TOPIC.fullmatch(toks[j - 1].surface()))
+            return j > 0 and is_own(toks[j - 1].surface())
     return True
 
 

@@ -204,10 +204,8 @@ def _states_own_question(text: str) -> bool:
     """A content verb predicates the question (「パートさんにはどこまで教えておけばいい？」): it asks
     something of its own. Not a bare condition (「もし一回も受けなかったら？」「使わせるなら？」),
     whose main clause the last turn supplies."""
-    if not _own_predicate(text):
-        return False
     toks = [t for t in morphemes(nfkc(text)) if t[1][0] not in ("補助記号", "空白")]
-    if not toks:
+    if not any(pos[0] == "動詞" and pos[1] == "一般" for _, pos, _ in toks):  # :func:`_own_predicate`
         return False
     surface, pos, _ = toks[-1]
     condition = (pos[0] == "助詞" and pos[1] == "接続助詞" and surface in ("ば", "と", "ても", "でも")) or (
@@ -523,14 +521,15 @@ _LEANS = re.compile(
 # 変わらない」) or an extent set by something said before (そこまで): the standard is the last turn.
 # (Not when the question names what it compares: 「開発者と提供者で違う」「AとBは何が違う」「…と比べて」
 # 「…より」; nor a change over time: 「改訂で何が変わった」.)
+# 「そこまで必要？」, and 「…なんですけど、それでも変わらない？」 (whether what was said holds despite a
+# new fact): a demonstrative points at the standard.
+_DEMONSTRATIVE = r"そこまで|それでも[^。？?]{0,12}?(?:変わ|違|同じ)"
+_DEMONSTRATIVE_STANDARD = re.compile(_DEMONSTRATIVE)
 _IMPLICIT_STANDARD = re.compile(
     r"話(?:は|が|も)?(?:また)?別|(?:違|変わ|異な)って(?:く|き)|(?:何か|なにか|どこか)(?:違|変わ|異な)|(?:何が|なにが)(?:違|異な)"
     r"|(?:やること|対応|扱い|考え方|答え|結論|注意点|ルール)(?:は|も|って)?(?:変わ|違[いうっ]|異な|同じ)"
-    r"|同じ(?:考え方|扱い|対応|ルール)?で(?:いい|よい|大丈夫|OK|構わ)|そこまで"
-    # 「…なんですけど、それでも変わらない？」: whether what was said holds despite a new fact.
-    r"|それでも[^。？?]{0,12}?(?:変わ|違|同じ)"
+    r"|同じ(?:考え方|扱い|対応|ルール)?で(?:いい|よい|大丈夫|OK|構わ)|" + _DEMONSTRATIVE
 )
-_DEMONSTRATIVE_STANDARD = re.compile(r"そこまで|それでも")
 _NAMED_STANDARD = re.compile(
     r"と[^、。,？?]{1,20}(?:で(?:は|[、,\s])|(?:は|って)[^、。,？?]{0,6}(?:違|異な))|と比べ|と比較|より|との違い|と同じ"
 )

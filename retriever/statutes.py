@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from guideqa.text import OWN_ORGANISATION, OWN_PREFIXES, match_key, nfkc
+from guideqa.text import OWN_ORGANISATION, is_own, match_key, nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 
 # The characters a Japanese noun compound is written in (kanji, katakana, Latin letters).
@@ -118,13 +118,12 @@ _RULE_WORDS = "方針|規約|利用規約|規則|規定|規程|規格|基準|ル
 # 「…のルール上」 (not 「…のルールを作りたい」, where the asker is writing them).
 _JUDGED_BY = re.compile(rf"({_WORD_CHARS}{{2,20}})の(?:{_RULE_WORDS})(?:違反|で|では|上|に照らし|によると|的に)")
 # The asker's own organisation (「弊社の規程では」「本市のルールでは」): its rules are the asker's.
-_OWN_RE = re.compile(rf"(?:{OWN_ORGANISATION})")
 _OWN_BEFORE = re.compile(rf"(?:{OWN_ORGANISATION})の$")
 
 
 def _is_own(name: str, before: str = "") -> bool:
     """The asker's own body (「弊社」「当院」「本市の」…, or one after 「うちの」), not another's."""
-    return name.startswith(OWN_PREFIXES) or bool(_OWN_RE.match(name) or _OWN_BEFORE.search(before))
+    return is_own(name) or bool(_OWN_BEFORE.search(before))
 
 
 def known_word(word: str, corpus_text: str, vocabulary: Sequence[str]) -> bool:

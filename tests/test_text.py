@@ -146,3 +146,12 @@ def test_a_reference_to_the_document_asked_is_not_searched() -> None:
         "ガイドライン上の義務はある？",
     ):
         assert without_document_reference(whole) == whole
+
+
+def test_is_own_names_the_asker_or_their_organisation():
+    from guideqa.text import is_own
+
+    for word in ("うち", "弊社", "私たち", "私", "当院", "本市", "弊所"):
+        assert is_own(word), word
+    for word in ("株式会社ABC", "市役所", "ベンダー", "観光DMO"):
+        assert not is_own(word), word
