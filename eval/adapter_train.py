@@ -184,6 +184,21 @@ def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = 
     return QueryAdapter(retriever.embedder.embedder_id, matrix, frozenset(doc_ids), trained), trained
 
 
+def fold_adapters(
+    retriever: Retriever, questions: Sequence[EvalQuestion], strength: float, split: str = "dev"
+) -> tuple[dict[str, int], dict[int, np.ndarray]]:
+    """Each answerable question's fold (the same folds as :func:`cross_validate`) and, per fold,
+    the adapter matrix fitted on the other folds."""
+    queries, positives, ids = collect(retriever, [q for q in questions if q.split == split])
+    passages = Passages.of(retriever)
+    folds = dict(zip(ids, (int(f) for f in np.random.default_rng(SEED).permutation(len(ids)) % FOLDS), strict=True))
+    matrices = {}
+    for f in range(FOLDS):
+        train = np.array([folds[i] != f for i in ids])
+        matrices[f] = fit_adapter(queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength)
+    return folds, matrices
+
+
 def cross_fitted(
     retriever: Retriever,
     questions: Sequence[EvalQuestion],
@@ -191,24 +206,21 @@ def cross_fitted(
     split: str = "dev",
     baseline: bool = True,
     rounded: bool = True,
+    fitted: tuple[dict[str, int], dict[int, np.ndarray]] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Retrieval of the split's questions (the retriever's full ranking, k=10), each ranked by an
     adapter fitted on the other folds (the same folds as :func:`cross_validate`), and (with
-    ``baseline``) without an adapter: the held-out estimate of what the adapter adds on dev."""
-    chosen = [q for q in questions if q.split == split]
-    queries, positives, ids = collect(retriever, chosen)
-    passages = Passages.of(retriever)
-    folds = dict(zip(ids, np.random.default_rng(SEED).permutation(len(ids)) % FOLDS, strict=True))
-    by_id = {q.id: q for q in chosen}
+    ``baseline``) without an adapter: the held-out estimate of what the adapter adds on dev.
+    ``fitted`` passes the folds and matrices of :func:`fold_adapters` made earlier."""
+    folds, matrices = fitted or fold_adapters(retriever, questions, strength, split)
+    by_id = {q.id: q for q in questions if q.split == split}
     texts = [c.text for c in retriever.chunks]
     saved = retriever.adapter
     ranks: dict[str, list[float]] = {"with": [], "without": []} if baseline else {"with": []}
     try:
         for f in range(FOLDS):
-            train = np.array([folds[i] != f for i in ids])
-            matrix = fit_adapter(queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength)
-            held = [by_id[i] for i in ids if folds[i] == f]
-            adapted = QueryAdapter(retriever.embedder.embedder_id, matrix, frozenset(retriever.documents))
+            held = [by_id[i] for i, g in folds.items() if g == f]
+            adapted = QueryAdapter(retriever.embedder.embedder_id, matrices[f], frozenset(retriever.documents))
             for name, adapter in (("with", adapted), ("without", None))[: len(ranks)]:
                 retriever.adapter = adapter
                 for q in held:

@@ -107,3 +107,36 @@ def test_within_fitted_reorders_the_fitted_chunks_at_their_own_raw_scores() -> N
     assert (out[3], out[1], out[0]) == (0.90, 0.80, 0.70)
     assert sorted(out[fitted]) == sorted(raw[fitted])
     assert np.array_equal(within_fitted(raw, adapted, np.zeros(5, dtype=bool)), raw)
+
+
+def test_crossfit_overrides_are_searchconfig_fields_as_literals() -> None:
+    from eval.crossfit import parse_overrides
+
+    assert parse_overrides(["sentence_weight=1.0", "rrf_k=10", "bm25_synonyms=False"]) == {
+        "sentence_weight": 1.0,
+        "rrf_k": 10,
+        "bm25_synonyms": False,
+    }
+    with pytest.raises(SystemExit, match="KEY=VALUE"):
+        parse_overrides(["no_such_field=1"])
+    with pytest.raises(SystemExit, match="KEY=VALUE"):
+        parse_overrides(["rrf_k"])
+
+
+def test_cross_fitted_ranks_each_question_with_the_adapter_of_its_fold(retriever: Retriever) -> None:
+    """The folds' matrices are used as given: a zero map per fold ranks as the identity adapter."""
+    from eval.adapter_train import FOLDS, cross_fitted
+    from eval.schema import EvalQuestion, Evidence
+
+    chunk = next(c for c in retriever.chunks if "U-4) i." in c.item_codes)
+    span = chunk.text.split("。")[0][-20:]
+    questions = [
+        EvalQuestion(id=f"x{i}", question="個人情報をAIに入力するときの注意は？", role="user", type="everyday",
+                     answerable=True, evidence=[Evidence(doc_id=chunk.doc_id, span=span)], split="dev")
+        for i in range(FOLDS)
+    ]  # fmt: skip
+    dim = retriever.vectors.shape[1]
+    fitted = ({q.id: n for n, q in enumerate(questions)}, {f: np.zeros((dim, dim), np.float32) for f in range(FOLDS)})
+    figures = cross_fitted(retriever, questions, 0.0, "dev", baseline=True, fitted=fitted)
+    assert figures["with"] == figures["without"]
+    assert figures["with"]["questions"] == FOLDS and figures["with"]["hit@5"] == 1.0
