@@ -458,6 +458,11 @@ def verb_stem_bridges(question_words: Iterable[str], passage_words: Iterable[str
 # --- the focus of the question ------------------------------------------------------------------
 # Particles that mark what a question asks about (「XXは？」「XXって何」「XXとは」「XXを教えて」).
 _ASK_PARTICLES = ("は", "って", "とは", "を")
+# Verbs that ask whether the text holds a thing (「Xは載っていますか」「Xも書いてありますか」「Xには
+# 触れていますか」): like 「Xはありますか」, the noun is what is asked about; the place may be named
+# (「ガイドラインに」). 「Xも」 asks so only with these verbs.
+_IN_TEXT_VERBS = ("載る", "乗る", "書く", "記載", "触れる", "有る", "居る")  # 乗る: Sudachi's form of 載る; 居る: 〜ている
+_IN_TEXT_PARTICLES = ("も",)
 # Determiners asking for one instance of a kind (「どの様式」「何という制度」).
 _WH_DETERMINERS = ("どの", "何という", "いかなる")
 _WH = ("何", "どこ", "いつ", "いくら", "幾ら", "いくつ", "幾つ", "どれ", "どう", "誰", "どちら", "どんな", "どの")
@@ -514,18 +519,22 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
                 j += 1
             found = toks[i + 1 : j] or found
             continue
-        if m.part_of_speech()[0] != "助詞" or surface not in _ASK_PARTICLES:
+        if m.part_of_speech()[0] != "助詞" or surface not in (*_ASK_PARTICLES, *_IN_TEXT_PARTICLES):
             continue
         rest = toks[i + 1 :]
         if not all(_frame_only(t) for t in rest):
+            if not _asks_in_text(rest):
+                continue
+        elif surface in _IN_TEXT_PARTICLES and not _asks_in_text(rest):
             continue
         asks = any(t.surface().startswith(_WH) for t in rest)
         if surface == "を" and not any(t.normalized_form() in ("教える", "知る") for t in rest):
             continue
-        # 「…は書いてありますか」「…は受けるべきですか」 ask yes/no about the clause, not the noun;
-        # 「…はありますか」 asks whether the noun exists: the noun is what is asked about.
+        # 「…は受けるべきですか」 asks yes/no about the clause, not the noun; 「…はありますか」
+        # 「…は(ガイドラインに)書いてありますか」 ask whether the noun exists (in the text): the noun
+        # is what is asked about (after a clause, 「…べきとは書いてありますか」, there is no noun).
         verbs = [t for t in rest if t.part_of_speech()[0] == "動詞"]
-        exists = bool(verbs) and all(t.normalized_form() == "有る" for t in verbs)
+        exists = bool(verbs) and (all(t.normalized_form() == "有る" for t in verbs) or _asks_in_text(rest))
         if surface != "を" and not asks and verbs and not exists:
             continue
         j = i
@@ -549,6 +558,21 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
             continue
         out.append((form, tuple(p.normalized_form() for p in m.split(SplitMode.A))))
     return tuple(out)
+
+
+def _asks_in_text(rest: list) -> bool:  # type: ignore[type-arg]
+    """The frame asks whether the text holds the noun before it: an in-text verb (載る・書く・
+    記載…) is its only verb, and its only nouns name the place, before に／には／で."""
+    verbs = [t for t in rest if t.part_of_speech()[0] == "動詞" or (t.part_of_speech()[1] == "普通名詞" and t.normalized_form() == "記載")]
+    if not verbs or not all(t.normalized_form() in _IN_TEXT_VERBS for t in verbs):
+        return False
+    for k, t in enumerate(rest):
+        if _frame_only(t) or t.normalized_form() == "記載":
+            continue
+        after = rest[k + 1] if k + 1 < len(rest) else None
+        if not (_is_noun(t) and after is not None and (_is_noun(after) or after.surface() in ("に", "で"))):
+            return False
+    return True
 
 
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")

@@ -91,6 +91,10 @@ DETAIL = re.compile(
 # Asking what something means (「どういう意味？」「どういうこと？」「何のこと？」).
 MEANING = re.compile(r"意味|どういうこと|何のこと|なんのこと")
 MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
+# 「ほかに」「それ以外に」 as an adverb ask for more than what was said: their standard is the last
+# turn, whatever words the turn adds (「ほかに気をつけることは？家族への説明とか」). 「他の」 names
+# another thing of its own (「他の国では？」) and does not.
+_MORE_THAN_SAID = re.compile(r"(?:他|ほか|それ以外)に(?:は|も)?(?![のな])|以外に(?:は|も)?")
 # A sentence-initial adverb of specifying (「具体的には、」「詳しく言うと、」「例えば、」) makes what
 # follows a precision of the last question, whatever words it brings: it continues it.
 SPECIFYING = re.compile(
@@ -257,6 +261,8 @@ def classify(
         return kind
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
         return kind
+    if kind == "more" and _MORE_THAN_SAID.search(body):
+        return "reference"  # its own words say what more it asks about, in the last turn's frame
     # 「じゃあ画像生成AIを作ってる側はどういう責任があるの？」「ベンダーさん側の責任は？」「うちが
     # それを売る場合は？」: the same question for another party, leaning on the last turn or with
     # no predicate but the act that describes the party.

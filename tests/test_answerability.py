@@ -530,6 +530,11 @@ def test_rate_questions() -> None:
         ("人手が足りないから全部は無理だよね？", []),  # a noun used as an adverb (副詞可能)
         ("外部向けとなると話は別ですか", []),  # 話: the matter discussed, no subject
         ("ディープフェイクの話はありますか", []),
+        # Whether the text holds a noun (載る・書く・記載, its place named or not; も with these verbs).
+        ("保険料も、この資料に載っていますか", ["保険料"]),
+        ("著作権はガイドラインに書いてありますか", ["著作権"]),
+        ("研修を受けるべきとは書いてありますか", []),  # a clause, no noun
+        ("研修の記録も残すべき？", []),  # も without an in-text verb marks no focus
     ],
 )
 def test_asked_focus(question: str, focus: list[str]) -> None:

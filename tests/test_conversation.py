@@ -73,6 +73,10 @@ def answerer(real_settings: Settings) -> Answerer:
         # A sentence-initial 「具体的には、」 makes its new words a precision of the last question.
         ("具体的には、どの部署が何を確認すればいいですか", "reference"),
         ("例えば、委託先との契約ではどうする？", "reference"),
+        # 「ほかに」 as an adverb asks for more than the last turn said, whatever words it adds:
+        # they say what more, in the last question's frame.
+        ("ほかに気をつけることはありますか？取引先への説明とか。", "reference"),
+        ("名前は入れないようにしています。それ以外には？", "reference"),
     ],
 )
 def test_follow_ups_are_detected(question: str, kind: str):
@@ -89,6 +93,7 @@ def test_follow_ups_are_detected(question: str, kind: str):
         "明日の東京の天気は？",
         "AIとは？",
         "AIガバナンスとは何ですか",
+        "他の国ではどんな規制がありますか？",  # 「他の」 names another thing of its own
     ],
 )
 def test_self_contained_questions_stand_alone(question: str):
