@@ -522,10 +522,8 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if m.part_of_speech()[0] != "助詞" or surface not in (*_ASK_PARTICLES, *_IN_TEXT_PARTICLES):
             continue
         rest = toks[i + 1 :]
-        if not all(_frame_only(t) for t in rest):
-            if not _asks_in_text(rest):
-                continue
-        elif surface in _IN_TEXT_PARTICLES and not _asks_in_text(rest):
+        in_text = _asks_in_text(rest)
+        if not in_text and (surface in _IN_TEXT_PARTICLES or not all(_frame_only(t) for t in rest)):
             continue
         asks = any(t.surface().startswith(_WH) for t in rest)
         if surface == "を" and not any(t.normalized_form() in ("教える", "知る") for t in rest):
@@ -534,7 +532,7 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         # 「…は(ガイドラインに)書いてありますか」 ask whether the noun exists (in the text): the noun
         # is what is asked about (after a clause, 「…べきとは書いてありますか」, there is no noun).
         verbs = [t for t in rest if t.part_of_speech()[0] == "動詞"]
-        exists = bool(verbs) and (all(t.normalized_form() == "有る" for t in verbs) or _asks_in_text(rest))
+        exists = bool(verbs) and (in_text or all(t.normalized_form() == "有る" for t in verbs))
         if surface != "を" and not asks and verbs and not exists:
             continue
         j = i
@@ -563,11 +561,11 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def _asks_in_text(rest: list) -> bool:  # type: ignore[type-arg]
     """The frame asks whether the text holds the noun before it: an in-text verb (載る・書く・
     記載…) is its only verb, and its only nouns name the place, before に／には／で."""
-    verbs = [t for t in rest if t.part_of_speech()[0] == "動詞" or (t.part_of_speech()[1] == "普通名詞" and t.normalized_form() == "記載")]
+    verbs = [t for t in rest if t.part_of_speech()[0] == "動詞" or t.normalized_form() == "記載"]
     if not verbs or not all(t.normalized_form() in _IN_TEXT_VERBS for t in verbs):
         return False
     for k, t in enumerate(rest):
-        if _frame_only(t) or t.normalized_form() == "記載":
+        if _frame_only(t):  # 記載 (サ変可能) is frame too
             continue
         after = rest[k + 1] if k + 1 < len(rest) else None
         if not (_is_noun(t) and after is not None and (_is_noun(after) or after.surface() in ("に", "で"))):
