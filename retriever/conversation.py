@@ -95,6 +95,10 @@ MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外�
 # turn, whatever words the turn adds (「ほかに気をつけることは？家族への説明とか」). 「他の」 names
 # another thing of its own (「他の国では？」) and does not.
 _MORE_THAN_SAID = re.compile(r"(?:他|ほか|それ以外)に(?:は|も)?(?![のな])|以外に(?:は|も)?")
+# A degree adverb on a request to explain (「もう少し詳しく」「もっと掘り下げて」) measures the
+# explanation against the one just given: the request continues the last turn, whatever words it
+# adds about what to include (「別添の解説も含めて、もう少し掘り下げて」).
+_FURTHER = re.compile(r"(?:もう少し|もうちょっと|もっと|さらに)[、,\s]?(?:詳しく|くわしく|詳細に|掘り下げ|深く|教え|説明)")
 # A sentence-initial adverb of specifying (「具体的には、」「詳しく言うと、」「例えば、」) makes what
 # follows a precision of the last question, whatever words it brings: it continues it.
 SPECIFYING = re.compile(
@@ -260,6 +264,8 @@ def classify(
     if ANAPHOR.match(body) or not own:
         return kind
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
+        return kind
+    if kind in ("detail", "examples") and _FURTHER.search(body):
         return kind
     if kind == "more" and _MORE_THAN_SAID.search(body):
         return "reference"  # its own words say what more it asks about, in the last turn's frame

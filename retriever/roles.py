@@ -111,18 +111,22 @@ def named_roles(question: str) -> list[Role]:
 # A party described by the act that defines a role (the profile's ``acts``: 「画像生成AIを作ってる
 # 側」「それを使う側の会社」「提供してる業者さん」), or the asker's own organisation doing it
 # (「うちがそれをサービスとして売る場合」). A one-kanji stem needs its okurigana (使う, not 使用).
-_PARTY = r"(?:側|立場|業者|会社|事業者|企業|メーカー)"
+_PARTY = r"(?:側|立場|業者|会社|事業者|企業|メーカー|ベンダー)"
 _OURS = rf"(?:{OWN_ORGANISATION})"
 
 
-# Making in everyday words (作る) is an AI developer's act only when what is made is AI (「画像生成AIを
-# 作ってる側」, not 「議事録を作る側」).
-_MADE = r"(?:AI|モデル|システム|アプリ|ツール|それ|これ)(?:を|の)?"
+# Making and putting out in everyday words (作る, 出す) are a role's act only when what is made or put
+# out is AI (「画像生成AIを作ってる側」「そのサービスを出している業者さん」, not 「議事録を作る側」
+# 「書類を出す会社」).
+# (A service is put out by its provider; who made it is not said: 「サービスを作った会社」 is not a developer.)
+_OBJECT = {
+    "作": r"(?:AI|モデル|システム|アプリ|ツール|それ|これ)(?:を|の)?",
+    "出": r"(?:AI|モデル|システム|サービス|アプリ|ツール|それ|これ)を",
+}
 
 
 def _act(stem: str) -> str:
-    made = _MADE if stem == "作" else ""
-    return f"{made}{re.escape(stem)}[ぁ-ゖ]{{{1 if len(stem) == 1 else 0},6}}"
+    return f"{_OBJECT.get(stem, '')}{re.escape(stem)}[ぁ-ゖ]{{{1 if len(stem) == 1 else 0},6}}"
 
 
 _DESCRIBED: tuple[tuple[Role, re.Pattern[str]], ...] = tuple(
@@ -145,6 +149,11 @@ _SUPPLIER = re.compile(
 
 
 _ADDRESSED = re.compile(r"(?:の[^、。,？?！!\sはがもを]{1,8}?)?(?:さん|様)?(?:に|へ|から|と(?!して)|を)")
+# 「Xには／にも…責任がある・求められる」: に before は or も with a duty after it marks who bears it
+# (the party asked about), not one addressed.
+_BEARS = re.compile(
+    r"(?:の[^、。,？?！!\sはがもを]{1,8}?)?(?:さん|様)?に(?:は|も)[^。？?！!]{0,20}?(?:責任|義務|決まり|ルール|求め|課さ|すべき)"
+)
 
 
 def described_roles(question: str, asker: Role | None) -> list[Role]:
@@ -156,7 +165,7 @@ def described_roles(question: str, asker: Role | None) -> list[Role]:
     found = [
         role
         for role, pattern in _DESCRIBED
-        if any(not _ADDRESSED.match(text, m.end()) for m in pattern.finditer(text))
+        if any(not _ADDRESSED.match(text, m.end()) or _BEARS.match(text, m.end()) for m in pattern.finditer(text))
     ]
     if not found and _SUPPLIER.search(text):
         chain = [e.role for e in ROLE_TABLE]

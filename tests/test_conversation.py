@@ -123,10 +123,25 @@ def test_self_contained_questions_stand_alone(question: str):
         ("AI事業者ガイドラインの概要を教えて", "user", []),
         ("外部業者との契約で気をつけることは？", "user", []),
         ("議事録を作る側の職員は何に注意すべき？", "user", []),
+        # Putting out (出す) is the provider's act when what is put out is AI; a vendor is a party;
+        # 「Xには／にも…責任・決まり」 names the party bearing them, not one addressed.
+        ("そのアプリを出している会社には、どんな決まりがあるの？", "user", ["provider"]),
+        ("書類を出す会社は？", "user", []),
+        ("モデルを作っているベンダーは？", "user", ["developer"]),
+        ("それを作ってる会社の側にも責任はある？", "user", ["developer"]),
+        ("サービスを作った会社はどういう役割？", "user", []),
     ],
 )
 def test_parties_described_by_their_act(question: str, asker: str, roles: list[str]):
     assert described_roles(question, asker) == roles  # type: ignore[arg-type]
+
+
+def test_a_request_to_explain_further_continues_the_last_turn():
+    # A degree adverb on a request to explain measures it against the answer just given,
+    # whatever the turn adds about what to include; other uses of もっと do not.
+    assert classify("別添の解説も含めて、もう少し掘り下げて教えてください", PRIVACY) == "detail"
+    assert classify("社内研修で使うので、実践のやり方をもっと詳しく説明してもらえますか", PRIVACY) == "examples"
+    assert classify("生成AIをもっと活用するにはどうすればいいですか", PRIVACY) is None
 
 
 def test_a_party_described_by_its_act_switches_the_role():
