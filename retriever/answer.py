@@ -56,6 +56,7 @@ from retriever.premise import (
     about_national_law,
     asks_about_sanction,
     guideline_words,
+    internal_procedure,
     premise_cue,
     says_not_binding,
     says_soft_law,
@@ -549,6 +550,9 @@ class Answerer:
             return False
         if about_national_law(query):
             return True
+        if internal_procedure(query) and not about_guideline(query):
+            # 「院内の倫理委員会に何日前までに申請が必要？」: the organisation's own procedure; gated.
+            return False
         if about_guideline(query):
             return not self._own_rules_called(query)
         return not self._own_rules(hits)

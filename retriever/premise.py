@@ -60,6 +60,14 @@ _DUTY = (
     r"|(?:守る|従う|遵守する)必要)"
 )
 FALSE_PREMISE = re.compile("|".join((_SANCTION, _BREACH, _LICENCE, _REGISTER, _DUTY)))
+# A filing with a government body the question says the guideline prescribes (「ガイドラインで決まってる
+# 経産省への利用報告はいつまでに」): no document of the corpus prescribes one for businesses in Japan.
+# (Without the guideline named, a deadline asked for reporting to the state is a figure of some
+# other rule, which the corpus does not hold: gated, not corrected.)
+_FILING = re.compile(
+    r"(?:国|省|庁|官庁|当局|政府|経産省|総務省|経済産業省|内閣府|デジタル庁)(?:へ|に)の?[^。？?、]{0,6}?"
+    r"(?:報告|届出|届け出|提出|登録|申請)"
+)
 
 PREMISE_LEAD = (
     "AI事業者ガイドラインは、事業者の自主的な取組を促す法的拘束力のない「ソフトロー」であり、"
@@ -69,7 +77,8 @@ PREMISE_LEAD = (
 
 def premise_cue(question: str) -> str | None:
     """The legal-force cue of the question (「罰金」「違反すると」…), or None."""
-    m = FALSE_PREMISE.search(nfkc(question))
+    text = nfkc(question)
+    m = FALSE_PREMISE.search(text) or (_FILING.search(text) if about_guideline(text) else None)
     return m.group(0) if m else None
 
 
@@ -138,6 +147,17 @@ _NATIONAL_LAW = re.compile(r"法律|法令|法的|法で|国に|国へ|国の|�
 def about_national_law(question: str) -> bool:
     """Does the premise speak of the law or the state rather than an organisation's own rules?"""
     return bool(_NATIONAL_LAW.search(nfkc(question)))
+
+
+# A body within the asker's organisation (「院内の倫理委員会」「社内の審査」「庁内の手続」): a duty to
+# apply to it is that organisation's own procedure, not a premise about the law.
+_INTERNAL_BODY = re.compile(r"(?:院|社|庁|学|校|園|所|局|部|課|署|館|組合|法人)内(?:の|で)")
+
+
+def internal_procedure(question: str) -> bool:
+    """Is the premise a duty (not a sanction) owed to a body inside the asker's organisation?"""
+    text = nfkc(question)
+    return bool(_INTERNAL_BODY.search(text)) and not asks_about_sanction(text) and not about_national_law(text)
 
 
 # How a document says that what it asks is not binding: left to the reader (委ねられる), not

@@ -617,3 +617,12 @@ def test_a_premise_about_another_bodys_rules_is_refused_not_corrected(answerer: 
     assert PREMISE_LEAD not in answer.answer
     # The guideline's own legal force is still corrected.
     assert PREMISE_LEAD in answerer.ask("ガイドライン違反になると罰金はありますか？").answer
+
+
+def test_a_deadline_of_an_internal_procedure_is_not_corrected_with_soft_law(answerer: Answerer) -> None:
+    """An application owed to a committee inside the asker's organisation is its own procedure:
+    the guideline's being soft law does not answer when it is due; gated (refused here)."""
+    answer = answerer.ask("社内の審査委員会には、AIの利用を何日前までに申請する必要がありますか？")
+    assert answer.refused and PREMISE_LEAD not in answer.answer
+    # The state's filing said to be the guideline's is the premise, corrected.
+    assert PREMISE_LEAD in answerer.ask("ガイドラインで決まっている国への利用報告はいつまでに出せばいいですか").answer

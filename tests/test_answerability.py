@@ -40,6 +40,7 @@ from retriever.premise import (
     PREMISE_LEAD,
     asks_about_sanction,
     guideline_words,
+    internal_procedure,
     premise_cue,
     says_not_binding,
     says_soft_law,
@@ -412,6 +413,21 @@ def test_an_unqualified_guideline_word_is_told_from_the_national_guideline_named
     assert guideline_words("AI事業者ガイドラインに違反すると罰金はありますか") == set()
     assert guideline_words("ソフトローだから守らなくても罰則はないですよね") == set()
     assert guideline_words("社内ガイドラインに違反したら") == set()  # someone else's, by name
+
+
+def test_a_filing_with_the_state_is_a_premise_when_said_to_be_the_guidelines() -> None:
+    # No document of the corpus prescribes a filing with the state; a deadline asked for one the
+    # question does not attribute to the guideline is some other rule's figure (gated).
+    assert premise_cue("指針で定められている総務省への届出は、どの様式で出せばいいですか")
+    assert premise_cue("ガイドラインで決まっている国への報告はいつまでですか")
+    assert premise_cue("AIの事故は何日以内に国に報告するのですか") is None
+
+
+def test_a_duty_owed_to_a_body_inside_the_organisation_is_its_own_procedure() -> None:
+    assert internal_procedure("社内の審査委員会には何日前までに申請が必要ですか")
+    assert internal_procedure("庁内の情報政策課への届出は必要ですか")
+    assert not internal_procedure("生成AIを使うには国への登録が必要ですか")
+    assert not internal_procedure("社内の規程に違反すると罰則はありますか")  # a sanction
 
 
 def test_ordinary_questions_have_no_premise() -> None:
