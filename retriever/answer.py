@@ -89,6 +89,9 @@ WHOLE_PASSAGE_TYPES = (*CONTACTS, "named")
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
 TYPED_POOL = 30
+# Passages searched for a sentence stating the asked figure when the selection holds none
+# (Answerer.assess): the first ones, where the question's subject is.
+TYPED_SENTENCE_PASSAGES = 2
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Script and style elements hold code, never words of a question: removed whole.
 _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -259,7 +262,8 @@ class Answerer:
             coverage=_covered(words, set(content_words(quoted)), self.idf),
             expected=expected,
             type_found=expected is None
-            or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits),
+            or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits)
+            or self._found_in_conversation(question, selection, expected, counter, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
             rules_missing=self._other_rules(question),
@@ -270,6 +274,32 @@ class Answerer:
         accepts something, and the corpus never names them (:mod:`retriever.statutes`). A
         question about the guideline itself (「弊社の規程では…ですが、ガイドライン上は？」) is not."""
         return not about_guideline(question) and bool(self.names.unnamed(question))
+
+    def _found_in_conversation(
+        self,
+        question: str,
+        selection: list[tuple[int, str]],
+        expected: AnswerType,
+        counter: str | None,
+        hits: list[Hit],
+    ) -> bool:
+        """A follow-up asking a figure with few words of its own (「書類も出すの？いつまで？」 after
+        「うっかり入力してしまったら誰に言えばいい？」): its own words name no subject a sentence could
+        hold, and Japanese leaves the conversation's subject out. The figure stands in a quoted
+        sentence whose whole passage is about the conversation: it holds at least
+        :data:`TYPED_SENTENCE_COVERAGE` of the words of ``question`` (the search text: the last
+        question with this turn's words)."""
+        if _OWN_TURN.get() is None or expected not in SUBJECT_TYPES:
+            return False
+        asked = content_words(without_type_cue(question))
+        return any(
+            has_answer_type(text, expected, counter, question)
+            and _subject_share(
+                asked, set(_passage_words(_with_antecedent(hits, i, text, whole=True))) | self._title_words(question, hits, i), self.idf
+            )
+            >= TYPED_SENTENCE_COVERAGE
+            for i, text in selection
+        )
 
     def _type_found(
         self,
@@ -321,8 +351,35 @@ class Answerer:
     def assess(self, question: str, hits: list[Hit]) -> Assessment:
         selection = self.extractive.select(question, hits) if hits else []
         f = self.features(question, hits, selection)
+        if selection and f.expected in FIGURES and not f.type_found:
+            # The sentences nearest the question's words need not be the one stating the figure it
+            # asks (「書類も出すの？いつまで？」: 「書類はその後でかまいません」 is nearer than 「翌日の
+            # 勤務終了までに…報告書を提出します」): the first passages' sentence stating it, when the
+            # subject test accepts it, leads the selection.
+            typed = self._typed_sentence(question, hits, f.expected)
+            if typed is not None:
+                selection = [typed, *(x for x in selection if x != typed)][: max(len(selection), 1)]
+                f = self.features(question, hits, selection)
         verdict = decide(f, self.policy.thresholds) if selection else Verdict(False, "empty", False)
         return Assessment(selection, f, verdict)
+
+    def _typed_sentence(self, question: str, hits: list[Hit], expected: AnswerType) -> tuple[int, str] | None:
+        """The first sentence of the first :data:`TYPED_SENTENCE_PASSAGES` passages that states
+        the asked kind of content and passes the gate's subject test."""
+        typed_question = self._typed_question(question)
+        counter = asked_counter(typed_question) if expected in ("number", "duration") else None
+        focus = asked_focus(question)
+        words = self._typed_words(question)
+        for i, hit in enumerate(hits[:TYPED_SENTENCE_PASSAGES]):
+            for sentence in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path)):
+                if not has_answer_type(sentence, expected, counter, typed_question):
+                    continue
+                one = [(i, sentence)]
+                if self._type_found(typed_question, one, expected, counter, focus, words, hits) or self._found_in_conversation(
+                    question, one, expected, counter, hits
+                ):
+                    return (i, sentence)
+        return None
 
     def premise_on_topic(self, question: str, role: Role | None) -> tuple[bool, float, float]:
         """(on topic, similarity, corpus vocabulary share) of the question without its premise

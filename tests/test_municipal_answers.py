@@ -147,3 +147,22 @@ def test_the_query_adapter_orders_only_the_documents_it_was_fitted_on(answerer: 
     on, off = retriever.channels(query), plain.channels(query)
     assert not fitted[int(np.argmax(on["dense"]))]
     assert all(np.array_equal(on[key], off[key]) for key in ("rrf_dense", "rrf_sentence"))
+
+
+def test_the_sentence_stating_the_asked_figure_leads_the_selection(answerer: Answerer) -> None:
+    """A follow-up asking a deadline with few words of its own (「書類も出すの？いつまで？」): the
+    sentences nearest its words (「報告しなければならない」) state no deadline; the passage's
+    sentence stating one, about the conversation's subject, leads what the gate weighs."""
+    from retriever.search import Hit
+
+    chunks = answerer.retriever.chunks
+    article = next(i for i, c in enumerate(chunks) if "第9条" in c.section)
+    hits = [Hit(article, chunks[article], 1.0, 0.9, 1.0)]
+    with answerer.own_turn("書類も出すの？いつまで？"):
+        assessment = answerer.assess("入力禁止情報を誤って入力してしまったら、どうすればいい？ 書類も出すの?いつまで?", hits)
+        typed = answerer._typed_sentence("入力禁止情報を誤って入力してしまったら？ 書類も出すの?いつまで?", hits, "duration")
+    assert assessment.features.type_found
+    assert any("3開庁日以内" in sentence for _, sentence in assessment.selection)
+    assert typed is not None and "3開庁日以内" in typed[1]
+    # Without the conversation, a figure about something else is not taken for the one asked.
+    assert not answerer.assess("補助金の申請はいつまでですか", hits).features.type_found
