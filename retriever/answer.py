@@ -352,7 +352,7 @@ class Answerer:
         selection = self.extractive.select(question, hits) if hits else []
         f = self.features(question, hits, selection)
         if selection and f.expected in FIGURES and not f.type_found:
-            # The sentences nearest the question's words need not be the one stating the figure it
+            # The sentences nearest a follow-up's words need not be the one stating the figure it
             # asks (「書類も出すの？いつまで？」: 「書類はその後でかまいません」 is nearer than 「翌日の
             # 勤務終了までに…報告書を提出します」): the first passages' sentence stating it, when the
             # subject test accepts it, leads the selection.
@@ -364,13 +364,22 @@ class Answerer:
         return Assessment(selection, f, verdict)
 
     def _typed_sentence(self, question: str, hits: list[Hit], expected: AnswerType) -> tuple[int, str] | None:
-        """The first sentence of the first :data:`TYPED_SENTENCE_PASSAGES` passages that states
-        the asked kind of content and passes the gate's subject test."""
+        """In a follow-up (:meth:`own_turn`), the first sentence of the first
+        :data:`TYPED_SENTENCE_PASSAGES` passages of the first passage's document (another
+        document's figure is not this one's, as in :meth:`_typed_first`) that states the asked
+        kind of content and passes the gate's subject test. (A question standing alone names its
+        subject in its own words, and the sentences nearest them are where its figure is: a figure
+        elsewhere in the passage is about something else, 「ヘルプデスクの電話番号」 answered with
+        another desk's.)"""
+        if _OWN_TURN.get() is None:
+            return None
         typed_question = self._typed_question(question)
         counter = asked_counter(typed_question) if expected in ("number", "duration") else None
         focus = asked_focus(question)
         words = self._typed_words(question)
         for i, hit in enumerate(hits[:TYPED_SENTENCE_PASSAGES]):
+            if hit.chunk.doc_id != hits[0].chunk.doc_id:
+                continue
             for sentence in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path)):
                 if not has_answer_type(sentence, expected, counter, typed_question):
                     continue
