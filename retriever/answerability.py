@@ -517,7 +517,10 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
             j = i + 1
             while j < len(toks) and _is_noun(toks[j]):
                 j += 1
-            found = toks[i + 1 : j] or found
+            # 「どのSlackチャンネル？」: the last noun names the kind of thing the answer is (a
+            # channel: 「#ai-help」 need not say チャンネル); the nouns before it, what it is of.
+            run = toks[i + 1 : j]
+            found = (run[:-1] if len(run) > 1 else run) or found
             continue
         if m.part_of_speech()[0] != "助詞" or surface not in (*_ASK_PARTICLES, *_IN_TEXT_PARTICLES):
             continue

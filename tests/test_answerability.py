@@ -535,6 +535,8 @@ def test_rate_questions() -> None:
     [
         ("問い合わせ窓口の電話番号を教えてください", ["電話番号"]),
         ("申請書はどの様式で提出しますか", ["様式"]),
+        # After どの, the last noun names the kind the answer is; the nouns before it, what it is of.
+        ("質問はどのTeamsチャンネルに書けばいい？", ["teams"]),
         ("外部委託の費用の相場は？", ["相場"]),
         ("研究会の座長は誰ですか", ["座長"]),
         ("利用者向けの注意点は？", ["注意点"]),
