@@ -52,8 +52,8 @@ def written_forms(text: str) -> str:
 # search leaves them out (:func:`without_opening`).
 ACKNOWLEDGEMENT = r"(?:ありがとう(?:ございます|ございました)?|なるほど|了解(?:です|しました)?|(?:わ|分)かりました|承知しました)[。、,!！\s]*"
 TOPIC_CHANGE_WORDS = (
-    r"ところで|話は変わ|話が変わ|話変わ|話を変え|別の(?:質問|話)|別件|それとは別に|それはそうと|それはさておき|閑話休題|"
-    r"(?:全然|全く|まったく)?関係ない(?:けど|が|です)|さて[、,]"
+    r"ところで|話は変わ|話が変わ|話変わ|話を変え|別の(?:質問|話)|別件|それとは別に?|それはそうと|それはさておき|閑話休題|"
+    r"(?:全然|全く|まったく)?関係ない(?=ん|けど|けれど|が|です)|さて[、,]"
 )
 # The asker's own organisation or group (「うちは」「弊社の規程」「私たち」), and the prefixes that
 # make an office noun the speaker's own (当院・本市・弊所). One home for the question readers.
@@ -68,15 +68,57 @@ def is_own(word: str) -> bool:
     """A word naming the asker or the asker's own organisation (「うち」「弊社」「私たち」「私」), or
     an office noun the speaker's prefix makes theirs (「当院」「本市」「弊所」)."""
     return word.startswith(OWN_PREFIXES) or bool(_OWN_START.match(word))
+# A connective that only adds a question (「あと、」「それと」) may stand before the conjunction
+# (「あと全然別件なんですが」), and an intensifier before 別件 / 別の話 (「全然別の話ですが」).
+_ADDING = r"(?:あと|それと|それから|で|また)[、,\s]*"
+_TOPIC_CHANGE_AT = re.compile(rf"(?:{_ADDING})?(?:全然|全く|まったく)?(?:{TOPIC_CHANGE_WORDS})")
 _OPENING_RE = re.compile(
     rf"^(?:{ACKNOWLEDGEMENT})?(?:(?:{TOPIC_CHANGE_WORDS})(?:[^、,。!！?？\s]{{0,6}}?[、,。!！]|\s*))?"
 )
+# The rest of a clause of topic change after a stem that needs one (「話は変わりますが、」「別件なん
+# ですけど」「別件で、」); after a complete conjunction only its punctuation (「ところで、来週…」
+# keeps 来週).
+_NEEDS_TAIL = ("変わ", "変え", "件", "話", "ない", "別")
+_CLAUSE_TAIL = re.compile(
+    r"[^、,。!！?？\s]{0,8}?(?:が|けど|けれど|けれども|で|です|ね)[、,。!！]"  # to its punctuation
+    r"|[^、,。!！?？\s]{0,4}(?:が|けど|けれど|けれども|で)\s*"  # unpunctuated (「話変わるけど著作権は？」)
+)
+_PUNCTUATION = re.compile(r"[、,。!！]?\s*")
+_SENTENCE_START = re.compile(r"(?:^|[。!！?？\n])\s*")
+
+
+def new_subject_at(text: str) -> int | None:
+    """Where a new subject starts in ``text``: the end of a conjunction of topic change that opens
+    the text or one of its sentences, after an acknowledgement if any (「わかりました、確認して
+    みます。ところで来週…」「気をつけます。話は変わりますが、…」 → the offset of 「来週」 /
+    the clause after 「…が、」); None when no sentence opens so. What precedes it only closes
+    the last subject."""
+    for start in _SENTENCE_START.finditer(text):
+        at = start.end()
+        ack = re.match(ACKNOWLEDGEMENT, text[at:])
+        if ack:
+            at += ack.end()
+        conj = _TOPIC_CHANGE_AT.match(text, at)
+        if conj:
+            tail = _CLAUSE_TAIL if conj.group().endswith(_NEEDS_TAIL) else _PUNCTUATION
+            end = tail.match(text, conj.end())
+            return end.end() if end else conj.end()
+    return None
+
+
+def opens_new_subject(text: str) -> bool:
+    """Whether the text, or one of its sentences, opens by changing the subject
+    (:func:`new_subject_at`)."""
+    return new_subject_at(text) is not None
 
 
 def without_opening(text: str) -> str:
     """``text`` without a leading acknowledgement or topic-change conjunction
-    (「ありがとう。ところで、…」 → 「…」); unchanged when nothing would be left."""
-    rest = _OPENING_RE.sub("", text, count=1).lstrip()
+    (「ありがとう。ところで、…」 → 「…」), and without what closed the last subject before a
+    sentence that changes it (「気をつけます。話は変わりますが、…」 → 「…」); unchanged when
+    nothing would be left."""
+    at = new_subject_at(text)
+    rest = (text[at:] if at is not None else _OPENING_RE.sub("", text, count=1)).lstrip()
     return rest if rest else text
 
 

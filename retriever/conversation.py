@@ -39,7 +39,7 @@ from guideqa.guideline import (
 )
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
-from guideqa.text import ACKNOWLEDGEMENT, OWN_ORGANISATION, TOPIC_CHANGE_WORDS
+from guideqa.text import OWN_ORGANISATION, opens_new_subject
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
@@ -68,9 +68,6 @@ MAX_STATE_ITEMS = 4
 NOTE_QUESTION_CHARS = 30
 
 # --- cue words (general Japanese) --------------------------------------------------------
-# Opening words that change the subject (the conjunctions of topic change, 転換の接続詞), after
-# an acknowledgement of the last answer if any: the question stands on its own.
-TOPIC_CHANGE = re.compile(rf"^(?:{ACKNOWLEDGEMENT})?(?:{TOPIC_CHANGE_WORDS})")
 # 「〜とは」「〜って何？」: a definition question names its own subject (colloquial って stands for
 # とは before an interrogative: 「AIガバナンスってそもそも何ですか」).
 DEFINITION = re.compile(
@@ -241,7 +238,7 @@ def classify(
     if state is None:
         return None
     text = nfkc(question).strip()
-    if TOPIC_CHANGE.match(text):
+    if opens_new_subject(text):  # 「…。ところで、」: the question stands on its own
         return None
     body = LEAD.sub("", text)
     if defines(body):  # 「AIとは？」 names its subject
@@ -588,7 +585,7 @@ def may_continue(question: str, known: Callable[[str], bool]) -> bool:
     ますか？」 predicates something the corpus never speaks of; light verbs such as やる, する,
     ある take their meaning from what the conversation left out)."""
     text = nfkc(question).strip()
-    if not leans_on_context(text) or TOPIC_CHANGE.match(text) or defines(LEAD.sub("", text)):
+    if not leans_on_context(text) or opens_new_subject(text) or defines(LEAD.sub("", text)):
         return False
     verbs = [form for _, pos, form in morphemes(text) if pos[0] == "動詞" and pos[1] == "一般"]
     return all(known(v) for v in verbs)

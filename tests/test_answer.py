@@ -559,6 +559,12 @@ def test_a_contact_is_found_in_its_contact_block(answerer: Answerer):
         ("ありがとう。ところで明日の天気は？", "明日の天気は？"),
         ("なるほど！話は変わりますが、AIガバナンスとは？", "AIガバナンスとは？"),
         ("ありがとうございます", "ありがとうございます"),  # nothing else: unchanged
+        # A sentence opening with the conjunction closes what came before it.
+        ("承知しました、見直します。ところで来週の会議資料は？", "来週の会議資料は？"),
+        ("参考になりました。話は変わりますが、AIガバナンスとは？", "AIガバナンスとは？"),
+        ("あと全然別件なんですけど、透明性って何？", "透明性って何？"),
+        ("話変わるけど著作権は？", "著作権は？"),
+        ("この規定は関係ないですか？", "この規定は関係ないですか？"),  # 関係ない does not open it
         ("AIガバナンスとは？", "AIガバナンスとは？"),
     ],
 )

@@ -600,7 +600,15 @@ def test_a_definition_names_its_subject(question: str, defined: bool):
 
 @pytest.mark.parametrize(
     "question",
-    ["それはそうと、透明性の確保とは？", "ありがとう。話変わるけど、具体例は？", "なるほど。ところで、他には？"],
+    [
+        "それはそうと、透明性の確保とは？",
+        "ありがとう。話変わるけど、具体例は？",
+        "なるほど。ところで、他には？",
+        # after a closing sentence of the asker's own words, or an adding connective
+        "参考にします。話は変わりますが、その場合は？",
+        "あと全然別件なんですが、具体例は？",
+        "それとは別件で、他には？",
+    ],
 )
 def test_topic_change_conjunctions_stand_alone(question: str):
     assert classify(question, PRIVACY) is None
