@@ -258,7 +258,12 @@ def classify(
         kind = "more"
     else:
         kind = "reference"
-    if ANAPHOR.match(body) or not own:
+    if not own:
+        return kind
+    # A demonstrative opening points at the last answer, unless most of the several things the
+    # turn names are not the corpus's (「この辺で昼ごはんのおすすめある？」: この辺 is "around here";
+    # one word of its own, known or not, is said of what the last turn was about).
+    if ANAPHOR.match(body) and (known is None or len(own) < 2 or _mostly_known(own, known)):
         return kind
     if kind != "reference" and not new:  # 「個人情報の具体例は？」 right after a question on 個人情報
         return kind
@@ -580,15 +585,26 @@ def leans_on_context(question: str) -> bool:
 
 def may_continue(question: str, known: Callable[[str], bool]) -> bool:
     """Whether a question classified as standing alone may still continue the conversation: one
-    that bears a mark of leaning on it, neither opens by changing the subject nor is a definition
-    naming its own subject, and whose own verbs of content are the corpus's (「明日も雨が降り
-    ますか？」 predicates something the corpus never speaks of; light verbs such as やる, する,
-    ある take their meaning from what the conversation left out)."""
+    that neither opens by changing the subject nor is a definition naming its own subject, whose
+    own verbs of content are the corpus's (「明日も雨が降りますか？」 predicates something the corpus
+    never speaks of; light verbs such as やる, する, ある take their meaning from what the
+    conversation left out), and which bears a mark of leaning on the last turn or whose own nouns
+    are at least half the corpus's (「保護者にはどう説明したらいいでしょう？」 after a question on
+    AI in a nursery's letters; not 「この辺で昼ごはんのおすすめある？」)."""
     text = nfkc(question).strip()
-    if not leans_on_context(text) or opens_new_subject(text) or defines(LEAD.sub("", text)):
+    if opens_new_subject(text) or defines(LEAD.sub("", text)):
         return False
     verbs = [form for _, pos, form in morphemes(text) if pos[0] == "動詞" and pos[1] == "一般"]
-    return all(known(v) for v in verbs)
+    if not all(known(v) for v in verbs):
+        return False
+    if leans_on_context(text):
+        return True
+    return _mostly_known(own_terms(text), known)
+
+
+def _mostly_known(words: Sequence[str], known: Callable[[str], bool]) -> bool:
+    """At least half of ``words`` are the corpus's."""
+    return 2 * sum(map(known, words)) >= len(words)
 
 
 def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnState, k: int) -> Answer:

@@ -752,6 +752,17 @@ def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_c
     assert not may_continue("ところで、小さな商店でも必要？", known)  # a topic change stands alone
 
 
+def test_a_turn_of_the_corpus_words_without_a_mark_may_continue_the_conversation(answerer: Answerer):
+    known = _known(answerer)
+    assert may_continue("利用者にはどう説明したらいいでしょう？", known)  # its nouns are the corpus's
+    assert not may_continue("この辺で昼ごはんのおすすめある？", known)  # most of its nouns are not
+    state = turn_state(answerer.ask("社内の文書作成に生成AIを使うとき、何に気をつければいいですか？", role="user"), answerer)
+    answer = ask_in_context(answerer, "利用者にはどう説明したらいいでしょう？", "user", 10, state)
+    assert not answer.refused and answer.citations
+    off = ask_in_context(answerer, "この辺で昼ごはんのおすすめある？", "user", 10, state)
+    assert off.refused
+
+
 def test_a_follow_up_with_its_own_predicate_is_not_gated_on_the_last_turns_figure(answerer: Answerer):
     """After 「…はいつまでに？」, 「具体的にはどうやって評価すればいい？」 asks a way of doing it, not
     a deadline: its own predicate states what it asks. A turn of nouns only borrows the last
