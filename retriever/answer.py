@@ -9,12 +9,13 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 from guideqa.errors import QueryError
+from guideqa.guideline import EXAMPLE_SECTIONS
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
@@ -47,7 +48,8 @@ from retriever.answerability import (
     without_type_cue,
 )
 from retriever.calibration import SAFE_MIN_COVERAGE, Policy, Sample, load_policy
-from retriever.extractive import ExtractiveGenerator, sentences_of
+from retriever.extent import asks_extent, says_proportionate
+from retriever.extractive import MAX_SENTENCES, ExtractiveGenerator, sentences_of
 from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
 from retriever.premise import (
@@ -74,6 +76,9 @@ RELATED_HEADING = "関連する記載:"
 RELATED_PASSAGES = 2
 # Statements quoted after the soft-law one for a legal-force premise, nearest the question first.
 PREMISE_EXTRA_STATEMENTS = 2
+# Statements of proportionality put first for a question of extent (「全部やらないとだめ？」).
+EXTENT_STATEMENTS = 1
+EXTENT_AFTER = 1  # ... after the first passage: the question may name a subject of its own
 # Specific facts a sentence must state about the question's subject (:meth:`Answerer._type_found`):
 # figures (an amount, a term, a date, a count, a rate) and contact details. A premise question
 # asking one about a sanction under another rule is refused.
@@ -186,6 +191,7 @@ class Answerer:
         self.policy = policy
         self._soft_law: tuple[list[tuple[int, str]], list[tuple[int, str, int]]] | None = None
         self._soft_law_docs: set[str] | None = None
+        self._proportionate: list[tuple[int, int, str]] | None = None
         self.names = CorpusNames((c.text for c in retriever.chunks), self.idf)
 
     # -- evidence ------------------------------------------------------------------------
@@ -411,6 +417,7 @@ class Answerer:
         query = search_text(clean_question(question))
         role = search_role(query, role)
         hits = self._typed_first(query, role, self.retriever.hits(retrieval_text(query), role, k))
+        hits = self._proportionate_first(query, hits)
         if self._is_premise(query, hits):
             if about_guideline(query):  # corrected whatever else it names: not gated (as in _premise_answer)
                 return None
@@ -440,6 +447,7 @@ class Answerer:
         role = search_role(query, role)
         answer.role = role
         hits = self._typed_first(query, role, self.retriever.hits(retrieval_text(query), role, k))
+        hits = self._proportionate_first(query, hits)
         if self._is_premise(query, hits):
             return self._premise_answer(answer, query, role, k, hits)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
@@ -470,6 +478,7 @@ class Answerer:
         picked = self._generate(query, hits, answer, assessment)
         if not picked:
             return self._refuse(answer, hits)
+        self._with_statements(query, hits, picked)
         self._attach(answer, hits, picked)
         return answer
 
@@ -578,6 +587,71 @@ class Answerer:
         if first is None:
             return hits
         return ([first] + [h for h in hits if h.index != first.index])[: len(hits)]  # the rest of the ranking stands
+
+    def _proportionate_first(self, query: str, hits: list[Hit]) -> list[Hit]:
+        """For a question of extent (「全部やらないとだめ？」「小さい会社だと？」, :func:`asks_extent`),
+        the passage of the guideline's statement of proportionality nearest the question
+        (:meth:`_proportionate_statements`) comes after the first passage; the rest of the
+        ranking stands. Other questions: unchanged."""
+        lead = {i: cos for i, _, cos in self._proportionate_statements(query)} if hits else {}
+        if not lead:
+            return hits
+        have = {h.index: h for h in hits}
+        # Quoted whatever the first passage says: it answers the extent asked (``focused``).
+        first = [
+            replace(have[i], focused=True) if i in have else Hit(i, self.retriever.chunks[i], 0.0, cos, 0.0, cos, True)
+            for i, cos in lead.items()
+        ]
+        rest = [h for h in hits if h.index not in lead]
+        return (rest[:EXTENT_AFTER] + first + rest[EXTENT_AFTER:])[: len(hits)]
+
+    def _proportionate_statements(self, query: str) -> list[tuple[int, str, float]]:
+        """(chunk index, sentence, cosine) of the :data:`EXTENT_STATEMENTS` statements of
+        proportionality nearest a question of extent, by their sentence vectors; [] for
+        other questions."""
+        if not asks_extent(query):
+            return []
+        pool = self._proportionate_pool()
+        if not pool:
+            return []
+        cosines = self.retriever.sentence_vectors @ self.retriever.query_vector(retrieval_text(query))
+        out: dict[int, tuple[str, float]] = {}
+        for i, row, sent in sorted(pool, key=lambda p: -float(cosines[p[1]])):
+            out.setdefault(i, (sent, float(cosines[row])))
+            if len(out) >= EXTENT_STATEMENTS:
+                break
+        return [(i, sent, cos) for i, (sent, cos) in out.items()]
+
+    def _with_statements(self, query: str, hits: list[Hit], picked: list[tuple[int, AnswerSentence]]) -> None:
+        """A question of extent is answered first by the statement of proportionality its
+        passages hold (in place, at most :data:`MAX_SENTENCES` sentences kept)."""
+        rank_of = {h.index: r for r, h in enumerate(hits)}
+        quoted = {s.text for _, s in picked}
+        for i, sent, _ in self._proportionate_statements(query):
+            if i in rank_of and sent not in quoted:
+                picked.insert(0, (rank_of[i], AnswerSentence(text=sent, citations=[])))
+                if len(picked) > MAX_SENTENCES:
+                    picked.pop()
+
+    def _proportionate_pool(self) -> list[tuple[int, int, str]]:
+        """Cached: (chunk index, sentence-vector row, sentence) of every statement of proportionality in the
+        current guideline and its update; not in worked examples (a small firm's 実践例 shows
+        what one did, the statements say what is asked)."""
+        if self._proportionate is None:
+            rows = _sentence_rows(self.retriever)
+            pool: list[tuple[int, int, str]] = []
+            for i, c in enumerate(self.retriever.chunks):
+                if self.retriever.documents.get(c.doc_id, {}).get("status", "current") not in ("current", "update"):
+                    continue
+                if c.section_path and c.section_path[-1] in EXAMPLE_SECTIONS:
+                    continue
+                for sent in sentences_of(c.text):
+                    if says_proportionate(sent):
+                        row = _row_of(rows.get(i, []), match_key(sent))
+                        if row is not None:
+                            pool.append((i, row, sent))
+            self._proportionate = pool
+        return self._proportionate
 
     def _states_subject(self, question: str, words: list[str], hit: Hit, whole: bool = False) -> bool:
         """Some sentence of the passage (with ``whole``, the passage with its heading: a contact
