@@ -1,9 +1,9 @@
 """Fit the query adapter (:mod:`retriever.query_adapter`) on the dev split, with cross-validation.
 
-    python -m eval.adapter_train [--split dev] [--out retriever/query_adapters] [--dry-run]
+    python -m eval.adapter_train [--split dev] [--out retriever/query_adapters] [--dry-run] [--no-follow-ups]
 
-For every answerable dev question with evidence spans (a follow-up's earlier turns are not
-read: the question alone), the positives are the passages of the index whose text holds a
+For every answerable dev question with evidence spans (a follow-up: the query the conversation
+resolves it to, :func:`conversation_queries`, which is what the retriever is given), the positives are the passages of the index whose text holds a
 gold span (the eval's relevance, :func:`eval.metrics.relevance`). A passage's score is the
 best of its own cosine and its sentences' (the retriever's dense and sentence channels).
 The loss is the softmax cross-entropy of the positives against every passage, plus
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from eval import metrics as m
 from eval.fusion_train import query_of
 from eval.schema import EvalQuestion, load_questions
 from guideqa.config import REPO_ROOT, Settings
+from guideqa.models import Role
 from retriever.query_adapter import ADAPTERS_DIR, QueryAdapter, adapt, save_query_adapter
 from retriever.search import Retriever
 
@@ -130,18 +131,49 @@ def cross_validate(
     return out
 
 
+# id -> (query, role) of the follow-ups, as the conversation resolves them (:func:`conversation_queries`).
+_RESOLVED: dict[str, tuple[str, Any]] = {}
+
+
+def conversation_queries(retriever: Retriever, questions: Sequence[EvalQuestion]) -> dict[str, tuple[str, Any]]:
+    """The text and role the retriever is given for each follow-up (a question with a history):
+    the earlier turns replayed, the last one resolved in their context
+    (:func:`retriever.conversation.resolve`); the question alone when it stands alone."""
+    from retriever.answer import Answerer, clean_question, retrieval_text, search_text
+    from retriever.conversation import item_index, known_words, replay, resolve
+
+    answerer = Answerer(retriever)
+    items, known = item_index(retriever), known_words(answerer)
+    out: dict[str, tuple[str, Any]] = {}
+    for q in questions:
+        if not q.history or not q.answerable:
+            continue
+        role = cast(Role | None, q.role)  # validated by the schema
+        state = replay(answerer, q.history, role)
+        res = resolve(clean_question(q.question), role, state, items, known) if state else None
+        if res is None:
+            out[q.id] = query_of(q)
+        else:
+            out[q.id] = (retrieval_text(search_text(clean_question(res.query))), res.role)
+    return out
+
+
+def _query_of(q: EvalQuestion) -> tuple[str, Any]:
+    return _RESOLVED.get(q.id) or query_of(q)
+
+
 def collect(retriever: Retriever, questions: Sequence[EvalQuestion]) -> tuple[np.ndarray, list[list[int]], list[str]]:
     """Question vectors, positive passages and ids of the answerable questions with evidence."""
     texts = [c.text for c in retriever.chunks]
     vectors, positives, ids = [], [], []
     for q in questions:
         spans = [e.span for e in q.evidence]
-        if not q.answerable or not spans or q.history:
+        if not q.answerable or not spans or (q.history and q.id not in _RESOLVED):
             continue
         pos = [i for i, hit in enumerate(m.relevance(texts, spans)) if hit]
         if not pos:
             continue
-        text, _ = query_of(q)
+        text, _ = _query_of(q)
         vectors.append(retriever.query_vector(text))
         positives.append(pos)
         ids.append(q.id)
@@ -224,7 +256,7 @@ def cross_fitted(
             for name, adapter in (("with", adapted), ("without", None))[: len(ranks)]:
                 retriever.adapter = adapter
                 for q in held:
-                    text, role = query_of(q)
+                    text, role = _query_of(q)
                     hits = retriever.hits(text, role, 10)
                     relevant = m.relevance([texts[h.index] for h in hits], [e.span for e in q.evidence])
                     ranks[name].append(next((k + 1.0 for k, r in enumerate(relevant) if r), float("inf")))
@@ -254,11 +286,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--cross-fitted", action="store_true", help="also report the split's retrieval with out-of-fold adapters (slow)"
     )
+    parser.add_argument(
+        "--follow-ups",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also fit on follow-ups, as their conversations resolve them (default; --no-follow-ups: single questions only)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = Settings()
     retriever = Retriever.open(settings)
     retriever.config = replace(retriever.config, query_adapter=False)
+    if args.follow_ups:
+        _RESOLVED.update(conversation_queries(retriever, [q for q in load_questions(args.questions) if q.split == args.split]))
     adapter, trained = train(retriever, load_questions(args.questions), args.split)
     log.info("trained: %s", trained)
     if args.cross_fitted:

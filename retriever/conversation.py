@@ -504,7 +504,7 @@ def turn_state(answer: Answer, answerer: Answerer | None = None) -> TurnState:
     )
 
 
-def _known(answerer: Answerer) -> Callable[[str], bool]:
+def known_words(answerer: Answerer) -> Callable[[str], bool]:
     """Whether a word occurs in the corpus: itself, or every part the tokenizer splits it into
     (「生成AI」 is indexed as 生成 + AI)."""
     idf, tokenize = answerer.idf, answerer.retriever.tokenizer.tokenize
@@ -644,7 +644,7 @@ def ask_in_context(
     stands alone, is refused and leans on the last turn costs one more: its in-context reading.
     """
     text = clean_question(question)
-    idx, known = item_index(answerer.retriever), _known(answerer)
+    idx, known = item_index(answerer.retriever), known_words(answerer)
     # After a turn refused as off the corpus's topics, a question with words of its own is asked
     # on its own: that turn has no topic to lend (「選挙のときは？」 after it). A turn refused for a
     # missing figure (「…はいつまでに？」) keeps its topic.
@@ -698,7 +698,7 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
         question = clean_question(raw)
         if n == len(recent) - 1:
             return turn_state(ask_in_context(answerer, question, role, k, state), answerer)
-        res = resolve(question, role, state, idx, _known(answerer)) if state else None
+        res = resolve(question, role, state, idx, known_words(answerer)) if state else None
         query = res.query if res else search_text(question)
         state = TurnState(
             question=state.question if res and state and not own_terms(question) else question,

@@ -19,7 +19,6 @@ from retriever.answer import Answerer
 from retriever.conversation import (
     EXAMPLE_SECTIONS,
     Resolution,
-    _known,
     _shown,
     ask_in_context,
     classify,
@@ -27,6 +26,7 @@ from retriever.conversation import (
     elided_predicate,
     implicit_standard,
     item_index,
+    known_words,
     leans_on_context,
     may_continue,
     own_terms,
@@ -441,9 +441,7 @@ def test_an_explanation_request_after_an_answer_is_not_refused_for_its_cue_words
 
 
 def test_compound_words_are_known_by_their_parts(answerer: Answerer):
-    from retriever.conversation import _known
-
-    known = _known(answerer)
+    known = known_words(answerer)
     assert known("生成AI") and not known("天気")
     assert classify("生成AIの場合は？", PRIVACY, known) == "reference"
     assert classify("開発者側は？", PRIVACY, known) == "role_switch"
@@ -568,7 +566,7 @@ def test_a_short_noun_phrase_without_a_predicate_is_elided(question: str, elided
 
 
 def test_an_elided_phrase_of_corpus_words_continues_the_conversation(answerer: Answerer):
-    known = _known(answerer)
+    known = known_words(answerer)
     assert classify("海外の子会社には？", PRIVACY, known) == "reference"  # two words, both the corpus's
     assert classify("明日の東京の天気は？", PRIVACY, known) is None  # 天気 is not a corpus word
     assert classify("海外の子会社には？", PRIVACY) is None  # several words, no vocabulary to check them
@@ -729,7 +727,7 @@ def test_a_comparison_or_degree_without_its_standard(question: str, implicit: bo
 def test_a_comparison_without_its_standard_continues_the_last_turn(answerer: Answerer):
     """「…となると話は別？」 asks whether the last answer still holds in a new case: it is read with
     the last question, and 話 (the matter discussed) is no subject the corpus must hold."""
-    known = _known(answerer)
+    known = known_words(answerer)
     assert classify("外部に出す文書に使うとなると、また話は別ですか？", PRIVACY, known) == "reference"
     assert classify("相手が学校だったら、何か違ってきますか", PRIVACY, known) == "reference"
     # A content verb of its own predicates the question; a bare condition leaves its main clause
@@ -746,14 +744,14 @@ def test_a_comparison_without_its_standard_continues_the_last_turn(answerer: Ans
 
 
 def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_context(answerer: Answerer):
-    known = _known(answerer)
+    known = known_words(answerer)
     assert leans_on_context("明日も雨が降りますか？") and not may_continue("明日も雨が降りますか？", known)
     assert may_continue("うちみたいな小さな商店でもやらないといけない？", known)  # light verbs only
     assert not may_continue("ところで、小さな商店でも必要？", known)  # a topic change stands alone
 
 
 def test_a_turn_of_the_corpus_words_without_a_mark_may_continue_the_conversation(answerer: Answerer):
-    known = _known(answerer)
+    known = known_words(answerer)
     assert may_continue("利用者にはどう説明したらいいでしょう？", known)  # its nouns are the corpus's
     assert not may_continue("この辺で昼ごはんのおすすめある？", known)  # most of its nouns are not
     state = turn_state(answerer.ask("社内の文書作成に生成AIを使うとき、何に気をつければいいですか？", role="user"), answerer)

@@ -140,3 +140,23 @@ def test_cross_fitted_ranks_each_question_with_the_adapter_of_its_fold(retriever
     figures = cross_fitted(retriever, questions, 0.0, "dev", baseline=True, fitted=fitted)
     assert figures["with"] == figures["without"]
     assert figures["with"]["questions"] == FOLDS and figures["with"]["hit@5"] == 1.0
+
+
+def test_follow_ups_are_fitted_on_the_query_their_conversation_resolves_to(retriever: Retriever) -> None:
+    from eval.adapter_train import conversation_queries
+    from eval.schema import EvalQuestion
+
+    follow_up = EvalQuestion(
+        id="f1",
+        question="具体例は？",
+        type="followup",
+        answerable=True,
+        split="dev",
+        history=["AI利用者として個人情報の扱いで注意することは？"],
+    )
+    alone = follow_up.model_copy(update={"id": "f2", "question": "AIガバナンスとは？", "history": ["AIの安全性について教えて"]})
+    single = follow_up.model_copy(update={"id": "s1", "history": []})
+    queries = conversation_queries(retriever, [follow_up, alone, single])
+    assert set(queries) == {"f1", "f2"}  # only questions with a history
+    assert "個人情報" in queries["f1"][0]  # read in the frame of the earlier question
+    assert "安全性" not in queries["f2"][0]  # a definition naming its subject stands alone
