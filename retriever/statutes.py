@@ -64,9 +64,11 @@ def _law_name(candidate: str) -> tuple[str, bool] | None:
         parts = _noun_parts(stem[start:])
         if not parts:
             continue
-        if len(parts) >= 2 or (len(stem) - start >= 2 and parts[0][1] != "サ変可能"):
+        if len(parts) >= 2 or len(stem) - start >= 2:
             # (the name, whether it could name a method: a verbal noun ends a stem of at most two
-            # units, 「リスク評価法」 as well as 「古物営業法」; 「個人情報保護法」 has three)
+            # units, 「リスク評価法」 as well as 「古物営業法」, or is the stem, 「放送法」 as well as
+            # 「分析法」; 「個人情報保護法」 has three. Such a name counts only as a standard:
+            # 「放送法では」「…法上」)
             return stem[start:] + "法", parts[-1][1] == "サ変可能" and len(parts) <= 2
         return None
     return None

@@ -122,3 +122,10 @@ def test_bodies_asked_for_their_stance_that_the_corpus_never_names(corpus: tuple
     assert bodies_asked_for_their_stance("当協会は生成AIの利用方針を定めていませんが問題ありますか", text, vocabulary) == []
     assert bodies_asked_for_their_stance("うちの協同組合ではAIの使用を認めていますか", text, vocabulary) == []
     assert bodies_asked_for_their_stance("日本看護協会は禁止していますが、病院ではどうすべき？", text, vocabulary) == []
+
+
+def test_a_law_named_by_one_verbal_noun_counts_only_as_a_standard():
+    # 電波 and 放送 are verbal nouns: 「電波法」 could name a method, so it is a law only as the
+    # standard something is judged by.
+    assert law_names("電波法上、この機器に免許は必要？") == ["電波法"]
+    assert law_names("分析法を教えて") == []
