@@ -158,6 +158,18 @@ def conversation_queries(retriever: Retriever, questions: Sequence[EvalQuestion]
     return out
 
 
+def include_follow_ups(retriever: Retriever, questions: Sequence[EvalQuestion]) -> None:
+    """From now on, fit and rank the follow-ups among ``questions`` on the queries their
+    conversations resolve them to (:func:`conversation_queries`, made with the adapter off, as
+    the training sees the questions)."""
+    saved = retriever.config
+    retriever.config = replace(saved, query_adapter=False)
+    try:
+        _RESOLVED.update(conversation_queries(retriever, questions))
+    finally:
+        retriever.config = saved
+
+
 def _query_of(q: EvalQuestion) -> tuple[str, Any]:
     return _RESOLVED.get(q.id) or query_of(q)
 
@@ -204,6 +216,7 @@ def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = 
     trained = {
         "split": split,
         "questions": len(ids),
+        "follow_ups": bool(_RESOLVED),
         "strength": best,
         "steps": STEPS,
         "temperature": TEMPERATURE,
@@ -298,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     retriever = Retriever.open(settings)
     retriever.config = replace(retriever.config, query_adapter=False)
     if args.follow_ups:
-        _RESOLVED.update(conversation_queries(retriever, [q for q in load_questions(args.questions) if q.split == args.split]))
+        include_follow_ups(retriever, [q for q in load_questions(args.questions) if q.split == args.split])
     adapter, trained = train(retriever, load_questions(args.questions), args.split)
     log.info("trained: %s", trained)
     if args.cross_fitted:

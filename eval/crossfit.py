@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.adapter_train import cross_fitted, fold_adapters
+from eval.adapter_train import cross_fitted, fold_adapters, include_follow_ups
 from eval.schema import load_questions
 from guideqa.config import REPO_ROOT, Settings
 from retriever.search import Retriever, SearchConfig
@@ -61,8 +61,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit("no query adapter with a recorded strength ships for this embedder and index")
     strength = float(retriever.adapter.trained["strength"])
     questions = load_questions(args.questions)
+    # The shipped adapter was fitted on the follow-ups too (as their conversations resolve them):
+    # the folds hold the same questions, and a follow-up is ranked on its resolved query.
+    follow_ups = bool(retriever.adapter.trained.get("follow_ups", True))
+    if follow_ups:
+        include_follow_ups(retriever, [q for q in questions if q.split == args.split])
     key = hashlib.sha256(
-        f"{retriever.embedder.embedder_id}|{strength}|{args.split}|".encode() + args.questions.read_bytes()
+        f"{retriever.embedder.embedder_id}|{strength}|{args.split}|{follow_ups}|".encode() + args.questions.read_bytes()
     ).hexdigest()[:16]
     cache = CACHE_DIR / f"{key}.npz"
     if cache.exists():
