@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from guideqa.errors import QueryError
 from guideqa.guideline import EXAMPLE_SECTIONS
 from guideqa.models import Answer, AnswerSentence, Citation, Role
@@ -191,7 +193,7 @@ class Answerer:
         self.policy = policy
         self._soft_law: tuple[list[tuple[int, str]], list[tuple[int, str, int]]] | None = None
         self._soft_law_docs: set[str] | None = None
-        self._proportionate: list[tuple[int, int, str]] | None = None
+        self._proportionate: tuple[list[tuple[int, str]], np.ndarray] | None = None
         self.names = CorpusNames((c.text for c in retriever.chunks), self.idf)
 
     # -- evidence ------------------------------------------------------------------------
@@ -611,13 +613,14 @@ class Answerer:
         other questions."""
         if not asks_extent(query):
             return []
-        pool = self._proportionate_pool()
-        if not pool:
+        statements, vectors = self._proportionate_pool()
+        if not statements:
             return []
-        cosines = self.retriever.sentence_vectors @ self.retriever.query_vector(retrieval_text(query))
+        cosines = vectors @ self.retriever.query_vector(retrieval_text(query))  # the few statements only
         out: dict[int, tuple[str, float]] = {}
-        for i, row, sent in sorted(pool, key=lambda p: -float(cosines[p[1]])):
-            out.setdefault(i, (sent, float(cosines[row])))
+        for n in np.argsort(-cosines, kind="stable"):
+            i, sent = statements[n]
+            out.setdefault(i, (sent, float(cosines[n])))
             if len(out) >= EXTENT_STATEMENTS:
                 break
         return [(i, sent, cos) for i, (sent, cos) in out.items()]
@@ -633,24 +636,25 @@ class Answerer:
                 if len(picked) > MAX_SENTENCES:
                     picked.pop()
 
-    def _proportionate_pool(self) -> list[tuple[int, int, str]]:
-        """Cached: (chunk index, sentence-vector row, sentence) of every statement of proportionality in the
-        current guideline and its update; not in worked examples (a small firm's 実践例 shows
-        what one did, the statements say what is asked)."""
+    def _proportionate_pool(self) -> tuple[list[tuple[int, str]], np.ndarray]:
+        """Cached: (chunk index, sentence) of every statement of proportionality in the current
+        guideline and its update, and their sentence vectors; not in worked examples (a small
+        firm's 実践例 shows what one did, the statements say what is asked)."""
         if self._proportionate is None:
             rows = _sentence_rows(self.retriever)
-            pool: list[tuple[int, int, str]] = []
+            statements: list[tuple[int, str]] = []
+            picked: list[int] = []
             for i, c in enumerate(self.retriever.chunks):
                 if self.retriever.documents.get(c.doc_id, {}).get("status", "current") not in ("current", "update"):
                     continue
                 if c.section_path and c.section_path[-1] in EXAMPLE_SECTIONS:
                     continue
                 for sent in sentences_of(c.text):
-                    if says_proportionate(sent):
-                        row = _row_of(rows.get(i, []), match_key(sent))
-                        if row is not None:
-                            pool.append((i, row, sent))
-            self._proportionate = pool
+                    row = _row_of(rows.get(i, []), match_key(sent)) if says_proportionate(sent) else None
+                    if row is not None:
+                        statements.append((i, sent))
+                        picked.append(row)
+            self._proportionate = (statements, np.ascontiguousarray(self.retriever.sentence_vectors[picked]))
         return self._proportionate
 
     def _states_subject(self, question: str, words: list[str], hit: Hit, whole: bool = False) -> bool:
