@@ -72,9 +72,7 @@ def is_own(word: str) -> bool:
 # (「あと全然別件なんですが」), and an intensifier before 別件 / 別の話 (「全然別の話ですが」).
 _ADDING = r"(?:あと|それと|それから|で|また)[、,\s]*"
 _TOPIC_CHANGE_AT = re.compile(rf"(?:{_ADDING})?(?:全然|全く|まったく)?(?:{TOPIC_CHANGE_WORDS})")
-_OPENING_RE = re.compile(
-    rf"^(?:{ACKNOWLEDGEMENT})?(?:(?:{TOPIC_CHANGE_WORDS})(?:[^、,。!！?？\s]{{0,6}}?[、,。!！]|\s*))?"
-)
+_ACKNOWLEDGED = re.compile(rf"^(?:{ACKNOWLEDGEMENT})")  # an opening acknowledgement, no change of subject
 # The rest of a clause of topic change after a stem that needs one (「話は変わりますが、」「別件なん
 # ですけど」「別件で、」); after a complete conjunction only its punctuation (「ところで、来週…」
 # keeps 来週).
@@ -118,7 +116,7 @@ def without_opening(text: str) -> str:
     sentence that changes it (「気をつけます。話は変わりますが、…」 → 「…」); unchanged when
     nothing would be left."""
     at = new_subject_at(text)
-    rest = (text[at:] if at is not None else _OPENING_RE.sub("", text, count=1)).lstrip()
+    rest = (text[at:] if at is not None else _ACKNOWLEDGED.sub("", text, count=1)).lstrip()
     return rest if rest else text
 
 
