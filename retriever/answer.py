@@ -40,6 +40,7 @@ from retriever.answerability import (
     expected_answer_type,
     has_answer_type,
     in_type_cue,
+    last_verb,
     missing_focus,
     named_things,
     on_topic,
@@ -87,13 +88,16 @@ EXTENT_AFTER = 1  # ... after the first passage: the question may name a subject
 CONTACTS = ("phone", "contact")
 FIGURES = ("money", "duration", "date", "number", "rate", *CONTACTS)
 # A name asked for (「どこの課に」) must also stand in a sentence about the question's subject.
-SUBJECT_TYPES = (*FIGURES, "named")
+SUBJECT_TYPES = (*FIGURES, "named", "procedure")
 # Kinds whose passage names its subject once for all its lines (a contact block, a rule naming the
-# unit a form goes to): the whole passage is read for the subject test.
-WHOLE_PASSAGE_TYPES = (*CONTACTS, "named")
+# unit a form goes to, a section on keeping records whose heading names them and whose one line gives
+# the term: 「10. ログと記録の保存 … 90日間保存します」): the whole passage is read for the subject test.
+WHOLE_PASSAGE_TYPES = (*CONTACTS, "named", "duration")
 # Share of the question's (idf-weighted) content words a sentence quoting the asked figure must
 # hold: half, the same share the uncalibrated gate asks of the whole quote (SAFE_MIN_COVERAGE).
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
+# The nouns of a term: a sentence naming one states the term itself (「保存期間は1年間」).
+_NAMES_A_TERM = re.compile(r"期間|期限|年限|日数|年数")
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
 TYPED_POOL = 30
 # Passages searched for a sentence stating the asked figure when the selection holds none
@@ -344,10 +348,21 @@ class Answerer:
             typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in SUBJECT_TYPES and not forms and not counted:
             asked = words if words is not None else self._typed_words(question)
+            if expected == "duration":
+                # The event whose length is asked is stated in the term's own words (残る → 保存する,
+                # 待つ → 回答する), and the term (期間) by its figure (「１年間」): the subject is what
+                # the question says it of.
+                measured = last_verb(question)
+                asked = [w for w in asked if w != measured and not _NAMES_A_TERM.fullmatch(w)] or asked
             typed = [
                 (i, t)
                 for i, t in typed
-                if _subject_share(
+                # The statement of a term (「利用ログの保存期間は1年間です」: it names a 期間 and its
+                # length) in the passage ranked first for the whole question: 「どれくらいの期間残るの？」
+                # asks it of what that passage is about, in everyday words (打ち込む・残る for 入力・保存)
+                # the sentence need not share.
+                if (expected == "duration" and hits is not None and i == 0 and _NAMES_A_TERM.search(t))
+                or _subject_share(
                     asked,
                     set(_passage_words(_with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES))) | self._title_words(question, hits, i),
                     self.idf,
@@ -378,14 +393,16 @@ class Answerer:
         kind of content and passes the gate's subject test. (A question standing alone names its
         subject in its own words, and the sentences nearest them are where its figure is: a figure
         elsewhere in the passage is about something else, 「ヘルプデスクの電話番号」 answered with
-        another desk's.)"""
-        if _OWN_TURN.get() is None:
+        another desk's. A length of time is the exception: one stated in the first passage answers
+        「どれくらいの期間残るの？」 in that passage's words, 「利用ログの保存期間は1年間です」.)"""
+        own_turn = _OWN_TURN.get() is not None
+        if not own_turn and expected != "duration":
             return None
         typed_question = self._typed_question(question)
         counter = asked_counter(typed_question) if expected in ("number", "duration") else None
         focus = asked_focus(question)
         words = self._typed_words(question)
-        for i, hit in enumerate(hits[:TYPED_SENTENCE_PASSAGES]):
+        for i, hit in enumerate(hits[: TYPED_SENTENCE_PASSAGES if own_turn else 1]):
             if hit.chunk.doc_id != hits[0].chunk.doc_id:
                 continue
             for sentence in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path)):

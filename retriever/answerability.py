@@ -48,7 +48,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # the usual level of a price) + an interrogative of degree, before or after the noun.
     # Pay (年収・給与・時給…) and charges for use (利用料・使用料) are prices too; 「…はどれくらいが相場」
     # asks the usual price whatever it is of.
-    ("money", re.compile(r"いくら|何(?:円|ドル|ユーロ|万円|億円)|" + _CHARGES +
+    # (「いくら…ても」「いくらでも」 concede: "however much", not a price.)
+    ("money", re.compile(r"いくら(?![^、。？?]*?[てで]も)|何(?:円|ドル|ユーロ|万円|億円)|" + _CHARGES +
                          r"(?:の(?:相場|目安|総額|水準))?(?:は|が|って)?\s*(?:いくら|どれ(?:くらい|ぐらい)|どの(?:くらい|程度))"
                          r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?:金額|料金|費用|価格|値段|手数料|報酬|予算|コスト|お金)"
                          r"|(?:どれ|どの)(?:くらい|ぐらい|程度)が相場|相場(?:は|って)\s*(?:いくら|どれ|どの)"
@@ -56,19 +57,40 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                          # without an interrogative (not 「保存期間の相場」「為替相場」).
                          + "|" + _CHARGES + r"の?相場感?(?:は|って|を|が|について)"
                          # An amount (…額: 上限額・補助額・賠償額) asked for.
-                         r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])")),
+                         r"|[^\s、。？?]{0,6}額(?:は|を|も|が|って)?\s*(?:いくら|どれ|どの|知りたい|教えて|[?？])"
+                         # A charge asked for by name (「価格を教えて」「受講料が知りたい」).
+                         + "|" + _CHARGES + r"(?:を|が)\s*(?:教え|知り)")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration.)
-    ("duration", re.compile(r"(?<!月)何日|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限|締め?切り?|〆切り?|(?:期間|猶予)(?:は|が|って)")),
+    # A length asked by degree (「どのくらいの期間」「日数はどれくらい」「…まで(に)どのくらい待つ」「どれくらい
+    # 時間がかかる」) or asked for by name (「保存期間を教えて」「保存年限は」); 「期限切れ」 is a state. (In
+    # 「どのくらいの期間残る」 the cue is the interrogative: 期間 stays a word of the question, which the
+    # sentence stating the term holds, 「保存期間は1年間です」.)
+    ("duration", re.compile(r"(?<!月)何日(?!から)|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限(?!切れ)|締め?切り?|〆切り?"
+                            r"|(?:期間|猶予|年限|日数)(?:は|が|って|を\s*(?:教え|知り))"
+                            r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?=期間|間(?!隔)|日数|年数|時間)"
+                            r"|(?:期間|日数|年数|時間|年限)(?:は|が|って)?\s*(?:どれ|どの)(?:くらい|ぐらい|程度)"
+                            r"|まで(?:に|は)?\s*(?:どれ|どの)(?:くらい|ぐらい)|(?:どれ|どの)(?:くらい|ぐらい)(?:の)?時間(?:が|を)?\s*(?:かか|要)")),
     # Dates: いつ, 何年 + に/から, 何月 (which month; 「何か月」 is a duration), 日付. (「いつの段階で」 asks for a stage of work, not a date.)
-    ("date", re.compile(r"いつ(?!も|でも|まで|の(?:段階|工程|フェーズ|局面))|何年(?:何月)?(?:に|から)|何月|日付|年月日")),
+    # A day named by its event (「開催日」「施行日」「公表日を教えて」: a verbal noun of two characters and 日;
+    # 平日・当日・毎日 are one character and 日, 曜日 a weekday); 何年度 asks which fiscal year.
+    ("date", re.compile(r"いつ(?!も|でも|か(?!ら)|まで|の(?:間|段階|工程|フェーズ|局面))|何年(?:何月)?(?:に(?!な)|から)|何年度|何月|何日から|日付(?:は|って|を\s*(?:教え|知り)|が\s*(?:知り|わか|分か))|年月日"
+                        r"|[\u4e00-\u9fff]{2}(?<!曜)日(?:は|って|を\s*(?:教え|知り)|が\s*(?:知り|わか|分か))")),
     # Rates: 何割/何%/何パーセント/何分の…, or a ratio noun (割合・比率・…率) asked about, with or
     # without a particle (「補助率は何割」「助成率どのくらい」).
-    ("rate", re.compile(r"何(?:割|%|％|パーセント)|何分の|(?:割合|比率|率)(?:(?:は|が|って)?[、,]?\s*(?:何|どれ|どの|いくら)"
-                        r"|(?:は|が|って)\s*(?:[?？]|$))")),
+    ("rate", re.compile(r"何(?:割|%|％|パーセント)|何分の|(?:割合|比率|(?<![効能統])率)(?:(?:は|が|って)?[、,]?\s*(?:何|どれ|どの|いくら|いくつ)"
+                        r"|(?:は|が|って)\s*(?:[?？]|$)|(?:を|が|って)?\s*(?:教え|知り|わか|分か)|の(?:上限|下限)(?:は|って|を))")),
     # Contact details asked for: a telephone number, or any way of reaching someone.
-    ("phone", re.compile(r"(?:電話|ファックス|FAX|fax|内線)(?:番号)?(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
-    ("contact", re.compile(r"(?:(?:メール)?アドレス|メアド|連絡先|問い?合わ?せ先)(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|ある|[?？]|$)")),
+    # (A number asked for is a telephone number: 「コールセンターの番号は？」「相談ダイヤルって何番？」.)
+    ("phone", re.compile(r"(?:電話|ファックス|FAX|fax|内線)?(?:番号|ダイヤル)(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|あ[るり]|[?？]|$)"
+                         r"|(?:電話|ファックス|FAX|fax|内線)(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|あ[るり]|[?？]|$)|何番")),
+    # Any way of reaching someone or a page to open (「申請ポータルのURLってどこ？」「リンクを貼って」).
+    ("contact", re.compile(r"(?:(?:メール)?アドレス|メアド|メール|連絡先|問い?合わ?せ先|宛先|URL|url|リンク)(?:は|を|が|って|も)?[、,]?\s*"
+                           r"(?:何|どこ|どれ|どちら|わか|分か|教え|知り|知っ|あ[るり]|貼って(?:もらえ|ください|くれ|ほしい)|[?？]|$)")),
+    # A count asked for by name or by いくつ (「自治体の数を教えて」「相談件数ってどれくらい」「文字数の上限は」
+    # 「いくつありますか」; いくつか is "some").
+    ("number", re.compile(r"(?:[件人回台社字]?数)(?:は|が|って)?\s*(?:どれ|どの|いくつ|何)|(?<![\u4e00-\u9fff])数を\s*(?:教え|知り)"
+                          r"|(?:件|人|回|台|社|字)数を\s*(?:教え|知り)|数の(?:上限|下限)(?:は|って|を)|いくつ(?!か|も|でも)")),
     # Counts: 何 + any counter (何人・何件・何時・何センチ…), found by part of speech (asked_counter),
     # take precedence over the types below (「窓口の受付は何時から」 asks a time, not a name).
     # Products and makers by name: which one to buy or choose, a recommended one, their names or list.
@@ -82,16 +104,68 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                            + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ(?:です|でしょう|が|\s*[?？]|$)|どこの(?:会社|メーカー|製品|もの))"
                            + r"|(?:どの|どこの)(?:会社|企業)の(?:AI|モデル|技術|製品)|(?:どの|どこの)(?:生成)?(?:AI)?モデル")),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
-    ("procedure", re.compile(r"手順|手続|(?:申請|届出|届け出|登録|設定|申込|申し込み)(?:の|する|をする)?(?:方法|仕方|やり方|流れ|先)|どうやって(?:申請|届|登録|設定)")),
+    # The steps asked for (「手続きは？」「手順を教えて」「どんな手順で」「ステップごとに教えて」「まず何をして、
+    # 次に…」), or how to carry out an administrative act (申請・届出・登録・設定・報告・提出・取得…): its 流れ or
+    # 方法, or asked with どうやって or …するには＋どう (「補助金の申請ってどうやってするんですか」「申し込むには
+    # どうしたら」). The 流れ of anything else (「トラブル時の対応の流れは？」) is what to do, which the guideline
+    # states without numbered steps. (A 手順書 is a document; 「手続きを簡単にする方法」 asks no steps.)
+    ("procedure", re.compile(r"手続き?の(?:流れ|方法|仕方|やり方)|(?:手順|手続き?)(?!書)(?:は|って|を[、,]?\s*(?:ざっくり|簡単に|詳しく|ざっと|一から|ひととおり|一通り|最初から)?\s*(?:教え|知り|踏)|が\s*(?:知り|わか|分か)|で\s*進め)"
+                             r"|(?:どんな|どういう|どのような)(?:手順|手続|ステップ)|ステップごと|順番に\s*教え|順を追って|まず何を[^。？?]*次に"
+                             r"|(?:申請|届出|届け出|登録|設定|申込|申し込み?|報告|提出|取得|発行|請求|解約|解除|ダウンロード)"
+                             r"(?:の|する|をする)?(?:方法|仕方|しかた|やり方|流れ)"
+                             r"|(?=[^。？?]*(?:申請|届け?出|登録|設定|申込|申し込|報告|提出|取得|発行|請求|解約|解除|ダウンロード|依頼))[^。？?]*"
+                             r"(?:どうやって|どうやる|どうやれば|どうやったら|(?:する|む|う|す)には\s*どう(?:すれば|したら|やって))")),
     # Named entities: which body/law, by name (「窓口はどこ」 is caught by どこ).
-    ("named", re.compile(r"どこ(?:が|に|で|の|へ)|どの(?:機関|団体|組織|会社|企業|法律|法令|省庁|省|窓口)|何という|名称")),
+    # (「どこの部署でも」「どこでも」 are universal: "any".) Which body: 「審査してくれるのはどこ？」「団体名を
+    # 教えて」「根拠の法律は何ですか」. (「…って誰？」 is left open: an organisation's rules answer it with a
+    # post, 「取締役設計部長とする」, in words the question need not share.)
+    ("named", re.compile(r"どこ(?:が|に|で(?!も)|の|へ)(?![^、。？?]*?でも)|どの(?:機関|団体|組織|会社|企業|法律|法令|省庁|省|窓口|部署|部門|担当|枠組み)"
+                         r"|何という|名称|(?:は|って)\s*どこ(?:か\s*(?:知り|わか|分か|教え)|です|でしょう|なの|だっけ|でした|\s*[?？]|$)"
+                         # Where to file or report (「申請先はどこ」「報告する先」).
+                         r"|(?:申請|提出|報告|届出|申込|送付|通報|相談)(?:する)?先"
+                         r"|(?:名前|団体名|機関名|組織名|会社名|社名)(?:を|は|って|が)\s*(?:教え|知り|何|なん|わか|分か)"
+                         r"|(?:機関|団体|組織|窓口|部署|省庁|事務局)(?:は|って|を)\s*(?:どこ|教え|知り)|(?:法律|法令)(?:は|って)\s*(?:何|なん)")),
     # A form or template to fill in, or how to fill one in (「報告の様式」「申請書の書き方」).
-    ("form", re.compile(r"様式|書式|ひな形|雛形|テンプレート|記入例|書き方|記入(?:の)?(?:方法|仕方)")),
+    # (書き方 of a document to file: 「申請書の書き方」「届の書き方」, not 「プロンプトの書き方」.)
+    ("form", re.compile(r"様式|書式|ひな形|雛形|テンプレート|記入例|(?:書|届|票|用紙)の?書き方|記入(?:の)?(?:方法|仕方)")),
     # What follows a breach (「違反したら」「罰金は」「懲戒処分される？」; the vocabulary of
     # retriever.premise): asked of rules that bind their reader (an organisation's own), it is
     # answered only by text stating a consequence or a breach, not by the rules' other duties.
     ("consequence", SANCTION_OR_BREACH),
 )
+# A question asked by naming the quantity alone (「セミナー参加費」「研修の修了証の有効期間」「保守費用は月々どのくらい？」
+# 「適合率の目安が知りたい」「部署の名前」): the head of its noun compound (the last unit: 参加+費, 有効+期間) names the
+# kind of answer, and the question either ends there or follows it with nothing but adverbials (月々, 平均で, 一事業所
+# あたり) before an interrogative of degree or a verb of wanting to know. The heads are the general nouns of each
+# kind of quantity; 資料・無料・有料 are not charges, 効率 no rate, 複数・多数・関数 no count, 匿名・仮名・件名 no name.
+_HEAD_NOUNS: tuple[tuple[AnswerType, str], ...] = (
+    ("money", r"費用|料金|価格|値段|代金|予算|コスト|手数料|謝金|(?<![資材原無有燃肥飲塗香調])料|(?<![消浪])費|(?<=[\u4e00-\u9fff])額"),
+    ("duration", r"期間|期限|年限|日数|年数|納期|猶予"),
+    ("date", r"[\u4e00-\u9fff]{2}(?<!曜)日|日程|日時"),
+    ("rate", r"割合|比率|シェア|(?<![効能統])率"),
+    ("number", r"(?<![多少複半変関係指])数|定員"),
+    ("procedure", r"手順|ステップ"),
+    ("named", r"名前|名称|(?<![匿仮有無署指実記除件題本])名"),
+    ("phone", r"電話番号|番号"),
+    ("contact", r"URL|アドレス|連絡先|メアド|宛先"),
+)
+_ADVERBIAL = r"(?:[\u4e00-\u9fff々\u30a1-\u30faーA-Za-z0-9]|あたり|だいたい|およそ|おおよそ|ざっくり|って|で|の|は)"
+_HEAD_ASK = (
+    r"(?:の(?:目安|相場|上限|下限|平均|見込み))?(?:\s*[?？]*\s*$"
+    r"|(?:は|って|が|を|、|,)\s*" + _ADVERBIAL + r"{0,12}?(?:(?:どれ|どの)(?:くらい|ぐらい|程度)|いくら|いくつ)"
+    r"|(?:が|を|は)?\s*(?:知りたい|教え|知って(?:る|ます|い)|(?:わか|分か)(?:ります|る)(?:か|\s*[?？])))"
+)
+_BY_HEAD = tuple((kind, re.compile(r"(?:" + head + r")" + _HEAD_ASK)) for kind, head in _HEAD_NOUNS)
+
+
+def _type_by_head(text: str) -> tuple[AnswerType | None, str]:
+    for kind, pattern in _BY_HEAD:
+        m = pattern.search(text)
+        if m:
+            return kind, m.group(0)
+    return None, ""
+
+
 # Types a counted question (「何人」「何時」) overrides: a count is the more specific ask.
 _BELOW_COUNTS: frozenset[str] = frozenset({"product", "procedure", "named", "form"})
 
@@ -109,7 +183,9 @@ def _question_type(question: str) -> tuple[AnswerType | None, str]:
                 return "number", "何" + counter
             return kind, m.group(0)
     counter = asked_counter(text)
-    return ("number", "何" + counter) if counter else (None, "")
+    if counter:
+        return "number", "何" + counter
+    return _type_by_head(text)
 
 
 def type_cue(question: str) -> str:
@@ -146,16 +222,29 @@ def asked_counter(question: str) -> str | None:
     from sudachipy import SplitMode
 
     toks = list(thread_tokenizer().tokenize(nfkc(question)[:4000], SplitMode.A))
-    for m, nxt in zip(toks, toks[1:], strict=False):
+    for i, (m, nxt) in enumerate(zip(toks, toks[1:], strict=False)):
         # 「何時から」 is one word in the dictionary (a pronoun or a noun): a clock time, counted in 時.
         if m.surface() == "何時" and nxt.surface() in _CLOCK_PARTICLES:
             return "時"
-        if m.surface() != "何" or m.part_of_speech()[1] != "数詞":
+        if m.surface() != "何":
             continue
         pos = nxt.part_of_speech()
-        if pos[0] in ("名詞", "接尾辞") and pos[1] != "数詞":
+        # 何 as a numeral before a counter (「何人」「何回」), or as a pronoun right before a common
+        # noun that then counts (「何項目」「何種類」「何文字」: the dictionary has no counter reading).
+        counts = m.part_of_speech()[1] == "数詞" and pos[0] in ("名詞", "接尾辞") and pos[1] != "数詞"
+        counts = counts or (m.part_of_speech()[0] == "代名詞" and (pos[0], pos[1]) in (("名詞", "普通名詞"), ("接尾辞", "名詞的")))
+        if counts and not _indefinite(toks[i + 2 : i + 4]):
             return nxt.surface()
     return None
+
+
+def _indefinite(after: list) -> bool:  # type: ignore[type-arg]
+    """「何人か」「何回も」「何年でも」: a count followed by the particle か or も (or で＋も) is an
+    indefinite or universal quantity ("several", "many times", "any number"), not a question."""
+    if not after or after[0].part_of_speech()[0] not in ("助詞", "助動詞"):
+        return False
+    first = after[0].surface()
+    return first in ("か", "も") or (first == "で" and len(after) > 1 and after[1].surface() == "も")
 
 
 @lru_cache(maxsize=1024)
@@ -308,7 +397,9 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     "named": re.compile(
         r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{1,15}(?:(?<![一全内外細上下頭幹各他自同該間前後学])部(?![分品位材屋門署])"
         r"|(?<![日放賦])課(?![題税金程後])|(?<![関連])係(?![るりらわれっ])|事務局|窓口|デスク)|"
-        r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|[^\s、。]{1,19}(?<![方手用文作技論寸製説話療違適不合脱算解])法(?![人的])|「(?![\d０-９]+[)）.])[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
+        r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|"
+        # A post (「情報政策課長」「副市長」「座長」「利用責任者」): who someone is, by office.
+        r"[\u4e00-\u9fff]{0,12}(?:(?:部|課|局|室|所|校|院|市|町|村|区|県|社|会|班|係|座|署|理事|議)長|責任者|担当者|管理者|統括者)|[^\s、。]{1,19}(?<![方手用文作技論寸製説話療違適不合脱算解])法(?![人的])|「(?![\d０-９]+[)）.])[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
     ),
     # A form named or shown (「様式第4号」「別記様式」「記入例」).
     "form": re.compile(r"様式|書式|ひな形|雛形|テンプレート|記入例"),
@@ -438,6 +529,18 @@ def coverage(
 
 _KANGO = re.compile(r"[\u4e00-\u9fff]{2,}")
 _VERB_END = re.compile(r"^[\u4e00-\u9fff][\u3041-\u3093]*[うくぐすつぬぶむる]$")
+
+
+def last_verb(question: str) -> str | None:
+    """The normalised form of the question's last verb of content (not a light or auxiliary one:
+    ある・いる・する・なる): in 「打ち込んだ内容って、どれくらいの期間残るの？」 the event whose length is
+    asked (残る), which a sentence stating the term says in its own words (「１年間保存する」)."""
+    last = None
+    for m in thread_tokenizer().tokenize(nfkc(question)[:4000]):
+        pos = m.part_of_speech()
+        if pos[0] == "動詞" and pos[1] != "非自立可能":
+            last = m.normalized_form()
+    return last
 
 
 def verb_stem_bridges(question_words: Iterable[str], passage_words: Iterable[str]) -> dict[str, set[str]]:
