@@ -25,6 +25,7 @@ from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
 from ingest.tokenizer import content_nouns, synonym_bridges
 from retriever.answerability import (
+    ADVICE_NOUNS,
     AnswerType,
     Features,
     Verdict,
@@ -262,7 +263,8 @@ class Answerer:
         # place, a scheme); a rare one that no retrieved passage holds is not in the corpus.
         # A focus that only names the kind of answer (「アドレスを教えて」) is the type, not a subject.
         cue = type_cue(typed_question) if expected is not None else ""
-        about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue)] + named_things(
+        # A focus naming advice (「注意点は」) names the kind of answer, like a type cue, not a subject.
+        about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue) and form not in ADVICE_NOUNS] + named_things(
             question, asks_a_thing=(bool(focus) and not asks_advice(focus)) or asks_a_choice(question)
         )
         held: set[str] = set()

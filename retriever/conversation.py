@@ -39,7 +39,7 @@ from guideqa.guideline import (
 )
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
-from guideqa.text import OWN_ORGANISATION, opens_new_subject
+from guideqa.text import OWN_ORGANISATION, match_key, opens_new_subject
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
@@ -92,6 +92,17 @@ MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外�
 # turn, whatever words the turn adds (「ほかに気をつけることは？家族への説明とか」). 「他の」 names
 # another thing of its own (「他の国では？」) and does not.
 _MORE_THAN_SAID = re.compile(r"(?:他|ほか|それ以外)に(?:は|も)?(?![のな])|以外に(?:は|も)?")
+# 「個人情報以外で気をつけることは？」「プライバシー以外で」: what the turn names before 以外で/以外に is what it
+# sets aside, not what it asks about; it asks for more of the last turn beyond that. (「…以外の」 names
+# another thing of its own, like 「他の」: 「自分以外の誰か」.)
+_SET_ASIDE = re.compile(r"[\u4e00-\u9fff\u30a1-\u30faー・A-Za-z0-9々]{1,20}以外(?:で|に)(?:は|も)?")
+
+
+def set_aside(question: str) -> list[str]:
+    """What the question sets aside (「個人情報以外で」→ 個人情報), in order."""
+    return [m.group(0).split("以外")[0] for m in _SET_ASIDE.finditer(nfkc(question))]
+
+
 # A degree adverb on a request to explain (「もう少し詳しく」「もっと掘り下げて」) measures the
 # explanation against the one just given: the request continues the last turn, whatever words it
 # adds about what to include (「別添の解説も含めて、もう少し掘り下げて」).
@@ -118,7 +129,7 @@ def own_terms(question: str, *, keep_asked_kind: bool = True) -> list[str]:
     """The content words of a question once cue words, role names and demonstratives are removed
     (unless ``keep_asked_kind``, the noun an interrogative determiner governs too)."""
     text = LEAD.sub("", nfkc(question).strip())
-    cues = (EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS) + (() if keep_asked_kind else (_ASKED_KIND,))
+    cues = (_SET_ASIDE, EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS) + (() if keep_asked_kind else (_ASKED_KIND,))
     for pattern in cues:
         text = pattern.sub(" ", text)
     return [w for w in content_nouns(text) if w.lower() != "ai"]
@@ -241,6 +252,8 @@ def classify(
     if opens_new_subject(text):  # 「…。ところで、」: the question stands on its own
         return None
     body = LEAD.sub("", text)
+    if _SET_ASIDE.search(body):  # 「個人情報以外で気をつけることって何か？」: more of the last turn, beyond that
+        return "more"
     if defines(body):  # 「AIとは？」 names its subject
         return None
     own = own_terms(body)
@@ -388,6 +401,8 @@ def resolve(
         # 「他には？」 names nothing new: the previous question again, with whatever words it adds.
         added = " ".join(own_terms(body)) if kind == "more" else body
         query = f"{substitute_names(state.query, body)} {added}".strip()
+        for word in set_aside(body):  # 「プライバシー以外で」: the last question without it
+            query = query.replace(word, " ")
         note = f"{head}お答えします。"
     return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)
 
@@ -616,6 +631,12 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
     # 「他には？」 asks for more like what was shown, elsewhere: the answer's lead sentence is
     # searched beside the previous question (relevance feedback), its passages ranked last.
     feedback = state.lead if resolution.kind == "more" else ""
+    if set_aside(text):  # 「個人情報以外で」: passages on what it sets aside rank last, and are not fed back
+        feedback = ""
+        aside = set_aside(text)
+        held = [c.id for c in answerer.retriever.chunks if any(w in match_key(c.text) for w in aside)]
+        shown = list(dict.fromkeys([*shown, *held]))
+        text = _SET_ASIDE.sub(" ", nfkc(text))  # nor are they words the answer must hold
     if feedback:  # the same sentence restated elsewhere (本編 in 別添, another edition) was shown too
         shown = list(dict.fromkeys([*shown, *answerer.retriever.holding(feedback)]))
     with (
