@@ -70,7 +70,7 @@ from retriever.premise import (
 )
 from retriever.roles import mentioned_role, search_role
 from retriever.search import Hit, Retriever
-from retriever.statutes import CorpusNames
+from retriever.statutes import CorpusNames, names_a_body, names_ai
 
 log = logging.getLogger(__name__)
 
@@ -426,7 +426,12 @@ class Answerer:
             return about_guideline(question), 0.0, 0.0
         hits = self.retriever.hits(rest, role, 3) if len(rest) >= 2 else []
         dense = max((h.dense for h in hits), default=0.0)
-        share = vocabulary_share(words, self.idf)
+        # A premise about the use of AI in general (「AIで物件査定を出すには国の免許が要るって本当？」) is
+        # about the corpus's own subject whatever setting it names (物件・査定 are not the corpus's
+        # words): its vocabulary counts as the corpus's. One naming the body whose permit it assumes
+        # (「国交省の飛行許可」) asks about that body's rules, and is judged by its words as before.
+        general = any(names_ai(w) for w in words) and not names_a_body(rest)
+        share = 1.0 if general else vocabulary_share(words, self.idf)
         return bool(words) and on_topic(dense, share, self.policy.thresholds), dense, share
 
     def answerable(self, question: str, hits: list[Hit]) -> bool:

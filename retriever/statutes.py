@@ -163,6 +163,15 @@ def _names_a_body(word: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9&.\-]+", word) or _BODY_END.search(word))
 
 
+def names_a_body(text: str) -> bool:
+    """Does ``text`` name a body (a ministry, an agency, a court, an association…: :func:`_names_a_body`
+    on its noun runs, the asker's own organisation aside)?"""
+    return any(
+        _names_a_body(m.group(1)) and not names_ai(m.group(1)) and not _is_own(m.group(1), text[: m.start(1)])
+        for m in re.finditer(rf"({_WORD_CHARS}{{2,20}})", nfkc(text))
+    )
+
+
 def _names_another_body(word: str) -> bool:
     """A body (:func:`_names_a_body`) or a name written in katakana only (a platform, a firm:
     「メルカリ」), not a thing described in ordinary words (「顔認証システム」)."""

@@ -632,3 +632,14 @@ def test_a_deadline_of_an_internal_procedure_is_not_corrected_with_soft_law(answ
     assert answer.refused and PREMISE_LEAD not in answer.answer
     # The state's filing said to be the guideline's is the premise, corrected.
     assert PREMISE_LEAD in answerer.ask("ガイドラインで決まっている国への利用報告はいつまでに出せばいいですか").answer
+
+
+def test_a_licence_premise_about_using_ai_is_corrected_whatever_the_setting(answerer: Answerer):
+    # The setting's words (不動産・査定) are not the corpus's, but the premise is about using AI:
+    # the guideline's legal force answers it. A premise naming the body whose permit it assumes
+    # (国土交通省) asks about that body's rules and is not corrected by the guideline.
+    ans = answerer.ask("AIで不動産の価格を査定するサービスを始めるには、国の許可が必要なんですよね？")
+    assert not ans.refused and ans.sentences[0].text == PREMISE_LEAD
+    assert_traceable(ans)
+    named = answerer.ask("AIを積んだ船を港で動かすには、国土交通省の許可の申請が必要ですか？")
+    assert not named.sentences or named.sentences[0].text != PREMISE_LEAD
