@@ -86,3 +86,16 @@ def test_everyday_indefinites_and_compounds_ask_no_type(question: str) -> None:
 )
 def test_ways_of_asking_for_a_kind_of_answer(question: str, kind: str) -> None:
     assert expected_answer_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "AIで書いたメールは何か問題ありますか",  # メール as the thing written, not a contact asked for
+        "お客さんからメールがありました。AIで返信を書いてもいい？",
+        "URLがある記事をAIに要約させたい",
+        "社員番号がある表をAIで集計してもいい？",
+    ],
+)
+def test_means_of_contact_mentioned_are_not_asked_for(question: str) -> None:
+    assert expected_answer_type(question) is None
