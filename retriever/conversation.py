@@ -631,9 +631,9 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
     # 「他には？」 asks for more like what was shown, elsewhere: the answer's lead sentence is
     # searched beside the previous question (relevance feedback), its passages ranked last.
     feedback = state.lead if resolution.kind == "more" else ""
-    if set_aside(text):  # 「個人情報以外で」: passages on what it sets aside rank last, and are not fed back
+    aside = set_aside(text)
+    if aside:  # 「個人情報以外で」: passages on what it sets aside rank last, and are not fed back
         feedback = ""
-        aside = set_aside(text)
         held = [c.id for c in answerer.retriever.chunks if any(w in match_key(c.text) for w in aside)]
         shown = list(dict.fromkeys([*shown, *held]))
         text = _SET_ASIDE.sub(" ", nfkc(text))  # nor are they words the answer must hold
