@@ -91,9 +91,8 @@ FIGURES = ("money", "duration", "date", "number", "rate", *CONTACTS)
 # A name asked for (「どこの課に」) must also stand in a sentence about the question's subject.
 SUBJECT_TYPES = (*FIGURES, "named", "procedure")
 # Kinds whose passage names its subject once for all its lines (a contact block, a rule naming the
-# unit a form goes to, a section on keeping records whose heading names them and whose one line gives
-# the term: 「10. ログと記録の保存 … 90日間保存します」): the whole passage is read for the subject test.
-WHOLE_PASSAGE_TYPES = (*CONTACTS, "named", "duration")
+# unit a form goes to): the whole passage is read for the subject test.
+WHOLE_PASSAGE_TYPES = (*CONTACTS, "named")
 # Share of the question's (idf-weighted) content words a sentence quoting the asked figure must
 # hold: half, the same share the uncalibrated gate asks of the whole quote (SAFE_MIN_COVERAGE).
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
@@ -352,10 +351,9 @@ class Answerer:
             asked = words if words is not None else self._typed_words(question)
             if expected == "duration":
                 # The event whose length is asked is stated in the term's own words (残る → 保存する,
-                # 待つ → 回答する), and the term (期間) by its figure (「１年間」): the subject is what
-                # the question says it of.
+                # 待つ → 回答する): the subject is what the question says it of.
                 measured = last_verb(question)
-                asked = [w for w in asked if w != measured and not _NAMES_A_TERM.fullmatch(w)] or asked
+                asked = [w for w in asked if w != measured] or asked
             typed = [
                 (i, t)
                 for i, t in typed

@@ -92,7 +92,7 @@ MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外�
 # turn, whatever words the turn adds (「ほかに気をつけることは？家族への説明とか」). 「他の」 names
 # another thing of its own (「他の国では？」) and does not.
 _MORE_THAN_SAID = re.compile(r"(?:他|ほか|それ以外)に(?:は|も)?(?![のな])|以外に(?:は|も)?")
-# 「個人情報以外で気をつけることは？」「プライバシー以外で」: what the turn names before 以外で/以外に is what it
+# 「セキュリティ以外で注意することは？」「著作権以外で」: what the turn names before 以外で/以外に is what it
 # sets aside, not what it asks about; it asks for more of the last turn beyond that. (「…以外の」 names
 # another thing of its own, like 「他の」: 「自分以外の誰か」.)
 _SET_ASIDE = re.compile(r"[\u4e00-\u9fff\u30a1-\u30faー・A-Za-z0-9々]{1,20}以外(?:で|に)(?:は|も)?")
@@ -252,7 +252,7 @@ def classify(
     if opens_new_subject(text):  # 「…。ところで、」: the question stands on its own
         return None
     body = LEAD.sub("", text)
-    if _SET_ASIDE.search(body):  # 「個人情報以外で気をつけることって何か？」: more of the last turn, beyond that
+    if _SET_ASIDE.search(body):  # 「セキュリティ以外で注意することは？」: more of the last turn, beyond that
         return "more"
     if defines(body):  # 「AIとは？」 names its subject
         return None
@@ -401,7 +401,7 @@ def resolve(
         # 「他には？」 names nothing new: the previous question again, with whatever words it adds.
         added = " ".join(own_terms(body)) if kind == "more" else body
         query = f"{substitute_names(state.query, body)} {added}".strip()
-        for word in set_aside(body):  # 「プライバシー以外で」: the last question without it
+        for word in set_aside(body):  # 「著作権以外で」: the last question without it
             query = query.replace(word, " ")
         note = f"{head}お答えします。"
     return Resolution(kind, query, used_role, tuple(dict.fromkeys(focus)), codes, note)

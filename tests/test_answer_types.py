@@ -55,8 +55,8 @@ def test_blind_questions_get_their_writers_answer_type(name: str, typed_floor: f
         "手順書をAIに作らせてもいいですか？",  # a document
         "プロンプトのうまい書き方のコツを教えて。",  # not a form to fill in
         "費用対効果が見えないと理事会で通らないんだけど、どう説明すればいい？",
-        "AIの出力を使って事業上の判断をしたら、その結果は誰かに知らせる必要がありますか？",  # 誰か: someone
-        "AIサービスでトラブルが起きたときの対応の流れは？",  # what to do, not an administrative procedure
+        "AIで作った資料を外に出すとき、誰かに確認してもらうべきですか？",  # 誰か: someone
+        "システム障害が起きたときの社内の対応の流れは？",  # what to do, not an administrative procedure
     ],
 )
 def test_everyday_indefinites_and_compounds_ask_no_type(question: str) -> None:
@@ -69,14 +69,14 @@ def test_everyday_indefinites_and_compounds_ask_no_type(question: str) -> None:
         ("セミナー参加費", "money"),
         ("保守費用は月々どのくらい？", "money"),
         ("研修の修了証の有効期間", "duration"),
-        ("その記録ってどれくらいの期間残せばいい？", "duration"),
+        ("議事録のデータってどれくらいの期間残せばいい？", "duration"),
         ("2次募集の受付開始日", "date"),
         ("相談窓口が年末年始で休みになるのは何日から？", "date"),
         ("事務作業の削減率、平均でどれくらい", "rate"),
         ("県内でAIを導入した介護事業所の数", "number"),
         ("ガイドラインのチェックリストって何項目あるんでしたっけ？", "number"),
         ("補助金の申請ってどうやってするんですか？", "procedure"),
-        ("一般競争入札の手続きの流れを教えてもらえますか", "procedure"),
+        ("補助金の交付手続きの流れを教えてください", "procedure"),
         ("AI戦略会議の事務局はどこですか？", "named"),
         ("補助金の申請先はどこですか", "named"),
         ("AIの不具合で事故が起きた場合の責任を定める法律名", "named"),

@@ -79,8 +79,8 @@ def answerer(real_settings: Settings) -> Answerer:
         ("ほかに気をつけることはありますか？取引先への説明とか。", "reference"),
         ("名前は入れないようにしています。それ以外には？", "reference"),
         # What 「…以外で」 names is set aside: more of the last turn beyond it.
-        ("個人情報以外で気をつけることって何かありますか", "more"),
-        ("他には？プライバシー以外で", "more"),
+        ("セキュリティ以外で注意することはありますか？", "more"),
+        ("他にある？著作権以外で", "more"),
     ],
 )
 def test_follow_ups_are_detected(question: str, kind: str):
@@ -807,9 +807,9 @@ def test_a_turn_with_its_own_predicate_asks_its_own_thing_and_a_noun_phrase_borr
 def test_what_a_turn_sets_aside_is_not_searched_and_ranks_last(answerer: Answerer):
     # 「個人情報以外で」 after a question on personal data: the answer turns to the user's other
     # duties (safe use, checking outputs), not to personal data again.
-    assert set_aside("個人情報以外で気をつけることって何かありますか") == ["個人情報"]
+    assert set_aside("個人情報以外で注意しておくことはありますか") == ["個人情報"]
     assert set_aside("自分以外の誰かに見てもらう必要はある？") == []  # 「以外の」 names another thing
-    answer = ask_in_context(answerer, "個人情報以外で気をつけることって何かありますか", "user", 10, PRIVACY)
+    answer = ask_in_context(answerer, "個人情報以外で注意しておくことはありますか", "user", 10, PRIVACY)
     assert answer.context is not None and answer.context.kind == "more" and "個人情報" not in answer.context.query
     assert not answer.refused
     assert all("個人情報" not in p.text for p in answer.passages[:3])
