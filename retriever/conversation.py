@@ -39,7 +39,7 @@ from guideqa.guideline import (
 )
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
-from guideqa.text import OWN_ORGANISATION, match_key, opens_new_subject
+from guideqa.text import OWN_ORGANISATION, opens_new_subject
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
@@ -634,7 +634,7 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
     aside = set_aside(text)
     if aside:  # 「個人情報以外で」: passages on what it sets aside rank last, and are not fed back
         feedback = ""
-        held = [c.id for c in answerer.retriever.chunks if any(w in match_key(c.text) for w in aside)]
+        held = [i for word in aside for i in answerer.retriever.holding(word, min_chars=1)]
         shown = list(dict.fromkeys([*shown, *held]))
         text = _SET_ASIDE.sub(" ", nfkc(text))  # nor are they words the answer must hold
     if feedback:  # the same sentence restated elsewhere (本編 in 別添, another edition) was shown too

@@ -435,11 +435,12 @@ class Retriever:
         finally:
             _QUERY_VECTORS.reset(token)
 
-    def holding(self, text: str) -> list[str]:
+    def holding(self, text: str, min_chars: int = 8) -> list[str]:
         """Ids of the chunks whose text holds ``text`` (after NFKC and whitespace removal): the
-        restatements of one sentence in other sections and editions."""
+        restatements of one sentence in other sections and editions, or (``min_chars`` lowered)
+        the passages that mention a word. A key shorter than ``min_chars`` holds nothing."""
         key = match_key(re.sub(r"^【[^】]*】", "", text.strip()))
-        return [self.chunks[i].id for i, norm in enumerate(self._norm) if key and key in norm] if len(key) >= 8 else []
+        return [self.chunks[i].id for i, norm in enumerate(self._norm) if key in norm] if key and len(key) >= min_chars else []
 
     @contextlib.contextmanager
     def feedback(self, text: str) -> Iterator[None]:
