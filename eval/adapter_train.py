@@ -1,6 +1,7 @@
 """Fit the query adapter (:mod:`retriever.query_adapter`) on the dev split, with cross-validation.
 
     python -m eval.adapter_train [--split dev] [--out retriever/query_adapters] [--dry-run] [--no-follow-ups]
+                                 [--synthetic eval/training/synthetic.jsonl [--synthetic-weight W]]
 
 For every answerable dev question with evidence spans (a follow-up: the query the conversation
 resolves it to, :func:`conversation_queries`, which is what the retriever is given), the positives are the passages of the index whose text holds a
@@ -8,6 +9,11 @@ gold span (the eval's relevance, :func:`eval.metrics.relevance`). A passage's sc
 best of its own cosine and its sentences' (the retriever's dense and sentence channels).
 The loss is the softmax cross-entropy of the positives against every passage, plus
 ``strength × ‖A‖²``, which keeps the map near the identity.
+
+Besides dev, the fit may read written training questions (``--synthetic``, off by default,
+:func:`load_synthetic`): questions people would ask, each written from one corpus passage with
+the span that answers it (never from an eval question). They join every training fold with
+weight ``--synthetic-weight`` and are never held out: the held-out figures are dev questions'.
 
 The strength is chosen by K-fold cross-validation on dev: the held-out MRR@10 of the adapted
 dense ranking narrows the grid to its best strength and its neighbours, and among those the
@@ -19,6 +25,7 @@ The test split is never read.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -66,6 +73,28 @@ class Passages:
         return out
 
 
+@dataclass(frozen=True)
+class Extra:
+    """Training questions beside the split's (:func:`load_synthetic`): always in the training
+    folds, never held out, each weighted ``weight`` against a split question's 1."""
+
+    queries: np.ndarray
+    positives: list[list[int]]
+    weight: float = 1.0
+
+    @classmethod
+    def none(cls) -> Extra:
+        return cls(np.zeros((0, 0), dtype=np.float32), [], 0.0)
+
+    def joined(self, queries: np.ndarray, positives: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[Sequence[int]], np.ndarray]:
+        """``queries`` and ``positives`` with these appended, and the per-question weights."""
+        weights = np.ones(len(positives), dtype=np.float32)
+        if not self.positives or self.weight <= 0:
+            return queries, list(positives), weights
+        extra_w = np.full(len(self.positives), self.weight, dtype=np.float32)
+        return np.vstack([queries, self.queries]), [*positives, *self.positives], np.concatenate([weights, extra_w])
+
+
 def fit_adapter(
     queries: np.ndarray,
     positives: Sequence[Sequence[int]],
@@ -74,9 +103,13 @@ def fit_adapter(
     steps: int = STEPS,
     temperature: float = TEMPERATURE,
     learning_rate: float = LEARNING_RATE,
+    extra: Extra | None = None,
 ) -> np.ndarray:
-    """The matrix ``A`` minimising the positives' softmax loss (full batch, Adam, from zero)."""
+    """The matrix ``A`` minimising the positives' softmax loss (full batch, Adam, from zero),
+    the questions of ``extra`` added with their weight."""
     import torch
+
+    queries, positives, weights = (extra or Extra.none()).joined(queries, positives)
 
     torch.manual_seed(SEED)
     x = torch.tensor(np.asarray(queries, dtype=np.float32))
@@ -86,6 +119,7 @@ def fit_adapter(
     mask = torch.zeros(len(positives), v.shape[0], dtype=torch.bool)
     for i, pos in enumerate(positives):
         mask[i, list(pos)] = True
+    w = torch.tensor(weights / weights.sum())
     a = torch.zeros(v.shape[1], v.shape[1], requires_grad=True)
     opt = torch.optim.Adam([a], lr=learning_rate)
     for _ in range(steps):
@@ -95,7 +129,7 @@ def fit_adapter(
         if len(owners):
             scores = scores.scatter_reduce(1, owners.expand(len(q), -1), q @ s.T, reduce="amax")
         scores = scores / temperature
-        loss = (torch.logsumexp(scores, 1) - torch.logsumexp(scores.masked_fill(~mask, -1e9), 1)).mean()
+        loss = ((torch.logsumexp(scores, 1) - torch.logsumexp(scores.masked_fill(~mask, -1e9), 1)) * w).sum()
         loss = loss + strength * (a**2).sum()
         opt.zero_grad()
         loss.backward()
@@ -115,7 +149,11 @@ def ranking_mrr(queries: np.ndarray, positives: Sequence[Sequence[int]], passage
 
 
 def cross_validate(
-    queries: np.ndarray, positives: Sequence[Sequence[int]], passages: Passages, strengths: Sequence[float] = STRENGTHS
+    queries: np.ndarray,
+    positives: Sequence[Sequence[int]],
+    passages: Passages,
+    strengths: Sequence[float] = STRENGTHS,
+    extra: Extra | None = None,
 ) -> dict[float, float]:
     """Held-out MRR per strength (K folds over questions, fixed seed)."""
     folds = np.random.default_rng(SEED).permutation(len(positives)) % FOLDS
@@ -124,7 +162,9 @@ def cross_validate(
         fold_scores = []
         for f in range(FOLDS):
             train, held = folds != f, folds == f
-            matrix = fit_adapter(queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength)
+            matrix = fit_adapter(
+                queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength, extra=extra
+            )
             fold_scores.append(ranking_mrr(queries[held], [p for p, h in zip(positives, held, strict=True) if h], passages, matrix))
         out[strength] = float(np.mean(fold_scores))
         log.info("strength %s: held-out MRR %.4f", strength, out[strength])
@@ -192,12 +232,50 @@ def collect(retriever: Retriever, questions: Sequence[EvalQuestion]) -> tuple[np
     return np.array(vectors, dtype=np.float32), positives, ids
 
 
-def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev") -> tuple[QueryAdapter, dict[str, Any]]:
+SYNTHETIC = REPO_ROOT / "eval" / "training" / "synthetic.jsonl"
+SYNTHETIC_WEIGHT = 0.2  # the best of 0.1 / 0.2 / 1.0 on dev cross-validation; off by default (eval/training/README.md)
+
+
+def load_synthetic(path: Path) -> list[tuple[str, str]]:
+    """(question, span) pairs of a training file: one JSON object per line with ``question``
+    and ``span`` (a verbatim snippet of the passage it was written from)."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if not isinstance(record.get("question"), str) or not isinstance(record.get("span"), str):
+            raise ValueError(f"{path}:{n}: expected string fields question and span")
+        out.append((record["question"], record["span"]))
+    return out
+
+
+def collect_synthetic(retriever: Retriever, pairs: Sequence[tuple[str, str]], weight: float = SYNTHETIC_WEIGHT) -> Extra:
+    """The training questions' vectors (searched as the answerer searches them) and the passages
+    holding their spans; a pair whose span no passage holds (the corpus changed) is left out."""
+    from retriever.answer import clean_question, retrieval_text, search_text
+
+    texts = [c.text for c in retriever.chunks]
+    vectors, positives = [], []
+    for question, span in pairs:
+        pos = [i for i, hit in enumerate(m.relevance(texts, [span])) if hit]
+        if not pos:
+            continue
+        vectors.append(retriever.query_vector(retrieval_text(search_text(clean_question(question)))))
+        positives.append(pos)
+    if len(positives) < len(pairs):
+        log.info("training questions: %d of %d spans found in the index", len(positives), len(pairs))
+    return Extra(np.array(vectors, dtype=np.float32).reshape(len(vectors), -1), positives, weight)
+
+
+def train(
+    retriever: Retriever, questions: Sequence[EvalQuestion], split: str = "dev", extra: Extra | None = None
+) -> tuple[QueryAdapter, dict[str, Any]]:
     queries, positives, ids = collect(retriever, [q for q in questions if q.split == split])
     if len(ids) < FOLDS:
         raise SystemExit(f"too few {split} questions with evidence to train ({len(ids)})")
     passages = Passages.of(retriever)
-    cv = cross_validate(queries, positives, passages)
+    cv = cross_validate(queries, positives, passages, extra=extra)
     # The dense ranking's held-out MRR narrows the grid to its best strength and the neighbours;
     # among those, the product's own ranking (fusion with BM25, role and status priors) decides:
     # its held-out MRR with out-of-fold adapters (the same folds).
@@ -205,18 +283,20 @@ def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = 
     i = grid.index(max(cv, key=lambda s: (cv[s], s)))
     candidates = grid[max(0, i - 1) : i + 2]
     system_cv = {
-        s: cross_fitted(retriever, questions, s, split, baseline=False, rounded=False)["with"]["mrr"]
+        s: cross_fitted(retriever, questions, s, split, baseline=False, rounded=False, extra=extra)["with"]["mrr"]
         for s in candidates
     }
     for s in candidates:
         log.info("strength %s: held-out MRR of the system's ranking %.4f", s, system_cv[s])
     best = max(system_cv, key=lambda s: (system_cv[s], s))
-    matrix = fit_adapter(queries, positives, passages, best)
+    matrix = fit_adapter(queries, positives, passages, best, extra=extra)
     doc_ids = sorted(d for d, doc in retriever.documents.items() if doc.get("layout") != "generic")
     trained = {
         "split": split,
         "questions": len(ids),
         "follow_ups": bool(_RESOLVED),
+        "training_questions": len(extra.positives) if extra else 0,
+        "training_weight": extra.weight if extra else 0.0,
         "strength": best,
         "steps": STEPS,
         "temperature": TEMPERATURE,
@@ -230,7 +310,7 @@ def train(retriever: Retriever, questions: Sequence[EvalQuestion], split: str = 
 
 
 def fold_adapters(
-    retriever: Retriever, questions: Sequence[EvalQuestion], strength: float, split: str = "dev"
+    retriever: Retriever, questions: Sequence[EvalQuestion], strength: float, split: str = "dev", extra: Extra | None = None
 ) -> tuple[dict[str, int], dict[int, np.ndarray]]:
     """Each answerable question's fold (the same folds as :func:`cross_validate`) and, per fold,
     the adapter matrix fitted on the other folds."""
@@ -240,7 +320,9 @@ def fold_adapters(
     matrices = {}
     for f in range(FOLDS):
         train = np.array([folds[i] != f for i in ids])
-        matrices[f] = fit_adapter(queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength)
+        matrices[f] = fit_adapter(
+            queries[train], [p for p, t in zip(positives, train, strict=True) if t], passages, strength, extra=extra
+        )
     return folds, matrices
 
 
@@ -252,12 +334,13 @@ def cross_fitted(
     baseline: bool = True,
     rounded: bool = True,
     fitted: tuple[dict[str, int], dict[int, np.ndarray]] | None = None,
+    extra: Extra | None = None,
 ) -> dict[str, dict[str, float]]:
     """Retrieval of the split's questions (the retriever's full ranking, k=10), each ranked by an
     adapter fitted on the other folds (the same folds as :func:`cross_validate`), and (with
     ``baseline``) without an adapter: the held-out estimate of what the adapter adds on dev.
     ``fitted`` passes the folds and matrices of :func:`fold_adapters` made earlier."""
-    folds, matrices = fitted or fold_adapters(retriever, questions, strength, split)
+    folds, matrices = fitted or fold_adapters(retriever, questions, strength, split, extra)
     by_id = {q.id: q for q in questions if q.split == split}
     texts = [c.text for c in retriever.chunks]
     saved = retriever.adapter
@@ -290,6 +373,13 @@ def cross_fitted(
     }
 
 
+def training_questions(retriever: Retriever, path: Path | None, weight: float = SYNTHETIC_WEIGHT) -> Extra | None:
+    """The written training questions of ``path`` (none when it is empty or missing)."""
+    if path is None or not str(path) or not path.is_file() or weight <= 0:
+        return None
+    return collect_synthetic(retriever, load_synthetic(path), weight)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
@@ -305,6 +395,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=True,
         help="also fit on follow-ups, as their conversations resolve them (default; --no-follow-ups: single questions only)",
     )
+    parser.add_argument(
+        "--synthetic",
+        type=Path,
+        default=None,
+        help=f"also fit on training questions written from corpus passages (e.g. {SYNTHETIC.relative_to(REPO_ROOT)}; tried, not shipped)",
+    )
+    parser.add_argument("--synthetic-weight", type=float, default=SYNTHETIC_WEIGHT, help="their weight against a dev question's 1")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = Settings()
@@ -312,10 +409,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     retriever.config = replace(retriever.config, query_adapter=False)
     if args.follow_ups:
         include_follow_ups(retriever, [q for q in load_questions(args.questions) if q.split == args.split])
-    adapter, trained = train(retriever, load_questions(args.questions), args.split)
+    extra = training_questions(retriever, args.synthetic, args.synthetic_weight)
+    adapter, trained = train(retriever, load_questions(args.questions), args.split, extra)
     log.info("trained: %s", trained)
     if args.cross_fitted:
-        log.info("cross-fitted %s retrieval: %s", args.split, cross_fitted(retriever, load_questions(args.questions), trained["strength"], args.split))
+        fitted = cross_fitted(retriever, load_questions(args.questions), trained["strength"], args.split, extra=extra)
+        log.info("cross-fitted %s retrieval: %s", args.split, fitted)
     if not args.dry_run:
         log.info("written: %s", save_query_adapter(adapter, args.out))
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.adapter_train import cross_fitted, fold_adapters, include_follow_ups
+from eval.adapter_train import SYNTHETIC, cross_fitted, fold_adapters, include_follow_ups, training_questions
 from eval.schema import load_questions
 from guideqa.config import REPO_ROOT, Settings
 from retriever.search import Retriever, SearchConfig
@@ -66,8 +66,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     follow_ups = bool(retriever.adapter.trained.get("follow_ups", True))
     if follow_ups:
         include_follow_ups(retriever, [q for q in questions if q.split == args.split])
+    # So were the written training questions, when it records them (same file, same weight).
+    weight = float(retriever.adapter.trained.get("training_weight", 0.0))
+    synthetic = SYNTHETIC.read_bytes() if weight > 0 and SYNTHETIC.is_file() else b""
     key = hashlib.sha256(
-        f"{retriever.embedder.embedder_id}|{strength}|{args.split}|{follow_ups}|".encode() + args.questions.read_bytes()
+        f"{retriever.embedder.embedder_id}|{strength}|{args.split}|{follow_ups}|{weight}|".encode()
+        + args.questions.read_bytes()
+        + synthetic
     ).hexdigest()[:16]
     cache = CACHE_DIR / f"{key}.npz"
     if cache.exists():
@@ -75,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         fitted = (json.loads(str(data["folds"])), {int(k[1:]): data[k] for k in data.files if k.startswith("m")})
     else:
         retriever.config = replace(retriever.config, query_adapter=False)  # question vectors as embedded
-        fitted = fold_adapters(retriever, questions, strength, args.split)
+        extra = training_questions(retriever, SYNTHETIC, weight) if synthetic else None
+        fitted = fold_adapters(retriever, questions, strength, args.split, extra)
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, Any] = {f"m{f}": mat for f, mat in fitted[1].items()}
         np.savez(cache, folds=np.array(json.dumps(fitted[0])), **arrays)

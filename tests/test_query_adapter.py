@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.adapter_train import Passages, fit_adapter, ranking_mrr
+from eval.adapter_train import Extra, Passages, fit_adapter, load_synthetic, ranking_mrr
 from guideqa.config import Settings
 from retriever.query_adapter import (
     QueryAdapter,
@@ -69,6 +69,36 @@ def test_fit_learns_a_shift_that_holds_for_questions_it_never_saw() -> None:
     assert after > before + 0.1
 
 
+def test_written_training_questions_join_the_fit_and_help_questions_it_never_saw() -> None:
+    """Few split questions, many written ones (the same distortion, other passages): the fit with
+    them ranks held-out questions better than the split's questions alone; weight 0 changes nothing."""
+    rng = np.random.default_rng(11)
+    d, n = 16, 80
+    passages = Passages(_unit(rng.normal(size=(n, d))), np.zeros((0, d), np.float32), np.zeros(0, np.int64))
+    distortion = np.eye(d) + 1.5 * rng.normal(size=(d, d)) / np.sqrt(d)
+
+    def asked(count: int) -> tuple[np.ndarray, list[list[int]]]:
+        targets = rng.integers(0, n, size=count)
+        return _unit(passages.vectors[targets] @ distortion + 0.05 * rng.normal(size=(count, d))), [[int(t)] for t in targets]
+
+    (few, few_pos), (written, written_pos), (held, held_pos) = asked(12), asked(200), asked(40)
+    kwargs = {"strength": 0.001, "steps": 300, "learning_rate": 0.01}
+    alone = fit_adapter(few, few_pos, passages, **kwargs)  # type: ignore[arg-type]
+    joined = fit_adapter(few, few_pos, passages, extra=Extra(written, written_pos, 1.0), **kwargs)  # type: ignore[arg-type]
+    ignored = fit_adapter(few, few_pos, passages, extra=Extra(written, written_pos, 0.0), **kwargs)  # type: ignore[arg-type]
+    assert ranking_mrr(held, held_pos, passages, joined) > ranking_mrr(held, held_pos, passages, alone) + 0.05
+    assert np.allclose(ignored, alone)
+
+
+def test_training_file_needs_a_question_and_a_span(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"question": "AIの答えをそのまま使っていい？", "span": "鵜呑みにすること"}\n\n', encoding="utf-8")
+    assert load_synthetic(path) == [("AIの答えをそのまま使っていい？", "鵜呑みにすること")]
+    path.write_text('{"question": "質問だけ"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=":1:"):
+        load_synthetic(path)
+
+
 @pytest.fixture(scope="module")
 def retriever(real_settings: Settings) -> Retriever:
     return Retriever.open(real_settings)
@@ -85,6 +115,23 @@ def test_the_shipped_adapter_ranks_the_bundled_documents_and_keeps_raw_cosines(r
     assert np.array_equal(on["dense"], off["dense"]) and np.array_equal(on["sentence"], off["sentence"])
     assert not np.array_equal(on["rrf_dense"], off["rrf_dense"])
     assert plain.adapter is None
+
+
+def test_the_written_training_questions_point_at_passages_of_the_index(retriever: Retriever) -> None:
+    """Every question of eval/training/synthetic.jsonl has a span some passage holds (the fit
+    with them is reproducible; the shipped adapter was fitted without them)."""
+    from eval import metrics as m
+    from eval.adapter_train import SYNTHETIC, collect_synthetic
+
+    pairs = load_synthetic(SYNTHETIC)
+    assert len(pairs) >= 1000
+    texts = [c.text for c in retriever.chunks]
+    missing = [span for _, span in pairs if not any(m.relevance(texts, [span]))]
+    assert not missing
+    extra = collect_synthetic(retriever, pairs[:5], 0.5)
+    assert extra.queries.shape == (5, retriever.vectors.shape[1]) and extra.weight == 0.5
+    adapter = retriever.adapter
+    assert adapter is not None and not adapter.trained.get("training_questions")
 
 
 def test_info_says_whether_the_adapter_is_used(retriever: Retriever) -> None:
