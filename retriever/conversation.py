@@ -118,6 +118,8 @@ _REFERENCE_WORDS = re.compile(
     r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
     + OWN_ORGANISATION  # the asker's own organisation
 )
+# 「透明性についてもっと詳しく」: the subject a request for detail or examples names.
+_ABOUT = re.compile(r"([^、。？?！!\s]+?)(?:について|に関して|に関する|についての)")
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
 # The noun an interrogative determiner governs names the kind of answer, not a subject
 # (「例えばどんな対策が書いてある？」「どういう場面で？」), and 「いくつか」 is a quantity.
@@ -374,6 +376,14 @@ def resolve(
         note = f"{head}、{target}についてお答えします。"
     elif kind in ("examples", "detail"):
         labels, shown = _what(kind)
+        # 「透明性についてもっと詳しく」 names what it wants explained among what was shown: the
+        # carried units that name it, and its words in the search; a unit none of them names
+        # (「AIエージェントについてもう少し詳しく」 after an overview) is searched for by its words.
+        about = _ABOUT.search(body)
+        asked = [w for w in own_terms(about.group(1)) if w not in context_terms(state)] if about else []
+        if asked:
+            carried = tuple(c for c in carried if any(w in c or w in items.titles.get(c, "") for w in asked))
+            codes = carried
         if kind == "detail" and MEANING.search(body):
             # 「それってどういう意味？」 about an item asks what its principle means: the principle's
             # statement (本編 第2部C.) comes first (D-5) i. → 5) セキュリティ確保).
@@ -384,12 +394,14 @@ def resolve(
             # methods included: it has no [ポイント] of its own.
             whole = kind == "detail" and principle_of(code) is not None
             focus += items.sections(code, (*labels, *EXAMPLE_SECTIONS) if whole else labels, used_role)
-        if not carried:
+        if not carried and not asked:
             # The sections the previous answer quoted on its question (none when it drifted off it).
             focus += items.same_section(anchors[:MAX_CARRIED_ITEMS])
-        # The previous question, not this one's cue words (they name no subject). Worked examples
-        # sit under their own labels, which the search matches; an explanation has none.
-        query = f"{state.query} {_label_words(shown)}" if kind == "examples" else state.query
+        # The previous question, not this one's cue words (they name no subject), with what this
+        # one names. Worked examples sit under their own labels, which the search matches; an
+        # explanation has none.
+        subject = " ".join([state.query, *asked])
+        query = f"{subject} {_label_words(shown)}" if kind == "examples" else subject
         where = f"{_codes_text(carried)}の{shown}" if carried else shown
         note = f"{head}、{where}からお答えします。"
     else:  # the previous question's words complete this one; its sections come first

@@ -190,6 +190,28 @@ def test_examples_resolve_to_the_items_worked_examples(answerer: Answerer):
     assert "個人情報" in res.query and res.note.startswith("前の質問（AI利用者として個人情報の扱いで注意することは？）の続きとして")
 
 
+def test_a_request_for_detail_that_names_its_subject_keeps_the_units_that_name_it(answerer: Answerer):
+    """「Xについてもっと詳しく」 after an answer that carried several units: the unit X names, and
+    X in the search; a subject none of them names is searched for by its words, no unit carried."""
+    items = item_index(answerer.retriever)
+    overview = TurnState(
+        question="共通の指針にはどんなものがありますか？",
+        query="共通の指針にはどんなものがありますか？",
+        item_codes=["3) 公平性", "4) プライバシー保護"],
+    )
+    res = resolve("プライバシー保護についてもっと詳しく", None, overview, items)
+    assert res is not None and res.kind == "detail" and res.item_codes == ("4) プライバシー保護",)
+    assert "プライバシー" in res.query
+    paths = [answerer.retriever.chunks[i].section_path for i in res.focus]
+    assert paths and all(any(h.startswith("4) プライバシー保護") for h in path) for path in paths)
+    other = resolve("偽情報について、もう少し詳しく", None, overview, items)
+    assert other is not None and other.kind == "detail" and other.item_codes == () and not other.focus
+    assert "偽情報" in other.query
+    # Without a subject of its own the request keeps every carried unit, as before.
+    plain = resolve("もっと詳しく", None, overview, items)
+    assert plain is not None and plain.item_codes == ("3) 公平性", "4) プライバシー保護")
+
+
 def test_role_switch_resolves_to_the_other_roles_item(answerer: Answerer):
     chunks = answerer.retriever.chunks
     res = resolve("それは提供者にも当てはまりますか？", "user", PRIVACY, item_index(answerer.retriever))
