@@ -36,7 +36,7 @@ from typing import Any, cast
 import numpy as np
 
 from eval import metrics as m
-from eval.fusion_train import query_of
+from eval.fusion_train import query_of, searched_text
 from eval.schema import EvalQuestion, load_questions
 from guideqa.config import REPO_ROOT, Settings
 from guideqa.models import Role
@@ -179,7 +179,7 @@ def conversation_queries(retriever: Retriever, questions: Sequence[EvalQuestion]
     """The text and role the retriever is given for each follow-up (a question with a history):
     the earlier turns replayed, the last one resolved in their context
     (:func:`retriever.conversation.resolve`); the question alone when it stands alone."""
-    from retriever.answer import Answerer, clean_question, retrieval_text, search_text
+    from retriever.answer import Answerer, clean_question
     from retriever.conversation import item_index, known_words, replay, resolve
 
     answerer = Answerer(retriever)
@@ -194,7 +194,7 @@ def conversation_queries(retriever: Retriever, questions: Sequence[EvalQuestion]
         if res is None:
             out[q.id] = query_of(q)
         else:
-            out[q.id] = (retrieval_text(search_text(clean_question(res.query))), res.role)
+            out[q.id] = (searched_text(res.query), res.role)
     return out
 
 
@@ -253,15 +253,13 @@ def load_synthetic(path: Path) -> list[tuple[str, str]]:
 def collect_synthetic(retriever: Retriever, pairs: Sequence[tuple[str, str]], weight: float = SYNTHETIC_WEIGHT) -> Extra:
     """The training questions' vectors (searched as the answerer searches them) and the passages
     holding their spans; a pair whose span no passage holds (the corpus changed) is left out."""
-    from retriever.answer import clean_question, retrieval_text, search_text
-
     texts = [c.text for c in retriever.chunks]
     vectors, positives = [], []
     for question, span in pairs:
         pos = [i for i, hit in enumerate(m.relevance(texts, [span])) if hit]
         if not pos:
             continue
-        vectors.append(retriever.query_vector(retrieval_text(search_text(clean_question(question)))))
+        vectors.append(retriever.query_vector(searched_text(question)))
         positives.append(pos)
     if len(positives) < len(pairs):
         log.info("training questions: %d of %d spans found in the index", len(positives), len(pairs))
@@ -375,7 +373,7 @@ def cross_fitted(
 
 def training_questions(retriever: Retriever, path: Path | None, weight: float = SYNTHETIC_WEIGHT) -> Extra | None:
     """The written training questions of ``path`` (none when it is empty or missing)."""
-    if path is None or not str(path) or not path.is_file() or weight <= 0:
+    if path is None or not path.is_file() or weight <= 0:
         return None
     return collect_synthetic(retriever, load_synthetic(path), weight)
 

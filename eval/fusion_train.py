@@ -47,6 +47,13 @@ class QuestionData:
     n_relevant: int
 
 
+def searched_text(question: str) -> str:
+    """What the retriever is given for ``question`` (see retriever.answer.Answerer.ask)."""
+    from retriever.answer import clean_question, retrieval_text, search_text
+
+    return retrieval_text(search_text(clean_question(question)))
+
+
 def query_of(q: EvalQuestion) -> tuple[str, Any]:
     """The text and role the answerer would search with (see retriever.answer.Answerer.ask)."""
     from retriever.answer import clean_question, retrieval_text, search_text
