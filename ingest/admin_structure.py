@@ -49,8 +49,10 @@ ARTICLE_RE = re.compile(rf"^第\s*({_NUM})\s*条(?:\s*の\s*({_NUM}))?\s*(?:[(�
 CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
 # 「P5　会社が認めているAIツール」「スライド3 使い方」: the page or slide labels of a deck or a
 # handbook exported to text, each followed by its title (a document using them, in order, at least
-# MIN_PAGE_TITLES times).
-PAGE_TITLE_RE = re.compile(r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})\s+(\S.{0,29})$")
+# MIN_PAGE_TITLES times); the count of pages may follow the number (「スライド 4／18　研修の受講義務」).
+PAGE_TITLE_RE = re.compile(
+    r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*[/／]\s*\d{1,3})?\s+(\S.{0,29})$"
+)
 MIN_PAGE_TITLES = 3
 # Marks that open a line of a checklist or an OK/NG list (「✔ OK：…」「× NG：…」), besides the bullets.
 CHECK_MARKS = frozenset("✔✅☑✗✘×❌☐●◎★☆")

@@ -128,6 +128,8 @@ def clean_line(raw: str) -> str:
     text = HTML_TAG_RE.sub(" ", raw)
     text = BOLD_RE.sub(r"\1", text)
     text = text.replace("\uf06c", "・").replace("\uf0d8", "・").replace("←", "")
+    if RULE_LINE_RE.fullmatch(text.strip()):  # 「==========」: a rule drawn with characters
+        return ""
     if BOX_DRAWING_RE.search(text):
         framed = text.lstrip()[:1] in BOX_TOP_CORNERS  # 「┏━ ポイント ━┓」: the box's label
         text = BOX_DRAWING_RE.sub(" ", text).strip()
@@ -137,6 +139,8 @@ def clean_line(raw: str) -> str:
 
 
 BOX_DRAWING_RE = re.compile(r"[\u2500-\u257f]+")
+# A line that only draws a rule, as a text export frames a slide's title with (「=====」「-----」「*****」).
+RULE_LINE_RE = re.compile(r"[=＝\-－_＿*＊~〜―—‐]{3,}")
 BOX_TOP_CORNERS = "┏┌╔┍┎╒╓"
 
 

@@ -154,6 +154,24 @@ def content_nouns(text: str) -> list[str]:
     return out
 
 
+def noun_compounds(text: str) -> list[str]:
+    """The compounds of ``text`` the dictionary splits: runs of two or more adjacent nouns or noun
+    suffixes (営業所 + 長 → 営業所長, 本社 + 情報 + システム + 部), as written (NFKC), in order."""
+    out: list[str] = []
+    run: list[str] = []
+    for m in thread_tokenizer().tokenize(nfkc(text)[:4000]):
+        pos = m.part_of_speech()
+        if (pos[0] == "名詞" and pos[1] != "数詞") or (pos[0] == "接尾辞" and pos[1] == "名詞的" and run):
+            run.append(m.surface())
+            continue
+        if len(run) > 1:
+            out.append("".join(run))
+        run = []
+    if len(run) > 1:
+        out.append("".join(run))
+    return out
+
+
 def morphemes(text: str) -> list[tuple[str, tuple[str, ...], str]]:
     """(surface, part of speech, normalised form) of each mode-C morpheme of ``text``."""
     return [(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in thread_tokenizer().tokenize(nfkc(text)[:4000])]

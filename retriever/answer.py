@@ -23,7 +23,7 @@ from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
-from ingest.tokenizer import content_nouns, synonym_bridges
+from ingest.tokenizer import content_nouns, noun_compounds, synonym_bridges
 from retriever.answerability import (
     ADVICE_NOUNS,
     AnswerType,
@@ -34,6 +34,7 @@ from retriever.answerability import (
     asks_a_choice,
     asks_advice,
     asks_future,
+    compound_head_bridges,
     content_words,
     counted_noun,
     coverage,
@@ -98,6 +99,8 @@ WHOLE_PASSAGE_TYPES = (*CONTACTS, "named")
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
 # The nouns of a term: a sentence naming one states the term itself (「保存期間は1年間」).
 _NAMES_A_TERM = re.compile(r"期間|期限|年限|日数|年数")
+# Kinds a passage stating them about the question's subject is ranked first for (Answerer._typed_first).
+TYPED_FIRST = (*FIGURES, "named")
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
 TYPED_POOL = 30
 # Passages searched for a sentence stating the asked figure when the selection holds none
@@ -279,7 +282,9 @@ class Answerer:
             or self._found_in_conversation(question, selection, expected, counter, hits),
             vocab=vocabulary_share(words, self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
-            rules_missing=self._other_rules(question),
+            # A specific asked of a body the corpus never names (「隣の県庁だと何日？」) is that body's.
+            rules_missing=self._other_rules(question)
+            or (expected in SUBJECT_TYPES and not about_guideline(question) and bool(self.names.settings_unnamed(typed_question))),
         )
 
     def _other_rules(self, question: str) -> bool:
@@ -570,7 +575,7 @@ class Answerer:
 
     # -- false premises ------------------------------------------------------------------
     def _typed_first(self, query: str, role: Role | None, hits: list[Hit]) -> list[Hit]:
-        """For a question asking a figure or a contact (「何日以内」「内線番号」), a passage that
+        """For a question asking a figure, a contact or a name (「何日以内」「内線番号」「どこの課に」), a passage that
         states one about the question's subject (the gate's own test, :meth:`_type_found`) comes
         first, drawn from the first :data:`TYPED_POOL` candidates of the document the first
         passage is from: a passage without the asked kind of content cannot answer it (answer-
@@ -578,7 +583,7 @@ class Answerer:
         unchanged."""
         typed_query = self._typed_question(query)
         expected = expected_answer_type(typed_query)
-        if expected not in FIGURES or not hits:
+        if expected not in TYPED_FIRST or not hits:
             return hits
         counter = asked_counter(typed_query) if expected in ("number", "duration") else None
         focus = asked_focus(query)
@@ -592,7 +597,7 @@ class Answerer:
             return (
                 h.chunk.doc_id == doc_id
                 and has_answer_type(h.chunk.text, expected, counter)  # cheap: most candidates hold no such figure
-                and self._states_subject(query, words, h, whole=expected in CONTACTS)
+                and self._states_subject(query, words, h, whole=expected in WHOLE_PASSAGE_TYPES)
                 and self._type_found(
                     typed_query,
                     [(0, sent) for sent in sentences_of(h.chunk.text, tuple(h.chunk.section_path))],
@@ -917,18 +922,22 @@ def _covered(words: list[str], held: set[str], idf: dict[str, float]) -> float:
 
 def _subject_share(words: list[str], held: set[str], idf: dict[str, float]) -> float:
     """The share of the question's words a sentence stating the asked figure holds (its subject
-    test), an everyday verb counted by the noun of the same act (:func:`verb_stem_bridges`) and a
-    word by its synonyms (:func:`ingest.tokenizer.synonym_bridges`)."""
+    test), an everyday verb counted by the noun of the same act (:func:`verb_stem_bridges`), a
+    word by its synonyms (:func:`ingest.tokenizer.synonym_bridges`) and by the compounds it heads
+    (:func:`compound_head_bridges`: 所長 by 営業所長)."""
     bridges = verb_stem_bridges(words, held)
-    for w, same in synonym_bridges(words, held).items():
-        bridges.setdefault(w, set()).update(same)
+    for extra in (synonym_bridges(words, held), compound_head_bridges(words, held)):
+        for w, same in extra.items():
+            bridges.setdefault(w, set()).update(same)
     return coverage(words, held, idf, bridges)
 
 
 @lru_cache(maxsize=4096)
 def _passage_words(text: str) -> frozenset[str]:
-    """Content words of a passage (cached: the same passages come back for many questions)."""
-    return frozenset(content_words(text))
+    """Content words of a passage, and the compounds they make (営業所長: a question's 所長 is the
+    one it heads, :func:`compound_head_bridges`); cached: the same passages come back for many
+    questions."""
+    return frozenset(content_words(text)) | frozenset(noun_compounds(text))
 
 
 def _sentence_rows(retriever: Retriever) -> dict[int, list[tuple[str, int]]]:

@@ -85,6 +85,9 @@ DETAIL = re.compile(
     # Asking for the same in plainer words (「わかりやすく言うと？」「一言で言うと？」).
     r"|(?:わ|分)かりやすく|簡単に言|平たく|かみ砕|噛み砕|一言で|要するに"
 )
+# Asking the reason (「なぜ」「どうして」「理由は」): of what the last turn said when the turn names no
+# thing of its own, only an evaluation (「なぜダメなんですか？」「どうして必要なの？」: 形状詞).
+REASON = re.compile(r"なぜ|何故|どうして|理由")
 # Asking what something means (「どういう意味？」「どういうこと？」「何のこと？」).
 MEANING = re.compile(r"意味|どういうこと|何のこと|なんのこと")
 MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
@@ -120,6 +123,8 @@ _REFERENCE_WORDS = re.compile(
 )
 # 「透明性についてもっと詳しく」: the subject a request for detail or examples names.
 _ABOUT = re.compile(r"([^、。？?！!\s]+?)(?:について|に関して|に関する|についての)")
+# 「さっきの「学習データの管理」って具体的には？」: a term quoted from what was said names it too.
+_QUOTED = re.compile(r"「([^「」]{1,30})」")
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
 # The noun an interrogative determiner governs names the kind of answer, not a subject
 # (「例えばどんな対策が書いてある？」「どういう場面で？」), and 「いくつか」 is a quantity.
@@ -135,6 +140,18 @@ def own_terms(question: str, *, keep_asked_kind: bool = True) -> list[str]:
     for pattern in cues:
         text = pattern.sub(" ", text)
     return [w for w in content_nouns(text) if w.lower() != "ai"]
+
+
+def _evaluations(text: str) -> set[str]:
+    """The adjectival nouns of ``text`` (形状詞, or a noun that can be one) used as a predicate,
+    before a copula (「ダメなんですか」「必要なの」「大切ですか」): what it says of something, not a
+    thing."""
+    toks = morphemes(text)
+    return {
+        form
+        for (_, pos, form), (_, after, _) in zip(toks, toks[1:], strict=False)
+        if (pos[0] == "形状詞" or pos[2] == "形状詞可能") and after[0] == "助動詞"
+    }
 
 
 def defines(question: str) -> bool:
@@ -261,6 +278,8 @@ def classify(
     own = own_terms(body)
     # 「例えばどんな対策が書いてある？」 asks examples of the last subject: 対策 is the kind asked for.
     new = [w for w in own_terms(body, keep_asked_kind=False) if w not in context_terms(state)]
+    if REASON.search(body):  # the evaluation a why-question restates is no subject of its own
+        new = [w for w in new if w not in _evaluations(body)]
     others = other_roles(body, state)
     kind: FollowUpKind
     if others:
@@ -376,10 +395,10 @@ def resolve(
         note = f"{head}、{target}についてお答えします。"
     elif kind in ("examples", "detail"):
         labels, shown = _what(kind)
-        # 「透明性についてもっと詳しく」 names what it wants explained among what was shown: the
+        # 「透明性についてもっと詳しく」「「透明性」って具体的には？」 name what they want explained among what was shown: the
         # carried units that name it, and its words in the search; a unit none of them names
         # (「AIエージェントについてもう少し詳しく」 after an overview) is searched for by its words.
-        about = _ABOUT.search(body)
+        about = _ABOUT.search(body) or _QUOTED.search(body)
         asked = [w for w in own_terms(about.group(1)) if w not in context_terms(state)] if about else []
         if asked:
             carried = tuple(c for c in carried if any(w in c or w in items.titles.get(c, "") for w in asked))

@@ -218,6 +218,24 @@ def bodies_asked_for_their_stance(question: str, corpus_text: str, vocabulary: S
     return _unnamed_bodies_before(_STANCE_RE, _TOPIC, question, corpus_text, vocabulary)
 
 
+# A body named as the setting of the question (「隣の県庁だと」「A市では」「税務署の場合は」): a figure, a
+# name or a procedure asked there is that body's (Answerer.features, for such questions only).
+_SETTING = re.compile(rf"({_WORD_CHARS}{{2,20}})(?:だと|では|の場合)")
+
+
+def bodies_as_setting(question: str, corpus_text: str, vocabulary: Sequence[str]) -> list[str]:
+    """Bodies the question is set in (「隣の県庁だと、審査に何日かかる？」) that the corpus never
+    names; the asker's own (「うちの町役場だと」) aside."""
+    text = nfkc(question)
+    return [
+        m.group(1)
+        for m in _SETTING.finditer(text)
+        if not _is_own(m.group(1), text[: m.start(1)])
+        and _names_a_body(m.group(1))
+        and not known_word(m.group(1), corpus_text, vocabulary)
+    ]
+
+
 class CorpusNames:
     """What the corpus names, read once from its passages: its text (lower-cased, line breaks
     removed: the corpus breaks lines mid-word), its law names, and its words of three
@@ -239,3 +257,7 @@ class CorpusNames:
             or bodies_asked_to_accept(question, self.text, self.words)
             or bodies_asked_for_their_stance(question, self.text, self.words)
         )
+
+    def settings_unnamed(self, question: str) -> list[str]:
+        """Bodies the question is set in that the corpus never names (:func:`bodies_as_setting`)."""
+        return bodies_as_setting(question, self.text, self.words)

@@ -364,3 +364,19 @@ def test_page_labels_of_a_handbook_head_its_pages_and_check_marks_open_lines():
     # Labels out of order, or too few of them, are not page titles.
     assert page_titles(["P3 まとめ", "P1 はじめに", "P2 使い方"]) == frozenset()
     assert page_titles(["P1 はじめに", "本文", "P2 使い方"]) == frozenset()
+
+
+def test_slides_exported_to_text_with_ruled_titles_head_their_slides():
+    # The opening of a city's training deck exported to text (eval/documents, written blind): each
+    # slide's 「スライド n／18　title」 line is framed by rules drawn with 「=」.
+    lines = (Path(__file__).parents[1] / "eval" / "documents" / "ことぶき市_職員向け生成AI研修資料.txt").read_text("utf-8").splitlines()
+    end = next(i for i, x in enumerate(lines) if x.startswith("スライド 5"))
+    chunks = build_chunks(text_doc("\n".join(lines[: end - 1]) + "\n"))
+    sections = [c.section for c in chunks]
+    assert sections[:3] == ["P1 表紙", "P2 本日の内容", "P3 生成AIとは・研修の背景"]
+    assert "P4 研修の受講義務" in sections
+    assert not any("=" in c.text for c in chunks)  # the rules are no text
+    training = next(c for c in chunks if c.section == "P4 研修の受講義務")
+    assert "令和7年6月30日" in training.text and "講師メモ" in training.text
+    # The count after the number is optional; a rule of fewer than three characters is text.
+    assert page_titles(["スライド 1/3 表紙", "スライド 2/3 内容", "スライド 3/3 まとめ"]) == frozenset({0, 1, 2})

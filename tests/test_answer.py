@@ -529,6 +529,47 @@ def test_a_passage_stating_the_asked_figure_comes_first(answerer: Answerer, monk
     assert answerer._typed_first("勤務表は誰が作りますか", None, pool[:2]) == pool[:2]
 
 
+def test_a_passage_naming_who_to_ask_about_the_subject_comes_first(answerer: Answerer, monkeypatch: pytest.MonkeyPatch):
+    # Two answers of a city's Q&A (eval/documents): the first names many things (電話番号 among
+    # them) but no one to contact about the assistant failing; the second, under a heading that
+    # names the failure, names the desk.
+    from guideqa.models import Chunk
+    from retriever.search import Hit
+
+    lines = (REPO / "eval" / "documents" / "かわせ市_生成AI活用に関するQ&A集.txt").read_text("utf-8").splitlines()
+
+    def answer_of(q: str, i: int) -> Hit:
+        at = next(k for k, x in enumerate(lines) if x.startswith(q + "\u3000"))
+        heading = q + ". " + lines[at].split("\u3000", 1)[1]
+        chunk = Chunk(id=q, doc_id="qa", segment="main", section_path=[heading], text=lines[at + 1].lstrip("A\u3000"))
+        return Hit(index=20_000 + i, chunk=chunk, score=1.0 - i / 100, dense=0.9, bm25=1.0)
+
+    pool = [answer_of("Q8", 0), answer_of("Q31", 1)]
+    monkeypatch.setattr(answerer.retriever, "hits", lambda query, role=None, k=10: pool[:k])
+    asked = "AIアシスタントがつながらないときは、どこの課に言えばいい？"
+    assert [h.chunk.id for h in answerer._typed_first(asked, None, pool)] == ["Q31", "Q8"]
+    # A name of another subject is no answer: the ranking stands.
+    other = "AIで作った広報のチラシは、どこの課に見てもらえばいい？"
+    assert answerer._typed_first(other, None, pool) == pool
+
+
+def test_a_figure_asked_of_a_body_the_corpus_never_names_is_that_bodys(answerer: Answerer):
+    # A city's training deck (eval/documents): its own review takes 5 working days; asked how long
+    # it takes at a prefecture's office, the city's figure is no answer.
+    from guideqa.models import Chunk
+    from retriever.search import Hit
+
+    lines = (REPO / "eval" / "documents" / "ことぶき市_職員向け生成AI研修資料.txt").read_text("utf-8").splitlines()
+    line = next(x for x in lines if "受付から5営業日以内" in x)
+    chunk = Chunk(id="c", doc_id="deck", segment="main", section_path=["P9 利用申請の流れ"], text=line)
+    hits = [Hit(index=0, chunk=chunk, score=1.0, dense=0.9, bm25=1.0)]
+    selection = [(0, line)]
+    assert answerer.features("となりの県庁だと、利用申請の審査に何日くらいかかりますか", hits, selection).rules_missing
+    assert not answerer.features("利用申請の審査に何日くらいかかりますか", hits, selection).rules_missing
+    # Not a specific: where the question is set is its own matter (「県庁だと何に気をつける？」).
+    assert not answerer.features("となりの県庁だと、利用申請で何に気をつけますか", hits, selection).rules_missing
+
+
 def test_a_contact_is_found_in_its_contact_block(answerer: Answerer):
     # An added document's contact block (eval/documents, a company's policy): the heading and the
     # lines name the help desk once; the address line itself says only 「メール：…」.

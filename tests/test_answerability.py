@@ -662,3 +662,19 @@ def test_the_gate_counts_a_word_covered_by_its_synonym() -> None:
     assert coverage(["ダメ", "AI"], {"禁止", "AI"}, idf) == 0.25
     assert _subject_share(["間違い", "AI"], {"誤り", "出力", "AI"}, idf) == 1.0
     assert _covered(["天気", "AI"], {"禁止", "AI"}, {"天気": 3.0, "AI": 1.0}) == 0.25
+
+
+def test_a_question_word_is_held_by_the_compound_it_heads():
+    # A transport company's circular (eval/documents, written blind): the rule names the 営業所長;
+    # a question says 所長 of the one its reader is. The dictionary splits the compound (営業所 + 長).
+    from ingest.tokenizer import noun_compounds
+    from retriever.answerability import compound_head_bridges
+
+    rule = "（3）営業所長は、発見から1時間以内に本社情報システム部へ電話で第一報を入れる。"
+    compounds = noun_compounds(rule)
+    assert "営業所長" in compounds and "本社情報システム部" in compounds
+    held = set(content_words(rule)) | set(compounds)
+    assert "所長" not in content_words(rule)
+    assert compound_head_bridges(["所長", "本社"], held) == {"所長": {"営業所長"}}
+    # Only the head: 情報 does not end 本社情報システム部, and a one-character word bridges nothing.
+    assert compound_head_bridges(["情報", "長", "部"], held) == {}

@@ -212,6 +212,31 @@ def test_a_request_for_detail_that_names_its_subject_keeps_the_units_that_name_i
     assert plain is not None and plain.item_codes == ("3) 公平性", "4) プライバシー保護")
 
 
+def test_a_term_quoted_from_the_last_answer_names_the_subject_of_a_request_for_examples(answerer: Answerer):
+    """「「X」って具体的には？」 quotes what it wants examples of: the units that name it, and its words
+    in the search, like 「Xについて」."""
+    items = item_index(answerer.retriever)
+    overview = TurnState(
+        question="共通の指針にはどんなものがありますか？",
+        query="共通の指針にはどんなものがありますか？",
+        item_codes=["3) 公平性", "4) プライバシー保護"],
+    )
+    res = resolve("さっき出てきた「プライバシー保護」って具体的には？", None, overview, items)
+    assert res is not None and res.kind == "examples" and res.item_codes == ("4) プライバシー保護",)
+    other = resolve("その「偽情報の拡散」って、例えばどういうもの？", None, overview, items)
+    assert other is not None and other.kind == "examples" and other.item_codes == ()
+    assert "偽情報" in other.query and "拡散" in other.query
+
+
+@pytest.mark.parametrize("why", ["どうしてダメなの？", "なぜ必要なんですか？", "それってどうして大事なんですか"])
+def test_a_why_question_that_only_restates_an_evaluation_continues_the_last_turn(why: str):
+    """「なぜダメなんですか？」 asks the reason of what the last turn said: ダメ (an adjectival noun before
+    a copula) is no subject of its own. One naming a thing (「なぜ偽情報が問題なの？」) stands alone."""
+    state = TurnState(question="生成AIの答えをそのまま使ってもいいですか", query="生成AIの答えをそのまま使ってもいいですか")
+    assert classify(why, state) == "detail"
+    assert classify("なぜ偽情報が問題になるんですか？", state) is None
+
+
 def test_role_switch_resolves_to_the_other_roles_item(answerer: Answerer):
     chunks = answerer.retriever.chunks
     res = resolve("それは提供者にも当てはまりますか？", "user", PRIVACY, item_index(answerer.retriever))

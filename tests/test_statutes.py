@@ -9,6 +9,7 @@ import pytest
 from retriever.answerability import Features, Thresholds, decide
 from retriever.statutes import (
     CorpusNames,
+    bodies_as_setting,
     bodies_asked_for_their_stance,
     bodies_asked_to_accept,
     law_names,
@@ -129,3 +130,14 @@ def test_a_law_named_by_one_verbal_noun_counts_only_as_a_standard():
     # standard something is judged by.
     assert law_names("電波法上、この機器に免許は必要？") == ["電波法"]
     assert law_names("分析法を教えて") == []
+
+
+def test_a_body_the_question_is_set_in_is_found_when_the_corpus_never_names_it():
+    # 「…だと」「…では」「…の場合」 set the question in a body: a figure asked there is that body's.
+    corpus, words = "経済産業省は…。デジタル推進課の審査は5営業日以内。", ["経済産業省", "デジタル推進課"]
+    assert bodies_as_setting("となりの県庁だと、申請の審査は何日くらい？", corpus, words) == ["県庁"]
+    assert bodies_as_setting("税務署の場合は何日以内に届け出る？", corpus, words) == ["税務署"]
+    # The asker's own body, a body the corpus names, and a kind of organisation are not.
+    assert bodies_as_setting("うちの町役場だと審査は何日？", corpus, words) == []
+    assert bodies_as_setting("経済産業省では何日で回答がありますか", corpus, words) == []
+    assert bodies_as_setting("小さい会社だと審査は何日？", corpus, words) == []
