@@ -51,7 +51,7 @@ CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
 # handbook exported to text, each followed by its title (a document using them, in order, at least
 # MIN_PAGE_TITLES times); the count of pages may follow the number (「スライド 4／18　研修の受講義務」).
 PAGE_TITLE_RE = re.compile(
-    r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*[/／]\s*\d{1,3})?\s+(\S.{0,29})$"
+    r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*/\s*\d{1,3})?\s+(\S.{0,29})$"
 )
 MIN_PAGE_TITLES = 3
 # Marks that open a line of a checklist or an OK/NG list (「✔ OK：…」「× NG：…」), besides the bullets.

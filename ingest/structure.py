@@ -140,7 +140,8 @@ def clean_line(raw: str) -> str:
 
 BOX_DRAWING_RE = re.compile(r"[\u2500-\u257f]+")
 # A line that only draws a rule, as a text export frames a slide's title with (「=====」「-----」「*****」).
-RULE_LINE_RE = re.compile(r"[=＝\-－_＿*＊~〜―—‐]{3,}")
+# (Not dashes apart by spaces: 「------ ---- ------」 is the rule of a Markdown table, a row of its own.)
+RULE_LINE_RE = re.compile(r"[=＝\-－_＿*＊~〜―—–‐]{3,}")
 BOX_TOP_CORNERS = "┏┌╔┍┎╒╓"
 
 

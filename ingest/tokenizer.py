@@ -154,22 +154,32 @@ def content_nouns(text: str) -> list[str]:
     return out
 
 
-def noun_compounds(text: str) -> list[str]:
-    """The compounds of ``text`` the dictionary splits: runs of two or more adjacent nouns or noun
-    suffixes (営業所 + 長 → 営業所長, 本社 + 情報 + システム + 部), as written (NFKC), in order."""
+def compound_heads(text: str) -> list[str]:
+    """What the compounds of ``text`` that the dictionary splits before their head name, as a
+    question may say it: for a run of nouns ending in a noun suffix or a one-character noun
+    (営業所 + 長, 事務局 + 長, 情報システム + 部), every ending of the run that holds that head and at
+    least one character before it (所長, 業所長, 営業所長), written and in normalised form. A
+    Japanese compound is right-headed: 営業所長 is a 所長, so a question's 所長 is the one the
+    passage names. (A run ending in a longer noun, AI + 事業者, is two words: 業者 is not held.)"""
     out: list[str] = []
-    run: list[str] = []
+    run: list[tuple[str, str, bool]] = []
+
+    def close() -> None:
+        if len(run) > 1 and run[-1][2]:
+            for forms in ("".join(t[0] for t in run), "".join(t[1] for t in run)):
+                head = len(run[-1][0]) if forms == "".join(t[0] for t in run) else len(run[-1][1])
+                out.extend(forms[k:] for k in range(len(forms) - head))
+        run.clear()
+
     for m in thread_tokenizer().tokenize(nfkc(text)[:4000]):
         pos = m.part_of_speech()
-        if (pos[0] == "名詞" and pos[1] != "数詞") or (pos[0] == "接尾辞" and pos[1] == "名詞的" and run):
-            run.append(m.surface())
+        suffix = pos[0] == "接尾辞" and pos[1] == "名詞的"
+        if (pos[0] == "名詞" and pos[1] != "数詞") or (suffix and run):
+            run.append((m.surface(), m.normalized_form(), suffix or len(m.surface()) == 1))
             continue
-        if len(run) > 1:
-            out.append("".join(run))
-        run = []
-    if len(run) > 1:
-        out.append("".join(run))
-    return out
+        close()
+    close()
+    return list(dict.fromkeys(out))
 
 
 def morphemes(text: str) -> list[tuple[str, tuple[str, ...], str]]:

@@ -23,7 +23,7 @@ from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
-from ingest.tokenizer import content_nouns, noun_compounds, synonym_bridges
+from ingest.tokenizer import compound_heads, content_nouns, synonym_bridges
 from retriever.answerability import (
     ADVICE_NOUNS,
     AnswerType,
@@ -34,7 +34,6 @@ from retriever.answerability import (
     asks_a_choice,
     asks_advice,
     asks_future,
-    compound_head_bridges,
     content_words,
     counted_noun,
     coverage,
@@ -922,22 +921,20 @@ def _covered(words: list[str], held: set[str], idf: dict[str, float]) -> float:
 
 def _subject_share(words: list[str], held: set[str], idf: dict[str, float]) -> float:
     """The share of the question's words a sentence stating the asked figure holds (its subject
-    test), an everyday verb counted by the noun of the same act (:func:`verb_stem_bridges`), a
-    word by its synonyms (:func:`ingest.tokenizer.synonym_bridges`) and by the compounds it heads
-    (:func:`compound_head_bridges`: 所長 by 営業所長)."""
+    test), an everyday verb counted by the noun of the same act (:func:`verb_stem_bridges`) and a
+    word by its synonyms (:func:`ingest.tokenizer.synonym_bridges`)."""
     bridges = verb_stem_bridges(words, held)
-    for extra in (synonym_bridges(words, held), compound_head_bridges(words, held)):
-        for w, same in extra.items():
-            bridges.setdefault(w, set()).update(same)
+    for w, same in synonym_bridges(words, held).items():
+        bridges.setdefault(w, set()).update(same)
     return coverage(words, held, idf, bridges)
 
 
 @lru_cache(maxsize=4096)
 def _passage_words(text: str) -> frozenset[str]:
-    """Content words of a passage, and the compounds they make (営業所長: a question's 所長 is the
-    one it heads, :func:`compound_head_bridges`); cached: the same passages come back for many
+    """Content words of a passage, and what its split compounds name (営業所長: a question's 所長,
+    :func:`ingest.tokenizer.compound_heads`); cached: the same passages come back for many
     questions."""
-    return frozenset(content_words(text)) | frozenset(noun_compounds(text))
+    return frozenset(content_words(text)) | frozenset(compound_heads(text))
 
 
 def _sentence_rows(retriever: Retriever) -> dict[int, list[tuple[str, int]]]:

@@ -561,20 +561,6 @@ def verb_stem_bridges(question_words: Iterable[str], passage_words: Iterable[str
     return out
 
 
-def compound_head_bridges(question_words: Iterable[str], passage_words: Iterable[str]) -> dict[str, set[str]]:
-    """Each question word of two characters or more bridged to the passage's compounds it heads
-    (所長 → 営業所長, 報告書 → インシデント報告書): a Japanese compound is right-headed, so it names a
-    kind of what its last word names, and a question says 所長 of the one its reader is."""
-    held = [w for w in passage_words if len(w) > 2]
-    out: dict[str, set[str]] = {}
-    for w in question_words:
-        if len(w) >= 2:
-            heads = {p for p in held if len(p) > len(w) and p.endswith(w)}
-            if heads:
-                out[w] = heads
-    return out
-
-
 # --- the focus of the question ------------------------------------------------------------------
 # Particles that mark what a question asks about (「XXは？」「XXって何」「XXとは」「XXを教えて」).
 _ASK_PARTICLES = ("は", "って", "とは", "を")

@@ -44,6 +44,7 @@ from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.answerability import name_phrases
+from retriever.names import QUOTED_RE, SENTENCE_LIKE_RE
 from retriever.roles import described_roles, named_roles, search_role, with_role, without_parties
 from retriever.search import Hit
 from retriever.units import (
@@ -80,14 +81,15 @@ LEAD = re.compile(rf"^(?:{_CONTINUING}|で|あと|また|さらに|ちなみに)
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
 ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)")
 EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
+# Asking the reason (「なぜ」「どうして」「理由は」; not 「どうしても」): of what the last turn said when the
+# turn names no thing of its own, only an evaluation (「なぜダメなんですか？」「どうして必要なの？」).
+_REASON = r"理由|なぜ|何故|どうして(?!も)"
+REASON = re.compile(_REASON)
 DETAIL = re.compile(
-    r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もうちょっと|もっと|掘り下げ|補足|意味|説明して|理由|なぜ|どうして"
+    r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もうちょっと|もっと|掘り下げ|補足|意味|説明して|" + _REASON +
     # Asking for the same in plainer words (「わかりやすく言うと？」「一言で言うと？」).
     r"|(?:わ|分)かりやすく|簡単に言|平たく|かみ砕|噛み砕|一言で|要するに"
 )
-# Asking the reason (「なぜ」「どうして」「理由は」): of what the last turn said when the turn names no
-# thing of its own, only an evaluation (「なぜダメなんですか？」「どうして必要なの？」: 形状詞).
-REASON = re.compile(r"なぜ|何故|どうして|理由")
 # Asking what something means (「どういう意味？」「どういうこと？」「何のこと？」).
 MEANING = re.compile(r"意味|どういうこと|何のこと|なんのこと")
 MORE = re.compile(r"他には|ほかには|他に|ほかに|それ以外|以外に|他の|ほかの|残り")
@@ -123,8 +125,7 @@ _REFERENCE_WORDS = re.compile(
 )
 # 「透明性についてもっと詳しく」: the subject a request for detail or examples names.
 _ABOUT = re.compile(r"([^、。？?！!\s]+?)(?:について|に関して|に関する|についての)")
-# 「さっきの「学習データの管理」って具体的には？」: a term quoted from what was said names it too.
-_QUOTED = re.compile(r"「([^「」]{1,30})」")
+
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
 # The noun an interrogative determiner governs names the kind of answer, not a subject
 # (「例えばどんな対策が書いてある？」「どういう場面で？」), and 「いくつか」 is a quantity.
@@ -149,8 +150,8 @@ def _evaluations(text: str) -> set[str]:
     toks = morphemes(text)
     return {
         form
-        for (_, pos, form), (_, after, _) in zip(toks, toks[1:], strict=False)
-        if (pos[0] == "形状詞" or pos[2] == "形状詞可能") and after[0] == "助動詞"
+        for (_, pos, form), (_, after, copula) in zip(toks, toks[1:], strict=False)
+        if (pos[0] == "形状詞" or pos[2] == "形状詞可能") and after[0] == "助動詞" and copula in ("だ", "です")
     }
 
 
@@ -398,7 +399,8 @@ def resolve(
         # 「透明性についてもっと詳しく」「「透明性」って具体的には？」 name what they want explained among what was shown: the
         # carried units that name it, and its words in the search; a unit none of them names
         # (「AIエージェントについてもう少し詳しく」 after an overview) is searched for by its words.
-        about = _ABOUT.search(body) or _QUOTED.search(body)
+        # 「さっきの「学習データの管理」って具体的には？」: a term quoted from what was said names it too.
+        about = _ABOUT.search(body) or next((m for m in QUOTED_RE.finditer(body) if not SENTENCE_LIKE_RE.search(m.group(1))), None)
         asked = [w for w in own_terms(about.group(1)) if w not in context_terms(state)] if about else []
         if asked:
             carried = tuple(c for c in carried if any(w in c or w in items.titles.get(c, "") for w in asked))

@@ -218,9 +218,10 @@ def bodies_asked_for_their_stance(question: str, corpus_text: str, vocabulary: S
     return _unnamed_bodies_before(_STANCE_RE, _TOPIC, question, corpus_text, vocabulary)
 
 
-# A body named as the setting of the question (「隣の県庁だと」「A市では」「税務署の場合は」): a figure, a
-# name or a procedure asked there is that body's (Answerer.features, for such questions only).
-_SETTING = re.compile(rf"({_WORD_CHARS}{{2,20}})(?:だと|では|の場合)")
+# A body named as the setting of the question (「隣の県庁だと」「税務署では」「法務局の場合は」): a figure, a
+# name or a procedure asked there is that body's (Answerer.features, for such questions only). Not
+# 「県庁だと思う」「税務署ではなく」, and not a product in Latin script (「Teamsの場合」 is no body).
+_SETTING = re.compile(rf"({_WORD_CHARS}{{2,20}})(?:だと(?!思|聞|考)|では(?!な)|の場合)")
 
 
 def bodies_as_setting(question: str, corpus_text: str, vocabulary: Sequence[str]) -> list[str]:
@@ -231,7 +232,7 @@ def bodies_as_setting(question: str, corpus_text: str, vocabulary: Sequence[str]
         m.group(1)
         for m in _SETTING.finditer(text)
         if not _is_own(m.group(1), text[: m.start(1)])
-        and _names_a_body(m.group(1))
+        and _BODY_END.search(m.group(1))
         and not known_word(m.group(1), corpus_text, vocabulary)
     ]
 

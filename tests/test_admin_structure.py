@@ -11,7 +11,7 @@ from ingest.admin_structure import NUMBERED_UNIT_RE, page_titles
 from ingest.chunking import build_chunks
 from ingest.corpus import auto_doc_id, load_manifest
 from ingest.loaders import load_document
-from ingest.structure import parse_paragraphs
+from ingest.structure import clean_line, parse_paragraphs
 from ingest.text import match_key
 from tests.municipal import PDF_NAME, QUESTIONS, TXT_NAME, write_municipal
 from tests.pdfs import make_japanese_pdf
@@ -380,3 +380,5 @@ def test_slides_exported_to_text_with_ruled_titles_head_their_slides():
     assert "令和7年6月30日" in training.text and "講師メモ" in training.text
     # The count after the number is optional; a rule of fewer than three characters is text.
     assert page_titles(["スライド 1/3 表紙", "スライド 2/3 内容", "スライド 3/3 まとめ"]) == frozenset({0, 1, 2})
+    assert page_titles(["スライド 1 表紙", "スライド 2 内容", "スライド 3 まとめ"]) == frozenset({0, 1, 2})
+    assert clean_line("――――") == "" and clean_line("–––") == "" and clean_line("==") == "=="
