@@ -190,15 +190,19 @@ def test_examples_resolve_to_the_items_worked_examples(answerer: Answerer):
     assert "個人情報" in res.query and res.note.startswith("前の質問（AI利用者として個人情報の扱いで注意することは？）の続きとして")
 
 
+# An answer that carried two principles (the overview of the common guidelines).
+OVERVIEW = TurnState(
+    question="共通の指針にはどんなものがありますか？",
+    query="共通の指針にはどんなものがありますか？",
+    item_codes=["3) 公平性", "4) プライバシー保護"],
+)
+
+
 def test_a_request_for_detail_that_names_its_subject_keeps_the_units_that_name_it(answerer: Answerer):
     """「Xについてもっと詳しく」 after an answer that carried several units: the unit X names, and
     X in the search; a subject none of them names is searched for by its words, no unit carried."""
     items = item_index(answerer.retriever)
-    overview = TurnState(
-        question="共通の指針にはどんなものがありますか？",
-        query="共通の指針にはどんなものがありますか？",
-        item_codes=["3) 公平性", "4) プライバシー保護"],
-    )
+    overview = OVERVIEW
     res = resolve("プライバシー保護についてもっと詳しく", None, overview, items)
     assert res is not None and res.kind == "detail" and res.item_codes == ("4) プライバシー保護",)
     assert "プライバシー" in res.query
@@ -216,11 +220,7 @@ def test_a_term_quoted_from_the_last_answer_names_the_subject_of_a_request_for_e
     """「「X」って具体的には？」 quotes what it wants examples of: the units that name it, and its words
     in the search, like 「Xについて」."""
     items = item_index(answerer.retriever)
-    overview = TurnState(
-        question="共通の指針にはどんなものがありますか？",
-        query="共通の指針にはどんなものがありますか？",
-        item_codes=["3) 公平性", "4) プライバシー保護"],
-    )
+    overview = OVERVIEW
     res = resolve("さっき出てきた「プライバシー保護」って具体的には？", None, overview, items)
     assert res is not None and res.kind == "examples" and res.item_codes == ("4) プライバシー保護",)
     other = resolve("その「偽情報の拡散」って、例えばどういうもの？", None, overview, items)
