@@ -162,20 +162,22 @@ def compound_heads(text: str) -> list[str]:
     Japanese compound is right-headed: 営業所長 is a 所長, so a question's 所長 is the one the
     passage names. (A run ending in a longer noun, AI + 事業者, is two words: 業者 is not held.)"""
     out: list[str] = []
-    run: list[tuple[str, str, bool]] = []
+    run: list[tuple[str, str]] = []  # (as written, normalised) of each noun of the run
+    headed = False  # the run's last noun is a suffix or one character long
 
     def close() -> None:
-        if len(run) > 1 and run[-1][2]:
-            for forms in ("".join(t[0] for t in run), "".join(t[1] for t in run)):
-                head = len(run[-1][0]) if forms == "".join(t[0] for t in run) else len(run[-1][1])
-                out.extend(forms[k:] for k in range(len(forms) - head))
+        if len(run) > 1 and headed:
+            for form in (0, 1):
+                whole = "".join(t[form] for t in run)
+                out.extend(whole[k:] for k in range(len(whole) - len(run[-1][form])))
         run.clear()
 
     for m in thread_tokenizer().tokenize(nfkc(text)[:4000]):
         pos = m.part_of_speech()
         suffix = pos[0] == "接尾辞" and pos[1] == "名詞的"
         if (pos[0] == "名詞" and pos[1] != "数詞") or (suffix and run):
-            run.append((m.surface(), m.normalized_form(), suffix or len(m.surface()) == 1))
+            run.append((m.surface(), m.normalized_form()))
+            headed = suffix or len(m.surface()) == 1
             continue
         close()
     close()
