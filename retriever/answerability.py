@@ -66,7 +66,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # 時間がかかる」) or asked for by name (「保存期間を教えて」「保存年限は」); 「期限切れ」 is a state. (In
     # 「どのくらいの期間残る」 the cue is the interrogative: 期間 stays a word of the question, which the
     # sentence stating the term holds, 「保存期間は1年間です」.)
-    ("duration", re.compile(r"(?<!月)何日(?!から)|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)|いつまで|期限(?!切れ)|締め?切り?|〆切り?"
+    ("duration", re.compile(r"(?<!月)何日(?!から)(?:間|以内|前|後)?|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)(?:以内|前|後)?|いつまで|期限(?!切れ)|締め?切り?|〆切り?"
                             r"|(?:期間|猶予|年限|日数)(?:は|が|って|を\s*(?:教え|知り))"
                             r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?=期間|間(?!隔)|日数|年数|時間)"
                             r"|(?:期間|日数|年数|時間|年限)(?:は|が|って)?\s*(?:どれ|どの)(?:くらい|ぐらい|程度)"
@@ -361,7 +361,7 @@ _TIME_SPAN = re.compile(
     r"(?<![月\d.,])(?:" + _NUM + r"\s*(?:営業日|開庁日|日|週間|か月|ヶ月|カ月|箇月|時間|年間|年以内)|\d+\s*分)"
 )
 _CALENDAR_DEADLINE_RE = re.compile(_CALENDAR_DEADLINE)
-_TIME_COUNTERS = {"日", "週間", "週", "か月", "ヶ月", "カ月", "箇月", "時間", "分", "年", "年間", "営業日"}
+_TIME_COUNTERS = {"日", "週間", "週", "か月", "ヶ月", "カ月", "箇月", "時間", "分", "年", "年間", "営業日", "日間", "分間", "開庁日"}
 _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     # Currency units after a number.
     "money": re.compile(_NUM + r"\s*(?:円|ドル|ユーロ|万円|億円|兆円)|[$¥€]\s*\d"),

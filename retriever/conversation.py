@@ -569,13 +569,17 @@ def known_words(answerer: Answerer) -> Callable[[str], bool]:
 
 # Marks of a question that leans on what was said before (general Japanese, not the corpus's):
 # a connective that continues or contrasts (じゃあ, 逆に), a case or condition set against the
-# last answer (「…の場合は？」「…だと」「…なら？」), a choice among what was listed (どれ, どっち; not
-# 「どれくらい」), and the additive も after a noun or a case particle (「…でも」「…にも」), which
-# presupposes the same was said of something else (not 「…ても」「何も」).
+# last answer (「…の場合は？」「…したときは？」「…だと」「…なら？」), a choice among what was
+# listed (どれ, どっち; not 「どれくらい」), whether something suffices (「…すれば済む？」), and the
+# additive も after a noun or a case particle (「…でも」「…にも」), which presupposes the same was
+# said of something else (not 「…ても」「何も」).
+# Whether something suffices (「同意書を取っておけば済む話？」「名前を消すだけでいい？」): for what the
+# last turn was about. (済む is then no verb of content.)
+_SUFFICES = r"ば(?:済|すむ|すみ)|だけで(?:いい|よい|大丈夫|足り|OK|済)"
 _LEANS = re.compile(
     rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])"
-    r"|の場合(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
-    r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら"
+    r"|(?:の場合|とき|時)(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
+    r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら|" + _SUFFICES
 )
 
 
@@ -642,12 +646,19 @@ def may_continue(question: str, known: Callable[[str], bool]) -> bool:
     text = nfkc(question).strip()
     if opens_new_subject(text) or defines(LEAD.sub("", text)):
         return False
-    verbs = [form for _, pos, form in morphemes(text) if pos[0] == "動詞" and pos[1] == "一般"]
+    verbs = [form for _, pos, form in morphemes(re.sub(_SUFFICES, " ", text)) if pos[0] == "動詞" and pos[1] == "一般"]
     if not all(known(v) for v in verbs):
         return False
-    if leans_on_context(text):
+    # 「Xも教えて」 asks to be told X besides (another object of the request, not the last turn's
+    # subject again): it leans on nothing when X is not the corpus's (「ついでに確定申告の書き方も
+    # 教えて」).
+    if leans_on_context(text) and not _ALSO_ASKS.search(text):
         return True
     return _mostly_known(own_terms(text), known)
+
+
+# The additive particle on the object of a request: 「…も教えて」「…も知りたい」「…もお願い」.
+_ALSO_ASKS = re.compile(r"も[、,\s]*(?:ついでに|あわせて|併せて|一緒に)?[、,\s]*(?:教え|知りた|聞きた|伺いた|お願い|調べ)")
 
 
 def _mostly_known(words: Sequence[str], known: Callable[[str], bool]) -> bool:
