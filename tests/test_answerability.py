@@ -391,6 +391,8 @@ def test_flattened_lists_of_headings_are_not_quoted(real_index_dir: Path) -> Non
         "生成AIを扱うには資格（国家資格）が必要なんですか",
         "チャットボットを公開するにはライセンスが要りますか",
         "AIの利用状況を役所に提出する義務はありますか",
+        # A review as a precondition, stated as a need rather than as a condition.
+        "チャットボットを売る前に国の審査に通る必要があるそうですが、どこで受けますか",
     ],
 )
 def test_legal_force_premises_are_detected(question: str) -> None:
@@ -507,6 +509,17 @@ def test_a_counted_question_needs_a_number_with_that_counter() -> None:
     assert has_answer_type("速やかに報告する。", "duration") and not has_answer_type("速やかに報告する。", "duration", "日")
     assert has_answer_type("発生から30日以内に報告する。", "duration", "日")
     assert not has_answer_type("2024年4月1日から施行する。", "duration", "日")
+
+
+def test_a_length_asked_with_its_suffix_is_answered_by_any_length_of_time() -> None:
+    # 「何日間」「何時間以内」: the suffix belongs to the interrogative, not to what is asked about;
+    # 「14日以内」 answers 「何日間」 as 「30日以内」 answers 「何日以内」 (a 要綱's 開庁日 is a day too).
+    assert content_words(without_type_cue("臨時の措置は何日間続くの？")) == ["臨時", "措置"]
+    assert "以内" not in content_words(without_type_cue("報告は何時間以内にすればいい？"))
+    assert asked_counter("臨時の措置は何日間続くの？") == "日間"
+    assert has_answer_type("適用期間は、発動の日から14日以内とする。", "duration", "日間")
+    assert has_answer_type("申請は10開庁日前までに行う。", "duration", "開庁日")
+    assert not has_answer_type("2024年4月1日から施行する。", "duration", "日間")
 
 
 def test_a_clock_time_answers_a_question_counted_in_hours_of_the_clock() -> None:

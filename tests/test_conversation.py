@@ -801,6 +801,20 @@ def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_c
     assert not may_continue("ところで、小さな商店でも必要？", known)  # a topic change stands alone
 
 
+def test_asking_to_be_told_something_else_too_does_not_lean_on_the_last_turn(answerer: Answerer):
+    # 「Xも教えて」 adds X to what is asked: the last turn lends nothing to an X the corpus never
+    # speaks of; other marks (a case set against the last answer, whether something suffices) lean.
+    known = known_words(answerer)
+    assert leans_on_context("ついでに、ぬか床の手入れの仕方も教えて")
+    assert not may_continue("ついでに、ぬか床の手入れの仕方も教えて", known)
+    assert not may_continue("それと、庭の芝刈りの時期もあわせて教えてください", known)
+    assert leans_on_context("システムが止まってしまったときは？") and leans_on_context("利用規約を確認しておけば済む？")
+    assert leans_on_context("名前を伏せるだけでいい？") and not leans_on_context("ガイドラインの目的は何ですか")
+    state = turn_state(answerer.ask("社内の問い合わせ対応に生成AIを使うとき、気をつけることは？", role="user"), answerer)
+    off = ask_in_context(answerer, "あと、ぬか床の手入れの仕方もついでに教えて", "user", 10, state)
+    assert off.refused and off.context is None
+
+
 def test_a_turn_of_the_corpus_words_without_a_mark_may_continue_the_conversation(answerer: Answerer):
     known = known_words(answerer)
     assert may_continue("利用者にはどう説明したらいいでしょう？", known)  # its nouns are the corpus's
