@@ -421,7 +421,10 @@ def resolve(
         # The previous question, not this one's cue words (they name no subject), with what this
         # one names. Worked examples sit under their own labels, which the search matches; an
         # explanation has none.
-        subject = " ".join([state.query, *asked])
+        # The kind of thing asked for (「具体的にはどんな記録を残せば？」: 記録) names no new subject,
+        # but narrows what is searched within it.
+        kinds = [w for w in own_terms(body) if w not in own_terms(body, keep_asked_kind=False) and w not in asked]
+        subject = " ".join([state.query, *asked, *kinds])
         query = f"{subject} {_label_words(shown)}" if kind == "examples" else subject
         where = f"{_codes_text(carried)}の{shown}" if carried else shown
         note = f"{head}、{where}からお答えします。"
@@ -575,7 +578,7 @@ def known_words(answerer: Answerer) -> Callable[[str], bool]:
 # said of something else (not 「…ても」「何も」).
 # Whether something suffices (「同意書を取っておけば済む話？」「名前を消すだけでいい？」): for what the
 # last turn was about. (済む is then no verb of content.)
-_SUFFICES = r"ば(?:済|すむ|すみ)|だけで(?:いい|よい|大丈夫|足り|OK|済)"
+_SUFFICES = r"ば(?:済|すむ|すみ)|だけで(?:いい|よい|大丈夫|足り|OK|済)|それで(?:問題な|大丈夫|OK|いい|よい|十分|足り)"
 _LEANS = re.compile(
     rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])"
     r"|(?:の場合|とき|時)(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
@@ -584,7 +587,8 @@ _LEANS = re.compile(
 
 
 # A comparison without its standard (「話は別」「何か違ってくる」「対応は変わる」「同じでいい」「それでも
-# 変わらない」) or an extent set by something said before (そこまで): the standard is the last turn.
+# 変わらない」), an extent set by something said before (そこまで) or whether something suffices
+# (「目を通せばそれで問題なし？」): the standard is the last turn.
 # (Not when the question names what it compares: 「開発者と提供者で違う」「AとBは何が違う」「…と比べて」
 # 「…より」; nor a change over time: 「改訂で何が変わった」.)
 # 「そこまで必要？」, and 「…なんですけど、それでも変わらない？」 (whether what was said holds despite a
@@ -594,7 +598,7 @@ _DEMONSTRATIVE_STANDARD = re.compile(_DEMONSTRATIVE)
 _IMPLICIT_STANDARD = re.compile(
     r"話(?:は|が|も)?(?:また)?別|(?:違|変わ|異な)って(?:く|き)|(?:何か|なにか|どこか)(?:違|変わ|異な)|(?:何が|なにが)(?:違|異な)"
     r"|(?:やること|対応|扱い|考え方|答え|結論|注意点|ルール)(?:は|も|って)?(?:変わ|違[いうっ]|異な|同じ)"
-    r"|同じ(?:考え方|扱い|対応|ルール)?で(?:いい|よい|大丈夫|OK|構わ)|" + _DEMONSTRATIVE
+    r"|同じ(?:考え方|扱い|対応|ルール)?で(?:いい|よい|大丈夫|OK|構わ)|" + _DEMONSTRATIVE + "|" + _SUFFICES
 )
 _NAMED_STANDARD = re.compile(
     r"と[^、。,？?]{1,20}(?:で(?:は|[、,\s])|(?:は|って)[^、。,？?]{0,6}(?:違|異な))|と比べ|と比較|より|との違い|と同じ"

@@ -228,6 +228,13 @@ def test_a_term_quoted_from_the_last_answer_names_the_subject_of_a_request_for_e
     assert "偽情報" in other.query and "拡散" in other.query
 
 
+def test_the_kind_of_thing_asked_for_narrows_a_request_for_examples(answerer: Answerer):
+    # 「具体的にはどんな記録を…？」 names no new subject (examples of the last one), but what kind
+    # of example it wants is searched for too.
+    res = resolve("具体的にはどんな記録を残しておけばいいですか", "user", PRIVACY, item_index(answerer.retriever))
+    assert res is not None and res.kind == "examples" and "記録" in res.query and "個人情報" in res.query
+
+
 @pytest.mark.parametrize("why", ["どうしてダメなの？", "なぜ必要なんですか？", "それってどうして大事なんですか"])
 def test_a_why_question_that_only_restates_an_evaluation_continues_the_last_turn(why: str):
     """「なぜダメなんですか？」 asks the reason of what the last turn said: ダメ (an adjectival noun before
@@ -769,6 +776,10 @@ def test_marks_of_leaning_on_the_previous_turn(question: str, leans: bool):
         ("学習データと入力データは何が違う？", False),  # 「AとBは何が違う」 names both
         ("ガイドラインの改訂で何が変わりましたか", False),  # a change over time
         ("そんなに難しくないAIの使い方を教えて", False),
+        # Whether something suffices: for what the last turn was about.
+        ("担当者が最後に読み直すなら、それで問題ないですか", True),
+        ("規約に同意しておけば済む話？", True),
+        ("問題ないかどうか、どう確かめればいいですか", False),
     ],
 )
 def test_a_comparison_or_degree_without_its_standard(question: str, implicit: bool):
