@@ -52,6 +52,7 @@ from retriever.answerability import (
     without_type_cue,
 )
 from retriever.calibration import SAFE_MIN_COVERAGE, Policy, Sample, load_policy
+from retriever.designations import designations
 from retriever.extent import asks_extent, says_proportionate
 from retriever.extractive import MAX_SENTENCES, ExtractiveGenerator, sentences_of
 from retriever.outline import outline, outline_target
@@ -201,6 +202,10 @@ class Answerer:
         self._soft_law_docs: set[str] | None = None
         self._proportionate: tuple[list[tuple[int, str]], np.ndarray] | None = None
         self.names = CorpusNames((c.text for c in retriever.chunks), self.idf)
+        by_doc: dict[str, list[str]] = {}
+        for c in retriever.chunks:
+            by_doc.setdefault(c.doc_id, []).append(c.text)
+        self.designations = designations(by_doc)
 
     # -- evidence ------------------------------------------------------------------------
     def coverage(self, question: str, hits: list[Hit]) -> float:
@@ -311,12 +316,21 @@ class Answerer:
         asked = content_words(without_type_cue(question))
         return any(
             has_answer_type(text, expected, counter, question)
-            and _subject_share(
-                asked, set(_passage_words(_with_antecedent(hits, i, text, whole=True))) | self._title_words(question, hits, i), self.idf
-            )
+            and _subject_share(asked, self._held(question, hits, i, _with_antecedent(hits, i, text, whole=True)), self.idf)
             >= TYPED_SENTENCE_COVERAGE
             for i, text in selection
         )
+
+    def _held(self, question: str, hits: list[Hit] | None, i: int, text: str) -> set[str]:
+        """The words a sentence (``text``, with its antecedent) of hit ``i`` holds for the subject
+        test: its own, its heading's, and what the document's defined terms it uses stand for
+        (「所属長」: 課の課長; 「管理責任者」: 事務局長, :mod:`retriever.designations`)."""
+        held = set(_passage_words(text)) | self._title_words(question, hits, i)
+        terms = self.designations.get(hits[i].chunk.doc_id) if hits is not None and 0 <= i < len(hits) else None
+        for term, meaning in (terms or {}).items():
+            if term in text:
+                held |= _passage_words(meaning)
+        return held
 
     def _type_found(
         self,
@@ -367,9 +381,7 @@ class Answerer:
                 # the sentence need not share.
                 if (expected == "duration" and hits is not None and i == 0 and _NAMES_A_TERM.search(t))
                 or _subject_share(
-                    asked,
-                    set(_passage_words(_with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES))) | self._title_words(question, hits, i),
-                    self.idf,
+                    asked, self._held(question, hits, i, _with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES)), self.idf
                 )
                 >= TYPED_SENTENCE_COVERAGE
             ]
