@@ -520,6 +520,9 @@ def test_a_length_asked_with_its_suffix_is_answered_by_any_length_of_time() -> N
     assert has_answer_type("適用期間は、発動の日から14日以内とする。", "duration", "日間")
     assert has_answer_type("申請は10開庁日前までに行う。", "duration", "開庁日")
     assert not has_answer_type("2024年4月1日から施行する。", "duration", "日間")
+    # A lead time asked (「どれくらい前から」) is a length of time too.
+    assert expected_answer_type("車検ってどれくらい前から受けられるの？") == "duration"
+    assert content_words(without_type_cue("車検ってどれくらい前から受けられるの？")) == ["車検", "受ける"]
 
 
 def test_a_clock_time_answers_a_question_counted_in_hours_of_the_clock() -> None:
