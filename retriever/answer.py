@@ -202,9 +202,13 @@ class Answerer:
         self._soft_law_docs: set[str] | None = None
         self._proportionate: tuple[list[tuple[int, str]], np.ndarray] | None = None
         self.names = CorpusNames((c.text for c in retriever.chunks), self.idf)
+        # Organisations' rules (documents the generic reader read) define their offices and terms;
+        # the bundled papers' few abbreviations (「戦略」 for a 基本計画) are not posts people name.
+        generic = {d for d, doc in retriever.documents.items() if doc.get("layout") == "generic"}
         by_doc: dict[str, list[str]] = {}
         for c in retriever.chunks:
-            by_doc.setdefault(c.doc_id, []).append(c.text)
+            if c.doc_id in generic:
+                by_doc.setdefault(c.doc_id, []).append(c.text)
         self.designations = designations(by_doc)
 
     # -- evidence ------------------------------------------------------------------------
@@ -698,12 +702,11 @@ class Answerer:
     def _states_subject(self, question: str, words: list[str], hit: Hit, whole: bool = False) -> bool:
         """Some sentence of the passage (with ``whole``, the passage with its heading: a contact
         block) holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
-        title = self._title_words(question, [hit], 0)
         if whole:
             text = _with_antecedent([hit], 0, "", whole=True)
-            return _subject_share(words, set(_passage_words(text)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
+            return _subject_share(words, self._held(question, [hit], 0, text), self.idf) >= TYPED_SENTENCE_COVERAGE
         return any(
-            _subject_share(words, set(_passage_words(sent)) | title, self.idf) >= TYPED_SENTENCE_COVERAGE
+            _subject_share(words, self._held(question, [hit], 0, sent), self.idf) >= TYPED_SENTENCE_COVERAGE
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
         )
 

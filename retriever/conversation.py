@@ -578,10 +578,13 @@ def known_words(answerer: Answerer) -> Callable[[str], bool]:
 # said of something else (not 「…ても」「何も」).
 # Whether something suffices (「同意書を取っておけば済む話？」「名前を消すだけでいい？」): for what the
 # last turn was about. (済む is then no verb of content.)
-_SUFFICES = r"ば(?:済|すむ|すみ)|だけで(?:いい|よい|大丈夫|足り|OK|済)|それで(?:問題な|大丈夫|OK|いい|よい|十分|足り)"
+_SUFFICES = (
+    r"(?:ば済む(?:話)?|だけで(?:いい|よい|大丈夫|足りる|OK|済む)|それで(?:問題(?:ない|なし)|大丈夫|OK|いい|よい|十分))"
+    r"(?:って(?:こと)?|ということ)?(?:に(?:なり(?:ます)?|なる))?(?:の|ん)?(?:です|でしょう|だろう)?(?:か|かね|よね|ね)?[？?]*$"
+)
 _LEANS = re.compile(
     rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])"
-    r"|(?:の場合|とき|時)(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
+    r"|(?:の場合|(?<=[うくすつぬむるぐぶたいの])(?:とき|時))(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
     r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら|" + _SUFFICES
 )
 
@@ -654,15 +657,18 @@ def may_continue(question: str, known: Callable[[str], bool]) -> bool:
     if not all(known(v) for v in verbs):
         return False
     # 「Xも教えて」 asks to be told X besides (another object of the request, not the last turn's
-    # subject again): it leans on nothing when X is not the corpus's (「ついでに確定申告の書き方も
-    # 教えて」).
-    if leans_on_context(text) and not _ALSO_ASKS.search(text):
+    # subject again): its additive も leans on nothing when X is not the corpus's (「ついでに確定申告
+    # の書き方も教えて」); the other marks still lean.
+    if _LEANS.search(text) or (leans_on_context(text) and not _ALSO_ASKS.search(text)):
         return True
     return _mostly_known(own_terms(text), known)
 
 
 # The additive particle on the object of a request: 「…も教えて」「…も知りたい」「…もお願い」.
-_ALSO_ASKS = re.compile(r"も[、,\s]*(?:ついでに|あわせて|併せて|一緒に)?[、,\s]*(?:教え|知りた|聞きた|伺いた|お願い|調べ)")
+_ALSO_ASKS = re.compile(
+    r"も[、,\s]*(?:ついでに|あわせて|併せて|一緒に)?[、,\s]*"
+    r"(?:教えて(?:ください|下さい|ほしい|欲しい|もらえ[^。？?]{0,8}|くれ[^。？?]{0,6})?|知りたい(?:です)?|お願いします?)[。？?！!]*$"
+)
 
 
 def _mostly_known(words: Sequence[str], known: Callable[[str], bool]) -> bool:

@@ -12,7 +12,7 @@ legal drafting has fixed shapes for it (法令用語):
 A question speaks of the holder (「課長なんだけど、…事務局長に出せばいい？」) where the rule speaks of
 the office (「所属長は…管理責任者に提出する」). :func:`designations` reads the shapes from a
 document's passages; the answerer counts a defined term's meaning among the words of a sentence
-that uses it (:meth:`retriever.answer.Answerer._type_found`). Each document's terms are its own:
+that uses it (:meth:`retriever.answer.Answerer._held`, read by the answer-type subject tests). Each document's terms are its own:
 another organisation's 管理責任者 is someone else.
 """
 
@@ -24,7 +24,11 @@ from collections.abc import Iterable, Mapping
 from ingest.tokenizer import morphemes
 
 # 「X（以下「Y」という。）」: Y abbreviates X (X: the clause before the bracket).
-_ABBREVIATION = re.compile(r"([^、。「」（）()]{2,40})[（(]以下[、,]?「([^」]{1,20})」という。?[）)]")
+_ABBREVIATION = re.compile(r"([^。「」（）()\n]{2,60})[（(]以下[、,]?「([^」]{1,20})」という。?[）)]")
+# The clause before the abbreviation starts after a topic or subject (「この規程は、役員、正社員…」).
+_CLAUSE_START = re.compile(r".*(?:は|が)[、,]")
+# A number that opens an article, paragraph or item (「第5条　」「２　」「（１）」), not part of a term.
+_LABEL = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十]+条(?:の[0-9０-９]+)?|[0-9０-９]+|[（(][0-9０-９]+[）)])[\s\u3000]*")
 # 「…（以下「Y」という。）を置き、Zをもって充てる」 / 「Yは、Zをもって充てる」: Z holds the office Y.
 _HELD_AFTER_ABBREVIATION = re.compile(r"「([^」]{1,20})」という。?[）)]を置き[、,]([^、。]{1,30}?)をもって充て")
 _HELD = re.compile(r"(?:^|[。\n])\s*([^、。「」（）\n]{2,20}?)(?:は|には)[、,]?([^、。\n]{1,30}?)をもって充て")
@@ -45,18 +49,21 @@ def designations(doc_texts: Mapping[str, Iterable[str]]) -> dict[str, dict[str, 
         whole = "\n".join(passages)
         found: dict[str, str] = {}
         for text in passages:
-            for m in _ABBREVIATION.finditer(text):
-                _add(found, m.group(2), m.group(1))
-            for m in _HELD_AFTER_ABBREVIATION.finditer(text):
-                _add(found, m.group(1), m.group(2))
-            for m in _DEFINED.finditer(text):
-                _add(found, m.group(1), m.group(2))
-            for m in _HELD.finditer(text):
-                _add(found, m.group(1).strip(), m.group(2))
-            for m in _LISTED.finditer(text):
-                split = _term_of(m.group(1), whole)
-                if split:
-                    _add(found, *split)
+            if "以下" in text:
+                for m in _ABBREVIATION.finditer(text):
+                    _add(found, m.group(2), _CLAUSE_START.sub("", m.group(1)))
+            if "充て" in text:
+                for m in _HELD_AFTER_ABBREVIATION.finditer(text):
+                    _add(found, m.group(1), m.group(2))
+                for m in _HELD.finditer(text):
+                    _add(found, _LABEL.sub("", m.group(1).strip()), m.group(2))
+            if "いう" in text:
+                for m in _DEFINED.finditer(text):
+                    _add(found, m.group(1), m.group(2))
+                for m in _LISTED.finditer(text):
+                    split = _term_of(m.group(1), whole)
+                    if split:
+                        _add(found, *split)
         # A term nearly every passage uses (生成AI, 職員) names no particular subject.
         found = {t: m for t, m in found.items() if sum(t in p for p in passages) <= MAX_TERM_SHARE * len(passages)}
         if found:
@@ -88,7 +95,7 @@ def _term_of(item: str, whole: str) -> tuple[str, str] | None:
     best = None
     for end in ends:
         term = item[:end]
-        if len(term) >= 2 and whole.count(term) >= 2:  # used beyond its own definition
+        if len(term) >= 2 and whole.count(term) > item.count(term):  # used beyond its own definition
             best = end
         elif best is not None:
             break

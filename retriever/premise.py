@@ -44,8 +44,7 @@ _LICENCE = (
     r"(?:必要|必須|義務|要る|要り|いる|(?:受け|取ら|得|取得し)" + _UNLESS + ")"
     # An examination or review as a precondition (「試験を受けないともらえない」).
     r"|(?:試験|審査|検定)(?:を|に)(?:受け|合格し|通ら|パスし)" + _UNLESS
-    # …or stated as a need (「審査に通る必要がある」「検定を受ける義務」).
-    + r"|(?:試験|審査|検定)(?:を|に)(?:受ける|合格する|通る|パスする)(?:こと)?(?:が|は)?(?:必要|必須|義務)"
+
 )
 _REGISTER = (
     r"(?:届出|届け出|登録|申請)(?:する|の|が|は|を)?(?:義務|必要|必須|し" + _UNLESS + ")"
@@ -66,6 +65,11 @@ FALSE_PREMISE = re.compile("|".join((_SANCTION, _BREACH, _LICENCE, _REGISTER, _D
 # 経産省への利用報告はいつまでに」): no document of the corpus prescribes one for businesses in Japan.
 # (Without the guideline named, a deadline asked for reporting to the state is a figure of some
 # other rule, which the corpus does not hold: gated, not corrected.)
+# A review stated as a need (「審査に通る必要がある」「検定を受ける義務」): a premise when the question
+# ascribes it to the guideline or to the state (a review the guideline itself recommends, 「第三者の
+# 審査を受ける必要はありますか」, is asked about, not assumed).
+_REVIEW_NEEDED = re.compile(r"(?:試験|審査|検定)(?:を|に)(?:受ける|合格する|通る|パスする)(?:こと)?(?:が|は)?(?:必要|必須|義務)")
+_AUTHORITY = re.compile(r"国(?:の|が|に|へ|による)|省庁|官庁|当局|政府|行政(?:の|が|に|機関)|公的機関|[一-龥]{1,6}[省庁](?:の|が|に|へ|による)")
 _FILING = re.compile(
     r"(?:国|省|庁|官庁|当局|政府|経産省|総務省|経済産業省|内閣府|デジタル庁)(?:へ|に)の?[^。？?、]{0,6}?"
     r"(?:報告|届出|届け出|提出|登録|申請)"
@@ -80,7 +84,11 @@ PREMISE_LEAD = (
 def premise_cue(question: str) -> str | None:
     """The legal-force cue of the question (「罰金」「違反すると」…), or None."""
     text = nfkc(question)
-    m = FALSE_PREMISE.search(text) or (_FILING.search(text) if about_guideline(text) else None)
+    m = (
+        FALSE_PREMISE.search(text)
+        or (_FILING.search(text) if about_guideline(text) else None)
+        or (_REVIEW_NEEDED.search(text) if about_guideline(text) or _AUTHORITY.search(text) else None)
+    )
     return m.group(0) if m else None
 
 

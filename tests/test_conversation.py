@@ -821,6 +821,10 @@ def test_asking_to_be_told_something_else_too_does_not_lean_on_the_last_turn(ans
     assert not may_continue("それと、庭の芝刈りの時期もあわせて教えてください", known)
     assert leans_on_context("システムが止まってしまったときは？") and leans_on_context("利用規約を確認しておけば済む？")
     assert leans_on_context("名前を伏せるだけでいい？") and not leans_on_context("ガイドラインの目的は何ですか")
+    # Not a case (何時, どんな時) nor sufficiency inside a request (「一言だけでいいので教えて」).
+    assert not leans_on_context("説明会は何時？") and not leans_on_context("AIガバナンスを一言だけでいいので教えて")
+    # The additive も of a request whose words are the corpus's still continues (「…の事例も教えて」).
+    assert may_continue("個人情報の扱いの事例も教えて", known)
     state = turn_state(answerer.ask("社内の問い合わせ対応に生成AIを使うとき、気をつけることは？", role="user"), answerer)
     off = ask_in_context(answerer, "あと、ぬか床の手入れの仕方もついでに教えて", "user", 10, state)
     assert off.refused and off.context is None
