@@ -727,7 +727,12 @@ def ask_in_context(
     resolution = resolve(text, role, state, idx, known) if lends else None
     if resolution is None:
         alone = answerer.ask(question, role=role, k=k)  # refuses a question without a subject
-        if state is None or state.refused or not alone.refused or not may_continue(text, known):
+        if state is None or state.refused or not alone.refused:
+            return alone
+        # A noun the last turn used is the conversation's (lexical cohesion: 「作家さんにはどう説明
+        # すれば…」 after a question on an author's manuscript), whether the corpus uses it or not.
+        said = context_terms(state)
+        if not may_continue(text, lambda w: known(w) or w in said):
             return alone
         # Refused on its own, inside a conversation: Japanese leaves out what the context supplies
         # (「うちみたいな小さな町役場でもやらないといけない？」 after a question on AIガバナンス), so

@@ -830,6 +830,15 @@ def test_asking_to_be_told_something_else_too_does_not_lean_on_the_last_turn(ans
     assert off.refused and off.context is None
 
 
+def test_a_turn_repeating_the_last_turns_nouns_is_read_in_the_conversation(answerer: Answerer):
+    # Lexical cohesion: 「大家さん」 is no word of the corpus, but the last turn's; the turn refused on its
+    # own is read again as continuing it (and stays refused when that reading answers nothing).
+    state = turn_state(answerer.ask("大家さんから預かった入居者の名簿を生成AIで整理してもいいですか？", role="user"), answerer)
+    answer = ask_in_context(answerer, "大家さんにはどう説明すれば角が立たないですかね", "user", 10, state)
+    assert answer.context is not None and answer.context.kind == "reference"
+    assert not answer.refused and answer.citations
+
+
 def test_a_turn_of_the_corpus_words_without_a_mark_may_continue_the_conversation(answerer: Answerer):
     known = known_words(answerer)
     assert may_continue("利用者にはどう説明したらいいでしょう？", known)  # its nouns are the corpus's
