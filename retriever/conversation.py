@@ -576,8 +576,8 @@ def known_words(answerer: Answerer) -> Callable[[str], bool]:
 # listed (どれ, どっち; not 「どれくらい」), whether something suffices (「…すれば済む？」), and the
 # additive も after a noun or a case particle (「…でも」「…にも」), which presupposes the same was
 # said of something else (not 「…ても」「何も」).
-# Whether something suffices (「同意書を取っておけば済む話？」「名前を消すだけでいい？」): for what the
-# last turn was about. (済む is then no verb of content.)
+# Sufficiency, at the end of a question (「同意書を取っておけば済む話？」「名前を消すだけでいい？」); its
+# 済む is no verb of content.
 _SUFFICES = (
     r"(?:ば済む(?:話)?|だけで(?:いい|よい|大丈夫|足りる|OK|済む)|それで(?:問題(?:ない|なし)|大丈夫|OK|いい|よい|十分))"
     r"(?:って(?:こと)?|ということ)?(?:に(?:なり(?:ます)?|なる))?(?:の|ん)?(?:です|でしょう|だろう)?(?:か|かね|よね|ね)?[？?]*$"

@@ -13,7 +13,8 @@ A question speaks of the holder (「課長なんだけど、…事務局長に�
 the office (「所属長は…管理責任者に提出する」). :func:`designations` reads the shapes from a
 document's passages; the answerer counts a defined term's meaning among the words of a sentence
 that uses it (:meth:`retriever.answer.Answerer._held`, read by the answer-type subject tests). Each document's terms are its own:
-another organisation's 管理責任者 is someone else.
+another organisation's 管理責任者 is someone else. (:mod:`retriever.definitions` is the other side: it
+finds the passages that define a term a question asks about, for retrieval.)
 """
 
 from __future__ import annotations

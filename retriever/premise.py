@@ -44,7 +44,6 @@ _LICENCE = (
     r"(?:必要|必須|義務|要る|要り|いる|(?:受け|取ら|得|取得し)" + _UNLESS + ")"
     # An examination or review as a precondition (「試験を受けないともらえない」).
     r"|(?:試験|審査|検定)(?:を|に)(?:受け|合格し|通ら|パスし)" + _UNLESS
-
 )
 _REGISTER = (
     r"(?:届出|届け出|登録|申請)(?:する|の|が|は|を)?(?:義務|必要|必須|し" + _UNLESS + ")"
@@ -69,11 +68,10 @@ FALSE_PREMISE = re.compile("|".join((_SANCTION, _BREACH, _LICENCE, _REGISTER, _D
 # ascribes it to the guideline or to the state (a review the guideline itself recommends, 「第三者の
 # 審査を受ける必要はありますか」, is asked about, not assumed).
 _REVIEW_NEEDED = re.compile(r"(?:試験|審査|検定)(?:を|に)(?:受ける|合格する|通る|パスする)(?:こと)?(?:が|は)?(?:必要|必須|義務)")
-_AUTHORITY = re.compile(r"国(?:の|が|に|へ|による)|省庁|官庁|当局|政府|行政(?:の|が|に|機関)|公的機関|[一-龥]{1,6}[省庁](?:の|が|に|へ|による)")
-_FILING = re.compile(
-    r"(?:国|省|庁|官庁|当局|政府|経産省|総務省|経済産業省|内閣府|デジタル庁)(?:へ|に)の?[^。？?、]{0,6}?"
-    r"(?:報告|届出|届け出|提出|登録|申請)"
-)
+# The state and its bodies (国, 政府, 当局, 内閣府, any 〜省 / 〜庁).
+_STATE = r"(?:国|官庁|当局|政府|行政|公的機関|内閣府|[一-龥]{0,6}[省庁])"
+_AUTHORITY = re.compile(_STATE + r"(?:の|が|に|へ|による)")
+_FILING = re.compile(_STATE + r"(?:へ|に)の?[^。？?、]{0,6}?(?:報告|届出|届け出|提出|登録|申請)")
 
 PREMISE_LEAD = (
     "AI事業者ガイドラインは、事業者の自主的な取組を促す法的拘束力のない「ソフトロー」であり、"
