@@ -53,6 +53,8 @@ CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
 PAGE_TITLE_RE = re.compile(
     r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*/\s*\d{1,3})?\s+(\S.{0,29})$"
 )
+# A label alone on its line (「スライド 7」), its title on the next line.
+PAGE_LABEL_RE = re.compile(r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*/\s*\d{1,3})?$")
 MIN_PAGE_TITLES = 3
 # Marks that open a line of a checklist or an OK/NG list (「✔ OK：…」「× NG：…」), besides the bullets.
 CHECK_MARKS = frozenset("✔✅☑✗✘×❌☐●◎★☆")
@@ -212,13 +214,21 @@ def page_furniture(texts: list[str]) -> frozenset[str]:
 
 
 def page_titles(texts: list[str]) -> frozenset[int]:
-    """Lines that are page or slide labels with their titles (「P1　このハンドブックについて」), when
-    the document numbers at least :data:`MIN_PAGE_TITLES` of them in ascending order."""
+    """Lines that are page or slide labels with their titles (「P1　このハンドブックについて」, or
+    「スライド 7」 alone with the title on the next line), when the document numbers at least
+    :data:`MIN_PAGE_TITLES` of them in ascending order."""
     found = [(i, int(m.group(1))) for i, t in enumerate(texts) if (m := PAGE_TITLE_RE.match(t)) and _heading_like(t)]
+    found += [(i, int(m.group(1))) for i, t in enumerate(texts) if (m := PAGE_LABEL_RE.match(t)) and _heading_like(label_title(texts, i))]
+    found.sort()
     numbers = [n for _, n in found]
     if len(found) < MIN_PAGE_TITLES or numbers != sorted(set(numbers)):
         return frozenset()
     return frozenset(i for i, _ in found)
+
+
+def label_title(texts: list[str], i: int) -> str:
+    """The title of a label alone on line ``i``: the next non-empty line ('' if none)."""
+    return next((t for t in texts[i + 1 : i + 3] if t), "")
 
 
 def numbered(text: str) -> tuple[int, int] | None:
@@ -328,6 +338,7 @@ class AdminParser(_Parser):
         self.standalone = standalone_headings(content, opens) if page_lines else frozenset()
         self.standalone_level = 0
         self.index = 0  # of the line being read
+        self.label: str | None = None  # a page label alone, waiting for its title line
         self.in_title = True  # the short lines before the first heading or sentence
         self.title_count = 0
         self.in_toc = False
@@ -449,6 +460,12 @@ class AdminParser(_Parser):
             return self.article(line, text)
         if self.index in self.page_titles and (m := PAGE_TITLE_RE.match(text)):
             return self.open(LEVEL_SECTION, f"P{m.group(1)} {tidy(m.group(2))}", line)
+        if self.index in self.page_titles and (m := PAGE_LABEL_RE.match(text)):
+            self.label = m.group(1)  # the title is the next line
+            return True
+        if self.label is not None:
+            number, self.label = self.label, None
+            return self.open(LEVEL_SECTION, f"P{number} {tidy(text)}", line)
         if (m := NUMBERED_UNIT_RE.match(text)) and _heading_like(text) and "、" not in text:
             return self.open(LEVEL_ARTICLE, f"第{m.group(1)} {tidy(m.group(2))}", line)
         if CAPTION_RE.match(text) and self.has_articles:

@@ -7,6 +7,7 @@ compounds, so that 「個人情報」 matches both 「個人情報」 and 「情
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
@@ -152,6 +153,22 @@ def content_nouns(text: str) -> list[str]:
         if form not in _STOP and form.strip():
             out.append(form)
     return out
+
+
+# Heads naming a document (申請書・報告書・調査票・欠勤届): every noun so headed is a 書類, the
+# general word a person asks with (「申し込みの書類ってどこに出す？」 is answered by 「申請書を…に提出」).
+# (A two-character word ending in 書 is not so headed: 辞書・図書 are books, 文書 is itself general.)
+_DOCUMENT_HEAD = re.compile(r"^(?:[^\s]{2,}書|[^\s]+票|届)$")
+DOCUMENT_CLASS = "書類"
+
+
+def class_nouns(text: str) -> list[str]:
+    """The general noun (:data:`DOCUMENT_CLASS`) when ``text`` names a document by a head that
+    makes it one, else nothing."""
+    for m in thread_tokenizer().tokenize(nfkc(text)[:4000]):
+        if m.part_of_speech()[0] == "名詞" and _DOCUMENT_HEAD.match(m.surface()):
+            return [DOCUMENT_CLASS]
+    return []
 
 
 def compound_heads(text: str) -> list[str]:

@@ -23,7 +23,8 @@ from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
-from ingest.tokenizer import compound_heads, content_nouns, synonym_bridges
+from ingest.tokenizer import class_nouns, compound_heads, content_nouns, synonym_bridges
+from retriever.abilities import asked_ability
 from retriever.answerability import (
     ADVICE_NOUNS,
     AnswerType,
@@ -106,6 +107,8 @@ TYPED_POOL = 30
 # Passages searched for a sentence stating the asked figure when the selection holds none
 # (Answerer.assess): the first ones, where the question's subject is.
 TYPED_SENTENCE_PASSAGES = 2
+# Figures a question standing alone may find anywhere in its first passage (:meth:`Answerer._typed_sentence`).
+STANDALONE_TYPED = ("duration", "money", "rate")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Script and style elements hold code, never words of a question: removed whole.
 _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -277,6 +280,8 @@ class Answerer:
         about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue) and form not in ADVICE_NOUNS] + named_things(
             question, asks_a_thing=(bool(focus) and not asks_advice(focus)) or asks_a_choice(question)
         )
+        # What a named product is asked to be able to do (「DeepLって手書きの書類も読み取れる？」).
+        about += list(asked_ability(typed_question))
         held: set[str] = set()
         if about:
             for hit in hits:
@@ -366,7 +371,7 @@ class Answerer:
         if not forms and not counted and expected not in SUBJECT_TYPES:
             return has_answer_type(" ".join(text for _, text in selection), expected, counter, question)
         if forms:
-            typed = [(i, t) for i, t in typed if forms & (_passage_words(t) | self._title_words(question, hits, i))]
+            typed = [(i, t) for i, t in typed if _names_focus(forms, _passage_words(_under_heading(hits, i, t)) | self._title_words(question, hits, i))]
         for form, parts in counted:  # the counted noun itself (a compound: all its parts)
             typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in SUBJECT_TYPES and not forms and not counted:
@@ -413,10 +418,12 @@ class Answerer:
         kind of content and passes the gate's subject test. (A question standing alone names its
         subject in its own words, and the sentences nearest them are where its figure is: a figure
         elsewhere in the passage is about something else, 「ヘルプデスクの電話番号」 answered with
-        another desk's. A length of time is the exception: one stated in the first passage answers
-        「どれくらいの期間残るの？」 in that passage's words, 「利用ログの保存期間は1年間です」.)"""
+        another desk's, a count 「何時まで」 with another row's hours. A length of time, an amount or
+        a rate are the exception: one stated in the first passage answers 「どれくらいの期間残るの？」
+        in that passage's words, 「利用ログの保存期間は1年間です」, and 「補助って毎月いくらまで？」 by the
+        line 「上限：1店舗あたり月2,000円」 of the list under 「組合のAIツール補助制度」.)"""
         own_turn = _OWN_TURN.get() is not None
-        if not own_turn and expected != "duration":
+        if not own_turn and expected not in STANDALONE_TYPED:
             return None
         typed_question = self._typed_question(question)
         counter = asked_counter(typed_question) if expected in ("number", "duration") else None
@@ -928,6 +935,21 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
     return heading + "\n" + (sentence if not pos else units[pos - 1] + sentence)
 
 
+def _under_heading(hits: list[Hit] | None, index: int, sentence: str) -> str:
+    """A sentence with the heading it stands under (「P21 組合のAIツール補助制度」 over 「上限：1店舗
+    あたり月2,000円」, 「補助の申し込み方法」 over 「| 10〜12月分 | → | 1月末まで |」: a heading names
+    what its lines are about)."""
+    if hits is None or not 0 <= index < len(hits) or not hits[index].chunk.section_path:
+        return sentence
+    return hits[index].chunk.section_path[-1] + "\n" + sentence
+
+
+def _names_focus(forms: set[str], held: frozenset[str]) -> bool:
+    """The sentence (with its heading) names the asked focus, itself or by a synonym (Sudachi's
+    thesaurus: 申請 by 申し込み)."""
+    return bool(forms & held) or bool(synonym_bridges(forms, held))
+
+
 def _covered(words: list[str], held: set[str], idf: dict[str, float]) -> float:
     """:func:`coverage` of ``words`` by ``held``, a word also covered by a synonym (Sudachi's
     thesaurus: 「ダメ」 by 禁止, 「先生」 by 教員)."""
@@ -946,10 +968,11 @@ def _subject_share(words: list[str], held: set[str], idf: dict[str, float]) -> f
 
 @lru_cache(maxsize=4096)
 def _passage_words(text: str) -> frozenset[str]:
-    """Content words of a passage, and what its split compounds name (営業所長: a question's 所長,
-    :func:`ingest.tokenizer.compound_heads`); cached: the same passages come back for many
+    """Content words of a passage, what its split compounds name (営業所長: a question's 所長,
+    :func:`ingest.tokenizer.compound_heads`) and the class its documents belong to (申請書: a
+    書類, :func:`ingest.tokenizer.class_nouns`); cached: the same passages come back for many
     questions."""
-    return frozenset(content_words(text)) | frozenset(compound_heads(text))
+    return frozenset(content_words(text)) | frozenset(compound_heads(text)) | frozenset(class_nouns(text))
 
 
 def _sentence_rows(retriever: Retriever) -> dict[int, list[tuple[str, int]]]:

@@ -116,6 +116,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # states without numbered steps. (A 手順書 is a document; 「手続きを簡単にする方法」 asks no steps.)
     ("procedure", re.compile(r"手続き?の(?:流れ|方法|仕方|やり方)|(?:手順|手続き?)(?!書)(?:は|って|を[、,]?\s*(?:ざっくり|簡単に|詳しく|ざっと)?\s*(?:教え|知り|踏)|が\s*(?:知り|わか|分か)|で\s*進め)"
                              r"|(?:どんな|どういう|どのような)(?:手順|手続|ステップ)|ステップごと|順番に\s*教え|順を追って|まず何を[^。？?]*次に"
+                             # Where in a product's settings to go (「設定画面のどこを開いてどれをオフに」): the steps of a setting.
+                             r"|設定[^。？?、]{0,8}?(?:どこ|どれ)を"
                              r"|(?:申請|届出|届け出|登録|設定|申込|申し込み?|報告|提出|取得|発行|請求|解約|解除|ダウンロード)"
                              r"(?:の|する|をする)?(?:方法|仕方|しかた|やり方|流れ)"
                              r"|(?=[^。？?]*(?:申請|届け?出|登録|設定|申込|申し込|報告|提出|取得|発行|請求|解約|解除|ダウンロード|依頼))[^。？?]*"
@@ -634,7 +636,7 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
             continue
         rest = toks[i + 1 :]
         in_text = _asks_in_text(rest)
-        if not in_text and (surface in _IN_TEXT_PARTICLES or not all(_frame_only(t) for t in rest)):
+        if not in_text and (surface in _IN_TEXT_PARTICLES or not all(_frame_only(t) or _asked_quantity(rest, k) for k, t in enumerate(rest))):
             continue
         asks = any(t.surface().startswith(_WH) for t in rest)
         if surface == "を" and not any(t.normalized_form() in ("教える", "知る") for t in rest):
@@ -667,6 +669,22 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
             continue
         out.append((form, tuple(p.normalized_form() for p in m.split(SplitMode.A))))
     return tuple(out)
+
+
+def _asked_quantity(rest: list, k: int) -> bool:  # type: ignore[type-arg]
+    """``rest[k]`` is the noun of an interrogative predicate 「どのくらいの割合（ですか）」「何の会議
+    （ですか）」: the kind of quantity or thing asked, part of the question's frame (the focus is
+    what it is asked of: 「中小企業って、今どのくらいの割合？」 asks a share of 中小企業). Before a
+    verb the phrase is an adverbial of the act (「内容って、どれくらいの期間残るの？」 asks how long
+    the act lasts, which :func:`asked_focus` leaves without a focus)."""
+    if k < 2 or rest[k - 1].surface() != "の" or rest[k].part_of_speech()[0] != "名詞":
+        return False
+    if any(t.part_of_speech()[0] == "動詞" for t in rest[k + 1 :]):
+        return False
+    before = rest[k - 2].surface()
+    if before.startswith(_WH):
+        return True
+    return before in ("くらい", "ぐらい", "位", "程度") and k >= 3 and rest[k - 3].surface().startswith(_WH)
 
 
 def _asks_in_text(rest: list) -> bool:  # type: ignore[type-arg]

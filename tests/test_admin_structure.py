@@ -382,3 +382,16 @@ def test_slides_exported_to_text_with_ruled_titles_head_their_slides():
     assert page_titles(["スライド 1/3 表紙", "スライド 2/3 内容", "スライド 3/3 まとめ"]) == frozenset({0, 1, 2})
     assert page_titles(["スライド 1 表紙", "スライド 2 内容", "スライド 3 まとめ"]) == frozenset({0, 1, 2})
     assert clean_line("――――") == "" and clean_line("–––") == "" and clean_line("==") == "=="
+
+
+def test_a_slide_label_alone_on_its_line_heads_the_slide_with_the_next_line():
+    # A shopping street's deck saved as text (eval/documents, written blind): 「スライド 21」 on a line
+    # of its own, the slide's title on the next; the lines of a slide are about its title.
+    path = Path(__file__).parents[1] / "eval" / "documents" / "あけぼの商店街振興組合_AI活用の手引き（スライド）.txt"
+    chunks = build_chunks(text_doc(path.read_text("utf-8")))
+    subsidy = next(c for c in chunks if c.section == "P21 組合のAIツール補助制度")
+    assert "1店舗あたり月2,000円" in subsidy.text and "スライド" not in subsidy.text
+    assert any(c.section == "P22 補助の申し込み方法" for c in chunks)
+    assert page_titles(["スライド 1", "表紙", "スライド 2", "内容", "スライド 3", "まとめ"]) == frozenset({0, 2, 4})
+    # A label whose next line is a sentence is no title.
+    assert page_titles(["スライド 1", "これは本文の文です。続きがあります。", "スライド 2", "本文。", "スライド 3", "本文。"]) == frozenset()

@@ -99,3 +99,40 @@ def test_ways_of_asking_for_a_kind_of_answer(question: str, kind: str) -> None:
 )
 def test_means_of_contact_mentioned_are_not_asked_for(question: str) -> None:
     assert expected_answer_type(question) is None
+
+
+def _answerer_over(documents: dict[str, dict[str, str]] | None = None):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from retriever.answer import Answerer
+
+    answerer = object.__new__(Answerer)  # only the focus test is asked of it
+    answerer.retriever = SimpleNamespace(documents=documents or {})
+    answerer.designations = {}
+    answerer.idf = {}
+    return answerer
+
+
+def _hit(heading: str):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    return SimpleNamespace(chunk=SimpleNamespace(doc_id="deck", section_path=[heading], text=""))
+
+
+def test_the_asked_focus_may_stand_in_the_heading_over_a_line_or_by_a_synonym() -> None:
+    # A slide's lines are about its title: 「上限：1店舗あたり月2,000円」 under 「組合のAIツール補助制度」
+    # answers 「補助って毎月いくらまで？」; a row 「| 10〜12月分 | → | 1月末まで |」 under 「補助の申し込み
+    # 方法」 answers 「補助の申請っていつまで？」 (申請 and 申し込み: one synonym group of Sudachi's).
+    from retriever.answerability import asked_counter, asked_focus, expected_answer_type
+
+    answerer = _answerer_over()
+    for question, sentence, heading, other in (
+        ("AIツールの補助って、毎月いくらまで出るの？", "上限：1店舗あたり月2,000円（年間24,000円まで）", "P21 組合のAIツール補助制度", "P24 お店の端末とパスワード"),
+        ("10月から12月の分の補助の申請って、いつまでに出せばいい？", "| 10〜12月分 | → | 1月末まで |", "P22 補助の申し込み方法", "P30 今後の勉強会"),
+    ):
+        kind = expected_answer_type(question)
+        assert kind is not None
+        counter = asked_counter(question) if kind in ("number", "duration") else None
+        focus = asked_focus(question)
+        assert answerer._type_found(question, [(0, sentence)], kind, counter, focus, [], [_hit(heading)])
+        assert not answerer._type_found(question, [(0, sentence)], kind, counter, focus, [], [_hit(other)])

@@ -394,6 +394,9 @@ def test_flattened_lists_of_headings_are_not_quoted(real_index_dir: Path) -> Non
         # A review as a precondition, stated as a need rather than as a condition.
         "チャットボットを売る前に国の審査に通る必要があるそうですが、どこで受けますか",
         "ガイドラインに基づく審査を受ける必要があるそうですが、費用はいくらですか",
+        # Only what holds a licence may be used.
+        "AI教材を使うには、国の認証を受けた製品じゃないとダメなんですよね？",
+        "認証済みのチャットボットでなければ導入できませんか",
     ],
 )
 def test_legal_force_premises_are_detected(question: str) -> None:
@@ -695,3 +698,17 @@ def test_a_question_word_is_held_by_the_compound_it_heads():
     assert not {"長", "部", "情報", "営業所"} & set(heads)
     # A run ending in a word of its own (AI + 事業者) is two words: 業者 is not what it names.
     assert compound_heads("AI事業者の責任") == []
+
+
+def test_an_interrogative_predicate_names_the_asked_quantity_not_the_focus() -> None:
+    # 「どのくらいの割合（ですか）」: the share asked is of the noun before って.
+    assert [f for f, _ in asked_focus("仕事にAIを使ってる中小企業って、今どのくらいの割合なんですか？")] == ["中小企業"]
+    assert [f for f, _ in asked_focus("研修はどのくらいの時間ですか")] == ["研修"]
+    # Before a verb the phrase tells how long the act lasts: no focus.
+    assert asked_focus("AIに打ち込んだ内容って、どれくらいの期間残るの？") == ()
+
+
+def test_where_to_go_in_a_products_settings_asks_for_the_steps() -> None:
+    assert expected_answer_type("入力した内容を学習に使われないようにしたいんですが、設定画面のどこを開いてどれをオフにすればいいですか？") == "procedure"
+    assert expected_answer_type("設定でどれを選べばいい？") == "procedure"
+    assert expected_answer_type("設定は誰が決めるの？") is None

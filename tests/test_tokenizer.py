@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.tokenizer import SudachiTokenizer, verb_of
+from ingest.tokenizer import SudachiTokenizer, class_nouns, verb_of
 
 
 def test_a_noun_made_from_a_verb_gives_the_verb():
@@ -45,3 +45,10 @@ def test_synonym_bridges_map_a_word_to_the_held_words_of_its_groups():
     held = {"AI", "出力", "誤り", "ステークホルダー", "指摘", "受け付ける"}
     assert synonym_bridges(["間違い", "AI", "天気"], held) == {"間違い": {"誤り"}}
     assert synonym_bridges(["間違い"], set()) == {}
+
+
+def test_a_noun_headed_as_a_document_is_a_shorui() -> None:
+    # 申請書・報告書・調査票 are 書類, the word a person asks with (「申し込みの書類ってどこに出す？」).
+    assert class_nouns("別記様式による生成AI利用申請書を管理者に提出しなければならない。") == ["書類"]
+    assert class_nouns("調査票に記入する") == ["書類"]
+    assert class_nouns("辞書で調べる") == [] and class_nouns("研修を受ける") == []
