@@ -936,10 +936,11 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
 
 
 def _under_heading(hits: list[Hit] | None, index: int, sentence: str) -> str:
-    """A sentence with the heading it stands under (「P21 組合のAIツール補助制度」 over 「上限：1店舗
-    あたり月2,000円」, 「補助の申し込み方法」 over 「| 10〜12月分 | → | 1月末まで |」: a heading names
-    what its lines are about)."""
-    if hits is None or not 0 <= index < len(hits) or not hits[index].chunk.section_path:
+    """A line of a list or a table with the heading it stands under (「P21 組合のAIツール補助制度」
+    over 「上限：1店舗あたり月2,000円」, 「補助の申し込み方法」 over 「| 10〜12月分 | → | 1月末まで |」:
+    such a line is a fragment, no sentence ended by 。, and its heading names what it is about).
+    A sentence is about what it says itself."""
+    if hits is None or not 0 <= index < len(hits) or not hits[index].chunk.section_path or sentence.rstrip().endswith(("。", "．")):
         return sentence
     return hits[index].chunk.section_path[-1] + "\n" + sentence
 

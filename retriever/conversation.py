@@ -76,8 +76,12 @@ DEFINITION = re.compile(
 )
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 # (The continuing ones, じゃあ…なら, also mark a question leaning on the last turn: :data:`_LEANS`.)
-_CONTINUING = r"それでは|それなら|では|じゃあ|じゃ|なら"
+# それで (and its colloquial で、), そしたら and そうすると go on from what was just said.
+_CONTINUING = r"それでは|それなら|それで|そしたら|そうしたら|そうすると|では|じゃあ|じゃ|なら"
 LEAD = re.compile(rf"^(?:{_CONTINUING}|で|あと|また|さらに|ちなみに)[、,\s]+")
+# The connectives of sequence (それで "and then", そしたら "in that case", colloquial で、) carry the
+# matter on; じゃあ and では ("well then") also turn to a new question, and lean only by the other marks.
+CONNECTIVE_LEAD = re.compile(r"^(?:(?:それで|そしたら|そうしたら|そうすると)(?=[、,\s]|[^ぁ-ゖ])|で[、,])")
 # A demonstrative or an explicit back-reference at the start: the question points at the last answer.
 ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該)")
 EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
@@ -319,6 +323,10 @@ def classify(
         return kind
     if SPECIFYING.match(body):  # 「具体的には、誰がどの段階で確認する？」: the last question, made precise
         return "reference"
+    # 「それで業者さんから「使わせて」って言われたら、誰がOK出すの？」: a connective of sequence makes
+    # what follows a step of the same matter.
+    if kind == "reference" and CONNECTIVE_LEAD.match(text):
+        return kind
     # Elliptical: one word in the frame of the previous question (「従業員向けには？」), or a
     # noun phrase without a predicate (「年配の職員向けには？」)
     # (a phrase of several words only when they can be checked to be the corpus's words).
@@ -583,7 +591,7 @@ _SUFFICES = (
     r"(?:って(?:こと)?|ということ)?(?:に(?:なり(?:ます)?|なる))?(?:の|ん)?(?:です|でしょう|だろう)?(?:か|かね|よね|ね)?[？?]*$"
 )
 _LEANS = re.compile(
-    rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])"
+    rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])|^で[、,]"
     r"|(?:の場合|(?<=[うくすつぬむるぐぶたいの])(?:とき|時))(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
     r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら|" + _SUFFICES
 )

@@ -898,3 +898,14 @@ def test_what_a_turn_sets_aside_is_not_searched_and_ranks_last(answerer: Answere
     assert answer.context is not None and answer.context.kind == "more" and "個人情報" not in answer.context.query
     assert not answer.refused
     assert all("個人情報" not in p.text for p in answer.passages[:3])
+
+
+def test_a_connective_of_sequence_carries_the_matter_on() -> None:
+    # 「それで」「そしたら」「で、」 go on from what was just said, whatever words follow; 「じゃあ」 and
+    # 「では」 ("well then") also turn to a new question and lean only by the other marks.
+    outsourcing = TurnState(question="業務委託先がAIを使うかもしれないとき、契約で何か決めとく必要ある？", query="業務委託先がAIを使うかもしれないとき、契約で何か決めとく必要ある？")
+    assert classify("それで業者さんから「AI使わせて」って言われたら、誰がOK出すの？", outsourcing) == "reference"
+    assert classify("そしたら委託先の社員が使う端末は誰が用意するの？", outsourcing) == "reference"
+    assert classify("で、OKもらったらいつまで使えるの？", outsourcing) == "reference"
+    assert classify("じゃあ、社内で何を決めておけばいいですか？", outsourcing) is None
+    assert classify("それでいいと思います。ところで、明日の天気は？", outsourcing) is None  # a new subject opened
