@@ -23,6 +23,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import DocumentMeta, LoadedDocument, SourceLine
+from ingest.sheets import is_tab_separated, sheet_lines
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +105,13 @@ def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
     if not text.strip():
         raise DocumentError(str(path), MSG_EMPTY)
 
-    lines = [
-        SourceLine(text=line, line=number, page=None)
-        for number, line in enumerate(split_lines(text), start=1)
-    ]
+    if is_tab_separated(text):  # a spreadsheet saved as text: one line per row (ingest.sheets)
+        lines = [SourceLine(text=line, line=number, page=None) for number, line in sheet_lines(text)]
+    else:
+        lines = [
+            SourceLine(text=line, line=number, page=None)
+            for number, line in enumerate(split_lines(text), start=1)
+        ]
     logger.info("Loaded %s: %d lines", path.name, len(lines))
     return LoadedDocument(meta=meta, lines=lines, sha256=digest)
 

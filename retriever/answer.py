@@ -100,6 +100,8 @@ WHOLE_PASSAGE_TYPES = (*CONTACTS, "named")
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
 # The nouns of a term: a sentence naming one states the term itself (「保存期間は1年間」).
 _NAMES_A_TERM = re.compile(r"期間|期限|年限|日数|年数")
+# A deadline asked (「いつまでに申請」): a term's length (「試用期間は最長60日」) does not state it.
+_ASKS_DEADLINE = re.compile(r"いつまで|期限|締め?切り?|〆切")
 # Kinds a passage stating them about the question's subject is ranked first for (Answerer._typed_first).
 TYPED_FIRST = (*FIGURES, "named")
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
@@ -376,11 +378,17 @@ class Answerer:
             typed = [(i, t) for i, t in typed if form in _passage_words(t) or (len(parts) > 1 and set(parts) <= _passage_words(t))]
         if expected in SUBJECT_TYPES and not forms and not counted:
             asked = words if words is not None else self._typed_words(question)
-            if expected == "duration":
-                # The event whose length is asked is stated in the term's own words (残る → 保存する,
-                # 待つ → 回答する): the subject is what the question says it of.
-                measured = last_verb(question)
-                asked = [w for w in asked if w != measured] or asked
+            # The event whose length is asked is stated in the term's own words (残る → 保存する,
+            # 待つ → 回答する): the subject is what the question says it of, unless the sentence names
+            # the event as the question does (「何時間以内に報告」 under 「事故の報告」).
+            measured = last_verb(question) if expected == "duration" else None
+            deadline = bool(_ASKS_DEADLINE.search(type_cue(question)))
+
+            def holds_subject(i: int, t: str) -> bool:
+                held = self._held(question, hits, i, _with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES))
+                said = asked if measured in held else ([w for w in asked if w != measured] or asked)
+                return _subject_share(said, held, self.idf) >= TYPED_SENTENCE_COVERAGE
+
             typed = [
                 (i, t)
                 for i, t in typed
@@ -388,11 +396,8 @@ class Answerer:
                 # length) in the passage ranked first for the whole question: 「どれくらいの期間残るの？」
                 # asks it of what that passage is about, in everyday words (打ち込む・残る for 入力・保存)
                 # the sentence need not share.
-                if (expected == "duration" and hits is not None and i == 0 and _NAMES_A_TERM.search(t))
-                or _subject_share(
-                    asked, self._held(question, hits, i, _with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES)), self.idf
-                )
-                >= TYPED_SENTENCE_COVERAGE
+                if (expected == "duration" and hits is not None and i == 0 and _NAMES_A_TERM.search(t) and not deadline)
+                or holds_subject(i, t)
             ]
         return bool(typed)
 

@@ -281,10 +281,14 @@ def counted_noun(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
             while k < len(toks) and _is_noun(toks[k]):
                 k += 1
             run = toks[end + 1 : k]
-        # The head of a Japanese noun compound is its last noun (「AI倫理委員会」: 委員会).
+        # The head of a Japanese noun compound is its last noun (「AI倫理委員会」: 委員会); a head of one
+        # character is a suffix, named with the noun it closes (「利用記録簿」: 記録簿, not 簿).
         formal = _formal_nouns()
-        heads = [t for t in run if t.normalized_form() not in formal][-1:]
-        return tuple((t.normalized_form(), tuple(p.normalized_form() for p in t.split(SplitMode.A))) for t in heads)
+        kept = [t for t in run if t.normalized_form() not in formal]
+        if len(kept) >= 2 and len(kept[-1].surface()) == 1:
+            pair = kept[-2:]
+            return (("".join(t.normalized_form() for t in pair), tuple(t.normalized_form() for t in pair)),)
+        return tuple((t.normalized_form(), tuple(p.normalized_form() for p in t.split(SplitMode.A))) for t in kept[-1:])
     return ()
 
 
@@ -541,11 +545,14 @@ _VERB_END = re.compile(r"^[\u4e00-\u9fff][\u3041-\u3093]*[うくぐすつぬぶ�
 def last_verb(question: str) -> str | None:
     """The normalised form of the question's last verb of content (not a light or auxiliary one:
     ある・いる・する・なる): in 「打ち込んだ内容って、どれくらいの期間残るの？」 the event whose length is
-    asked (残る), which a sentence stating the term says in its own words (「１年間保存する」)."""
+    asked (残る), which a sentence stating the term says in its own words (「１年間保存する」). A verbal
+    noun with する is that act (「何時間以内に報告しなきゃ」: 報告)."""
     last = None
-    for m in thread_tokenizer().tokenize(nfkc(question)[:4000]):
+    toks = list(thread_tokenizer().tokenize(nfkc(question)[:4000]))
+    for i, m in enumerate(toks):
         pos = m.part_of_speech()
-        if pos[0] == "動詞" and pos[1] != "非自立可能":
+        verb = pos[0] == "動詞" and pos[1] != "非自立可能"
+        if verb or (pos[2] == "サ変可能" and i + 1 < len(toks) and toks[i + 1].normalized_form() == "為る"):
             last = m.normalized_form()
     return last
 

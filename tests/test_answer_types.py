@@ -136,3 +136,20 @@ def test_the_asked_focus_may_stand_in_the_heading_over_a_line_or_by_a_synonym() 
         focus = asked_focus(question)
         assert answerer._type_found(question, [(0, sentence)], kind, counter, focus, [], [_hit(heading)])
         assert not answerer._type_found(question, [(0, sentence)], kind, counter, focus, [], [_hit(other)])
+
+
+def test_a_deadline_is_not_answered_by_the_length_of_a_term() -> None:
+    # 「試用期間は最長60日」 in the first passage states how long a trial lasts, not by when to file:
+    # the exception for a term's statement holds for lengths asked (「どれくらいの期間残る？」) only.
+    from retriever.answerability import asked_counter, asked_focus, expected_answer_type
+
+    answerer = _answerer_over()
+    sentence = "無料トライアル・試用の場合も申請が必要(試用期間は最長60日)。"
+    hits = [_hit("【2/導入前/利用申請の提出】")]
+    deadline = "冬タイヤへの交換って、いつまでに営業所に申請すればいい？"
+    length = "トライアルってどれくらいの期間使えるの？"
+    for question, found in ((deadline, False), (length, True)):
+        kind = expected_answer_type(question)
+        assert kind == "duration"
+        counter = asked_counter(question)
+        assert answerer._type_found(question, [(0, sentence)], kind, counter, asked_focus(question), ["冬", "タイヤ", "交換", "営業所", "申請"], hits) is found

@@ -712,3 +712,16 @@ def test_where_to_go_in_a_products_settings_asks_for_the_steps() -> None:
     assert expected_answer_type("入力した内容を学習に使われないようにしたいんですが、設定画面のどこを開いてどれをオフにすればいいですか？") == "procedure"
     assert expected_answer_type("設定でどれを選べばいい？") == "procedure"
     assert expected_answer_type("設定は誰が決めるの？") is None
+
+
+def test_the_counted_thing_named_by_a_suffix_is_the_compound_it_closes() -> None:
+    # 「利用記録簿って何年保管」: 簿 alone is a suffix; the thing kept is the 記録簿.
+    assert counted_noun("AIの利用記録簿って何年保管するんだっけ？") == (("記録簿", ("記録", "簿")),)
+    assert counted_noun("AI倫理委員会は何人で構成されますか")[0][0] == "委員会"
+
+
+def test_the_measured_act_may_be_a_verbal_noun_with_suru() -> None:
+    from retriever.answerability import last_verb
+
+    assert last_verb("AIに情報漏れたっぽいとき、何時間以内に報告しなきゃだめ？") == "報告"
+    assert last_verb("打ち込んだ内容って、どれくらいの期間残るの？") == "残る"

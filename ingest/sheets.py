@@ -1,0 +1,84 @@
+"""Spreadsheets saved as text: Excel's 「テキスト（タブ区切り）」 export of a checklist or a register.
+
+Each record is a row of cells apart by tabs; a cell holding line breaks is quoted (「"…\\n…"」), so
+one row may span several physical lines, and a cell merged over several rows is exported on its
+first row only, the cells below it empty. Read line by line, a row's cells run together and a
+quoted cell's later lines lose their row. Here the records are read with the csv module (the
+``excel-tab`` dialect) and each becomes one line: a row of several cells as a table row
+(「| 32 | 事故時 | 事故の報告 | … |」, the form a Markdown table row has, which the structure reader
+keeps as one unit) under a 【】 label naming it (:func:`row_title`), a row of one cell as that
+cell's text (a title, a note, a sheet's heading).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+# A text is a sheet when at least this many of its lines, and half of its non-empty lines, hold a tab.
+MIN_TAB_LINES = 5
+
+
+def is_tab_separated(text: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    tabbed = sum(1 for line in lines if "\t" in line)
+    return tabbed >= MIN_TAB_LINES and 2 * tabbed >= len(lines)
+
+
+def sheet_lines(text: str) -> list[tuple[int, str]]:
+    """(the physical line a record starts on, counted from 1; the record as one line)."""
+    reader = csv.reader(io.StringIO(text), dialect="excel-tab")
+    out: list[tuple[int, str]] = []
+    start = 1
+    above: list[str] = []  # the previous row of the table, merged cells filled in
+    for record in reader:
+        cells = [" ".join(part.strip() for part in cell.splitlines() if part.strip()) for cell in record]
+        while cells and not cells[-1]:
+            cells.pop()
+        filled = [c for c in cells if c]
+        if len(filled) >= 2:
+            cells = _fill_merged(cells, above)
+            above = cells
+            title = row_title(cells)
+            if title:
+                out.append((start, f"【{title}】"))
+            out.append((start, "| " + " | ".join(cells) + " |"))
+        else:
+            above = []
+            out.append((start, filled[0] if filled else ""))
+        start = reader.line_num + 1
+    return out
+
+
+# A cell this long states the row's content (「判断基準・補足」); the short cells before it name the row.
+MIN_CONTENT_CELL = 30
+MAX_TITLE = 20
+
+
+def row_title(cells: list[str]) -> str:
+    """What names a row of a register or checklist: its short cells before its first long one
+    (「2／導入前／利用申請の提出」), as the row's heading, so that each row is a section of its own
+    (one record, one passage); '' for a row without such a cell (a header, 「会社名 | …」)."""
+    long = next((i for i, c in enumerate(cells) if len(c) >= MIN_CONTENT_CELL), None)
+    if not long:
+        return ""
+    title = "／".join(c for c in cells[:long] if c)
+    return title if 0 < len(title) <= MAX_TITLE and "【" not in title and "】" not in title else ""
+
+
+def _fill_merged(cells: list[str], above: list[str]) -> list[str]:
+    """An empty cell of a grouping column, under a filled cell of the row above, was merged with
+    that cell (「事故時」 exported on the first row of its group only): it holds the same value. A
+    grouping column comes first, or after a row number only (「32」「No.3」「A-1」); an empty cell
+    further right (no 担当 for this row) stays empty."""
+    out = list(cells)
+    for i in range(len(out) - 1):
+        if not all(_ROW_NUMBER.fullmatch(c) for c in out[:i]):
+            break
+        if not out[i] and i < len(above) and above[i] and any(out[i + 1 :]):
+            out[i] = above[i]
+    return out
+
+
+_ROW_NUMBER = re.compile(r"(?:No\.?\s*)?[A-Za-z]{0,3}[-‐]?\d{1,4}")

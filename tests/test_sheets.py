@@ -1,0 +1,60 @@
+"""Spreadsheets saved as text (ingest.sheets): Excel's tab-separated export read as rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guideqa.models import DocumentMeta
+from ingest.chunking import build_chunks
+from ingest.loaders import load_document
+from ingest.sheets import is_tab_separated, row_title, sheet_lines
+
+# A checklist as Excel writes it (written for this test): a title row, a header, a cell with line
+# breaks in quotes, a 区分 merged over two rows (empty below), an empty 担当.
+SHEET = (
+    "AI導入チェックシート\t\t\t\t\t\n"
+    "No.\t区分\tチェック項目\t判断基準・補足\t担当\t期限\n"
+    '1\t導入前\t利用申請の提出\t"導入予定日の30日前までに、所属部長の承認を得て申請書を提出する。\n'
+    '無料トライアルの場合も申請が必要。"\t申請部署\t導入予定日の30日前\n'
+    "2\t\t既存ツールとの重複確認\t同種のツールが社内で導入済みでないか、導入済みサービス一覧で確認する。\t\t申請時\n"
+    "3\t事故時\t事故の報告\t情報漏えいが判明したら、発見者は直ちに上長と情報システム課に連絡する。\t発見者\t1時間以内\n"
+    "4\t\t再発防止\t原因と再発防止策を委員会に報告し、必要に応じてこのチェックシートを改訂する。\t情報システム課\t30日以内\n"
+)
+
+
+def test_a_tab_separated_export_is_told_from_text_with_a_few_tabs() -> None:
+    assert is_tab_separated(SHEET)
+    assert not is_tab_separated("第1条\t目的\n本文です。\n本文です。\n本文です。\n本文です。\n本文です。\n")
+
+
+def test_each_record_is_one_line_and_a_quoted_cell_keeps_its_row() -> None:
+    lines = sheet_lines(SHEET)
+    texts = [t for _, t in lines]
+    assert texts[0] == "AI導入チェックシート"  # a row of one cell: its text
+    row = next(t for t in texts if t.startswith("| 1 |"))
+    assert "所属部長の承認を得て申請書を提出する。 無料トライアルの場合も申請が必要。" in row and row.endswith("導入予定日の30日前 |")
+    # The line a record starts on is kept (the quoted cell spans two physical lines).
+    numbers = dict((t, n) for n, t in lines)
+    assert numbers[row] == 3 and numbers[next(t for t in texts if t.startswith("| 2 |"))] == 5
+
+
+def test_a_merged_grouping_cell_is_filled_from_above_and_other_empty_cells_stay_empty() -> None:
+    texts = [t for _, t in sheet_lines(SHEET)]
+    assert next(t for t in texts if t.startswith("| 2 |")).startswith("| 2 | 導入前 | 既存ツールとの重複確認 |")
+    assert "|  | 申請時 |" in next(t for t in texts if t.startswith("| 2 |"))  # no 担当 for this row
+    assert next(t for t in texts if t.startswith("| 4 |")).startswith("| 4 | 事故時 | 再発防止 |")
+
+
+def test_a_row_is_named_by_its_short_cells_before_its_content() -> None:
+    assert row_title(["3", "事故時", "事故の報告", "情報漏えいが判明したら、発見者は直ちに上長と情報システム課に連絡する。", "発見者"]) == "3／事故時／事故の報告"
+    assert row_title(["No.", "区分", "チェック項目", "判断基準・補足"]) == ""  # the header: no content cell
+    assert row_title(["会社名", "株式会社たかね物流"]) == ""
+
+
+def test_each_row_of_a_sheet_is_a_passage_of_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "チェックシート.txt"
+    path.write_text(SHEET, encoding="utf-8")
+    chunks = build_chunks(load_document(path, DocumentMeta(doc_id="sheet", title="チェックシート", file=path.name)))
+    report = next(c for c in chunks if "1時間以内" in c.text)
+    assert report.section == "【3/事故時/事故の報告】"  # the label, width-normalised
+    assert "再発防止" not in report.text  # the next record is another passage
