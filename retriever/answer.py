@@ -100,8 +100,10 @@ WHOLE_PASSAGE_TYPES = (*CONTACTS, "named")
 TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
 # The nouns of a term: a sentence naming one states the term itself (「保存期間は1年間」).
 _NAMES_A_TERM = re.compile(r"期間|期限|年限|日数|年数")
-# A deadline asked (「いつまでに申請」): a term's length (「試用期間は最長60日」) does not state it.
+# A deadline asked (「いつまでに申請」): a term's length (「試用期間は最長60日」) does not state it,
+# unless the sentence sets a time by it (「有効期間が満了する日の30日前までに」「…以内に」).
 _ASKS_DEADLINE = re.compile(r"いつまで|期限|締め?切り?|〆切")
+_SETS_A_TIME = re.compile(r"まで|以内")
 # Kinds a passage stating them about the question's subject is ranked first for (Answerer._typed_first).
 TYPED_FIRST = (*FIGURES, "named")
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
@@ -396,7 +398,7 @@ class Answerer:
                 # length) in the passage ranked first for the whole question: 「どれくらいの期間残るの？」
                 # asks it of what that passage is about, in everyday words (打ち込む・残る for 入力・保存)
                 # the sentence need not share.
-                if (expected == "duration" and hits is not None and i == 0 and _NAMES_A_TERM.search(t) and not deadline)
+                if (expected == "duration" and hits is not None and i == 0 and _NAMES_A_TERM.search(t) and not (deadline and not _SETS_A_TIME.search(t)))
                 or holds_subject(i, t)
             ]
         return bool(typed)

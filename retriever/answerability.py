@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from guideqa.text import is_own, nfkc
+from guideqa.text import is_own, match_key, nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
 from retriever.premise import SANCTION_OR_BREACH
 from retriever.roles import asks_where_responsibility_lies
@@ -409,6 +409,8 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
         r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{1,15}(?:(?<![一全内外細上下頭幹各他自同該間前後学])部(?![分品位材屋門署])"
         r"|(?<![日放賦])課(?![題税金程後])|(?<![関連])係(?![るりらわれっ])|事務局|窓口|デスク)|"
         r"[^\s、。]{1,20}(?:省|庁|委員会|機構|本部|会議|協会|法人|研究所|センター|大学|株式会社|法律|条約|規則|指令|条例)|"
+        # A company named with its kind first (「株式会社ほしぞらシステム」).
+        r"(?:株式会社|有限会社|合同会社)[^\s、。]{1,20}|"
         # A post (「情報政策課長」「副市長」「座長」「利用責任者」): who someone is, by office.
         r"[\u4e00-\u9fff]{0,12}(?:(?:部|課|局|室|所|校|院|市|町|村|区|県|社|会|班|係|座|署|理事|議)長|責任者|担当者|管理者|統括者)|[^\s、。]{1,19}(?<![方手用文作技論寸製説話療違適不合脱算解])法(?![人的])|「(?![\d０-９]+[)）.])[^」]{2,40}」|[A-Za-z][A-Za-z0-9.\-]{2,}"
     ),
@@ -449,6 +451,11 @@ def has_answer_type(text: str, kind: AnswerType, counter: str | None = None, ask
         return has_counter(text, counter)
     if kind == "product":
         return names_a_product(text, besides=asked)
+    if kind == "named" and asked:
+        # A name the question itself gives (「ほしぞらAI案内って、どこの会社が作ってる？」 against
+        # 「チャットボット「ほしぞらAI案内」を公開」) is what it asks about, not an answer.
+        own = match_key(asked)
+        return any(match_key(m.group(0)).strip("「」") not in own for m in _TEXT_TYPES[kind].finditer(nfkc(text)))
     return bool(_TEXT_TYPES[kind].search(nfkc(text)))
 
 

@@ -153,3 +153,7 @@ def test_a_deadline_is_not_answered_by_the_length_of_a_term() -> None:
         assert kind == "duration"
         counter = asked_counter(question)
         assert answerer._type_found(question, [(0, sentence)], kind, counter, asked_focus(question), ["冬", "タイヤ", "交換", "営業所", "申請"], hits) is found
+    # A term's statement that sets a time by it answers a deadline (「満了する日の30日前までに」).
+    renewal = "有効期間が満了する日の30日前までに、改めて申請を行わなければならない。"
+    question = "来年度も続けて使いたいときは、いつまでに出し直せばいい？"
+    assert answerer._type_found(question, [(0, renewal)], "duration", asked_counter(question), asked_focus(question), ["来年度", "続ける", "使う"], hits)

@@ -725,3 +725,10 @@ def test_the_measured_act_may_be_a_verbal_noun_with_suru() -> None:
 
     assert last_verb("AIに情報漏れたっぽいとき、何時間以内に報告しなきゃだめ？") == "報告"
     assert last_verb("打ち込んだ内容って、どれくらいの期間残るの？") == "残る"
+
+
+def test_a_name_the_question_gives_is_not_the_name_it_asks_for() -> None:
+    sentence = "町ホームページでは、AIチャットボット「ほしぞらAI案内」を試験的に公開しています。"
+    assert has_answer_type(sentence, "named")
+    assert not has_answer_type(sentence, "named", asked="ほしぞらAI案内って、どこの会社が作ってるんですか？")
+    assert has_answer_type("構築と運用は、株式会社ほしぞらシステムに委託しています。", "named", asked="ほしぞらAI案内って、どこの会社が作ってるんですか？")

@@ -18,6 +18,9 @@ from eval.documents import answers, score
 # The test refusal floor is LOWERED from 0.64 to 0.60, not silently: the blind d27/d28 test halves
 # refused 3 of 6 and 2 of 6 of their unanswerable questions (a tool's fee and whose budget pays it,
 # a form for another body, a penalty the rules do not have); the earlier documents' are as before.
+# Session 29 (twenty-eight documents: d30- and d31- added), measured once:
+#   dev:  hit@5 0.918, MRR 0.755, false refusal 0.058 (14/243), unanswerable refused 70/78
+#   test: hit@5 0.823, MRR 0.677, false refusal 0.136 (30/220), unanswerable refused 44/68
 PDF_FLOORS = {
     "dev": {"hit@5": 0.87, "mrr": 0.73, "refusal": 0.76},
     "test": {"hit@5": 0.76, "mrr": 0.64, "refusal": 0.60},
