@@ -53,8 +53,9 @@ CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
 PAGE_TITLE_RE = re.compile(
     r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*/\s*\d{1,3})?\s+(\S.{0,29})$"
 )
-# A label alone on its line (「スライド 7」), its title on the next line.
-PAGE_LABEL_RE = re.compile(r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*/\s*\d{1,3})?$")
+# A slide's label alone on its line (「スライド 7」), its title on the next line. (A page's label alone,
+# 「p.1」「Page 3」, is a PDF's footer, not a heading.)
+PAGE_LABEL_RE = re.compile(r"^(?:スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*/\s*\d{1,3})?$")
 MIN_PAGE_TITLES = 3
 # Marks that open a line of a checklist or an OK/NG list (「✔ OK：…」「× NG：…」), besides the bullets.
 CHECK_MARKS = frozenset("✔✅☑✗✘×❌☐●◎★☆")
@@ -227,8 +228,8 @@ def page_titles(texts: list[str]) -> frozenset[int]:
 
 
 def label_title(texts: list[str], i: int) -> str:
-    """The title of a label alone on line ``i``: the next non-empty line ('' if none)."""
-    return next((t for t in texts[i + 1 : i + 3] if t), "")
+    """The title of a label alone on line ``i``: the next non-empty line within three ('' if none)."""
+    return next((t for t in texts[i + 1 : i + 4] if t), "")
 
 
 def numbered(text: str) -> tuple[int, int] | None:
@@ -440,6 +441,10 @@ class AdminParser(_Parser):
         if page_top and self.page is not None:
             self.in_title = False  # the title block is on the first page
         self.page = line.page if line.page is not None else self.page
+        if self.label is not None:  # a slide's label alone: this line is its title, if it reads as one
+            number, self.label = self.label, None
+            if _heading_like(s):
+                return self.open(LEVEL_SECTION, f"P{number} {tidy(s)}", line)
         if self.in_toc:
             return self.toc(line, s)
         if self.index in self.table_rows:
@@ -463,9 +468,6 @@ class AdminParser(_Parser):
         if self.index in self.page_titles and (m := PAGE_LABEL_RE.match(text)):
             self.label = m.group(1)  # the title is the next line
             return True
-        if self.label is not None:
-            number, self.label = self.label, None
-            return self.open(LEVEL_SECTION, f"P{number} {tidy(text)}", line)
         if (m := NUMBERED_UNIT_RE.match(text)) and _heading_like(text) and "、" not in text:
             return self.open(LEVEL_ARTICLE, f"第{m.group(1)} {tidy(m.group(2))}", line)
         if CAPTION_RE.match(text) and self.has_articles:

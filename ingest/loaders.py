@@ -90,7 +90,8 @@ def iter_corpus_files(corpus_dir: Path) -> list[Path]:
 
 # --- text -------------------------------------------------------------------------
 def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
-    """Load a UTF-8 text/Markdown file, one ``SourceLine`` per physical line."""
+    """Load a UTF-8 text/Markdown file, one ``SourceLine`` per physical line (per record, numbered by
+    its first line, for a spreadsheet saved as tab-separated text: :mod:`ingest.sheets`)."""
     path = Path(path)
     data = _read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
@@ -105,8 +106,9 @@ def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
     if not text.strip():
         raise DocumentError(str(path), MSG_EMPTY)
 
-    if is_tab_separated(text):  # a spreadsheet saved as text: one line per row (ingest.sheets)
-        lines = [SourceLine(text=line, line=number, page=None) for number, line in sheet_lines(text)]
+    rows = sheet_lines(text) if is_tab_separated(text) else None
+    if rows is not None:  # a spreadsheet saved as text: one line per record (ingest.sheets)
+        lines = [SourceLine(text=line, line=number, page=None) for number, line in rows]
     else:
         lines = [
             SourceLine(text=line, line=number, page=None)

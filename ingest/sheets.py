@@ -16,32 +16,53 @@ import csv
 import io
 import re
 
-# A text is a sheet when at least this many of its lines, and half of its non-empty lines, hold a tab.
+# A text is a sheet when at least this many of its lines, and half of its non-empty lines, are rows:
+# two filled cells or more apart by a tab (a tab that only indents a line makes no row).
 MIN_TAB_LINES = 5
+
+
+def _is_row(line: str) -> bool:
+    return sum(1 for cell in line.split("\t") if cell.strip()) >= 2
 
 
 def is_tab_separated(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
-    tabbed = sum(1 for line in lines if "\t" in line)
-    return tabbed >= MIN_TAB_LINES and 2 * tabbed >= len(lines)
+    rows = sum(1 for line in lines if _is_row(line))
+    return rows >= MIN_TAB_LINES and 2 * rows >= len(lines)
 
 
-def sheet_lines(text: str) -> list[tuple[int, str]]:
-    """(the physical line a record starts on, counted from 1; the record as one line)."""
+def sheet_lines(text: str) -> list[tuple[int, str]] | None:
+    """(the physical line a record starts on, counted from 1; the record as one line), or None
+    when the text does not read as Excel writes a sheet (a quote left open swallows the rows
+    after it: a quoted cell holding a tab; a malformed record): then it is read line by line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        return _records(text)
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _records(text: str) -> list[tuple[int, str]] | None:
     reader = csv.reader(io.StringIO(text), dialect="excel-tab")
     out: list[tuple[int, str]] = []
     start = 1
-    above: list[str] = []  # the previous row of the table, merged cells filled in
+    above: list[str] = []  # the previous data row of the table, merged cells filled in
     for record in reader:
+        if any("\t" in cell for cell in record):
+            return None
         cells = [" ".join(part.strip() for part in cell.splitlines() if part.strip()) for cell in record]
         while cells and not cells[-1]:
             cells.pop()
         filled = [c for c in cells if c]
         if len(filled) >= 2:
             cells = _fill_merged(cells, above)
-            above = cells
             title = row_title(cells)
-            if title:
+            if title:  # a data row (a header names no row): the one below may continue its groups
+                above = cells
                 out.append((start, f"【{title}】"))
             out.append((start, "| " + " | ".join(cells) + " |"))
         else:

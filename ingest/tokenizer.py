@@ -157,8 +157,9 @@ def content_nouns(text: str) -> list[str]:
 
 # Heads naming a document (申請書・報告書・調査票・欠勤届): every noun so headed is a 書類, the
 # general word a person asks with (「申し込みの書類ってどこに出す？」 is answered by 「申請書を…に提出」).
-# (A two-character word ending in 書 is not so headed: 辞書・図書 are books, 文書 is itself general.)
-_DOCUMENT_HEAD = re.compile(r"^(?:[^\s]{2,}書|[^\s]+票|届)$")
+# (A two-character word ending in 書 or 票 is not so headed: 辞書・図書 are books, 投票 a vote, 文書
+# itself general.)
+_DOCUMENT_HEAD = re.compile(r"^(?:[^\s]{2,}[書票]|届)$")
 DOCUMENT_CLASS = "書類"
 
 

@@ -23,12 +23,11 @@ from ingest.tokenizer import split_mode_a, thread_tokenizer
 # acronym of capitals naming a kind of thing (AI, IT, PC).
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
 _ACRONYM = re.compile(r"[A-Z]{1,3}")
-# Particles that end a phrase: a noun after one of them begins a new phrase.
-_BOUNDARY_POS = {"補助記号", "助詞", "助動詞"}
 _TOPIC = ("は", "って")
-# Verbs whose potential asks leave for the asker's act on the product (「使える？」).
+# Verbs whose potential asks leave for the asker's act on the product (「使える？」), and the verbal
+# nouns of the asker's acts on it that できる makes a question of leave (「社外秘の資料を入力できる？」).
 _LEAVE_VERBS = {"使う"}
-_LEAVE_NOUNS = {"利用", "使用"}
+_LEAVE_NOUNS = {"利用", "使用", "入力", "送信", "アップロード", "共有", "導入", "登録"}
 
 
 def _is_noun(m) -> bool:  # type: ignore[no-untyped-def]
@@ -48,8 +47,10 @@ def _is_name(run: list, before) -> bool:  # type: ignore[no-untyped-def,type-arg
             return True
     if before is None or len(run) < 2:
         return False
+    # Glued to a fragment of a word (a noun, a prefix, a final particle the tokenizer read into a
+    # name), not to an adjective or a verb describing an ordinary thing (「新しいAIツール」).
     pos = before.part_of_speech()
-    return pos[0] not in _BOUNDARY_POS or (pos[0] == "助詞" and pos[1] == "終助詞")
+    return pos[0] in ("名詞", "接頭辞", "形状詞") or (pos[0] == "助詞" and pos[1] == "終助詞")
 
 
 def _ability_at(toks: list, k: int) -> bool:  # type: ignore[type-arg]

@@ -102,8 +102,8 @@ TYPED_SENTENCE_COVERAGE = SAFE_MIN_COVERAGE
 _NAMES_A_TERM = re.compile(r"期間|期限|年限|日数|年数")
 # A deadline asked (「いつまでに申請」): a term's length (「試用期間は最長60日」) does not state it,
 # unless the sentence sets a time by it (「有効期間が満了する日の30日前までに」「…以内に」).
-_ASKS_DEADLINE = re.compile(r"いつまで|期限|締め?切り?|〆切")
-_SETS_A_TIME = re.compile(r"まで|以内")
+_ASKS_DEADLINE = re.compile(r"いつまで|期限(?:は|って)?\s*いつ|締め?切り?|〆切")
+_SETS_A_TIME = re.compile(r"までに|以内に|前まで")
 # Kinds a passage stating them about the question's subject is ranked first for (Answerer._typed_first).
 TYPED_FIRST = (*FIGURES, "named")
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
@@ -943,10 +943,10 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
 
 
 def _under_heading(hits: list[Hit] | None, index: int, sentence: str) -> str:
-    """A line of a list or a table with the heading it stands under (「P21 組合のAIツール補助制度」
-    over 「上限：1店舗あたり月2,000円」, 「補助の申し込み方法」 over 「| 10〜12月分 | → | 1月末まで |」:
-    such a line is a fragment, no sentence ended by 。, and its heading names what it is about).
-    A sentence is about what it says itself."""
+    """A line that ends without 。 (a list line, a table row, a label: 「上限：1店舗あたり月2,000円」
+    under 「P21 組合のAIツール補助制度」, 「| 10〜12月分 | → | 1月末まで |」 under 「補助の申し込み方法」)
+    with the heading it stands under, which names what such a fragment is about. A sentence
+    ended by 。 is about what it says itself."""
     if hits is None or not 0 <= index < len(hits) or not hits[index].chunk.section_path or sentence.rstrip().endswith(("。", "．")):
         return sentence
     return hits[index].chunk.section_path[-1] + "\n" + sentence

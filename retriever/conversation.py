@@ -325,7 +325,7 @@ def classify(
         return "reference"
     # 「それで業者さんから「使わせて」って言われたら、誰がOK出すの？」: a connective of sequence makes
     # what follows a step of the same matter.
-    if kind == "reference" and CONNECTIVE_LEAD.match(text):
+    if kind == "reference" and CONNECTIVE_LEAD.match(text) and (known is None or _speaks_of_corpus(body, known)):
         return kind
     # Elliptical: one word in the frame of the previous question (「従業員向けには？」), or a
     # noun phrase without a predicate (「年配の職員向けには？」)

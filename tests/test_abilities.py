@@ -35,6 +35,9 @@ def test_leave_to_use_a_product_is_not_its_ability() -> None:
     # Nor is an ability of AI in general, or of a thing that is not named.
     assert forms("生成AIって画像も作れる？") == set()
     assert forms("個人情報って入力できる？") == set()
+    # Nor the asker's act on it (入力できる: may I enter), nor an ordinary thing an adjective describes.
+    assert forms("ChatGPTって社外秘の資料を入力できる？") == set()
+    assert forms("新しいAIツールって画像も作れる？") == set()
 
 
 def test_an_ability_the_rules_never_state_is_missing_from_the_passages() -> None:

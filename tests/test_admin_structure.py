@@ -395,3 +395,17 @@ def test_a_slide_label_alone_on_its_line_heads_the_slide_with_the_next_line():
     assert page_titles(["スライド 1", "表紙", "スライド 2", "内容", "スライド 3", "まとめ"]) == frozenset({0, 2, 4})
     # A label whose next line is a sentence is no title.
     assert page_titles(["スライド 1", "これは本文の文です。続きがあります。", "スライド 2", "本文。", "スライド 3", "本文。"]) == frozenset()
+
+
+def test_a_slide_label_waits_for_its_title_only_one_line():
+    # The line after a label is its title when it reads as one (a chapter heading too), else the
+    # label is dropped; the sentence after it stays body text either way.
+    doc = "スライド 1\n表紙\nスライド 2\n内容\nスライド 3\n\n\nまとめ\n本文です。\nスライド 4\n第2章 目的\n本文その二です。\n"
+    chunks = build_chunks(text_doc(doc))
+    assert any(c.section == "P3 まとめ" and "本文です。" in c.text for c in chunks)  # the title after blank lines
+    assert any("本文その二です。" in c.text for c in chunks)
+    assert any(c.section == "P4 第2章目的" and "本文その二です。" in c.text for c in chunks)
+    sentence = build_chunks(text_doc("スライド 1\n表紙\nスライド 2\n内容\nスライド 3\nこれは文です。ここも。\n本文。\n"))
+    assert any("これは文です。" in c.text for c in sentence)  # no title: kept as text
+    # A page's footer alone (「p.1」「Page 3」) is no slide label.
+    assert page_titles(["Page 1", "はじめに", "Page 2", "対象", "Page 3", "まとめ"]) == frozenset()

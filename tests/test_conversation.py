@@ -907,5 +907,6 @@ def test_a_connective_of_sequence_carries_the_matter_on() -> None:
     assert classify("それで業者さんから「AI使わせて」って言われたら、誰がOK出すの？", outsourcing) == "reference"
     assert classify("そしたら委託先の社員が使う端末は誰が用意するの？", outsourcing) == "reference"
     assert classify("で、OKもらったらいつまで使えるの？", outsourcing) == "reference"
+    assert classify("そうすると、委託先から報告をもらう必要もある？", outsourcing) == "reference"
     assert classify("じゃあ、社内で何を決めておけばいいですか？", outsourcing) is None
     assert classify("それでいいと思います。ところで、明日の天気は？", outsourcing) is None  # a new subject opened

@@ -58,3 +58,30 @@ def test_each_row_of_a_sheet_is_a_passage_of_its_own(tmp_path: Path) -> None:
     report = next(c for c in chunks if "1時間以内" in c.text)
     assert report.section == "【3/事故時/事故の報告】"  # the label, width-normalised
     assert "再発防止" not in report.text  # the next record is another passage
+
+
+def test_what_does_not_read_as_an_excel_sheet_is_read_line_by_line(tmp_path: Path) -> None:
+    # Tabs that only indent lines make no rows.
+    indented = "第1条\t目的\n\tこの規程は目的を定める。\n\t本文です。\n\t本文です。\n\t本文です。\n\t本文です。\n"
+    assert not is_tab_separated(indented)
+    # A quote left open in a hand-made file would swallow the rows after it.
+    stray = "No.\t項目\t内容\n7\t\"未閉じ\tx\n8\ta\tb\n9\tc\td\n10\te\tf\n11\tg\th\n"
+    assert is_tab_separated(stray) and sheet_lines(stray) is None
+    path = tmp_path / "手作り.txt"
+    path.write_text(stray, encoding="utf-8")
+    doc = load_document(path, DocumentMeta(doc_id="t", title="t", file=path.name))
+    assert len(doc.lines) == 6  # one per physical line
+
+
+def test_old_mac_line_ends_and_a_huge_cell_are_read() -> None:
+    cr = SHEET.replace("\n", "\r")
+    assert [t for _, t in sheet_lines(cr) or []] == [t for _, t in sheet_lines(SHEET) or []]
+    huge = "No.\t項目\t内容\n" + "1\t大きなセル\t" + "あ" * 200_000 + "\n" + "2\tx\ty\n3\tx\ty\n4\tx\ty\n5\tx\ty\n"
+    rows = sheet_lines(huge)
+    assert rows is not None and any(len(t) > 200_000 for _, t in rows)
+
+
+def test_the_header_row_fills_no_merged_cell() -> None:
+    sheet = "No.\t区分\t項目\t内容\n1\t\t申請\t導入予定日の30日前までに、所属部長の承認を得て申請書を提出する。\n2\t\t確認\t同種のツールが社内で導入済みでないか、導入済みサービス一覧で確認する。\n3\tx\ty\tz\n4\tx\ty\tz\n"
+    first = next(t for _, t in sheet_lines(sheet) or [] if t.startswith("| 1 |"))
+    assert first.startswith("| 1 |  | 申請 |")  # not 「区分」 from the header
