@@ -51,7 +51,8 @@ CAPTION_RE = re.compile(r"^[(（]([^()（）]{1,20})[)）]$")
 # handbook exported to text, each followed by its title (a document using them, in order, at least
 # MIN_PAGE_TITLES times); the count of pages may follow the number (「スライド 4／18　研修の受講義務」).
 PAGE_TITLE_RE = re.compile(
-    r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*/\s*\d{1,3})?\s+(\S.{0,29})$"
+    # (The count is no title: 「スライド 2 / 24」 alone is a label whose title is on the next line.)
+    r"^(?:P|p|Page|page|ページ|スライド|Slide|slide)\s*\.?\s*(\d{1,3})(?:\s*/\s*\d{1,3})?\s+(?!/\s*\d{1,3}$)(\S.{0,29})$"
 )
 # A slide's label alone on its line (「スライド 7」), its title on the next line. (A page's label alone,
 # 「p.1」「Page 3」, is a PDF's footer, not a heading.)

@@ -407,5 +407,8 @@ def test_a_slide_label_waits_for_its_title_only_one_line():
     assert any(c.section == "P4 第2章目的" and "本文その二です。" in c.text for c in chunks)
     sentence = build_chunks(text_doc("スライド 1\n表紙\nスライド 2\n内容\nスライド 3\nこれは文です。ここも。\n本文。\n"))
     assert any("これは文です。" in c.text for c in sentence)  # no title: kept as text
+    # A label with the slide count alone (「スライド 2 / 24」, as PowerPoint exports it) takes its title
+    # from the next line: the count is no title.
+    assert page_titles(["スライド 1 / 3", "表紙", "スライド 2 / 3", "内容", "スライド 3 / 3", "まとめ"]) == frozenset({0, 2, 4})
     # A page's footer alone (「p.1」「Page 3」) is no slide label.
     assert page_titles(["Page 1", "はじめに", "Page 2", "対象", "Page 3", "まとめ"]) == frozenset()
