@@ -18,10 +18,10 @@ from functools import lru_cache
 
 from guideqa.text import nfkc
 from ingest.tokenizer import split_mode_a, thread_tokenizer
+from retriever.answerability import _LATIN_NAME, _WH, _formal_nouns
 
-# A Latin-script word that names a product (「DeepL」「ChatGPT」「DentalVoice」), not a short
-# acronym of capitals naming a kind of thing (AI, IT, PC).
-_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
+# A Latin-script word (answerability's) names a product (「DeepL」「ChatGPT」「DentalVoice」) unless it
+# is a short acronym of capitals naming a kind of thing (AI, IT, PC).
 _ACRONYM = re.compile(r"[A-Z]{1,3}")
 _TOPIC = ("は", "って")
 # Verbs whose potential asks leave for the asker's act on the product (「使える？」), and the verbal
@@ -43,7 +43,7 @@ def _is_name(run: list, before) -> bool:  # type: ignore[no-untyped-def,type-arg
         surface = m.surface()
         if m.part_of_speech()[1] == "固有名詞":
             return True
-        if _LATIN.fullmatch(surface) and not _ACRONYM.fullmatch(surface):
+        if _LATIN_NAME.fullmatch(surface) and not _ACRONYM.fullmatch(surface):
             return True
     if before is None or len(run) < 2:
         return False
@@ -74,8 +74,6 @@ def asked_ability(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The nouns a named product's asked ability is about, as (normalised form, its short-unit
     parts), in the form of :func:`retriever.answerability.asked_focus`; empty when the question
     asks no ability of a named product."""
-    from retriever.answerability import _formal_nouns
-
     toks = list(thread_tokenizer().tokenize(nfkc(question)[:4000]))
     topic = -1
     for i, m in enumerate(toks):
@@ -95,7 +93,7 @@ def asked_ability(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     out: dict[str, tuple[str, ...]] = {}
     for m in toks[topic + 1 : verbs[-1]]:
         form = m.normalized_form()
-        if not _is_noun(m) or form in formal or m.part_of_speech()[2] == "副詞可能" or m.surface().startswith(("何", "どこ", "いつ", "どれ")):
+        if not _is_noun(m) or form in formal or m.part_of_speech()[2] == "副詞可能" or m.surface().startswith(_WH):
             continue
         out.setdefault(form, tuple(p.normalized_form() for p in m.split(split_mode_a())))
     return tuple(out.items())
