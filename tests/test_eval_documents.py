@@ -16,7 +16,7 @@ def _questions() -> list[dict]:
 def test_every_span_is_in_its_document_and_both_splits_are_used():
     docs = {p.name: _key(p.read_text("utf-8")) for p in DOCUMENTS_DIR.iterdir() if p.suffix in SUFFIXES}
     questions = _questions()
-    assert len(docs) == 28 and len(questions) == 609
+    assert len(docs) == 30 and len(questions) == 653
     for q in questions:
         assert q["doc"] in docs
         if q["answerable"]:
