@@ -271,7 +271,9 @@ class Answerer:
         """Similarity of the top passages, coverage and answer type of the selected sentences."""
         words = content_words(without_type_cue(question))
         typed_words = self._typed_words(question)
-        quoted = " ".join(text for _, text in selection)
+        # The quoted sentences as a reader sees them: each under its heading, shown with its citation
+        # (「2．気づいてから1時間以内に…」 under 【うっかり入力してしまったとき】 is about うっかり入力).
+        shown = " ".join(_with_heading(hits, i, text) for i, text in selection)
         typed_question = self._typed_question(question)
         expected = expected_answer_type(typed_question)
         counter = asked_counter(typed_question) if expected in ("number", "duration") else None
@@ -292,7 +294,7 @@ class Answerer:
                 held |= _passage_words(hit.chunk.text)
         return Features(
             dense=max((h.dense for h in hits[:3]), default=0.0),
-            coverage=_covered(words, set(content_words(quoted)), self.idf),
+            coverage=_covered(words, set(content_words(shown)), self.idf),
             expected=expected,
             type_found=expected is None
             or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits)
@@ -714,13 +716,16 @@ class Answerer:
         return self._proportionate
 
     def _states_subject(self, question: str, words: list[str], hit: Hit, whole: bool = False) -> bool:
-        """Some sentence of the passage (with ``whole``, the passage with its heading: a contact
-        block) holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
+        """Some sentence of the passage, read with its heading and the sentence before it (with
+        ``whole``, the passage with its heading: a contact block), holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
         if whole:
             text = _with_antecedent([hit], 0, "", whole=True)
             return _subject_share(words, self._held(question, [hit], 0, text), self.idf) >= TYPED_SENTENCE_COVERAGE
+        # Each sentence with what states its subject (its heading, the sentence before it), as
+        # the gate reads it: 「・利用ログの保存期間は5年間」 under 「・入力内容・出力内容はすべて記録される」.
         return any(
-            _subject_share(words, self._held(question, [hit], 0, sent), self.idf) >= TYPED_SENTENCE_COVERAGE
+            _subject_share(words, self._held(question, [hit], 0, _with_antecedent([hit], 0, sent)), self.idf)
+            >= TYPED_SENTENCE_COVERAGE
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
         )
 
@@ -940,6 +945,12 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
     units = sentences_of(chunk.text, tuple(chunk.section_path))
     pos = next((k for k, unit in enumerate(units) if unit == sentence), None)
     return heading + "\n" + (sentence if not pos else units[pos - 1] + sentence)
+
+
+def _with_heading(hits: list[Hit], index: int, sentence: str) -> str:
+    """``sentence`` after the heading of the passage it is quoted from (hit ``index``)."""
+    path = hits[index].chunk.section_path if 0 <= index < len(hits) else []
+    return (path[-1] + "\n" + sentence) if path else sentence
 
 
 def _under_heading(hits: list[Hit] | None, index: int, sentence: str) -> str:

@@ -324,9 +324,10 @@ def has_counter(text: str, counter: str) -> bool:
 
 
 # The means of reaching someone (電話・内線・メール…): in a question asking a contact
-# (「内線何番にかければいい？」「電話で聞きたい」) they say how, not about what.
+# (「内線何番にかければいい？」「電話で聞きたい」) they say how, not about what. One that is the
+# subject of its clause (「怪しいメールが来た」「変な電話がかかってきた」) is what happened: the topic.
 _CONTACT_MEANS = re.compile(
-    r"(?:電話|内線|ファックス|FAX|fax)(?:番号)?|(?<![\u4e00-\u9fff])番号?|メール|アドレス|メアド|連絡先?|問い?合わ?せ先?"
+    r"(?:(?:電話|内線|ファックス|FAX|fax)(?:番号)?|メール)(?!が)|(?<![\u4e00-\u9fff])番号?|アドレス|メアド|連絡先?|問い?合わ?せ先?"
 )
 
 

@@ -513,13 +513,16 @@ class Retriever:
         return weights
 
     def _is_duplicate(self, i: int, picked: list[Hit]) -> bool:
-        """Near-duplicates (overview slide vs body text, 別添 re-quotes) collapse to the best."""
+        """Near-duplicates (overview slide vs body text, 別添 re-quotes) collapse to the best.
+        A passage is a duplicate when it is mostly inside one ranked above it; one that holds a
+        shorter passage ranked above and says more (a slide's steps after the contact list's
+        line that repeats one of them) is kept."""
         a = self._keys[i]
         if not a:
             return False
         for hit in picked:
             b = self._keys[hit.index]
-            if b and len(a & b) / min(len(a), len(b)) >= self.config.duplicate_overlap:
+            if b and len(a & b) / len(a) >= self.config.duplicate_overlap:
                 # Within one document a copy states the same figures: two passages whose dates or
                 # amounts differ are two facts (「令和6年4月1日から施行」, then an amendment's
                 # 「令和7年4月1日から施行」). (Another edition's copy differs in its dates: it collapses.)

@@ -157,3 +157,39 @@ def test_a_deadline_is_not_answered_by_the_length_of_a_term() -> None:
     renewal = "有効期間が満了する日の30日前までに、改めて申請を行わなければならない。"
     question = "来年度も続けて使いたいときは、いつまでに出し直せばいい？"
     assert answerer._type_found(question, [(0, renewal)], "duration", asked_counter(question), asked_focus(question), ["来年度", "続ける", "使う"], hits)
+
+
+def test_a_list_line_stating_a_figure_is_read_with_the_line_before_it() -> None:
+    # A slide's lines continue each other: 「・利用ログの保存期間は5年間」 states how long what the line
+    # before it names (入力内容・出力内容) is kept; alone it names only 期間.
+    from types import SimpleNamespace
+
+    from retriever.answerability import content_words, without_type_cue
+
+    answerer = _answerer_over()
+    text = (
+        "・しんわAIアシスタントの入力内容・出力内容はすべて記録される\n"
+        "・利用ログの保存期間は5年間（期間経過後に消去）\n"
+        "・内部監査部が四半期ごとに抽出点検を実施"
+    )
+    hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="deck", section_path=["P17 利用ログの保存と点検"], text=text))
+    question = "AIへの入力内容は、どれくらいの期間保管されますか"
+    words = content_words(without_type_cue(question))
+    assert answerer._states_subject(question, words, hit)
+    alone = SimpleNamespace(chunk=SimpleNamespace(doc_id="deck", section_path=["P17 利用ログの保存と点検"], text=text.splitlines()[1]))
+    assert not answerer._states_subject(question, words, alone)
+
+
+def test_quoted_sentences_cover_the_question_with_the_heading_they_are_shown_under() -> None:
+    # 「2．気づいてから1時間以内に、ユニットリーダーに口頭で報告します。」 is shown under 【うっかり入力してしまっ
+    # たとき】: a reader of the answer sees both, and the question's うっかり入力 is the heading's.
+    from types import SimpleNamespace
+
+    from retriever.answer import _covered, _with_heading
+    from retriever.answerability import content_words, without_type_cue
+
+    sentence = "2．気づいてから1時間以内に、ユニットリーダーに口頭で報告します。"
+    hits = [SimpleNamespace(chunk=SimpleNamespace(section_path=["【うっかり入力してしまったとき】"]))]
+    words = content_words(without_type_cue("うっかり入力しちゃったら、いつまでに誰に言う？"))
+    assert _covered(words, set(content_words(sentence)), {}) == 0.0
+    assert _covered(words, set(content_words(_with_heading(hits, 0, sentence))), {}) > 0.0  # type: ignore[arg-type]

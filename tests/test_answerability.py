@@ -543,6 +543,10 @@ def test_where_to_call_is_a_contact_question() -> None:
     assert content_words(without_type_cue("システムが止まったら、どこに電話すればいい？")) == ["システム", "止まる"]
     assert "問い合わせ" not in content_words(without_type_cue("パスワードを忘れたらどこへ問い合わせればいい？"))
     assert "提出" in content_words(without_type_cue("申請書はどこに提出しますか"))  # not a means of contact
+    # A mail or a call that came in is what happened, the subject of the clause: it stays.
+    assert "メール" in content_words(without_type_cue("変なメールが届いたんだけど、どこに送ればいい？"))
+    assert "電話" in content_words(without_type_cue("取引先を名乗る電話がかかってきた。どこに伝えればいい？"))
+    assert "メール" not in content_words(without_type_cue("パスワードを忘れたら、どこにメールすればいい？"))
 
 
 def test_rate_questions() -> None:

@@ -88,3 +88,32 @@ def test_a_question_names_a_document_by_alias_title_or_its_one_kind_of_document(
     assert names("この手引きは私立学校にも当てはまりますか") == {"school"}  # one title says 手引き
     assert names("このガイドラインの目的は？") == set()  # two titles say ガイドライン
     assert names("手引きって何ですか") == set()  # a kind of document, not this one
+
+
+def test_a_passage_mostly_inside_one_ranked_above_is_a_duplicate_not_one_that_holds_it() -> None:
+    # A deck's contact list repeats one line of the slide that says what to do: ranked first, the
+    # short contact line must not hide the slide (it says more); the other way round, it is a copy.
+    from types import SimpleNamespace
+
+    from guideqa.text import char_ngrams
+    from retriever.search import Hit
+    from retriever.signals import figures
+
+    contact = "・システム部情報セキュリティ担当（内線2470）"
+    slide = (
+        "・メール内のリンクや添付ファイルを開かない\n"
+        "・電話での送金・振込先変更の指示は、必ず登録済みの連絡先へ折り返して確認\n"
+        "・不審なメールは削除せず、システム部 情報セキュリティ担当へ転送"
+    )
+    texts = [contact, slide]
+    r = object.__new__(Retriever)
+    r.config = SearchConfig()
+    r._keys = [set(char_ngrams(match_key(t))) for t in texts]
+    r._figures = [figures(match_key(t)) for t in texts]
+    r.chunks = [SimpleNamespace(doc_id="deck", text=t) for t in texts]
+
+    def picked(i: int) -> list[Hit]:
+        return [Hit(i, r.chunks[i], 1.0, 1.0, 0.0, 1.0, False)]  # type: ignore[arg-type]
+
+    assert not r._is_duplicate(1, picked(0))  # the slide after its contact line: kept
+    assert r._is_duplicate(0, picked(1))  # the contact line after the slide: mostly inside it (0.61)
