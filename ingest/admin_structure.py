@@ -349,6 +349,7 @@ class AdminParser(_Parser):
         self.caption: tuple[SourceLine, str] | None = None
         self.question_level = 0
         self.page: int | None = None
+        self.in_slide = False  # under a slide's title (see open)
 
     # -- hooks -------------------------------------------------------------------------
     def is_furniture(self, s: str) -> bool:
@@ -445,7 +446,7 @@ class AdminParser(_Parser):
         if self.label is not None:  # a slide's label alone: this line is its title, if it reads as one
             number, self.label = self.label, None
             if _heading_like(s):
-                return self.open(LEVEL_SECTION, f"P{number} {tidy(s)}", line)
+                return self.open(LEVEL_SECTION, f"P{number} {tidy(s)}", line, slide=True)
         if self.in_toc:
             return self.toc(line, s)
         if self.index in self.table_rows:
@@ -465,7 +466,7 @@ class AdminParser(_Parser):
         if ARTICLE_RE.match(text):
             return self.article(line, text)
         if self.index in self.page_titles and (m := PAGE_TITLE_RE.match(text)):
-            return self.open(LEVEL_SECTION, f"P{m.group(1)} {tidy(m.group(2))}", line)
+            return self.open(LEVEL_SECTION, f"P{m.group(1)} {tidy(m.group(2))}", line, slide=True)
         if self.index in self.page_titles and (m := PAGE_LABEL_RE.match(text)):
             self.label = m.group(1)  # the title is the next line
             return True
@@ -487,7 +488,7 @@ class AdminParser(_Parser):
             deepest = max(headings, default=LEVEL_ARTICLE)
             # A question sits below the section it is in; the next question replaces it.
             level = deepest if self.question_level == deepest else min(max(deepest + 1, LEVEL_QUESTION), LEVEL_DEEPEST)
-            self.open(level, label, line)
+            self.open(level, label, line, question=True)
             self.question_level = level
             return True
         if self.in_article:
@@ -516,7 +517,7 @@ class AdminParser(_Parser):
                 if pattern.match(text) and "、" not in text:
                     return self.open(level, numbered_title(text), line)
         if self.slides and page_top and not self.in_title and _heading_like(text, 30) and "、" not in text and not self._open_sentence():
-            return self.open(2, tidy(text), line)
+            return self.open(LEVEL_SECTION, tidy(text), line, slide=True)
         return False
 
     def _runs_on(self, text: str) -> bool:
@@ -527,7 +528,19 @@ class AdminParser(_Parser):
     def _open_sentence(self) -> bool:
         return bool(self._buf) and not self._buf_ends_sentence()
 
-    def open(self, level: int, title: str, line: SourceLine) -> bool:
+    def open(self, level: int, title: str, line: SourceLine, slide: bool = False, question: bool = False) -> bool:
+        """Open a heading. A slide is read as one unit: a heading inside it (「■対応」「受講期限」
+        under 「P14 不正利用・詐欺メールに注意」) is a line of the slide, not a section of its own; its
+        lines are about the slide's title, and a passage cut at it would lose that. A question
+        (an FAQ slide's 「Q. …」) is an entry of its own."""
+        if slide:
+            self.in_slide = True
+        elif level <= LEVEL_SECTION:
+            self.in_slide = False
+        elif self.in_slide and not question:
+            self.flush()
+            self._emit(title, line, line)
+            return True
         self.in_title = False
         self.standalone_level = 0
         self.question_level = 0

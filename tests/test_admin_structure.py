@@ -355,11 +355,11 @@ def test_page_labels_of_a_handbook_head_its_pages_and_check_marks_open_lines():
     chunks = build_chunks(doc)
     assert [c.section for c in chunks] == [
         "P1 はじめに",
-        "P2 入れていい情報 > 【顧客情報】",
+        "P2 入れていい情報",  # a label inside a page is a line of it (see the next tests)
         "P3 よくある質問 > Q. 家のパソコンで使える?",
         "P3 よくある質問 > Q. パートでも使える?",
     ]
-    assert chunks[1].text.split("\n") == ["✔OK：公開済みの商品情報", "×NG：顧客の氏名と電話番号"]
+    assert chunks[1].text.split("\n") == ["【顧客情報】", "✔OK：公開済みの商品情報", "×NG：顧客の氏名と電話番号"]
     assert chunks[2].text == "会社のパソコンだけです"
     # Labels out of order, or too few of them, are not page titles.
     assert page_titles(["P3 まとめ", "P1 はじめに", "P2 使い方"]) == frozenset()
@@ -395,6 +395,20 @@ def test_a_slide_label_alone_on_its_line_heads_the_slide_with_the_next_line():
     assert page_titles(["スライド 1", "表紙", "スライド 2", "内容", "スライド 3", "まとめ"]) == frozenset({0, 2, 4})
     # A label whose next line is a sentence is no title.
     assert page_titles(["スライド 1", "これは本文の文です。続きがあります。", "スライド 2", "本文。", "スライド 3", "本文。"]) == frozenset()
+
+
+def test_a_heading_inside_a_slide_is_a_line_of_the_slide():
+    # A credit union's deck exported from PowerPoint (eval/documents, written blind): 「■対応」 and
+    # 「受講期限」 head parts of one slide; the lines under them are about the slide's title, and a
+    # passage cut at them (「・不審なメールは…転送」 under 「対応」 alone) would lose it. An FAQ slide's
+    # questions stay entries of their own.
+    path = Path(__file__).parents[1] / "eval" / "documents" / "しんわ信用金庫_生成AI研修資料（PowerPointから書き出し）.txt"
+    chunks = build_chunks(text_doc(path.read_text("utf-8")))
+    fraud = [c for c in chunks if c.section == "P14 不正利用・詐欺メールに注意"]
+    assert any("システム部情報セキュリティ担当へ転送" in c.text for c in fraud)
+    assert not any(c.section_path[-1] in ("対応", "受講期限", "報告の流れ") for c in chunks)
+    assert any(c.section == "P19 研修の受講期限と確認テスト" and "受講期限" in c.text for c in chunks)
+    assert any(c.section_path[-1].startswith("Q. 英文メールの翻訳") for c in chunks)
 
 
 def test_a_slide_label_waits_for_its_title_only_one_line():
