@@ -46,7 +46,7 @@ DOCUMENTS_DIR = Path(__file__).parent / "documents"
 # passages whose text changed since are embedded. Vectors are looked up by content hash and
 # embedder id, so a stale or foreign store changes the time of a run, never its answers.
 VECTORS_DIR = DOCUMENTS_DIR / "vectors"
-SUFFIXES = (".txt", ".md", ".pdf")
+SUFFIXES = (".txt", ".md", ".csv", ".pdf")
 
 
 @dataclass
@@ -170,7 +170,7 @@ def as_pdfs(documents: list[Path], folder: Path) -> list[Path]:
     running header is a Markdown document's 「# 」 title, else the file name's words."""
     out = []
     for doc in documents:
-        if doc.suffix == ".pdf":
+        if doc.suffix in (".pdf", ".csv"):  # a spreadsheet is added as saved, not printed
             out.append(doc)
             continue
         text = doc.read_text("utf-8")

@@ -30,7 +30,7 @@ from guideqa.text import DOCUMENT_KIND_RE, nfkc
 from ingest.admin_structure import running_furniture
 from ingest.chunking import build_chunks
 from ingest.corpus import DOC_ID_RE, auto_doc_id, load_manifest, manifest_path
-from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.loaders import MSG_UNSUPPORTED, SUPPORTED_SUFFIXES, load_document
 from ingest.pipeline import IngestReport, run_ingest
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def add_document(
     if not source.is_file():
         raise DocumentError(str(source), "ファイルが見つかりません")
     if source.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise DocumentError(str(source), f"対応していない形式です（{source.suffix or '拡張子なし'}）。.txt / .md / .pdf を使ってください")
+        raise DocumentError(str(source), MSG_UNSUPPORTED.format(suffix=source.suffix or "拡張子なし"))
     if source.name.startswith(".") or source.stem.lower() == "manifest" or source.name.lower() == "readme.md":
         raise DocumentError(str(source), "この名前のファイルは文書として取り込めません。名前を変えてください")
     corpus.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Load corpus source files (.txt / .md / .pdf) into ``LoadedDocument`` objects.
+"""Load corpus source files (.txt / .md / .csv / .tsv / .pdf) into ``LoadedDocument`` objects.
 
 Every loader returns one ``SourceLine`` per physical line so that later stages can
 cite exact locations:
@@ -28,8 +28,11 @@ from ingest.sheets import is_tab_separated, sheet_lines
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
+# Spreadsheets saved as text, by the csv dialect Excel writes them in (ingest.sheets).
+SHEET_DIALECTS: dict[str, str] = {".csv": "excel", ".tsv": "excel-tab"}
 PDF_SUFFIXES: frozenset[str] = frozenset({".pdf"})
-SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | PDF_SUFFIXES
+SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | frozenset(SHEET_DIALECTS) | PDF_SUFFIXES
+SUPPORTED_LABEL = ".txt / .md / .csv / .pdf"  # what a user is told to use
 
 # Files that live in the corpus directory but are not documents.
 _EXCLUDED_NAMES: frozenset[str] = frozenset({"readme.md"})
@@ -37,9 +40,7 @@ _EXCLUDED_STEMS: frozenset[str] = frozenset({"manifest"})
 
 _UTF8_BOM = "\ufeff"
 
-MSG_UNSUPPORTED = (
-    "対応していない形式です（{suffix}）。.txt / .md / .pdf を使ってください"
-)
+MSG_UNSUPPORTED = "対応していない形式です（{suffix}）。" + SUPPORTED_LABEL + " を使ってください"
 MSG_UNREADABLE_FILE = "ファイルを読み込めません（{reason}）"
 MSG_NOT_UTF8 = (
     "文字コードがUTF-8ではありません（先頭から{offset}バイトの位置、{line}行目で"
@@ -58,7 +59,7 @@ def load_document(path: Path, meta: DocumentMeta) -> LoadedDocument:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
+    if suffix in TEXT_SUFFIXES or suffix in SHEET_DIALECTS:
         return load_text(path, meta)
     if suffix in PDF_SUFFIXES:
         return load_pdf(path, meta)
@@ -91,22 +92,29 @@ def iter_corpus_files(corpus_dir: Path) -> list[Path]:
 # --- text -------------------------------------------------------------------------
 def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
     """Load a UTF-8 text/Markdown file, one ``SourceLine`` per physical line (per record, numbered by
-    its first line, for a spreadsheet saved as tab-separated text: :mod:`ingest.sheets`)."""
+    its first line, for a spreadsheet saved as CSV or tab-separated text: :mod:`ingest.sheets`).
+    A CSV may also be in Shift_JIS (cp932), the encoding of Excel's 「CSV（コンマ区切り）」."""
     path = Path(path)
     data = _read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
+    dialect = SHEET_DIALECTS.get(path.suffix.lower())
     try:
-        text = data.decode("utf-8")
+        decoded: str | None = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DocumentError(
-            str(path), MSG_NOT_UTF8.format(offset=exc.start, line=line)
-        ) from exc
-    text = text.removeprefix(_UTF8_BOM)
+        decoded = _cp932(data) if dialect else None
+        if decoded is None:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise DocumentError(
+                str(path), MSG_NOT_UTF8.format(offset=exc.start, line=line)
+            ) from exc
+    text = (decoded or "").removeprefix(_UTF8_BOM)
     if not text.strip():
         raise DocumentError(str(path), MSG_EMPTY)
 
-    rows = sheet_lines(text) if is_tab_separated(text) else None
+    # A spreadsheet by its name, or a text file that reads as one (read line by line if it does
+    # not parse as a sheet).
+    sheet = dialect or ("excel-tab" if is_tab_separated(text) else None)
+    rows = sheet_lines(text, sheet) if sheet else None
     if rows is not None:  # a spreadsheet saved as text: one line per record (ingest.sheets)
         lines = [SourceLine(text=line, line=number, page=None) for number, line in rows]
     else:
@@ -116,6 +124,13 @@ def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
         ]
     logger.info("Loaded %s: %d lines", path.name, len(lines))
     return LoadedDocument(meta=meta, lines=lines, sha256=digest)
+
+
+def _cp932(data: bytes) -> str | None:
+    try:
+        return data.decode("cp932")
+    except UnicodeDecodeError:
+        return None
 
 
 def split_lines(text: str) -> list[str]:

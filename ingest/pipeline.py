@@ -23,7 +23,7 @@ from ingest.chunking import build_chunks, chunk_sentences, embedding_text, sente
 from ingest.corpus import load_manifest
 from ingest.embedders import Embedder, make_embedder
 from ingest.explanations import link_explanations
-from ingest.loaders import load_document
+from ingest.loaders import SUPPORTED_LABEL, load_document
 from ingest.tokenizer import SudachiTokenizer, Tokenizer
 from ingest.vector_cache import KINDS, VectorStore
 
@@ -64,7 +64,7 @@ MANIFEST_KEY = ":manifest"  # the fingerprint's entry for the manifest itself (n
 def load_corpus(settings: Settings, *, strict: bool = False) -> tuple[list[LoadedDocument], list[DocumentError]]:
     metas = load_manifest(settings.corpus_dir)
     if not metas:
-        raise CorpusError(f"コーパスが空です（{settings.corpus_dir}）。.txt / .md / .pdf を置いてください。")
+        raise CorpusError(f"コーパスが空です（{settings.corpus_dir}）。{SUPPORTED_LABEL} を置いてください。")
     docs: list[LoadedDocument] = []
     errors: list[DocumentError] = []
     for meta in metas:

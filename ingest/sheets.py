@@ -8,6 +8,11 @@ quoted cell's later lines lose their row. Here the records are read with the csv
 (「| 32 | 事故時 | 事故の報告 | … |」, the form a Markdown table row has, which the structure reader
 keeps as one unit) under a 【】 label naming it (:func:`row_title`), a row of one cell as that
 cell's text (a title, a note, a sheet's heading).
+
+The same holds for a sheet saved as CSV (「CSV（コンマ区切り）」, the ``excel`` dialect). A sheet whose
+header names a question column and an answer column (「質問」「回答」: an FAQ kept in Excel) is read as
+an FAQ: each row a question heading (「Q. …」) over its answer, its line breaks kept, and the row's
+other cells as 「列名：値」 lines (「担当部署：薬事・DX推進室」).
 """
 
 from __future__ import annotations
@@ -31,33 +36,82 @@ def is_tab_separated(text: str) -> bool:
     return rows >= MIN_TAB_LINES and 2 * rows >= len(lines)
 
 
-def sheet_lines(text: str) -> list[tuple[int, str]] | None:
-    """(the physical line a record starts on, counted from 1; the record as one line), or None
-    when the text does not read as Excel writes a sheet (a quote left open swallows the rows
-    after it: a quoted cell holding a tab; a malformed record): then it is read line by line."""
+def sheet_lines(text: str, dialect: str = "excel-tab") -> list[tuple[int, str]] | None:
+    """(the physical line a record starts on, counted from 1; the record as one line, or an FAQ
+    row's lines), or None when the text does not read as Excel writes a sheet (a quote left open
+    swallows the rows after it: a quoted cell holding a tab; a malformed record): then it is read
+    line by line. ``dialect``: ``excel-tab`` (tab-separated text) or ``excel`` (CSV)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, len(text) + 1))
     try:
-        return _records(text)
+        return _records(text, dialect)
     except csv.Error:
         return None
     finally:
         csv.field_size_limit(limit)
 
 
-def _records(text: str) -> list[tuple[int, str]] | None:
-    reader = csv.reader(io.StringIO(text), dialect="excel-tab")
+# The header of an FAQ's question and answer columns (「質問」「よくある質問」「Q」; 「回答」「答え」「A」).
+_QUESTION_HEADER = re.compile(r"(?:よくある)?(?:質問|問い?|Q|Ｑ|質疑)(?:内容)?")
+_ANSWER_HEADER = re.compile(r"(?:回答|答え?|A|Ａ)(?:内容)?")
+
+
+def faq_columns(header: list[str]) -> tuple[int, int] | None:
+    """(question column, answer column) of a sheet's header row that names both, else None."""
+    names = [cell.strip() for cell in header]
+    q = next((i for i, n in enumerate(names) if _QUESTION_HEADER.fullmatch(n)), None)
+    a = next((i for i, n in enumerate(names) if _ANSWER_HEADER.fullmatch(n)), None)
+    return (q, a) if q is not None and a is not None and q != a else None
+
+
+def _faq_row(record: list[str], header: list[str], columns: tuple[int, int]) -> list[str]:
+    """An FAQ row's lines: 「Q. 質問」, its other cells on one line (「カテゴリ：利用申請／担当部署：…」, not
+    a row number), then the answer's lines, the first marked 「A. 」 (so it starts a paragraph of its
+    own, as an FAQ's answer does)."""
+    q, a = columns
+
+    def cell(i: int) -> str:
+        return " ".join(part.strip() for part in (record[i] if i < len(record) else "").splitlines() if part.strip())
+
+    question = cell(q)
+    if not question:
+        return []
+    lines = [f"Q. {question}"]
+    other = [f"{name.strip()}：{cell(i)}" for i, name in enumerate(header)
+             if i not in columns and name.strip() and cell(i) and not _ROW_NUMBER.fullmatch(cell(i))]  # fmt: skip
+    if other:
+        lines.append("／".join(other))
+    answer = [part.strip() for part in (record[a] if a < len(record) else "").splitlines() if part.strip()]
+    if answer:
+        lines += [f"A. {answer[0]}"] + answer[1:]
+    return lines
+
+
+def _records(text: str, dialect: str = "excel-tab") -> list[tuple[int, str]] | None:
+    reader = csv.reader(io.StringIO(text), dialect=dialect, strict=True)  # a quote left open: no sheet
     out: list[tuple[int, str]] = []
     start = 1
     above: list[str] = []  # the previous data row of the table, merged cells filled in
+    header: list[str] | None = None  # the first row of two filled cells or more
+    faq: tuple[int, int] | None = None
     for record in reader:
-        if any("\t" in cell for cell in record):
+        if any("\t" in cell for cell in record) and dialect == "excel-tab":
             return None
+        if faq is not None and header is not None:
+            out.extend((start, line) for line in _faq_row(record, header, faq))
+            start = reader.line_num + 1
+            continue
         cells = [" ".join(part.strip() for part in cell.splitlines() if part.strip()) for cell in record]
         while cells and not cells[-1]:
             cells.pop()
         filled = [c for c in cells if c]
+        if len(filled) >= 2 and header is None:
+            header = cells
+            faq = faq_columns(cells)
+            if faq is not None:  # an FAQ: its rows are questions and answers (the header is no text)
+                start = reader.line_num + 1
+                continue
         if len(filled) >= 2:
             cells = _fill_merged(cells, above)
             title = row_title(cells)

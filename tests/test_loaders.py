@@ -185,8 +185,15 @@ def test_unsupported_suffix_is_rejected(tmp_path: Path) -> None:
     err = _load_error(path)
     assert (
         err.cause
-        == "対応していない形式です（.docx）。.txt / .md / .pdf を使ってください"
+        == "対応していない形式です（.docx）。.txt / .md / .csv / .pdf を使ってください"
     )
+
+
+def test_a_csv_that_does_not_parse_as_a_sheet_is_read_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text('名前,"閉じていない引用\n次の行\n', encoding="utf-8")
+    doc = load_document(path, _meta(path.name))
+    assert [line.text for line in doc.lines] == ['名前,"閉じていない引用', "次の行"]
 
 
 def test_missing_file_is_rejected(tmp_path: Path) -> None:

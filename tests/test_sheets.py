@@ -85,3 +85,38 @@ def test_the_header_row_fills_no_merged_cell() -> None:
     sheet = "No.\t区分\t項目\t内容\n1\t\t申請\t導入予定日の30日前までに、所属部長の承認を得て申請書を提出する。\n2\t\t確認\t同種のツールが社内で導入済みでないか、導入済みサービス一覧で確認する。\n3\tx\ty\tz\n4\tx\ty\tz\n"
     first = next(t for _, t in sheet_lines(sheet) or [] if t.startswith("| 1 |"))
     assert first.startswith("| 1 |  | 申請 |")  # not 「区分」 from the header
+
+
+# An FAQ kept in Excel and saved as CSV (written for this test): a header naming 質問 and 回答, an answer
+# over two lines in quotes with a comma and doubled quotes inside, an empty 担当 cell.
+FAQ_CSV = (
+    "No,カテゴリ,質問,回答,担当部署,更新日\r\n"
+    '1,利用申請,アカウントはどうやって申し込みますか？,"社内ポータルの申請フォームから申請してください。\n'
+    '・承認後、3営業日以内にIDが発行されます","薬事・DX推進室",2025/4/1\r\n'
+    '2,入力禁止,処方箋の画像を読み込ませてもよいですか？,"いいえ。処方箋、薬歴、保険証番号は""あおぞらAI""にも入力できません。",,2025/4/1\r\n'
+)
+
+
+def test_an_faq_saved_as_csv_reads_as_questions_over_their_answers(tmp_path: Path) -> None:
+    from ingest.sheets import faq_columns
+
+    assert faq_columns(["No", "カテゴリ", "質問", "回答", "担当部署"]) == (2, 3)
+    assert faq_columns(["No.", "区分", "チェック項目", "判断基準・補足"]) is None
+    lines = [t for _, t in sheet_lines(FAQ_CSV.replace("\r\n", "\n"), "excel") or []]
+    assert lines[:4] == [
+        "Q. アカウントはどうやって申し込みますか？",
+        "カテゴリ：利用申請／担当部署：薬事・DX推進室／更新日：2025/4/1",
+        "A. 社内ポータルの申請フォームから申請してください。",
+        "・承認後、3営業日以内にIDが発行されます",
+    ]
+    assert 'いいえ。処方箋、薬歴、保険証番号は"あおぞらAI"にも入力できません。' in lines[-1]
+    # Through the loader and the structure reader: each question heads its answer; Excel's
+    # 「CSV（コンマ区切り）」 is Shift_JIS, accepted for a .csv (a .txt stays UTF-8 only).
+    for name, data in (("faq.csv", ("\ufeff" + FAQ_CSV).encode("utf-8")), ("faq_sjis.csv", FAQ_CSV.encode("cp932"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        meta = DocumentMeta(doc_id="faq", title="FAQ", file=name, status="current", layout="generic")
+        chunks = build_chunks(load_document(path, meta))
+        first = next(c for c in chunks if c.section == "Q. アカウントはどうやって申し込みますか?")
+        assert "3営業日以内にIDが発行されます" in first.text and "処方箋" not in first.text
+        assert any(c.section.startswith("Q. 処方箋の画像") and "保険証番号" in c.text for c in chunks)
