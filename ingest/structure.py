@@ -28,7 +28,7 @@ from guideqa.guideline import (
 )
 from guideqa.models import LoadedDocument, Role, Segment, SourceLine
 from guideqa.text import CIRCLED, circled_number, nfkc
-from ingest.text import canonical_item_code, join_fragments, normalize_line, tidy
+from ingest.text import canonical_item_code, join_fragments, normalize_line, ocr_repaired, tidy
 
 SEGMENT_LABEL: dict[str, str] = {"overview": "概要", "main": "本編", "annex": "別添（付属資料）"}
 
@@ -124,8 +124,9 @@ class _State:
 
 def clean_line(raw: str) -> str:
     """Display form of one line: tags and markdown emphasis removed, the frame of a text box
-    (┏━ ポイント ━┓, ┃ …) dropped, spaces tidied."""
-    text = HTML_TAG_RE.sub(" ", raw)
+    (┏━ ポイント ━┓, ┃ …) dropped, OCR's misreadings fixed (「入カ」, 「生成Al」: :func:`ocr_repaired`),
+    spaces tidied."""
+    text = HTML_TAG_RE.sub(" ", ocr_repaired(raw))
     text = BOLD_RE.sub(r"\1", text)
     text = text.replace("\uf06c", "・").replace("\uf0d8", "・").replace("←", "")
     if RULE_LINE_RE.fullmatch(text.strip()):  # 「==========」: a rule drawn with characters

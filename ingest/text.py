@@ -10,7 +10,7 @@ import re
 
 from guideqa.text import CIRCLED, match_key, nfkc, split_sentences
 
-__all__ = ["canonical_item_code", "join_fragments", "match_key", "nfkc", "normalize_line", "split_sentences", "tidy"]
+__all__ = ["canonical_item_code", "join_fragments", "match_key", "nfkc", "normalize_line", "ocr_repaired", "split_sentences", "tidy"]
 
 _WS_RE = re.compile(r"\s+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
@@ -39,6 +39,27 @@ def tidy(text: str) -> str:
     text = _WS_RE.sub(" ", text).strip()
     # Remove a space that sits between two non-ASCII characters (PDF artefact "AI 提供者").
     return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])|(?<=[A-Za-z0-9]) (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) (?=[A-Za-z0-9])", "", text)
+
+
+# Misreadings OCR makes of Japanese print, each fixed only where the read form cannot be meant: a
+# kanji 口 inside a katakana word (「プ口ンプト」), a katakana カ right after a kanji and before no
+# katakana (「入カ」「協カする」; not 「3カ所」 after a digit, not 「新カード」), 「Al」 or 「A I」 standing
+# for AI beside Japanese (「生成Al」「生成A I利用」), a letter O between digits of a number (「第1O条」).
+_KATA = "\u30a1-\u30fa\u30fc"
+_JAPANESE = "\u3040-\u30ff\u4e00-\u9fff"
+_OCR_REPAIRS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"(?<=[{_KATA}])口(?=[{_KATA}])"), "ロ"),
+    (re.compile(rf"(?<=[\u4e00-\u9fff])カ(?![{_KATA}])"), "力"),
+    (re.compile(rf"(?:(?<=[{_JAPANESE}])A[lI ]I?(?![A-Za-z])|(?<![A-Za-z])A(?:l| I)(?=[{_JAPANESE}]))"), "AI"),
+    (re.compile(r"(?<=[0-9０-９])[OoＯ](?=[0-9０-９]*[条項号])"), "0"),
+)
+
+
+def ocr_repaired(text: str) -> str:
+    """``text`` with OCR's misreadings of Japanese print fixed (see :data:`_OCR_REPAIRS`)."""
+    for pattern, repl in _OCR_REPAIRS:
+        text = pattern.sub(repl, text)
+    return text
 
 
 def canonical_item_code(letter: str, number: str, roman: str) -> str:

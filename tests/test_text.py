@@ -155,3 +155,17 @@ def test_is_own_names_the_asker_or_their_organisation():
         assert is_own(word), word
     for word in ("株式会社ABC", "市役所", "ベンダー", "観光DMO"):
         assert not is_own(word), word
+
+
+def test_ocr_misreadings_of_japanese_print_are_fixed_only_where_the_read_form_cannot_be_meant() -> None:
+    # Lines of a town's 要綱 as OCR gave a scanned PDF (eval/documents, written blind).
+    from ingest.text import ocr_repaired
+
+    assert ocr_repaired("利用者の指示（以下「プ口ンプト」という。）") == "利用者の指示（以下「プロンプト」という。）"
+    assert ocr_repaired("掲げる情報を入カしてはならない。") == "掲げる情報を入力してはならない。"
+    assert ocr_repaired("本町の職員が業務において生成Alを利用する") == "本町の職員が業務において生成AIを利用する"
+    assert ocr_repaired("みずなみ町生成A I利用要綱") == "みずなみ町生成AI利用要綱"
+    assert ocr_repaired("第1O条（研修）") == "第10条（研修）"
+    # What is meant as read stays: a counter after a digit, a katakana word, an entrance, English.
+    for kept in ("3カ所", "新カードの発行", "庁舎の入口", "人口の推移", "AI Safety Institute", "Alt キー", "BLOG"):
+        assert ocr_repaired(kept) == kept
