@@ -32,7 +32,7 @@ def _fail(err: GuideQAError) -> None:
 
 
 def add(
-    file: Annotated[Path, typer.Argument(help="追加するファイル（.pdf / .txt / .md / .csv）")],
+    file: Annotated[Path, typer.Argument(help="追加するファイル（.pdf / .txt / .md / .csv / .tsv）")],
     title: Annotated[str | None, typer.Option("--title", help="題名（省略時は文書の1行目かファイル名）")] = None,
     status: Annotated[str, typer.Option("--status", help=STATUS_HELP)] = "current",
     date: Annotated[str, typer.Option("--date", help="日付（例: 2025-04-01）")] = "",

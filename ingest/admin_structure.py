@@ -28,6 +28,7 @@ from collections import Counter
 
 from guideqa.models import LoadedDocument, SectionKind, SourceLine
 from guideqa.text import CIRCLED
+from ingest.comparison import comparison_lines
 from ingest.pdf_layout import standalone_headings, table_rows
 from ingest.structure import (
     CIRCLED_NUMBER,
@@ -305,8 +306,16 @@ class AdminParser(_Parser):
     """Headings of Japanese administrative documents; see the module docstring."""
 
     def __init__(self, doc: LoadedDocument) -> None:
-        super().__init__(doc)
         texts = [clean_line(normalize_line(line.text)) for line in doc.lines]
+        if rows := comparison_lines(texts):  # a 新旧対照表 flattened one cell per line: a line per row
+            lines = [
+                line if i not in rows else line.model_copy(update={"text": rows[i]})
+                for i, line in enumerate(doc.lines)
+                if i not in rows or rows[i] is not None
+            ]
+            doc = doc.model_copy(update={"lines": lines})
+            texts = [clean_line(normalize_line(line.text)) for line in doc.lines]
+        super().__init__(doc)
         self.has_articles = any(ARTICLE_RE.match(t) and not TOC_ENTRY_RE.search(t) for t in texts)
         page_lines = Counter(line.page for line in doc.lines if line.page is not None and line.text.strip())
         # A slide deck has few lines on every page; a document's last page may be short as well,
@@ -539,7 +548,7 @@ class AdminParser(_Parser):
             self.in_slide = False
         elif self.in_slide and not question:
             self.flush()
-            self._emit(title, line, line)
+            self._emit(tidy(clean_line(line.text)) or title, line, line)  # as written: 「■対応」
             return True
         self.in_title = False
         self.standalone_level = 0

@@ -30,7 +30,7 @@ from guideqa.text import DOCUMENT_KIND_RE, nfkc
 from ingest.admin_structure import running_furniture
 from ingest.chunking import build_chunks
 from ingest.corpus import DOC_ID_RE, auto_doc_id, load_manifest, manifest_path
-from ingest.loaders import MSG_UNSUPPORTED, SUPPORTED_SUFFIXES, load_document
+from ingest.loaders import MSG_UNSUPPORTED, SHEET_DIALECTS, SUPPORTED_SUFFIXES, load_document
 from ingest.pipeline import IngestReport, run_ingest
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,9 @@ def add_document(
             meta, loaded = edition, loaded.model_copy(update={"meta": edition})
         hint = None if supersedes or status != "current" else edition_hint(loaded, metas, settings)
         if not title:
-            meta.title = document_title(loaded, source.stem.replace("_", " "))
+            # A spreadsheet's first row is a header or a question, not a title: its file name is.
+            fallback = source.stem.replace("_", " ")
+            meta.title = fallback if source.suffix.lower() in SHEET_DIALECTS else document_title(loaded, fallback)
         meta.short_title = meta.title
         undo = _Undo(corpus)
         try:

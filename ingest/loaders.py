@@ -32,7 +32,7 @@ TEXT_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
 SHEET_DIALECTS: dict[str, str] = {".csv": "excel", ".tsv": "excel-tab"}
 PDF_SUFFIXES: frozenset[str] = frozenset({".pdf"})
 SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | frozenset(SHEET_DIALECTS) | PDF_SUFFIXES
-SUPPORTED_LABEL = ".txt / .md / .csv / .pdf"  # what a user is told to use
+SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf"  # what a user is told to use
 
 # Files that live in the corpus directory but are not documents.
 _EXCLUDED_NAMES: frozenset[str] = frozenset({"readme.md"})
@@ -115,6 +115,8 @@ def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
     # not parse as a sheet).
     sheet = dialect or ("excel-tab" if is_tab_separated(text) else None)
     rows = sheet_lines(text, sheet) if sheet else None
+    if rows is not None and not any(line.strip() for _, line in rows):  # a header and nothing under it
+        raise DocumentError(str(path), MSG_EMPTY)
     if rows is not None:  # a spreadsheet saved as text: one line per record (ingest.sheets)
         lines = [SourceLine(text=line, line=number, page=None) for number, line in rows]
     else:

@@ -65,31 +65,44 @@ def faq_columns(header: list[str]) -> tuple[int, int] | None:
     return (q, a) if q is not None and a is not None and q != a else None
 
 
+# The header of a row-number column (「No」「No.」「番号」「#」): its values name no fact of the row.
+_NUMBER_HEADER = re.compile(r"No\.?|NO\.?|№|番号|項番|#|＃|連番")
+
+
 def _faq_row(record: list[str], header: list[str], columns: tuple[int, int]) -> list[str]:
     """An FAQ row's lines: 「Q. 質問」, its other cells on one line (「カテゴリ：利用申請／担当部署：…」, not
-    a row number), then the answer's lines, the first marked 「A. 」 (so it starts a paragraph of its
-    own, as an FAQ's answer does)."""
+    the row number), then the answer's lines, the first marked 「A. 」 (so it starts a paragraph of its
+    own, as an FAQ's answer does). A row with no question continues the entry above it (an answer
+    under a merged question cell: its lines only); a row of one filled cell is that cell's text (a
+    category row 「■ 利用申請」, a note under the table)."""
     q, a = columns
 
     def cell(i: int) -> str:
         return " ".join(part.strip() for part in (record[i] if i < len(record) else "").splitlines() if part.strip())
 
+    answer = [part.strip() for part in (record[a] if a < len(record) else "").splitlines() if part.strip()]
+    filled = [cell(i) for i in range(len(record)) if cell(i)]
     question = cell(q)
+    if len(filled) == 1 and not answer:
+        return filled
     if not question:
-        return []
+        return answer
     lines = [f"Q. {question}"]
-    other = [f"{name.strip()}：{cell(i)}" for i, name in enumerate(header)
-             if i not in columns and name.strip() and cell(i) and not _ROW_NUMBER.fullmatch(cell(i))]  # fmt: skip
+    named = range(max(len(header), len(record)))
+    other = [f"{(header[i].strip() if i < len(header) else '')}：{cell(i)}".lstrip("：") for i in named
+             if i not in columns and cell(i) and not (i < len(header) and _NUMBER_HEADER.fullmatch(header[i].strip()))]  # fmt: skip
     if other:
         lines.append("／".join(other))
-    answer = [part.strip() for part in (record[a] if a < len(record) else "").splitlines() if part.strip()]
     if answer:
         lines += [f"A. {answer[0]}"] + answer[1:]
     return lines
 
 
 def _records(text: str, dialect: str = "excel-tab") -> list[tuple[int, str]] | None:
-    reader = csv.reader(io.StringIO(text), dialect=dialect, strict=True)  # a quote left open: no sheet
+    # As Excel writes CSV, a quote is opened only at a cell's start and closed before its end: strict
+    # reading tells a file that is no sheet (a quote left open). (Tab-separated text may come from
+    # elsewhere, 「"重要"な点」 in a cell: read leniently, as before.)
+    reader = csv.reader(io.StringIO(text), dialect=dialect, strict=dialect == "excel")
     out: list[tuple[int, str]] = []
     start = 1
     above: list[str] = []  # the previous data row of the table, merged cells filled in

@@ -42,24 +42,32 @@ def tidy(text: str) -> str:
 
 
 # Misreadings OCR makes of Japanese print, each fixed only where the read form cannot be meant: a
-# kanji 口 inside a katakana word (「プ口ンプト」), a katakana カ right after a kanji and before no
-# katakana (「入カ」「協カする」; not 「3カ所」 after a digit, not 「新カード」), 「Al」 or 「A I」 standing
-# for AI beside Japanese (「生成Al」「生成A I利用」), a letter O between digits of a number (「第1O条」).
+# kanji 口 inside a katakana word (「プ口ンプト」; not 口コミ), a katakana カ right after a kanji and
+# before no katakana (「入カ」「協カする」; not a counter: 「三カ月」「数カ所」「何カ国」「3カ所」, not 「新カード」),
+# 「Al」 or 「A I」 standing for AI beside Japanese (「生成Al」「生成A I利用」; not 「区分A の」), and a letter O
+# among the digits of an article's, paragraph's or item's number (「第1O条」).
 _KATA = "\u30a1-\u30fa\u30fc"
 _JAPANESE = "\u3040-\u30ff\u4e00-\u9fff"
+_NUMERAL_KANJI = "一二三四五六七八九十百千万数何各両幾"
 _OCR_REPAIRS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"(?<=[{_KATA}])口(?=[{_KATA}])"), "ロ"),
-    (re.compile(rf"(?<=[\u4e00-\u9fff])カ(?![{_KATA}])"), "力"),
-    (re.compile(rf"(?:(?<=[{_JAPANESE}])A[lI ]I?(?![A-Za-z])|(?<![A-Za-z])A(?:l| I)(?=[{_JAPANESE}]))"), "AI"),
-    (re.compile(r"(?<=[0-9０-９])[OoＯ](?=[0-9０-９]*[条項号])"), "0"),
+    (re.compile(rf"(?<=[{_KATA}])口(?=[{_KATA}])(?!コミ)"), "ロ"),
+    (re.compile(rf"(?<=[\u4e00-\u9fff])(?<![{_NUMERAL_KANJI}])カ(?![{_KATA}月所国年回条])"), "力"),
+    (re.compile(rf"(?<=[{_JAPANESE}])A(?:l| I)(?![A-Za-z])|(?<![A-Za-z])A(?:l| I)(?=[{_JAPANESE}])"), "AI"),
 )
+_NUMBERED_UNIT = re.compile(r"第([0-9０-９OoＯ]{2,4})([条項号])")
+_LETTER_O = str.maketrans("OoＯ", "000")
+
+
+def _unit_number(m: re.Match[str]) -> str:
+    digits = m.group(1)
+    return f"第{digits.translate(_LETTER_O)}{m.group(2)}" if any(c.isdigit() for c in digits) else m.group(0)
 
 
 def ocr_repaired(text: str) -> str:
     """``text`` with OCR's misreadings of Japanese print fixed (see :data:`_OCR_REPAIRS`)."""
     for pattern, repl in _OCR_REPAIRS:
         text = pattern.sub(repl, text)
-    return text
+    return _NUMBERED_UNIT.sub(_unit_number, text)
 
 
 def canonical_item_code(letter: str, number: str, roman: str) -> str:

@@ -327,7 +327,7 @@ def has_counter(text: str, counter: str) -> bool:
 # (「内線何番にかければいい？」「電話で聞きたい」) they say how, not about what. One that is the
 # subject of its clause (「怪しいメールが来た」「変な電話がかかってきた」) is what happened: the topic.
 _CONTACT_MEANS = re.compile(
-    r"(?:(?:電話|内線|ファックス|FAX|fax)(?:番号)?|メール)(?!が)|(?<![\u4e00-\u9fff])番号?|アドレス|メアド|連絡先?|問い?合わ?せ先?"
+    r"(?:(?:電話|内線|ファックス|FAX|fax)(?:番号)?+|メール(?:アドレス)?+|アドレス)(?!が)|(?<![\u4e00-\u9fff])番号?|メアド|連絡先?|問い?合わ?せ先?"
 )
 
 

@@ -513,10 +513,10 @@ class Retriever:
         return weights
 
     def _is_duplicate(self, i: int, picked: list[Hit]) -> bool:
-        """Near-duplicates (overview slide vs body text, 別添 re-quotes) collapse to the best.
-        A passage is a duplicate when it is mostly inside one ranked above it; one that holds a
-        shorter passage ranked above and says more (a slide's steps after the contact list's
-        line that repeats one of them) is kept."""
+        """Near-duplicates (別添 re-quotes; an overview slide ranked below the body text it
+        summarises) collapse to the best ranked. A passage is a duplicate when it is mostly inside
+        one ranked above it; one that holds a shorter passage ranked above and says more (a
+        slide's steps after the contact list's line that repeats one of them) is kept."""
         a = self._keys[i]
         if not a:
             return False

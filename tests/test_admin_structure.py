@@ -405,7 +405,7 @@ def test_a_heading_inside_a_slide_is_a_line_of_the_slide():
     path = Path(__file__).parents[1] / "eval" / "documents" / "しんわ信用金庫_生成AI研修資料（PowerPointから書き出し）.txt"
     chunks = build_chunks(text_doc(path.read_text("utf-8")))
     fraud = [c for c in chunks if c.section == "P14 不正利用・詐欺メールに注意"]
-    assert any("システム部情報セキュリティ担当へ転送" in c.text for c in fraud)
+    assert any("システム部情報セキュリティ担当へ転送" in c.text and "■対応" in c.text for c in fraud)  # the line as written
     assert not any(c.section_path[-1] in ("対応", "受講期限", "報告の流れ") for c in chunks)
     assert any(c.section == "P19 研修の受講期限と確認テスト" and "受講期限" in c.text for c in chunks)
     assert any(c.section_path[-1].startswith("Q. 英文メールの翻訳") for c in chunks)

@@ -547,6 +547,8 @@ def test_where_to_call_is_a_contact_question() -> None:
     assert "メール" in content_words(without_type_cue("変なメールが届いたんだけど、どこに送ればいい？"))
     assert "電話" in content_words(without_type_cue("取引先を名乗る電話がかかってきた。どこに伝えればいい？"))
     assert "メール" not in content_words(without_type_cue("パスワードを忘れたら、どこにメールすればいい？"))
+    assert "電話" in content_words(without_type_cue("電話番号が漏れたらどこに連絡すればいい？"))  # not given back by 番号
+    assert "メール" in content_words(without_type_cue("メールアドレスが漏れたらどこに連絡すればいい？"))
 
 
 def test_rate_questions() -> None:

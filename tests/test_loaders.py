@@ -185,7 +185,7 @@ def test_unsupported_suffix_is_rejected(tmp_path: Path) -> None:
     err = _load_error(path)
     assert (
         err.cause
-        == "対応していない形式です（.docx）。.txt / .md / .csv / .pdf を使ってください"
+        == "対応していない形式です（.docx）。.txt / .md / .csv / .tsv / .pdf を使ってください"
     )
 
 

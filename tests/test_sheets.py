@@ -110,6 +110,10 @@ def test_an_faq_saved_as_csv_reads_as_questions_over_their_answers(tmp_path: Pat
         "・承認後、3営業日以内にIDが発行されます",
     ]
     assert 'いいえ。処方箋、薬歴、保険証番号は"あおぞらAI"にも入力できません。' in lines[-1]
+    assert lines[-2] == "カテゴリ：入力禁止／更新日：2025/4/1"  # the empty 担当部署 and the row number left out
+    # A category row of one cell is that cell; a row with no question continues the entry above it.
+    more = [t for _, t in sheet_lines(FAQ_CSV.replace("\r\n", "\n") + ",■ 事故対応,,,,\n,,,\"（続き）夜間は当番薬剤師へ。\",,\n", "excel") or []]
+    assert more[-2:] == ["■ 事故対応", "（続き）夜間は当番薬剤師へ。"]
     # Through the loader and the structure reader: each question heads its answer; Excel's
     # 「CSV（コンマ区切り）」 is Shift_JIS, accepted for a .csv (a .txt stays UTF-8 only).
     for name, data in (("faq.csv", ("\ufeff" + FAQ_CSV).encode("utf-8")), ("faq_sjis.csv", FAQ_CSV.encode("cp932"))):
@@ -120,3 +124,19 @@ def test_an_faq_saved_as_csv_reads_as_questions_over_their_answers(tmp_path: Pat
         first = next(c for c in chunks if c.section == "Q. アカウントはどうやって申し込みますか?")
         assert "3営業日以内にIDが発行されます" in first.text and "処方箋" not in first.text
         assert any(c.section.startswith("Q. 処方箋の画像") and "保険証番号" in c.text for c in chunks)
+
+
+def test_a_sheet_with_a_header_only_is_empty_and_tab_separated_text_is_read_leniently(tmp_path: Path) -> None:
+    import pytest
+
+    from guideqa.errors import DocumentError
+
+    path = tmp_path / "faq.csv"
+    path.write_text("\ufeff質問,回答\r\n", encoding="utf-8")
+    with pytest.raises(DocumentError) as err:
+        load_document(path, DocumentMeta(doc_id="faq", title="FAQ", file=path.name))
+    assert "空" in err.value.cause
+    # A quote inside a tab-separated cell, as a text not written by Excel may hold: still a sheet.
+    text = "No\t項目\t内容\n" + "".join(f'{n}\t確認{n}\t"重要"な点を確認する{n}\n' for n in range(1, 7))
+    rows = sheet_lines(text)
+    assert rows is not None and any("重要な点を確認する1" in line for _, line in rows)

@@ -167,5 +167,7 @@ def test_ocr_misreadings_of_japanese_print_are_fixed_only_where_the_read_form_ca
     assert ocr_repaired("みずなみ町生成A I利用要綱") == "みずなみ町生成AI利用要綱"
     assert ocr_repaired("第1O条（研修）") == "第10条（研修）"
     # What is meant as read stays: a counter after a digit, a katakana word, an entrance, English.
-    for kept in ("3カ所", "新カードの発行", "庁舎の入口", "人口の推移", "AI Safety Institute", "Alt キー", "BLOG"):
+    kept_forms = ("3カ所", "三カ月以内", "数カ所", "何カ国語", "五カ年計画", "新カードの発行", "庁舎の入口", "人口の推移", "ネット口コミ",
+                  "AI Safety Institute", "Alt キー", "BLOG", "区分A の場合", "ランクA 以上", "型番10O号")  # fmt: skip
+    for kept in kept_forms:
         assert ocr_repaired(kept) == kept
