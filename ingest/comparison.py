@@ -28,9 +28,9 @@ NEW_HEADER_RE = re.compile(rf"^(?:{_NEW})$")
 OLD_HEADER_RE = re.compile(rf"^(?:{_OLD})$")
 _ADDED = re.compile(r"^[（(]?新設[）)]?$")
 _REMOVED = re.compile(r"^[（(]?(?:削る|削除)[）)]?$")
-_ARTICLE = re.compile(r"^第\s*[0-9一二三四五六七八九十百]+\s*条")
-# Where the table ends: the notice's closing 「以上」, or an attachment's heading.
-_END = re.compile(r"^(?:以\s*上|別\s*添|別\s*紙|別\s*表|別\s*記|附\s*則)")
+# Where the table ends: the notice's closing 「以上」, an attachment (別添), or the heading of an
+# appendix, a form or supplementary provisions (the structure reader's APPENDIX_RE).
+_CLOSING = re.compile(r"^(?:以\s*上|別\s*添)")
 MAX_TITLE = 40
 HEADER_WITHIN = 4  # non-empty lines between the title and the column header (a note on what is shown)
 
@@ -53,6 +53,8 @@ def comparison_lines(texts: list[str]) -> dict[int, str | None]:
 
 
 def _table(texts: list[str], title: int) -> dict[int, str | None] | None:
+    from ingest.admin_structure import APPENDIX_RE  # (admin_structure imports this module)
+
     filled = [k for k in range(title + 1, len(texts)) if texts[k].strip()]
     header = next(
         (n for n, k in enumerate(filled[: HEADER_WITHIN + 1]) if n + 1 < len(filled) and _header_pair(texts[k], texts[filled[n + 1]])),
@@ -64,7 +66,8 @@ def _table(texts: list[str], title: int) -> dict[int, str | None] | None:
     labels = (nfkc(texts[filled[header]]).strip(), nfkc(texts[filled[header + 1]]).strip())
     cells: list[int] = []
     for k in filled[header + 2 :]:
-        if _END.match(nfkc(texts[k]).strip()) or TITLE_RE.search(texts[k]):
+        line = nfkc(texts[k]).strip()
+        if _CLOSING.match(line) or APPENDIX_RE.match(line) or TITLE_RE.search(texts[k]):
             break
         cells.append(k)
     if not cells or len(cells) % 2:
@@ -94,8 +97,9 @@ def _header_pair(first: str, second: str) -> bool:
 def _reads_as_row(new: str, old: str) -> bool:
     """A row of a 新旧対照表: 新設 marks the old column, 削る the new one, and an article's heading
     stands beside an article's heading or such a mark."""
+    from ingest.admin_structure import ARTICLE_RE
     if _ADDED.match(new) or _REMOVED.match(old):
         return False
-    if _ARTICLE.match(new) and not (_ARTICLE.match(old) or _ADDED.match(old)):
+    if ARTICLE_RE.match(new) and not (ARTICLE_RE.match(old) or _ADDED.match(old)):
         return False
-    return not (_ARTICLE.match(old) and not (_ARTICLE.match(new) or _REMOVED.match(new)))
+    return not (ARTICLE_RE.match(old) and not (ARTICLE_RE.match(new) or _REMOVED.match(new)))
