@@ -46,7 +46,9 @@ DOCUMENTS_DIR = Path(__file__).parent / "documents"
 # passages whose text changed since are embedded. Vectors are looked up by content hash and
 # embedder id, so a stale or foreign store changes the time of a run, never its answers.
 VECTORS_DIR = DOCUMENTS_DIR / "vectors"
-SUFFIXES = (".txt", ".md", ".csv", ".pdf")
+SUFFIXES = (".txt", ".md", ".csv", ".pdf", ".docx", ".xlsx", ".pptx", ".html")
+# Files added as saved, never printed to PDF: a spreadsheet, an office file, a web page.
+AS_SAVED = (".pdf", ".csv", ".docx", ".xlsx", ".pptx", ".html")
 
 
 @dataclass
@@ -170,13 +172,25 @@ def as_pdfs(documents: list[Path], folder: Path) -> list[Path]:
     running header is a Markdown document's 「# 」 title, else the file name's words."""
     out = []
     for doc in documents:
-        if doc.suffix in (".pdf", ".csv"):  # a spreadsheet is added as saved, not printed
+        if doc.suffix in AS_SAVED:  # a spreadsheet, an office file or a web page is added as saved
             out.append(doc)
             continue
         text = doc.read_text("utf-8")
         title = document_title(text, doc.stem.replace("_", " "))
         out.append(render_pdf(text, folder / f"{doc.stem}.pdf", title=title, markdown=doc.suffix == ".md"))
     return out
+
+
+def document_text(path: Path) -> str:
+    """A document's text as a reader sees it: a text file as it is, an office file or a web page as
+    `guideqa add` reads it (:func:`ingest.loaders.load_document`)."""
+    if path.suffix in (".txt", ".md", ".csv"):
+        return path.read_text("utf-8")
+    from guideqa.models import DocumentMeta
+    from ingest.loaders import load_document
+
+    meta = DocumentMeta(doc_id="probe", title=path.stem, short_title=path.stem, file=path.name)
+    return "\n".join(line.text for line in load_document(path, meta).lines)
 
 
 def _ask(documents: list[Path], questions: list[dict], index_dir: Path) -> list[dict]:

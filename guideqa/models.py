@@ -55,6 +55,9 @@ class LoadedDocument(BaseModel):
     meta: DocumentMeta
     lines: list[SourceLine]
     sha256: str
+    # Each line is a paragraph as its writer ended it (a Word paragraph, a web page's block), never a
+    # piece of one broken at a width.
+    paragraph_lines: bool = False
 
 
 class Chunk(BaseModel):

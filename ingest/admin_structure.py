@@ -337,6 +337,7 @@ class AdminParser(_Parser):
             (LEVEL_MARKED, LEVEL_LABEL) if first_marked < first_label else (LEVEL_LABEL, LEVEL_MARKED)
         )
         self.wrap = wrap_width(texts)
+        self.paragraph_lines = doc.paragraph_lines
         content = [t if t and not self.is_furniture(t) else "" for t in texts]
         self.list_items = list_items(content)
         # A PDF's layout marks (ingest.pdf_layout): table rows and headings set apart on the page.
@@ -429,6 +430,8 @@ class AdminParser(_Parser):
         """In a text file whose lines were not broken at a width (each line as its writer ended it),
         a short line that leaves no clause open is a unit of its own: the lines of a contact block
         (「医療情報部 AI推進担当」「内線：4120」「メール：…」) are not one run of words."""
+        if self.paragraph_lines and self._buf:
+            return True
         if self.wrap is not None or self.markdown or self.page is not None or len(self._buf) != 1:
             return False
         last = self._buf[-1][0].strip()

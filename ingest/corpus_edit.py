@@ -30,7 +30,7 @@ from guideqa.text import DOCUMENT_KIND_RE, nfkc
 from ingest.admin_structure import running_furniture
 from ingest.chunking import build_chunks
 from ingest.corpus import DOC_ID_RE, auto_doc_id, load_manifest, manifest_path
-from ingest.loaders import MSG_UNSUPPORTED, SHEET_DIALECTS, SUPPORTED_SUFFIXES, load_document
+from ingest.loaders import SHEET_SUFFIXES, SUPPORTED_SUFFIXES, load_document, unsupported
 from ingest.pipeline import IngestReport, run_ingest
 
 log = logging.getLogger(__name__)
@@ -68,11 +68,19 @@ def _names_an_organisation(line: str) -> bool:
     )
 
 
+_TOP_HEADING_RE = re.compile(r"#\s+(\S.*)")
+
+
 def detect_title(lines: list[str], fallback: str) -> str:
     """The title of a document from its first lines: the line naming a kind of document
     (ガイドライン, 手引き, ポリシー …), after the organisation's name when that stands alone on the
     line before it; otherwise the first line when it reads like a title (short, not a
-    sentence). Markdown marks are dropped; ``fallback`` (the file name) when nothing fits."""
+    sentence). Markdown marks are dropped; ``fallback`` (the file name) when nothing fits. A first
+    line marked as the top heading (Markdown's 「# 」, a web page's h1, a Word document's 表題) is the
+    title its writer gave."""
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if (top := _TOP_HEADING_RE.match(first)) and len(top.group(1)) <= MAX_TITLE and "。" not in top.group(1):
+        return re.sub(r"\s+", " ", top.group(1)).strip()
     block: list[str] = []
     for line in lines:
         text = re.sub(r"\s+", " ", _MARKUP_RE.sub("", line)).strip()
@@ -169,7 +177,7 @@ def add_document(
     if not source.is_file():
         raise DocumentError(str(source), "ファイルが見つかりません")
     if source.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise DocumentError(str(source), MSG_UNSUPPORTED.format(suffix=source.suffix or "拡張子なし"))
+        raise unsupported(source)
     if source.name.startswith(".") or source.stem.lower() == "manifest" or source.name.lower() == "readme.md":
         raise DocumentError(str(source), "この名前のファイルは文書として取り込めません。名前を変えてください")
     corpus.mkdir(parents=True, exist_ok=True)
@@ -207,7 +215,7 @@ def add_document(
         if not title:
             # A spreadsheet's first row is a header or a question, not a title: its file name is.
             fallback = source.stem.replace("_", " ")
-            meta.title = fallback if source.suffix.lower() in SHEET_DIALECTS else document_title(loaded, fallback)
+            meta.title = fallback if source.suffix.lower() in SHEET_SUFFIXES else document_title(loaded, fallback)
         meta.short_title = meta.title
         undo = _Undo(corpus)
         try:

@@ -1,11 +1,14 @@
-"""Load corpus source files (.txt / .md / .csv / .tsv / .pdf) into ``LoadedDocument`` objects.
+"""Load corpus source files (.txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .html) into ``LoadedDocument`` objects.
 
 Every loader returns one ``SourceLine`` per physical line so that later stages can
 cite exact locations:
 
 * text files: ``line`` is the 1-based line number in the file, ``page`` is ``None``;
 * PDFs: ``line`` is the 1-based line number within the page, ``page`` is the
-  1-based page number. Nothing is inserted between pages.
+  1-based page number. Nothing is inserted between pages;
+* office files and saved web pages (:mod:`ingest.office`, :mod:`ingest.web_page`): ``line`` is the
+  paragraph of a Word document, the row of an Excel sheet, the slide of a PowerPoint deck, the
+  source line of a page's element.
 
 Failures are reported as ``DocumentError`` with a Japanese ``cause`` that is safe to
 show to users.
@@ -31,8 +34,15 @@ TEXT_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
 # Spreadsheets saved as text, by the csv dialect Excel writes them in (ingest.sheets).
 SHEET_DIALECTS: dict[str, str] = {".csv": "excel", ".tsv": "excel-tab"}
 PDF_SUFFIXES: frozenset[str] = frozenset({".pdf"})
-SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | frozenset(SHEET_DIALECTS) | PDF_SUFFIXES
-SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf"  # what a user is told to use
+# Files as an office saves them: Word, Excel, a web page saved from a browser.
+OFFICE_SUFFIXES: frozenset[str] = frozenset({".docx", ".xlsx", ".pptx", ".html", ".htm"})
+SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | frozenset(SHEET_DIALECTS) | PDF_SUFFIXES | OFFICE_SUFFIXES
+SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .html"  # what a user is told to use
+# Files whose first line is a header or a question, not a title (their file name is the title).
+SHEET_SUFFIXES: frozenset[str] = frozenset(SHEET_DIALECTS) | {".xlsx"}
+# Older binary formats of the same programs, and the one to save them in instead.
+_RESAVE_AS: dict[str, str] = {".doc": ".docx", ".rtf": ".docx", ".docm": ".docx", ".xls": ".xlsx", ".xlsm": ".xlsx",
+                              ".ppt": ".pptx", ".pptm": ".pptx", ".mht": ".html", ".mhtml": ".html"}  # fmt: skip
 
 # Files that live in the corpus directory but are not documents.
 _EXCLUDED_NAMES: frozenset[str] = frozenset({"readme.md"})
@@ -47,6 +57,12 @@ MSG_NOT_UTF8 = (
     "UTF-8として読めないバイトがあります）。UTF-8で保存し直してください"
 )
 MSG_EMPTY = "本文が空です"
+MSG_RESAVE = "この形式（{suffix}）は読み込めません。{target} 形式で保存し直してから追加してください"
+MSG_OFFICE_BROKEN = (
+    "{kind}を読み込めません（ファイルが壊れているか、パスワードで保護されている可能性があります）。"
+    "保護を解除して保存し直してください"
+)
+_OFFICE_KIND = {".docx": "Word文書", ".xlsx": "Excelブック", ".pptx": "PowerPointファイル", ".html": "Webページ", ".htm": "Webページ"}
 MSG_PDF_ENCRYPTED = "暗号化されたPDFは読み込めません（パスワード保護）"
 MSG_PDF_BROKEN = "PDFを読み込めません（ファイルが壊れている可能性があります）"
 MSG_PDF_NO_TEXT = "PDFからテキストを抽出できません（画像のみのPDFの可能性があります）"
@@ -63,9 +79,17 @@ def load_document(path: Path, meta: DocumentMeta) -> LoadedDocument:
         return load_text(path, meta)
     if suffix in PDF_SUFFIXES:
         return load_pdf(path, meta)
-    raise DocumentError(
-        str(path), MSG_UNSUPPORTED.format(suffix=path.suffix or "拡張子なし")
-    )
+    if suffix in OFFICE_SUFFIXES:
+        return load_office(path, meta)
+    raise unsupported(path)
+
+
+def unsupported(path: Path) -> DocumentError:
+    """The error for a file of a format not read: an older Office format names the one to save in."""
+    suffix = path.suffix.lower()
+    if suffix in _RESAVE_AS:
+        return DocumentError(str(path), MSG_RESAVE.format(suffix=path.suffix, target=_RESAVE_AS[suffix]))
+    return DocumentError(str(path), MSG_UNSUPPORTED.format(suffix=path.suffix or "拡張子なし"))
 
 
 def iter_corpus_files(corpus_dir: Path) -> list[Path]:
@@ -171,6 +195,40 @@ def _read_bytes(path: Path) -> bytes:
         raise DocumentError(
             str(path), MSG_UNREADABLE_FILE.format(reason=type(exc).__name__)
         ) from exc
+
+
+# --- office files and web pages ------------------------------------------------------
+def load_office(path: Path, meta: DocumentMeta) -> LoadedDocument:
+    """Load a Word document, an Excel workbook, a PowerPoint deck or a saved web page as lines of its
+    text (numbered by paragraph, sheet row, slide or source line: :mod:`ingest.office`,
+    :mod:`ingest.web_page`)."""
+    from ingest.office import OfficeFileError, docx_lines, pptx_lines, xlsx_lines
+    from ingest.web_page import html_lines
+
+    path = Path(path)
+    data = _read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower()
+    if not data.strip():
+        raise DocumentError(str(path), MSG_EMPTY)
+    try:
+        if suffix == ".docx":
+            rows = docx_lines(data)
+        elif suffix == ".xlsx":
+            rows = xlsx_lines(data)
+        elif suffix == ".pptx":
+            rows = pptx_lines(data)
+        else:
+            rows = html_lines(data)
+    except OfficeFileError as exc:
+        logger.warning("Cannot read %s: %s", path.name, exc)
+        raise DocumentError(str(path), MSG_OFFICE_BROKEN.format(kind=_OFFICE_KIND[suffix])) from exc
+    lines = [SourceLine(text=line, line=number, page=None) for number, line in rows]
+    if not any(line.text.strip() for line in lines):
+        raise DocumentError(str(path), MSG_EMPTY)
+    logger.info("Loaded %s: %d lines", path.name, len(lines))
+    # A workbook's lines are a sheet's, read as one saved as text is; a document's, its paragraphs.
+    return LoadedDocument(meta=meta, lines=lines, sha256=digest, paragraph_lines=suffix != ".xlsx")
 
 
 # --- PDF --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 
 # A text is a sheet when at least this many of its lines, and half of its non-empty lines, are rows:
 # two filled cells or more apart by a tab (a tab that only indents a line makes no row).
@@ -103,17 +104,29 @@ def _records(text: str, dialect: str = "excel-tab") -> list[tuple[int, str]] | N
     # reading tells a file that is no sheet (a quote left open). (Tab-separated text may come from
     # elsewhere, 「"重要"な点」 in a cell: read leniently, as before.)
     reader = csv.reader(io.StringIO(text), dialect=dialect, strict=dialect == "excel")
-    out: list[tuple[int, str]] = []
+    records: list[tuple[int, list[str]]] = []
     start = 1
-    above: list[str] = []  # the previous data row of the table, merged cells filled in
-    header: list[str] | None = None  # the first row of two filled cells or more
-    faq: tuple[int, int] | None = None
     for record in reader:
         if any("\t" in cell for cell in record) and dialect == "excel-tab":
             return None
+        records.append((start, record))
+        start = reader.line_num + 1
+    return table_lines(records)
+
+
+def table_lines(records: Iterable[tuple[int, list[str]]]) -> list[tuple[int, str]]:
+    """The lines of one table, given as (the line or row number it starts on, its cells) per row —
+    a sheet saved as text, a workbook's sheet, a table in a Word document or a web page. The first
+    row of two filled cells or more is the header; under a header naming a question and an answer
+    column, each row is an FAQ entry (:func:`_faq_row`); otherwise a row of several cells is one
+    line 「| … | … |」 under its 【】 label (:func:`row_title`), a row of one cell that cell's text."""
+    out: list[tuple[int, str]] = []
+    above: list[str] = []  # the previous data row of the table, merged cells filled in
+    header: list[str] | None = None  # the first row of two filled cells or more
+    faq: tuple[int, int] | None = None
+    for start, record in records:
         if faq is not None and header is not None:
             out.extend((start, line) for line in _faq_row(record, header, faq))
-            start = reader.line_num + 1
             continue
         cells = [" ".join(part.strip() for part in cell.splitlines() if part.strip()) for cell in record]
         while cells and not cells[-1]:
@@ -123,7 +136,6 @@ def _records(text: str, dialect: str = "excel-tab") -> list[tuple[int, str]] | N
             header = cells
             faq = faq_columns(cells)
             if faq is not None:  # an FAQ: its rows are questions and answers (the header is no text)
-                start = reader.line_num + 1
                 continue
         if len(filled) >= 2:
             cells = _fill_merged(cells, above)
@@ -135,7 +147,6 @@ def _records(text: str, dialect: str = "excel-tab") -> list[tuple[int, str]] | N
         else:
             above = []
             out.append((start, filled[0] if filled else ""))
-        start = reader.line_num + 1
     return out
 
 

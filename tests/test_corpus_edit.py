@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ingest.index_store import read_manifest
 from ingest.pipeline import run_ingest
 from tests.fakes import FakeEmbedder
 from tests.municipal import PDF_NAME, TXT_NAME, write_municipal
+from tests.office_files import make_docx, make_html, make_xlsx
 from tests.pdfs import make_encrypted_pdf, make_garbage_pdf, make_image_only_pdf, make_truncated_pdf
 
 runner = CliRunner()
@@ -90,7 +92,9 @@ def test_dropped_files_without_entries_are_still_ingested_with_distinct_ids(corp
         ("broken.pdf", make_truncated_pdf, "壊れて"),
         ("garbage.pdf", make_garbage_pdf, "壊れて"),
         ("empty.txt", lambda p: p.write_text("  \n", encoding="utf-8"), "空"),
-        ("slides.pptx", lambda p: p.write_bytes(b"PK\x03\x04"), "対応していない形式"),
+        ("slides.odp", lambda p: p.write_bytes(b"PK\x03\x04"), "対応していない形式"),
+        ("slides.pptx", lambda p: p.write_bytes(b"PK\x03\x04"), "壊れている"),
+        ("rules.doc", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0"), ".docx 形式で保存し直して"),
     ],
 )
 def test_bad_input_names_the_file_and_changes_nothing(corpus: Settings, tmp_path: Path, name, make, cause):
@@ -101,6 +105,24 @@ def test_bad_input_names_the_file_and_changes_nothing(corpus: Settings, tmp_path
     assert result.exit_code == 2
     assert name in result.output and cause in result.output and "エラー" in result.output
     assert state(corpus) == before  # manifest, index build and files as they were
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "title", "wanted"),
+    [
+        (make_docx, "kitei.docx", "さくら市生成AI利用規程", "10日前まで"),
+        (make_xlsx, "さくら高校_生成AI利用ルール.xlsx", "さくら高校 生成AI利用ルール", "教科主任の確認"),
+        (make_html, "page.html", "生成AIの利用について", "90日間保存"),
+    ],
+)
+def test_office_files_and_web_pages_are_added_as_saved(corpus: Settings, tmp_path: Path, make, name, title, wanted):
+    path = make(tmp_path / name)
+    result = cli(corpus, "add", str(path))
+    assert result.exit_code == 0, result.output
+    entry = yaml.safe_load((corpus.corpus_dir / "manifest.yaml").read_text(encoding="utf-8"))["documents"][-1]
+    assert entry["file"] == name and entry["title"] == title  # a workbook by its file name
+    chunks = [json.loads(line) for line in (corpus.index_dir / "current" / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(c["doc_id"] == entry["doc_id"] and wanted in c["text"] for c in chunks)
 
 
 def test_a_colliding_name_is_refused(corpus: Settings, tmp_path: Path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.documents import DOCUMENTS_DIR, SUFFIXES, _batch_line, _key, answers, score
+from eval.documents import DOCUMENTS_DIR, SUFFIXES, _batch_line, _key, answers, document_text, score
 from guideqa.text import match_key
 
 
@@ -14,7 +14,7 @@ def _questions() -> list[dict]:
 
 
 def test_every_span_is_in_its_document_and_both_splits_are_used():
-    docs = {p.name: _key(p.read_text("utf-8")) for p in DOCUMENTS_DIR.iterdir() if p.suffix in SUFFIXES}
+    docs = {p.name: _key(document_text(p)) for p in DOCUMENTS_DIR.iterdir() if p.suffix in SUFFIXES}
     questions = _questions()
     assert len(docs) == 32 and len(questions) == 697
     for q in questions:

@@ -1,0 +1,276 @@
+"""A web page saved from a browser (.html / .htm): a city's page on its AI policy, an intranet page.
+
+The page's text is what a reader sees of its content, in the order shown: headings (h1–h6) as
+Markdown headings, paragraphs and list items as lines (an ordered list's numbers drawn by the
+browser put back in front of its items, 「1. 」; an unordered list's items marked 「・」), a table's
+rows read as a sheet's (:func:`ingest.sheets.table_lines`), a definition list's terms and
+descriptions as lines. What the site puts around every page is left out: scripts and styles, the
+site header and footer, navigation menus, breadcrumbs, side menus, 「このページの先頭へ」 links and
+feedback forms — by their HTML5 elements and ARIA roles, and by the id and class names content
+management systems give them (``header``, ``gnavi``, ``pankuzu``, ``side`` …). When the page marks
+its main content (``<main>``, ``role="main"``), only that is read.
+
+Whitespace is collapsed as a browser collapses it; a line break in the source between two Japanese
+characters joins them without a space, as CSS renders East Asian text. Old municipal sites are
+saved in Shift_JIS: the declared encoding is read in its Windows superset (cp932, with ①, ㈱ and
+the NEC specials); a page that declares none is tried as UTF-8, cp932 and EUC-JP. Lines are numbered by the HTML source line their element starts on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from typing import Any
+
+from ingest.sheets import table_lines
+
+logger = logging.getLogger(__name__)
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
+              "textarea", "nav", "header", "footer", "aside", "head", "object", "embed")  # fmt: skip
+_DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
+# id / class words of the site furniture content management systems put around a page's content.
+_FURNITURE = frozenset({
+    "header", "footer", "nav", "navi", "gnavi", "gnav", "globalnav", "globalnavi", "menu", "side",
+    "sidebar", "sidenavi", "localnavi", "lnavi", "pankuzu", "breadcrumb", "breadcrumbs", "topicpath",
+    "pagetop", "skip", "skiplink", "sitemap", "banner", "sns", "share",
+})
+_WORD_SPLIT = re.compile(r"[-_\s]+")
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCKS = frozenset({
+    "p", "div", "section", "article", "main", "blockquote", "figure", "figcaption", "address",
+    "caption", "center", "ul", "ol", "dl", "hr", "pre", "form", "fieldset", "legend", "details", "summary",
+})
+_SJIS = frozenset({"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis", "windows-31j", "cp932", "ms932"})
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+
+
+def decode_html(data: bytes) -> str:
+    """The page's text in its declared encoding (a Shift_JIS page in cp932); undeclared, UTF-8, else
+    the encodings Japanese pages are saved in (cp932, EUC-JP), else as the bytes tell."""
+    from bs4.dammit import EncodingDetector, UnicodeDammit
+
+    declared = EncodingDetector.find_declared_encoding(data, is_html=True, search_entire_document=False)
+    if declared:
+        codec = "cp932" if declared.lower() in _SJIS else declared
+        try:
+            return data.decode(codec, errors="replace")
+        except LookupError:  # an encoding name Python does not know
+            pass
+    for codec in ("utf-8", "cp932", "euc-jp"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return UnicodeDammit(data, is_html=True).unicode_markup or data.decode("utf-8", errors="replace")
+
+
+def html_lines(data: bytes) -> list[tuple[int, str]]:
+    """(source line, line) of a saved web page's content (module doc)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode_html(data), "html.parser")
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed:
+            continue
+        if _is_furniture(tag):
+            tag.decompose()
+    main: Any = soup.find("main") or soup.find(True, attrs={"role": "main"}) or soup.body or soup
+    reader = _Reader()
+    reader.block(main)
+    reader.flush()
+    return reader.out
+
+
+def _is_furniture(tag: Any) -> bool:
+    if tag.name in ("body", "html", "main") or tag.get("role") == "main":
+        return False
+    if (tag.get("role") or "").lower() in _DROP_ROLES:
+        return True
+    if tag.name == "form" and tag.find(["input", "textarea"]) is not None and not tag.find(list(_HEADINGS)[:2]):
+        return True  # a feedback or search form (a page wrapped in one form keeps its content)
+    names = [tag.get("id") or "", *(tag.get("class") or [])]
+    words = {w.lower() for name in names for w in _WORD_SPLIT.split(str(name)) if w}
+    return bool(words & _FURNITURE)
+
+
+class _Reader:
+    """Walks the content, collecting inline text into lines at block boundaries."""
+
+    def __init__(self) -> None:
+        self.out: list[tuple[int, str]] = []
+        self.buf: list[str] = []
+        self.line = 1
+        self.prefix = ""
+
+    def emit(self, line: int, text: str) -> None:
+        text = text.strip()
+        if text:
+            self.out.append((line, text))
+
+    def flush(self) -> None:
+        text = _collapse("".join(self.buf))
+        self.buf = []
+        for i, part in enumerate(text.split("\n") if text else []):
+            self.emit(self.line, self.prefix + part if i == 0 else part)
+        self.prefix = ""
+
+    def start(self, tag: Any, prefix: str = "") -> None:
+        self.flush()
+        self.line = getattr(tag, "sourceline", None) or self.line
+        self.prefix = prefix
+
+    def block(self, node: Any) -> None:
+        from bs4 import Comment, NavigableString, Tag
+
+        for child in node.children:
+            if isinstance(child, Comment) or (isinstance(child, NavigableString) and type(child) is not NavigableString):
+                continue  # comments, doctype, CDATA, processing instructions
+            if isinstance(child, NavigableString):
+                self.buf.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name == "br":
+                self.buf.append("\n\x00")  # a forced line break
+            elif name in _HEADINGS:
+                self.start(child, "#" * _HEADINGS[name] + " ")
+                self.buf.append(child.get_text())
+                self.flush()
+            elif name == "table":
+                self.start(child)
+                self.table(child)
+            elif name == "dl":
+                self.start(child)
+                self.definitions(child)
+            elif name in ("ul", "ol"):
+                self.start(child)
+                self.list(child)
+            elif name in ("li", "dt", "dd") or name in _BLOCKS:
+                self.start(child)
+                self.block(child)
+                self.flush()
+            elif name == "img" and child.get("alt") and child.find_parent("a") is None:
+                self.buf.append(str(child["alt"]))
+            else:
+                self.block(child)
+
+    def list(self, tag: Any) -> None:
+        ordered = tag.name == "ol"
+        try:
+            number = int(tag.get("start", "1"))
+        except ValueError:
+            number = 1
+        for item in tag.find_all("li", recursive=False):
+            with contextlib.suppress(ValueError):
+                number = int(item.get("value", number))
+            self.start(item, f"{_ol_label(number, tag.get('type', '1'))} " if ordered else "・")
+            self.block(item)
+            self.flush()
+            number += 1
+
+    def definitions(self, tag: Any) -> None:
+        """A definition list: a term and its one-line description on one line (「保存期間：90日間」),
+        a longer description on the lines under its term."""
+        term: tuple[int, str] | None = None
+        for item in tag.find_all(["dt", "dd"], recursive=False):
+            line = getattr(item, "sourceline", None) or self.line
+            texts = _cell_lines(item)
+            if item.name == "dt":
+                if term is not None:
+                    self.emit(*term)
+                term = (line, " ".join(texts))
+                continue
+            if term is not None and len(texts) == 1 and term[1]:
+                self.emit(term[0], f"{term[1]}：{texts[0]}")
+            else:
+                if term is not None:
+                    self.emit(*term)
+                for text in texts:
+                    self.emit(line, text)
+            term = None
+        if term is not None:
+            self.emit(*term)
+
+    def table(self, tag: Any) -> None:
+        rows = _table_grid(tag)
+        if tag.find("table") is not None or all(len(row) <= 1 for _, row in rows):
+            self.block(tag)  # a layout table: its cells are blocks of text
+            self.flush()
+            return
+        caption = tag.find("caption")
+        if caption is not None:
+            self.emit(getattr(caption, "sourceline", None) or self.line, _collapse(caption.get_text()))
+        self.out.extend(table_lines(rows))
+
+
+def _ol_label(n: int, kind: str) -> str:
+    if kind in ("a", "A") and 1 <= n <= 26:
+        letter = chr(ord("a") + n - 1)
+        return (letter.upper() if kind == "A" else letter) + "."
+    return f"{n}."
+
+
+def _table_grid(table: Any) -> list[tuple[int, list[str]]]:
+    """(source line, cell texts) per row; a cell spanning rows holds its value on each of them, a
+    cell spanning columns is read once."""
+    rows: list[tuple[int, list[str]]] = []
+    pending: dict[int, tuple[int, str]] = {}  # column -> (rows left, text) of a rowspan
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        cells: list[str] = []
+        column = 0
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            while column in pending:
+                left, text = pending[column]
+                cells.append(text)
+                pending[column] = (left - 1, text)
+                if left - 1 <= 0:
+                    del pending[column]
+                column += 1
+            text = "\n".join(_collapse(part) for part in _cell_lines(cell))
+            cells.append(text)
+            try:
+                span = int(cell.get("rowspan", "1"))
+            except ValueError:
+                span = 1
+            if span > 1:
+                pending[column] = (span - 1, text)
+            try:
+                column += max(int(cell.get("colspan", "1")), 1)
+            except ValueError:
+                column += 1
+        while column in pending:
+            left, text = pending[column]
+            cells.append(text)
+            pending[column] = (left - 1, text)
+            if left - 1 <= 0:
+                del pending[column]
+            column += 1
+        rows.append((getattr(tr, "sourceline", None) or 1, cells))
+    return rows
+
+
+def _cell_lines(cell: Any) -> list[str]:
+    """A cell's text, its own lines (paragraphs, list items, <br>) kept apart."""
+    reader = _Reader()
+    reader.block(cell)
+    reader.flush()
+    return [text for _, text in reader.out]
+
+
+def _collapse(text: str) -> str:
+    """Whitespace as a browser renders it: a source line break between Japanese characters is no
+    space, any other run of whitespace one space; forced line breaks (<br>) end a line."""
+    parts = []
+    for part in text.split("\n\x00"):
+        part = _SEGMENT_BREAK.sub("", part)
+        parts.append(_SPACES.sub(" ", part).strip())
+    return "\n".join(p for p in parts if p)

@@ -1,0 +1,168 @@
+"""Word documents, Excel workbooks and saved web pages are read as an office saves them
+(ingest.office, ingest.web_page): the text a reader sees, in order, furniture left out."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from guideqa.errors import DocumentError
+from guideqa.models import DocumentMeta
+from ingest.chunking import build_chunks
+from ingest.loaders import MSG_EMPTY, load_document
+from ingest.office import _format_number, docx_lines, pptx_lines, xlsx_lines
+from ingest.web_page import html_lines
+from tests.office_files import make_docx, make_html, make_pptx, make_xlsx
+
+
+def _meta(path: Path) -> DocumentMeta:
+    return DocumentMeta(doc_id="office", title=path.stem, short_title=path.stem, file=path.name)
+
+
+def _texts(rows: list[tuple[int, str]]) -> list[str]:
+    return [text for _, text in rows]
+
+
+def _chunks(path: Path) -> dict[str, str]:
+    doc = load_document(path, _meta(path))
+    return {c.section: c.text for c in build_chunks(doc, max_chars=700, min_chars=80)}
+
+
+# --- Word ----------------------------------------------------------------------------------------
+def test_a_word_document_reads_as_its_paragraphs_with_the_numbers_word_draws(tmp_path: Path) -> None:
+    lines = _texts(docx_lines(make_docx(tmp_path / "規程.docx").read_bytes()))
+    assert lines[:2] == ["さくら市生成AI利用規程", "令和7年4月1日制定"]
+    assert "## 第1章 総則" in lines  # Heading 1, below the title's level
+    # An automatically numbered list: the numbers are not in the paragraphs' text; a deeper level
+    # counts on its own and the level above goes on after it.
+    i = lines.index("① 市民の個人情報（氏名、住所、電話番号等）")
+    assert lines[i + 1 : i + 4] == ["(ア) 特定個人情報（マイナンバー）", "② 非公開の行政情報", "③ 職員の人事に関する情報"]
+    assert "申請様式は庁内ポータルに掲載" in lines  # a text box, once
+    assert lines.count("申請様式は庁内ポータルに掲載") == 1
+    assert "| 非公開情報 | 人事評価 | 不可 |" in lines  # the merged cell holds its value on both rows
+    assert not any("取扱注意" in t or "…" in t for t in lines)  # page header, table of contents
+
+
+def test_a_word_regulation_is_cut_at_its_articles_and_its_table(tmp_path: Path) -> None:
+    chunks = _chunks(make_docx(tmp_path / "さくら市生成AI利用規程.docx"))
+    article = chunks["第1章 総則 > 第2条（入力禁止情報）"]
+    assert "② 非公開の行政情報" in article and "情報政策課長が認めた場合" in article
+    assert "10日前まで" in chunks["第2章 利用の手続 > 第3条（利用申請）"]
+    assert any(s.startswith("別表") and "人事評価" in t for s, t in chunks.items())
+
+
+@pytest.mark.parametrize(
+    ("n", "fmt", "label"),
+    [(3, "decimalEnclosedCircle", "③"), (12, "japaneseCounting", "十二"), (2, "aiueoFullWidth", "イ"),
+     (3, "iroha", "ハ"), (2, "ideographTraditional", "乙"), (4, "lowerRoman", "iv"), (27, "upperLetter", "AA"),
+     (7, "decimalFullWidth", "７"), (5, "decimal", "5")],
+)  # fmt: skip
+def test_word_number_formats(n: int, fmt: str, label: str) -> None:
+    assert _format_number(n, fmt) == label
+
+
+# --- Excel ---------------------------------------------------------------------------------------
+def test_a_workbook_reads_sheet_by_sheet_as_a_sheet_saved_as_text(tmp_path: Path) -> None:
+    rows = xlsx_lines(make_xlsx(tmp_path / "rules.xlsx").read_bytes())
+    lines = _texts(rows)
+    assert "■ 利用ルール" in lines and "■ よくある質問" in lines
+    assert "|  | 改訂日 | 2026年4月1日 |" in lines  # a date cell as a date
+    # 区分 merged down its group: on each row, under each row's own label.
+    assert "【4／情報の取扱い／定期考査】" in lines
+    assert (7, "| 4 | 情報の取扱い | 定期考査 | 定期考査の問題作成に使う場合は、教科主任の確認を受けること。 | 教科主任 |") in rows
+    assert "| 1 | 利用申請 | アカウントの申請 | ICT推進委員会へ申請する。 ・発行まで3営業日かかります ・異動時は再申請 | ICT推進委員会 |" in lines
+    # The FAQ sheet: each row a question over its answer, the answer's lines kept.
+    i = lines.index("Q. 生徒に使わせてもいいですか？")
+    assert lines[i + 1 : i + 4] == ["関連項目：No.2", "A. 高校2年生以上であれば、授業で利用できます。", "事前に保護者へ通知してください。"]
+    assert not any("内部メモ" in t for t in lines)  # a hidden sheet
+
+
+def test_a_workbooks_faq_rows_are_questions_and_its_register_rows_sections(tmp_path: Path) -> None:
+    chunks = _chunks(make_xlsx(tmp_path / "rules.xlsx"))
+    assert "高校2年生以上" in chunks["よくある質問 > Q. 生徒に使わせてもいいですか?"]
+    assert "教科主任の確認" in chunks["利用ルール > 【4/情報の取扱い/定期考査】"]
+
+
+# --- PowerPoint ----------------------------------------------------------------------------------
+def test_a_deck_reads_slide_by_slide_under_each_slides_title(tmp_path: Path) -> None:
+    rows = pptx_lines(make_pptx(tmp_path / "研修.pptx").read_bytes())
+    assert (3, "| 1 | 所属長の承認 | 利用開始の10日前まで |") in rows
+    lines = _texts(rows)
+    i = lines.index("スライド 2")
+    assert lines[i + 1 : i + 5] == ["入力してはいけない情報", "住民の個人情報", "非公開の会議資料", "迷ったら情報政策課に相談してください。"]
+    assert "来年度の検討メモ" not in lines  # a hidden slide
+    chunks = _chunks(tmp_path / "研修.pptx")
+    assert "非公開の会議資料" in chunks["P2 入力してはいけない情報"]
+    assert "10日前まで" in chunks["P3 申請の流れ"]
+
+
+# --- web pages -----------------------------------------------------------------------------------
+def test_a_saved_web_page_reads_as_its_content_without_the_sites_furniture(tmp_path: Path) -> None:
+    lines = _texts(html_lines(make_html(tmp_path / "page.html").read_bytes()))
+    assert lines[0] == "# 生成AIの利用について"
+    # A source line break between Japanese characters is no space; <br> ends a line.
+    assert "さくら市では、業務の効率化と市民サービスの向上のため、生成AIを活用しています。" in lines
+    assert lines[lines.index("・会議録の要約") + 1 :][:2] == ["・文書の下書き", "（最終的には職員が確認します）"]
+    assert "2. 所属長の承認を得る" in lines  # the browser's numbers
+    assert "| 中国語 | 対応 |" in lines  # a cell spanning rows holds its value on each
+    assert "入力内容の保存期間：90日間保存します。" in lines  # a term and its description
+    assert "電話番号：0123-45-6789" in lines  # the page's contact box is content
+    page = "\n".join(lines)
+    for furniture in ("本文へ", "文字サイズ", "くらし・手続き", "ホーム", "役に立ちましたか", "先頭へ", "マイナンバー",
+                      "開庁時間", "Copyright", "スクリプト", "JavaScript"):  # fmt: skip
+        assert furniture not in page
+
+
+def test_a_pages_main_element_is_all_that_is_read(tmp_path: Path) -> None:
+    html = "<html><body><div>サイトの案内文です。</div><main><h1>題</h1><p>本文の段落です。</p></main></body></html>"
+    assert _texts(html_lines(html.encode("utf-8"))) == ["# 題", "本文の段落です。"]
+
+
+def test_a_utf8_page_without_a_declared_encoding_is_read(tmp_path: Path) -> None:
+    html = "<html><body><h2>利用の範囲</h2><p>職員は①から③を守る。</p></body></html>"
+    assert _texts(html_lines(html.encode("utf-8"))) == ["## 利用の範囲", "職員は①から③を守る。"]
+
+
+def test_a_saved_web_page_is_cut_at_its_headings(tmp_path: Path) -> None:
+    chunks = _chunks(make_html(tmp_path / "page.html"))
+    assert "デジタル推進課" in chunks["このページに関するお問い合わせ"]
+    assert "90日間保存" in chunks["市の生成AI活用方針 > 利用の手順"]
+
+
+# --- errors --------------------------------------------------------------------------------------
+def _error(path: Path) -> DocumentError:
+    with pytest.raises(DocumentError) as info:
+        load_document(path, _meta(path))
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("規程.docx", "Word文書"), ("ルール.xlsx", "Excelブック"), ("研修.pptx", "PowerPointファイル")]
+)
+def test_a_broken_or_protected_office_file_is_a_clear_error(tmp_path: Path, name: str, kind: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)  # a password-protected file is OLE, not a zip
+    assert _error(path).cause.startswith(f"{kind}を読み込めません（ファイルが壊れているか、パスワードで保護されている")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not an office file")
+    assert kind in _error(path).cause
+
+
+def test_an_office_file_without_text_is_empty(tmp_path: Path) -> None:
+    import docx
+
+    path = tmp_path / "空.docx"
+    docx.Document().save(str(path))
+    assert _error(path).cause == MSG_EMPTY
+    page = tmp_path / "空.html"
+    page.write_text("<html><head><title>t</title><script>x=1</script></head><body><nav>メニュー</nav></body></html>", encoding="utf-8")
+    assert _error(page).cause == MSG_EMPTY
+
+
+@pytest.mark.parametrize(("name", "target"), [("規程.doc", ".docx"), ("表.xls", ".xlsx"), ("研修.ppt", ".pptx"), ("ページ.mht", ".html")])
+def test_an_older_office_format_names_the_one_to_save_in(tmp_path: Path, name: str, target: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    assert _error(path).cause == f"この形式（{Path(name).suffix}）は読み込めません。{target} 形式で保存し直してから追加してください"
