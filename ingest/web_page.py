@@ -7,8 +7,10 @@ rows read as a sheet's (:func:`ingest.sheets.table_lines`), a definition list's 
 descriptions as lines. What the site puts around every page is left out: scripts and styles, the
 site header and footer, navigation menus, breadcrumbs, side menus, 「このページの先頭へ」 links and
 feedback forms — by their HTML5 elements and ARIA roles, and by the id and class names content
-management systems give them (``header``, ``gnavi``, ``pankuzu``, ``side`` …). When the page marks
-its main content (``<main>``, ``role="main"``), only that is read.
+management systems give them (``header``, ``pankuzu``; ``gnavi``, ``side`` … when mostly links: a
+definition list of class 「ai_navi」 describes a product), unless the element
+holds the page's h1 or half its text (a layout wrapper named after the menu beside the content).
+When the page marks its main content (``<main>``, ``role="main"``), only that is read.
 
 Whitespace is collapsed as a browser collapses it; a line break in the source between two Japanese
 characters joins them without a space, as CSS renders East Asian text. Old municipal sites are
@@ -30,12 +32,15 @@ logger = logging.getLogger(__name__)
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
               "textarea", "nav", "header", "footer", "aside", "head", "object", "embed")  # fmt: skip
 _DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
-# id / class words of the site furniture content management systems put around a page's content.
-_FURNITURE = frozenset({
-    "header", "footer", "nav", "navi", "gnavi", "gnav", "globalnav", "globalnavi", "menu", "side",
-    "sidebar", "sidenavi", "localnavi", "lnavi", "pankuzu", "breadcrumb", "breadcrumbs", "topicpath",
-    "pagetop", "skip", "skiplink", "sitemap", "banner", "sns", "share",
+# id / class words of the site furniture content management systems put around a page's content: the
+# frame of every page (removed), and menus (removed when mostly links: 「ai_navi」 may name a product).
+_FRAME = frozenset({"header", "footer", "pankuzu", "breadcrumb", "breadcrumbs", "topicpath", "pagetop", "skip", "skiplink"})
+_MENUS = frozenset({
+    "nav", "navi", "gnavi", "gnav", "globalnav", "globalnavi", "lnavi", "localnavi", "sidenavi", "menu",
+    "side", "sidebar", "sitemap", "banner", "sns", "share", "related",
 })
+# A menu is mostly link text; content is mostly not.
+MIN_MENU_LINK_SHARE = 0.5
 _WORD_SPLIT = re.compile(r"[-_\s]+")
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = frozenset({
@@ -75,11 +80,17 @@ def html_lines(data: bytes) -> list[tuple[int, str]]:
     soup = BeautifulSoup(decode_html(data), "html.parser")
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    body = soup.body or soup
+    title = body.find("h1")
+    half = len(body.get_text(strip=True)) / 2
     for tag in soup.find_all(True):
-        if tag.decomposed:
+        if tag.decomposed or not _is_furniture(tag):
             continue
-        if _is_furniture(tag):
-            tag.decompose()
+        # A layout's class may name what stands beside the content (「column_lnavi」: a column with a
+        # local menu): what holds the page's title or most of its text is the content's wrapper.
+        if (title is not None and title in tag.descendants) or len(tag.get_text(strip=True)) >= half:
+            continue
+        tag.decompose()
     main: Any = soup.find("main") or soup.find(True, attrs={"role": "main"}) or soup.body or soup
     reader = _Reader()
     reader.block(main)
@@ -92,11 +103,25 @@ def _is_furniture(tag: Any) -> bool:
         return False
     if (tag.get("role") or "").lower() in _DROP_ROLES:
         return True
-    if tag.name == "form" and tag.find(["input", "textarea"]) is not None and not tag.find(list(_HEADINGS)[:2]):
+    if tag.name == "form" and _asks_input(tag) and not tag.find(list(_HEADINGS)[:2]):
         return True  # a feedback or search form (a page wrapped in one form keeps its content)
     names = [tag.get("id") or "", *(tag.get("class") or [])]
     words = {w.lower() for name in names for w in _WORD_SPLIT.split(str(name)) if w}
-    return bool(words & _FURNITURE)
+    if words & _FRAME:
+        return True
+    if not words & _MENUS:
+        return False
+    text = len(tag.get_text(strip=True))
+    links = sum(len(a.get_text(strip=True)) for a in tag.find_all("a"))
+    return text == 0 or links >= MIN_MENU_LINK_SHARE * text
+
+
+def _asks_input(form: Any) -> bool:
+    """A form a reader fills in (a box, a choice, a button); a contact block wrapped in a form of
+    hidden fields only is content."""
+    return form.find("textarea") is not None or any(
+        (i.get("type") or "text").lower() != "hidden" for i in form.find_all("input")
+    )
 
 
 class _Reader:

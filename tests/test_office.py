@@ -166,3 +166,24 @@ def test_an_older_office_format_names_the_one_to_save_in(tmp_path: Path, name: s
     path = tmp_path / name
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     assert _error(path).cause == f"この形式（{Path(name).suffix}）は読み込めません。{target} 形式で保存し直してから追加してください"
+
+
+def test_a_layout_wrapper_named_after_its_menu_and_a_list_named_after_a_product_stay() -> None:
+    # A content management system's column holding the content beside a local menu (「column_lnavi」),
+    # a definition list describing a chatbot called 「AIナビ」, a contact block wrapped in a form of
+    # hidden fields: content. The menu itself (mostly links) and a feedback form: furniture.
+    html = """<html><body>
+<div id="tmp_wrap_main" class="column_lnavi"><div id="tmp_contents">
+<h1>チャットボットについて</h1>
+<dl class="ai_navi"><dt>利用時間</dt><dd>24時間365日</dd><dt>利用料金</dt><dd>無料です</dd></dl>
+<div id="tmp_inquiry"><form method="post" action="/inquiry"><input type="hidden" name="code" value="1">
+<p>デジタル推進課</p><p>電話番号：0987-65-4321</p><p><a href="/form">お問い合わせフォーム</a></p></form></div>
+<form action="/feedback"><p>このページの情報は役に立ちましたか？</p><input type="radio" name="q"><input type="submit"></form>
+</div>
+<div id="tmp_lnavi"><h2>情報化</h2><ul><li><a href="/a">マイナンバー制度</a></li><li><a href="/b">オープンデータ</a></li></ul></div>
+</div></body></html>"""
+    lines = _texts(html_lines(html.encode("utf-8")))
+    assert "利用時間：24時間365日" in lines and "利用料金：無料です" in lines
+    assert "電話番号：0987-65-4321" in lines
+    page = "\n".join(lines)
+    assert "役に立ちましたか" not in page and "マイナンバー制度" not in page and "情報化" not in page
