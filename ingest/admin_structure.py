@@ -123,6 +123,8 @@ MIN_UNIT_LINE = 4  # 「例）」 labels what follows
 LEVEL_PART, LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_ARTICLE, LEVEL_QUESTION = 1, 1, 2, 3, 4
 LEVEL_MARKED = 7  # 「■ 介護記録」: beside a (1) heading, below a 1., 3.1 or 3.1.1 one
 LEVEL_LABEL = 4  # 「【対象者】」
+# In a document with Markdown headings (opened at levels 4-7), labels and marked headings rank under them.
+LEVEL_BELOW_MARKDOWN = 4
 
 # The headings this reader writes (see AdminParser.article / classify): 「第4条（入力禁止情報）」,
 # 「Q1. …」「問2. …」, 「別紙1 …」.
@@ -336,6 +338,8 @@ class AdminParser(_Parser):
         self.label_level, self.marked_level = (
             (LEVEL_MARKED, LEVEL_LABEL) if first_marked < first_label else (LEVEL_LABEL, LEVEL_MARKED)
         )
+        if self.markdown:  # below every Markdown heading (a table row's 【】 label under its h2 ends there)
+            self.label_level, self.marked_level = self.label_level + LEVEL_BELOW_MARKDOWN, self.marked_level + LEVEL_BELOW_MARKDOWN
         self.wrap = wrap_width(texts)
         self.paragraph_lines = doc.paragraph_lines
         content = [t if t and not self.is_furniture(t) else "" for t in texts]

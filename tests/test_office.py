@@ -187,3 +187,20 @@ def test_a_layout_wrapper_named_after_its_menu_and_a_list_named_after_a_product_
     assert "電話番号：0987-65-4321" in lines
     page = "\n".join(lines)
     assert "役に立ちましたか" not in page and "マイナンバー制度" not in page and "情報化" not in page
+
+
+def test_a_table_rows_label_ends_at_the_next_heading(tmp_path: Path) -> None:
+    # A table's rows are labelled by their short cells (「【出力の確認】」) under the page's h2; the
+    # next h2 is no part of the last row.
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><body><h1>生成AIの利用について</h1><h2>ガイドラインの概要</h2><table>"
+        "<tr><th>項目</th><th>主な内容</th></tr>"
+        "<tr><td>利用前の研修</td><td>生成AIを利用する職員は、事前に研修を受講し、確認テストに合格しなければ利用できません。</td></tr>"
+        "<tr><td>出力の確認</td><td>生成AIの回答は誤りを含むことがあるため、職員が事実関係、数値、根拠となる法令を必ず確認します。</td></tr>"
+        "</table><h2>外国語への対応</h2><p>英語、中国語、韓国語、ベトナム語での質問と回答に対応しています。</p></body></html>",
+        encoding="utf-8",
+    )
+    chunks = _chunks(path)
+    assert "確認テストに合格" in chunks["ガイドラインの概要 > 【利用前の研修】"]
+    assert "ベトナム語" in chunks["外国語への対応"]
