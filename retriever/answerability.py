@@ -177,10 +177,19 @@ def _type_by_head(text: str) -> tuple[AnswerType | None, str]:
 _BELOW_COUNTS: frozenset[str] = frozenset({"product", "procedure", "named", "form"})
 
 
+# A question someone else asked, reported (間接疑問): a clause ending in 「か」 under a verb of being asked
+# (「農薬を何倍に薄めればいいか聞かれたんだけど、…伝えていい？」). Its interrogative is that person's,
+# not the asker's: the asker's question is the main clause.
+_REPORTED_QUESTION = re.compile(
+    r"[^、。?？]*?(?:か|のか|かと|のかと|かって)\s*(?:聞かれ|訊かれ|きかれ|尋ねられ|たずねられ|質問され|問われ|相談され"
+    r"|問い?合わ?せ(?:が(?:あ|来|き)|を受け))"
+)
+
+
 @lru_cache(maxsize=1024)  # asked by several features of one answer
 def _question_type(question: str) -> tuple[AnswerType | None, str]:
     """(the kind of content the question asks for, the words stating it), or (None, '')."""
-    text = nfkc(question)
+    text = _REPORTED_QUESTION.sub(" ", nfkc(question))
     for kind, pattern in _QUESTION_TYPES:
         m = pattern.search(text)
         if m:

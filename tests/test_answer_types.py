@@ -66,6 +66,21 @@ def test_everyday_indefinites_and_compounds_ask_no_type(question: str) -> None:
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
+        # Someone else's question, reported (「…か聞かれた」): the asker's own is the main clause.
+        ("お客さんに料金はいくらか聞かれたんだけど、AIで見積もりを作っていい？", None),
+        ("保護者に何時まで使えるのかと聞かれたら、どう答えればいい？", None),
+        ("住民から締切はいつかと問い合わせがあったら、どこに確認すればいい？", "named"),
+        # A request to tell is the asker's own question.
+        ("申請は何日前までに出せばいいか教えて", "duration"),
+    ],
+)
+def test_a_reported_question_is_not_the_askers(question: str, kind: str | None) -> None:
+    assert expected_answer_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
         ("セミナー参加費", "money"),
         ("保守費用は月々どのくらい？", "money"),
         ("研修の修了証の有効期間", "duration"),
