@@ -705,10 +705,19 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
         answerer.retriever.focus(resolution.focus, ordered),
         answerer.retriever.shown(shown),
         answerer.retriever.feedback(feedback),
+        answerer.retriever.about_documents(_about(answerer, state)),
         # The turn's own words, or its own predicate (「間に合わなかったら？」 asks its own thing).
         answerer.own_turn(text if own_terms(text) or not elided_predicate(text) else "", _led_with(answerer, state)),
     ):
         return answerer.ask(resolution.query, role=resolution.role, k=k)
+
+
+def _about(answerer: Answerer, state: TurnState) -> set[str]:
+    """The organisation's document the conversation is about (with its family: its 別紙): the one
+    the previous answer led with, when that is an added document. (The bundled papers are one
+    guideline's: a conversation moves among them, its follow-ups resolved by the guideline's items.)"""
+    led = _led_with(answerer, state)
+    return set(answerer.retriever.families.get(led, set())) if led is not None else set()
 
 
 def _led_with(answerer: Answerer, state: TurnState) -> str | None:

@@ -60,6 +60,8 @@ _FOCUS_ORDERED: ContextVar[bool] = ContextVar("guideqa_focus_ordered", default=F
 _SHOWN: ContextVar[frozenset[int]] = ContextVar("guideqa_shown", default=frozenset())
 # Text of what the conversation already showed, searched beside the query (relevance feedback).
 _FEEDBACK: ContextVar[str] = ContextVar("guideqa_feedback", default="")
+# The document a conversation is about (its last answer led with it), for a follow-up naming none.
+_CONVERSATION_DOCS: ContextVar[frozenset[str]] = ContextVar("guideqa_conversation_docs", default=frozenset())
 # Query embeddings made within one question (Retriever.one_question): the answerer may search
 # the same text more than once (gate, premise, follow-up) and pays for one embedding.
 _QUERY_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("guideqa_query_vectors", default=None)
@@ -325,7 +327,9 @@ class Retriever:
             so_far = fused + out["rrf_role"] + out["rrf_definition"] + out["rrf_focus"]
             self._heading_channel(tokens, so_far.copy(), out["rrf_heading"])
         audience = stated_audience(query, self._audience_names) if self._audience_names and cfg.audience_prior else None
-        out["prior"] = self._priors(role, self.named_documents(query), audience)
+        # A follow-up naming no document is asked of the one the conversation is about.
+        named = self.named_documents(query) or set(_CONVERSATION_DOCS.get())
+        out["prior"] = self._priors(role, named, audience)
         return out
 
     def query_vector(self, query: str) -> np.ndarray:
@@ -451,6 +455,18 @@ class Retriever:
             yield
         finally:
             _FEEDBACK.reset(token)
+
+    @contextlib.contextmanager
+    def about_documents(self, doc_ids: set[str]) -> Iterator[None]:
+        """Within the block, :meth:`hits` in this thread reads a query naming no document as asking
+        of ``doc_ids`` (the named-document prior): a follow-up in a conversation about a town's rules
+        (「それって何日前までに出せばいいの？」) asks of those rules, not of another document that
+        also speaks of deadlines."""
+        token = _CONVERSATION_DOCS.set(frozenset(doc_ids))
+        try:
+            yield
+        finally:
+            _CONVERSATION_DOCS.reset(token)
 
     @contextlib.contextmanager
     def shown(self, chunk_ids: Sequence[str]) -> Iterator[None]:

@@ -17,7 +17,7 @@ import pytest
 from guideqa.config import Settings
 from ingest.pipeline import run_ingest
 from retriever.answer import Answerer
-from retriever.conversation import ask_in_context, replay
+from retriever.conversation import _about, ask_in_context, replay
 from retriever.search import Retriever
 from tests.conftest import CORPUS
 from tests.municipal import CLERK_QUESTIONS, QUESTIONS, write_municipal
@@ -166,3 +166,21 @@ def test_the_sentence_stating_the_asked_figure_leads_the_selection(answerer: Ans
     assert typed is not None and "3開庁日以内" in typed[1]
     # Without the conversation, a figure about something else is not taken for the one asked.
     assert not answerer.assess("補助金の申請はいつまでですか", hits).features.type_found
+
+
+def test_a_follow_up_is_asked_of_the_document_the_conversation_is_about(answerer: Answerer) -> None:
+    # After an answer led by the city's rules, a follow-up naming no document is asked of them and of
+    # their 別紙 (the named-document prior); after one led by the guideline, of no document in particular.
+    retriever = answerer.retriever
+    city = replay(answerer, ["住民の個人情報をAIに入れてしまったら、どうすればいい？"])
+    assert city is not None
+    about = _about(answerer, city)
+    assert len(about) == 2 and all(retriever.documents[d]["layout"] == "generic" for d in about)
+    guideline = replay(answerer, ["AI利用者が個人情報の扱いで注意することは？"])
+    assert guideline is not None and _about(answerer, guideline) == set()
+    query = "研修はどのくらいの頻度で受けるの？"
+    plain = [h.chunk.doc_id for h in retriever.hits(query, None, 10)]
+    with retriever.about_documents(about):
+        asked = [h.chunk.doc_id for h in retriever.hits(query, None, 10)]
+    assert asked[0] in about
+    assert sum(d in about for d in asked[:5]) >= sum(d in about for d in plain[:5])
