@@ -105,14 +105,14 @@ _NAMES_A_TERM = re.compile(r"期間|期限|年限|日数|年数")
 _ASKS_DEADLINE = re.compile(r"いつまで|期限(?:は|って)?\s*いつ|締め?切り?|〆切")
 _SETS_A_TIME = re.compile(r"までに|以内に|前まで")
 # Kinds a passage stating them about the question's subject is ranked first for (Answerer._typed_first).
-TYPED_FIRST = (*FIGURES, "named")
+TYPED_FIRST = (*FIGURES, "named", "payment")
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
 TYPED_POOL = 30
 # Passages searched for a sentence stating the asked figure when the selection holds none
 # (Answerer.assess): the first ones, where the question's subject is.
 TYPED_SENTENCE_PASSAGES = 2
 # Figures a question standing alone may find anywhere in its first passage (:meth:`Answerer._typed_sentence`).
-STANDALONE_TYPED = ("duration", "money", "rate")
+STANDALONE_TYPED = ("duration", "money", "rate", "payment")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Script and style elements hold code, never words of a question: removed whole.
 _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -408,7 +408,7 @@ class Answerer:
     def assess(self, question: str, hits: list[Hit]) -> Assessment:
         selection = self.extractive.select(question, hits) if hits else []
         f = self.features(question, hits, selection)
-        if selection and f.expected in FIGURES and not f.type_found:
+        if selection and f.expected in (*FIGURES, "payment") and not f.type_found:
             # The sentences nearest a follow-up's words need not be the one stating the figure it
             # asks (「書類も出すの？いつまで？」: 「書類はその後でかまいません」 is nearer than 「翌日の
             # 勤務終了までに…報告書を提出します」): the first passages' sentence stating it, when the

@@ -33,7 +33,7 @@ from retriever.roles import asks_where_responsibility_lies
 
 AnswerType = Literal[
     "money", "duration", "date", "number", "rate", "phone", "contact", "product", "procedure", "named", "form",
-    "consequence",
+    "consequence", "payment",
 ]
 
 # Nouns of the things a shop or an office buys and names by brand (a product or its maker).
@@ -139,6 +139,13 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # retriever.premise): asked of rules that bind their reader (an organisation's own), it is
     # answered only by text stating a consequence or a breach, not by the rules' other duties.
     ("consequence", SANCTION_OR_BREACH),
+    # Who pays, or whether it costs (「利用料って各課の予算から払うの？」「使うのにお金かかる？」「自腹？」):
+    # answered only by text that speaks of cost (a charge, a budget, a burden, free or paid), not by the
+    # rules on the thing paid for. (A tool called 無料 or 有料 is described, not asked about.)
+    ("payment", re.compile(
+        r"払[うわいえっお]|支払|(?:費用|料金|利用料|使用料|コスト|経費)(?:は|を|って|の)?\s*(?:負担|精算)|予算(?:から|で|に|を|は|って)"
+        r"|経費(?:で(?!す|しょ)|から|に|として|精算|扱い)|自腹|立て?替え|(?:お金|費用|料金|利用料|使用料|コスト)(?:が|は|って)?\s*(?:かか|掛か|いる|要る|必要|発生)"
+    )),
 )
 # A question asked by naming the quantity alone (「セミナー参加費」「研修の修了証の有効期間」「保守費用は月々どのくらい？」
 # 「適合率の目安が知りたい」「部署の名前」): the head of its noun compound (the last unit: 参加+費, 有効+期間) names the
@@ -427,6 +434,13 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
     # A form named or shown (「様式第4号」「別記様式」「記入例」).
     "form": re.compile(r"様式|書式|ひな形|雛形|テンプレート|記入例"),
     "phone": re.compile(_PHONE),
+    # Cost spoken of: a charge, a budget or an expense, a burden, paying, an amount, or a thing said to
+    # be free or paid (「無料です」; not 「無料で公開されているサービス」, which names a kind of tool, nor a
+    # utility's 「料金徴収業務」, a line of business).
+    "payment": re.compile(
+        r"費用|料金(?!徴収|収納)|利用料|使用料|手数料|経費|予算|支払|払[うわいえっ]|負担|\d\s*円|コスト|公費|契約料|ライセンス料"
+        r"|[無有]料(?:です|でした|となり|とな[るっ]|で(?:ご)?(?:利用|使え|使用|受講))"
+    ),
     # A way of reaching someone: a telephone number, an e-mail address or a web address.
     "contact": re.compile(_PHONE + r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://"),
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retriever.answerability import asked_counter, expected_answer_type
+from retriever.answerability import asked_counter, expected_answer_type, has_answer_type
 
 DATA = Path(__file__).parent / "data"
 # A count of a unit of time answers a question of length or date (「何年保存」「何時から」: the
@@ -208,3 +208,36 @@ def test_quoted_sentences_cover_the_question_with_the_heading_they_are_shown_und
     words = content_words(without_type_cue("うっかり入力しちゃったら、いつまでに誰に言う？"))
     assert _covered(words, set(content_words(sentence)), {}) == 0.0
     assert _covered(words, set(content_words(_with_heading(hits, 0, sentence))), {}) > 0.0  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # Who pays, or whether it costs: answered only by text that speaks of cost.
+        ("AIの有料版の利用料って、各課の予算から払うことになるの？", "payment"),
+        ("チャットボットって使うのにお金かかる？", "payment"),
+        ("研修の受講料って自腹？", "payment"),
+        ("利用料はいつまでに払う？", "duration"),  # a deadline for paying is a deadline
+        ("費用はいくら？", "money"),
+        # A tool called free or paid is described, not asked about.
+        ("学園のAI以外の無料のAIとかって、仕事で使っちゃダメ？", None),
+        ("有料版を使いたいときは誰に相談すればいい？", None),
+    ],
+)
+def test_a_question_about_paying_asks_for_text_on_cost(question: str, kind: str | None) -> None:
+    assert expected_answer_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaks_of_cost"),
+    [
+        # A city's chatbot page (eval/documents, d34) and a town's 要綱 (d33), as they read.
+        ("利用料金：無料です（通信料は利用者のご負担となります）", True),
+        ("生成AIの利用に係る経費は、各課の予算で負担する。", True),
+        ("前項の規定にかかわらず、インターネット上で無料で公開されている生成AIサービスを業務に利用してはならない。", False),
+        ("検針業務及び料金徴収業務の受託者には、生成AIの利用を認めないものとする。", False),
+        ("職員が業務において利用することができる生成AIは、町が契約した「みずなみAIアシスタント」に限る。", False),
+    ],
+)
+def test_text_on_cost(sentence: str, speaks_of_cost: bool) -> None:
+    assert has_answer_type(sentence, "payment") is speaks_of_cost
