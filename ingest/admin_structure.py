@@ -343,6 +343,8 @@ class AdminParser(_Parser):
         self.wrap = wrap_width(texts)
         self.paragraph_lines = doc.paragraph_lines
         content = [t if t and not self.is_furniture(t) else "" for t in texts]
+        self.content = content
+        self.row_label: int | None = None  # the level of an open label naming a table row
         self.list_items = list_items(content)
         # A PDF's layout marks (ingest.pdf_layout): table rows and headings set apart on the page.
         # Table rows are also what a text file holds when a table was copied out of a word
@@ -408,6 +410,10 @@ class AdminParser(_Parser):
         if self.in_title:
             self.title_line(line, s)
             return
+        if self.row_label is not None and not TABLE_ROW_RE.match(s) and self.index not in self.table_rows:
+            self.flush()  # past the labelled row's table: back in the section it stands in
+            self.state.close(self.row_label)
+            self.row_label = None
         if self.index in self.table_rows:
             # A PDF's table row (cells apart on one printed line, a wrapped last cell on the
             # next) reads as a Markdown table row does.
@@ -515,7 +521,12 @@ class AdminParser(_Parser):
         if md:
             return self.open(min(len(md.group(1)) + 3, 7), tidy(text), line)
         if m := LABEL_RE.match(text):
-            return self.open(self.label_level, f"【{tidy(m.group(1))}】", line)
+            self.open(self.label_level, f"【{tidy(m.group(1))}】", line)
+            # A sheet's row under the label naming it (ingest.sheets.row_title): the label ends with
+            # the table; a note or a paragraph under the table is not the last row's.
+            following = next((t for t in self.content[self.index + 1 :] if t), "")
+            self.row_label = self.label_level if TABLE_ROW_RE.match(following) else None
+            return True
         if text in self.marked_headings:
             return self.open(self.marked_level, tidy(text[1:]), line)
         if self.index in self.standalone and not self.in_title:

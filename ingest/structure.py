@@ -116,6 +116,11 @@ class _State:
             self.circled = 0
             self.in_table = False
 
+    def close(self, level: int) -> None:
+        """End the headings at ``level`` and below: what follows is in the section above them."""
+        for lvl in [k for k in self.headings if k >= level]:
+            del self.headings[lvl]
+
     def path(self) -> tuple[str, ...]:
         label = SEGMENT_LABEL.get(self.segment)
         parts = [self.headings[k] for k in sorted(self.headings)]

@@ -83,6 +83,9 @@ def test_a_workbooks_faq_rows_are_questions_and_its_register_rows_sections(tmp_p
     chunks = _chunks(make_xlsx(tmp_path / "rules.xlsx"))
     assert "高校2年生以上" in chunks["よくある質問 > Q. 生徒に使わせてもいいですか?"]
     assert "教科主任の確認" in chunks["利用ルール > 【4/情報の取扱い/定期考査】"]
+    # The note under the table is the sheet's, not its last row's.
+    assert "※不明な点" not in chunks["利用ルール > 【4/情報の取扱い/定期考査】"]
+    assert "※不明な点" in chunks["利用ルール"]
 
 
 # --- PowerPoint ----------------------------------------------------------------------------------
