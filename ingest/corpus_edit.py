@@ -69,6 +69,9 @@ def _names_an_organisation(line: str) -> bool:
 
 
 _TOP_HEADING_RE = re.compile(r"#\s+(\S.*)")
+_SLIDE_LABEL_RE = re.compile(r"スライド\s*\d+")
+# A name ending as an organisation's does (「さくら市」「株式会社ひかり製作所」「情報政策課」).
+_ORGANISATION_RE = re.compile(r"(?:市|町|村|区|県|都|府|庁|省|会社|製作所|法人|協会|組合|委員会|学園|学校|大学|病院|医院|事務所|センター|機構|本部|課|部|局)$")
 
 
 def detect_title(lines: list[str], fallback: str) -> str:
@@ -78,9 +81,13 @@ def detect_title(lines: list[str], fallback: str) -> str:
     sentence). Markdown marks are dropped; ``fallback`` (the file name) when nothing fits. A first
     line marked as the top heading (Markdown's 「# 」, a web page's h1, a Word document's 表題) is the
     title its writer gave."""
+    lines = [line for line in lines if not _SLIDE_LABEL_RE.match(line.strip())]  # a deck's 「スライド 1」
     first = next((line.strip() for line in lines if line.strip()), "")
     if (top := _TOP_HEADING_RE.match(first)) and len(top.group(1)) <= MAX_TITLE and "。" not in top.group(1):
-        return re.sub(r"\s+", " ", top.group(1)).strip()
+        heading = re.sub(r"\s+", " ", top.group(1)).strip()
+        # (An organisation's name, a date or a first section as the top heading is no title: see below.)
+        if not _DATE_LINE_RE.match(heading) and not _ORGANISATION_RE.search(heading) and not _SECTION_HEADING_RE.match(heading):
+            return heading
     block: list[str] = []
     for line in lines:
         text = re.sub(r"\s+", " ", _MARKUP_RE.sub("", line)).strip()

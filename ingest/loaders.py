@@ -223,6 +223,9 @@ def load_office(path: Path, meta: DocumentMeta) -> LoadedDocument:
     except OfficeFileError as exc:
         logger.warning("Cannot read %s: %s", path.name, exc)
         raise DocumentError(str(path), MSG_OFFICE_BROKEN.format(kind=_OFFICE_KIND[suffix])) from exc
+    except Exception as exc:  # noqa: BLE001 - a reader's failure on one odd file is that file's error, not the corpus's
+        logger.warning("Cannot read %s", path.name, exc_info=True)
+        raise DocumentError(str(path), MSG_OFFICE_BROKEN.format(kind=_OFFICE_KIND[suffix])) from exc
     lines = [SourceLine(text=line, line=number, page=None) for number, line in rows]
     if not any(line.text.strip() for line in lines):
         raise DocumentError(str(path), MSG_EMPTY)

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ingest.sheets import table_lines
+from ingest.text import join_soft_breaks
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def docx_lines(data: bytes) -> list[tuple[int, str]]:
     for element in _body_blocks(document.element.body):
         number += 1
         if element.tag == f"{_W}tbl":
-            rows = _table_rows(Table(element, document))
+            rows = _table_rows(Table(element, document), numbering)
             out.extend(table_lines((number + i, row) for i, row in enumerate(rows)))
             number += max(len(rows) - 1, 0)
             continue
@@ -75,9 +76,9 @@ def docx_lines(data: bytes) -> list[tuple[int, str]]:
         style = _style_name(paragraph)
         if _TOC_STYLE.search(style):
             continue
-        text = paragraph.text
+        text = _paragraph_text(element)
         label = numbering.label(paragraph)
-        lines = [part.strip() for part in text.split("\n")]
+        lines = join_soft_breaks([part.strip() for part in text.split("\n") if part.strip()])
         if label and lines and lines[0]:
             lines[0] = f"{label} {lines[0]}"
         marks = _heading_marks(style)
@@ -128,9 +129,12 @@ def _text_boxes(paragraph: Any) -> list[str]:
     return texts
 
 
-def _table_rows(table: Any) -> list[list[str]]:
+def _table_rows(table: Any, numbering: _Numbering) -> list[list[str]]:
     """A table's rows as cell texts; a cell spanning columns once (python-docx repeats it for every
-    column it spans); a cell merged down holds its value on each row it spans."""
+    column it spans); a cell merged down holds its value on each row it spans. A cell's paragraphs
+    are its lines (automatic numbers drawn), a table nested in it one line per row."""
+    from docx.text.paragraph import Paragraph
+
     rows: list[list[str]] = []
     for row in table.rows:
         cells: list[str] = []
@@ -139,50 +143,117 @@ def _table_rows(table: Any) -> list[list[str]]:
             if previous is not None and cell._tc is previous._tc:
                 continue
             previous = cell
-            cells.append("\n".join(p.text for p in cell.paragraphs))
+            lines: list[str] = []
+            for block in _body_blocks(cell._tc):
+                if block.tag == f"{_W}tbl":
+                    lines += [" ".join(c for c in nested if c) for nested in _nested_rows(block)]
+                    continue
+                text = " ".join(join_soft_breaks([t.strip() for t in _paragraph_text(block).split("\n") if t.strip()]))
+                label = numbering.label(Paragraph(block, cell))
+                lines.append(f"{label} {text}" if label and text else text)
+            cells.append("\n".join(line for line in lines if line))
         rows.append(cells)
     return rows
 
 
+def _nested_rows(table: Any) -> list[list[str]]:
+    return [
+        [" ".join(_paragraph_text(p).split()) for p in tc.iter(f"{_W}p")]
+        for tr in table.iterchildren(f"{_W}tr")
+        for tc in tr.iterchildren(f"{_W}tc")
+    ]
+
+
+_RUN_TEXT = {f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"}
+_NOT_BODY = {f"{_W}txbxContent", _MC_FALLBACK, f"{_W}del", f"{_W}moveFrom"}
+
+
+def _paragraph_text(p: Any) -> str:
+    """A paragraph's text as Word shows it: the text of every run in it, those inside hyperlinks,
+    content controls, fields, smart tags and tracked insertions included; deleted text, text boxes
+    (read on their own) and the fallback copy of a drawing left out."""
+    parts: list[str] = []
+    for el in p.iter(*_RUN_TEXT):
+        if _inside(el, p, _NOT_BODY):
+            continue
+        if el.tag == f"{_W}t":
+            parts.append(el.text or "")
+        else:
+            parts.append("\t" if el.tag == f"{_W}tab" else "\n")
+    return "".join(parts)
+
+
+def _inside(el: Any, stop: Any, tags: set[str]) -> bool:
+    for ancestor in el.iterancestors():
+        if ancestor is stop:
+            return False
+        if ancestor.tag in tags:
+            return True
+    return False
+
+
 class _Numbering:
-    """The numbers Word draws before automatically numbered paragraphs (numbering.xml): each list
-    (w:num) counts its levels from their start values, a deeper level restarting under a new item of
-    the level above; the label is the level's text with its %N placeholders filled in the level's
-    number format."""
+    """The numbers Word draws before automatically numbered paragraphs (numbering.xml). Lists
+    (w:num) drawing on one definition (w:abstractNum, or the one a list style links to) share its
+    count, as Word counts them; a list's start override restarts a level where the list is first
+    used; a deeper level restarts under a new item of the level above. The label is the level's text
+    with its %N placeholders filled in each level's number format."""
 
     def __init__(self, document: Any) -> None:
-        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # numId -> ilvl -> (start, fmt, text)
-        self.counters: dict[str, list[int]] = {}
+        self.abstract: dict[str, dict[int, tuple[int, str, str]]] = {}  # abstractNumId -> ilvl -> (start, fmt, text)
+        self.num_abstract: dict[str, str] = {}  # numId -> abstractNumId
+        self.overrides: dict[str, dict[int, int]] = {}  # numId -> ilvl -> start
+        self.counters: dict[str, list[int]] = {}  # abstractNumId -> counts per level
+        self.starts: dict[str, dict[int, int]] = {}  # abstractNumId -> the start a list restarted a level at
+        self.used: set[str] = set()
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
             return
-        abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
+        links: dict[str, str] = {}  # abstractNumId -> the list style it takes its levels from
         for node in root.iter(f"{_W}abstractNum"):
-            abstract[node.get(f"{_W}abstractNumId", "")] = {
-                int(lvl.get(f"{_W}ilvl", "0")): _level(lvl) for lvl in node.iter(f"{_W}lvl")
-            }
+            aid = node.get(f"{_W}abstractNumId", "")
+            self.abstract[aid] = {int(lvl.get(f"{_W}ilvl", "0")): _level(lvl) for lvl in node.iter(f"{_W}lvl")}
+            link = node.find(f"{_W}numStyleLink")
+            if link is not None:
+                links[aid] = link.get(f"{_W}val", "")
         for num in root.iter(f"{_W}num"):
+            nid = num.get(f"{_W}numId", "")
             ref = num.find(f"{_W}abstractNumId")
-            levels = dict(abstract.get(ref.get(f"{_W}val", "") if ref is not None else "", {}))
+            self.num_abstract[nid] = ref.get(f"{_W}val", "") if ref is not None else ""
             for override in num.iter(f"{_W}lvlOverride"):
-                ilvl = int(override.get(f"{_W}ilvl", "0"))
                 start = override.find(f"{_W}startOverride")
-                if start is not None and ilvl in levels:
-                    _, fmt, text = levels[ilvl]
-                    levels[ilvl] = (int(start.get(f"{_W}val", "1")), fmt, text)
-            self.levels[num.get(f"{_W}numId", "")] = levels
+                if start is not None:
+                    self.overrides.setdefault(nid, {})[int(override.get(f"{_W}ilvl", "0"))] = int(start.get(f"{_W}val", "1"))
+        # A definition that only links to a list style (numStyleLink) counts with the one that style's
+        # numbering uses.
+        styles = {st.get(f"{_W}styleId", ""): st for st in document.styles.element.iter(f"{_W}style")}
+        for aid, style_id in links.items():
+            style = styles.get(style_id)
+            num_id = style.find(f"{_W}pPr/{_W}numPr/{_W}numId") if style is not None else None
+            target = self.num_abstract.get(num_id.get(f"{_W}val", "") if num_id is not None else "", "")
+            if target and target != aid:
+                for nid, a in list(self.num_abstract.items()):
+                    if a == aid:
+                        self.num_abstract[nid] = target
 
     def label(self, paragraph: Any) -> str:
         num_id, ilvl = _num_pr(paragraph)
-        levels = self.levels.get(num_id or "")
-        if not levels or ilvl not in levels:
+        aid = self.num_abstract.get(num_id or "")
+        levels = self.abstract.get(aid or "")
+        if not aid or not levels or ilvl not in levels:
             return ""
-        counts = self.counters.setdefault(num_id or "", [0] * 9)
-        start = levels[ilvl][0]
+        counts = self.counters.setdefault(aid, [0] * 9)
+        starts = self.starts.setdefault(aid, {})
+        if num_id not in self.used:  # a list's first paragraph: its start overrides restart those levels
+            self.used.add(num_id or "")
+            for level, start in self.overrides.get(num_id or "", {}).items():
+                counts[level], starts[level] = 0, start
+        start = starts.get(ilvl, levels[ilvl][0])
         counts[ilvl] = counts[ilvl] + 1 if counts[ilvl] else start
         for deeper in range(ilvl + 1, 9):
             counts[deeper] = 0
+            starts.pop(deeper, None)
         _, fmt, text = levels[ilvl]
         if fmt == "bullet":
             return "・"
@@ -193,7 +264,7 @@ class _Numbering:
             level = int(m.group(1)) - 1
             if level not in levels:
                 return ""
-            value = counts[level] or levels[level][0]
+            value = counts[level] or starts.get(level, levels[level][0])
             return _format_number(value, levels[level][1] if level != ilvl else fmt)
 
         return re.sub(r"%([1-9])", fill, text).strip()
@@ -310,22 +381,37 @@ def xlsx_lines(data: bytes) -> list[tuple[int, str]]:
 
 
 def _sheet_rows(ws: Any) -> list[tuple[int, list[str]]]:
-    """(row number, cell texts) of a sheet; the cells of a range merged down (a group's 区分 over its
-    rows) hold the range's value on every row, in the range's first column."""
+    """(row number, cell texts) of a sheet's shown rows and columns, up to its last cell holding a
+    value (a stray formatted cell far below is no row); the cells of a range merged down (a group's
+    区分 over its rows) hold the range's value on every row, in the range's first column."""
+    from openpyxl.utils import get_column_letter
+
+    filled = [cell for cell in getattr(ws, "_cells", {}).values() if cell.value is not None and cell.value != ""]
+    if not filled:
+        return []
+    last_row, last_col = max(c.row for c in filled), max(c.column for c in filled)
     down: dict[tuple[int, int], Any] = {}
     for merged in ws.merged_cells.ranges:
         if merged.max_row > merged.min_row:
-            value = ws.cell(merged.min_row, merged.min_col).value
-            for row in range(merged.min_row + 1, merged.max_row + 1):
-                down[(row, merged.min_col)] = value
+            top = ws.cell(merged.min_row, merged.min_col)
+            for row in range(merged.min_row + 1, min(merged.max_row, last_row) + 1):
+                down[(row, merged.min_col)] = top
+    hidden_cols = {c for c in range(1, last_col + 1) if ws.column_dimensions[get_column_letter(c)].hidden}
     rows: list[tuple[int, list[str]]] = []
-    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [_cell_text(down.get((r, c), value)) for c, value in enumerate(values, start=1)]
-        rows.append((r, cells))
+    for r, cells in enumerate(ws.iter_rows(max_row=last_row, max_col=last_col), start=1):
+        if ws.row_dimensions[r].hidden:
+            continue
+        rows.append((r, [_cell_text(down.get((r, c), cell)) for c, cell in enumerate(cells, start=1) if c not in hidden_cols]))
     return rows
 
 
-def _cell_text(value: Any) -> str:
+_QUOTED_IN_FORMAT = re.compile(r'"([^"]*)"')
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell's value as Excel shows it: dates as dates, a percentage as one (0.5 → 50%), an amount
+    with its thousands separators and the currency its format writes (「5,000円」「¥3,000」)."""
+    value = cell.value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -338,9 +424,29 @@ def _cell_text(value: Any) -> str:
         return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, dt.time):
         return f"{value.hour}:{value.minute:02d}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, (int, float)):
+        return _number_text(value, str(getattr(cell, "number_format", "") or "General"))
     return str(value).replace("\r\n", "\n").replace("_x000D_", "")
+
+
+def _number_text(value: float, fmt: str) -> str:
+    section = fmt.split(";")[0]
+    plain = _QUOTED_IN_FORMAT.sub("", section)
+    if "%" in plain:
+        percent = value * 100
+        digits = len(plain.split(".")[1].split("%")[0]) if "." in plain else 0
+        return f"{percent:.{digits}f}%"
+    number = str(int(value)) if float(value).is_integer() else format(float(value), ".10g")
+    if "," in plain and float(value).is_integer():
+        number = f"{int(value):,}"
+    # Text the format writes before and after the number (「"¥"#,##0」「#,##0"円"」), and a currency mark.
+    placeholder = re.search(r"[#0?]", _QUOTED_IN_FORMAT.sub(lambda m: " " * len(m.group(0)), section))
+    at = placeholder.start() if placeholder else len(section)
+    prefix = "".join(m.group(1) for m in _QUOTED_IN_FORMAT.finditer(section) if m.end() <= at)
+    suffix = "".join(m.group(1) for m in _QUOTED_IN_FORMAT.finditer(section) if m.start() >= at)
+    if not prefix and ("[$¥" in plain or "¥" in plain or "\\" in plain.split("#")[0]):
+        prefix = "¥"
+    return f"{prefix}{number}{suffix}"
 
 
 # --- PowerPoint ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import re
 
 from guideqa.text import CIRCLED, match_key, nfkc, split_sentences
 
-__all__ = ["canonical_item_code", "join_fragments", "match_key", "nfkc", "normalize_line", "ocr_repaired", "split_sentences", "tidy"]
+__all__ = ["canonical_item_code", "join_fragments", "join_soft_breaks", "match_key", "nfkc", "normalize_line", "ocr_repaired", "split_sentences", "tidy"]
 
 _WS_RE = re.compile(r"\s+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
@@ -31,6 +31,23 @@ def join_fragments(left: str, right: str) -> str:
     if _ASCII_WORD.match(left[-1]) and _ASCII_WORD.match(right[0]):
         return f"{left} {right}"
     return left + right
+
+
+# A piece that ends inside a clause: on a particle or an inflection (hiragana) or a comma.
+_OPEN_END = re.compile(r"[\u3041-\u3096、，,]$")
+
+
+def join_soft_breaks(pieces: list[str]) -> list[str]:
+    """The lines of one paragraph broken by hand (Word's Shift+Enter, a web page's <br>): a piece
+    that ends inside a clause (「…生成AIに」「…のため、」) goes on in the next; one that ends a
+    sentence or a unit (「。」, a name, a number: 「デジタル推進課」「電話：0123-45-6789」) stays a line."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and _OPEN_END.search(out[-1]):
+            out[-1] = join_fragments(out[-1], piece)
+        else:
+            out.append(piece)
+    return out
 
 
 def tidy(text: str) -> str:

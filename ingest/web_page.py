@@ -12,8 +12,10 @@ definition list of class 「ai_navi」 describes a product), unless the element
 holds the page's h1 or half its text (a layout wrapper named after the menu beside the content).
 When the page marks its main content (``<main>``, ``role="main"``), only that is read.
 
-Whitespace is collapsed as a browser collapses it; a line break in the source between two Japanese
-characters joins them without a space, as CSS renders East Asian text. Old municipal sites are
+The page is parsed as a browser parses it (html5lib: end tags left out are implied). Whitespace is
+collapsed as a browser collapses it; a line break in the source between two Japanese characters
+joins them without a space, as CSS renders East Asian text; a <br> inside a clause does not end the
+line (:func:`ingest.text.join_soft_breaks`). Old municipal sites are
 saved in Shift_JIS: the declared encoding is read in its Windows superset (cp932, with ①, ㈱ and
 the NEC specials); a page that declares none is tried as UTF-8, cp932 and EUC-JP. Lines are numbered by the HTML source line their element starts on.
 """
@@ -26,11 +28,16 @@ import re
 from typing import Any
 
 from ingest.sheets import table_lines
+from ingest.text import join_soft_breaks
 
 logger = logging.getLogger(__name__)
 
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
-              "textarea", "nav", "header", "footer", "aside", "head", "object", "embed")  # fmt: skip
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "select", "textarea", "nav",
+              "head", "object", "embed")  # fmt: skip
+# The site's frame, unless inside the content (an article's <header> holds its title, an <aside> its note).
+_FRAME_TAGS = ("header", "footer", "aside")
+# Elements no id or class makes furniture: a table's parts (「<tr class="header">」 is its header row).
+_TABLE_PARTS = frozenset({"tr", "td", "th", "thead", "tbody", "tfoot", "caption", "col", "colgroup"})
 _DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
 # id / class words of the site furniture content management systems put around a page's content: the
 # frame of every page (removed), and menus (removed when mostly links: 「ai_navi」 may name a product).
@@ -46,7 +53,11 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = frozenset({
     "p", "div", "section", "article", "main", "blockquote", "figure", "figcaption", "address",
     "caption", "center", "ul", "ol", "dl", "hr", "pre", "form", "fieldset", "legend", "details", "summary",
+    # A layout table's parts (a data table is read as rows: _Reader.table).
+    "tbody", "thead", "tfoot", "tr", "td", "th", "header", "footer", "aside",
 })
+# An item that carries its own number (「（1）個人情報」「①」「ア.」): the list draws none (list-style: none).
+_OWN_NUMBER = re.compile(r"\s*(?:[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[)）]|[0-9０-９]+\s*[.．、)）]|[①-⑳]|[ア-ンA-Za-z]\s*[.．)）])")
 _SJIS = frozenset({"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis", "windows-31j", "cp932", "ms932"})
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
@@ -77,18 +88,23 @@ def html_lines(data: bytes) -> list[tuple[int, str]]:
     """(source line, line) of a saved web page's content (module doc)."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(decode_html(data), "html.parser")
+    # html5lib parses as a browser does: end tags a page leaves out (</li>, </p>, </td>) are implied.
+    soup = BeautifulSoup(decode_html(data), "html5lib")
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    for tag in soup.find_all(_FRAME_TAGS):
+        if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
+            tag.decompose()
     body = soup.body or soup
-    title = body.find("h1")
-    half = len(body.get_text(strip=True)) / 2
+    # The page's title: its first h1 with words of its own (a logo's h1 is a linked image).
+    title = next((h for h in body.find_all("h1") if _prose(h) > 0), None)
+    half = _prose(body) / 2
     for tag in soup.find_all(True):
         if tag.decomposed or not _is_furniture(tag):
             continue
         # A layout's class may name what stands beside the content (「column_lnavi」: a column with a
-        # local menu): what holds the page's title or most of its text is the content's wrapper.
-        if (title is not None and title in tag.descendants) or len(tag.get_text(strip=True)) >= half:
+        # local menu): what holds the page's title or most of its prose is the content's wrapper.
+        if (title is not None and title in tag.descendants) or _prose(tag) >= half:
             continue
         tag.decompose()
     main: Any = soup.find("main") or soup.find(True, attrs={"role": "main"}) or soup.body or soup
@@ -98,8 +114,13 @@ def html_lines(data: bytes) -> list[tuple[int, str]]:
     return reader.out
 
 
+def _prose(tag: Any) -> int:
+    """Characters of text outside links (a sitemap in a footer is links)."""
+    return len(tag.get_text(strip=True)) - sum(len(a.get_text(strip=True)) for a in tag.find_all("a"))
+
+
 def _is_furniture(tag: Any) -> bool:
-    if tag.name in ("body", "html", "main") or tag.get("role") == "main":
+    if tag.name in ("body", "html", "main") or tag.get("role") == "main" or tag.name in _TABLE_PARTS:
         return False
     if (tag.get("role") or "").lower() in _DROP_ROLES:
         return True
@@ -195,7 +216,8 @@ class _Reader:
         for item in tag.find_all("li", recursive=False):
             with contextlib.suppress(ValueError):
                 number = int(item.get("value", number))
-            self.start(item, f"{_ol_label(number, tag.get('type', '1'))} " if ordered else "・")
+            own = bool(_OWN_NUMBER.match(item.get_text()))
+            self.start(item, f"{_ol_label(number, tag.get('type', '1'))} " if ordered and not own else "" if own else "・")
             self.block(item)
             self.flush()
             number += 1
@@ -204,7 +226,10 @@ class _Reader:
         """A definition list: a term and its one-line description on one line (「保存期間：90日間」),
         a longer description on the lines under its term."""
         term: tuple[int, str] | None = None
-        for item in tag.find_all(["dt", "dd"], recursive=False):
+        # (HTML5 lets each term and its description stand in a <div> of their own.)
+        items = [c for child in tag.find_all(["dt", "dd", "div"], recursive=False)
+                 for c in ([child] if child.name != "div" else child.find_all(["dt", "dd"], recursive=False))]  # fmt: skip
+        for item in items:
             line = getattr(item, "sourceline", None) or self.line
             texts = _cell_lines(item)
             if item.name == "dt":
@@ -246,41 +271,45 @@ def _table_grid(table: Any) -> list[tuple[int, list[str]]]:
     """(source line, cell texts) per row; a cell spanning rows holds its value on each of them, a
     cell spanning columns is read once."""
     rows: list[tuple[int, list[str]]] = []
-    pending: dict[int, tuple[int, str]] = {}  # column -> (rows left, text) of a rowspan
+    pending: dict[int, tuple[int, str | None]] = {}  # column -> (rows left, text) of a rowspan (None: its colspan)
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
         cells: list[str] = []
         column = 0
         for cell in tr.find_all(["td", "th"], recursive=False):
-            while column in pending:
-                left, text = pending[column]
-                cells.append(text)
-                pending[column] = (left - 1, text)
-                if left - 1 <= 0:
-                    del pending[column]
-                column += 1
+            column = _carry(pending, column, cells)
             text = "\n".join(_collapse(part) for part in _cell_lines(cell))
             cells.append(text)
-            try:
-                span = int(cell.get("rowspan", "1"))
-            except ValueError:
-                span = 1
-            if span > 1:
-                pending[column] = (span - 1, text)
-            try:
-                column += max(int(cell.get("colspan", "1")), 1)
-            except ValueError:
-                column += 1
-        while column in pending:
-            left, text = pending[column]
-            cells.append(text)
-            pending[column] = (left - 1, text)
-            if left - 1 <= 0:
-                del pending[column]
-            column += 1
+            rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
+            if rowspan > 1:
+                for k in range(colspan):
+                    pending[column + k] = (rowspan - 1, text if k == 0 else None)
+            column += colspan
+        _carry(pending, column, cells)
         rows.append((getattr(tr, "sourceline", None) or 1, cells))
     return rows
+
+
+def _carry(pending: dict[int, tuple[int, str | None]], column: int, cells: list[str]) -> int:
+    """Cells spanning down into this row from above, from ``column`` on: their value in the first
+    column they cover; returns the column after them."""
+    while column in pending:
+        left, held = pending[column]
+        if held is not None:
+            cells.append(held)
+        pending[column] = (left - 1, held)
+        if left - 1 <= 0:
+            del pending[column]
+        column += 1
+    return column
+
+
+def _span(cell: Any, name: str) -> int:
+    try:
+        return max(int(cell.get(name, "1")), 1)
+    except ValueError:
+        return 1
 
 
 def _cell_lines(cell: Any) -> list[str]:
@@ -298,4 +327,4 @@ def _collapse(text: str) -> str:
     for part in text.split("\n\x00"):
         part = _SEGMENT_BREAK.sub("", part)
         parts.append(_SPACES.sub(" ", part).strip())
-    return "\n".join(p for p in parts if p)
+    return "\n".join(join_soft_breaks([p for p in parts if p]))

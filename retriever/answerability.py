@@ -142,9 +142,13 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # Who pays, or whether it costs (「利用料って各課の予算から払うの？」「使うのにお金かかる？」「自腹？」):
     # answered only by text that speaks of cost (a charge, a budget, a burden, free or paid), not by the
     # rules on the thing paid for. (A tool called 無料 or 有料 is described, not asked about.)
+    # (Paying attention, 「注意を払う」, pays nothing; a budget or an expense drawn up or a payment slip
+    # entered into a tool, 「予算を作る」「支払伝票を入力」, is the material, not who pays.)
     ("payment", re.compile(
-        r"払[うわいえっお]|支払|(?:費用|料金|利用料|使用料|コスト|経費)(?:は|を|って|の)?\s*(?:負担|精算)|予算(?:から|で|に|を|は|って)"
-        r"|経費(?:で(?!す|しょ)|から|に|として|精算|扱い)|自腹|立て?替え|(?:お金|費用|料金|利用料|使用料|コスト)(?:が|は|って)?\s*(?:かか|掛か|いる|要る|必要|発生)"
+        r"(?<![注敬意心慮])(?<!注意を|敬意を|関心を|配慮を|努力を|犠牲を)(?:支)?払(?:う|わ|い(?:は|を|が|って|も)?(?:\s*[?？]|$|誰|どこ)|え|っ|お)"
+        r"|(?:費用|料金|利用料|使用料|コスト|経費)(?:は|を|って|の)?\s*(?:負担|持ち|自己負担)|予算(?:から|で)(?:払|支払|出|賄|まかな|負担|買|購入|契約)"
+        r"|経費(?:で(?!す|しょ)(?:払|落|出|買|購入|精算)|として(?:払|落|出|認め)|扱い)|自腹|立て?替え"
+        r"|(?:お金|費用|料金|利用料|使用料|コスト)(?:が|は|って)?\s*(?:かか|掛か|いる|要る|必要|発生)"
     )),
 )
 # A question asked by naming the quantity alone (「セミナー参加費」「研修の修了証の有効期間」「保守費用は月々どのくらい？」

@@ -219,8 +219,15 @@ def test_quoted_sentences_cover_the_question_with_the_heading_they_are_shown_und
         ("研修の受講料って自腹？", "payment"),
         ("利用料はいつまでに払う？", "duration"),  # a deadline for paying is a deadline
         ("費用はいくら？", "money"),
+        ("利用料は誰が払うの？", "payment"),
         # A tool called free or paid is described, not asked about.
         ("学園のAI以外の無料のAIとかって、仕事で使っちゃダメ？", None),
+        # Attention paid, a budget drawn up, a payment slip or an expense claim as the material: no one pays.
+        ("生成AIを使うときに注意を払うべき点は？", None),
+        ("来年度の予算を作るのに生成AIを使っていい？", None),
+        ("予算に関する資料を入力していい？", None),
+        ("支払伝票の内容をAIに入力してもいい？", None),
+        ("経費精算の書類をAIでチェックしていい？", None),
         ("有料版を使いたいときは誰に相談すればいい？", None),
     ],
 )

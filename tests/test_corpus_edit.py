@@ -165,6 +165,11 @@ def test_failed_ingest_rolls_the_corpus_back(corpus: Settings, tmp_path: Path, m
         (["さくら県教育委員会", "学校における生成AI活用の手引き", "（第1版）", "", "令和7年3月"], "さくら県教育委員会 学校における生成AI活用の手引き"),
         # Markdown heading marks are not part of the title.
         (["# 株式会社ひかり製作所 AI利用ポリシー", "", "最終改定：2025年4月1日"], "株式会社ひかり製作所 AI利用ポリシー"),
+        # A web page's h1 is its title; an organisation's name or a date as the top heading is not.
+        (["# 生成AIの利用について", "更新日：2026年4月1日", "## 市の生成AI活用方針"], "生成AIの利用について"),
+        (["# さくら市", "## 生成AI利用ガイドライン"], "さくら市 生成AI利用ガイドライン"),
+        # A deck's slide label is not its title.
+        (["スライド 1", "生成AI研修のご案内", "さくら市 情報政策課", "スライド 2"], "生成AI研修のご案内"),
         (["みどり市 生成AI利用ガイドライン", "令和7年4月1日", "みどり市 総務部 デジタル推進課"], "みどり市 生成AI利用ガイドライン"),
         # A sentence or a date is not a title: the file name stands in.
         (["このガイドラインは、職員が守るべき事項を定める。"], "ファイル名"),

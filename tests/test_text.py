@@ -171,3 +171,13 @@ def test_ocr_misreadings_of_japanese_print_are_fixed_only_where_the_read_form_ca
                   "AI Safety Institute", "Alt キー", "BLOG", "区分A の場合", "ランクA 以上", "型番10O号")  # fmt: skip
     for kept in kept_forms:
         assert ocr_repaired(kept) == kept
+
+
+def test_a_line_broken_by_hand_inside_a_clause_goes_on() -> None:
+    from ingest.text import join_soft_breaks
+
+    assert join_soft_breaks(["職員は、個人情報を生成AIに", "入力してはならない。"]) == ["職員は、個人情報を生成AIに入力してはならない。"]
+    assert join_soft_breaks(["目的のため、", "次のとおり定める。"]) == ["目的のため、次のとおり定める。"]
+    # A name, a number or a sentence ends its line (a contact block, an address).
+    assert join_soft_breaks(["デジタル推進課", "電話：0123-45-6789", "受付は平日です。", "以上"]) == [
+        "デジタル推進課", "電話：0123-45-6789", "受付は平日です。", "以上"]
