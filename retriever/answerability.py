@@ -144,11 +144,14 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # rules on the thing paid for. (A tool called 無料 or 有料 is described, not asked about.)
     # (Paying attention, 「注意を払う」, pays nothing; a budget or an expense drawn up or a payment slip
     # entered into a tool, 「予算を作る」「支払伝票を入力」, is the material, not who pays.)
+    # The cue is what the question asks, at its end (「…予算から払うの？」「自腹？」), not a description of
+    # the tool it asks about (「自分でお金払ってるChatGPT使ってもいい？」「自腹で入ってるAIがあるんだけど、…」).
     ("payment", re.compile(
-        r"(?<![注敬意心慮])(?<!注意を|敬意を|関心を|配慮を|努力を|犠牲を)(?:支)?払(?:う|わ|い(?:は|を|が|って|も)?(?:\s*[?？]|$|誰|どこ)|え|っ|お)"
+        r"(?:(?<![注敬意心慮])(?<!注意を|敬意を|関心を|配慮を|努力を|犠牲を)(?:支)?払(?:う|わ|い|え|っ|お)"
         r"|(?:費用|料金|利用料|使用料|コスト|経費)(?:は|を|って|の)?\s*(?:負担|持ち|自己負担)|予算(?:から|で)(?:払|支払|出|賄|まかな|負担|買|購入|契約)"
         r"|経費(?:で(?!す|しょ)(?:払|落|出|買|購入|精算)|として(?:払|落|出|認め)|扱い)|自腹|立て?替え"
-        r"|(?:お金|費用|料金|利用料|使用料|コスト)(?:が|は|って)?\s*(?:かか|掛か|いる|要る|必要|発生)"
+        r"|(?:お金|費用|料金|利用料|使用料|コスト)(?:が|は|って)?\s*(?:かか|掛か|いる|要る|必要|発生))"
+        r"(?=[^、。,?？]{0,14}(?:[?？]|$))(?![^?？]*(?:てもいい|ていい|てもよ|ても大丈夫|使え|使っ))"
     )),
 )
 # A question asked by naming the quantity alone (「セミナー参加費」「研修の修了証の有効期間」「保守費用は月々どのくらい？」

@@ -222,6 +222,9 @@ def test_quoted_sentences_cover_the_question_with_the_heading_they_are_shown_und
         ("利用料は誰が払うの？", "payment"),
         # A tool called free or paid is described, not asked about.
         ("学園のAI以外の無料のAIとかって、仕事で使っちゃダメ？", None),
+        # Paying describes the tool asked about, not what is asked (the ask is the final predicate).
+        ("会社がお金払ってくれてるCopilotなら、私物のスマホで使っていい？", None),
+        ("自腹で契約してる翻訳サービスがあるんだけど、それで議事録を訳してもいい？", None),
         # Attention paid, a budget drawn up, a payment slip or an expense claim as the material: no one pays.
         ("生成AIを使うときに注意を払うべき点は？", None),
         ("来年度の予算を作るのに生成AIを使っていい？", None),
