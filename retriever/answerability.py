@@ -94,7 +94,9 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                            r"|(?:メール|URL|url|リンク)(?:は|を|って)?[、,]?\s*(?:どこ|教え|知り|知っ|貼って(?:もらえ|ください|くれ|ほしい)|[?？]\s*$)")),
     # A count asked for by name or by いくつ (「自治体の数を教えて」「相談件数ってどれくらい」「文字数の上限は」
     # 「いくつありますか」; いくつか is "some").
+    # How often or how much in a period (「1か月にどれくらい使われてる」「1日にどのくらい来る」): a count per period.
     ("number", re.compile(r"(?:[件人回台社字]?数)(?:は|が|って)?\s*(?:どれ|どの|いくつ|何)|(?<![\u4e00-\u9fff])数を\s*(?:教え|知り)"
+                          r"|(?<![\u4e00-\u9fff])(?:[0-9０-９一二三四五六七八九十]+\s*)?(?:日|週|週間|か月|ヶ月|カ月|月|年|年間|年度)(?:に|で|あたり|当たり)\s*(?:どれ|どの)(?:くらい|ぐらい|程度)(?!の?(?:期間|時間|日数))"
                           r"|(?:件|人|回|台|社|字)数を\s*(?:教え|知り)|数の(?:上限|下限)(?:は|って|を)|いくつ(?!か|も|でも)")),
     # Counts: 何 + any counter (何人・何件・何時・何センチ…), found by part of speech (asked_counter),
     # take precedence over the types below (「窓口の受付は何時から」 asks a time, not a name).

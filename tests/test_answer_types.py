@@ -239,6 +239,20 @@ def test_a_question_about_paying_asks_for_text_on_cost(question: str, kind: str 
 
 
 @pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # How often or how much in a period: a count per period.
+        ("チャットボットって、1か月にどれくらい使われてるの？", "number"),
+        ("窓口には1日にどのくらい問い合わせが来るの？", "number"),
+        ("1日にどのくらいの時間使っていい？", "duration"),  # a length of time asked
+        ("毎日どれくらい使っていい？", None),
+    ],
+)
+def test_a_count_per_period(question: str, kind: str | None) -> None:
+    assert expected_answer_type(question) == kind
+
+
+@pytest.mark.parametrize(
     ("sentence", "speaks_of_cost"),
     [
         # A city's chatbot page (eval/documents, d34) and a town's 要綱 (d33), as they read.
