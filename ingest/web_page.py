@@ -133,8 +133,7 @@ def _is_furniture(tag: Any) -> bool:
     if not words & _MENUS:
         return False
     text = len(tag.get_text(strip=True))
-    links = sum(len(a.get_text(strip=True)) for a in tag.find_all("a"))
-    return text == 0 or links >= MIN_MENU_LINK_SHARE * text
+    return text == 0 or text - _prose(tag) >= MIN_MENU_LINK_SHARE * text  # mostly link text
 
 
 def _asks_input(form: Any) -> bool:
