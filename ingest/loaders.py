@@ -26,6 +26,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from guideqa.errors import CorpusError, DocumentError
 from guideqa.models import DocumentMeta, LoadedDocument, SourceLine
+from ingest.encoding import decode_japanese
 from ingest.sheets import is_tab_separated, sheet_lines
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,8 @@ _UTF8_BOM = "\ufeff"
 MSG_UNSUPPORTED = "対応していない形式です（{suffix}）。" + SUPPORTED_LABEL + " を使ってください"
 MSG_UNREADABLE_FILE = "ファイルを読み込めません（{reason}）"
 MSG_NOT_UTF8 = (
-    "文字コードがUTF-8ではありません（先頭から{offset}バイトの位置、{line}行目で"
-    "UTF-8として読めないバイトがあります）。UTF-8で保存し直してください"
+    "文字コードを判別できません（先頭から{offset}バイトの位置、{line}行目で"
+    "UTF-8として読めないバイトがあり、Shift_JIS・EUC-JPとしても読めません）。UTF-8で保存し直してください"
 )
 MSG_EMPTY = "本文が空です"
 MSG_RESAVE = "この形式（{suffix}）は読み込めません。{target} 形式で保存し直してから追加してください"
@@ -115,23 +116,20 @@ def iter_corpus_files(corpus_dir: Path) -> list[Path]:
 
 # --- text -------------------------------------------------------------------------
 def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
-    """Load a UTF-8 text/Markdown file, one ``SourceLine`` per physical line (per record, numbered by
+    """Load a text/Markdown file, one ``SourceLine`` per physical line (per record, numbered by
     its first line, for a spreadsheet saved as CSV or tab-separated text: :mod:`ingest.sheets`).
-    A CSV may also be in Shift_JIS (cp932), the encoding of Excel's 「CSV（コンマ区切り）」."""
+    UTF-8, or what a Japanese office program writes by default (Shift_JIS as cp932 — メモ帳, Excel's
+    「CSV（コンマ区切り）」 —, EUC-JP, UTF-16 with its BOM — Excel's 「Unicode テキスト」): :mod:`ingest.encoding`."""
     path = Path(path)
     data = _read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     dialect = SHEET_DIALECTS.get(path.suffix.lower())
-    try:
-        decoded: str | None = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        decoded = _cp932(data) if dialect else None
-        if decoded is None:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise DocumentError(
-                str(path), MSG_NOT_UTF8.format(offset=exc.start, line=line)
-            ) from exc
-    text = (decoded or "").removeprefix(_UTF8_BOM)
+    decoded = decode_japanese(data)
+    if decoded is None:
+        start = _first_bad_utf8(data)
+        line = data.count(b"\n", 0, start) + 1
+        raise DocumentError(str(path), MSG_NOT_UTF8.format(offset=start, line=line))
+    text = decoded.removeprefix(_UTF8_BOM)
     if not text.strip():
         raise DocumentError(str(path), MSG_EMPTY)
 
@@ -152,11 +150,12 @@ def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
     return LoadedDocument(meta=meta, lines=lines, sha256=digest)
 
 
-def _cp932(data: bytes) -> str | None:
+def _first_bad_utf8(data: bytes) -> int:
     try:
-        return data.decode("cp932")
-    except UnicodeDecodeError:
-        return None
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
 
 
 def split_lines(text: str) -> list[str]:

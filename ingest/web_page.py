@@ -27,6 +27,7 @@ import logging
 import re
 from typing import Any
 
+from ingest.encoding import decode_japanese
 from ingest.sheets import table_lines
 from ingest.text import join_soft_breaks
 
@@ -66,7 +67,7 @@ _SPACES = re.compile(r"\s+")
 
 def decode_html(data: bytes) -> str:
     """The page's text in its declared encoding (a Shift_JIS page in cp932); undeclared, UTF-8, else
-    the encodings Japanese pages are saved in (cp932, EUC-JP), else as the bytes tell."""
+    the encodings Japanese pages are saved in (:mod:`ingest.encoding`), else as the bytes tell."""
     from bs4.dammit import EncodingDetector, UnicodeDammit
 
     declared = EncodingDetector.find_declared_encoding(data, is_html=True, search_entire_document=False)
@@ -76,11 +77,9 @@ def decode_html(data: bytes) -> str:
             return data.decode(codec, errors="replace")
         except LookupError:  # an encoding name Python does not know
             pass
-    for codec in ("utf-8", "cp932", "euc-jp"):
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            continue
+    text = decode_japanese(data)
+    if text is not None:
+        return text
     return UnicodeDammit(data, is_html=True).unicode_markup or data.decode("utf-8", errors="replace")
 
 

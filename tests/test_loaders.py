@@ -147,13 +147,26 @@ def test_pdf_bad_page_is_skipped(
 
 
 # --- text -----------------------------------------------------------------------
-def test_text_non_utf8_is_rejected(tmp_path: Path) -> None:
-    path = tmp_path / "sjis.txt"
+# A city's rules as メモ帳 (before 2019) or Excel's 「Unicode テキスト」 save them.
+_RULES = "第１条　職員は、①個人情報を生成AIに入力してはならない。\n第２条　利用は課長の承認を得る。\n"
+
+
+@pytest.mark.parametrize("codec", ["cp932", "euc-jp", "utf-16", "utf-8-sig"])
+def test_text_in_a_japanese_office_encoding_is_read(tmp_path: Path, codec: str) -> None:
+    text = _RULES if codec != "euc-jp" else _RULES.replace("①", "(1)")  # EUC-JP has no circled digits
+    path = tmp_path / "rules.txt"
+    path.write_bytes(text.encode(codec))
+    doc = load_document(path, _meta(path.name))
+    assert [line.text for line in doc.lines if line.text] == text.splitlines()
+
+
+def test_text_in_no_known_encoding_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
     prefix = b"abc\n"
-    path.write_bytes(prefix + "個人情報の保護".encode("cp932"))
+    path.write_bytes(prefix + "café crème".encode("latin-1"))  # cp932 would read it as kanji soup
     err = _load_error(path)
-    assert "UTF-8ではありません" in err.cause
-    assert f"{len(prefix)}バイト" in err.cause
+    assert "文字コードを判別できません" in err.cause
+    assert f"{len(prefix) + 3}バイト" in err.cause
     assert "2行目" in err.cause
 
 

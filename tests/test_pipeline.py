@@ -98,14 +98,14 @@ def test_tampered_shipped_vectors_are_not_used(small_settings: Settings, tmp_pat
 
 
 def test_bad_documents_are_reported_and_others_ingested(small_settings: Settings):
-    (small_settings.corpus_dir / "sjis.txt").write_bytes("日本語の文書".encode("cp932"))
+    (small_settings.corpus_dir / "latin1.txt").write_bytes("décembre".encode("latin-1"))  # no Japanese encoding reads it
     (small_settings.corpus_dir / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
     (small_settings.corpus_dir / "empty.txt").write_text("  \n", encoding="utf-8")
     report = run_ingest(small_settings, embedder=FakeEmbedder())
     assert report.documents == 2
     causes = {Path(e.path).name: e.cause for e in report.errors}
-    assert set(causes) == {"sjis.txt", "broken.pdf", "empty.txt"}
-    assert "UTF-8" in causes["sjis.txt"] and "PDF" in causes["broken.pdf"] and "空" in causes["empty.txt"]
+    assert set(causes) == {"latin1.txt", "broken.pdf", "empty.txt"}
+    assert "文字コード" in causes["latin1.txt"] and "PDF" in causes["broken.pdf"] and "空" in causes["empty.txt"]
     with pytest.raises(DocumentError):
         run_ingest(small_settings, embedder=FakeEmbedder(), strict=True)
 

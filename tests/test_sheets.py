@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from guideqa.models import DocumentMeta
@@ -115,8 +117,18 @@ def test_an_faq_saved_as_csv_reads_as_questions_over_their_answers(tmp_path: Pat
     more = [t for _, t in sheet_lines(FAQ_CSV.replace("\r\n", "\n") + ",■ 事故対応,,,,\n,,,\"（続き）夜間は当番薬剤師へ。\",,\n", "excel") or []]
     assert more[-2:] == ["■ 事故対応", "（続き）夜間は当番薬剤師へ。"]
     # Through the loader and the structure reader: each question heads its answer; Excel's
-    # 「CSV（コンマ区切り）」 is Shift_JIS, accepted for a .csv (a .txt stays UTF-8 only).
-    for name, data in (("faq.csv", ("\ufeff" + FAQ_CSV).encode("utf-8")), ("faq_sjis.csv", FAQ_CSV.encode("cp932"))):
+    # 「CSV（コンマ区切り）」 is Shift_JIS; its 「Unicode テキスト」 is a .txt in UTF-16 with a BOM,
+    # tab-separated (ingest.encoding).
+    out = io.StringIO()
+    csv.writer(out, dialect="excel-tab").writerows(csv.reader(io.StringIO(FAQ_CSV.replace("\r\n", "\n"))))
+    out.write("".join(f"{n}\tその他\t質問{n}はありますか？\t回答{n}です。\t\t2025/4/1\r\n" for n in range(3, 6)))
+    unicode_text = out.getvalue()
+    assert unicode_text.startswith("No\tカテゴリ\t質問")
+    for name, data in (
+        ("faq.csv", ("\ufeff" + FAQ_CSV).encode("utf-8")),
+        ("faq_sjis.csv", FAQ_CSV.encode("cp932")),
+        ("faq_unicode.txt", unicode_text.encode("utf-16")),
+    ):
         path = tmp_path / name
         path.write_bytes(data)
         meta = DocumentMeta(doc_id="faq", title="FAQ", file=name, status="current", layout="generic")
