@@ -58,6 +58,9 @@ class Scores:
     hit5: int = 0
     rr: float = 0.0
     false_refusals: int = 0
+    # The answer quotes the gold span (in any sentence; in its first sentence): what the reader sees.
+    quoted: int = 0
+    led: int = 0
     unanswerable: int = 0
     refused: int = 0
     misses: list[str] = field(default_factory=list)
@@ -70,6 +73,8 @@ class Scores:
             "hit@5": round(self.hit5 / n, 3),
             "mrr": round(self.rr / n, 3),
             "false_refusal": round(self.false_refusals / n, 3),
+            "quoted": round(self.quoted / n, 3),
+            "led": round(self.led / n, 3),
             "unanswerable": self.unanswerable,
             "refusal": round(self.refused / u, 3),
         }
@@ -98,6 +103,10 @@ def score(questions: list[dict], records: list[dict]) -> Scores:
         rank = next((i + 1 for i, p in enumerate(passages) if span in _key(p["text"])), None)
         out.hit1 += rank == 1
         out.hit5 += bool(rank and rank <= 5)
+        said = [_key(s["text"]) for s in r.get("sentences") or []] if not r.get("refused") else []
+        holds = [bool(t) and (span in t or (len(t) >= 15 and t in span)) for t in said]
+        out.quoted += any(holds)
+        out.led += bool(holds and holds[0])
         out.rr += 1 / rank if rank else 0.0
         out.false_refusals += bool(r.get("refused"))
         if rank != 1 or r.get("refused"):
@@ -175,7 +184,7 @@ def as_pdfs(documents: list[Path], folder: Path) -> list[Path]:
         if doc.suffix in AS_SAVED:  # a spreadsheet, an office file or a web page is added as saved
             out.append(doc)
             continue
-        text = doc.read_text("utf-8")
+        text = _decoded(doc)
         title = document_title(text, doc.stem.replace("_", " "))
         out.append(render_pdf(text, folder / f"{doc.stem}.pdf", title=title, markdown=doc.suffix == ".md"))
     return out
@@ -185,12 +194,20 @@ def document_text(path: Path) -> str:
     """A document's text as a reader sees it: a text file as it is, an office file or a web page as
     `guideqa add` reads it (:func:`ingest.loaders.load_document`)."""
     if path.suffix in (".txt", ".md", ".csv"):
-        return path.read_text("utf-8")
+        return _decoded(path)
     from guideqa.models import DocumentMeta
     from ingest.loaders import load_document
 
     meta = DocumentMeta(doc_id="probe", title=path.stem, short_title=path.stem, file=path.name)
     return "\n".join(line.text for line in load_document(path, meta).lines)
+
+
+def _decoded(path: Path) -> str:
+    """A text file's text in the encoding it was saved in (Shift_JIS, UTF-16: :mod:`ingest.encoding`)."""
+    from ingest.encoding import decode_japanese
+
+    data = path.read_bytes()
+    return (decode_japanese(data) or data.decode("utf-8")).removeprefix("\ufeff")
 
 
 def _ask(documents: list[Path], questions: list[dict], index_dir: Path) -> list[dict]:

@@ -135,6 +135,11 @@ FORM_TITLE_RE = re.compile(r"様式|(?:申請|届出|報告|申込|依頼|承認
 SUPPLEMENTARY = ("附則", "付則")  # enforcement dates: neither an explanation nor a rule to lead with
 
 
+def is_supplementary(heading: str) -> bool:
+    """Is this top-level heading a 附則 (「附則」「附　則」「附則（令和7年3月31日）」)?"""
+    return re.sub(r"\s", "", heading).startswith(SUPPLEMENTARY)
+
+
 def _runs_on_word(text: str, m: re.Match[str]) -> bool:
     return bool(_RUNS_ON_WORD_RE.match(text, m.end(2) if m.group(2) else m.end(1)))
 

@@ -93,7 +93,8 @@ class ExtractiveGenerator:
         # recall (0.460 -> 0.418) for little precision; its dev gain was within noise (eval/README.md).
         self.closest_passages = False
         # doc_id -> its document family, for added documents: an answer that starts from one
-        # organisation's document quotes no other organisation's document (set by the Answerer).
+        # organisation's document quotes that organisation's documents only, neither another
+        # organisation's nor a bundled paper's (set by the Answerer).
         self.families: dict[str, set[str]] = {}
 
     def _weight(self, token: str) -> float:
@@ -128,9 +129,8 @@ class ExtractiveGenerator:
         answerability gate weighs (its thresholds were calibrated on this selection)."""
         candidates = self.candidates(question, hits)
         own = self.families.get(hits[0].chunk.doc_id) if hits else None
-        if own is not None:  # the first passage's organisation: no other organisation's rules
-            others = self.families.keys() - own
-            candidates = [c for c in candidates if hits[c.hit_rank].chunk.doc_id not in others]
+        if own is not None:  # the first passage is an organisation's: its own rules only
+            candidates = [c for c in candidates if hits[c.hit_rank].chunk.doc_id in own]
         if not any(not c.held for c in candidates):
             return []
         is_list = bool(LIST_CUES.search(question))

@@ -33,6 +33,7 @@ from guideqa.config import Settings
 from guideqa.guideline import role_documents
 from guideqa.models import Chunk, DocumentMeta, Passage, Role
 from guideqa.text import THIS_KIND_RE, char_ngrams, match_key
+from ingest.admin_structure import is_supplementary
 from ingest.chunking import embedding_text
 from ingest.embedders import Embedder
 from ingest.explanations import families
@@ -67,6 +68,11 @@ _CONVERSATION_DOCS: ContextVar[frozenset[str]] = ContextVar("guideqa_conversatio
 _QUERY_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("guideqa_query_vectors", default=None)
 
 
+# What a 附則 holds (the date a rule takes effect, the transition, the amendments' dates): a question
+# asking it is asked of the 附則 without its prior (SearchConfig.supplementary_weight).
+ASKS_CHANGEOVER = re.compile(r"施行|いつから|経過措置|改正|改定")
+
+
 @dataclass(frozen=True)
 class SearchConfig:
     rrf_k: int = 10  # set on cross-fitted dev (python -m eval.crossfit), as are the weights marked so
@@ -97,6 +103,9 @@ class SearchConfig:
     # text first, in the order given: they are the answer, however the words match. Set on dev.
     correspondence_weight: float = 2.0
     named_document_bonus: float = 1.3  # the question names the document (by an alias)
+    # A rule's 附則 (supplementary provisions: the date it takes effect, transitional measures for
+    # those already at work) qualifies the 本則 for the changeover; the 本則 states the rule itself.
+    supplementary_weight: float = 0.8
     main_item_weight: float = 1.15  # the 本編 wording of an item states the obligation itself
     # Reference lists and worked examples rarely state what must be done.
     section_weights: dict[str, float] = field(
@@ -205,6 +214,7 @@ class Retriever:
             for role in ("developer", "provider", "user")
         }
         self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
+        self._supplementary = np.array([bool(c.section_path) and is_supplementary(c.section_path[0]) for c in self.chunks], dtype=bool)
         # Sections an organisation's document addresses to one group (「教員の皆様へ」, 【医師】).
         self._audiences = chunk_audiences([c.section_path for c in self.chunks], [c.doc_id for c in self.chunks])
         self._audience_names = frozenset(a for a in self._audiences if a)
@@ -330,6 +340,8 @@ class Retriever:
         # A follow-up naming no document is asked of the one the conversation is about.
         named = self.named_documents(query) or set(_CONVERSATION_DOCS.get())
         out["prior"] = self._priors(role, named, audience)
+        if self._supplementary.any() and not ASKS_CHANGEOVER.search(query):
+            out["prior"][self._supplementary] *= cfg.supplementary_weight
         return out
 
     def query_vector(self, query: str) -> np.ndarray:

@@ -184,3 +184,16 @@ def test_a_follow_up_is_asked_of_the_document_the_conversation_is_about(answerer
         asked = [h.chunk.doc_id for h in retriever.hits(query, None, 10)]
     assert asked[0] in about
     assert sum(d in about for d in asked[:5]) >= sum(d in about for d in plain[:5])
+
+
+def test_the_supplementary_provisions_rank_below_the_rules_unless_the_changeover_is_asked(answerer: Answerer) -> None:
+    # The 附則 (「このガイドラインは、令和7年4月1日から施行する。」) qualifies the rules for the
+    # changeover: a question about a duty weighs it less, one about when the rules take effect does not.
+    retriever = answerer.retriever
+    supplementary = [i for i, c in enumerate(retriever.chunks) if c.section_path and c.section_path[0] == "附則"]
+    assert supplementary
+    duty = retriever.channels("研修は毎年受けないといけないの？")["prior"][supplementary]
+    changeover = retriever.channels("このガイドラインはいつから施行されていますか")["prior"][supplementary]
+    assert np.allclose(duty, changeover * retriever.config.supplementary_weight)
+    answer = answerer.ask("このガイドラインはいつから施行されていますか")
+    assert not answer.refused and "令和7年4月1日" in answer.answer

@@ -120,3 +120,16 @@ def test_an_answer_from_one_added_document_quotes_no_other_organisations(items: 
     assert {rank for rank, _ in generator.select(question, hits)} == {0, 1}  # one corpus, no families known
     generator.families = {"town": {"town"}, "company": {"company"}}
     assert {rank for rank, _ in generator.select(question, hits)} == {0}  # the town's rules only
+    # Nor a bundled paper's sentence, however many of the question's words it holds: the town's
+    # rule ranked first is the answer to the town's staff.
+    # A worked example of the 別添, as the corpus has it (研修 …).
+    example = "それと並行して AI に関する全社的な研修の一部に AI 倫理や品質を追加することで AI 倫理や品質に対する理解を高めていくことを狙っている。"
+    paper = Hit(2, base.model_copy(update={"text": example}), 0.045, 0.895, 3.0, 0.895)
+    generator.families = {}
+    assert 1 in {rank for rank, _ in generator.select(question, [hits[0], paper, hits[1]])}
+    generator.families = {"town": {"town"}, "company": {"company"}}
+    assert {rank for rank, _ in generator.select(question, [hits[0], paper, hits[1]])} == {0}
+    # The paper ranked first: no organisation's answer, the selection is as without families.
+    first = generator.select(question, [paper, hits[0]])
+    generator.families = {}
+    assert generator.select(question, [paper, hits[0]]) == first
