@@ -102,6 +102,7 @@ PAGE_NUMBER_RE = re.compile(r"^[-－‐—–―(（]?\s*\d{1,3}\s*[-－‐—�
 TOC_TITLE_RE = re.compile(r"^目\s*次$")
 TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")
 LABEL_RE = re.compile(r"^【([^】]{1,20})】$")
+FENCE_RE = re.compile(r"^\s{0,3}(?:```|~~~)")
 # The word goes on in hiragana right after the label (and its number): 「様式の修正」「別表1に定める」.
 _RUNS_ON_WORD_RE = re.compile(r"号?[\u3041-\u309f]")
 TABLE_ROW_RE = re.compile(r"^\|.*\|$")
@@ -380,11 +381,22 @@ class AdminParser(_Parser):
         return _starts_bullet(s) or s[:1] in CHECK_MARKS or bool(ITEM_START_RE.match(s)) or bool(ANSWER_RE.match(s))
 
     def run(self) -> list[Paragraph]:
+        fenced = False
         for index, line in enumerate(self.doc.lines):
             self.index = index
             raw = line.text
+            if self.markdown and FENCE_RE.match(raw):  # a code block's fence: its lines stay lines
+                self.flush()
+                fenced = not fenced
+                continue
             s = clean_line(normalize_line(raw))
+            if self.markdown and not raw.strip():
+                self.flush()  # a blank line ends a Markdown paragraph or list item (CommonMark)
             if not s or self.is_furniture(s):
+                continue
+            if fenced:
+                self.flush()
+                self._emit(s, line, line)
                 continue
             if self.caption is not None:
                 pending, self.caption = self.caption, None

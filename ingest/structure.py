@@ -63,6 +63,15 @@ GENERIC_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
 MARKDOWN_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+)$")
 HTML_TAG_RE = re.compile(r"</?(?:p|sup|sub|br|b|i|strong|em|span|div)\b[^>]*>", re.IGNORECASE)
 BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+# Markdown's link and image (「[セキュリティ規程](セキュリティ規程%20a1b2.md)」 as Notion exports a
+# link to another page): its text is what the reader sees; inline code (「`.env`」) likewise.
+# (The target is an address or a file: 「[0](注)」 in plain text is no link.)
+MARKDOWN_LINK_RE = re.compile(r"!?\[([^\]\n]*)\]\((?:<[^>\n]*>|(?=[^()\s]*[./:%#])[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"\n]*\")?\)")
+INLINE_CODE_RE = re.compile(r"`([^`\n]+)`")
+# A task list's box (「- [ ] APIキーを消した」「- [x] …」) as the check mark it draws.
+TASK_BOX_RE = re.compile(r"^(\s*)[-*+]\s+\[([ xX])\]\s+")
+# A quote's marker (a Markdown blockquote, a Notion callout, a quoted mail): the text is what it quotes.
+QUOTE_MARK_RE = re.compile(r"^\s{0,3}(?:>\s?)+")
 
 BULLET_CHARS = set("⚫➢•・○◯✓-⁃※■□◆◇▪▶►")
 FURNITURE_OVERVIEW = {"はじめに", "本編 別添", "本編", "別添", "本編別添"}
@@ -128,11 +137,16 @@ class _State:
 
 
 def clean_line(raw: str) -> str:
-    """Display form of one line: tags and markdown emphasis removed, the frame of a text box
+    """Display form of one line: tags, markdown emphasis, links (their text kept) and task boxes
+    (as □ ☑) removed, the frame of a text box
     (┏━ ポイント ━┓, ┃ …) dropped, OCR's misreadings fixed (「入カ」, 「生成Al」: :func:`ocr_repaired`),
     spaces tidied."""
     text = HTML_TAG_RE.sub(" ", ocr_repaired(raw))
     text = BOLD_RE.sub(r"\1", text)
+    text = MARKDOWN_LINK_RE.sub(r"\1", text)
+    text = INLINE_CODE_RE.sub(r"\1", text)
+    text = QUOTE_MARK_RE.sub("", text)
+    text = TASK_BOX_RE.sub(lambda m: m.group(1) + ("☑ " if m.group(2) in "xX" else "□ "), text)
     text = text.replace("\uf06c", "・").replace("\uf0d8", "・").replace("←", "")
     if RULE_LINE_RE.fullmatch(text.strip()):  # 「==========」: a rule drawn with characters
         return ""

@@ -21,7 +21,7 @@ from guideqa.guideline import EXAMPLE_SECTIONS
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
-from ingest.admin_structure import ARTICLE_LABEL_RE, QUESTION_LABEL_RE
+from ingest.admin_structure import ARTICLE_LABEL_RE, ITEM_START_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
 from ingest.tokenizer import class_nouns, compound_heads, content_nouns, synonym_bridges
 from retriever.abilities import asked_ability
@@ -331,7 +331,7 @@ class Answerer:
         asked = content_words(without_type_cue(question))
         return any(
             has_answer_type(text, expected, counter, question)
-            and _subject_share(asked, self._held(question, hits, i, _with_antecedent(hits, i, text, whole=True)), self.idf)
+            and _covered(asked, self._held(question, hits, i, _with_antecedent(hits, i, text, whole=True)), self.idf)
             >= TYPED_SENTENCE_COVERAGE
             for i, text in selection
         )
@@ -391,7 +391,7 @@ class Answerer:
             def holds_subject(i: int, t: str) -> bool:
                 held = self._held(question, hits, i, _with_antecedent(hits, i, t, whole=expected in WHOLE_PASSAGE_TYPES))
                 said = asked if measured in held else ([w for w in asked if w != measured] or asked)
-                return _subject_share(said, held, self.idf) >= TYPED_SENTENCE_COVERAGE
+                return _covered(said, held, self.idf) >= TYPED_SENTENCE_COVERAGE
 
             typed = [
                 (i, t)
@@ -720,11 +720,11 @@ class Answerer:
         ``whole``, the passage with its heading: a contact block), holds :data:`TYPED_SENTENCE_COVERAGE` of the question's words."""
         if whole:
             text = _with_antecedent([hit], 0, "", whole=True)
-            return _subject_share(words, self._held(question, [hit], 0, text), self.idf) >= TYPED_SENTENCE_COVERAGE
+            return _covered(words, self._held(question, [hit], 0, text), self.idf) >= TYPED_SENTENCE_COVERAGE
         # Each sentence with what states its subject (its heading, the sentence before it), as
         # the gate reads it: 「・利用ログの保存期間は5年間」 under 「・入力内容・出力内容はすべて記録される」.
         return any(
-            _subject_share(words, self._held(question, [hit], 0, _with_antecedent([hit], 0, sent)), self.idf)
+            _covered(words, self._held(question, [hit], 0, _with_antecedent([hit], 0, sent)), self.idf)
             >= TYPED_SENTENCE_COVERAGE
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
         )
@@ -956,9 +956,12 @@ def _with_heading(hits: list[Hit], index: int, sentence: str) -> str:
 def _under_heading(hits: list[Hit] | None, index: int, sentence: str) -> str:
     """A line that ends without 。 (a list line, a table row, a label: 「上限：1店舗あたり月2,000円」
     under 「P21 組合のAIツール補助制度」, 「| 10〜12月分 | → | 1月末まで |」 under 「補助の申し込み方法」)
-    with the heading it stands under, which names what such a fragment is about. A sentence
-    ended by 。 is about what it says itself."""
-    if hits is None or not 0 <= index < len(hits) or not hits[index].chunk.section_path or sentence.rstrip().endswith(("。", "．")):
+    with the heading it stands under, which names what such a fragment is about; so is an item of
+    the heading's numbered list (「（１）新しくアカウントを受ける職員は、ｅラーニング…（約３０分）を
+    受講してください。」 under 「１１．研修」). Any other sentence ended by 。 is about what it says itself."""
+    if hits is None or not 0 <= index < len(hits) or not hits[index].chunk.section_path:
+        return sentence
+    if sentence.rstrip().endswith(("。", "．")) and not ITEM_START_RE.match(nfkc(sentence.lstrip())):
         return sentence
     return hits[index].chunk.section_path[-1] + "\n" + sentence
 
@@ -970,15 +973,10 @@ def _names_focus(forms: set[str], held: frozenset[str]) -> bool:
 
 
 def _covered(words: list[str], held: set[str], idf: dict[str, float]) -> float:
-    """:func:`coverage` of ``words`` by ``held``, a word also covered by a synonym (Sudachi's
-    thesaurus: 「ダメ」 by 禁止, 「先生」 by 教員)."""
-    return coverage(words, held, idf, synonym_bridges(words, held))
-
-
-def _subject_share(words: list[str], held: set[str], idf: dict[str, float]) -> float:
-    """The share of the question's words a sentence stating the asked figure holds (its subject
-    test), an everyday verb counted by the noun of the same act (:func:`verb_stem_bridges`) and a
-    word by its synonyms (:func:`ingest.tokenizer.synonym_bridges`)."""
+    """:func:`coverage` of the question's ``words`` by ``held`` (the selected sentences for the gate;
+    a sentence stating the asked figure for its subject test), an everyday verb counted by the noun
+    of the same act (「入れる」 by 入力, :func:`verb_stem_bridges`) and a word by its synonyms
+    (Sudachi's thesaurus: 「ダメ」 by 禁止, 「先生」 by 教員: :func:`ingest.tokenizer.synonym_bridges`)."""
     bridges = verb_stem_bridges(words, held)
     for w, same in synonym_bridges(words, held).items():
         bridges.setdefault(w, set()).update(same)

@@ -426,3 +426,64 @@ def test_a_slide_label_waits_for_its_title_only_one_line():
     assert page_titles(["スライド 1 / 3", "表紙", "スライド 2 / 3", "内容", "スライド 3 / 3", "まとめ"]) == frozenset({0, 2, 4})
     # A page's footer alone (「p.1」「Page 3」) is no slide label.
     assert page_titles(["Page 1", "はじめに", "Page 2", "対象", "Page 3", "まとめ"]) == frozenset()
+
+
+# A software company's policy as Notion exports it to Markdown (eval/documents, written blind).
+NOTION_EXPORT = """# ひかりソフト AI利用ポリシー
+
+> 💡 迷ったときは「入力しない」を選んでください。判断に困る場合は、Slackの #it-helpdesk で情報システム部に相談してください。
+
+## 1. 目的と適用範囲
+
+### 適用範囲
+
+- 当社の役員、正社員、契約社員、アルバイト
+- 当社の業務で扱うすべての情報（社内の情報、顧客から預かった情報）
+
+このポリシーでいう「生成AIツール」には、チャット型のAI、コード補完AI、画像生成AI、自分のPCやサーバーで動かす大規模言語モデル（以下「ローカルLLM」）を含みます。
+
+関連する規程として、[セキュリティ規程](セキュリティ規程%20a1b2c3d4e5f6.md)と[情報分類基準](情報分類基準%209f8e7d6c5b4a.md)もあわせて確認してください。
+
+## 5. セキュリティ
+
+- `.env` ファイルや設定ファイルの中身を、そのまま貼り付けないでください
+
+```
+以下の Python 関数のテストコードを pytest で書いてください。
+外部APIの呼び出しはモックしてください。
+```
+
+## 8. 利用前チェックリスト
+
+- [x] 会社のアカウント（SSO）でログインしている
+- [ ] APIキー、パスワード、個人情報を消した
+
+## 10. よくある質問
+
+- エラーログをChatGPT Enterpriseに貼って原因を聞いてもいい？
+""" + "    \n" + """    自社プロダクトのエラーログなら貼ってかまいません。
+"""  # Notion indents the blank line inside a toggle too
+
+
+def test_a_markdown_export_reads_its_blocks_as_the_writer_ended_them() -> None:
+    by_section = {c.section: c.text.split("\n") for c in build_chunks(text_doc(NOTION_EXPORT))}
+    scope = by_section["1. 目的と適用範囲 > 適用範囲"]
+    # A blank line ends a list item: the paragraph after the list is a line of its own.
+    assert scope[1] == "- 当社の業務で扱うすべての情報（社内の情報、顧客から預かった情報）"
+    assert scope[2].startswith("このポリシーでいう「生成AIツール」には")
+    # A link reads as its text; inline code as its code; a code block line by line, without fences.
+    assert scope[3] == "関連する規程として、セキュリティ規程と情報分類基準もあわせて確認してください。"
+    assert by_section["5. セキュリティ"] == [
+        "- .envファイルや設定ファイルの中身を、そのまま貼り付けないでください",  # spaces tidied between scripts
+        "以下の Python 関数のテストコードを pytest で書いてください。",
+        "外部APIの呼び出しはモックしてください。",
+    ]
+    # A task list's boxes as check marks; a toggle's question and its answer apart; a callout without its marker.
+    assert by_section["8. 利用前チェックリスト"] == ["☑会社のアカウント（SSO）でログインしている", "□APIキー、パスワード、個人情報を消した"]
+    assert by_section["10. よくある質問"] == ["- エラーログをChatGPT Enterpriseに貼って原因を聞いてもいい？", "自社プロダクトのエラーログなら貼ってかまいません。"]
+    assert any(line.startswith("💡") for lines in by_section.values() for line in lines)
+
+
+def test_plain_text_brackets_are_no_markdown_link() -> None:
+    assert clean_line("配列[0](注)の値") == "配列[0](注)の値"
+    assert clean_line("ホーム > 市政情報 > 情報化") == "ホーム > 市政情報 > 情報化"

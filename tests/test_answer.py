@@ -684,3 +684,22 @@ def test_a_licence_premise_about_using_ai_is_corrected_whatever_the_setting(answ
     assert_traceable(ans)
     named = answerer.ask("AIを積んだ船を港で動かすには、国土交通省の許可の申請が必要ですか？")
     assert not named.sentences or named.sentences[0].text != PREMISE_LEAD
+
+
+def test_an_item_of_a_numbered_list_is_about_its_heading(answerer: Answerer):
+    # A town's handbook saved by メモ帳 (eval/documents, written blind): under 「１１．研修」 the item
+    # 「（１）…ｅラーニング「生成AIを安全に使うために」（約３０分）を受講してください。」 gives the
+    # length of the training without saying 研修: the heading it is an item of says it.
+    from guideqa.models import Chunk
+    from retriever.search import Hit
+
+    data = (REPO / "eval" / "documents" / "もみじ町_生成AI利用の手引き.txt").read_bytes().decode("cp932")
+    item = next(line.strip() for line in data.splitlines() if "約３０分" in line)
+    assert item.startswith("（１）") and "研修" not in item
+    chunk = Chunk(id="c", doc_id="town", segment="main", section_path=["１１．研修"], text=item)
+    hits = [Hit(index=0, chunk=chunk, score=1.0, dense=0.9, bm25=1.0)]
+    asked = "AIの研修ってどれくらい時間かかるの？"
+    assert answerer._type_found(asked, [(0, item)], "duration", None, asked_focus(asked), hits=hits)
+    # A sentence that is no item of the heading's list is about what it says itself.
+    prose = item.removeprefix("（１）")
+    assert not answerer._type_found(asked, [(0, prose)], "duration", None, asked_focus(asked), hits=hits)

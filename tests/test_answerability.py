@@ -682,13 +682,24 @@ def test_an_everyday_verb_is_bridged_to_the_noun_of_the_same_act() -> None:
 
 def test_the_gate_counts_a_word_covered_by_its_synonym() -> None:
     # Sudachi's thesaurus: 「ダメ」 is covered by 禁止, 「間違い」 by 誤り (real guideline and rule words).
-    from retriever.answer import _covered, _subject_share
+    from retriever.answer import _covered
 
     idf = {"ダメ": 3.0, "間違い": 3.0, "AI": 1.0}
     assert _covered(["ダメ", "AI"], {"禁止", "AI"}, idf) == 1.0
     assert coverage(["ダメ", "AI"], {"禁止", "AI"}, idf) == 0.25
-    assert _subject_share(["間違い", "AI"], {"誤り", "出力", "AI"}, idf) == 1.0
+    assert _covered(["間違い", "AI"], {"誤り", "出力", "AI"}, idf) == 1.0
     assert _covered(["天気", "AI"], {"禁止", "AI"}, {"天気": 3.0, "AI": 1.0}) == 0.25
+
+
+def test_the_gate_counts_an_everyday_verb_covered_by_the_noun_of_the_same_act() -> None:
+    # A tax office's checklist (eval/documents, written blind): 「気づいてから1時間以内に情報管理責任者へ
+    # 口頭又はチャットで連絡したか」 under 「6. 誤って入力してしまった場合の対応」 answers a clerk who
+    # 「AIに入れちゃった」: 入れる is the act the rule calls 入力.
+    from retriever.answer import _covered, _passage_words
+
+    held = set(_passage_words("6. 誤って入力してしまった場合の対応 気づいてから1時間以内に情報管理責任者へ口頭又はチャットで連絡したか"))
+    assert _covered(["入れる"], held, {"入れる": 3.0}) == 1.0
+    assert _covered(["入れる"], {"連絡"}, {"入れる": 3.0}) == 0.0
 
 
 def test_a_question_word_is_held_by_the_compound_it_heads():

@@ -60,7 +60,7 @@ def test_numbers_of_articles_and_clauses_before_a_term_are_not_part_of_it() -> N
 def test_the_subject_test_counts_what_a_term_of_the_same_document_stands_for() -> None:
     from types import SimpleNamespace
 
-    from retriever.answer import Answerer, _subject_share
+    from retriever.answer import Answerer, _covered
 
     answerer = object.__new__(Answerer)  # only the words a sentence holds are asked of it
     answerer.designations = designations({"yoko": YOKO})
@@ -72,6 +72,6 @@ def test_the_subject_test_counts_what_a_term_of_the_same_document_stands_for() -
     assert {"課長", "事務局長"} <= held
     words = ["課長", "記録", "事務局長"]
     idf = dict.fromkeys(words, 1.0)
-    assert _subject_share(words, held, idf) == 1.0
+    assert _covered(words, held, idf) == 1.0
     elsewhere = answerer._held("課長ですが、記録簿はいつまでに事務局長に出せばいい？", other, 0, sentence)  # type: ignore[arg-type]
     assert "課長" not in elsewhere and "事務局長" not in elsewhere  # another document's 所属長 is not this one's
