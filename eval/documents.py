@@ -206,8 +206,10 @@ def _decoded(path: Path) -> str:
     """A text file's text in the encoding it was saved in (Shift_JIS, UTF-16: :mod:`ingest.encoding`)."""
     from ingest.encoding import decode_japanese
 
-    data = path.read_bytes()
-    return (decode_japanese(data) or data.decode("utf-8")).removeprefix("\ufeff")
+    text = decode_japanese(path.read_bytes())
+    if text is None:
+        raise ValueError(f"{path.name}: encoding not recognised")
+    return text
 
 
 def _ask(documents: list[Path], questions: list[dict], index_dir: Path) -> list[dict]:

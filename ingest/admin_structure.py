@@ -102,7 +102,18 @@ PAGE_NUMBER_RE = re.compile(r"^[-－‐—–―(（]?\s*\d{1,3}\s*[-－‐—�
 TOC_TITLE_RE = re.compile(r"^目\s*次$")
 TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")
 LABEL_RE = re.compile(r"^【([^】]{1,20})】$")
-FENCE_RE = re.compile(r"^\s{0,3}(?:```|~~~)")
+# A Markdown code block's opening fence (CommonMark: three or more backticks or tildes, an info
+# string without backticks; any indent, as Notion indents a toggle's children), and a blank line,
+# or one of a quote's (「>」 alone), that ends a paragraph.
+FENCE_OPEN_RE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
+BLANK_QUOTE_RE = re.compile(r"^\s{0,3}(?:>\s?)*\s*$")
+
+
+def closes_fence(line: str, fence: str) -> bool:
+    """Does ``line`` close the code block ``fence`` opened: the same character, at least as many,
+    nothing after them?"""
+    text = line.strip()
+    return len(text) >= len(fence) and set(text) == {fence[0]}
 # The word goes on in hiragana right after the label (and its number): 「様式の修正」「別表1に定める」.
 _RUNS_ON_WORD_RE = re.compile(r"号?[\u3041-\u309f]")
 TABLE_ROW_RE = re.compile(r"^\|.*\|$")
@@ -381,22 +392,27 @@ class AdminParser(_Parser):
         return _starts_bullet(s) or s[:1] in CHECK_MARKS or bool(ITEM_START_RE.match(s)) or bool(ANSWER_RE.match(s))
 
     def run(self) -> list[Paragraph]:
-        fenced = False
+        fence: str | None = None  # the open code block's fence (「```」, 「~~~~」)
         for index, line in enumerate(self.doc.lines):
             self.index = index
             raw = line.text
-            if self.markdown and FENCE_RE.match(raw):  # a code block's fence: its lines stay lines
-                self.flush()
-                fenced = not fenced
-                continue
+            if self.markdown:
+                if fence is not None:  # a code block's lines stay lines, as written
+                    if closes_fence(raw, fence):
+                        fence = None
+                    elif raw.strip():
+                        self.flush()
+                        self._emit(raw.strip(), line, line)
+                    continue
+                if (m := FENCE_OPEN_RE.match(raw)) and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+                    self.flush()
+                    fence = m.group(1)
+                    continue
+                if BLANK_QUOTE_RE.match(raw):
+                    self.flush()  # a blank line ends a Markdown paragraph or list item (CommonMark)
+                    continue
             s = clean_line(normalize_line(raw))
-            if self.markdown and not raw.strip():
-                self.flush()  # a blank line ends a Markdown paragraph or list item (CommonMark)
             if not s or self.is_furniture(s):
-                continue
-            if fenced:
-                self.flush()
-                self._emit(s, line, line)
                 continue
             if self.caption is not None:
                 pending, self.caption = self.caption, None

@@ -71,7 +71,8 @@ INLINE_CODE_RE = re.compile(r"`([^`\n]+)`")
 # A task list's box (「- [ ] APIキーを消した」「- [x] …」) as the check mark it draws.
 TASK_BOX_RE = re.compile(r"^(\s*)[-*+]\s+\[([ xX])\]\s+")
 # A quote's marker (a Markdown blockquote, a Notion callout, a quoted mail): the text is what it quotes.
-QUOTE_MARK_RE = re.compile(r"^\s{0,3}(?:>\s?)+")
+# (Only a marker: 「>10万円」「>= 100万円」 in a table of amounts keep their sign.)
+QUOTE_MARK_RE = re.compile(r"^\s{0,3}(?:>(?=[\s>]|$)\s?)+")
 
 BULLET_CHARS = set("⚫➢•・○◯✓-⁃※■□◆◇▪▶►")
 FURNITURE_OVERVIEW = {"はじめに", "本編 別添", "本編", "別添", "本編別添"}

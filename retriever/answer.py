@@ -23,6 +23,7 @@ from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
 from ingest.admin_structure import ARTICLE_LABEL_RE, ITEM_START_RE, QUESTION_LABEL_RE
 from ingest.chunking import sentence_rows
+from ingest.text import normalize_line
 from ingest.tokenizer import class_nouns, compound_heads, content_nouns, synonym_bridges
 from retriever.abilities import asked_ability
 from retriever.answerability import (
@@ -961,7 +962,7 @@ def _under_heading(hits: list[Hit] | None, index: int, sentence: str) -> str:
     受講してください。」 under 「１１．研修」). Any other sentence ended by 。 is about what it says itself."""
     if hits is None or not 0 <= index < len(hits) or not hits[index].chunk.section_path:
         return sentence
-    if sentence.rstrip().endswith(("。", "．")) and not ITEM_START_RE.match(nfkc(sentence.lstrip())):
+    if sentence.rstrip().endswith(("。", "．")) and not ITEM_START_RE.match(normalize_line(sentence.lstrip())):
         return sentence
     return hits[index].chunk.section_path[-1] + "\n" + sentence
 

@@ -92,9 +92,9 @@ class ExtractiveGenerator:
         # closely as the first one's (:meth:`quote`). Off by default: on test it lowered citation
         # recall (0.460 -> 0.418) for little precision; its dev gain was within noise (eval/README.md).
         self.closest_passages = False
-        # doc_id -> its document family, for added documents: an answer that starts from one
-        # organisation's document quotes that organisation's documents only, neither another
-        # organisation's nor a bundled paper's (set by the Answerer).
+        # doc_id -> its document family (a document and its 別紙), for added documents: an answer
+        # that starts from an added document quotes its family only, neither another family nor
+        # a bundled paper (set by the Answerer).
         self.families: dict[str, set[str]] = {}
 
     def _weight(self, token: str) -> float:
@@ -129,7 +129,7 @@ class ExtractiveGenerator:
         answerability gate weighs (its thresholds were calibrated on this selection)."""
         candidates = self.candidates(question, hits)
         own = self.families.get(hits[0].chunk.doc_id) if hits else None
-        if own is not None:  # the first passage is an organisation's: its own rules only
+        if own is not None:  # the first passage is an added document's: its family only
             candidates = [c for c in candidates if hits[c.hit_rank].chunk.doc_id in own]
         if not any(not c.held for c in candidates):
             return []

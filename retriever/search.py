@@ -70,7 +70,7 @@ _QUERY_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("guideqa_q
 
 # What a 附則 holds (the date a rule takes effect, the transition, the amendments' dates): a question
 # asking it is asked of the 附則 without its prior (SearchConfig.supplementary_weight).
-ASKS_CHANGEOVER = re.compile(r"施行|いつから|経過措置|改正|改定")
+ASKS_CHANGEOVER = re.compile(r"施行|いつから|経過措置|改正|改定|改訂|附則|付則|適用(?:日|開始)|有効|効力|発効|廃止")
 
 
 @dataclass(frozen=True)

@@ -487,3 +487,17 @@ def test_a_markdown_export_reads_its_blocks_as_the_writer_ended_them() -> None:
 def test_plain_text_brackets_are_no_markdown_link() -> None:
     assert clean_line("配列[0](注)の値") == "配列[0](注)の値"
     assert clean_line("ホーム > 市政情報 > 情報化") == "ホーム > 市政情報 > 情報化"
+    assert clean_line(">10万円 部長決裁").startswith(">10万円") and clean_line("> 引用").startswith("引用")
+
+
+def test_markdown_code_fences_follow_commonmark() -> None:
+    # Inline code at the start of a line opens no block (the sections after it stay); a fence
+    # indented inside a toggle is one; a quote's blank line (「>」 alone) ends its paragraph.
+    text = (
+        "# 手順書\n\n## 1. 準備\n\n```pip install guideqa``` を実行してください。\n\n## 2. 申請\n\n課長に申請する。\n\n"
+        "## 3. 例\n\n- プロンプトの書き方の例は？\n\n    ~~~~\n    次の文章を要約してください。\n    ```\n    > 引用は除く\n    ~~~~\n\n"
+        "> 第一段落の注意\n>\n> 第二段落の注意\n"
+    )
+    by_section = {c.section: c.text.split("\n") for c in build_chunks(text_doc(text))}
+    assert set(by_section) == {"1. 準備", "2. 申請", "3. 例"}
+    assert by_section["3. 例"] == ["- プロンプトの書き方の例は？", "次の文章を要約してください。", "```", "> 引用は除く", "第一段落の注意", "第二段落の注意"]

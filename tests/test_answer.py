@@ -700,6 +700,8 @@ def test_an_item_of_a_numbered_list_is_about_its_heading(answerer: Answerer):
     hits = [Hit(index=0, chunk=chunk, score=1.0, dense=0.9, bm25=1.0)]
     asked = "AIの研修ってどれくらい時間かかるの？"
     assert answerer._type_found(asked, [(0, item)], "duration", None, asked_focus(asked), hits=hits)
+    circled = "①" + item.removeprefix("（１）")  # numbered with a circled digit: an item too
+    assert answerer._type_found(asked, [(0, circled)], "duration", None, asked_focus(asked), hits=hits)
     # A sentence that is no item of the heading's list is about what it says itself.
     prose = item.removeprefix("（１）")
     assert not answerer._type_found(asked, [(0, prose)], "duration", None, asked_focus(asked), hits=hits)

@@ -257,3 +257,16 @@ def test_iter_corpus_files(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "d.txt").write_text("x", encoding="utf-8")
     assert [p.name for p in iter_corpus_files(tmp_path)] == ["a.md", "b.txt", "c.pdf"]
+
+
+def test_the_encodings_of_office_exports_are_recognised_however_little_kana_they_hold() -> None:
+    from ingest.encoding import decode_japanese
+
+    register = "番号,部署,担当者\r\n1,総務課,山田太郎\r\n"  # an Excel register: kanji only
+    furigana = "氏名,ﾌﾘｶﾞﾅ\r\n山田太郎,ﾔﾏﾀﾞ ﾀﾛｳ\r\n"  # half-width katakana, as payroll exports keep them
+    for text in (register, furigana):
+        assert decode_japanese(text.encode("cp932")) == text
+    assert decode_japanese(register.encode("euc-jp")) == register
+    assert decode_japanese("規程".encode("utf-32")) == "規程"  # its BOM starts as UTF-16's does
+    assert decode_japanese(b"\xff\xfe" + "規程".encode("utf-16-le") + b"\x00") == "規程\ufffd"  # truncated: kept
+    assert decode_japanese("décembre".encode("latin-1")) is None  # cp932 would read 「d馗embre」
