@@ -16,7 +16,7 @@ def _questions() -> list[dict]:
 def test_every_span_is_in_its_document_and_both_splits_are_used():
     docs = {p.name: _key(document_text(p)) for p in DOCUMENTS_DIR.iterdir() if p.suffix in SUFFIXES}
     questions = _questions()
-    assert len(docs) == 35 and len(questions) == 763
+    assert len(docs) == 38 and len(questions) == 829
     for q in questions:
         assert q["doc"] in docs
         if q["answerable"]:
@@ -31,12 +31,19 @@ def test_scores_count_ranks_false_refusals_and_refusals():
         {"id": "c", "question": "q3", "answerable": False},
     ]
     records = [
-        {"refused": False, "passages": [{"text": "別の文"}, {"text": "直ちに校長に\n報告して ください。"}]},
-        {"refused": True, "passages": [{"text": "研修を年2回実施します。"}]},
+        {
+            "refused": False,
+            "passages": [{"text": "別の文"}, {"text": "直ちに校長に\n報告して ください。"}],
+            "sentences": [{"text": "別の文です。"}, {"text": "直ちに校長に報告してください。"}],  # quoted, not first
+        },
+        {"refused": True, "passages": [{"text": "研修を年2回実施します。"}], "sentences": [{"text": "研修を年2回実施します。"}]},
         {"refused": True, "passages": []},
     ]
     s = score(questions, records).summary()
-    assert s == {"answerable": 2, "hit@1": 0.5, "hit@5": 1.0, "mrr": 0.75, "false_refusal": 0.5, "unanswerable": 1, "refusal": 1.0}
+    assert s == {
+        "answerable": 2, "hit@1": 0.5, "hit@5": 1.0, "mrr": 0.75, "false_refusal": 0.5,
+        "quoted": 0.5, "led": 0.0, "unanswerable": 1, "refusal": 1.0,
+    }  # fmt: skip  (a refused answer quotes nothing, whatever its related passages say)
     assert match_key("年 2回") == "年2回"
 
 
