@@ -49,8 +49,6 @@ _RESAVE_AS: dict[str, str] = {".doc": ".docx", ".rtf": ".docx", ".docm": ".docx"
 _EXCLUDED_NAMES: frozenset[str] = frozenset({"readme.md"})
 _EXCLUDED_STEMS: frozenset[str] = frozenset({"manifest"})
 
-_UTF8_BOM = "\ufeff"
-
 MSG_UNSUPPORTED = "対応していない形式です（{suffix}）。" + SUPPORTED_LABEL + " を使ってください"
 MSG_UNREADABLE_FILE = "ファイルを読み込めません（{reason}）"
 MSG_NOT_UTF8 = (
@@ -129,7 +127,7 @@ def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
         start = _first_bad_utf8(data)
         line = data.count(b"\n", 0, start) + 1
         raise DocumentError(str(path), MSG_NOT_UTF8.format(offset=start, line=line))
-    text = decoded.removeprefix(_UTF8_BOM)
+    text = decoded  # without its BOM (ingest.encoding)
     if not text.strip():
         raise DocumentError(str(path), MSG_EMPTY)
 
