@@ -224,20 +224,19 @@ def _ask(documents: list[Path], questions: list[dict], index_dir: Path) -> list[
 
 
 def _add(documents: list[Path], work: Path, index_dir: Path) -> Path:
-    """Copies of the corpus and of ``index_dir`` under ``work`` with every document added by
-    `guideqa add`; returns the index copy. Before each add, the index's cache is seeded from
-    :data:`VECTORS_DIR` (an ingest keeps only the vectors of the chunks it indexed)."""
+    """Copies of the corpus and of ``index_dir`` under ``work`` with the documents added by one
+    `guideqa add` (one re-index); returns the index copy. The index's cache is seeded from
+    :data:`VECTORS_DIR` first (an ingest keeps only the vectors of the chunks it indexed)."""
     corpus, index = work / "corpus", work / "index"
     shutil.copytree(REPO_ROOT / "corpus", corpus)
     shutil.copytree(index_dir, index, symlinks=True)
-    shipped = [(meta, _rows(_store(VECTORS_DIR, meta))) for meta in sorted(VECTORS_DIR.glob("*.json"))]
-    for doc in documents:
-        for meta, (hashes, vectors) in shipped:
-            if hashes:
-                cache = _store(index / "cache", meta)
-                cache.put_many(hashes, vectors)
-                cache.save()
-        _cli(["add", str(doc), "--corpus-dir", str(corpus), "--index-dir", str(index)])
+    for meta in sorted(VECTORS_DIR.glob("*.json")):
+        hashes, vectors = _rows(_store(VECTORS_DIR, meta))
+        if hashes:
+            cache = _store(index / "cache", meta)
+            cache.put_many(hashes, vectors)
+            cache.save()
+    _cli(["add", *map(str, documents), "--corpus-dir", str(corpus), "--index-dir", str(index)])
     return index
 
 

@@ -32,34 +32,35 @@ def _fail(err: GuideQAError) -> None:
 
 
 def add(
-    file: Annotated[Path, typer.Argument(help="追加するファイル（.pdf / .txt / .md / .csv / .tsv）")],
-    title: Annotated[str | None, typer.Option("--title", help="題名（省略時は文書の1行目かファイル名）")] = None,
+    files: Annotated[list[Path], typer.Argument(help="追加するファイル（.pdf / .txt / .md / .csv / .tsv など、複数可）")],
+    title: Annotated[str | None, typer.Option("--title", help="題名（ファイルが1つのとき。省略時は文書の1行目かファイル名）")] = None,
     status: Annotated[str, typer.Option("--status", help=STATUS_HELP)] = "current",
     date: Annotated[str, typer.Option("--date", help="日付（例: 2025-04-01）")] = "",
     publisher: Annotated[str, typer.Option("--publisher", help="発行者")] = "",
     supersedes: Annotated[list[str] | None, typer.Option("--supersedes", help="この文書が置き換える文書の doc_id（複数可）")] = None,
-    doc_id: Annotated[str | None, typer.Option("--doc-id", help="doc_id（省略時はファイル名から自動で決めます）")] = None,
+    doc_id: Annotated[str | None, typer.Option("--doc-id", help="doc_id（ファイルが1つのとき。省略時はファイル名から自動で決めます）")] = None,
     corpus_dir: Annotated[Path | None, typer.Option("--corpus-dir", help="コーパスのフォルダ")] = None,
     index_dir: Annotated[Path | None, typer.Option("--index-dir", help="インデックスのフォルダ")] = None,
 ) -> None:
-    """文書をコーパスに追加し、インデックスを作り直します（失敗しても以前の状態のままです）。"""
-    from ingest.corpus_edit import add_document
+    """文書をコーパスに追加し、インデックスを作り直します（複数のファイルは1回の作り直しで追加。失敗しても以前の状態のままです）。"""
+    from ingest.corpus_edit import add_documents
 
     if status not in STATUSES:
         typer.echo(f"エラー: --status は {' / '.join(STATUSES)} のいずれかを指定してください（{STATUS_HELP}）。", err=True)
         raise typer.Exit(2)
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir)
     try:
-        meta, report = add_document(
-            settings, file, title=title, status=status, date=date, publisher=publisher,  # type: ignore[arg-type]
+        metas, report = add_documents(
+            settings, files, title=title, status=status, date=date, publisher=publisher,  # type: ignore[arg-type]
             supersedes=supersedes or [], doc_id=doc_id,
         )  # fmt: skip
     except GuideQAError as err:
         _fail(err)
         return
     _echo_report(report)
-    chunks = _chunks_of(settings, meta.doc_id)
-    typer.echo(f"追加しました: {meta.doc_id}（{meta.title}、{chunks}チャンク）→ {settings.corpus_dir / meta.file}")
+    for meta in metas:
+        chunks = _chunks_of(settings, meta.doc_id)
+        typer.echo(f"追加しました: {meta.doc_id}（{meta.title}、{chunks}チャンク）→ {settings.corpus_dir / meta.file}")
 
 
 def remove(

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,17 @@ def document_title(doc: LoadedDocument, fallback: str, count: int = 5) -> str:
     return detect_title(texts, fallback)
 
 
+@dataclass
+class _Staged:
+    """One file checked and read, ready to be copied in and listed (:func:`add_documents`)."""
+
+    source: Path
+    target: Path
+    in_place: bool
+    meta: DocumentMeta
+    hint: DocumentMeta | None
+
+
 def add_document(
     settings: Settings,
     source: Path,
@@ -179,73 +191,124 @@ def add_document(
     doc_id: str | None = None,
 ) -> tuple[DocumentMeta, IngestReport]:
     """Copy ``source`` into the corpus, list it in the manifest and re-index. See the module doc."""
+    metas, report = add_documents(settings, [source], title=title, status=status, date=date,
+                                  publisher=publisher, supersedes=supersedes, doc_id=doc_id)  # fmt: skip
+    return metas[0], report
+
+
+def add_documents(
+    settings: Settings,
+    sources: list[Path],
+    *,
+    title: str | None = None,
+    status: Status = "current",
+    date: str = "",
+    publisher: str = "",
+    supersedes: list[str] | None = None,
+    doc_id: str | None = None,
+) -> tuple[list[DocumentMeta], IngestReport]:
+    """Add several files with one re-index (a city's rules and their 別紙 at once): each is checked
+    as one file is, all before anything changes, and either all are added or none. ``title`` and
+    ``doc_id`` name one document, so they go with one file only."""
+    if not sources:
+        raise CorpusError("追加するファイルを指定してください。")
+    if len(sources) > 1 and (title or doc_id):
+        raise CorpusError("--title と --doc-id は、ファイルを1つだけ追加するときに指定できます。")
+    names = [Path(s).name for s in sources]
+    if len(set(names)) < len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise CorpusError(f"{twice}: 同じ名前のファイルが2回指定されています。")
     corpus = settings.corpus_dir
-    source = Path(source)
+    corpus.mkdir(parents=True, exist_ok=True)
+    with corpus_lock(corpus):
+        metas = load_manifest(corpus)
+        staged: list[_Staged] = []
+        for source in sources:
+            staged.append(_stage(settings, Path(source), metas, [s.meta for s in staged], title=title, status=status,
+                                 date=date, publisher=publisher, supersedes=supersedes or [], doc_id=doc_id))  # fmt: skip
+        undo = _Undo(corpus)
+        try:
+            undo.save_manifest()
+            for s in staged:
+                if not s.in_place:
+                    if not s.target.exists():
+                        undo.created(s.target)
+                    tmp = corpus / f".{s.source.name}.adding"
+                    shutil.copyfile(s.source, tmp)
+                    os.replace(tmp, s.target)
+                _append_entry(corpus, _entry(s.meta))
+            report = run_ingest(settings)
+        except BaseException:
+            undo.rollback()
+            raise
+    for s in staged:
+        if s.hint is not None:
+            report.notes.append(
+                f"この文書は「{s.hint.title}」（{s.hint.doc_id}）と同じ構成（役割ごとの項目）を持っています。"
+                f"新しい版であれば、`guideqa remove {s.meta.doc_id}` の後に `guideqa add {s.source.name} --supersedes {s.hint.doc_id}` "
+                "で追加し直してください。古い版が検索の対象外になり、新しい版がガイドラインとして読まれます"
+            )
+        log.info("added %s as %s", s.source.name, s.meta.doc_id)
+    return [s.meta for s in staged], report
+
+
+def _stage(
+    settings: Settings,
+    source: Path,
+    metas: list[DocumentMeta],
+    staged: list[DocumentMeta],
+    *,
+    title: str | None,
+    status: Status,
+    date: str,
+    publisher: str,
+    supersedes: list[str],
+    doc_id: str | None,
+) -> _Staged:
+    """Check and read one file to add beside the corpus's ``metas`` and the files ``staged`` before
+    it in the same call; nothing is written. DocumentError / CorpusError say what is wrong."""
+    corpus = settings.corpus_dir
     if not source.is_file():
         raise DocumentError(str(source), "ファイルが見つかりません")
     if source.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise unsupported(source)
     if source.name.startswith(".") or source.stem.lower() == "manifest" or source.name.lower() == "readme.md":
         raise DocumentError(str(source), "この名前のファイルは文書として取り込めません。名前を変えてください")
-    corpus.mkdir(parents=True, exist_ok=True)
-    with corpus_lock(corpus):
-        metas = load_manifest(corpus)
-        target = corpus / source.name
-        listed = {m.file: m for m in metas if _is_listed(corpus, m)}
-        in_place = target.exists() and target.resolve() == source.resolve()
-        if source.name in listed:
-            raise CorpusError(
-                f"{source.name}: 同じ名前の文書が既にマニフェストにあります（doc_id: {listed[source.name].doc_id}）。"
-                "ファイル名を変えるか、`guideqa remove` で古い方を外してから追加してください。"
-            )
-        if target.exists() and not in_place and target.read_bytes() != source.read_bytes():
-            raise CorpusError(
-                f"{source.name}: 同じ名前の別のファイルがコーパスに既にあります。ファイル名を変えてから追加してください。"
-            )
-        taken = {m.doc_id for m in metas if m.file != source.name}
-        if doc_id is None:
-            doc_id = auto_doc_id(source.name, taken)
-        elif not DOC_ID_RE.match(doc_id) or doc_id in taken:
-            raise CorpusError(f"doc_id「{doc_id}」は使えません（英数字と - _ のみ、既存の doc_id と重複しないこと）。")
-        unknown = [s for s in supersedes or [] if s not in taken]
-        if unknown:
-            raise CorpusError(f"--supersedes に指定した doc_id がコーパスにありません: {', '.join(unknown)}")
-        meta = DocumentMeta(doc_id=doc_id, title=title or source.stem, file=source.name, status=status,
-                            date=date, publisher=publisher, supersedes=supersedes or [])  # fmt: skip
-        loaded = load_document(source, meta)  # DocumentError names the file and the cause
-        if not build_chunks(loaded, max_chars=settings.chunk_size, min_chars=settings.chunk_min):
-            raise DocumentError(str(source), "本文を取り出せませんでした（文書として読める文がありません）")
-        older = [m for m in metas if m.doc_id in (supersedes or [])]
-        if edition := edition_reading(loaded, older, settings):
-            meta, loaded = edition, loaded.model_copy(update={"meta": edition})
-        hint = None if supersedes or status != "current" else edition_hint(loaded, metas, settings)
-        if not title:
-            # A spreadsheet's first row is a header or a question, not a title: its file name is.
-            fallback = source.stem.replace("_", " ")
-            meta.title = fallback if source.suffix.lower() in SHEET_SUFFIXES else document_title(loaded, fallback)
-        meta.short_title = meta.title
-        undo = _Undo(corpus)
-        try:
-            if not in_place:
-                if not target.exists():
-                    undo.created(target)
-                tmp = corpus / f".{source.name}.adding"
-                shutil.copyfile(source, tmp)
-                os.replace(tmp, target)
-            undo.save_manifest()
-            _append_entry(corpus, _entry(meta))
-            report = run_ingest(settings)
-        except BaseException:
-            undo.rollback()
-            raise
-    if hint is not None:
-        report.notes.append(
-            f"この文書は「{hint.title}」（{hint.doc_id}）と同じ構成（役割ごとの項目）を持っています。"
-            f"新しい版であれば、`guideqa remove {doc_id}` の後に `guideqa add {source.name} --supersedes {hint.doc_id}` "
-            "で追加し直してください。古い版が検索の対象外になり、新しい版がガイドラインとして読まれます"
+    target = corpus / source.name
+    listed = {m.file: m for m in metas if _is_listed(corpus, m)}
+    in_place = target.exists() and target.resolve() == source.resolve()
+    if source.name in listed:
+        raise CorpusError(
+            f"{source.name}: 同じ名前の文書が既にマニフェストにあります（doc_id: {listed[source.name].doc_id}）。"
+            "ファイル名を変えるか、`guideqa remove` で古い方を外してから追加してください。"
         )
-    log.info("added %s as %s", source.name, doc_id)
-    return meta, report
+    if target.exists() and not in_place and target.read_bytes() != source.read_bytes():
+        raise CorpusError(
+            f"{source.name}: 同じ名前の別のファイルがコーパスに既にあります。ファイル名を変えてから追加してください。"
+        )
+    taken = {m.doc_id for m in metas if m.file != source.name} | {m.doc_id for m in staged}
+    if doc_id is None:
+        doc_id = auto_doc_id(source.name, taken)
+    elif not DOC_ID_RE.match(doc_id) or doc_id in taken:
+        raise CorpusError(f"doc_id「{doc_id}」は使えません（英数字と - _ のみ、既存の doc_id と重複しないこと）。")
+    unknown = [s for s in supersedes if s not in taken]
+    if unknown:
+        raise CorpusError(f"--supersedes に指定した doc_id がコーパスにありません: {', '.join(unknown)}")
+    meta = DocumentMeta(doc_id=doc_id, title=title or source.stem, file=source.name, status=status,
+                        date=date, publisher=publisher, supersedes=list(supersedes))  # fmt: skip
+    loaded = load_document(source, meta)  # DocumentError names the file and the cause
+    if not build_chunks(loaded, max_chars=settings.chunk_size, min_chars=settings.chunk_min):
+        raise DocumentError(str(source), "本文を取り出せませんでした（文書として読める文がありません）")
+    older = [m for m in metas if m.doc_id in supersedes]
+    if edition := edition_reading(loaded, older, settings):
+        meta, loaded = edition, loaded.model_copy(update={"meta": edition})
+    hint = None if supersedes or status != "current" else edition_hint(loaded, metas, settings)
+    if not title:
+        # A spreadsheet's first row is a header or a question, not a title: its file name is.
+        fallback = source.stem.replace("_", " ")
+        meta.title = fallback if source.suffix.lower() in SHEET_SUFFIXES else document_title(loaded, fallback)
+    meta.short_title = meta.title
+    return _Staged(source, target, in_place, meta, hint)
 
 
 def remove_document(settings: Settings, doc_id: str) -> tuple[DocumentMeta, IngestReport]:

@@ -140,6 +140,27 @@ def test_a_colliding_name_is_refused(corpus: Settings, tmp_path: Path):
     assert result.exit_code == 2 and "unlisted.txt" in result.output and "別のファイル" in result.output
 
 
+def test_several_files_are_added_with_one_re_index_or_not_at_all(corpus: Settings, tmp_path: Path):
+    # A city's guideline and its 別紙 at once: both listed, both indexed, one new index.
+    pdf, txt = write_municipal(tmp_path / "in")
+    before = state(corpus)
+    broken = make_garbage_pdf(tmp_path / "in" / "壊れた資料.pdf")
+    result = cli(corpus, "add", str(pdf), str(txt), str(broken))
+    assert result.exit_code == 2 and "壊れた資料.pdf" in result.output
+    assert state(corpus) == before  # the good files were not added either
+    assert cli(corpus, "add", str(pdf), str(pdf)).exit_code == 2  # the same file twice
+    assert cli(corpus, "add", str(pdf), str(txt), "--title", "題名").exit_code == 2  # a title names one document
+    assert state(corpus) == before
+
+    result = cli(corpus, "add", str(pdf), str(txt))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("追加しました") == 2
+    metas = {m.file: m for m in load_manifest(corpus.corpus_dir)}
+    assert metas[PDF_NAME].doc_id != metas[TXT_NAME].doc_id
+    indexed = {d["doc_id"] for d in read_manifest(corpus.index_dir)["documents"]}
+    assert {metas[PDF_NAME].doc_id, metas[TXT_NAME].doc_id} <= indexed
+
+
 def test_remove_unknown_doc_id_is_a_clear_error(corpus: Settings):
     result = cli(corpus, "remove", "nope")
     assert result.exit_code == 2 and "nope" in result.output and "ありません" in result.output
