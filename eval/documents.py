@@ -24,10 +24,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,9 +124,11 @@ def _batch_line(q: dict) -> dict:
     return line
 
 
-def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
+def _cli(args: list[str], threads: int = 0) -> subprocess.CompletedProcess[str]:
+    """`guideqa ARGS` in a child process; ``threads``: its embedding threads (0: the library's default)."""
     cmd = [sys.executable, "-m", "guideqa.cli", *args]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_ROOT)
+    env = {**os.environ, "GUIDEQA_EMBED_THREADS": str(threads)} if threads else None
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_ROOT, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
     return done
@@ -166,14 +170,15 @@ def answers(
         added = as_pdfs(documents, Path(pdf_dir)) if as_pdf else documents
         if not alone:
             return questions, _ask(added, questions, index)
-        asked: list[dict] = []
-        records: list[dict] = []
-        for doc, source in zip(documents, added, strict=True):
-            own = [q for q in questions if q["doc"] == doc.name]
-            if own:
-                asked += own
-                records += _ask([source], own, index)
-        return asked, records
+        runs = [(source, own) for doc, source in zip(documents, added, strict=True)
+                if (own := [q for q in questions if q["doc"] == doc.name])]  # fmt: skip
+        # One deployment per document, each its own `guideqa add` and `batch` processes.
+        # Side by side, each with one embedding thread (more would contend for the same cores).
+        workers = max(1, min(len(runs), os.cpu_count() or 1))
+        threads = 1 if workers > 1 else 0
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            records = list(pool.map(lambda run: _ask([run[0]], run[1], index, threads), runs))
+        return [q for _, own in runs for q in own], [r for rs in records for r in rs]
 
 
 def as_pdfs(documents: list[Path], folder: Path) -> list[Path]:
@@ -212,18 +217,18 @@ def _decoded(path: Path) -> str:
     return text
 
 
-def _ask(documents: list[Path], questions: list[dict], index_dir: Path) -> list[dict]:
+def _ask(documents: list[Path], questions: list[dict], index_dir: Path, threads: int = 0) -> list[dict]:
     """`guideqa add` each document to a copy of the corpus, then `guideqa batch` the questions."""
     with tempfile.TemporaryDirectory(prefix="guideqa-docs-") as tmp:
         work = Path(tmp)
-        index = _add(documents, work, index_dir)
+        index = _add(documents, work, index_dir, threads)
         lines = work / "in.jsonl"
         lines.write_text("".join(json.dumps(_batch_line(q), ensure_ascii=False) + "\n" for q in questions), "utf-8")
-        _cli(["batch", "--in", str(lines), "--out", str(work / "out.jsonl"), "--k", "10", "--index-dir", str(index)])
+        _cli(["batch", "--in", str(lines), "--out", str(work / "out.jsonl"), "--k", "10", "--index-dir", str(index)], threads)
         return [json.loads(line) for line in (work / "out.jsonl").read_text("utf-8").splitlines() if line.strip()]
 
 
-def _add(documents: list[Path], work: Path, index_dir: Path) -> Path:
+def _add(documents: list[Path], work: Path, index_dir: Path, threads: int = 0) -> Path:
     """Copies of the corpus and of ``index_dir`` under ``work`` with the documents added by one
     `guideqa add` (one re-index); returns the index copy. The index's cache is seeded from
     :data:`VECTORS_DIR` first (an ingest keeps only the vectors of the chunks it indexed)."""
@@ -236,7 +241,7 @@ def _add(documents: list[Path], work: Path, index_dir: Path) -> Path:
             cache = _store(index / "cache", meta)
             cache.put_many(hashes, vectors)
             cache.save()
-    _cli(["add", *map(str, documents), "--corpus-dir", str(corpus), "--index-dir", str(index)])
+    _cli(["add", *map(str, documents), "--corpus-dir", str(corpus), "--index-dir", str(index)], threads)
     return index
 
 
