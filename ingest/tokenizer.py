@@ -207,6 +207,17 @@ def morphemes(text: str) -> list[tuple[str, tuple[str, ...], str]]:
     return [(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in thread_tokenizer().tokenize(nfkc(text)[:4000])]
 
 
+_VERBAL_NOUN_POS = frozenset({("名詞", "普通名詞", "サ変可能"), ("名詞", "普通名詞", "サ変形状詞可能")})
+
+
+@functools.lru_cache(maxsize=8192)
+def is_verbal_noun(word: str) -> bool:
+    """Whether ``word`` is one Sino-Japanese noun of an act, one that takes する (Sudachi's
+    サ変可能: 入力, 提出, 使用), not a thing or a place (大使館, 使命, 入口)."""
+    ms = list(thread_tokenizer().tokenize(word))
+    return len(ms) == 1 and tuple(ms[0].part_of_speech()[:3]) in _VERBAL_NOUN_POS
+
+
 # The 連用形 ending of a verb and its dictionary-form ending: a noun made from a verb's 連用形
 # (転成名詞: 見直し ← 見直す, 申込み ← 申し込む, 受付 ← 受け付ける) names the act the verb does.
 _GODAN_ENDINGS = {"い": "う", "き": "く", "ぎ": "ぐ", "し": "す", "ち": "つ", "に": "ぬ", "び": "ぶ", "み": "む", "り": "る"}

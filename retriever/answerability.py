@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Literal
 
 from guideqa.text import is_own, match_key, nfkc
-from ingest.tokenizer import split_mode_a, thread_tokenizer
+from ingest.tokenizer import is_verbal_noun, split_mode_a, thread_tokenizer
 from retriever.premise import SANCTION_OR_BREACH
 from retriever.roles import asks_where_responsibility_lies
 
@@ -600,8 +600,9 @@ def last_verb(question: str) -> str | None:
 def verb_stem_bridges(question_words: Iterable[str], passage_words: Iterable[str]) -> dict[str, set[str]]:
     """Each question verb of one kanji stem (入れる, 申し込む, 出す, 使う, 動く) bridged to the
     Sino-Japanese nouns of the passage written with that kanji (入力, 申請, 提出, 使用, 動作): an
-    everyday question asks with the verb what a rule states with the noun of the same act."""
-    kango = [w for w in passage_words if _KANGO.fullmatch(w)]
+    everyday question asks with the verb what a rule states with the noun of the same act. Only a
+    noun of an act (:func:`ingest.tokenizer.is_verbal_noun`) is one: 使う is not bridged to 大使館."""
+    kango = [w for w in passage_words if _KANGO.fullmatch(w) and is_verbal_noun(w)]
     out: dict[str, set[str]] = {}
     for w in question_words:
         if _VERB_END.match(w):

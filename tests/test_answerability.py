@@ -675,6 +675,8 @@ def test_an_everyday_verb_is_bridged_to_the_noun_of_the_same_act() -> None:
     assert bridges == {"申す": {"申請"}, "使う": {"使用"}}
     assert verb_stem_bridges(content_words("うっかり利用者さんの名前を入れちゃった"), {"入力", "報告"}) == {"入れる": {"入力"}}
     assert verb_stem_bridges(["言う", "研修"], {"報告", "研修会"}) == {}
+    # Only a noun of an act: not a thing or a place written with the verb's kanji.
+    assert verb_stem_bridges(["使う", "入れる"], {"大使館", "使命", "入口", "記入"}) == {"入れる": {"記入"}}
     idf = {"申す": 2.0, "アシスタント": 2.0}
     assert coverage(["申す", "アシスタント"], {"申請"}, idf) == 0.0
     assert coverage(["申す", "アシスタント"], {"申請"}, idf, verb_stem_bridges(["申す"], {"申請"})) == 0.5
