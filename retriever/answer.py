@@ -105,6 +105,8 @@ _NAMES_A_TERM = re.compile(r"期間|期限|年限|日数|年数")
 # unless the sentence sets a time by it (「有効期間が満了する日の30日前までに」「…以内に」).
 _ASKS_DEADLINE = re.compile(r"いつまで|期限(?:は|って)?\s*いつ|締め?切り?|〆切")
 _SETS_A_TIME = re.compile(r"までに|以内に|前まで")
+# Any end of a time (「7月31日まで」「30日以内」): what a sentence answering 「いつまで」 first states.
+_ENDS_BY = re.compile(r"まで|以内|期限")
 # Kinds a passage stating them about the question's subject is ranked first for (Answerer._typed_first).
 TYPED_FIRST = (*FIGURES, "named", "payment")
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
@@ -563,14 +565,38 @@ class Answerer:
         the question most closely (:meth:`ExtractiveGenerator.quote`), unless the question asks
         for a kind of content (a date, an amount…) that the gate found but the quote lacks."""
         if not self.extractive.closest_passages:
-            return assessment.selection
+            return self._figure_first(query, hits, assessment.selection, assessment.features)
         quoted = self.extractive.quote(query, hits)
         expected = assessment.features.expected
         if expected is not None and assessment.features.type_found:
             typed_query = self._typed_question(query)
             counter = asked_counter(typed_query) if expected in ("number", "duration") else None
             if not self._type_found(typed_query, quoted, expected, counter, asked_focus(query), hits=hits):
-                return assessment.selection
+                return self._figure_first(query, hits, assessment.selection, assessment.features)
+        return self._figure_first(query, hits, quoted, assessment.features)
+
+    def _figure_first(self, query: str, hits: list[Hit], quoted: list[tuple[int, str]], f: Features) -> list[tuple[int, str]]:
+        """A question asking for a figure (a term, a deadline, an amount, a count, a contact) is
+        answered first by the quoted sentence that states it about the question's subject (the
+        gate's own test, :meth:`_type_found`), the sentences around it after: 「何日くらいかかる？」
+        leads with 「申請から5開庁日以内」, not with the step before it."""
+        expected = f.expected
+        if len(quoted) < 2 or expected not in (*FIGURES, "payment") or not f.type_found:
+            return quoted
+        typed_query = self._typed_question(query)
+        counter = asked_counter(typed_query) if expected in ("number", "duration") else None
+        if has_answer_type(quoted[0][1], expected, counter, typed_query):
+            return quoted
+        focus, words = asked_focus(query), self._typed_words(query)
+        deadline = bool(_ASKS_DEADLINE.search(type_cue(typed_query)))  # 「いつまでに」: an end set, not a length
+        for x in quoted[1:]:
+            if deadline and not _ENDS_BY.search(x[1]):
+                continue
+            if has_answer_type(x[1], expected, counter, typed_query) and (
+                self._type_found(typed_query, [x], expected, counter, focus, words, hits)
+                or self._found_in_conversation(query, [x], expected, counter, hits)
+            ):
+                return [x, *(y for y in quoted if y != x)]
         return quoted
 
     def _generate(

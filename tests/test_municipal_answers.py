@@ -197,3 +197,20 @@ def test_the_supplementary_provisions_rank_below_the_rules_unless_the_changeover
     assert np.allclose(duty, changeover * retriever.config.supplementary_weight)
     answer = answerer.ask("このガイドラインはいつから施行されていますか")
     assert not answer.refused and "令和7年4月1日" in answer.answer
+
+
+def test_a_question_asking_a_figure_is_answered_first_by_the_sentence_stating_it(answerer: Answerer) -> None:
+    """第9条's first sentence says to report at once; its third states the report's deadline. Asked
+    for the deadline, the answer leads with the third; asked what to do, the order stays."""
+    from retriever.search import Hit
+
+    chunks = answerer.retriever.chunks
+    article = next(i for i, c in enumerate(chunks) if "第9条" in c.section)
+    hits = [Hit(article, chunks[article], 1.0, 0.9, 1.0)]
+    sentences = [s for s in chunks[article].text.replace("\n", "").split("。") if s]
+    quoted = [(0, sentences[0] + "。"), (0, next(s for s in sentences if "開庁日以内" in s) + "。")]
+    deadline = "入力禁止情報を誤って入力したら、事故報告書はいつまでに出せばいいですか？"
+    first = answerer._figure_first(deadline, hits, quoted, answerer.features(deadline, hits, quoted))
+    assert "3開庁日以内" in first[0][1] and first[1] == quoted[0]
+    what = "入力禁止情報を誤って入力したら、どうすればいいですか？"
+    assert answerer._figure_first(what, hits, quoted, answerer.features(what, hits, quoted)) == quoted
