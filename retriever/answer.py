@@ -971,7 +971,42 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
         return heading + "\n" + chunk.text
     units = sentences_of(chunk.text, tuple(chunk.section_path))
     pos = next((k for k, unit in enumerate(units) if unit == sentence), None)
-    return heading + "\n" + (sentence if not pos else units[pos - 1] + sentence)
+    text = sentence if not pos else units[pos - 1] + sentence
+    if pos is not None and _FORWARD_RE.search(sentence):
+        text += "".join(_list_after(units, pos))
+    return heading + "\n" + text
+
+
+# A sentence that names its subject by the list below it (「次のいずれかに該当する事態」「次に掲げる
+# 情報」「以下のとおり」: the drafting convention for 各号 lists).
+_FORWARD_RE = re.compile(r"次の|次に掲げる|以下の(?:いずれか|とおり|各号)")
+
+
+def _list_after(units: list[str], pos: int) -> list[str]:
+    """The items of the list right after unit ``pos``: units marked as list items of one kind
+    (（１）（２）…, ①②…, ア イ…), up to the first unit that is not (the next 項 「２ …」)."""
+    items: list[str] = []
+    for unit in units[pos + 1 :]:
+        line = normalize_line(unit.lstrip())
+        if not ITEM_START_RE.match(line) or (items and _item_shape(line) != _item_shape(normalize_line(items[0].lstrip()))):
+            break
+        items.append(unit)
+    return items
+
+
+def _item_shape(line: str) -> str:
+    """The kind of a list marker by its first character: a digit, a circled digit, a katakana, a
+    kanji numeral, or the character itself (「（」 of （１）)."""
+    c = line[:1]
+    if c.isdigit() and c.isascii():
+        return "9"
+    if "\u2460" <= c <= "\u2473":
+        return "①"
+    if "\u30a1" <= c <= "\u30fa":
+        return "ア"
+    if c in "一二三四五六七八九十":
+        return "一"
+    return c
 
 
 def _with_heading(hits: list[Hit], index: int, sentence: str) -> str:

@@ -214,3 +214,19 @@ def test_a_question_asking_a_figure_is_answered_first_by_the_sentence_stating_it
     assert "3開庁日以内" in first[0][1] and first[1] == quoted[0]
     what = "入力禁止情報を誤って入力したら、どうすればいいですか？"
     assert answerer._figure_first(what, hits, quoted, answerer.features(what, hits, quoted)) == quoted
+
+
+def test_a_sentence_naming_its_subject_by_the_list_below_is_read_with_that_list(answerer: Answerer) -> None:
+    """「次に掲げる情報を入力してはならない」 says which information by its 各号 list: the subject test
+    reads the sentence with the items (1)…(4), not with the next paragraph 「2 前項の規定にかかわらず…」."""
+    from retriever.answer import _with_antecedent
+    from retriever.extractive import sentences_of
+    from retriever.search import Hit
+
+    chunks = answerer.retriever.chunks
+    article = next(i for i, c in enumerate(chunks) if "第4条" in c.section)
+    hits = [Hit(article, chunks[article], 1.0, 0.9, 1.0)]
+    units = sentences_of(chunks[article].text, tuple(chunks[article].section_path))
+    lead = next(u for u in units if "次に掲げる" in u)
+    read = _with_antecedent(hits, 0, lead)
+    assert "パスワード" in read and "マイナンバー" in read and "前項の規定にかかわらず" not in read
