@@ -982,7 +982,7 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
 _FORWARD_RE = re.compile(r"次の|次に掲げる|以下の(?:いずれか|とおり|各号)")
 
 
-def _list_after(units: list[str], pos: int) -> list[str]:
+def _list_after(units: Sequence[str], pos: int) -> list[str]:
     """The items of the list right after unit ``pos``: units marked as list items of one kind
     (（１）（２）…, ①②…, ア イ…), up to the first unit that is not (the next 項 「２ …」)."""
     items: list[str] = []
