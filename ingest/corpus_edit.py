@@ -179,20 +179,10 @@ class _Staged:
     hint: DocumentMeta | None
 
 
-def add_document(
-    settings: Settings,
-    source: Path,
-    *,
-    title: str | None = None,
-    status: Status = "current",
-    date: str = "",
-    publisher: str = "",
-    supersedes: list[str] | None = None,
-    doc_id: str | None = None,
-) -> tuple[DocumentMeta, IngestReport]:
-    """Copy ``source`` into the corpus, list it in the manifest and re-index. See the module doc."""
-    metas, report = add_documents(settings, [source], title=title, status=status, date=date,
-                                  publisher=publisher, supersedes=supersedes, doc_id=doc_id)  # fmt: skip
+def add_document(settings: Settings, source: Path, **options: Any) -> tuple[DocumentMeta, IngestReport]:
+    """Copy ``source`` into the corpus, list it in the manifest and re-index (``options``: those of
+    :func:`add_documents`). See the module doc."""
+    metas, report = add_documents(settings, [source], **options)
     return metas[0], report
 
 
