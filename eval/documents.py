@@ -174,10 +174,13 @@ def answers(
                 if (own := [q for q in questions if q["doc"] == doc.name])]  # fmt: skip
         # One deployment per document, each its own `guideqa add` and `batch` processes.
         # Side by side, each with one embedding thread (more would contend for the same cores).
-        workers = max(1, min(len(runs), os.cpu_count() or 1))
+        workers = max(1, min(len(runs), len(os.sched_getaffinity(0))))  # the cores this process may use
         threads = 1 if workers > 1 else 0
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
             records = list(pool.map(lambda run: _ask([run[0]], run[1], index, threads), runs))
+        finally:  # a failed run stops the queued ones
+            pool.shutdown(cancel_futures=True)
         return [q for _, own in runs for q in own], [r for rs in records for r in rs]
 
 

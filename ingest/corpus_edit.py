@@ -198,16 +198,19 @@ def add_documents(
     doc_id: str | None = None,
 ) -> tuple[list[DocumentMeta], IngestReport]:
     """Add several files with one re-index (a city's rules and their 別紙 at once): each is checked
-    as one file is, all before anything changes, and either all are added or none. ``title`` and
-    ``doc_id`` name one document, so they go with one file only."""
+    as one file is, all before anything changes, and either all are added or none. ``title``,
+    ``doc_id`` and ``supersedes`` name one document's, so they go with one file only; ``status``,
+    ``date`` and ``publisher`` apply to every file."""
     if not sources:
         raise CorpusError("追加するファイルを指定してください。")
-    if len(sources) > 1 and (title or doc_id):
-        raise CorpusError("--title と --doc-id は、ファイルを1つだけ追加するときに指定できます。")
+    if len(sources) > 1 and (title or doc_id or supersedes):
+        raise CorpusError("--title、--doc-id、--supersedes は、ファイルを1つだけ追加するときに指定できます。")
     names = [Path(s).name for s in sources]
     if len(set(names)) < len(names):
         twice = next(n for n in names if names.count(n) > 1)
         raise CorpusError(f"{twice}: 同じ名前のファイルが2回指定されています。")
+    for source in map(Path, sources):  # before anything is created
+        _check_name(source)
     corpus = settings.corpus_dir
     corpus.mkdir(parents=True, exist_ok=True)
     with corpus_lock(corpus):
@@ -242,6 +245,16 @@ def add_documents(
     return [s.meta for s in staged], report
 
 
+def _check_name(source: Path) -> None:
+    """A file that exists, of a supported kind, under a name the corpus can hold."""
+    if not source.is_file():
+        raise DocumentError(str(source), "ファイルが見つかりません")
+    if source.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise unsupported(source)
+    if source.name.startswith(".") or source.stem.lower() == "manifest" or source.name.lower() == "readme.md":
+        raise DocumentError(str(source), "この名前のファイルは文書として取り込めません。名前を変えてください")
+
+
 def _stage(
     settings: Settings,
     source: Path,
@@ -258,12 +271,7 @@ def _stage(
     """Check and read one file to add beside the corpus's ``metas`` and the files ``staged`` before
     it in the same call; nothing is written. DocumentError / CorpusError say what is wrong."""
     corpus = settings.corpus_dir
-    if not source.is_file():
-        raise DocumentError(str(source), "ファイルが見つかりません")
-    if source.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise unsupported(source)
-    if source.name.startswith(".") or source.stem.lower() == "manifest" or source.name.lower() == "readme.md":
-        raise DocumentError(str(source), "この名前のファイルは文書として取り込めません。名前を変えてください")
+    _check_name(source)
     target = corpus / source.name
     listed = {m.file: m for m in metas if _is_listed(corpus, m)}
     in_place = target.exists() and target.resolve() == source.resolve()

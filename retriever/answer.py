@@ -581,7 +581,8 @@ class Answerer:
         gate's own test, :meth:`_type_found`), the sentences around it after: 「何日くらいかかる？」
         leads with 「申請から5開庁日以内」, not with the step before it."""
         expected = f.expected
-        if len(quoted) < 2 or expected not in (*FIGURES, "payment") or not f.type_found:
+        # (Not who pays: the payment test reads no subject, and 「負担」 of anything would pass.)
+        if len(quoted) < 2 or expected not in FIGURES or not f.type_found:
             return quoted
         typed_query = self._typed_question(query)
         counter = asked_counter(typed_query) if expected in ("number", "duration") else None
@@ -979,7 +980,9 @@ def _with_antecedent(hits: list[Hit] | None, index: int, sentence: str, whole: b
 
 # A sentence that names its subject by the list below it (「次のいずれかに該当する事態」「次に掲げる
 # 情報」「以下のとおり」: the drafting convention for 各号 lists).
-_FORWARD_RE = re.compile(r"次の|次に掲げる|以下の(?:いずれか|とおり|各号)")
+_FORWARD_RE = re.compile(r"次の(?:いずれか|各号|とおり)|次に掲げる|以下の(?:いずれか|とおり|各号)")
+# A 項's number (「２　前項の…」): the next paragraph of an article, not an item of its list.
+_PARAGRAPH_NUMBER = re.compile(r"\d{1,2}\s")
 
 
 def _list_after(units: Sequence[str], pos: int) -> list[str]:
@@ -988,7 +991,9 @@ def _list_after(units: Sequence[str], pos: int) -> list[str]:
     items: list[str] = []
     for unit in units[pos + 1 :]:
         line = normalize_line(unit.lstrip())
-        if not ITEM_START_RE.match(line) or (items and _item_shape(line) != _item_shape(normalize_line(items[0].lstrip()))):
+        if not ITEM_START_RE.match(line) or _PARAGRAPH_NUMBER.match(line):
+            break
+        if items and _item_shape(line) != _item_shape(normalize_line(items[0].lstrip())):
             break
         items.append(unit)
     return items

@@ -150,7 +150,11 @@ def test_several_files_are_added_with_one_re_index_or_not_at_all(corpus: Setting
     assert state(corpus) == before  # the good files were not added either
     assert cli(corpus, "add", str(pdf), str(pdf)).exit_code == 2  # the same file twice
     assert cli(corpus, "add", str(pdf), str(txt), "--title", "題名").exit_code == 2  # a title names one document
+    assert cli(corpus, "add", str(pdf), str(txt), "--supersedes", "x").exit_code == 2  # so does what it replaces
     assert state(corpus) == before
+    elsewhere = tmp_path / "typo" / "corpus"
+    result = runner.invoke(app, ["add", str(tmp_path / "missing.txt"), "--corpus-dir", str(elsewhere), "--index-dir", str(corpus.index_dir)])
+    assert result.exit_code == 2 and not elsewhere.exists()  # a wrong path creates no folder
 
     result = cli(corpus, "add", str(pdf), str(txt))
     assert result.exit_code == 0, result.output

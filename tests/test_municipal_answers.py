@@ -230,3 +230,13 @@ def test_a_sentence_naming_its_subject_by_the_list_below_is_read_with_that_list(
     lead = next(u for u in units if "次に掲げる" in u)
     read = _with_antecedent(hits, 0, lead)
     assert "パスワード" in read and "マイナンバー" in read and "前項の規定にかかわらず" not in read
+
+
+def test_only_the_list_a_sentence_announces_is_read_with_it() -> None:
+    from retriever.answer import _list_after
+
+    lead = "職員は、次に掲げる情報を入力してはならない。"
+    units = [lead, "1. 個人情報", "2. 非公開の行政情報", "２　前項の規定にかかわらず、加工した情報は入力できる。"]
+    assert _list_after(units, 0) == units[1:3]  # the next 項 is no item of the list
+    report = ["職員は、直ちに報告しなければならない。", "２　前項の報告を受けた課長は、措置を講ずる。", "３　市長は、公表する。"]
+    assert _list_after(report, 0) == []
