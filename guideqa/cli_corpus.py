@@ -37,7 +37,7 @@ def add(
     status: Annotated[str, typer.Option("--status", help=STATUS_HELP)] = "current",
     date: Annotated[str, typer.Option("--date", help="日付（例: 2025-04-01）")] = "",
     publisher: Annotated[str, typer.Option("--publisher", help="発行者")] = "",
-    supersedes: Annotated[list[str] | None, typer.Option("--supersedes", help="この文書が置き換える文書の doc_id（複数可）")] = None,
+    supersedes: Annotated[list[str] | None, typer.Option("--supersedes", help="この文書が置き換える文書の doc_id（複数可。ファイルが1つのとき）")] = None,
     doc_id: Annotated[str | None, typer.Option("--doc-id", help="doc_id（ファイルが1つのとき。省略時はファイル名から自動で決めます）")] = None,
     corpus_dir: Annotated[Path | None, typer.Option("--corpus-dir", help="コーパスのフォルダ")] = None,
     index_dir: Annotated[Path | None, typer.Option("--index-dir", help="インデックスのフォルダ")] = None,
