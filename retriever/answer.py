@@ -21,7 +21,7 @@ from guideqa.guideline import EXAMPLE_SECTIONS
 from guideqa.models import Answer, AnswerSentence, Citation, Role
 from guideqa.records import MAX_QUESTION_CHARS, trimmed
 from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_reference, without_opening, written_forms
-from ingest.admin_structure import ARTICLE_LABEL_RE, ITEM_START_RE, QUESTION_LABEL_RE
+from ingest.admin_structure import ARTICLE_LABEL_RE, ITEM_START_RE, QUESTION_LABEL_RE, numbered
 from ingest.chunking import sentence_rows
 from ingest.text import normalize_line
 from ingest.tokenizer import class_nouns, compound_heads, content_nouns, synonym_bridges
@@ -985,6 +985,13 @@ _FORWARD_RE = re.compile(r"次の(?:いずれか|各号|とおり)|次に掲げ�
 _PARAGRAPH_NUMBER = re.compile(r"\d{1,2}\s")
 
 
+def _marker_level(line: str) -> int | None:
+    """The numbering level of a list item's marker (:func:`ingest.admin_structure.numbered`:
+    （１） and ① and ア are different lists); None for a marker of no numbered level (一, A.)."""
+    level = numbered(line)
+    return level[0] if level else None
+
+
 def _list_after(units: Sequence[str], pos: int) -> list[str]:
     """The items of the list right after unit ``pos``: units marked as list items of one kind
     (（１）（２）…, ①②…, ア イ…), up to the first unit that is not (the next 項 「２ …」)."""
@@ -993,25 +1000,10 @@ def _list_after(units: Sequence[str], pos: int) -> list[str]:
         line = normalize_line(unit.lstrip())
         if not ITEM_START_RE.match(line) or _PARAGRAPH_NUMBER.match(line):
             break
-        if items and _item_shape(line) != _item_shape(normalize_line(items[0].lstrip())):
+        if items and _marker_level(line) != _marker_level(normalize_line(items[0].lstrip())):
             break
         items.append(unit)
     return items
-
-
-def _item_shape(line: str) -> str:
-    """The kind of a list marker by its first character: a digit, a circled digit, a katakana, a
-    kanji numeral, or the character itself (「（」 of （１）)."""
-    c = line[:1]
-    if c.isdigit() and c.isascii():
-        return "9"
-    if "\u2460" <= c <= "\u2473":
-        return "①"
-    if "\u30a1" <= c <= "\u30fa":
-        return "ア"
-    if c in "一二三四五六七八九十":
-        return "一"
-    return c
 
 
 def _with_heading(hits: list[Hit], index: int, sentence: str) -> str:
