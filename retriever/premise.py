@@ -70,6 +70,12 @@ FALSE_PREMISE = re.compile("|".join((_SANCTION, _BREACH, _LICENCE, _REGISTER, _D
 # A review stated as a need (「審査に通る必要がある」「検定を受ける義務」): a premise when the question
 # ascribes it to the guideline or to the state (a review the guideline itself recommends, 「第三者の
 # 審査を受ける必要はありますか」, is asked about, not assumed).
+# A ban the question ascribes to the guideline (「ガイドラインで禁止されてるんですよね」): a soft law
+# forbids nothing; what it does say about the matter follows the correction.
+_BANNED = re.compile(r"(?:ガイドライン|指針)(?:で|では|に|により|によって|上)(?:は|も)?[^。？?]{0,16}?禁止(?:され|し|です|だ|とな|にな)")
+# A licence to be had from the state (「総務省に申請して許可をもらわないといけない」); from a superior
+# (「課長の許可をもらわないと」) it is the organisation's own procedure, so only with the state named.
+_GRANT_NEEDED = re.compile(r"(?:許可|認可|免許|認証|承認|許認可)(?:を|が)?(?:もらわ|貰わ)" + _UNLESS)
 _REVIEW_NEEDED = re.compile(r"(?:試験|審査|検定)(?:を|に)(?:受ける|合格する|通る|パスする)(?:こと)?(?:が|は)?(?:必要|必須|義務)")
 # The state and its bodies (国, 政府, 当局, 内閣府, any 〜省 / 〜庁).
 _STATE = r"(?:国|官庁|当局|政府|行政|公的機関|内閣府|[一-龥]{0,6}[省庁])"
@@ -88,6 +94,8 @@ def premise_cue(question: str) -> str | None:
     m = (
         FALSE_PREMISE.search(text)
         or (_FILING.search(text) if about_guideline(text) else None)
+        or (_BANNED.search(text) if about_guideline(text) else None)
+        or (_GRANT_NEEDED.search(text) if _AUTHORITY.search(text) else None)
         or (_REVIEW_NEEDED.search(text) if about_guideline(text) or _AUTHORITY.search(text) else None)
     )
     return m.group(0) if m else None

@@ -429,6 +429,18 @@ def test_a_filing_with_the_state_is_a_premise_when_said_to_be_the_guidelines() -
     assert premise_cue("AIの事故は何日以内に国に報告するのですか") is None
 
 
+def test_a_ban_or_a_grant_from_the_state_is_a_premise() -> None:
+    # A ban ascribed to the guideline: a soft law forbids nothing.
+    assert premise_cue("顔認識カメラはガイドラインで禁止されているんですよね")
+    assert premise_cue("指針では生成AIで広告を作ることが禁止だと聞きました")
+    assert premise_cue("学校で生成AIを使うのは禁止されていますか") is None  # nobody's ban named
+    # A licence to be had from the state, in everyday words (もらう); from a superior it is the
+    # organisation's own procedure.
+    assert premise_cue("チャットボットを始めるには経済産業省に許可をもらわないといけませんか")
+    assert premise_cue("国の認可をもらわなきゃ売れないんですよね")
+    assert premise_cue("AIを使う前に課長の許可をもらわないといけませんか") is None
+
+
 def test_a_duty_owed_to_a_body_inside_the_organisation_is_its_own_procedure() -> None:
     assert internal_procedure("社内の審査委員会には何日前までに申請が必要ですか")
     assert internal_procedure("庁内の情報政策課への届出は必要ですか")
