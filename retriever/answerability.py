@@ -42,6 +42,14 @@ _PRODUCT_NOUNS = r"(?:製品|商品|サービス|ツール|アプリ|ソフト(?
 _CHARGES = (
     r"(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト|年収|給与|給料|月給|時給|賃金|単価|利用料|使用料|代金)"
 )
+# 「何という」 in its spoken forms (なんていう, 何て言う): what something is called.
+_WHAT_CALLED = r"(?:何|なん)(?:という|ていう|て言う|と言う|てゆう)"
+# A company asked for (「どこの会社ですか」「業者の名前は」): answered by a company's name, not by a
+# unit of one's own organisation or a law.
+_ASKS_COMPANY = re.compile(
+    r"(?:どこの|どの|" + _WHAT_CALLED + r")(?:会社|企業|メーカー|業者|事業者|ベンダー)"
+    r"|(?:会社|企業|メーカー|業者|事業者|ベンダー)(?:名|の名前)"
+)
 # Order matters: the first matching type wins (いつまでに is a deadline, not a date).
 _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # いくら / 何円 / 何ドル: the interrogatives of price; 金額・料金・費用… (or their 相場・目安:
@@ -109,7 +117,9 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
                            # 「…アプリはどれですか」「使いやすいツールってどこの？」: one to choose.
                            + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ(?:です|でしょう|が|\s*[?？]|$)|どこの(?:会社|メーカー|製品|もの))"
-                           + r"|(?:どの|どこの)(?:会社|企業)の(?:AI|モデル|技術|製品)|(?:どの|どこの)(?:生成)?(?:AI)?モデル")),
+                           + r"|(?:どの|どこの)(?:会社|企業)の(?:AI|モデル|技術|製品)|(?:どの|どこの)(?:生成)?(?:AI)?モデル"
+                           # 「なんという名前のサービス」「何ていうアプリ」: its name.
+                           + r"|" + _WHAT_CALLED + r"(?:名前|名称)?の?(?:AI)?" + _PRODUCT_NOUNS)),
     # Procedures: 手順/手続き/申請/届出/登録/設定 + the way of doing it.
     # The steps asked for (「手続きは？」「手順を教えて」「どんな手順で」「ステップごとに教えて」「まず何をして、
     # 次に…」), or how to carry out an administrative act (申請・届出・登録・設定・報告・提出・取得…): its 流れ or
@@ -129,7 +139,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # 教えて」「根拠の法律は何ですか」. (「…って誰？」 is left open: an organisation's rules answer it with a
     # post, 「取締役設計部長とする」, in words the question need not share.)
     ("named", re.compile(r"どこ(?:が|に|で(?!も)|の|へ)(?![^、。？?]*?でも)|どの(?:機関|団体|組織|会社|企業|法律|法令|省庁|省|窓口|部署|部門|担当|枠組み)"
-                         r"|何という|名称|(?:は|って)\s*どこ(?:か\s*(?:知り|わか|分か|教え)|です|でしょう|なの|だっけ|でした|\s*[?？]|$)"
+                         r"|" + _WHAT_CALLED + r"|名称|(?:は|って)\s*どこ(?:か\s*(?:知り|わか|分か|教え)|です|でしょう|なの|だっけ|でした|\s*[?？]|$)"
                          # Where to file or report (「申請先はどこ」「報告する先」).
                          r"|(?:申請|提出|報告|届出|申込|送付|通報|相談)(?:する)?先"
                          r"|(?:名前|団体名|機関名|組織名|会社名|社名)(?:を|は|って|が)\s*(?:教え|知り|何|なん|わか|分か)"
@@ -484,6 +494,8 @@ def has_answer_type(text: str, kind: AnswerType, counter: str | None = None, ask
         return has_counter(text, counter)
     if kind == "product":
         return names_a_product(text, besides=asked)
+    if kind == "named" and _ASKS_COMPANY.search(nfkc(asked)):
+        return names_a_product(text, besides=asked)
     if kind == "named" and asked:
         # A name the question itself gives (「ほしぞらAI案内って、どこの会社が作ってる？」 against
         # 「チャットボット「ほしぞらAI案内」を公開」) is what it asks about, not an answer.
@@ -493,6 +505,8 @@ def has_answer_type(text: str, kind: AnswerType, counter: str | None = None, ask
 
 
 _ACRONYM = re.compile(r"[A-Z0-9&.\-]+")
+# The names of the Japanese calendar's eras, which the dictionary tags as proper nouns (「令和7年」).
+_ERA_NAMES = frozenset({"明治", "大正", "昭和", "平成", "令和"})
 
 
 def names_a_product(text: str, besides: str = "") -> bool:
@@ -512,6 +526,7 @@ def names_a_product(text: str, besides: str = "") -> bool:
             and pos[1] == "固有名詞"
             and pos[2] == "一般"
             and not _ACRONYM.fullmatch(m.surface())
+            and m.surface() not in _ERA_NAMES
             and m.surface() not in asked
         ):
             return True

@@ -191,6 +191,16 @@ def test_names_contacts_and_products_in_real_corpus_sentences() -> None:
     assert has_answer_type(panasonic, "product") and not has_answer_type(item, "product")
     assert not names_a_product(corpus_line(INTERIM, 281))  # soft law's pros and cons: no name at all
     assert not names_a_product("米国、英国等の10か国とOECDが署名した")  # places and acronyms are not brands
+    assert not names_a_product("令和7年7月1日から9月30日まで実証した")  # an era is no brand
+    # A company asked for is answered by a company's name, not by a unit of one's own organisation.
+    asked = "チャットボットの実証をしたのは、どこの会社ですか？"
+    assert expected_answer_type(asked) == "named"
+    assert not has_answer_type("事例11　こども家庭課：チャットボットの実証", "named", asked=asked)
+    assert has_answer_type("実証は株式会社ほしぞらシステムが行った。", "named", asked=asked)
+    assert has_answer_type(panasonic, "named", asked="なんていう会社が作ったの？")
+    # What something is called, in its spoken forms.
+    assert expected_answer_type("学校で使っている学習用AIって、なんという名前のサービスですか？") == "product"
+    assert expected_answer_type("根拠になってるのは何ていう法律？") == "named"
     url = corpus_line(UPDATE, 933)  # a footnote ending in the 指針's web address
     assert has_answer_type(url, "contact") and not has_answer_type(url, "phone")
     assert has_answer_type("受付は03-1234-5678まで", "phone") and not has_answer_type(panasonic, "contact")
