@@ -698,6 +698,10 @@ def asked_focus(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if m.part_of_speech()[0] != "助詞" or surface not in (*_ASK_PARTICLES, *_IN_TEXT_PARTICLES):
             continue
         rest = toks[i + 1 :]
+        if surface == "って" and rest and rest[0].normalized_form() in ("事", "こと", "意味"):
+            # 「…もダメってこと？」「…って意味？」: って quotes a proposition to be confirmed; what
+            # precedes it is a clause's predicate, not a thing asked about.
+            continue
         in_text = _asks_in_text(rest)
         if not in_text and (surface in _IN_TEXT_PARTICLES or not all(_frame_only(t) or _asked_quantity(rest, k) for k, t in enumerate(rest))):
             continue

@@ -87,7 +87,8 @@ ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こち�
 EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
 # Asking the reason (「なぜ」「どうして」「理由は」; not 「どうしても」): of what the last turn said when the
 # turn names no thing of its own, only an evaluation (「なぜダメなんですか？」「どうして必要なの？」).
-_REASON = r"理由|なぜ|何故|どうして(?!も)"
+# (なんで, not the copula of 「…なんです」「…なんでしょう」 nor 「なんでも」.)
+_REASON = r"理由|なぜ|何故|どうして(?!も)|なんで(?![もすしょ])"
 REASON = re.compile(_REASON)
 DETAIL = re.compile(
     r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もうちょっと|もっと|掘り下げ|補足|意味|説明して|" + _REASON +
@@ -174,7 +175,30 @@ def lacks_subject(question: str) -> bool:
         return False
     cue = ANAPHOR.match(body) or EXAMPLES.search(body) or DETAIL.search(body) or MORE.search(body)
     # Two roles named side by side are the subject: 「開発者と提供者では具体的に何が違う？」.
-    return bool(cue) and not own_terms(body) and len(named_roles(body)) < 2
+    return bool(cue) and not own_terms(body) and len(named_roles(body)) < 2 and not _verb_clause(body)
+
+
+# Verbs of asking and knowing, which frame a question rather than say what it is about.
+_FRAMING_VERBS = frozenset({"教える", "知る", "分かる", "思う", "言う", "聞く", "伺う", "尋ねる", "答える"})
+
+
+_CASE_NOUNS = frozenset({"事例", "例", "実例", "具体例", "実践例", "ケース"})
+
+
+def _verb_clause(text: str) -> bool:
+    """A verb of content modifying the noun of a case (「途中でやめた事例」「断られた例」): the clause
+    says what the cases are of, so the question has a subject of its own. (Sudachi tags the light
+    verbs 有る・為る・行く・上げる as 非自立可能, not 一般.)"""
+    toks = morphemes(text)
+    for i, (_, pos, form) in enumerate(toks):
+        if pos[0] != "動詞" or pos[1] != "一般" or form in _FRAMING_VERBS:
+            continue
+        j = i + 1
+        while j < len(toks) and toks[j][1][0] == "助動詞":
+            j += 1
+        if j < len(toks) and toks[j][2] in _CASE_NOUNS:
+            return True
+    return False
 
 
 # A noun phrase asked about without a predicate ends in a case, topic or adverbial particle
@@ -321,6 +345,9 @@ def classify(
     # 変わりますか」 does not).
     if kind == "reference" and implicit_standard(body) and (known is None or _speaks_of_corpus(body, known)):
         return kind
+    # 「たとえば年齢で絞り込むのもダメってこと？」: an inference from the last answer, to be confirmed.
+    if re.search(_CONFIRMS, body) and (known is None or _speaks_of_corpus(body, known)):
+        return "reference"
     if SPECIFYING.match(body):  # 「具体的には、誰がどの段階で確認する？」: the last question, made precise
         return "reference"
     # 「それで業者さんから「使わせて」って言われたら、誰がOK出すの？」: a connective of sequence makes
@@ -590,10 +617,13 @@ _SUFFICES = (
     r"(?:ば済む(?:話)?|だけで(?:いい|よい|大丈夫|足りる|OK|済む)|それで(?:問題(?:ない|なし)|大丈夫|OK|いい|よい|十分))"
     r"(?:って(?:こと)?|ということ)?(?:に(?:なり(?:ます)?|なる))?(?:の|ん)?(?:です|でしょう|だろう)?(?:か|かね|よね|ね)?[？?]*$"
 )
+# An inference from the last answer put up for confirmation (「…もダメってこと？」「…という意味？」).
+_CONFIRMS = r"(?:って|という)(?:こと|意味)(?:です|でしょう|だ)?(?:か|かね|よね|ね)?[？?]*$"
 _LEANS = re.compile(
     rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])|^で[、,]"
     r"|(?:の場合|(?<=[うくすつぬむるぐぶたいの])(?:とき|時))(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
     r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら|" + _SUFFICES
+    + "|" + _CONFIRMS
 )
 
 
@@ -795,7 +825,13 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
         question = clean_question(raw)
         if n == len(recent) - 1:
             return turn_state(ask_in_context(answerer, question, role, k, state), answerer)
-        res = resolve(question, role, state, idx, known_words(answerer)) if state else None
+        known = known_words(answerer)
+        res = resolve(question, role, state, idx, known) if state else None
+        if res is None and state is not None and _LEANS.search(nfkc(question).strip()) and may_continue(question, known):
+            # An earlier turn with a mark of leaning on the one before (「…もダメってこと？」「じゃあ…
+            # の場合は？」) continued it, as :func:`ask_in_context` would have read it once refused on
+            # its own (earlier turns are not answered: no embedding is spent on them).
+            res = resolve(question, role, state, idx, kind="reference")
         query = res.query if res else search_text(question)
         state = TurnState(
             question=state.question if res and state and not own_terms(question) else question,

@@ -16,8 +16,10 @@ from guideqa.config import Settings
 from guideqa.models import TurnState
 from guideqa.service import ask_line, build_answerer
 from retriever.answer import Answerer
+from retriever.answerability import asked_focus
 from retriever.conversation import (
     EXAMPLE_SECTIONS,
+    REASON,
     Resolution,
     _shown,
     ask_in_context,
@@ -27,6 +29,7 @@ from retriever.conversation import (
     implicit_standard,
     item_index,
     known_words,
+    lacks_subject,
     leans_on_context,
     may_continue,
     own_terms,
@@ -235,7 +238,7 @@ def test_the_kind_of_thing_asked_for_narrows_a_request_for_examples(answerer: An
     assert res is not None and res.kind == "examples" and "記録" in res.query and "個人情報" in res.query
 
 
-@pytest.mark.parametrize("why", ["どうしてダメなの？", "なぜ必要なんですか？", "それってどうして大事なんですか"])
+@pytest.mark.parametrize("why", ["どうしてダメなの？", "なぜ必要なんですか？", "それってどうして大事なんですか", "なんで？", "なんでダメなの？"])
 def test_a_why_question_that_only_restates_an_evaluation_continues_the_last_turn(why: str):
     """「なぜダメなんですか？」 asks the reason of what the last turn said: ダメ (an adjectival noun before
     a copula) is no subject of its own. One naming a thing (「なぜ偽情報が問題なの？」) stands alone."""
@@ -323,6 +326,38 @@ def test_context_never_forces_an_answer(answerer: Answerer):
 def test_turn_state_keeps_the_cited_items_and_role(answerer: Answerer):
     state = turn_state(answerer.ask(PRIVACY_Q, role="user"))
     assert state.role == "user" and state.item_codes[0] == "U-4) i." and state.query == PRIVACY_Q
+
+
+def test_the_copula_nande_is_no_why():
+    # 「…なんですけど」「…なんでしょうか」 are a copula, not 「なんで」 (why).
+    state = TurnState(question="生成AIの答えをそのまま使ってもいいですか", query="生成AIの答えをそのまま使ってもいいですか")
+    assert not REASON.search("うちは小さい会社なんですけど")
+    assert not REASON.search("どういうことなんでしょうか") and not REASON.search("なんでも使っていいの？")
+    assert classify("なんでやめたの？", state) == "detail"
+
+
+def test_an_inference_put_up_for_confirmation_continues_the_last_turn():
+    """「…もダメってこと？」 asks whether the last answer implies something: the last turn is its
+    frame, whatever example words it adds."""
+    state = TurnState(question="AIで採用の書類選考をするとき、公平性で気をつけることは？", query="AIで採用の書類選考をするとき、公平性で気をつけることは？")
+    assert classify("たとえば年齢で絞り込むのもダメってこと？", state, lambda w: True) == "reference"
+    assert classify("学歴で選ぶのは差別という意味ですか", state, lambda w: True) == "reference"
+    # Its predicate before って is no thing asked about (no focus to find in the corpus).
+    assert asked_focus("たとえば年齢とか年収で絞り込むのもダメってこと？") == ()
+
+
+def test_a_case_said_by_its_own_clause_has_a_subject():
+    # 「途中でやめた事例」: the verb says what the cases are of; 「具体例は？」 alone has nothing.
+    assert not lacks_subject("途中でやめた事例ってありますか？")
+    assert not lacks_subject("断られた例はある？")
+    assert lacks_subject("具体例は？") and lacks_subject("実際にどんなやり方があるのか例を挙げてもらえる？")
+
+
+def test_replay_reads_an_earlier_turn_that_leans_on_the_one_before(answerer: Answerer):
+    # The middle turn confirms an inference: the third turn asks more about the whole matter.
+    q1 = "AIで採用の書類選考をするとき、公平性で気をつけることは？"
+    state = replay(answerer, [q1, "たとえば年齢で絞り込むのもダメってこと？"])
+    assert state is not None and "公平" in state.query and "年齢" in state.query
 
 
 def test_replay_of_a_three_turn_conversation(answerer: Answerer):
@@ -633,7 +668,6 @@ def test_an_elided_phrase_of_corpus_words_continues_the_conversation(answerer: A
 
 
 def test_colloquial_yatsu_is_a_formal_noun_not_a_subject():
-    from retriever.answerability import asked_focus
 
     assert own_terms("手書きっぽいやつは？") == ["手書き"]
     assert asked_focus("AIで描いた絵は？ 手書きっぽいやつは?") == ()
