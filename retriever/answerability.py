@@ -775,11 +775,15 @@ _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
 def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
     """(surface, normalised form, the particle after it) of each name in ``text`` (no particle:
     the name is the predicate)."""
-    toks = list(thread_tokenizer().tokenize(nfkc(text)[:4000]))
+    norm = nfkc(text)[:4000]
+    toks = list(thread_tokenizer().tokenize(norm))
+    intro = _asker_introduction(norm)
     out: list[tuple[str, str, str]] = []
     for i, m in enumerate(toks):
         p = m.part_of_speech()
         if p[0] != "名詞" or not (p[1] == "固有名詞" or _LATIN_NAME.fullmatch(m.surface())):
+            continue
+        if m.begin() < intro:  # the asker's own setting (「SaaSのスタートアップでPMをしてます。」)
             continue
         if i + 1 < len(toks) and toks[i + 1].part_of_speech()[0] == "助詞":
             out.append((m.surface(), m.normalized_form(), _phrase_particle(toks, i + 1)))
@@ -793,6 +797,24 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
             # or a name the dictionary does not know (not 「OK？」「NGです」).
             out.append((m.surface(), m.normalized_form(), ""))
     return out
+
+
+# A sentence stating what the asker does for a living (「…でPMをしてます。」「…を経営しています。」
+# 「…に勤めています。」「…で働いてます。」), which more text follows: it sets the scene of the question.
+_OCCUPATION_END = re.compile(
+    r"(?:して|やって|働いて|勤めて|営んで|経営して|運営して|担当して)(?:い|お)?(?:ます|る|り(?:ます)?)(?:が|けど)?[。.、,]"
+)
+
+
+def _asker_introduction(text: str) -> int:
+    """The end of the opening sentences that introduce the asker by their work (0 when none): a
+    name in them is where the asker works, not what the question asks about."""
+    end = 0
+    for m in re.finditer(r"[^。.!?！？]*[。.!?！？]", text):
+        if not _OCCUPATION_END.search(m.group(0)) or not text[m.end() :].strip():
+            break
+        end = m.end()
+    return end
 
 
 def _introduces_asker(toks: list, i: int) -> bool:  # type: ignore[type-arg]

@@ -691,7 +691,10 @@ def may_continue(question: str, known: Callable[[str], bool]) -> bool:
     text = nfkc(question).strip()
     if opens_new_subject(text) or defines(LEAD.sub("", text)):
         return False
-    verbs = [form for _, pos, form in morphemes(re.sub(_SUFFICES, " ", text)) if pos[0] == "動詞" and pos[1] == "一般"]
+    # The verbs of the question itself: a clause set before it with けど／が (「伝え方のイメージが湧かない
+    # んだけど、例えばどう言えばいいの？」) tells how the asker stands, not what is asked.
+    main = _PREFACE.split(re.sub(_SUFFICES, " ", text))[-1]
+    verbs = [form for _, pos, form in morphemes(main) if pos[0] == "動詞" and pos[1] == "一般"]
     if not all(known(v) for v in verbs):
         return False
     # 「Xも教えて」 asks to be told X besides (another object of the request, not the last turn's
@@ -700,6 +703,11 @@ def may_continue(question: str, known: Callable[[str], bool]) -> bool:
     if _LEANS.search(text) or (leans_on_context(text) and not _ALSO_ASKS.search(text)):
         return True
     return _mostly_known(own_terms(text), known)
+
+
+# A clause set before the question proper by a concessive or introductory けど／が (「…んだけど、」
+# 「…んですが、」「…けれども、」).
+_PREFACE = re.compile(r"(?:けど|けれど(?:も)?|(?:ん|の)ですが|(?:ん|の)だが)[、,]")
 
 
 # The additive particle on the object of a request: 「…も教えて」「…も知りたい」「…もお願い」.

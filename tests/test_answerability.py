@@ -623,6 +623,13 @@ def test_named_things_are_phrases_not_markup() -> None:
     assert named_things("観光DMOです。外国人向けの案内チャットを出す予定です。注意点は？", asks_a_thing=False) == []
     assert named_things("弊社は株式会社ABCです。注意点は？", asks_a_thing=False) == []  # the asker's own topic
     assert [f for f, _ in named_things("ChatGPT？", asks_a_thing=False)] == ["ChatGPT"]  # a name asked alone
+    # Opening sentences stating the asker's work (「…でPMをしてます。」) set the scene: their names
+    # are where the asker works; a sentence saying what is done with a product is not one.
+    intro = "SaaSのスタートアップでPMをしてます。自社でLLMを追加学習して機能に組み込んでるんですが、うちは開発者の立場？"
+    assert [f for f, _ in named_things(intro, asks_a_thing=False)] == []
+    assert [f for f, _ in named_things(intro)] == ["LLM"]
+    assert [f for f, _ in named_things("ChatGPTで議事録を作ってます。これって大丈夫？")] == ["ChatGPT"]
+    assert [f for f, _ in named_things("Slackを運営しています")] == ["Slack"]  # nothing follows it
 
 
 def test_a_name_in_a_case_phrase_is_where_the_act_happens() -> None:

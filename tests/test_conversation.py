@@ -844,6 +844,10 @@ def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_c
     assert leans_on_context("明日も雨が降りますか？") and not may_continue("明日も雨が降りますか？", known)
     assert may_continue("うちみたいな小さな商店でもやらないといけない？", known)  # light verbs only
     assert not may_continue("ところで、小さな商店でも必要？", known)  # a topic change stands alone
+    # A clause set before the question with けど／が tells how the asker stands: its verbs (湧く) need
+    # not be the corpus's; the question's own must.
+    assert may_continue("伝え方のイメージが湧かないんだけど、例えばどう言えばいいの？", known)
+    assert not may_continue("よくわからないんだけど、明日も雨が降りますか？", known)
 
 
 def test_asking_to_be_told_something_else_too_does_not_lean_on_the_last_turn(answerer: Answerer):
