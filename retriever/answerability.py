@@ -43,7 +43,12 @@ _CHARGES = (
     r"(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト|年収|給与|給料|月給|時給|賃金|単価|利用料|使用料|代金)"
 )
 # 「何という」 in its spoken forms (なんていう, 何て言う): what something is called.
-_WHAT_CALLED = r"(?:何|なん)(?:という|ていう|て言う|と言う|てゆう)"
+# (Not the particle なんて, 「生成AIなんていうと」, nor how to say something: 「なんていうふうに」「なんて
+# 言うべき」「なんていう意味」.)
+_WHAT_CALLED = (
+    r"(?:^|(?<=[はをにがも、,\s])|(?<=って))(?:何|なん)(?:という|ていう|て言う|と言う|てゆう)"
+    r"(?!か|ふう|風|意味|べき|と|の?は)"
+)
 # A company asked for (「どこの会社ですか」「業者の名前は」): answered by a company's name, not by a
 # unit of one's own organisation or a law.
 _ASKS_COMPANY = re.compile(
@@ -421,7 +426,7 @@ _TEXT_TYPES: dict[str, re.Pattern[str]] = {  # "product": names_a_product
         + _CALENDAR_DEADLINE
     ),
     # Calendar dates: western or era years, months, days.
-    "date": re.compile(r"\d{4}\s*年|(?:令和|平成|昭和)\s*(?:\d+|元)\s*年|\d+\s*月\s*\d*\s*日?|\d{4}[/-]\d{1,2}"),
+    "date": re.compile(r"\d{4}\s*年|(?:令和|平成|昭和|大正|明治)\s*(?:\d+|元)\s*年|\d+\s*月\s*\d*\s*日?|\d{4}[/-]\d{1,2}"),
     # Any number with a counter or percentage (a question naming its counter needs that
     # counter: :func:`has_counter`).
     "number": re.compile(_NUM + r"\s*(?:%|％|パーセント|割|倍|人|名|件|社|個|回|つ|項目|か国|カ国)"),
@@ -801,20 +806,26 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
 
 # A sentence stating what the asker does for a living (「…でPMをしてます。」「…を経営しています。」
 # 「…に勤めています。」「…で働いてます。」), which more text follows: it sets the scene of the question.
-_OCCUPATION_END = re.compile(
-    r"(?:して|やって|働いて|勤めて|営んで|経営して|運営して|担当して)(?:い|お)?(?:ます|る|り(?:ます)?)(?:が|けど)?[。.、,]"
+# (A job done somewhere, 「…で事務をしています」, or a place worked at or run; not 「…を導入しています」,
+# what the organisation does with AI, which the question may be about.)
+_OCCUPATION = re.compile(
+    r"(?:で[^。.、,]{1,20}?を(?:して|やって)|で(?:働いて|勤めて)|に勤めて|を(?:経営して|営んで|運営して))"
+    r"(?:い|お)?(?:ます|る)[。.!！]$"
 )
+_GREETING = re.compile(r"^(?:はじめまして|初めまして|こんにちは|こんばんは|お世話になって(?:おり|い)ます|お疲れ様です)[。.!！]$")
 
 
 def _asker_introduction(text: str) -> int:
-    """The end of the opening sentences that introduce the asker by their work (0 when none): a
-    name in them is where the asker works, not what the question asks about."""
+    """The end of the opening sentences that introduce the asker by their work (0 when none; a
+    greeting before them is passed over): a name in them is where the asker works, not what the
+    question asks about."""
     end = 0
     for m in re.finditer(r"[^。.!?！？]*[。.!?！？]", text):
-        if not _OCCUPATION_END.search(m.group(0)) or not text[m.end() :].strip():
+        sentence = m.group(0).strip()
+        if not text[m.end() :].strip() or not (_OCCUPATION.search(sentence) or (_GREETING.match(sentence) and end == m.start())):
             break
         end = m.end()
-    return end
+    return end if end and not _GREETING.match(text[:end].strip()) else 0
 
 
 def _introduces_asker(toks: list, i: int) -> bool:  # type: ignore[type-arg]

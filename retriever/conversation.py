@@ -87,8 +87,9 @@ ANAPHOR = re.compile(r"^(?:それ|その|そこ|そちら|これ|この|こち�
 EXAMPLES = re.compile(r"具体例|具体的|実践例|事例|実例|例えば|たとえば|例(?:を|は|が|として|示)|やり方")
 # Asking the reason (「なぜ」「どうして」「理由は」; not 「どうしても」): of what the last turn said when the
 # turn names no thing of its own, only an evaluation (「なぜダメなんですか？」「どうして必要なの？」).
-# (なんで, not the copula of 「…なんです」「…なんでしょう」 nor 「なんでも」.)
-_REASON = r"理由|なぜ|何故|どうして(?!も)|なんで(?![もすしょ])"
+# (なんで, not the copula of 「…なんです」「…なんでしょう」, nor 「なんでも」, nor the spoken "because" of
+# 「小さい店なんで、」.)
+_REASON = r"理由|なぜ|何故|どうして(?!も)|(?<![一-龥ァ-ヶー])なんで(?![もすしょ、,])"
 REASON = re.compile(_REASON)
 DETAIL = re.compile(
     r"詳しく|くわしく|詳細|解説|ポイント|要点|もう少し|もうちょっと|もっと|掘り下げ|補足|意味|説明して|" + _REASON +
@@ -167,15 +168,17 @@ def defines(question: str) -> bool:
     return len(defined) > 1 and bool(content_nouns(_REFERENCE_WORDS.sub(" ", defined[0])))
 
 
-def lacks_subject(question: str) -> bool:
+def lacks_subject(question: str, *, clauses: bool = True) -> bool:
     """A follow-up cue (それ, 具体例, 詳しく, 他には …) with no content word of its own: the
-    question cannot be answered without an earlier turn that had a subject."""
+    question cannot be answered without an earlier turn that had a subject. With ``clauses``,
+    a case said by a clause of its own (「途中でやめた事例」) has a subject; without, only nouns count
+    (after a refused turn, 「実際に使われた例は？」 still asks examples of that turn)."""
     body = LEAD.sub("", nfkc(question).strip())
     if defines(body):
         return False
     cue = ANAPHOR.match(body) or EXAMPLES.search(body) or DETAIL.search(body) or MORE.search(body)
     # Two roles named side by side are the subject: 「開発者と提供者では具体的に何が違う？」.
-    return bool(cue) and not own_terms(body) and len(named_roles(body)) < 2 and not _verb_clause(body)
+    return bool(cue) and not own_terms(body) and len(named_roles(body)) < 2 and not (clauses and _verb_clause(body))
 
 
 # Verbs of asking and knowing, which frame a question rather than say what it is about.
@@ -693,7 +696,12 @@ def may_continue(question: str, known: Callable[[str], bool]) -> bool:
         return False
     # The verbs of the question itself: a clause set before it with けど／が (「伝え方のイメージが湧かない
     # んだけど、例えばどう言えばいいの？」) tells how the asker stands, not what is asked.
-    main = _PREFACE.split(re.sub(_SUFFICES, " ", text))[-1]
+    # (Only when the question proper is itself a request of a follow-up, 「例えばどう言えば」: in 「子供が
+    # 泣き止まないんだけど、どうすればいい？」 the clause is what is asked about.)
+    asked = re.sub(_SUFFICES, " ", text)
+    main = _PREFACE.split(asked)[-1]
+    if not (EXAMPLES.search(main) or DETAIL.search(main) or MORE.search(main)):
+        main = asked
     verbs = [form for _, pos, form in morphemes(main) if pos[0] == "動詞" and pos[1] == "一般"]
     if not all(known(v) for v in verbs):
         return False
@@ -707,7 +715,7 @@ def may_continue(question: str, known: Callable[[str], bool]) -> bool:
 
 # A clause set before the question proper by a concessive or introductory けど／が (「…んだけど、」
 # 「…んですが、」「…けれども、」).
-_PREFACE = re.compile(r"(?:けど|けれど(?:も)?|(?:ん|の)ですが|(?:ん|の)だが)[、,]")
+_PREFACE = re.compile(r"(?:けど|けれど(?:も)?|ですが|ますが|(?:ん|の)だが)[、,]")
 
 
 # The additive particle on the object of a request: 「…も教えて」「…も知りたい」「…もお願い」.
@@ -801,7 +809,7 @@ def ask_in_context(
             return alone
     else:
         assert state is not None
-        if state.refused and lacks_subject(text):
+        if state.refused and lacks_subject(text, clauses=False):
             answer = answerer.refuse(text, resolution.role)  # the earlier turn answered nothing to refer to
         else:
             answer = _answer(answerer, text, resolution, state, k)
@@ -833,13 +841,7 @@ def replay(answerer: Answerer, history: Sequence[str], role: Role | None = None,
         question = clean_question(raw)
         if n == len(recent) - 1:
             return turn_state(ask_in_context(answerer, question, role, k, state), answerer)
-        known = known_words(answerer)
-        res = resolve(question, role, state, idx, known) if state else None
-        if res is None and state is not None and _LEANS.search(nfkc(question).strip()) and may_continue(question, known):
-            # An earlier turn with a mark of leaning on the one before (「…もダメってこと？」「じゃあ…
-            # の場合は？」) continued it, as :func:`ask_in_context` would have read it once refused on
-            # its own (earlier turns are not answered: no embedding is spent on them).
-            res = resolve(question, role, state, idx, kind="reference")
+        res = resolve(question, role, state, idx, known_words(answerer)) if state else None
         query = res.query if res else search_text(question)
         state = TurnState(
             question=state.question if res and state and not own_terms(question) else question,

@@ -3,8 +3,9 @@
 The premise cues are the general Japanese vocabulary of legal enforcement: criminal and
 administrative sanctions (罰金・罰則・懲役・過料・課徴金・行政処分…), breach (違反すると/
 違反したら/違法になる), mandatory certification, licences and approvals (認証・許可・認可・
-免許・資格・ライセンス + 必要/義務), a duty to register, notify or submit (届出・登録 + 義務/必要,
-提出する義務), and a legal duty
+免許・資格・ライセンス + 必要/義務, or to be had from the state: 国の許可をもらわないと), a duty to
+register, notify or submit (届出・登録 + 義務/必要, 提出する義務), a ban ascribed to the guideline
+(ガイドラインで禁止されている), and a legal duty
 (法的義務・義務付け・強制力・守る義務). None comes from an evaluation question.
 
 Such a question is answered with one fixed lead sentence (:data:`PREMISE_LEAD`, a statement
@@ -63,23 +64,31 @@ _DUTY = (
     r"|(?:守る|従う|遵守する)必要)"
 )
 FALSE_PREMISE = re.compile("|".join((_SANCTION, _BREACH, _LICENCE, _REGISTER, _DUTY)))
+# A review stated as a need (「審査に通る必要がある」「検定を受ける義務」): a premise when the question
+# ascribes it to the guideline or to the state (a review the guideline itself recommends, 「第三者の
+# 審査を受ける必要はありますか」, is asked about, not assumed).
+_REVIEW_NEEDED = re.compile(r"(?:試験|審査|検定)(?:を|に)(?:受ける|合格する|通る|パスする)(?:こと)?(?:が|は)?(?:必要|必須|義務)")
+# A ban the question ascribes to the guideline (「ガイドラインで禁止されてるんですよね」): a soft law
+# forbids nothing; what it does say about the matter follows the correction. (Not a ban denied,
+# 「禁止されていないなら」, nor the asker's own rules, 「うちはガイドラインで…を禁止しています」.)
+_BANNED = re.compile(
+    r"(?:ガイドライン|指針)(?:で|では|に|により|によって|上)(?:は|も)?[^。？?]{0,16}?"
+    r"禁止(?:され|し|です|だ|とな|にな)(?!(?:てい|て|られてい)?な)"
+)
+_OWN_RULES = re.compile(r"(?:うち|弊社|当社|社内|自社|わが社|我が社|当院|当園|当校)[^。？?]{0,8}?(?:ガイドライン|指針)")
+# The state and its bodies (国, 政府, 当局, 内閣府, any 〜省 / 〜庁); not the 国 of 全国, 外国, 中国….
+_STATE = r"(?:(?<![全中外各他異母韓米英諸両本天帝隣])国|官庁|当局|政府|行政|公的機関|内閣府|[一-龥]{0,6}[省庁])"
+_AUTHORITY = re.compile(_STATE + r"(?:の|が|に|へ|による)")
+# A licence to be had from the state (「総務省に申請して許可をもらわないといけない」「国から許可をもらう
+# 必要」); from a superior (「課長の許可をもらわないと」) it is the organisation's own procedure.
+_GRANT_NEEDED = re.compile(
+    _STATE + r"(?:の|から|に|へ)[^。？?]{0,12}?(?:許可|認可|免許|認証|承認|許認可)(?:を|が)?"
+    r"(?:(?:もらわ|貰わ)" + _UNLESS + r"|(?:もらう|貰う)(?:こと)?(?:が|は)?必要)"
+)
 # A filing with a government body the question says the guideline prescribes (「ガイドラインで決まってる
 # 経産省への利用報告はいつまでに」): no document of the corpus prescribes one for businesses in Japan.
 # (Without the guideline named, a deadline asked for reporting to the state is a figure of some
 # other rule, which the corpus does not hold: gated, not corrected.)
-# A review stated as a need (「審査に通る必要がある」「検定を受ける義務」): a premise when the question
-# ascribes it to the guideline or to the state (a review the guideline itself recommends, 「第三者の
-# 審査を受ける必要はありますか」, is asked about, not assumed).
-# A ban the question ascribes to the guideline (「ガイドラインで禁止されてるんですよね」): a soft law
-# forbids nothing; what it does say about the matter follows the correction.
-_BANNED = re.compile(r"(?:ガイドライン|指針)(?:で|では|に|により|によって|上)(?:は|も)?[^。？?]{0,16}?禁止(?:され|し|です|だ|とな|にな)")
-# A licence to be had from the state (「総務省に申請して許可をもらわないといけない」); from a superior
-# (「課長の許可をもらわないと」) it is the organisation's own procedure, so only with the state named.
-_GRANT_NEEDED = re.compile(r"(?:許可|認可|免許|認証|承認|許認可)(?:を|が)?(?:もらわ|貰わ)" + _UNLESS)
-_REVIEW_NEEDED = re.compile(r"(?:試験|審査|検定)(?:を|に)(?:受ける|合格する|通る|パスする)(?:こと)?(?:が|は)?(?:必要|必須|義務)")
-# The state and its bodies (国, 政府, 当局, 内閣府, any 〜省 / 〜庁).
-_STATE = r"(?:国|官庁|当局|政府|行政|公的機関|内閣府|[一-龥]{0,6}[省庁])"
-_AUTHORITY = re.compile(_STATE + r"(?:の|が|に|へ|による)")
 _FILING = re.compile(_STATE + r"(?:へ|に)の?[^。？?、]{0,6}?(?:報告|届出|届け出|提出|登録|申請)")
 
 PREMISE_LEAD = (
@@ -94,8 +103,8 @@ def premise_cue(question: str) -> str | None:
     m = (
         FALSE_PREMISE.search(text)
         or (_FILING.search(text) if about_guideline(text) else None)
-        or (_BANNED.search(text) if about_guideline(text) else None)
-        or (_GRANT_NEEDED.search(text) if _AUTHORITY.search(text) else None)
+        or (_BANNED.search(text) if about_guideline(text) and not _OWN_RULES.search(text) else None)
+        or _GRANT_NEEDED.search(text)
         or (_REVIEW_NEEDED.search(text) if about_guideline(text) or _AUTHORITY.search(text) else None)
     )
     return m.group(0) if m else None

@@ -201,6 +201,10 @@ def test_names_contacts_and_products_in_real_corpus_sentences() -> None:
     # What something is called, in its spoken forms.
     assert expected_answer_type("学校で使っている学習用AIって、なんという名前のサービスですか？") == "product"
     assert expected_answer_type("根拠になってるのは何ていう法律？") == "named"
+    # The particle なんて and how to say something ask no name.
+    for q in ("生成AIなんていうと難しそうですが、小さな店でも使えますか？", "お客さんにはなんていうふうに説明すれば",
+              "上司になんて言うべき？", "これってなんていう意味？"):
+        assert expected_answer_type(q) is None, q
     url = corpus_line(UPDATE, 933)  # a footnote ending in the 指針's web address
     assert has_answer_type(url, "contact") and not has_answer_type(url, "phone")
     assert has_answer_type("受付は03-1234-5678まで", "phone") and not has_answer_type(panasonic, "contact")
@@ -449,6 +453,13 @@ def test_a_ban_or_a_grant_from_the_state_is_a_premise() -> None:
     assert premise_cue("チャットボットを始めるには経済産業省に許可をもらわないといけませんか")
     assert premise_cue("国の認可をもらわなきゃ売れないんですよね")
     assert premise_cue("AIを使う前に課長の許可をもらわないといけませんか") is None
+    assert premise_cue("総務省から許可をもらう必要がありますか？")
+    # The 国 of 全国, 中国, 外国 is no state; a permission from a superior or a person is no licence.
+    assert premise_cue("全国の店舗で顔認証カメラを入れるには、本部の許可をもらわないといけない？") is None
+    assert premise_cue("外国のお客さんの写真を使うなら本人の許可をもらわないといけない？") is None
+    # A ban denied, or the asker's own rules, is no premise.
+    assert premise_cue("ガイドラインで禁止されていないなら、顔認証を使っても大丈夫ですか？") is None
+    assert premise_cue("うちはガイドラインで生成AIの私用利用を禁止しています。問題ありますか？") is None
 
 
 def test_a_duty_owed_to_a_body_inside_the_organisation_is_its_own_procedure() -> None:
@@ -630,6 +641,10 @@ def test_named_things_are_phrases_not_markup() -> None:
     assert [f for f, _ in named_things(intro)] == ["LLM"]
     assert [f for f, _ in named_things("ChatGPTで議事録を作ってます。これって大丈夫？")] == ["ChatGPT"]
     assert [f for f, _ in named_things("Slackを運営しています")] == ["Slack"]  # nothing follows it
+    # What the organisation does with AI is no introduction; a greeting before one is passed over.
+    asked = "ChatGPTを社内で導入していますが、Geminiとどちらが安全ですか。よろしくお願いします。"
+    assert [f for f, _ in named_things(asked)] == ["ChatGPT", "ジェミニ"]
+    assert named_things("はじめまして。Zoho社で経理をしています。請求書をAIで作るのは大丈夫？", asks_a_thing=False) == []
 
 
 def test_a_name_in_a_case_phrase_is_where_the_act_happens() -> None:

@@ -334,6 +334,7 @@ def test_the_copula_nande_is_no_why():
     assert not REASON.search("うちは小さい会社なんですけど")
     assert not REASON.search("どういうことなんでしょうか") and not REASON.search("なんでも使っていいの？")
     assert classify("なんでやめたの？", state) == "detail"
+    assert not REASON.search("小さい店なんで、どうすれば？")  # the spoken "because"
 
 
 def test_an_inference_put_up_for_confirmation_continues_the_last_turn():
@@ -344,6 +345,12 @@ def test_an_inference_put_up_for_confirmation_continues_the_last_turn():
     assert classify("学歴で選ぶのは差別という意味ですか", state, lambda w: True) == "reference"
     # Its predicate before って is no thing asked about (no focus to find in the corpus).
     assert asked_focus("たとえば年齢とか年収で絞り込むのもダメってこと？") == ()
+
+
+def test_after_a_refused_turn_a_request_for_examples_still_lacks_a_subject(answerer: Answerer):
+    state = turn_state(answerer.ask("確定申告の書き方を教えて"), answerer)
+    assert state.refused
+    assert ask_in_context(answerer, "実際に使われた例は？", None, 10, state).refused
 
 
 def test_a_case_said_by_its_own_clause_has_a_subject():
@@ -848,6 +855,8 @@ def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_c
     # not be the corpus's; the question's own must.
     assert may_continue("伝え方のイメージが湧かないんだけど、例えばどう言えばいいの？", known)
     assert not may_continue("よくわからないんだけど、明日も雨が降りますか？", known)
+    # Only before a request of a follow-up: otherwise the clause is what is asked about.
+    assert not may_continue("子供が泣き止まないんだけど、どうすればいい？", known)
 
 
 def test_asking_to_be_told_something_else_too_does_not_lean_on_the_last_turn(answerer: Answerer):
