@@ -543,7 +543,7 @@ _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 _SKIP_SUBPOS = {"数詞", "非自立可能", "助動詞語幹"}  # 助動詞語幹: みたい・よう・そう (「…みたいなもの」)
 # Words of asking and knowing (how a question is phrased, not what it is about; 「…って本当？」
 # asks whether a claim is true).
-_FRAMING = {"教える", "知る", "分かる", "思う", "言う", "聞く", "伺う", "尋ねる", "幾ら", "何", "質問", "場合", "本当"}
+FRAMING = {"教える", "知る", "分かる", "思う", "言う", "聞く", "伺う", "尋ねる", "幾ら", "何", "質問", "場合", "本当"}
 
 
 def content_words(text: str) -> list[str]:
@@ -561,7 +561,7 @@ def content_words(text: str) -> list[str]:
         if pos[0] not in _CONTENT_POS or pos[1] in _SKIP_SUBPOS:
             continue
         form = m.normalized_form()
-        if form in _FRAMING or form in formal or len(form.strip()) == 0:
+        if form in FRAMING or form in formal or len(form.strip()) == 0:
             continue
         out[form] = None
         parts = m.split(split_mode_a())

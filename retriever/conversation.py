@@ -43,7 +43,7 @@ from guideqa.text import OWN_ORGANISATION, opens_new_subject
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
-from retriever.answerability import name_phrases
+from retriever.answerability import FRAMING, name_phrases
 from retriever.names import QUOTED_RE, SENTENCE_LIKE_RE
 from retriever.roles import described_roles, named_roles, search_role, with_role, without_parties
 from retriever.search import Hit
@@ -181,10 +181,6 @@ def lacks_subject(question: str, *, clauses: bool = True) -> bool:
     return bool(cue) and not own_terms(body) and len(named_roles(body)) < 2 and not (clauses and _verb_clause(body))
 
 
-# Verbs of asking and knowing, which frame a question rather than say what it is about.
-_FRAMING_VERBS = frozenset({"教える", "知る", "分かる", "思う", "言う", "聞く", "伺う", "尋ねる", "答える"})
-
-
 _CASE_NOUNS = frozenset({"事例", "例", "実例", "具体例", "実践例", "ケース"})
 
 
@@ -194,7 +190,7 @@ def _verb_clause(text: str) -> bool:
     verbs 有る・為る・行く・上げる as 非自立可能, not 一般.)"""
     toks = morphemes(text)
     for i, (_, pos, form) in enumerate(toks):
-        if pos[0] != "動詞" or pos[1] != "一般" or form in _FRAMING_VERBS:
+        if pos[0] != "動詞" or pos[1] != "一般" or form in FRAMING:  # asking and knowing frame the question
             continue
         j = i + 1
         while j < len(toks) and toks[j][1][0] == "助動詞":

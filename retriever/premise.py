@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from guideqa.text import match_key, nfkc
+from guideqa.text import OWN_ORGANISATION, match_key, nfkc
 
 _SANCTION = (
     r"罰金|罰則|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
@@ -75,7 +75,7 @@ _BANNED = re.compile(
     r"(?:ガイドライン|指針)(?:で|では|に|により|によって|上)(?:は|も)?[^。？?]{0,16}?"
     r"禁止(?:され|し|です|だ|とな|にな)(?!(?:てい|て|られてい)?な)"
 )
-_OWN_RULES = re.compile(r"(?:うち|弊社|当社|社内|自社|わが社|我が社|当院|当園|当校)[^。？?]{0,8}?(?:ガイドライン|指針)")
+_OWN_RULES = re.compile(rf"(?:{OWN_ORGANISATION}|社内|わが社|我が社|[当本弊][一-龥])[^。？?]{{0,8}}?(?:ガイドライン|指針)")
 # The state and its bodies (国, 政府, 当局, 内閣府, any 〜省 / 〜庁); not the 国 of 全国, 外国, 中国….
 _STATE = r"(?:(?<![全中外各他異母韓米英諸両本天帝隣])国|官庁|当局|政府|行政|公的機関|内閣府|[一-龥]{0,6}[省庁])"
 _AUTHORITY = re.compile(_STATE + r"(?:の|が|に|へ|による)")
