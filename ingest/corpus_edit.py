@@ -269,9 +269,9 @@ def _stage(
     doc_id: str | None,
 ) -> _Staged:
     """Check and read one file to add beside the corpus's ``metas`` and the files ``staged`` before
-    it in the same call; nothing is written. DocumentError / CorpusError say what is wrong."""
+    it in the same call (its name already passed :func:`_check_name`); nothing is written.
+    DocumentError / CorpusError say what is wrong."""
     corpus = settings.corpus_dir
-    _check_name(source)
     target = corpus / source.name
     listed = {m.file: m for m in metas if _is_listed(corpus, m)}
     in_place = target.exists() and target.resolve() == source.resolve()

@@ -564,16 +564,17 @@ class Answerer:
         citation rule on (``ExtractiveGenerator.closest_passages``), the few passages that match
         the question most closely (:meth:`ExtractiveGenerator.quote`), unless the question asks
         for a kind of content (a date, an amount…) that the gate found but the quote lacks."""
-        if not self.extractive.closest_passages:
-            return self._figure_first(query, hits, assessment.selection, assessment.features)
-        quoted = self.extractive.quote(query, hits)
-        expected = assessment.features.expected
-        if expected is not None and assessment.features.type_found:
-            typed_query = self._typed_question(query)
-            counter = asked_counter(typed_query) if expected in ("number", "duration") else None
-            if not self._type_found(typed_query, quoted, expected, counter, asked_focus(query), hits=hits):
-                return self._figure_first(query, hits, assessment.selection, assessment.features)
-        return self._figure_first(query, hits, quoted, assessment.features)
+        picked = assessment.selection
+        if self.extractive.closest_passages:
+            quoted = self.extractive.quote(query, hits)
+            expected = assessment.features.expected
+            picked = quoted
+            if expected is not None and assessment.features.type_found:
+                typed_query = self._typed_question(query)
+                counter = asked_counter(typed_query) if expected in ("number", "duration") else None
+                if not self._type_found(typed_query, quoted, expected, counter, asked_focus(query), hits=hits):
+                    picked = assessment.selection
+        return self._figure_first(query, hits, picked, assessment.features)
 
     def _figure_first(self, query: str, hits: list[Hit], quoted: list[tuple[int, str]], f: Features) -> list[tuple[int, str]]:
         """A question asking for a figure (a term, a deadline, an amount, a count, a contact) is
