@@ -51,6 +51,7 @@ from retriever.answerability import (
     type_cue,
     verb_stem_bridges,
     vocabulary_share,
+    without_introduction,
     without_type_cue,
 )
 from retriever.calibration import SAFE_MIN_COVERAGE, Policy, Sample, load_policy
@@ -302,7 +303,8 @@ class Answerer:
             type_found=expected is None
             or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits)
             or self._found_in_conversation(question, selection, expected, counter, hits),
-            vocab=vocabulary_share(words, self.idf),
+            # Whether what is asked is the corpus's topic: the asker's own job is not asked about.
+            vocab=vocabulary_share(content_words(without_type_cue(without_introduction(question))), self.idf),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
             # A specific asked of a body the corpus never names (「隣の県庁だと何日？」) is that body's.
             rules_missing=self._other_rules(question)

@@ -828,6 +828,13 @@ def _asker_introduction(text: str) -> int:
     return end if end and not _GREETING.match(text[:end].strip()) else 0
 
 
+def without_introduction(text: str) -> str:
+    """The question without the opening sentences that introduce the asker by their work
+    (「動物病院で受付をしています。」): they say who asks, not what is asked."""
+    norm = nfkc(text)
+    return norm[_asker_introduction(norm) :]
+
+
 def _introduces_asker(toks: list, i: int) -> bool:  # type: ignore[type-arg]
     """「観光DMOです。…」「弊社は株式会社ABCです。…」: the name ``toks[i]`` is stated (です/だ and a
     full stop, more text after it) of no topic or of the asker's own organisation: the sentence

@@ -33,6 +33,7 @@ from retriever.answerability import (
     states_future,
     type_cue,
     verb_stem_bridges,
+    without_introduction,
     without_type_cue,
 )
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
@@ -462,6 +463,17 @@ def test_a_ban_or_a_grant_from_the_state_is_a_premise() -> None:
     assert premise_cue("うちはガイドラインで生成AIの私用利用を禁止しています。問題ありますか？") is None
 
 
+def test_having_a_licence_or_registering_stated_as_the_need_is_a_premise() -> None:
+    # 「…を受けるのが義務」「…することが必要」: the act of obtaining or filing, nominalised with の/こと.
+    assert premise_cue("AIサービスを出す会社は認証を取得することが必須になったんですか")
+    assert premise_cue("生成AIを業務で使うなら、免許を取るのが必要ですよね")
+    assert premise_cue("チャットボットの提供者は国に登録するのが義務だと聞きました")
+    assert premise_cue("AIを使い始めたら届け出ることが必要ですか")
+    # The same nouns without a need stated are no premise.
+    assert premise_cue("認証を受けることのメリットは何ですか") is None
+    assert premise_cue("登録するのにかかる時間は？") is None
+
+
 def test_a_duty_owed_to_a_body_inside_the_organisation_is_its_own_procedure() -> None:
     assert internal_procedure("社内の審査委員会には何日前までに申請が必要ですか")
     assert internal_procedure("庁内の情報政策課への届出は必要ですか")
@@ -795,3 +807,12 @@ def test_a_name_the_question_gives_is_not_the_name_it_asks_for() -> None:
     assert has_answer_type(sentence, "named")
     assert not has_answer_type(sentence, "named", asked="ほしぞらAI案内って、どこの会社が作ってるんですか？")
     assert has_answer_type("構築と運用は、株式会社ほしぞらシステムに委託しています。", "named", asked="ほしぞらAI案内って、どこの会社が作ってるんですか？")
+
+
+def test_the_askers_introduction_is_not_what_is_asked() -> None:
+    # The job an opening sentence states says who asks: its words (often outside the corpus's
+    # vocabulary) do not make the question off-topic.
+    assert without_introduction("動物病院で受付をしています。生成AIに個人情報を入れてもいいですか？") == "生成AIに個人情報を入れてもいいですか?"
+    assert without_introduction("生成AIに個人情報を入れてもいいですか？") == "生成AIに個人情報を入れてもいいですか?"
+    # A sentence on what the organisation does with AI is part of the question.
+    assert without_introduction("AIで需要予測をしています。注意点は？").startswith("AIで需要予測")
