@@ -227,8 +227,11 @@ _WHOSE = re.compile(
     rf"|の{_RESPONSIBILITY}(?:ってこと|ということ|でいい|ですよね|だよね|なの(?!で))|の{_RESPONSIBILITY}[？?]\s*[^。？?]{{1,12}}の{_RESPONSIBILITY}[？?]"
     r"|(?:どっち|どちら)が悪い"
 )
+# An alternative question on it (「責任はうち？売った会社？それとも作った会社？」).
+_ALTERNATIVES = re.compile(rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?]{{1,20}}[？?][^。]{{0,30}}?(?:それとも|あるいは)")
 _DUTIES = re.compile(
-    r"(?:やる|やるべき|する|すべき|必要な)こと[^。？?]{0,8}?(?:どう分か|分けて|分担|どう違)|それぞれ[^。？?]{0,20}?(?:分けて|どう分か)"
+    r"(?:やる|やるべき|する|すべき|必要な|持つ|負う)(?:こと|ところ|範囲|部分)[^。？?]{0,12}?(?:どう分か|分けて|分担|どう違)"
+    r"|それぞれ[^。？?]{0,20}?(?:分けて|どう分か)"
 )
 _ALLOCATES = re.compile(_ALLOCATION)
 
@@ -237,8 +240,9 @@ def asks_whose_responsibility(question: str) -> bool:
     text = nfkc(question)
     if _WHOSE.search(text):
         return True
-    # Duties divided between parties the question names (not 「導入前と導入後で…分けて」).
-    return bool(_DUTIES.search(text)) and len(_PARTY_WORDS.findall(text)) >= 2
+    # Duties divided between parties the question names, or the parties offered as alternatives
+    # (not 「導入前と導入後で…分けて」, 「責任は重い？それとも軽い？」).
+    return bool(_DUTIES.search(text) or _ALTERNATIVES.search(text)) and len(_PARTY_WORDS.findall(text)) >= 2
 
 
 _WHERE_IT_LIES = re.compile(rf"{_TOPIC}(?:どこ(?:に|の)|{_WHICH_BEARS})|どこが{_RESPONSIBILITY}を(?:負|持|取)")

@@ -272,6 +272,10 @@ def test_a_question_of_who_bears_responsibility_searches_where_it_is_allocated(a
     assert asks_whose_responsibility("作る側と売る側で、やるべきことはどう違うの？")
     assert asks_whose_responsibility("事故の責任はどの会社にある？")
     assert asks_whose_responsibility("責任の所在はどうなりますか")
+    # The parties offered as alternatives, or what each bears set side by side.
+    assert asks_whose_responsibility("事故が起きたら責任は私たち？それとも開発したメーカー？")
+    assert asks_whose_responsibility("当社が負うところと、委託先の業者が負うところはどう分かれますか")
+    assert not asks_whose_responsibility("責任は重いですか？それとも軽い？")  # no parties
     # Not a division among parties (review): a clause of its own, one person's duty, a phase.
     for question in (
         "責任を問われたらどこに相談すればいい？",
