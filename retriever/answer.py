@@ -303,8 +303,13 @@ class Answerer:
             type_found=expected is None
             or self._type_found(typed_question, selection, expected, counter, focus, typed_words, hits)
             or self._found_in_conversation(question, selection, expected, counter, hits),
-            # Whether what is asked is the corpus's topic: the asker's own job is not asked about.
-            vocab=vocabulary_share(content_words(without_type_cue(without_introduction(question))), self.idf),
+            # Whether what is asked is the corpus's topic: the words of the asker's own job (「動物病院で
+            # 受付をしています。」) do not make it less so; those of an introduction on the topic
+            # (「市役所でチャットボットの導入担当をしています。」) count.
+            vocab=max(
+                vocabulary_share(words, self.idf),
+                vocabulary_share(content_words(without_type_cue(without_introduction(question))), self.idf),
+            ),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
             # A specific asked of a body the corpus never names (「隣の県庁だと何日？」) is that body's.
             rules_missing=self._other_rules(question)

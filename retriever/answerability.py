@@ -830,11 +830,9 @@ def _asker_introduction(text: str) -> int:
 
 def without_introduction(text: str) -> str:
     """The question without the opening sentences that introduce the asker by their work
-    (「動物病院で受付をしています。」): they say who asks, not what is asked. (Not a sentence on
-    what is done with AI, 「AIで需要予測をしています。」: that is the topic.)"""
+    (「動物病院で受付をしています。」): they say who asks, not what is asked."""
     norm = nfkc(text)
-    end = _asker_introduction(norm)
-    return norm if "ai" in norm[:end].lower() else norm[end:]
+    return norm[_asker_introduction(norm) :]
 
 
 def _introduces_asker(toks: list, i: int) -> bool:  # type: ignore[type-arg]

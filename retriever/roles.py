@@ -227,10 +227,13 @@ _WHOSE = re.compile(
     rf"|の{_RESPONSIBILITY}(?:ってこと|ということ|でいい|ですよね|だよね|なの(?!で))|の{_RESPONSIBILITY}[？?]\s*[^。？?]{{1,12}}の{_RESPONSIBILITY}[？?]"
     r"|(?:どっち|どちら)が悪い"
 )
-# An alternative question on it (「責任はうち？売った会社？それとも作った会社？」).
-_ALTERNATIVES = re.compile(rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?]{{1,20}}[？?][^。]{{0,30}}?(?:それとも|あるいは)")
+# An alternative question on it whose alternatives are parties (「責任はうち？売った会社？それとも作った
+# 会社？」「責任は市ですか、それとも委託先ですか」; not 「責任は重くなる？それとも軽くなる？」).
+_ALTERNATIVES = re.compile(
+    rf"{_RESPONSIBILITY}(?:は|って|が)[^。？?、]{{1,20}}(?:[？?]|(?:です|でしょう)?か?[、,])[^。]{{0,30}}?(?:それとも|あるいは)[^。？?]{{1,20}}"
+)
 _DUTIES = re.compile(
-    r"(?:やる|やるべき|する|すべき|必要な|持つ|負う)(?:こと|ところ|範囲|部分)[^。？?]{0,12}?(?:どう分か|分けて|分担|どう違)"
+    r"(?:(?:やる|やるべき|する|すべき|必要な)こと|(?:持つ|負う)(?:こと|ところ|範囲|部分))[^。？?]{0,12}?(?:どう分か|分けて|分担|どう違)"
     r"|それぞれ[^。？?]{0,20}?(?:分けて|どう分か)"
 )
 _ALLOCATES = re.compile(_ALLOCATION)
@@ -242,7 +245,9 @@ def asks_whose_responsibility(question: str) -> bool:
         return True
     # Duties divided between parties the question names, or the parties offered as alternatives
     # (not 「導入前と導入後で…分けて」, 「責任は重い？それとも軽い？」).
-    return bool(_DUTIES.search(text) or _ALTERNATIVES.search(text)) and len(_PARTY_WORDS.findall(text)) >= 2
+    if bool(_DUTIES.search(text)) and len(_PARTY_WORDS.findall(text)) >= 2:
+        return True
+    return any(_PARTY_WORDS.search(m.group(0)) for m in _ALTERNATIVES.finditer(text))
 
 
 _WHERE_IT_LIES = re.compile(rf"{_TOPIC}(?:どこ(?:に|の)|{_WHICH_BEARS})|どこが{_RESPONSIBILITY}を(?:負|持|取)")

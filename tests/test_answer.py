@@ -275,7 +275,11 @@ def test_a_question_of_who_bears_responsibility_searches_where_it_is_allocated(a
     # The parties offered as alternatives, or what each bears set side by side.
     assert asks_whose_responsibility("事故が起きたら責任は私たち？それとも開発したメーカー？")
     assert asks_whose_responsibility("当社が負うところと、委託先の業者が負うところはどう分かれますか")
+    assert asks_whose_responsibility("誤回答で損害が出たら、責任は市役所ですか、それとも委託先ですか")
     assert not asks_whose_responsibility("責任は重いですか？それとも軽い？")  # no parties
+    # Parties named elsewhere in the question are not the alternatives (review).
+    assert not asks_whose_responsibility("委託先に出すと、当社の責任は重くなりますか？それとも軽くなりますか？")
+    assert not asks_whose_responsibility("当社と委託業者で、生成AIを利用する範囲はどう違いますか")
     # Not a division among parties (review): a clause of its own, one person's duty, a phase.
     for question in (
         "責任を問われたらどこに相談すればいい？",
@@ -709,3 +713,13 @@ def test_an_item_of_a_numbered_list_is_about_its_heading(answerer: Answerer):
     # A sentence that is no item of the heading's list is about what it says itself.
     prose = item.removeprefix("（１）")
     assert not answerer._type_found(asked, [(0, prose)], "duration", None, asked_focus(asked), hits=hits)
+
+
+def test_the_askers_job_does_not_make_a_question_off_topic(answerer: Answerer) -> None:
+    question = "動物病院で受付をしています。生成AIに個人情報を入れてもいいですか？"
+    hits = answerer.retriever.hits(question, k=5)
+    # The job's words (動物病院, 受付) are not the corpus's; what is asked is.
+    assert answerer.features(question, hits, []).vocab == 1.0
+    # An introduction on the topic (「チャットボットの導入担当」) still counts for the vocabulary.
+    question = "市役所でチャットボットの導入担当をしています。何から始めればいいですか？"
+    assert answerer.features(question, answerer.retriever.hits(question, k=5), []).vocab > 0.5

@@ -469,9 +469,15 @@ def test_having_a_licence_or_registering_stated_as_the_need_is_a_premise() -> No
     assert premise_cue("生成AIを業務で使うなら、免許を取るのが必要ですよね")
     assert premise_cue("チャットボットの提供者は国に登録するのが義務だと聞きました")
     assert premise_cue("AIを使い始めたら届け出ることが必要ですか")
+    assert premise_cue("生成AIを使うには国の認証を受ける必要がありますか")
     # The same nouns without a need stated are no premise.
     assert premise_cue("認証を受けることのメリットは何ですか") is None
     assert premise_cue("登録するのにかかる時間は？") is None
+    # A permission or approval a superior or a person gives, and a subsidy applied for, are no
+    # licence of the state (review).
+    assert premise_cue("課長の許可をもらうことが必要ですか、それとも事後報告でいいですか") is None
+    assert premise_cue("学習に使う写真は、写っている本人の許可を取ることが必要ですか") is None
+    assert premise_cue("AIの導入で、補助金を申請することが必要ですか") is None
 
 
 def test_a_duty_owed_to_a_body_inside_the_organisation_is_its_own_procedure() -> None:
@@ -814,5 +820,3 @@ def test_the_askers_introduction_is_not_what_is_asked() -> None:
     # vocabulary) do not make the question off-topic.
     assert without_introduction("動物病院で受付をしています。生成AIに個人情報を入れてもいいですか？") == "生成AIに個人情報を入れてもいいですか?"
     assert without_introduction("生成AIに個人情報を入れてもいいですか？") == "生成AIに個人情報を入れてもいいですか?"
-    # A sentence on what the organisation does with AI is part of the question.
-    assert without_introduction("AIで需要予測をしています。注意点は？").startswith("AIで需要予測")
