@@ -56,7 +56,7 @@ from retriever.answerability import (
 )
 from retriever.calibration import SAFE_MIN_COVERAGE, Policy, Sample, load_policy
 from retriever.designations import designations
-from retriever.extent import asks_extent, says_proportionate
+from retriever.extent import asks_everything, asks_extent, denies_everything, says_proportionate
 from retriever.extractive import MAX_SENTENCES, ExtractiveGenerator, sentences_of
 from retriever.outline import outline, outline_target
 from retriever.overview import is_broad_role_question, role_overview
@@ -711,8 +711,11 @@ class Answerer:
         if not statements:
             return []
         cosines = vectors @ self.retriever.query_vector(retrieval_text(query))  # the few statements only
+        # 「全部やらないとだめ？」 is answered first by the statement that not everything is required.
+        everything = asks_everything(query)
+        order = sorted(range(len(statements)), key=lambda n: (not (everything and denies_everything(statements[n][1])), -cosines[n]))
         out: dict[int, tuple[str, float]] = {}
-        for n in np.argsort(-cosines, kind="stable"):
+        for n in order:
             i, sent = statements[n]
             out.setdefault(i, (sent, float(cosines[n])))
             if len(out) >= EXTENT_STATEMENTS:

@@ -53,6 +53,21 @@ def asks_extent(question: str) -> bool:
     return bool(_EXTENT.search(text)) or bool(_SMALL.search(text))
 
 
+_EVERYTHING = re.compile(rf"{_ALL}(?!の)[^。？?]{{0,12}}?{_MUST}")
+_NOT_EVERYTHING = re.compile(r"(?:全て|すべて|全部)[^。]{0,30}?(?:ものではない|必要はない|わけではない)")
+
+
+def asks_everything(question: str) -> bool:
+    """「それ全部やらないとだめ？」: whether everything described must be done."""
+    return bool(_EVERYTHING.search(nfkc(question)))
+
+
+def denies_everything(sentence: str) -> bool:
+    """A statement that not everything described is required (「…全て記載とおりに実施することが求め
+    られているものではない」): the direct answer to :func:`asks_everything`."""
+    return bool(_NOT_EVERYTHING.search(match_key(sentence)))
+
+
 def says_proportionate(sentence: str) -> bool:
     """A statement that what to do is matched to the risk and the organisation's resources."""
     t = match_key(sentence)

@@ -65,3 +65,14 @@ def test_a_small_organisation_asking_whether_all_of_it_applies_is_told_what_the_
     assert not answer.refused
     assert any(says_proportionate(q) for c in answer.citations for q in c.quotes)
     assert answer.sentences and all(s.citations for s in answer.sentences)
+
+
+def test_whether_everything_must_be_done_is_answered_by_the_statement_that_not_everything_is(answerer: Answerer):
+    from retriever.extent import asks_everything, denies_everything
+
+    assert asks_everything("それ全部やらないとだめ？") and not asks_everything("どこまでやればいい？")
+    state = turn_state(answerer.ask("AIを使ったサービスを始めるとき、何に気をつければいいですか？", role="provider"), answerer)
+    answer = ask_in_context(answerer, "社員3人の会社なんですが、それ全部やらないといけませんか？", "provider", 10, state)
+    assert not answer.refused
+    # 別添.はじめに: 「…この付属資料を全て記載とおりに実施することが求められているものではない。」
+    assert denies_everything(answer.sentences[0].text)
