@@ -500,6 +500,8 @@ class AdminParser(_Parser):
         self.page = line.page if line.page is not None else self.page
         if self.label is not None:  # a slide's label alone: this line is its title, if it reads as one
             number, self.label = self.label, None
+            if (m := CHAPTER_RE.match(s)) and _heading_like(s):  # a section divider slide: 「第2章　使ってよいAI」
+                return self.open(LEVEL_CHAPTER, f"第{m.group(1)}章 {tidy(m.group(2))}".strip(), line, slide=True)
             if _heading_like(s):
                 return self.open(LEVEL_SECTION, f"P{number} {tidy(s)}", line, slide=True)
         if self.in_toc:
@@ -515,6 +517,8 @@ class AdminParser(_Parser):
         if (m := PART_RE.match(text)) and _heading_like(text):
             return self.open(LEVEL_PART, f"第{m.group(1)}編 {tidy(m.group(2))}".strip(), line)
         if (m := CHAPTER_RE.match(text)) and _heading_like(text):
+            if self.in_slide and not page_top:  # a slide's agenda lists the chapters: lines of the slide
+                return False
             return self.open(LEVEL_CHAPTER, f"第{m.group(1)}章 {tidy(m.group(2))}".strip(), line)
         if (m := SECTION_RE.match(text)) and _heading_like(text):
             return self.open(LEVEL_SECTION, f"第{m.group(1)}節 {tidy(m.group(2))}".strip(), line)

@@ -101,6 +101,29 @@ def test_a_deck_reads_slide_by_slide_under_each_slides_title(tmp_path: Path) -> 
     assert "10日前まで" in chunks["P3 申請の流れ"]
 
 
+def test_a_decks_divider_slides_open_its_chapters_and_its_agenda_does_not(tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "本日の内容"
+    slide.placeholders[1].text_frame.text = "第1章　使ってよいAI\n第2章　事故のとき"
+    for chapter, title, body in [
+        ("第1章　使ってよいAI", "業務で使えるツール", "市が契約したAIチャットのみ業務で利用できる"),
+        ("第2章　事故のとき", "すぐに連絡", "気づいたら30分以内に情報政策課へ電話する"),
+    ]:
+        deck.slides.add_slide(deck.slide_layouts[5]).shapes.title.text = chapter  # a section divider
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = title
+        slide.placeholders[1].text_frame.text = body
+    deck.save(str(tmp_path / "研修.pptx"))
+    chunks = _chunks(tmp_path / "研修.pptx")
+    # Each slide under its chapter; the agenda's chapter lines are lines of its slide.
+    assert "30分以内" in chunks["第2章 事故のとき > P5 すぐに連絡"]
+    assert "市が契約したAIチャット" in chunks["第1章 使ってよいAI > P3 業務で使えるツール"]
+    assert "第2章" in chunks["P1 本日の内容"]
+
+
 # --- web pages -----------------------------------------------------------------------------------
 def test_a_saved_web_page_reads_as_its_content_without_the_sites_furniture(tmp_path: Path) -> None:
     lines = _texts(html_lines(make_html(tmp_path / "page.html").read_bytes()))
