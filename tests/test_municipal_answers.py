@@ -62,7 +62,7 @@ def test_the_first_citation_names_the_article(answerer: Answerer, questions: lis
 
 def test_a_q_and_a_entry_is_cited_after_the_article_it_explains(answerer: Answerer):
     # 「会議録の要約」 is Q1 of 別紙2 in other words; Q1 explains 第4条 (入力禁止情報).
-    answer = answerer.ask("新しく入った職員さんは、AIの研修をいつまでに受ければいいですか？")
+    answer = answerer.ask("会議録の要約にAIを使ってもいいですか")
     assert not answer.refused
     sections = [c.section for c in answer.citations]
     assert "第4条（入力禁止情報）" in sections[0]
@@ -112,7 +112,7 @@ def test_a_date_of_the_rules_themselves_is_answered_from_their_caption_and_title
     # 「第10条（見直し）」 names the act as a noun, the clerk asks with the verb (見直す), and the
     # article (「毎年4月に内容を見直し」) leaves what it reviews to the document's title (「みどり市
     # 生成AI利用ガイドライン」), which 「この…」 points at: the date it gives answers the question.
-    answer = answerer.ask("新しく入った職員さんは、AIの研修をいつまでに受ければいいですか？")
+    answer = answerer.ask("このガイドラインは、いつ見直すの？")
     assert not answer.refused, answer.answer
     assert "第10条（見直し）" in answer.citations[0].section
     assert "毎年4月" in answer.answer
@@ -195,7 +195,7 @@ def test_the_supplementary_provisions_rank_below_the_rules_unless_the_changeover
     duty = retriever.channels("研修は毎年受けないといけないの？")["prior"][supplementary]
     changeover = retriever.channels("このガイドラインはいつから施行されていますか")["prior"][supplementary]
     assert np.allclose(duty, changeover * retriever.config.supplementary_weight)
-    answer = answerer.ask("新しく入った職員さんは、AIの研修をいつまでに受ければいいですか？")
+    answer = answerer.ask("このガイドラインはいつから施行されていますか")
     assert not answer.refused and "令和7年4月1日" in answer.answer
 
 
@@ -243,8 +243,8 @@ def test_only_the_list_a_sentence_announces_is_read_with_it() -> None:
 
 
 def test_a_deadline_stated_with_the_noun_of_the_asked_act_answers_it(answerer: Answerer) -> None:
-    # 「受ければ」 is stated 「受講しなければならない」: the verb left out of the subject test or
-    # counted by the noun of the same stem, the sentence is about what is asked.
+    # 「受ければ」 is stated 「受講しなければならない」: leaving the verb out of the subject test must
+    # not make it stricter than counting it by the noun of the same stem.
     answer = answerer.ask("新しく入った職員さんは、AIの研修をいつまでに受ければいいですか？")
     assert not answer.refused
     assert "1か月以内" in answer.answer
