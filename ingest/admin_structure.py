@@ -500,8 +500,10 @@ class AdminParser(_Parser):
         self.page = line.page if line.page is not None else self.page
         if self.label is not None:  # a slide's label alone: this line is its title, if it reads as one
             number, self.label = self.label, None
-            if (m := CHAPTER_RE.match(s)) and _heading_like(s):  # a section divider slide: 「第2章　使ってよいAI」
-                return self.open(LEVEL_CHAPTER, f"第{m.group(1)}章 {tidy(m.group(2))}".strip(), line, slide=True)
+            if (m := CHAPTER_RE.match(s)) and _heading_like(s):
+                # A section divider 「第2章　使ってよいAI」 opens its chapter; the slides after it sit
+                # under it, and the slide keeps its number.
+                self.open(LEVEL_CHAPTER, f"第{m.group(1)}章 {tidy(m.group(2))}".strip(), line)
             if _heading_like(s):
                 return self.open(LEVEL_SECTION, f"P{number} {tidy(s)}", line, slide=True)
         if self.in_toc:

@@ -418,7 +418,8 @@ def test_a_slide_label_waits_for_its_title_only_one_line():
     chunks = build_chunks(text_doc(doc))
     assert any(c.section == "P3 まとめ" and "本文です。" in c.text for c in chunks)  # the title after blank lines
     assert any("本文その二です。" in c.text for c in chunks)
-    assert any(c.section == "P4 第2章目的" and "本文その二です。" in c.text for c in chunks)
+    # A slide titled as a chapter opens the chapter, and keeps its number beneath it.
+    assert any(c.section == "第2章 目的 > P4 第2章目的" and "本文その二です。" in c.text for c in chunks)
     sentence = build_chunks(text_doc("スライド 1\n表紙\nスライド 2\n内容\nスライド 3\nこれは文です。ここも。\n本文。\n"))
     assert any("これは文です。" in c.text for c in sentence)  # no title: kept as text
     # A label with the slide count alone (「スライド 2 / 24」, as PowerPoint exports it) takes its title

@@ -120,6 +120,7 @@ def test_a_decks_divider_slides_open_its_chapters_and_its_agenda_does_not(tmp_pa
     chunks = _chunks(tmp_path / "研修.pptx")
     # Each slide under its chapter; the agenda's chapter lines are lines of its slide.
     assert "30分以内" in chunks["第2章 事故のとき > P5 すぐに連絡"]
+    assert "第2章 事故のとき > P4 第2章事故のとき" not in chunks  # the divider holds no text
     assert "市が契約したAIチャット" in chunks["第1章 使ってよいAI > P3 業務で使えるツール"]
     assert "第2章" in chunks["P1 本日の内容"]
 
