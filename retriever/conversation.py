@@ -39,7 +39,7 @@ from guideqa.guideline import (
 )
 from guideqa.models import Answer, ContextUse, FollowUpKind, Role, TurnState
 from guideqa.records import MAX_HISTORY
-from guideqa.text import OWN_ORGANISATION, opens_new_subject
+from guideqa.text import OWN_ORGANISATION, opens_new_subject, split_sentences
 from ingest.text import nfkc
 from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
@@ -336,7 +336,11 @@ def classify(
     # 「じゃあ画像生成AIを作ってる側はどういう責任があるの？」「ベンダーさん側の責任は？」「うちが
     # それを売る場合は？」: the same question for another party, leaning on the last turn or with
     # no predicate but the act that describes the party.
-    if kind == "role_switch" and (leans_on_context(text) or not _own_predicate(without_parties(body))):
+    # (The question proper may follow a remark of the asker's: 「…説明はちゃんとしてるつもりなんだけどね。
+    # じゃあ、作ってるメーカーの方は何をしなきゃいけないの？」.)
+    if kind == "role_switch" and (
+        leans_on_context(text) or leans_on_context(_last_sentence(text)) or not _own_predicate(without_parties(body))
+    ):
         return kind
     # 「…に使うとなると、また話は別ですか？」「教育委員会だったら、何か違ってきますか」「それでも
     # そこまで必要？」: a comparison or an extent whose standard is not named is measured against
@@ -366,6 +370,12 @@ def classify(
     if known is not None and extends_with_mo(body) and any(known(w) for w in own):
         return kind
     return None
+
+
+def _last_sentence(text: str) -> str:
+    """The last sentence of a turn (the question proper, after any remark before it)."""
+    sentences = [t for t in split_sentences(text) if t.strip()]
+    return sentences[-1].strip() if sentences else text
 
 
 # --- resolution ------------------------------------------------------------------------------
