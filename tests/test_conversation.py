@@ -160,7 +160,7 @@ def test_a_party_described_by_its_act_switches_the_role():
     assert classify("じゃあAIを作る会社は何をすればいい？", PRIVACY) == "role_switch"
     assert without_parties("業者さん側の義務は？").strip() == "の義務は?"
     # The question proper may follow a remark of the asker's: it leans on the last turn by its own じゃあ.
-    assert classify("うちは説明はきちんとしてるつもりです。じゃあ、AIを作る会社は何をすればいい？", PRIVACY) == "role_switch"
+    assert classify("説明はうちでちゃんとやってるつもりです。じゃあ、作ってるメーカーの方は何をすればいいの？", PRIVACY) == "role_switch"
     assert classify("うちは説明はきちんとしてるつもりです。AIを作る会社が学習データの偏りを防ぐ方法を知りたい", PRIVACY) is None
 
 
