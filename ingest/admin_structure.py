@@ -102,6 +102,8 @@ PAGE_NUMBER_RE = re.compile(r"^[-－‐—–―(（]?\s*\d{1,3}\s*[-－‐—�
 TOC_TITLE_RE = re.compile(r"^目\s*次$")
 TOC_ENTRY_RE = re.compile(r"[.．・…‥]{3,}\s*\d+$|\s\d{1,3}$")
 LABEL_RE = re.compile(r"^【([^】]{1,20})】$")
+# A label between a pair of the same mark (「★まず大事なこと★」「◆対象◆」): read as a 【】 label.
+ENCLOSED_LABEL_RE = re.compile(r"^([★☆◆◇■□●○])\s*([^★☆◆◇■□●○。、]{1,20}?)\s*\1$")
 # A Markdown code block's opening fence (CommonMark: three or more backticks or tildes, an info
 # string without backticks; any indent, as Notion indents a toggle's children), and a blank line,
 # or one of a quote's (「>」 alone), that ends a paragraph.
@@ -351,7 +353,7 @@ class AdminParser(_Parser):
         # 【】 labels and ■ headings have no number to rank them: the kind the document uses first
         # is the higher (「■2. 対象」 then 「【対象者】」, or 「【場面別の使い方】」 then 「■ 介護記録」).
         first_marked = next((i for i, t in enumerate(texts) if t in self.marked_headings), len(texts))
-        first_label = next((i for i, t in enumerate(texts) if LABEL_RE.match(t)), len(texts))
+        first_label = next((i for i, t in enumerate(texts) if LABEL_RE.match(t) or ENCLOSED_LABEL_RE.match(t)), len(texts))
         self.label_level, self.marked_level = (
             (LEVEL_MARKED, LEVEL_LABEL) if first_marked < first_label else (LEVEL_LABEL, LEVEL_MARKED)
         )
@@ -559,6 +561,8 @@ class AdminParser(_Parser):
             return True
         if md:
             return self.open(min(len(md.group(1)) + 3, 7), tidy(text), line)
+        if m := ENCLOSED_LABEL_RE.match(text):
+            return self.open(self.label_level, tidy(m.group(2)), line)
         if m := LABEL_RE.match(text):
             self.open(self.label_level, f"【{tidy(m.group(1))}】", line)
             # A sheet's row under the label naming it (ingest.sheets.row_title): the label ends with

@@ -502,3 +502,16 @@ def test_markdown_code_fences_follow_commonmark() -> None:
     by_section = {c.section: c.text.split("\n") for c in build_chunks(text_doc(text))}
     assert set(by_section) == {"1. 準備", "2. 申請", "3. 例"}
     assert by_section["3. 例"] == ["- プロンプトの書き方の例は？", "次の文章を要約してください。", "```", "> 引用は除く", "第一段落の注意", "第二段落の注意"]
+
+
+def test_a_label_between_a_pair_of_marks_reads_as_a_label():
+    # 「★まず大事なこと★」 heads its lines as 【】 would, and the next label replaces it; a line that
+    # only opens with the mark (「★お客さんのこと」, 「★…です。」) is not such a label.
+    doc = (
+        "店のルール\n\n★まず大事なこと★\n店のタブレットのAIだけ使ってね。\n自分のスマホはダメ！\n\n"
+        "【入れちゃダメなもの】\n★お客さんのこと\n・名前\n・電話番号\n"
+    )
+    chunks = build_chunks(text_doc(doc))
+    assert any(c.section == "まず大事なこと" and "自分のスマホはダメ" in c.text for c in chunks)
+    assert any(c.section.startswith("【入れちゃダメなもの】") and "電話番号" in c.text for c in chunks)
+    assert not any("まず大事なこと" in c.section and "電話番号" in c.text for c in chunks)
