@@ -21,13 +21,14 @@ from guideqa.text import match_key, nfkc
 # やればいい」「そこまで必要」「どの程度対応すれば」).
 _ALL = r"(?:全部|全て|すべて|ぜんぶ|一通り|ひととおり|何から何まで)"
 _MUST = r"(?:必要|必須|やら(?:な|ね)|しな|対応しな|守らな|求められ|義務|だめ|ダメ|いけな|すべき|やるべき|要る|いる(?:の|ん)?[？?])"
-_EXTENT = re.compile(
-    rf"{_ALL}(?!の)[^。？?]{{0,12}}?{_MUST}"
-    # How far, with a light verb that names no act of its own (「どこまでやればいい」「どの程度対応
-    # すれば」; not 「どこまでテストすれば」「どこまで説明すれば」, which ask about that act).
-    r"|(?:どこまで|どの程度|どのくらい|どれくらい|どれぐらい|どれだけ)(?!の)[、,\s]*(?:やれ|やる|やっ|やら|対応す|対応し|取り組|必要|求め)"
+_EVERYTHING_MUST = rf"{_ALL}(?!の)[^。？?]{{0,12}}?{_MUST}"  # 「それ全部やらないとだめ？」
+# How far, with a light verb that names no act of its own (「どこまでやればいい」「どの程度対応すれば」;
+# not 「どこまでテストすれば」「どこまで説明すれば」, which ask about that act).
+_HOW_FAR = (
+    r"(?:どこまで|どの程度|どのくらい|どれくらい|どれぐらい|どれだけ)(?!の)[、,\s]*(?:やれ|やる|やっ|やら|対応す|対応し|取り組|必要|求め)"
     r"|そこまで[^。？?]{0,8}?(?:必要|やら|しな|対応|求め|いる|要る)"
 )
+_EXTENT = re.compile(f"{_EVERYTHING_MUST}|{_HOW_FAR}")
 # The asker's organisation described as small (「小さい会社」「小規模な事業者」「10人くらいの課」
 # 「受付が2人しかいない」「零細企業」): a small-size word or a head count before a noun of an
 # organisation, or a head count limited by しか/だけ.
@@ -53,7 +54,7 @@ def asks_extent(question: str) -> bool:
     return bool(_EXTENT.search(text)) or bool(_SMALL.search(text))
 
 
-_EVERYTHING = re.compile(rf"{_ALL}(?!の)[^。？?]{{0,12}}?{_MUST}")
+_EVERYTHING = re.compile(_EVERYTHING_MUST)
 _NOT_EVERYTHING = re.compile(r"(?:全て|すべて|全部)[^。]{0,30}?(?:ものではない|必要はない|わけではない)")
 
 

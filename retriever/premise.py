@@ -43,11 +43,11 @@ _LICENCE = (
     # The noun may carry a gloss in brackets (「資格（ライセンス）が必要」).
     r"(?:認証|許可|認可|免許|承認|許認可|資格|ライセンス)(?:（[^）]{1,12}）|\([^)]{1,12}\))?(?:の取得)?(?:が|は|を|も)?(?:法(?:律|令|的)?上)?"
     r"(?:必要|必須|義務|要る|要り|いる|(?:受け|取ら|得|取得し)" + _UNLESS + ")"
-    # Only what holds the licence may be used (「認証を受けた製品じゃないとダメ」「許可済みのものでないと」).
-    # (Not 承認・許可, which an organisation's own superiors give: 「上長の承認を受けたツールじゃないと」.)
     # Having one stated as the need (「認証を受けるのが義務」「免許を取る必要」). (Not 許可・承認, which a
     # superior, a customer or the person in a photo gives: 「課長の許可をもらうことが必要」「本人の許可を取る必要」.)
     r"|(?:認証|認可|免許|許認可|資格|ライセンス)(?:を)?(?:受ける|取る|取得する|得る|もらう)(?:の|こと)?(?:が|は|も)?(?:必要|必須|義務)"
+    # Only what holds the licence may be used (「認証を受けた製品じゃないとダメ」「許可済みのものでないと」).
+    # (Not 承認・許可, which an organisation's own superiors give: 「上長の承認を受けたツールじゃないと」.)
     r"|(?:認証|認可|免許)(?:を)?(?:受けた|取った|取得した|済みの?|付きの?)[^。？?、]{0,8}?(?:じゃ|で|では)" + _UNLESS + "|"
     # An examination or review as a precondition (「試験を受けないともらえない」).
     r"(?:試験|審査|検定)(?:を|に)(?:受け|合格し|通ら|パスし)" + _UNLESS
