@@ -306,15 +306,21 @@ class Answerer:
             # Whether what is asked is the corpus's topic: the words of the asker's own job (「動物病院で
             # 受付をしています。」) do not make it less so; those of an introduction on the topic
             # (「市役所でチャットボットの導入担当をしています。」) count.
-            vocab=max(
-                vocabulary_share(words, self.idf),
-                vocabulary_share(content_words(without_type_cue(without_introduction(question))), self.idf),
-            ),
+            vocab=self._vocabulary(question, words),
             focus_missing=bool(missing_focus(about, held, self.idf, len(self.retriever.chunks))),
             # A specific asked of a body the corpus never names (「隣の県庁だと何日？」) is that body's.
             rules_missing=self._other_rules(question)
             or (expected in SUBJECT_TYPES and not about_guideline(question) and bool(self.names.settings_unnamed(typed_question))),
         )
+
+    def _vocabulary(self, question: str, words: list[str]) -> float:
+        """The share of the question's words the corpus uses, the better of with and without the
+        opening sentences that introduce the asker (tokenised a second time only when there are any)."""
+        share = vocabulary_share(words, self.idf)
+        asked = without_introduction(question)
+        if asked == nfkc(question):
+            return share
+        return max(share, vocabulary_share(content_words(without_type_cue(asked)), self.idf))
 
     def _other_rules(self, question: str) -> bool:
         """The question asks what a law or another body's rules say, or whether another body
