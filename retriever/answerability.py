@@ -137,8 +137,10 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                              r"|設定(?:画面|メニュー|ページ)?(?:の|で)[^。？?、]{0,6}?(?:どこ|どれ)を"
                              r"|(?:申請|届出|届け出|登録|設定|申込|申し込み?|報告|提出|取得|発行|請求|解約|解除|ダウンロード)"
                              r"(?:の|する|をする)?(?:方法|仕方|しかた|やり方|流れ)"
-                             r"|(?=[^。？?]*(?:申請|届け?出|登録|設定|申込|申し込|報告|提出|取得|発行|請求|解約|解除|ダウンロード|依頼))[^。？?]*"
-                             r"(?:どうやって|どうやる|どうやれば|どうやったら|(?:する|む|う|す)には\s*どう(?:すれば|したら|やって))")),
+                             # (Only the cue, group ``how``, is what :func:`without_type_cue` drops: the words
+                             # before it say what is asked about — 「AIを使うには国に登録…どうやって」.)
+                             r"|(?=[^。？?]*(?:申請|届け?出|登録|設定|申込|申し込|報告|提出|取得|発行|請求|解約|解除|ダウンロード|依頼))[^。？?]*?"
+                             r"(?P<how>どうやって|どうやる|どうやれば|どうやったら|(?:する|む|う|す)には\s*どう(?:すれば|したら|やって))")),
     # Named entities: which body/law, by name (「窓口はどこ」 is caught by どこ).
     # (「どこの部署でも」「どこでも」 are universal: "any".) Which body: 「審査してくれるのはどこ？」「団体名を
     # 教えて」「根拠の法律は何ですか」. (「…って誰？」 is left open: an organisation's rules answer it with a
@@ -385,9 +387,16 @@ def without_type_cue(question: str) -> str:
     return text
 
 
+def _drop_cue(m: re.Match[str]) -> str:
+    """A matched type cue dropped; of a cue that reads its clause (group ``how``), only the cue."""
+    if m.groupdict().get("how") is None:
+        return " "
+    return m.group(0)[: m.start("how") - m.start()] + " "
+
+
 def _without_cue(text: str) -> str:
     for _, pattern in _QUESTION_TYPES:
-        text = pattern.sub(" ", text)
+        text = pattern.sub(_drop_cue, text)
     while counter := asked_counter(text):
         text = text.replace("何" + counter, " ")
     return text

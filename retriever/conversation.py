@@ -433,9 +433,14 @@ def resolve(
         focus += [i for code in codes for i in items.main.get(code, [])]
         for code in codes:
             focus += items.own_text(code, other)
-        # What it asks of that party beyond the last question (「画像生成AIを作ってる側は」).
-        asked = [w for w in own_terms(without_parties(body)) if w not in context_terms(state)]
-        query = " ".join([with_role(state.query, other), *asked])
+        # What it asks of that party beyond the last question (「画像生成AIを作ってる側は」): the
+        # question proper, not a remark of the asker's before it (「説明はちゃんとしてるつもりなんだ
+        # けどね。じゃあ、作ってるメーカーの方は…」 says what the asker does).
+        asked = [w for w in own_terms(without_parties(_last_sentence(body))) if w not in context_terms(state)]
+        # The last question's parties described by their act are the asker's side (「売る側って何か
+        # 責任あるの？」), not the one asked about; named ones are renamed (:func:`with_role`).
+        previous = state.query if named_roles(state.query) else without_parties(state.query)
+        query = " ".join([with_role(previous, other), *asked])
         target = f"{ROLE_LABELS[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABELS[other]
         note = f"{head}、{target}についてお答えします。"
     elif kind in ("examples", "detail"):

@@ -36,9 +36,12 @@ _ORGANISATION = (
     r"(?:会社|企業|事業者|事業所|店|商店|事務所|組織|課|係|部署|部|チーム|団体|法人|施設|医院|診療所|クリニック|病院|薬局"
     r"|学校|園|工場|工房|町|村|役場|自治体|ところ|所|規模)"
 )
+_HEADS = r"(?:[0-9０-９]+人|一人|ひとり|二人|ふたり)"  # a head count
 _SMALL = re.compile(
     rf"(?:小さ(?:い|な)|小規模(?:な|の)?|零細|個人経営の?|少人数の?|ちっちゃい)\s*(?:[^\s、。？?]{{0,4}}?){_ORGANISATION}"
     rf"|[0-9０-９]+人(?:くらい|ぐらい|程度|ほど)?(?:の|で)?(?:{_ORGANISATION}|しか|だけ)"
+    # 「3人でやってる事務所」「一人で回してる店」: a head count that runs the organisation.
+    rf"|{_HEADS}で(?:やって|回して|まわして|営んで|運営して|経営して)(?:い)?る[^\s、。？?]{{0,4}}?{_ORGANISATION}"
 )
 # How the corpus states proportionality (see the module docstring).
 _PROPORTIONATE = re.compile(

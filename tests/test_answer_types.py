@@ -265,3 +265,14 @@ def test_a_count_per_period(question: str, kind: str | None) -> None:
 )
 def test_text_on_cost(sentence: str, speaks_of_cost: bool) -> None:
     assert has_answer_type(sentence, "payment") is speaks_of_cost
+
+
+def test_a_procedure_cue_leaves_the_clause_it_reads() -> None:
+    # 「どうやって」 is the cue; the clause before it (「届け出をするには税務署に」) says what the
+    # procedure is of, and stays for the tests that read what the question is about.
+    from retriever.answerability import content_words, expected_answer_type, without_type_cue
+
+    question = "パン屋です。AIで作ったチラシは税務署に届け出が要るって聞いたけど、どうやって届け出るの？"
+    assert expected_answer_type(question) == "procedure"
+    rest = without_type_cue(question)
+    assert "どうやって" not in rest and {"AI", "税務署"} <= set(content_words(rest))

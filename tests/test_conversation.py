@@ -285,6 +285,21 @@ def test_a_role_switch_to_a_described_party_searches_its_items_with_the_words_it
     assert res.query.startswith("AI提供者として個人情報") and res.query.endswith("利用 規約")
 
 
+def test_a_role_switch_after_a_remark_asks_for_the_other_party_not_for_the_askers_side(answerer: Answerer):
+    # The last turn described the asker's side by its act (「売る側」), and this one opens with a
+    # remark about what the asker does: neither is what is asked of the maker.
+    state = turn_state(answerer.ask("うちはAIのついた防犯カメラを売ってるんだけど、売る側ってどんな責任があるの？", role="provider"))
+    res = resolve(
+        "お客さんへの説明は毎回してるんだけどね。じゃあ、作ってるメーカーの方は何をしなきゃいけないの？",
+        "provider",
+        state,
+        item_index(answerer.retriever),
+    )
+    assert res is not None and res.kind == "role_switch" and res.role == "developer"
+    assert "売る側" not in res.query and "説明" not in res.query.split("？")[-1]
+    assert res.query.startswith("AI開発者として") and "防犯カメラ" in res.query
+
+
 # --- answering -------------------------------------------------------------------------------
 def _codes(answer: Any, n: int = 5) -> list[str]:
     return [p.item_codes[0] if p.item_codes else "" for p in answer.passages[:n]]

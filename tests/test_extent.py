@@ -23,6 +23,8 @@ from retriever.search import Retriever
         "従業員5人の会社です。何から始めれば？",
         "事務員が2人しかいない事務所でも？",
         "小規模な事業者はどう対応すればよいですか",
+        "夫婦ふたりでやってる喫茶店ですが、そこまでは無理です",
+        "4人で回してる工房なんですけど",
     ],
 )
 def test_questions_of_extent(question: str):
@@ -38,6 +40,8 @@ def test_questions_of_extent(question: str):
         "小さい子どもが使う場合は？",  # small, but not an organisation
         "利用者が1000人のサービスです",
         "AIガバナンスとは？",
+        "AIの結果を一人だけで判断しないようにしたい",  # one person deciding, not a small organisation
+        "3人で確認する手順にしています",
     ],
 )
 def test_questions_not_of_extent(question: str):
