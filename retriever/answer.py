@@ -173,13 +173,24 @@ def search_text(question: str) -> str:
     return without_opening(re.sub(r"\s+", " ", written_forms(text)).strip())
 
 
+# Asking where or whom to ask (「分からないことはどこに聞けばいい？」「誰に質問すれば」): what a document
+# calls its 問い合わせ先, in its own word. (Not whom to consult, 「誰に相談すれば」: that is often a
+# superior the rules name, not the contact point.)
+_ASKS_WHOM_TO_ASK = re.compile(r"(?:どこ|誰|だれ|どなた)(?:に|へ)(?:聞け|聞い|聞く|聞こ|聞きゃ|尋ね|たずね|質問|問い?合わ?せ)")
+_INQUIRY = "問い合わせ先"
+
+
 def retrieval_text(query: str) -> str:
     """What the retriever is given for a searched question: without its reference to the document
     asked (:func:`guideqa.text.without_document_reference`), when something with a noun is left
-    (「ガイドラインは誰が書いたの？」 asks about the document itself and is searched whole). The gate
-    and the premise test still read the whole question."""
+    (「ガイドラインは誰が書いたの？」 asks about the document itself and is searched whole); a
+    question asking where to ask, with the word for that (:data:`_ASKS_WHOM_TO_ASK`). The gate and
+    the premise test still read the whole question."""
     shorter = without_document_reference(query)
-    return shorter if shorter != query and content_nouns(shorter) else query
+    text = shorter if shorter != query and content_nouns(shorter) else query
+    if _ASKS_WHOM_TO_ASK.search(nfkc(text)) and "問い合わせ" not in text and "問合せ" not in text:
+        return f"{text} {_INQUIRY}"
+    return text
 
 
 @dataclass

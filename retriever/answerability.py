@@ -495,11 +495,22 @@ def states_future(sentence: str) -> bool:
     return bool(_STATES_FUTURE.search(nfkc(sentence)))
 
 
+# How often a recurring act is done (「年1回」「毎年4月」「四半期ごと」「月に2回」): when it is done.
+_FREQUENCY = re.compile(
+    r"(?:毎|各)(?:年度?|月|週|四半期|学期)|(?:年|月|週)(?:に)?\s*" + _NUM + r"\s*回|(?:四半期|半期|年度|学期)(?:ごと|毎)"
+)
+# 「いつ見直されるの？」 asks when, not from or until when (「いつから」「いつまでに」 want a day).
+_ASKS_WHEN = re.compile(r"いつ(?!から|まで|頃から|ごろから|頃まで|ごろまで)")
+
+
 def has_answer_type(text: str, kind: AnswerType, counter: str | None = None, asked: str = "") -> bool:
     """True when ``text`` holds content of the expected kind; a count asked with a counter
     (「何人」) needs a number with that counter, a duration asked with one (「何日以内」) a length
     of time in figures or a calendar deadline (「速やかに」 is not 「何日」); a product or a maker
-    one that the question ``asked`` does not name itself."""
+    one that the question ``asked`` does not name itself. 「いつ」 of an act that recurs is
+    answered by how often it is done (「年1回見直しを行う」)."""
+    if kind == "date" and _ASKS_WHEN.search(nfkc(asked)) and _FREQUENCY.search(nfkc(text)):
+        return True
     if kind == "duration" and counter in _TIME_COUNTERS:
         # 「何日以内」 is answered by 「48時間以内」; 「何日までに」 by a calendar deadline.
         norm = nfkc(text)

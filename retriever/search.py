@@ -39,6 +39,7 @@ from ingest.embedders import Embedder
 from ingest.explanations import families
 from ingest.index_store import IndexData, load_index
 from ingest.tokenizer import SudachiTokenizer, Tokenizer, verb_of
+from retriever.affinity import DocumentAffinity, added_weight
 from retriever.audience import chunk_audiences, stated_audience
 from retriever.definitions import definition_candidates, definition_term
 from retriever.fusion import FusionModel, feature_matrix, load_fusion_model, rrf_sum
@@ -103,6 +104,8 @@ class SearchConfig:
     # text first, in the order given: they are the answer, however the words match. Set on dev.
     correspondence_weight: float = 2.0
     named_document_bonus: float = 1.3  # the question names the document (by an alias)
+    # An added document's passages × exp(weight × the question's affinity to it) (retriever/affinity.py).
+    affinity_weight: float = 1.0  # set on the documents' dev split (0.5: h5 .914, 1 and 2: .919; 0: .902)
     # A rule's 附則 (supplementary provisions: the date it takes effect, transitional measures for
     # those already at work) qualifies the 本則 for the changeover; the 本則 states the rule itself.
     supplementary_weight: float = 0.8
@@ -192,6 +195,9 @@ class Retriever:
         self.sentence_vectors = np.ascontiguousarray(index.sentence_vectors, dtype=np.float32)
         self.sentence_owners = np.asarray(index.sentence_owners, dtype=np.int64)
         self.terms = TermMatrix.from_bm25(index.bm25)
+        # Whether a question leans to the organisations' own documents (retriever/affinity.py).
+        added = np.array([self.documents.get(c.doc_id, {}).get("layout") == "generic" for c in self.chunks], dtype=bool)
+        self.affinity = DocumentAffinity.build(self.terms.matrix, added) if self.config.affinity_weight > 0 else None
         self.fusion: FusionModel | None = load_fusion_model(embedder.embedder_id) if self.config.learned_fusion else None
         self.adapter: QueryAdapter | None = (
             load_query_adapter(embedder.embedder_id, self.vectors.shape[1]) if self.config.query_adapter else None
@@ -340,9 +346,19 @@ class Retriever:
         # A follow-up naming no document is asked of the one the conversation is about.
         named = self.named_documents(query) or set(_CONVERSATION_DOCS.get())
         out["prior"] = self._priors(role, named, audience)
+        if self.affinity is not None and not named:
+            out["prior"][self.affinity.added] *= added_weight(self.added_affinity(tokens), cfg.affinity_weight)
         if self._supplementary.any() and not ASKS_CHANGEOVER.search(query):
             out["prior"][self._supplementary] *= cfg.supplementary_weight
         return out
+
+    def added_affinity(self, tokens: list[str]) -> float:
+        """The affinity of a question's words (:meth:`tokenizer.tokenize`) to the added documents
+        (:class:`retriever.affinity.DocumentAffinity`; 0 when there are none)."""
+        if self.affinity is None:
+            return 0.0
+        words = [[self.terms.vocab[t], *self.terms.synonyms([t])] for t in dict.fromkeys(tokens) if t in self.terms.vocab]
+        return self.affinity.score(words)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The embedding of ``query`` (its head, see MAX_DENSE_QUERY_CHARS); made once per

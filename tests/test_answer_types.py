@@ -276,3 +276,26 @@ def test_a_procedure_cue_leaves_the_clause_it_reads() -> None:
     assert expected_answer_type(question) == "procedure"
     rest = without_type_cue(question)
     assert "どうやって" not in rest and {"AI", "税務署"} <= set(content_words(rest))
+
+
+def test_when_a_recurring_act_is_done_is_answered_by_how_often() -> None:
+    # 「いつ見直すの？」 of rules reviewed every year: 「年1回見直しを行う」 says when. From when or until
+    # when (「いつから」「いつまでに」) asks for a day, which a frequency does not give.
+    from retriever.answerability import has_answer_type
+
+    sentence = "本規程は、情報管理委員会が年1回見直しを行い、理事長の承認を得て改正する。"
+    assert has_answer_type(sentence, "date", None, "このルールっていつ見直されるの？")
+    assert has_answer_type("点検は四半期ごとに行う。", "date", None, "点検はいつやるんですか")
+    assert not has_answer_type(sentence, "date", None, "このルールはいつから使われてるの？")
+    assert not has_answer_type(sentence, "date", None, "いつまでに見直すの？")
+    assert not has_answer_type("見直しを行い、改正する。", "date", None, "いつ見直されるの？")
+
+
+def test_a_question_asking_where_to_ask_is_searched_with_the_word_for_the_contact_point() -> None:
+    from retriever.answer import retrieval_text
+
+    assert retrieval_text("AIのことで分からないことがあったらどこに聞けばいい？").endswith("問い合わせ先")
+    assert retrieval_text("操作方法は誰に質問すればいいですか").endswith("問い合わせ先")
+    # Whom to consult is often a superior the rules name; a question already saying 問い合わせ is left.
+    assert retrieval_text("迷ったら誰に相談すればいい？") == "迷ったら誰に相談すればいい？"
+    assert retrieval_text("問い合わせはどこにすればいい？") == "問い合わせはどこにすればいい？"

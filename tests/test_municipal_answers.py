@@ -189,7 +189,9 @@ def test_a_follow_up_is_asked_of_the_document_the_conversation_is_about(answerer
 def test_the_supplementary_provisions_rank_below_the_rules_unless_the_changeover_is_asked(answerer: Answerer) -> None:
     # The 附則 (「このガイドラインは、令和7年4月1日から施行する。」) qualifies the rules for the
     # changeover: a question about a duty weighs it less, one about when the rules take effect does not.
-    retriever = answerer.retriever
+    # (The priors of two questions compared: without the affinity prior, which differs by their words.)
+    base = answerer.retriever
+    retriever = Retriever(base.index, base.embedder, base.tokenizer, replace(base.config, affinity_weight=0.0))
     supplementary = [i for i, c in enumerate(retriever.chunks) if c.section_path and c.section_path[0] == "附則"]
     assert supplementary
     duty = retriever.channels("研修は毎年受けないといけないの？")["prior"][supplementary]
@@ -248,3 +250,22 @@ def test_a_deadline_stated_with_the_noun_of_the_asked_act_answers_it(answerer: A
     answer = answerer.ask("新しく入った職員さんは、AIの研修をいつまでに受ければいいですか？")
     assert not answer.refused
     assert "1か月以内" in answer.answer
+
+
+def test_a_question_in_everyday_words_about_the_citys_procedure_leans_to_its_rules(answerer: Answerer):
+    # 申し込み is the city's 申請 in everyday words (a Sudachi synonym); the bundled guideline speaks of
+    # 開発者 and 透明性, not of applying to use AI.
+    retriever = answerer.retriever
+    procedure = "うちの課でもAIを使いたいんだけど、申し込みってどうすればいいの？"
+    guideline = "AI開発者は透明性の確保のために何をすべきですか"
+    assert retriever.added_affinity(retriever.tokenizer.tokenize(procedure)) > 0
+    assert retriever.added_affinity(retriever.tokenizer.tokenize(guideline)) <= 0
+
+    def rank(r: Retriever) -> int:
+        sections = [h.chunk.section for h in r.hits(procedure, None, 10)]
+        return next((n for n, s in enumerate(sections) if "第5条（利用の申請）" in s), 99)
+
+    plain = Retriever(retriever.index, retriever.embedder, retriever.tokenizer, replace(retriever.config, affinity_weight=0.0))
+    assert rank(retriever) < 5 and rank(retriever) <= rank(plain)
+    # A question about the guideline ranks as before.
+    assert [h.index for h in retriever.hits(guideline, None, 5)] == [h.index for h in plain.hits(guideline, None, 5)]

@@ -207,3 +207,40 @@ def test_a_query_word_matches_its_synonyms_in_the_vocabulary() -> None:
     plain = terms.scores(dict.fromkeys(terms.ids(query), 1.0))
     expanded = terms.scores(dict.fromkeys(terms.ids(query) + terms.synonyms(query), 1.0))
     assert expanded[0] > plain[0] and expanded[1] == plain[1]
+
+
+# --- affinity to the added documents --------------------------------------------------------------
+def test_affinity_leans_to_the_added_documents_by_the_words_typical_of_them():
+    from scipy.sparse import csr_matrix
+
+    from retriever.affinity import DocumentAffinity, added_weight
+
+    # Vocabulary: 0 申請, 1 所属長, 2 AI, 3 開発者, 4 透明性. Three added passages (a city's rules),
+    # five bundled ones (the guideline).
+    presence = csr_matrix(
+        np.array(
+            [
+                [1, 1, 1, 0, 0],
+                [1, 0, 1, 0, 0],
+                [0, 1, 1, 0, 0],
+                [0, 0, 1, 1, 1],
+                [0, 0, 1, 1, 0],
+                [0, 0, 1, 0, 1],
+                [1, 0, 1, 1, 1],
+                [0, 0, 1, 1, 0],
+            ]
+        )
+    )
+    added = np.array([True] * 3 + [False] * 5)
+    affinity = DocumentAffinity.build(presence, added)
+    assert affinity is not None
+    procedure = affinity.score([[0], [1]])  # 申請・所属長: the city's words
+    guideline = affinity.score([[3], [4]])  # 開発者・透明性: the guideline's
+    assert procedure > 0 > guideline
+    assert affinity.score([[2]]) == pytest.approx(0.0, abs=0.05)  # AI: everywhere alike
+    assert affinity.score([]) == 0.0
+    # A synonym stands for the word: 申し込み (no id of its own here) by 申請.
+    assert affinity.score([[0]]) > 0
+    assert added_weight(procedure, 1.0) > 1.0 and added_weight(guideline, 1.0) == 1.0
+    # Nothing to compare with: no prior.
+    assert DocumentAffinity.build(presence, np.zeros(8, dtype=bool)) is None
