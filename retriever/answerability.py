@@ -495,6 +495,9 @@ def states_future(sentence: str) -> bool:
     return bool(_STATES_FUTURE.search(nfkc(sentence)))
 
 
+# A time limit asked (「何日前までに」「何日以内に」「期限は何日」), not a length.
+# (「…使えるようになるまで何日かかる？」 asks a length: まで there ends the span, not a limit.)
+_ASKS_BY_WHEN = re.compile(r"までに|以内|期限|締め?切|猶予|いつまで|前まで")
 # How often a recurring act is done (「年1回」「毎年4月」「四半期ごと」「月に2回」): when it is done.
 _FREQUENCY = re.compile(
     r"(?:毎|各)(?:年度?|月|週|四半期|学期)|(?:年|月|週)(?:に)?\s*" + _NUM + r"\s*回|(?:四半期|半期|年度|学期)(?:ごと|毎)"
@@ -512,9 +515,12 @@ def has_answer_type(text: str, kind: AnswerType, counter: str | None = None, ask
     if kind == "date" and _ASKS_WHEN.search(nfkc(asked)) and _FREQUENCY.search(nfkc(text)):
         return True
     if kind == "duration" and counter in _TIME_COUNTERS:
-        # 「何日以内」 is answered by 「48時間以内」; 「何日までに」 by a calendar deadline.
+        # 「何日以内」 is answered by 「48時間以内」; 「何日までに」 by a calendar deadline, which does not
+        # say how long something lasts or takes (「研修って何時間くらい？」「何日かかる？」).
         norm = nfkc(text)
-        return bool(_TIME_SPAN.search(norm) or _CALENDAR_DEADLINE_RE.search(norm))
+        if _TIME_SPAN.search(norm):
+            return True
+        return bool(_CALENDAR_DEADLINE_RE.search(norm)) and (not asked or bool(_ASKS_BY_WHEN.search(nfkc(asked))))
     if kind in ("number", "duration") and counter:
         return has_counter(text, counter)
     if kind == "product":

@@ -299,3 +299,18 @@ def test_a_question_asking_where_to_ask_is_searched_with_the_word_for_the_contac
     # Whom to consult is often a superior the rules name; a question already saying 問い合わせ is left.
     assert retrieval_text("迷ったら誰に相談すればいい？") == "迷ったら誰に相談すればいい？"
     assert retrieval_text("問い合わせはどこにすればいい？") == "問い合わせはどこにすればいい？"
+
+
+def test_a_calendar_deadline_answers_by_when_not_how_long() -> None:
+    # 「5月末までに」 is a time limit: it answers 「何日以内に」, not 「何時間くらいあるの？」 (a length).
+    from retriever.answerability import asked_counter, expected_answer_type, has_answer_type
+
+    sentence = "4月の研修を欠席した人は、5月末までに録画を視聴してください。"
+    for question, answered in (
+        ("研修って何時間くらいあるんですか？", False),
+        ("申請から使えるようになるまで何日かかる？", False),
+        ("欠席したら何日以内に見ればいいの？", True),
+    ):
+        kind = expected_answer_type(question)
+        assert kind == "duration"
+        assert has_answer_type(sentence, kind, asked_counter(question), question) is answered, question

@@ -422,6 +422,7 @@ def test_a_sanction_is_told_from_a_duty_to_register() -> None:
     # A figure of a sanction is a fact of another law; a duty to register is the premise itself.
     assert asks_about_sanction("個人情報を漏らしたら罰金は最高でいくらですか")
     assert asks_about_sanction("ガイドラインに違反すると営業停止ですか")
+    assert asks_about_sanction("報告を出し忘れたらペナルティはありますか")  # the loanword for a sanction
     assert not asks_about_sanction("AIの利用には届出が必要ですよね。期限はいつまでですか")
     assert not asks_about_sanction("生成AIを使うには許可が要りますか")
 
