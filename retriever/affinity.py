@@ -9,7 +9,7 @@ either, and a dense ranking over thousands of the guideline's passages often put
 This module compares how typical the question's words are of the added documents and of the
 bundled ones: a query-likelihood ratio over passages (the share of passages holding the word,
 Dirichlet-smoothed with the whole index), a word matching its Sudachi synonyms as in the BM25
-channel. The mean log ratio per word is the question's affinity to the added documents; the
+channel. The mean log ratio per word (each clipped) is the question's affinity to the added documents; the
 retriever turns a positive one into a prior on all their passages alike
 (:attr:`retriever.search.SearchConfig.affinity_weight`), so that the order among several
 organisations' documents stays the ranking's. Nothing here reads a document beyond its words,
@@ -26,8 +26,9 @@ import numpy as np
 # Dirichlet prior (in passages): a word seen in none of a short document's passages is not
 # proof the question is about another one.
 SMOOTHING = 2.0
-# The mean log ratio is clipped: one rare word must not decide alone.
-MAX_AFFINITY = 2.0
+# Each word's log ratio is clipped: one rare word (a unit name only the added rules use, 「課」) must
+# not decide alone.
+MAX_AFFINITY = 1.0
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ class DocumentAffinity:
     def score(self, word_ids: Sequence[Sequence[int]]) -> float:
         """The question's affinity to the added documents, given as, per word, the vocabulary
         ids that stand for it (itself and its synonyms): the mean over words of the log ratio of
-        the smoothed share of the added passages holding it to that share of the others, clipped
-        to ±:data:`MAX_AFFINITY`. Words the index lacks are left out; no word → 0."""
+        the smoothed share of the added passages holding it to that share of the others, each
+        clipped to ±:data:`MAX_AFFINITY`. Words the index lacks are left out; no word → 0."""
         words = [list(ids) for ids in word_ids if len(ids)]
         if not words:
             return 0.0
@@ -70,8 +71,8 @@ class DocumentAffinity:
             prior = float(self.background[ids].max())
             own = (float(self.df[ids].max()) + SMOOTHING * prior) / (self.passages + SMOOTHING)
             rest = (float(self.rest_df[ids].max()) + SMOOTHING * prior) / (self.rest_passages + SMOOTHING)
-            total += float(np.log(own / rest))
-        return float(np.clip(total / len(words), -MAX_AFFINITY, MAX_AFFINITY))
+            total += float(np.clip(np.log(own / rest), -MAX_AFFINITY, MAX_AFFINITY))
+        return total / len(words)
 
 
 def added_weight(affinity: float, weight: float) -> float:

@@ -230,7 +230,8 @@ def _question_type(question: str) -> tuple[AnswerType | None, str]:
                 continue  # 「責任はA、B、Cのどこにある？」 chooses among the parties it names
             if kind in _BELOW_COUNTS and (counter := asked_counter(text)):
                 return "number", "何" + counter
-            return kind, m.group(0)
+            # (Of a cue that reads its clause, the cue proper: :func:`_drop_cue`.)
+            return kind, m.group("how") if m.groupdict().get("how") is not None else m.group(0)
     counter = asked_counter(text)
     if counter:
         return "number", "何" + counter
@@ -500,10 +501,10 @@ def states_future(sentence: str) -> bool:
 _ASKS_BY_WHEN = re.compile(r"までに|以内|期限|締め?切|猶予|いつまで|前まで")
 # How often a recurring act is done (「年1回」「毎年4月」「四半期ごと」「月に2回」): when it is done.
 _FREQUENCY = re.compile(
-    r"(?:毎|各)(?:年度?|月|週|四半期|学期)|(?:年|月|週)(?:に)?\s*" + _NUM + r"\s*回|(?:四半期|半期|年度|学期)(?:ごと|毎)"
+    r"毎(?:年度?|月|週|日|四半期|学期)|(?:年度?|月|週|日)(?:に)?\s*(?:\d+|[一二三四五六七八九十]+)\s*回|(?:四半期|半期|年度|学期)(?:ごと|毎)"
 )
 # 「いつ見直されるの？」 asks when, not from or until when (「いつから」「いつまでに」 want a day).
-_ASKS_WHEN = re.compile(r"いつ(?!から|まで|頃から|ごろから|頃まで|ごろまで)")
+_ASKS_WHEN = re.compile(r"いつ(?!から|まで|頃から|ごろから|頃まで|ごろまで|も|でも|か|以降|以来|の間)")
 
 
 def has_answer_type(text: str, kind: AnswerType, counter: str | None = None, asked: str = "") -> bool:

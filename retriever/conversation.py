@@ -45,7 +45,7 @@ from ingest.tokenizer import content_nouns, morphemes
 from retriever.answer import Answerer, clean_question, search_text
 from retriever.answerability import FRAMING, name_phrases
 from retriever.names import QUOTED_RE, SENTENCE_LIKE_RE
-from retriever.roles import described_roles, named_roles, search_role, with_role, without_parties
+from retriever.roles import described_roles, named_roles, search_role, with_role, without_parties, without_sides
 from retriever.search import Hit
 from retriever.units import (
     ITEM_HEAD,
@@ -133,6 +133,8 @@ _REFERENCE_WORDS = re.compile(
 _ABOUT = re.compile(r"([^、。？?！!\s]+?)(?:について|に関して|に関する|についての)")
 
 _ROLE_WORDS = re.compile(rf"(?:AI)?(?:{'|'.join(ROLE_BY_STEM)})(?:事業)?者(?:側)?|主体|立場")
+# 「逆に」「反対に」 turn to the other side of what was said: no subject of their own.
+_CONTRAST = re.compile(r"逆に|反対に")
 # The noun an interrogative determiner governs names the kind of answer, not a subject
 # (「例えばどんな対策が書いてある？」「どういう場面で？」), and 「いくつか」 is a quantity.
 _ASKED_KIND = re.compile(r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)[^\s、。,？?をがはにでともへやの]{1,8}|いくつか?|幾つか?")
@@ -143,7 +145,7 @@ def own_terms(question: str, *, keep_asked_kind: bool = True) -> list[str]:
     """The content words of a question once cue words, role names and demonstratives are removed
     (unless ``keep_asked_kind``, the noun an interrogative determiner governs too)."""
     text = LEAD.sub("", nfkc(question).strip())
-    cues = (_SET_ASIDE, EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS) + (() if keep_asked_kind else (_ASKED_KIND,))
+    cues = (_SET_ASIDE, EXAMPLES, DETAIL, MORE, _REFERENCE_WORDS, _ROLE_WORDS, _CONTRAST) + (() if keep_asked_kind else (_ASKED_KIND,))
     for pattern in cues:
         text = pattern.sub(" ", text)
     return [w for w in content_nouns(text) if w.lower() != "ai"]
@@ -372,6 +374,28 @@ def classify(
     return None
 
 
+def without_described_parties(question: str) -> str:
+    """The question without the sides it describes by their act (「売る側」「使う側として」,
+    :func:`retriever.roles.without_sides`), its named roles (「開発者の立場」) kept for
+    :func:`with_role` to rename."""
+    text = nfkc(question)
+    out, at = [], 0
+    # A described side that holds a role's name (「開発者の立場」) stays, to be renamed.
+    for m in _ROLE_WORDS.finditer(text):
+        out += [without_sides(text[at : m.start()]), m.group(0)]
+        at = m.end()
+    out.append(without_sides(text[at:]))
+    return "".join(out)
+
+
+def _question_sentence(text: str) -> str:
+    """The sentence of a turn that asks (the last one ending in a question mark), not a remark
+    before or after it; the last sentence when none is marked."""
+    sentences = [t.strip() for t in split_sentences(text) if t.strip()]
+    asking = [t for t in sentences if t.endswith(("？", "?"))]
+    return asking[-1] if asking else (sentences[-1] if sentences else text)
+
+
 def _last_sentence(text: str) -> str:
     """The last sentence of a turn (the question proper, after any remark before it)."""
     sentences = [t for t in split_sentences(text) if t.strip()]
@@ -436,11 +460,10 @@ def resolve(
         # What it asks of that party beyond the last question (「画像生成AIを作ってる側は」): the
         # question proper, not a remark of the asker's before it (「説明はちゃんとしてるつもりなんだ
         # けどね。じゃあ、作ってるメーカーの方は…」 says what the asker does).
-        asked = [w for w in own_terms(without_parties(_last_sentence(body))) if w not in context_terms(state)]
+        asked = [w for w in own_terms(without_parties(_question_sentence(body))) if w not in context_terms(state)]
         # The last question's parties described by their act are the asker's side (「売る側って何か
-        # 責任あるの？」), not the one asked about; named ones are renamed (:func:`with_role`).
-        previous = state.query if named_roles(state.query) else without_parties(state.query)
-        query = " ".join([with_role(previous, other), *asked])
+        # 責任あるの？」「使う側として」), not the one asked about; named ones are renamed (:func:`with_role`).
+        query = " ".join([with_role(without_described_parties(state.query), other), *asked])
         target = f"{ROLE_LABELS[other]}の対応する項目（{_codes_text(codes)}）" if codes else ROLE_LABELS[other]
         note = f"{head}、{target}についてお答えします。"
     elif kind in ("examples", "detail"):

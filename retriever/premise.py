@@ -20,7 +20,10 @@ import re
 from guideqa.text import OWN_ORGANISATION, match_key, nfkc
 
 _SANCTION = (
-    r"罰金|罰則|ペナルティ|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
+    # (ペナルティ only as something had or given: 「ペナルティはある？」「ペナルティを受ける」, not a
+    # model's 「繰り返しペナルティ」 or a contract's 「ペナルティ条項」.)
+    r"ペナルティー?(?=\s*(?:は|が|って|も|とか|など|を)?\s*(?:ある|あり|受け|課さ|科さ|にな|ない|[？?]))|"
+    r"罰金|罰則|処罰|懲役|禁錮|過料|科料|課徴金|制裁金|刑事罰|刑事責任|行政処分|業務停止|逮捕|摘発|取り締ま|取締り"
     # Administrative enforcement: guidance, inspections, orders, naming (公表), dispositions
     # (「処分され」 alone is also disposal of data: 「廃棄処分される」).
     r"|行政指導|立入検査|立ち入り検査|(?:停止|是正|改善|措置)命令|営業停止"

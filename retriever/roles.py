@@ -99,7 +99,9 @@ def search_role(question: str, selected: Role | None) -> Role | None:
 
 
 # Any naming of a role, with or without a particle (「提供者にも」「AI開発者の場合」).
-_NAMED = re.compile(rf"(?:AI)?({'|'.join(ROLE_BY_STEM)})(?:事業)?者")
+# (A role's word with an honorific, 「利用者さん」「利用者様」, is a person: a care home's or a
+# shop's clients, not the guideline's AI利用者.)
+_NAMED = re.compile(rf"(?:AI)?({'|'.join(ROLE_BY_STEM)})(?:事業)?者(?!さん|様|さま|の方々|の皆)")
 
 
 def named_roles(question: str) -> list[Role]:
@@ -172,6 +174,22 @@ def described_roles(question: str, asker: Role | None) -> list[Role]:
         at = chain.index(asker or chain[-1])
         found = [chain[at - 1]] if at > 0 else []
     return found
+
+
+# The sides alone (「売る側」「使う側として」「作ってる会社」), without the asker's own act with its object
+# (「うちが顔認証カメラを売る場合」 keeps what is sold).
+_SIDES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(rf"(?:{'|'.join(_act(a) for a in e.acts)})(?:[^、。,？?！!\s]{{0,5}}?{_PARTY})") for e in ROLE_TABLE if e.acts
+)
+
+
+def without_sides(question: str) -> str:
+    """The question with the sides it describes by an act (「売る側」「使う側として」) removed;
+    the asker's own act with its object stays (「うちが顔認証カメラを売る場合」)."""
+    text = nfkc(question)
+    for pattern in _SIDES:
+        text = pattern.sub(" ", text)
+    return text
 
 
 def without_parties(question: str) -> str:

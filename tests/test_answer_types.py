@@ -289,6 +289,9 @@ def test_when_a_recurring_act_is_done_is_answered_by_how_often() -> None:
     assert not has_answer_type(sentence, "date", None, "このルールはいつから使われてるの？")
     assert not has_answer_type(sentence, "date", None, "いつまでに見直すの？")
     assert not has_answer_type("見直しを行い、改正する。", "date", None, "いつ見直されるの？")
+    # 「いつも」「いつでも」 are no question of when; 「各年度の予算で」 is no frequency.
+    assert not has_answer_type(sentence, "date", None, "いつも使ってるツールの規程、施行日は何月何日？")
+    assert not has_answer_type("各年度の予算の範囲内で導入する。", "date", None, "いつ導入するの？")
 
 
 def test_a_question_asking_where_to_ask_is_searched_with_the_word_for_the_contact_point() -> None:

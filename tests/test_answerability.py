@@ -423,6 +423,9 @@ def test_a_sanction_is_told_from_a_duty_to_register() -> None:
     assert asks_about_sanction("個人情報を漏らしたら罰金は最高でいくらですか")
     assert asks_about_sanction("ガイドラインに違反すると営業停止ですか")
     assert asks_about_sanction("報告を出し忘れたらペナルティはありますか")  # the loanword for a sanction
+    # …only as something had or given: a model's setting and a contract's clause are not sanctions.
+    assert not asks_about_sanction("生成AIの繰り返しペナルティってどう設定すればいい？")
+    assert not asks_about_sanction("契約書のペナルティ条項をAIでチェックしてもいい？")
     assert not asks_about_sanction("AIの利用には届出が必要ですよね。期限はいつまでですか")
     assert not asks_about_sanction("生成AIを使うには許可が要りますか")
 

@@ -300,6 +300,24 @@ def test_a_role_switch_after_a_remark_asks_for_the_other_party_not_for_the_asker
     assert res.query.startswith("AI開発者として") and "防犯カメラ" in res.query
 
 
+def test_a_role_switch_keeps_what_the_last_question_was_about_and_reads_the_asking_sentence():
+    from guideqa.text import nfkc
+    from retriever.conversation import _question_sentence, without_described_parties
+    from retriever.roles import named_roles
+
+    # The asker's side (「使う側として」「売る側」) goes; what was sold or used stays; a role's name stays to be renamed.
+    assert "防犯カメラ" in without_described_parties("防犯カメラを売る側として何に気をつければいい？")
+    assert "売る側" not in without_described_parties("防犯カメラを売る側として何に気をつければいい？")
+    assert "顔認証カメラ" in without_described_parties("うちが顔認証カメラを売る場合、どんな責任があるの？")
+    assert "開発者" in without_described_parties("うちは開発者の立場になるんですか？")
+    # A remark after the question is not what is asked.
+    turn = nfkc("じゃあ、作ってるメーカーの方は、データの偏りについて何をしなきゃいけないの？うちも説明はしてるけどね。")
+    assert "偏り" in _question_sentence(turn)
+    # 「利用者さん」 are a care service's clients, not the guideline's AI利用者.
+    assert named_roles("利用者さんに合う車いすをAIで選んでいます") == []
+    assert named_roles("AI利用者として気をつけることは？") == ["user"]
+
+
 # --- answering -------------------------------------------------------------------------------
 def _codes(answer: Any, n: int = 5) -> list[str]:
     return [p.item_codes[0] if p.item_codes else "" for p in answer.passages[:n]]

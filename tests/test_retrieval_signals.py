@@ -242,5 +242,11 @@ def test_affinity_leans_to_the_added_documents_by_the_words_typical_of_them():
     # A synonym stands for the word: 申し込み (no id of its own here) by 申請.
     assert affinity.score([[0]]) > 0
     assert added_weight(procedure, 1.0) > 1.0 and added_weight(guideline, 1.0) == 1.0
+    # One word found only in the added passages counts at most MAX_AFFINITY: it does not decide alone.
+    from retriever.affinity import MAX_AFFINITY
+
+    only_added = DocumentAffinity.build(presence, np.array([True] * 1 + [False] * 7))
+    assert only_added is not None and only_added.score([[1]]) <= MAX_AFFINITY
+    assert only_added.score([[1], [3], [4]]) < MAX_AFFINITY / 2
     # Nothing to compare with: no prior.
     assert DocumentAffinity.build(presence, np.zeros(8, dtype=bool)) is None
