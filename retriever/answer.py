@@ -176,7 +176,11 @@ def search_text(question: str) -> str:
 # Asking where or whom to ask (「分からないことはどこに聞けばいい？」「誰に質問すれば」): what a document
 # calls its 問い合わせ先, in its own word. (Not whom to consult, 「誰に相談すれば」: that is often a
 # superior the rules name, not the contact point.)
-_ASKS_WHOM_TO_ASK = re.compile(r"(?:どこ|誰|だれ|どなた)(?:に|へ)(?:聞け|聞い|聞く|聞こ|聞きゃ|尋ね|たずね|質問|問い?合わ?せ)")
+# (Asked as what to do: …ば / …たら / …いい; not 「誰に聞いても分からない」「どこに聞いたらいいか分からない
+# ので、ここで…」, a remark before the question.)
+_ASKS_WHOM_TO_ASK = re.compile(
+    r"(?:どこ|誰|だれ|どなた)(?:に|へ)お?(?:聞|訊|き|尋ね|たずね|質問|問い?合わ?せ)[ぁ-ゖ]{0,4}?(?:ば|たら|だら|いい|よい)(?![^。？?]{0,6}分から|[^。？?]{0,6}わから)"
+)
 _INQUIRY = "問い合わせ先"
 
 

@@ -301,6 +301,10 @@ def test_a_question_asking_where_to_ask_is_searched_with_the_word_for_the_contac
     assert retrieval_text("操作方法は誰に質問すればいいですか").endswith("問い合わせ先")
     # Whom to consult is often a superior the rules name; a question already saying 問い合わせ is left.
     assert retrieval_text("迷ったら誰に相談すればいい？") == "迷ったら誰に相談すればいい？"
+    assert retrieval_text("どなたにお尋ねすればよいでしょうか").endswith("問い合わせ先")
+    # A remark that the asker does not know whom to ask, before the question proper.
+    question = "どこに聞いたらいいか分からないので、ここで質問します。個人情報をChatGPTに入れていい？"
+    assert retrieval_text(question) == question
     assert retrieval_text("問い合わせはどこにすればいい？") == "問い合わせはどこにすればいい？"
 
 

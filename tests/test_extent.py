@@ -25,6 +25,7 @@ from retriever.search import Retriever
         "小規模な事業者はどう対応すればよいですか",
         "夫婦ふたりでやってる喫茶店ですが、そこまでは無理です",
         "4人で回してる工房なんですけど",
+        "三人でやってる美容院です",
     ],
 )
 def test_questions_of_extent(question: str):
@@ -42,6 +43,7 @@ def test_questions_of_extent(question: str):
         "AIガバナンスとは？",
         "AIの結果を一人だけで判断しないようにしたい",  # one person deciding, not a small organisation
         "3人で確認する手順にしています",
+        "1000人でやってる会社でも同じ？",  # not a small organisation
     ],
 )
 def test_questions_not_of_extent(question: str):
