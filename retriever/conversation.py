@@ -341,7 +341,7 @@ def classify(
     # (The question proper may follow a remark of the asker's: 「…説明はちゃんとしてるつもりなんだけどね。
     # じゃあ、作ってるメーカーの方は何をしなきゃいけないの？」.)
     if kind == "role_switch" and (
-        leans_on_context(text) or leans_on_context(_last_sentence(text)) or not _own_predicate(without_parties(body))
+        leans_on_context(text) or leans_on_context(_question_sentence(text)) or not _own_predicate(without_parties(body))
     ):
         return kind
     # 「…に使うとなると、また話は別ですか？」「教育委員会だったら、何か違ってきますか」「それでも
@@ -394,12 +394,6 @@ def _question_sentence(text: str) -> str:
     sentences = [t.strip() for t in split_sentences(text) if t.strip()]
     asking = [t for t in sentences if t.endswith(("？", "?"))]
     return asking[-1] if asking else (sentences[-1] if sentences else text)
-
-
-def _last_sentence(text: str) -> str:
-    """The last sentence of a turn (the question proper, after any remark before it)."""
-    sentences = [t for t in split_sentences(text) if t.strip()]
-    return sentences[-1].strip() if sentences else text
 
 
 # --- resolution ------------------------------------------------------------------------------
