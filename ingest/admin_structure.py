@@ -29,7 +29,7 @@ from collections import Counter
 from guideqa.models import LoadedDocument, SectionKind, SourceLine
 from guideqa.text import CIRCLED
 from ingest.comparison import comparison_lines
-from ingest.pdf_layout import standalone_headings, table_rows
+from ingest.pdf_layout import article_titles, standalone_headings, table_rows
 from ingest.structure import (
     CIRCLED_NUMBER,
     MARKDOWN_HEADING_RE,
@@ -133,6 +133,7 @@ SLIDE_MAX_LINES_PER_PAGE = 25
 MAX_UNIT_LINE = 20
 _OPEN_CLAUSE = ("、", "，", ",", "（", "(", "「", "・", "：", ":", "及び", "又は", "並びに", "若しくは")
 MIN_UNIT_LINE = 4  # 「例）」 labels what follows
+MAX_QUESTION_LINES = 4  # a 「Q …」 line wrapped in a narrow column: the question and its next lines
 
 LEVEL_PART, LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_ARTICLE, LEVEL_QUESTION = 1, 1, 2, 3, 4
 LEVEL_MARKED = 7  # 「■ 介護記録」: beside a (1) heading, below a 1., 3.1 or 3.1.1 one
@@ -307,8 +308,10 @@ def list_items(texts: list[str]) -> frozenset[int]:
     return frozenset(items)
 
 
-def _marked_headings(texts: list[str]) -> frozenset[str]:
-    """Lines that open with a heading mark and read as headings (see :data:`HEADING_MARKS`)."""
+def _marked_headings(texts: list[str], wrap: int | None = None) -> frozenset[str]:
+    """Lines that open with a heading mark and read as headings (see :data:`HEADING_MARKS`); not
+    one as long as the width the text was broken at (``wrap``), whose words go on in the next
+    line (「■ボランティア募集 会場の案内や清掃をお手伝いいた」 / 「だける方を募集します。」)."""
     lines = [t for t in texts if t]
     out = set()
     for line, nxt in zip(lines, lines[1:], strict=False):
@@ -318,6 +321,7 @@ def _marked_headings(texts: list[str]) -> frozenset[str]:
             and 0 < len(body) <= MAX_MARKED_HEADING
             and not any(ch in body for ch in "。、，")
             and nxt[0] != line[0]
+            and not (wrap is not None and len(line) >= wrap - 1 and " " in body)
         ):
             out.add(line)
     return frozenset(out)
@@ -349,7 +353,7 @@ class AdminParser(_Parser):
         self.page_titles = page_titles(texts)
         # With markdown headings, numbered lines are list items, not headings.
         self.markdown = sum(1 for t in texts if MARKDOWN_HEADING_RE.match(t)) >= 2
-        self.marked_headings = _marked_headings(texts)
+        self.marked_headings = _marked_headings(texts, wrap_width(texts))
         # 【】 labels and ■ headings have no number to rank them: the kind the document uses first
         # is the higher (「■2. 対象」 then 「【対象者】」, or 「【場面別の使い方】」 then 「■ 介護記録」).
         first_marked = next((i for i, t in enumerate(texts) if t in self.marked_headings), len(texts))
@@ -373,6 +377,8 @@ class AdminParser(_Parser):
         barred = [o or bool(TABLE_ROW_RE.match(t)) for o, t in zip(opens, content, strict=True)]
         self.table_rows = table_rows(content, barred, plain_text=not page_lines) if page_lines or not self.markdown else {}
         self.standalone = standalone_headings(content, opens) if page_lines else frozenset()
+        self.article_titles = article_titles(content, opens) if page_lines else frozenset()
+        self.set_apart: dict[int, str] = {}  # level -> title of the open headings known by their mark or place
         self.standalone_level = 0
         self.index = 0  # of the line being read
         self.label: str | None = None  # a page label alone, waiting for its title line
@@ -385,6 +391,7 @@ class AdminParser(_Parser):
         self.question_level = 0
         self.page: int | None = None
         self.in_slide = False  # under a slide's title (see open)
+        self.joined: set[int] = set()  # lines read as the end of a wrapped 「Q …」 line
 
     # -- hooks -------------------------------------------------------------------------
     def is_furniture(self, s: str) -> bool:
@@ -397,6 +404,8 @@ class AdminParser(_Parser):
         fence: str | None = None  # the open code block's fence (「```」, 「~~~~」)
         for index, line in enumerate(self.doc.lines):
             self.index = index
+            if index in self.joined:  # read already, as the end of a wrapped question
+                continue
             raw = line.text
             if self.markdown:
                 if fence is not None:  # a code block's lines stay lines, as written
@@ -546,7 +555,7 @@ class AdminParser(_Parser):
         if m := QUESTION_RE.match(text):
             number = m.group(1) or m.group(2)
             marker = "問" if text.startswith("問") else "Q"
-            label = f"{marker}{number or ''}. {tidy(m.group(3))}"
+            label = f"{marker}{number or ''}. {tidy(m.group(3) + self._question_goes_on(text))}"
             headings = self.state.headings
             deepest = max(headings, default=LEVEL_ARTICLE)
             # A question sits below the section it is in; the next question replaces it.
@@ -570,8 +579,25 @@ class AdminParser(_Parser):
             following = next((t for t in self.content[self.index + 1 :] if t), "")
             self.row_label = self.label_level if TABLE_ROW_RE.match(following) else None
             return True
+        if self._slide_title(text, page_top):
+            return self.open(LEVEL_SECTION, tidy(text), line, slide=True)
         if text in self.marked_headings:
-            return self.open(self.marked_level, tidy(text[1:]), line)
+            self.open(self.marked_level, tidy(text[1:]), line)
+            self.set_apart[self.marked_level] = tidy(text[1:])
+            return True
+        if self.index in self.article_titles and not self.in_title:
+            # An article's title ends the sections known only by a mark or by their place (the
+            # previous article's 「■…」 parts, its Q&A box): it sits below the others.
+            # Above the marked headings when there is room (its 「■日程と会場」 sit below it).
+            headings = self.state.headings
+            marked = [lvl for lvl, title in headings.items() if self.set_apart.get(lvl) == title or QUESTION_LABEL_RE.match(title)]
+            above = max((lvl for lvl in headings if lvl < min(marked, default=LEVEL_DEEPEST + 1)), default=0)
+            level = min(max(above, LEVEL_ARTICLE) + 1, LEVEL_DEEPEST)
+            if self.marked_headings and level >= self.marked_level > above + 1:
+                level = self.marked_level - 1
+            self.open(level, tidy(text), line)
+            self.set_apart[level] = tidy(text)
+            return True
         if self.index in self.standalone and not self.in_title:
             # Its rank is unknown (no number, no mark): it sits below the sections open, beside
             # the previous heading of its kind.
@@ -581,14 +607,52 @@ class AdminParser(_Parser):
             level = self.standalone_level
             self.open(level, tidy(text), line)
             self.standalone_level = level
+            self.set_apart[level] = tidy(text)
             return True
         if _heading_like(text) and not self.markdown and self.index not in self.list_items and not self._runs_on(text):
             for level, pattern in NUMBERED:
                 if pattern.match(text) and "、" not in text:
                     return self.open(level, numbered_title(text), line)
-        if self.slides and page_top and not self.in_title and _heading_like(text, 30) and "、" not in text and not self._open_sentence():
-            return self.open(LEVEL_SECTION, tidy(text), line, slide=True)
         return False
+
+    def _slide_title(self, text: str, page_top: bool) -> bool:
+        """The first line of a slide, read as its title: short, no clause, and not the rest of a
+        sentence the previous slide left open (a bullet line left without 。 is complete: a slide's
+        lines are phrases, 「・このルールは職員全員が対象」)."""
+        return (
+            self.slides
+            and page_top
+            and not self.in_title
+            and _heading_like(text, 30)
+            and "、" not in text
+            and (not self._open_sentence() or self._buf_is_list_line())
+        )
+
+    def _buf_is_list_line(self) -> bool:
+        """The last line read is a bullet or a numbered line (complete without 。)."""
+        last = clean_line(normalize_line(self._buf[-1][0])) if self._buf else ""
+        return bool(last) and (self.starts_paragraph(last) or numbered(last) is not None)
+
+    def _question_goes_on(self, text: str) -> str:
+        """The rest of a question wrapped at the width (「Q AIとやりとりするのは不安です。これまでどおり電」
+        / 「話で聞いてもいいですか？」): the next lines up to the one ending the question, at most
+        :data:`MAX_QUESTION_LINES` in all, marked as read; '' when it ends on its line."""
+        if text.endswith(("？", "?")) or not self._runs_on(text):
+            return ""
+        rest: list[int] = []
+        for k in range(self.index + 1, min(len(self.content), self.index + MAX_QUESTION_LINES)):
+            t = self.content[k]
+            if not t:
+                continue
+            if QUESTION_RE.match(t) or self.starts_paragraph(t):
+                return ""
+            rest.append(k)
+            if t.endswith(("？", "?")):
+                self.joined.update(rest)
+                return "".join(self.content[j] for j in rest)
+            if not self._runs_on(t):
+                return ""
+        return ""
 
     def _runs_on(self, text: str) -> bool:
         """A line as long as the width the text was broken at, not closed by a bracket: its sentence

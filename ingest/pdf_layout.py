@@ -29,7 +29,10 @@ MIN_CELLS = 3
 _PARTICLE_START = re.compile(r"[のをがにはでとへも]")
 # A line ends its paragraph when it fills less than this share of the document's full line.
 SHORT_LINE = 0.8
+# A line this close to the full width runs to the margin: its paragraph wraps.
+FULL_LINE = 0.95
 MAX_STANDALONE_HEADING = 24
+_WORD_CHAR = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff]")
 
 
 def em_width(text: str) -> float:
@@ -103,6 +106,25 @@ def full_width(widths: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
 
 
+def _set_apart(texts: list[str], content: list[int], k: int, full: float, starts_item: list[bool], after_sentence: bool = False) -> bool:
+    """Is ``texts[content[k]]`` a short line, not a sentence, after a line that stops well short
+    of the right margin (so not the end of a wrapped paragraph) or, with ``after_sentence``, that
+    ends a sentence (a paragraph's last line may fill the line)?"""
+    text, before = texts[content[k]], texts[content[k - 1]]
+    n_cells = len(cells(text))
+    return (
+        0 < len(text) <= MAX_STANDALONE_HEADING
+        and n_cells < MIN_CELLS
+        # A heading names something in words (not 「0123-45-7002」, a number wrapped alone) and is
+        # not one of a run of rows (「7月22日（水） 北部コミュニティセンター」 / 「8月5日（水） 南部…」).
+        and bool(_WORD_CHAR.search(text))
+        and not (n_cells > 1 and len(cells(before)) == n_cells)
+        and not any(ch in text for ch in "。、，,：:")
+        and not starts_item[content[k]]
+        and (em_width(before) < SHORT_LINE * full or (after_sentence and before.endswith("。")))
+    )
+
+
 def standalone_headings(texts: list[str], starts_item: list[bool]) -> frozenset[int]:
     """Indices of short lines that are headings by their place on the page: not a sentence, after
     a line that stops well short of the right margin (so not the end of a wrapped paragraph), and
@@ -110,17 +132,27 @@ def standalone_headings(texts: list[str], starts_item: list[bool]) -> frozenset[
     :func:`table_rows`."""
     content = [i for i, t in enumerate(texts) if t]
     full = full_width([em_width(texts[i]) for i in content])
+    return frozenset(
+        content[k] for k in range(1, len(content) - 1) if _set_apart(texts, content, k, full, starts_item) and starts_item[content[k + 1]]
+    )
+
+
+def article_titles(texts: list[str], starts_item: list[bool]) -> frozenset[int]:
+    """Indices of short lines set apart like a standalone heading but followed by a paragraph that
+    wraps (its first line runs to the margin, the next goes on): the title of an article, as a
+    newsletter's column sets 「第38回あじさい夏まつり」 over 「今年も夏まつりを開催します。…」.
+    ``texts`` and ``starts_item`` as in :func:`table_rows`."""
+    content = [i for i, t in enumerate(texts) if t]
+    full = full_width([em_width(texts[i]) for i in content])
     out = set()
-    for k in range(1, len(content) - 1):
-        before, i, after = content[k - 1], content[k], content[k + 1]
-        text = texts[i]
+    for k in range(1, len(content) - 2):
+        i, after, then = content[k], content[k + 1], content[k + 2]
         if (
-            0 < len(text) <= MAX_STANDALONE_HEADING
-            and len(cells(text)) < MIN_CELLS
-            and not any(ch in text for ch in "。、，,：:")
-            and not starts_item[i]
-            and starts_item[after]
-            and em_width(texts[before]) < SHORT_LINE * full
+            _set_apart(texts, content, k, full, starts_item, after_sentence=True)
+            and em_width(texts[i]) < SHORT_LINE * full
+            and not starts_item[after]
+            and em_width(texts[after]) >= FULL_LINE * full
+            and not starts_item[then]
         ):
             out.add(i)
     return frozenset(out)

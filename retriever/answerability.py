@@ -74,12 +74,13 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                          # A charge asked for by name (「価格を教えて」「受講料が知りたい」).
                          + "|" + _CHARGES + r"(?:を|が)\s*(?:教え|知り)")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
-    # (「何月何日」 is a date: 何日 after 月 is not a duration.)
+    # (「何月何日」 is a date: 何日 after 月 is not a duration; nor is 「何日の何時から」「何日に開催」,
+    # a day of the month.)
     # A length asked by degree (「どのくらいの期間」「日数はどれくらい」「…まで(に)どのくらい待つ」「どれくらい
     # 時間がかかる」) or asked for by name (「保存期間を教えて」「保存年限は」); 「期限切れ」 is a state. (In
     # 「どのくらいの期間残る」 the cue is the interrogative: 期間 stays a word of the question, which the
     # sentence stating the term holds, 「保存期間は1年間です」.)
-    ("duration", re.compile(r"(?<!月)何日(?!から)(?:間|以内|前|後)?|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)(?:以内|前|後)?|いつまで|期限(?!切れ)|締め?切り?|〆切り?"
+    ("duration", re.compile(r"(?<!月)何日(?!から|の(?!間)|に(?!ち))(?:間|以内|前|後)?|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)(?:以内|前|後)?|いつまで|期限(?!切れ)|締め?切り?|〆切り?"
                             r"|(?:期間|猶予|年限|日数)(?:は|が|って|を\s*(?:教え|知り))"
                             r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?=期間|間(?!隔)|日数|年数|時間)"
                             # A lead time (「どれくらい前から」「どのくらい前までに」).
@@ -89,7 +90,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # Dates: いつ, 何年 + に/から, 何月 (which month; 「何か月」 is a duration), 日付. (「いつの段階で」 asks for a stage of work, not a date.)
     # A day named by its event (「開催日」「施行日」「公表日を教えて」: a verbal noun of two characters and 日;
     # 平日・当日・毎日 are one character and 日, 曜日 a weekday); 何年度 asks which fiscal year.
-    ("date", re.compile(r"いつ(?!も|でも|か(?!ら)|まで|の(?:間|段階|工程|フェーズ|局面))|何年(?:何月)?(?:に(?!な)|から)|何年度|何月|何日から|日付(?:は|って|を\s*(?:教え|知り)|が\s*(?:知り|わか|分か))|年月日"
+    ("date", re.compile(r"いつ(?!も|でも|か(?!ら)|まで|の(?:間|段階|工程|フェーズ|局面))|何年(?:何月)?(?:に(?!な)|から)|何年度|何月|何日(?:から|の(?!間)|に(?!ち))|日付(?:は|って|を\s*(?:教え|知り)|が\s*(?:知り|わか|分か))|年月日"
                         r"|[\u4e00-\u9fff]{2}(?<!曜)日(?:は|って|を\s*(?:教え|知り)|が\s*(?:知り|わか|分か))")),
     # Rates: 何割/何%/何パーセント/何分の…, or a ratio noun (割合・比率・…率) asked about, with or
     # without a particle (「補助率は何割」「助成率どのくらい」).
@@ -119,6 +120,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # ツールはありますか」), not where it heads a compound (「おすすめ商品の表示をAIで」).
     ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
                            + r"(?![一-龥ァ-ヶー]|の(?!名前|一覧|リスト))"
+                           # A vendor recommended (「おすすめのAIチャットの会社」): a company to name.
+                           + r"|(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,10}?(?:会社|業者|企業)(?![一-龥ァ-ヶー])"
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
                            # 「…アプリはどれですか」「使いやすいツールってどこの？」: one to choose.
                            + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ(?:です|でしょう|が|\s*[?？]|$)|どこの(?:会社|メーカー|製品|もの))"
@@ -146,7 +149,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # 教えて」「根拠の法律は何ですか」. (「…って誰？」 is left open: an organisation's rules answer it with a
     # post, 「取締役設計部長とする」, in words the question need not share.)
     ("named", re.compile(r"どこ(?:が|に|で(?!も)|の|へ)(?![^、。？?]*?でも)|どの(?:機関|団体|組織|会社|企業|法律|法令|省庁|省|窓口|部署|部門|担当|枠組み)"
-                         r"|" + _WHAT_CALLED + r"|名称|(?:は|って)\s*どこ(?:か\s*(?:知り|わか|分か|教え)|です|でしょう|なの|だっけ|でした|\s*[?？]|$)"
+                         r"|" + _WHAT_CALLED + r"|名称|(?:は|って)[、,]?\s*どこ(?:か[、,]?\s*(?:具体的に|いくつか|一つ|ひとつ)?\s*(?:知り|わか|分か|教え)|です|でしょう|なの|だっけ|でした|\s*[?？]|$)"
                          # Where to file or report (「申請先はどこ」「報告する先」).
                          r"|(?:申請|提出|報告|届出|申込|送付|通報|相談)(?:する)?先"
                          r"|(?:名前|団体名|機関名|組織名|会社名|社名)(?:を|は|って|が)\s*(?:教え|知り|何|なん|わか|分か)"
@@ -344,6 +347,9 @@ _COUNTER_FORMS = {
     "ヶ月": "か月|ヶ月|カ月|箇月",
     "カ月": "か月|ヶ月|カ月|箇月",
     "日": "日|営業日|開庁日|稼働日",  # working days count as days (「10営業日以内」)
+    # A score to pass is given in points, as a share or as a count of questions right
+    # (「8割以上（10問中8問以上）の正答で合格」).
+    "点": "点|割|%|％|パーセント|問",
     "センチ": "センチ|cm",
     "メートル": "メートル|m",
 }
@@ -409,7 +415,7 @@ _NUM = r"(?:\d[\d,.]*|[一二三四五六七八九十百千万億半数]+)"
 _PHONE = r"(?<!\d)(?:0\d{1,4}[-‐－−]\d{1,4}[-‐－−]\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}[-‐－−]\d{3,4})(?!\d)|内線\s*[:：]?\s*\d{2,6}"
 _CALENDAR_DEADLINE = (
     # (A weekday may follow the day: 「5月16日(金)まで」.)
-    r"(?:\d+\s*|前|翌|当|毎|同)月\s*(?:\d+\s*日(?:\s*\([月火水木金土日](?:曜日?)?\))?|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中"
+    r"(?:\d+\s*|前|翌|当|毎|同)月\s*(?:\d+\s*日(?:\s*\([月火水木金土日](?:曜日?)?\))?|末日?|上旬|中旬|下旬)\s*まで|当日中|同日中|本日中|その日のうちに|即日"
     # A deadline relative to the day of the event: 「翌日の勤務終了までに」「翌営業日まで」.
     r"|(?:翌|当|同|前)(?:営業日|開庁日|日|週)[^。、]{0,10}?まで"
 )
@@ -832,11 +838,13 @@ def _names_with_particle(text: str) -> list[tuple[str, str, str]]:
 
 
 # A sentence stating what the asker does for a living (「…でPMをしてます。」「…を経営しています。」
-# 「…に勤めています。」「…で働いてます。」), which more text follows: it sets the scene of the question.
-# (A job done somewhere, 「…で事務をしています」, or a place worked at or run; not 「…を導入しています」,
-# what the organisation does with AI, which the question may be about.)
+# 「…に勤めています。」「…で働いてます。」「農機具を売ってます。」), which more text follows: it sets the
+# scene of the question. (A job done somewhere, 「…で事務をしています」, a place worked at or run, or
+# the goods of a trade; not 「…を導入しています」, what the organisation does with AI, which the
+# question may be about, nor 「ChatGPTで議事録を作ってます。」, a means of the work.)
 _OCCUPATION = re.compile(
-    r"(?:で[^。.、,]{1,20}?を(?:して|やって)|で(?:働いて|勤めて)|に勤めて|を(?:経営して|営んで|運営して))"
+    r"(?:で[^。.、,]{1,20}?を(?:して|やって)|で(?:働いて|勤めて)|に勤めて|を(?:経営して|営んで|運営して)"
+    r"|^[^。.、,で]{1,12}を(?:売って|販売して|扱って|作って|製造して|育てて|栽培して))"
     r"(?:い|お)?(?:ます|る)[。.!！]$"
 )
 _GREETING = re.compile(r"^(?:はじめまして|初めまして|こんにちは|こんばんは|お世話になって(?:おり|い)ます|お疲れ様です)[。.!！]$")

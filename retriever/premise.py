@@ -142,10 +142,14 @@ def without_premise(question: str) -> str:
 
 
 # Words by which a question refers to the guideline itself: 「ガイドライン」「指針」 unqualified
-# (after the start, punctuation or a particle) or as this one (本・この・同・AI事業者), not someone
-# else's (「社内ガイドライン」「個人情報保護法のガイドライン」).
+# (after the start, punctuation or a particle), as this one (本・この・同・AI事業者) or by its
+# subject or author in everyday words (「AIのガイドライン」「国の指針」), not someone else's
+# (「社内ガイドライン」「個人情報保護法のガイドライン」).
 _ABOUT_GUIDELINE = re.compile(
     r"(?:^|[\s、。，,！？!?「『（(]|(?<=[はがをにでともや])|AI事業者|本|この|その|同)(?:ガイドライン|指針)|ソフトロー"
+    # By subject or author, as what the premise is about (「AIのガイドラインを守ってないと」), not
+    # as a comparison (「AIのガイドラインと同じで」).
+    r"|(?:AIの|国の)(?:ガイドライン|指針)(?=を|に|は|が|って|違反|上|では|で(?!も))"
 )
 
 

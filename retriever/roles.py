@@ -271,10 +271,17 @@ def asks_whose_responsibility(question: str) -> bool:
 _WHERE_IT_LIES = re.compile(rf"{_TOPIC}(?:どこ(?:に|の)|{_WHICH_BEARS})|どこが{_RESPONSIBILITY}を(?:負|持|取)")
 
 
+# The parties listed, then which of them (「AIの会社・うち・クライアントのどこが気をつけて…」).
+_LISTED_CHOICE = re.compile(r"(?:[^・、,と。？?]{1,12}(?:・|、|,|と|や)){1,4}[^・、,。？?]{1,12}のどこ(?:が|に|で)")
+
+
 def asks_where_responsibility_lies(question: str) -> bool:
-    """「責任はA、B、Cのどこにある？」「…のどこが負う？」「…のどこが責任を負う？」: its どこ chooses
-    among the parties, it asks no name."""
-    return bool(_WHERE_IT_LIES.search(nfkc(question)))
+    """「責任はA、B、Cのどこにある？」「…のどこが負う？」「…のどこが責任を負う？」「A・B・Cのどこが
+    気をつける？」: its どこ chooses among the parties, it asks no name."""
+    text = nfkc(question)
+    if _WHERE_IT_LIES.search(text):
+        return True
+    return any(len(_PARTY_WORDS.findall(m.group(0))) >= 2 for m in _LISTED_CHOICE.finditer(text))
 
 
 def allocates_responsibility(text: str) -> bool:

@@ -151,6 +151,19 @@ def test_slide_pdf_pages_open_sections_at_their_heading(tmp_path: Path):
     assert [(c.section, c.page_start) for c in chunks] == [("生成AIとは", 2), ("利用のルール", 3)]
 
 
+def test_a_slide_after_bullet_phrases_or_an_agenda_opens_at_its_title(tmp_path: Path):
+    # A slide's lines are phrases without 。; the previous slide's last bullet or agenda line does
+    # not run on into the next slide's title, nor is a title set apart over bullets a sub-heading.
+    pdf = make_japanese_pdf(
+        tmp_path / "deck.pdf",
+        [["職員研修 AIの使い方", "総務課"], ["本日の内容", "１．基本のルール", "２．困ったとき"],
+         ["基本のルール", "・使えるのは庁内のパソコンだけ", "・個人情報は入力しない"],
+         ["困ったとき", "・誤りに気づいたら所属長へ", "・当日中に情報政策課へ連絡"]],  # fmt: skip
+    )
+    chunks = build_chunks(load_document(pdf, DocumentMeta(doc_id="s", title="s", file=pdf.name)))
+    assert [c.section for c in chunks if c.page_start >= 3] == ["基本のルール", "困ったとき"]
+
+
 def test_municipal_doc_ids_are_unique_readable_and_stable(tmp_path: Path):
     write_municipal(tmp_path)
     ids = {m.file: m.doc_id for m in load_manifest(tmp_path)}

@@ -321,3 +321,17 @@ def test_a_calendar_deadline_answers_by_when_not_how_long() -> None:
         kind = expected_answer_type(question)
         assert kind == "duration"
         assert has_answer_type(sentence, kind, asked_counter(question), question) is answered, question
+
+
+def test_a_day_of_the_month_is_a_date_and_a_listed_choice_is_no_name() -> None:
+    # 「何日の何時から」「何日に」 ask a day of the month, not a number of days.
+    assert expected_answer_type("盆踊りは何日の何時から始まる？") == "date"
+    assert expected_answer_type("説明会って何日にやるの？") == "date"
+    assert expected_answer_type("保存は何日の間？") == "duration"
+    assert has_answer_type("■日時 9月3日（日）午前10時～正午", "date")
+    # A vendor recommended is a company to name; 「どこか…教えて」 asks a name with an adverb between.
+    assert expected_answer_type("小さな会社に向いているおすすめの翻訳AIの業者を教えて") == "product"
+    assert expected_answer_type("監査してくれる団体って、どこか具体的に教えてもらえる？") == "named"
+    # 「A・B・Cのどこが」 chooses among the parties the question lists: no name is asked.
+    assert expected_answer_type("開発した会社・販売店・うちのどこが説明するべき？") is None
+    assert expected_answer_type("説明会は本社と支社のどこでやる？") == "named"

@@ -39,6 +39,7 @@ from retriever.answerability import (
 from retriever.calibration import Sample, describe, fit, load_policy, save_policy
 from retriever.premise import (
     PREMISE_LEAD,
+    about_guideline,
     asks_about_sanction,
     guideline_words,
     internal_procedure,
@@ -438,6 +439,12 @@ def test_an_unqualified_guideline_word_is_told_from_the_national_guideline_named
     assert guideline_words("AI事業者ガイドラインに違反すると罰金はありますか") == set()
     assert guideline_words("ソフトローだから守らなくても罰則はないですよね") == set()
     assert guideline_words("社内ガイドラインに違反したら") == set()  # someone else's, by name
+    # By its subject or its author, as what the premise is about; not in a comparison.
+    assert about_guideline("AIのガイドラインを無視したら罰金って本当？")
+    assert about_guideline("国の指針では届出が要るの？")
+    assert guideline_words("AIのガイドラインに違反すると") == {"ガイドライン"}
+    assert not about_guideline("住宅ローンの審査って、AIのガイドラインと同じで甘いんですか")
+    assert not about_guideline("個人情報保護法のガイドラインに違反すると")
 
 
 def test_a_filing_with_the_state_is_a_premise_when_said_to_be_the_guidelines() -> None:
@@ -824,3 +831,6 @@ def test_the_askers_introduction_is_not_what_is_asked() -> None:
     # vocabulary) do not make the question off-topic.
     assert without_introduction("動物病院で受付をしています。生成AIに個人情報を入れてもいいですか？") == "生成AIに個人情報を入れてもいいですか?"
     assert without_introduction("生成AIに個人情報を入れてもいいですか？") == "生成AIに個人情報を入れてもいいですか?"
+    # The goods of a trade introduce the asker too (a short opening sentence of its own).
+    assert without_introduction("漁網を販売しています。AIの出力はそのまま使っていい？") == "AIの出力はそのまま使っていい?"
+    assert without_introduction("AIを使って漁網の在庫を管理するシステムを作っています。") != ""

@@ -14,7 +14,7 @@ from ingest.admin_structure import list_items, numbered
 from ingest.chunking import build_chunks
 from ingest.corpus_edit import document_title
 from ingest.loaders import load_document
-from ingest.pdf_layout import cells, em_width, standalone_headings, table_rows
+from ingest.pdf_layout import article_titles, cells, em_width, standalone_headings, table_rows
 from ingest.structure import Paragraph, parse_paragraphs
 
 FILLER = "本手順書は、当社の業務で情報を安全に扱うための手順を定めるものであり、全社員に適用する。"
@@ -187,3 +187,57 @@ def test_a_text_file_table_ends_at_a_blank_line_and_prose_is_no_row():
     body = _text_body(["みどり市生成AI規程", *lines])
     assert "| 改正 | 令和7年4月1日 | 訓令第5号 |" in body  # not 「訓令第5号附則」
     assert not any(t.startswith("| ") and "ただし" in t for t in body)
+
+
+def test_an_article_title_set_apart_before_a_wrapped_paragraph_is_a_heading():
+    full = "あ" * 26
+    lines = ["問い合わせ 環境課 電話 0000-00-0000", "秋の清掃デーのお知らせ", full, "ください。", "■集合 午前9時"]
+    starts = [False, False, False, False, True]
+    assert article_titles(lines, starts) == {1}
+    # Not a line ending a wrapped paragraph, nor one whose next line is an item.
+    assert article_titles([full, "秋の清掃デー", full, "ください。"], [False] * 4) == frozenset()
+    # A number wrapped alone, or one of a run of rows, is set apart by nothing.
+    assert standalone_headings(["・電話", "0000-00-7002", "・次の項目"], [True, False, True]) == frozenset()
+    rows = ["7月22日（水） 北部センター", "8月5日（水） 南部センター", "■受付 午前9時"]
+    assert standalone_headings(rows, [False, False, True]) == frozenset()
+
+
+def _newsletter(path: Path) -> Path:
+    """A town's newsletter as a word processor sets it: A4, two columns, article titles in bold."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    body = ParagraphStyle("b", fontName="HeiseiKakuGo-W5", fontSize=9, leading=13, wordWrap="CJK")
+    title = ParagraphStyle("t", parent=body, fontSize=12, leading=18, spaceBefore=8)
+    width, height = A4
+    col = (width - 100) / 2
+    frames = [Frame(40, 40, col, height - 80, id="l"), Frame(60 + col, 40, col, height - 80, id="r")]
+    doc = BaseDocTemplate(str(path), pagesize=A4, pageTemplates=[PageTemplate(frames=frames)])
+    story = [Paragraph("広報テスト町 10月号", title), Paragraph("発行：テスト町総務課 毎月1日発行。町ホームページでもご覧いただけます。", body)]
+    story += [Paragraph("町の窓口でAIの案内を始めます", title)]
+    story += [Paragraph("町では、窓口の案内にAIを使います。" * 4, body) for _ in range(3)]
+    story += [Paragraph("■入力しないもの", body), Paragraph("住民の氏名や住所は入力しません。" * 3, body)]
+    story += [Paragraph("Q AIの答えが間違っていたら、誰に言えばいいのでしょうか？", body), Paragraph("A 総務課にご連絡ください。", body)]
+    story += [Paragraph("問い合わせ 総務課 電話 0000-00-0000", body), Paragraph("秋の清掃デーのお知らせ", title)]
+    story += [Paragraph("今年も町内の一斉清掃を行います。軍手とごみ袋は町内会で配ります。" * 2, body)]
+    story += [Paragraph("■集合 10月5日（日）午前9時 各町内の集会所前", body)]
+    doc.build(story)
+    return path
+
+
+def test_a_two_column_newsletter_is_read_as_its_articles(tmp_path: Path):
+    pdf = _newsletter(tmp_path / "news.pdf")
+    paragraphs = parse_paragraphs(load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name)))
+    headings = [" > ".join(p.section_path) for p in paragraphs if p.is_heading]
+    # The second article's title ends the first article with its marked part and its Q&A.
+    assert "秋の清掃デーのお知らせ" in headings
+    assert "町の窓口でAIの案内を始めます > 入力しないもの" in headings
+    # A question wrapped in the narrow column is one heading, its answer below it.
+    questions = [h for h in headings if "Q." in h]
+    assert questions and questions[0].endswith("誰に言えばいいのでしょうか?")
+    sections = _sections(paragraphs)
+    assert any(s == "秋の清掃デーのお知らせ" and "一斉清掃" in t for t, s in sections.items())
