@@ -580,7 +580,7 @@ class AdminParser(_Parser):
             self.row_label = self.label_level if TABLE_ROW_RE.match(following) else None
             return True
         if self._slide_title(text, page_top):
-            return self.open(LEVEL_SECTION, tidy(text), line, slide=True)
+            return self.open(LEVEL_SECTION, tidy(text.lstrip(HEADING_MARKS)), line, slide=True)
         if text in self.marked_headings:
             self.open(self.marked_level, tidy(text[1:]), line)
             self.set_apart[self.marked_level] = tidy(text[1:])
@@ -629,29 +629,29 @@ class AdminParser(_Parser):
         )
 
     def _buf_is_list_line(self) -> bool:
-        """The last line read is a bullet or a numbered line (complete without 。)."""
+        """The last line read is a bullet or a numbered line (complete without 。), not one that runs
+        to the width (「・…個人情報や機密情」 goes on in 「報は入力しないこと」 on the next page)."""
         last = clean_line(normalize_line(self._buf[-1][0])) if self._buf else ""
-        return bool(last) and (self.starts_paragraph(last) or numbered(last) is not None)
+        return bool(last) and (self.starts_paragraph(last) or numbered(last) is not None) and not self._runs_on(last)
 
     def _question_goes_on(self, text: str) -> str:
         """The rest of a question wrapped at the width (「Q AIとやりとりするのは不安です。これまでどおり電」
         / 「話で聞いてもいいですか？」): the next lines up to the one ending the question, at most
         :data:`MAX_QUESTION_LINES` in all, marked as read; '' when it ends on its line."""
-        if text.endswith(("？", "?")) or not self._runs_on(text):
+        if text.endswith(("？", "?", "。")) or not self._runs_on(text):
             return ""
         rest: list[int] = []
-        for k in range(self.index + 1, min(len(self.content), self.index + MAX_QUESTION_LINES)):
+        for k in range(self.index + 1, len(self.content)):
             t = self.content[k]
-            if not t:
+            if not t:  # a blank line, or the page's furniture
                 continue
-            if QUESTION_RE.match(t) or self.starts_paragraph(t):
+            if QUESTION_RE.match(t) or self.starts_paragraph(t) or len(rest) + 1 >= MAX_QUESTION_LINES:
                 return ""
             rest.append(k)
-            if t.endswith(("？", "?")):
+            # It ends where a line ends the question or stops short of the width (「すか。」).
+            if t.endswith(("？", "?", "。")) or not self._runs_on(t):
                 self.joined.update(rest)
                 return "".join(self.content[j] for j in rest)
-            if not self._runs_on(t):
-                return ""
         return ""
 
     def _runs_on(self, text: str) -> bool:

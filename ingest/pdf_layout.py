@@ -32,7 +32,12 @@ SHORT_LINE = 0.8
 # A line this close to the full width runs to the margin: its paragraph wraps.
 FULL_LINE = 0.95
 MAX_STANDALONE_HEADING = 24
-_WORD_CHAR = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff]")
+_WORD_CHAR = re.compile(r"[A-Za-z\u3041-\u30ff\u4e00-\u9fff]")
+# Lines set apart that are no article's title: a figure's or table's caption (「図1 生成AIの利用の
+#流れ」), a line wholly in brackets (「（令和6年4月19日 総務省・経済産業省）」), a date alone.
+_NOT_A_TITLE = re.compile(
+    r"^(?:図|表|写真|資料)\s*\d|^[（(「『【].*[）)」』】]$|^(?:令和|平成|昭和)?\s*\d+\s*年(?:\s*\d+\s*月)?(?:\s*\d+\s*日)?$"
+)
 
 
 def em_width(text: str) -> float:
@@ -115,8 +120,8 @@ def _set_apart(texts: list[str], content: list[int], k: int, full: float, starts
     return (
         0 < len(text) <= MAX_STANDALONE_HEADING
         and n_cells < MIN_CELLS
-        # A heading names something in words (not 「0123-45-7002」, a number wrapped alone) and is
-        # not one of a run of rows (「7月22日（水） 北部コミュニティセンター」 / 「8月5日（水） 南部…」).
+        # A heading names something in words (not 「0123-45-7002」, a number wrapped alone; 「FAQ」 does)
+        # and is not one of a run of rows (「7月22日（水） 北部コミュニティセンター」 / 「8月5日（水） 南部…」).
         and bool(_WORD_CHAR.search(text))
         and not (n_cells > 1 and len(cells(before)) == n_cells)
         and not any(ch in text for ch in "。、，,：:")
@@ -149,6 +154,7 @@ def article_titles(texts: list[str], starts_item: list[bool]) -> frozenset[int]:
         i, after, then = content[k], content[k + 1], content[k + 2]
         if (
             _set_apart(texts, content, k, full, starts_item, after_sentence=True)
+            and not _NOT_A_TITLE.search(texts[i])
             and em_width(texts[i]) < SHORT_LINE * full
             and not starts_item[after]
             and em_width(texts[after]) >= FULL_LINE * full

@@ -38,6 +38,9 @@ AnswerType = Literal[
 
 # Nouns of the things a shop or an office buys and names by brand (a product or its maker).
 _PRODUCT_NOUNS = r"(?:製品|商品|サービス|ツール|アプリ|ソフト(?:ウェア)?|チャットボット|メーカー|ベンダー)"
+# 何日 as a day of the month: 「何日の何時から」「何日の午後」「何日に開催」; not a count of days,
+# 「何日のあいだ」「何日に分けて」「何日にわたって」「何日に一回」「何日にち」.
+_DAY_OF_MONTH = r"の(?=何時|朝|午前|午後|夜|昼|夕方)|に(?!ち|分け|わた|一|1|１|何回|も|つき)"
 # Charges, pay and charges for use: nouns whose amount is a price (年収・給与・時給… are prices too).
 _CHARGES = (
     r"(?:金額|料金|費用|価格|値段|手数料|報酬|補償額|賠償額|予算|コスト|年収|給与|給料|月給|時給|賃金|単価|利用料|使用料|代金)"
@@ -75,12 +78,12 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                          + "|" + _CHARGES + r"(?:を|が)\s*(?:教え|知り)")),
     # Durations and deadlines: 何日/何週間/何か月/何年間, いつまで, 期限, 期間は.
     # (「何月何日」 is a date: 何日 after 月 is not a duration; nor is 「何日の何時から」「何日に開催」,
-    # a day of the month.)
+    # a day of the month, see _DAY_OF_MONTH.)
     # A length asked by degree (「どのくらいの期間」「日数はどれくらい」「…まで(に)どのくらい待つ」「どれくらい
     # 時間がかかる」) or asked for by name (「保存期間を教えて」「保存年限は」); 「期限切れ」 is a state. (In
     # 「どのくらいの期間残る」 the cue is the interrogative: 期間 stays a word of the question, which the
     # sentence stating the term holds, 「保存期間は1年間です」.)
-    ("duration", re.compile(r"(?<!月)何日(?!から|の(?!間)|に(?!ち))(?:間|以内|前|後)?|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)(?:以内|前|後)?|いつまで|期限(?!切れ)|締め?切り?|〆切り?"
+    ("duration", re.compile(r"(?<!月)何日(?!から|" + _DAY_OF_MONTH + r")(?:間|以内|前|後)?|何(?:時間|週間|か月|ヶ月|カ月|箇月|年間)(?:以内|前|後)?|いつまで|期限(?!切れ)|締め?切り?|〆切り?"
                             r"|(?:期間|猶予|年限|日数)(?:は|が|って|を\s*(?:教え|知り))"
                             r"|(?:どれ|どの)(?:くらい|ぐらい|程度)の(?=期間|間(?!隔)|日数|年数|時間)"
                             # A lead time (「どれくらい前から」「どのくらい前までに」).
@@ -90,7 +93,7 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # Dates: いつ, 何年 + に/から, 何月 (which month; 「何か月」 is a duration), 日付. (「いつの段階で」 asks for a stage of work, not a date.)
     # A day named by its event (「開催日」「施行日」「公表日を教えて」: a verbal noun of two characters and 日;
     # 平日・当日・毎日 are one character and 日, 曜日 a weekday); 何年度 asks which fiscal year.
-    ("date", re.compile(r"いつ(?!も|でも|か(?!ら)|まで|の(?:間|段階|工程|フェーズ|局面))|何年(?:何月)?(?:に(?!な)|から)|何年度|何月|何日(?:から|の(?!間)|に(?!ち))|日付(?:は|って|を\s*(?:教え|知り)|が\s*(?:知り|わか|分か))|年月日"
+    ("date", re.compile(r"いつ(?!も|でも|か(?!ら)|まで|の(?:間|段階|工程|フェーズ|局面))|何年(?:何月)?(?:に(?!な)|から)|何年度|何月|何日(?:から|" + _DAY_OF_MONTH + r")|日付(?:は|って|を\s*(?:教え|知り)|が\s*(?:知り|わか|分か))|年月日"
                         r"|[\u4e00-\u9fff]{2}(?<!曜)日(?:は|って|を\s*(?:教え|知り)|が\s*(?:知り|わか|分か))")),
     # Rates: 何割/何%/何パーセント/何分の…, or a ratio noun (割合・比率・…率) asked about, with or
     # without a particle (「補助率は何割」「助成率どのくらい」).
@@ -121,7 +124,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ("product", re.compile(r"(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,6}?" + _PRODUCT_NOUNS
                            + r"(?![一-龥ァ-ヶー]|の(?!名前|一覧|リスト))"
                            # A vendor recommended (「おすすめのAIチャットの会社」): a company to name.
-                           + r"|(?:おすすめ|お勧め|オススメ)(?:の|する)?[^\s、。？?]{0,10}?(?:会社|業者|企業)(?![一-龥ァ-ヶー])"
+                           + r"|(?:おすすめ|お勧め|オススメ)(?:の|する)?(?![^\s、。？?]*?され)[^\s、。？?]{0,10}?(?:会社|業者|企業)"
+                           + r"(?:(?:とか|や|など)[^\s、。？?]{0,8}?)?(?:を|は|って|が)?[、,]?\s*(?:具体的に\s*)?(?:教え|知り|あり|ある|どこ|[?？]|$)"
                            + r"|(?:どの|どこの)" + _PRODUCT_NOUNS + "|" + _PRODUCT_NOUNS + r"(?:名|の名前|の一覧|のリスト|一覧)"
                            # 「…アプリはどれですか」「使いやすいツールってどこの？」: one to choose.
                            + "|" + _PRODUCT_NOUNS + r"(?:は|って)\s*(?:どれ(?:です|でしょう|が|\s*[?？]|$)|どこの(?:会社|メーカー|製品|もの))"

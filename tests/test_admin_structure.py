@@ -164,6 +164,20 @@ def test_a_slide_after_bullet_phrases_or_an_agenda_opens_at_its_title(tmp_path: 
     assert [c.section for c in chunks if c.page_start >= 3] == ["基本のルール", "困ったとき"]
 
 
+def test_a_bullet_running_to_the_width_goes_on_over_the_page(tmp_path: Path):
+    # A notice in a large font has few lines a page, like a deck; its bullet cut at the width
+    # ends on the next page, whose first line is no slide's title.
+    full = [f"・生成AIに入力する内容は担当者が確認する（第{i}項の定め）" for i in range(1, 6)]
+    last = "・生成AIに入力した内容は外部に残るため、個人情報や機密情"
+    assert len({len(t) for t in [*full, last]}) == 1
+    pdf = make_japanese_pdf(
+        tmp_path / "notice.pdf",
+        [["AI利用のお知らせ", "総務課"], ["利用のルール", *full, last], ["報は入力しないこと", *full[:2]]],  # fmt: skip
+    )
+    chunks = build_chunks(load_document(pdf, DocumentMeta(doc_id="s", title="s", file=pdf.name)))
+    assert {c.section for c in chunks} == {"利用のルール"}
+
+
 def test_municipal_doc_ids_are_unique_readable_and_stable(tmp_path: Path):
     write_municipal(tmp_path)
     ids = {m.file: m.doc_id for m in load_manifest(tmp_path)}

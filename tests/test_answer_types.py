@@ -328,10 +328,15 @@ def test_a_day_of_the_month_is_a_date_and_a_listed_choice_is_no_name() -> None:
     assert expected_answer_type("盆踊りは何日の何時から始まる？") == "date"
     assert expected_answer_type("説明会って何日にやるの？") == "date"
     assert expected_answer_type("保存は何日の間？") == "duration"
+    for counted in ("入力した内容は何日のあいだ残る？", "研修は何日に分けてやるの？", "点検は何日に一回？"):
+        assert expected_answer_type(counted) == "duration", counted
     assert has_answer_type("■日時 9月3日（日）午前10時～正午", "date")
     # A vendor recommended is a company to name; 「どこか…教えて」 asks a name with an adverb between.
     assert expected_answer_type("小さな会社に向いているおすすめの翻訳AIの業者を教えて") == "product"
     assert expected_answer_type("監査してくれる団体って、どこか具体的に教えてもらえる？") == "named"
+    # Not a vendor asked for: one recommended to the asker, or how to choose one.
+    assert expected_answer_type("おすすめされた外部の会社に頼むとき、契約で気をつけることは？") is None
+    assert expected_answer_type("おすすめの業者の選び方は？") is None
     # 「A・B・Cのどこが」 chooses among the parties the question lists: no name is asked.
     assert expected_answer_type("開発した会社・販売店・うちのどこが説明するべき？") is None
     assert expected_answer_type("説明会は本社と支社のどこでやる？") == "named"

@@ -445,6 +445,7 @@ def test_an_unqualified_guideline_word_is_told_from_the_national_guideline_named
     assert guideline_words("AIのガイドラインに違反すると") == {"ガイドライン"}
     assert not about_guideline("住宅ローンの審査って、AIのガイドラインと同じで甘いんですか")
     assert not about_guideline("個人情報保護法のガイドラインに違反すると")
+    assert not about_guideline("EUのAIのガイドラインに違反すると罰金はいくら？")  # someone else's
 
 
 def test_a_filing_with_the_state_is_a_premise_when_said_to_be_the_guidelines() -> None:

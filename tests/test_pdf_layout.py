@@ -200,6 +200,10 @@ def test_an_article_title_set_apart_before_a_wrapped_paragraph_is_a_heading():
     assert standalone_headings(["・電話", "0000-00-7002", "・次の項目"], [True, False, True]) == frozenset()
     rows = ["7月22日（水） 北部センター", "8月5日（水） 南部センター", "■受付 午前9時"]
     assert standalone_headings(rows, [False, False, True]) == frozenset()
+    assert standalone_headings(["・項目", "FAQ", "・次の項目"], [True, False, True]) == {1}
+    # A caption, a line in brackets or a date is no article's title.
+    for line in ("図1 生成AIの利用の流れ", "（令和6年4月19日 総務省）", "令和7年4月1日"):
+        assert article_titles(["短い行。", line, full, "ください。"], [False] * 4) == frozenset(), line
 
 
 def _newsletter(path: Path) -> Path:
@@ -222,6 +226,7 @@ def _newsletter(path: Path) -> Path:
     story += [Paragraph("町では、窓口の案内にAIを使います。" * 4, body) for _ in range(3)]
     story += [Paragraph("■入力しないもの", body), Paragraph("住民の氏名や住所は入力しません。" * 3, body)]
     story += [Paragraph("Q AIの答えが間違っていたら、誰に言えばいいのでしょうか？", body), Paragraph("A 総務課にご連絡ください。", body)]
+    story += [Paragraph("Q AIが作った案内文を、印刷して配ってもよいのでしょうか。", body), Paragraph("A 職員が確認したものは配ります。", body)]
     story += [Paragraph("問い合わせ 総務課 電話 0000-00-0000", body), Paragraph("秋の清掃デーのお知らせ", title)]
     story += [Paragraph("今年も町内の一斉清掃を行います。軍手とごみ袋は町内会で配ります。" * 2, body)]
     story += [Paragraph("■集合 10月5日（日）午前9時 各町内の集会所前", body)]
@@ -239,5 +244,6 @@ def test_a_two_column_newsletter_is_read_as_its_articles(tmp_path: Path):
     # A question wrapped in the narrow column is one heading, its answer below it.
     questions = [h for h in headings if "Q." in h]
     assert questions and questions[0].endswith("誰に言えばいいのでしょうか?")
+    assert len(questions) == 2 and questions[1].endswith("印刷して配ってもよいのでしょうか。")
     sections = _sections(paragraphs)
     assert any(s == "秋の清掃デーのお知らせ" and "一斉清掃" in t for t, s in sections.items())
