@@ -117,6 +117,8 @@ TYPED_POOL = 30
 TYPED_SENTENCE_PASSAGES = 2
 # Figures a question standing alone may find anywhere in its first passage (:meth:`Answerer._typed_sentence`).
 STANDALONE_TYPED = ("duration", "money", "rate", "payment")
+# A line labelled as a date (「日時 8月1日」「期日：5月末」「開催日 6月3日」): the date of what it stands under.
+DATE_LABEL_RE = re.compile(r"^[■□◆◇●・\s]*(?:日時|日程|期日|開催日|実施日|開催期間|期間|日にち)\s*[:：]?\s*\S")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # Script and style elements hold code, never words of a question: removed whole.
 _CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -465,7 +467,11 @@ class Answerer:
         in that passage's words, 「利用ログの保存期間は1年間です」, and 「補助って毎月いくらまで？」 by the
         line 「上限：1店舗あたり月2,000円」 of the list under 「組合のAIツール補助制度」.)"""
         own_turn = _OWN_TURN.get() is not None
-        if not own_turn and expected not in STANDALONE_TYPED:
+        # A date too, from a line labelled as the date of what its heading names (「■日時 8月1日（土）
+        # 午後4時～」 under 「第38回あじさい夏まつり」): not any date of the passage, which in the
+        # guideline's prose is that of another event (「2023年12月には広島AIプロセス…」).
+        dated = not own_turn and expected == "date"
+        if not own_turn and expected not in STANDALONE_TYPED and not dated:
             return None
         typed_question = self._typed_question(question)
         counter = asked_counter(typed_question) if expected in ("number", "duration") else None
@@ -476,6 +482,8 @@ class Answerer:
                 continue
             for sentence in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path)):
                 if not has_answer_type(sentence, expected, counter, typed_question):
+                    continue
+                if dated and not DATE_LABEL_RE.match(nfkc(sentence)):
                     continue
                 one = [(i, sentence)]
                 if self._type_found(typed_question, one, expected, counter, focus, words, hits) or self._found_in_conversation(

@@ -13,7 +13,14 @@ from guideqa.cli import app
 from guideqa.config import Settings
 from guideqa.errors import QueryError, RoleError
 from guideqa.text import match_key
-from retriever.answer import PREMISE_EXTRA_STATEMENTS, REFUSAL_TEXT, Answerer, retrieval_text, search_text
+from retriever.answer import (
+    DATE_LABEL_RE,
+    PREMISE_EXTRA_STATEMENTS,
+    REFUSAL_TEXT,
+    Answerer,
+    retrieval_text,
+    search_text,
+)
 from retriever.answerability import asked_counter, asked_focus
 from retriever.instances import with_kinds
 from retriever.premise import PREMISE_LEAD
@@ -723,3 +730,13 @@ def test_the_askers_job_does_not_make_a_question_off_topic(answerer: Answerer) -
     # An introduction on the topic (「チャットボットの導入担当」) still counts for the vocabulary.
     question = "市役所でチャットボットの導入担当をしています。何から始めればいいですか？"
     assert answerer.features(question, answerer.retriever.hits(question, k=5), []).vocab > 0.5
+
+
+def test_when_asked_alone_a_date_is_taken_only_from_a_line_labelled_as_one(answerer: Answerer):
+    # The guideline's prose dates other events (「2023年12月には広島AIプロセス…」): asking when the
+    # guideline was made is not answered from them.
+    for question in ("このガイドラインっていつ作られたの？", "この指針はいつから有効なんですか？"):
+        assert answerer.ask(question).refused, question
+    assert DATE_LABEL_RE.match("日時8月1日（土）午後4時～午後9時")
+    assert DATE_LABEL_RE.match("■ 期日：5月末")
+    assert not DATE_LABEL_RE.match("2023年12月には広島AIプロセス包括的政策枠組み等をとりまとめた")
