@@ -353,7 +353,8 @@ class AdminParser(_Parser):
         self.page_titles = page_titles(texts)
         # With markdown headings, numbered lines are list items, not headings.
         self.markdown = sum(1 for t in texts if MARKDOWN_HEADING_RE.match(t)) >= 2
-        self.marked_headings = _marked_headings(texts, wrap_width(texts))
+        self.wrap = wrap_width(texts)
+        self.marked_headings = _marked_headings(texts, self.wrap)
         # 【】 labels and ■ headings have no number to rank them: the kind the document uses first
         # is the higher (「■2. 対象」 then 「【対象者】」, or 「【場面別の使い方】」 then 「■ 介護記録」).
         first_marked = next((i for i, t in enumerate(texts) if t in self.marked_headings), len(texts))
@@ -363,7 +364,6 @@ class AdminParser(_Parser):
         )
         if self.markdown:  # below every Markdown heading (a table row's 【】 label under its h2 ends there)
             self.label_level, self.marked_level = self.label_level + LEVEL_BELOW_MARKDOWN, self.marked_level + LEVEL_BELOW_MARKDOWN
-        self.wrap = wrap_width(texts)
         self.paragraph_lines = doc.paragraph_lines
         content = [t if t and not self.is_furniture(t) else "" for t in texts]
         self.content = content
