@@ -33,8 +33,8 @@ SHORT_LINE = 0.8
 FULL_LINE = 0.95
 MAX_STANDALONE_HEADING = 24
 _WORD_CHAR = re.compile(r"[A-Za-z\u3041-\u30ff\u4e00-\u9fff]")
-# Lines set apart that are no article's title: a figure's or table's caption (「図1 生成AIの利用の
-#流れ」), a line wholly in brackets (「（令和6年4月19日 総務省・経済産業省）」), a date alone.
+# Lines set apart that are no article's title: a figure's or table's caption (「図1 利用の流れ」), a
+# line wholly in brackets (「（令和6年4月19日 総務省・経済産業省）」), a date alone.
 _NOT_A_TITLE = re.compile(
     r"^(?:図|表|写真|資料)\s*\d|^[（(「『【].*[）)」』】]$|^(?:令和|平成|昭和)?\s*\d+\s*年(?:\s*\d+\s*月)?(?:\s*\d+\s*日)?$"
 )
