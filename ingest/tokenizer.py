@@ -104,6 +104,38 @@ def synonym_bridges(
     return out
 
 
+_KANJI_WORD = re.compile(r"[\u4e00-\u9fff々]+")
+MAX_COMPONENT_CHARS = 2  # a noun matched inside compounds: one or two kanji (雨, 夜, 電車)
+MAX_COMPOUND_CHARS = 3  # ... compounds of at most three kanji (雨天, 夜間, 自動車)
+
+
+def component_bridges(words: Iterable[str], held: Iterable[str]) -> dict[str, set[str]]:
+    """Each of ``words`` that is one or two kanji mapped to the kanji compounds of ``held`` that
+    begin or end with it (雨 → 雨天, 夜 → 夜間, 車 → 自動車); a word with none is left out.
+
+    Everyday Japanese says with a plain word what written rules say with a Sino-Japanese
+    compound built on it (「雨だったら」, 「雨天の場合」). Only common nouns, only in compounds of up to
+    three kanji: a single character heads too many words to be searched by (文: 文化, 論文), so
+    callers bridge only a word their corpus never uses, and only where the sentences to weigh
+    are already chosen (the answer's sentences, the gate's coverage), never in the search."""
+    compounds = [h for h in held if _KANJI_WORD.fullmatch(h) and len(h) <= MAX_COMPOUND_CHARS]
+    out: dict[str, set[str]] = {}
+    for w in words:
+        if not _KANJI_WORD.fullmatch(w) or len(w) > MAX_COMPONENT_CHARS or not _is_common_noun(w):
+            continue
+        found = {h for h in compounds if len(h) > len(w) and (h.startswith(w) or h.endswith(w))}
+        if found:
+            out[w] = found
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_common_noun(word: str) -> bool:
+    """One morpheme, a common noun (雨; not the adjectival 変 of 「変な」)."""
+    ms = thread_tokenizer().tokenize(word)
+    return len(ms) == 1 and ms[0].part_of_speech()[:2] == ("名詞", "普通名詞")
+
+
 @runtime_checkable
 class Tokenizer(Protocol):
     tokenizer_id: str

@@ -72,7 +72,7 @@ NOTE_QUESTION_CHARS = 30
 # 「〜とは」「〜って何？」: a definition question names its own subject (colloquial って stands for
 # とは before an interrogative: 「AIガバナンスってそもそも何ですか」).
 DEFINITION = re.compile(
-    r"(?<!こ)とは(?=[？?、,。\s]|何|なに|誰|だれ|どういう|どのよう|どんな|$)|って(?=(?:そもそも|一体|いったい)?(?:何|なに|誰|だれ|どういう|どんな))"
+    r"(?<!こ)とは(?=[？?、,。\s]|何|なに|誰|だれ|どういう|どのよう|どんな|$)|って[、,]?(?=(?:そもそも|一体|いったい)?(?:何|なに|誰|だれ|どういう|どんな))"
 )
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 # (The continuing ones, じゃあ…なら, also mark a question leaning on the last turn: :data:`_LEANS`.)
@@ -366,12 +366,20 @@ def classify(
         return None
     if len(own) == 1 and (known is None or all(known(w) for w in own)) and not _states_own_question(body):
         return kind
+    # 「誰にOKもらえばいいの？」「どこに出せばいい？」: whom or where to turn to, with no verb of content,
+    # for what the last turn was about (its one word, known to the corpus or not, is the act's object).
+    if len(own_terms(body, keep_asked_kind=False)) <= 1 and _ASKS_WHOM.search(body) and not _own_predicate(body):
+        return kind
     if known is not None and elided_predicate(body) and all(known(w) for w in own):
         return kind
     # 「…も対象？」: some of its words must be the corpus's (「天気も晴れ？」 is not about it).
     if known is not None and extends_with_mo(body) and any(known(w) for w in own):
         return kind
     return None
+
+
+# Asking whom or where to turn to (誰に, どなたに, どこに, どの部署へ …).
+_ASKS_WHOM = re.compile(r"(?:誰|だれ|どなた|どこ|どちら|どの(?:部署|課|窓口|人))(?:に|へ|から|の)")
 
 
 def without_described_parties(question: str) -> str:
@@ -652,7 +660,7 @@ _SUFFICES = (
 _CONFIRMS = r"(?:って|という)(?:こと|意味)(?:です|でしょう|だ)?(?:か|かね|よね|ね)?[？?]*$"
 _LEANS = re.compile(
     rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])|^で[、,]"
-    r"|(?:の場合|(?<=[うくすつぬむるぐぶたいの])(?:とき|時))(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
+    r"|(?:の場合|(?<=[うくすつぬむるぐぶたいの])(?:とき|時))(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]|(?<=[^\s、,。])(?:だったら|でしたら)(?=[、,\s？?]|どう)"
     r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら|" + _SUFFICES
     + "|" + _CONFIRMS
 )
@@ -775,8 +783,15 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
         text = _SET_ASIDE.sub(" ", nfkc(text))  # nor are they words the answer must hold
     if feedback:  # the same sentence restated elsewhere (本編 in 別添, another edition) was shown too
         shown = list(dict.fromkeys([*shown, *answerer.retriever.holding(feedback)]))
+    focus = resolution.focus
+    if resolution.kind == "reference" and (named := topic_only(text)):
+        # 「写真は？」 after 「お客さんの名前は入れないほうがいいですよね？」 asks the same of what it
+        # names: the passages naming it join the focus (the gate requires one), beside the sections
+        # of the last answer.
+        by_id = {c.id: i for i, c in enumerate(answerer.retriever.chunks)}
+        focus = tuple(dict.fromkeys([*focus, *(by_id[c] for c in answerer.retriever.holding(named, min_chars=1))]))
     with (
-        answerer.retriever.focus(resolution.focus, ordered),
+        answerer.retriever.focus(focus, ordered),
         answerer.retriever.shown(shown),
         answerer.retriever.feedback(feedback),
         answerer.retriever.about_documents(_about(answerer, state)),
@@ -784,6 +799,26 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
         answerer.own_turn(text if own_terms(text) or not elided_predicate(text) else "", _led_with(answerer, state)),
     ):
         return answerer.ask(resolution.query, role=resolution.role, k=k)
+
+
+# A turn that is only a topic (「写真は？」「動画の場合は？」「じゃあ音声なら？」): a noun phrase and a
+# topic or conditional marker, nothing predicated of it.
+_TOPIC_ONLY = re.compile(
+    r"^(?:じゃあ|じゃ|では|それでは|なら|で)?[、,\s]*(?P<topic>[^、,。？?！!\s]{1,16}?)"
+    r"(?:の場合|のとき|の時)?(?:は|って|なら|だと|だったら|では|も)?[？?]+$"
+)
+
+
+def topic_only(question: str) -> str:
+    """The noun phrase a follow-up consisting only of a topic names (「写真は？」 → 写真), when it is
+    nouns only and not a cue (「他には？」「具体例は？」「提供者は？」); else ''."""
+    m = _TOPIC_ONLY.match(nfkc(question).strip())
+    if not m:
+        return ""
+    topic = m.group("topic")
+    if not own_terms(topic) or any(pos[0] not in ("名詞", "接頭辞", "接尾辞") for _, pos, _ in morphemes(topic)):
+        return ""
+    return topic
 
 
 def _about(answerer: Answerer, state: TurnState) -> set[str]:

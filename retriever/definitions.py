@@ -13,9 +13,16 @@ from guideqa.text import match_key
 
 _TERM_PATTERNS = (
     re.compile(r"^([^\s、。？?「」]{2,20}?)(?:って|は|が)(?:ガイドライン(?:上|で)|本ガイドラインで)?(?:どう|どのように)定義"),
-    re.compile(r"[「『\"]([^」』\"]{2,20})[」』\"]\s*(?:の|って|という言葉の|とは)?\s*(?:定義|意味|とは|って何|は何|とは何)"),
-    re.compile(r"^(?:ガイドライン(?:上|で|における|でいう)の?)?\s*([^\s、。？?「」]{2,20}?)\s*(?:の定義|の意味|とは|って何|ってなに|とはなに|は何を指す|はどう定義)"),
+    re.compile(r"[「『\"]([^」』\"]{2,20})[」』\"]\s*(?:の|って|という言葉の|とは)?[、,]?\s*(?:どういう|どんな)?(?:定義|意味|とは|って何|は何|とは何)"),
+    re.compile(
+        r"^(?:ガイドライン(?:上|で|における|でいう)の?)?\s*([^\s、。？?「」]{2,20}?)\s*"
+        r"(?:の定義|の意味|とは|って何|ってなに|とはなに|は何を指す|はどう定義|(?:って|とは)[、,]?(?:どういう|どんな)意味)"
+    ),
 )
+# A term this long or longer is also looked for as the head of a longer defined term.
+MIN_HEAD_CHARS = 4
+# What points at something said before (「それってどういう意味？」) names no term.
+_POINTING = re.compile(r"^(?:これ|それ|あれ|この|その|あの|上記|前記)")
 _LEADING = re.compile(r"^(?:そもそも|ところで|ガイドライン(?:上|で|における|でいう)の?|本ガイドラインにおける)")
 
 
@@ -27,7 +34,7 @@ def definition_term(question: str) -> str | None:
         if m := pattern.search(text):
             term = m.group(1).strip("「」『』\"")
             term = _LEADING.sub("", term)
-            if 2 <= len(term) <= 20:
+            if 2 <= len(term) <= 20 and not _POINTING.match(term):
                 return term
     return None
 
@@ -49,4 +56,10 @@ def definition_candidates(normalised_texts: list[str], term: str, line_heads: li
     for i, text in enumerate(normalised_texts):
         if any(s in text for s in shapes) or (line_heads is not None and key in line_heads[i]):
             out.append(i)
-    return out
+    if out or len(key) < MIN_HEAD_CHARS:
+        return out
+    # None defines the term as asked: the compounds it heads (「リスクベース」 asked, 「リスクベース
+    # アプローチとは」 defined), as people shorten a term they heard.
+    # (Not 「X…（」: 「AIガバナンス協会（AIGA）」 names a body, it defines nothing.)
+    headed = re.compile(re.escape(key) + r"[ァ-ヴー一-龥]{1,8}(?:とは|」とは|」という)")
+    return [i for i, text in enumerate(normalised_texts) if headed.search(text)]

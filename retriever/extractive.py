@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from guideqa.models import AnswerSentence
 from guideqa.text import bracket_sentences
-from ingest.tokenizer import Tokenizer
+from ingest.tokenizer import Tokenizer, component_bridges
 from retriever.readable import readable
 from retriever.search import Hit
 
@@ -105,6 +105,9 @@ class ExtractiveGenerator:
         covers, the passage's place and the sentence's position."""
         q_tokens = set(self.tokenizer.tokenize(question))
         total = sum(self._weight(t) for t in q_tokens) or 1.0
+        # A question word the corpus never uses counts in a sentence that has a compound holding
+        # it (雨 in 「雨天の場合は」: :func:`ingest.tokenizer.component_bridges`).
+        unknown = [t for t in q_tokens if t not in self.idf]
         candidates: list[Candidate] = []
         places = answer_places(hits)
         for rank, hit in enumerate(hits):
@@ -116,7 +119,10 @@ class ExtractiveGenerator:
                 if _HEADING_ONLY.match(sent):
                     continue
                 s_tokens = set(self.tokenizer.tokenize(sent))
-                coverage = sum(self._weight(t) for t in q_tokens & s_tokens) / total
+                matched = q_tokens & s_tokens
+                if unknown:
+                    matched |= set(component_bridges(unknown, s_tokens))
+                coverage = sum(self._weight(t) for t in matched) / total
                 # Earlier sentences in a passage tend to state the rule; later ones elaborate.
                 score = prior * (0.35 + coverage) * (1.0 - min(pos, 10) * 0.02)
                 if hit.chunk.segment == "main" and hit.chunk.item_codes:

@@ -37,6 +37,7 @@ from retriever.conversation import (
     resolve,
     set_aside,
     substitute_names,
+    topic_only,
     turn_state,
 )
 from retriever.roles import described_roles, without_parties
@@ -886,6 +887,10 @@ def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_c
     known = known_words(answerer)
     assert leans_on_context("明日も雨が降りますか？") and not may_continue("明日も雨が降りますか？", known)
     assert may_continue("うちみたいな小さな商店でもやらないといけない？", known)  # light verbs only
+    # A case set against the last answer by 「…だったら」, whatever its noun (「雨だったらどうなるの？」
+    # after a question on an event's date).
+    assert may_continue("雨だったらどうなるの？", known) and may_continue("相手が子どもでしたら、どうですか？", known)
+    assert not may_continue("だったら明日は雨が降りますか？", known)
     assert not may_continue("ところで、小さな商店でも必要？", known)  # a topic change stands alone
     # A clause set before the question with けど／が tells how the asker stands: its verbs (湧く) need
     # not be the corpus's; the question's own must.
@@ -993,3 +998,34 @@ def test_a_connective_of_sequence_carries_the_matter_on() -> None:
     assert classify("そうすると、委託先から報告をもらう必要もある？", outsourcing) == "reference"
     assert classify("じゃあ、社内で何を決めておけばいいですか？", outsourcing) is None
     assert classify("それでいいと思います。ところで、明日の天気は？", outsourcing) is None  # a new subject opened
+
+
+def test_a_turn_that_is_only_a_topic_names_what_the_passages_must_name():
+    assert topic_only("音声は？") == "音声" and topic_only("じゃあ動画の場合は？") == "動画"
+    # A cue, a party, a demonstrative or a predicate is no topic of its own.
+    for q in ("他には？", "具体例は？", "提供者は？", "それは？", "音声を入れたら？", "職員の音声は？"):
+        assert topic_only(q) == "", q
+
+
+def test_a_topic_only_follow_up_is_answered_from_a_passage_that_names_it(answerer: Answerer):
+    state = turn_state(answerer.ask("生成AIに職員の名前を入力してもいいですか？", role="user"), answerer)
+    answer = ask_in_context(answerer, "音声は？", "user", 10, state)
+    assert answer.context is not None and answer.context.kind == "reference"
+    assert not answer.refused
+    assert any("音声" in p.text for p in answer.passages[:5])
+
+
+def test_a_meaning_asked_of_a_term_named_in_quotes_stands_alone(answerer: Answerer):
+    known = known_words(answerer)
+    assert defines("さっき出てきた『ソフトロー』って、どういう意味ですか？")
+    assert classify("さっき出てきた『ソフトロー』って、どういう意味ですか？", PRIVACY, known) is None
+    # Pointing at the last answer is a follow-up.
+    assert classify("それって、どういう意味ですか？", PRIVACY, known) is not None
+
+
+def test_asking_whom_to_turn_to_with_no_verb_of_content_continues_the_last_turn(answerer: Answerer):
+    known = known_words(answerer)
+    assert classify("だれにOKをもらえばいいですか？", PRIVACY, known) == "reference"
+    assert classify("どの部署にOKもらえば？", PRIVACY, known) == "reference"
+    # Words of its own, and a verb of content, make a question of its own.
+    assert classify("明日の天気は誰に聞けばいい？", PRIVACY, known) is None

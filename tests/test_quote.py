@@ -133,3 +133,18 @@ def test_an_answer_from_one_added_document_quotes_no_other_organisations(items: 
     first = generator.select(question, [paper, hits[0]])
     generator.families = {}
     assert generator.select(question, [paper, hits[0]]) == first
+
+
+def test_a_word_the_corpus_never_uses_counts_in_the_compound_that_holds_it() -> None:
+    # A town newsletter's festival notice (the wording of an organisation's own document).
+    chunk = Chunk(
+        id="news-1",
+        doc_id="news",
+        segment="body",
+        section_path=["第38回あじさい夏まつり"],
+        text="今年も夏まつりを開催します。家族でお楽しみください。\n■会場町民グラウンド\n■雨天の場合翌日に順延します。",
+    )
+    idf = dict.fromkeys(["今年", "夏祭り", "開催", "家族", "楽しむ", "会場", "町民", "グラウンド", "雨天", "場合", "翌日", "順延"], 2.0)
+    generator = ExtractiveGenerator(SudachiTokenizer(), idf)
+    candidates = generator.candidates("夏まつりの日が雨だったらどうなるの？", [Hit(0, chunk, 0.05, 0.9, 1.0)])
+    assert max(candidates, key=lambda c: c.score).text.endswith("順延します。")

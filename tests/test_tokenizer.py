@@ -52,3 +52,15 @@ def test_a_noun_headed_as_a_document_is_a_shorui() -> None:
     assert class_nouns("別記様式による生成AI利用申請書を管理者に提出しなければならない。") == ["書類"]
     assert class_nouns("調査票に記入する") == ["書類"]
     assert class_nouns("辞書で調べる") == [] and class_nouns("研修を受ける") == []
+
+
+def test_component_bridges_match_a_plain_kanji_word_by_the_compounds_built_on_it():
+    from ingest.tokenizer import component_bridges
+
+    # A town's festival notice says 雨天 and 夜間 where a resident asks 「雨だったら」「夜は」.
+    held = {"雨天", "夜間", "順延", "自動車", "天気", "花火大会"}
+    assert component_bridges(["雨", "夜", "車"], held) == {"雨": {"雨天"}, "夜": {"夜間"}, "車": {"自動車"}}
+    # Only short kanji words, only at the start or end of kanji compounds of at most four
+    # characters (火 is inside 花火大会, not at either end), never kana.
+    assert component_bridges(["天", "火", "まつり", "花火大会議"], held) == {"天": {"雨天", "天気"}}
+    assert component_bridges(["雨"], set()) == {}
