@@ -29,7 +29,7 @@ from collections import Counter
 from guideqa.models import LoadedDocument, SectionKind, SourceLine
 from guideqa.text import CIRCLED
 from ingest.comparison import comparison_lines
-from ingest.pdf_layout import article_titles, standalone_headings, table_rows
+from ingest.pdf_layout import SHORT_LINE, article_titles, standalone_headings, table_rows
 from ingest.structure import (
     CIRCLED_NUMBER,
     MARKDOWN_HEADING_RE,
@@ -476,9 +476,26 @@ class AdminParser(_Parser):
         if self.question_level and (m := ANSWER_MARK_RE.match(text)):
             self.flush()  # the answer starts its own paragraph, without its marker
             text = text[m.end() :]
-        elif self.starts_paragraph(s) or self._buf_ends_sentence() or self._buf_too_long() or self._buf_ends_line_unit():
+        elif (
+            self.starts_paragraph(s)
+            or self._buf_ends_sentence()
+            or self._buf_too_long()
+            or self._buf_ends_line_unit()
+            or self._buf_stops_short()
+        ):
             self.flush()
         self._buf.append((text, line))
+
+    def _buf_stops_short(self) -> bool:
+        """In a PDF broken at a width, a line that stops well short of it and leaves no clause open
+        ends its unit: a word processor wraps prose only at the margin, so such a line is the end of
+        a cell's line of a ruled table (「氏名・社名を「A社」等に置き換えた」), a caption, an entry of a
+        list, not the middle of a paragraph. (A paragraph's last line ends in 。 and is flushed
+        anyway.)"""
+        if self.wrap is None or self.page is None or not self._buf:
+            return False
+        last = self._buf[-1][0].strip()
+        return MIN_UNIT_LINE <= len(last) < SHORT_LINE * self.wrap and not last.endswith(_OPEN_CLAUSE)
 
     def _buf_ends_line_unit(self) -> bool:
         """In a text file whose lines were not broken at a width (each line as its writer ended it),

@@ -114,11 +114,12 @@ def component_bridges(words: Iterable[str], held: Iterable[str]) -> dict[str, se
     begin or end with it (雨 → 雨天, 夜 → 夜間, 車 → 自動車); a word with none is left out.
 
     Everyday Japanese says with a plain word what written rules say with a Sino-Japanese
-    compound built on it (「雨だったら」, 「雨天の場合」). Only common nouns, only in compounds of up to
-    three kanji: a single character heads too many words to be searched by (文: 文化, 論文), so
-    callers bridge only a word their corpus never uses, and only where the sentences to weigh
-    are already chosen (the answer's sentences, the gate's coverage), never in the search."""
-    compounds = [h for h in held if _KANJI_WORD.fullmatch(h) and len(h) <= MAX_COMPOUND_CHARS]
+    compound built on it (「雨だったら」, 「雨天の場合」). Only common nouns, in common-noun compounds of
+    up to three kanji. A character also stands in words of another sense (根 in 根拠, 水 in 水準),
+    so the bridge only orders the sentences of passages already found (the answer's sentences):
+    never the search, never whether a question is answered, and only for a word the corpus never
+    uses."""
+    compounds = [h for h in held if _KANJI_WORD.fullmatch(h) and len(h) <= MAX_COMPOUND_CHARS and _is_common_noun(h)]
     out: dict[str, set[str]] = {}
     for w in words:
         if not _KANJI_WORD.fullmatch(w) or len(w) > MAX_COMPONENT_CHARS or not _is_common_noun(w):
@@ -131,7 +132,7 @@ def component_bridges(words: Iterable[str], held: Iterable[str]) -> dict[str, se
 
 @functools.lru_cache(maxsize=4096)
 def _is_common_noun(word: str) -> bool:
-    """One morpheme, a common noun (雨; not the adjectival 変 of 「変な」)."""
+    """One morpheme, a common noun (雨, 雨天; not the adjectival 変 of 「変な」, nor a name: 米国, 広島)."""
     ms = thread_tokenizer().tokenize(word)
     return len(ms) == 1 and ms[0].part_of_speech()[:2] == ("名詞", "普通名詞")
 

@@ -24,7 +24,7 @@ from guideqa.text import POINTS_AT_RULES_RE, match_key, nfkc, without_document_r
 from ingest.admin_structure import ARTICLE_LABEL_RE, ITEM_START_RE, QUESTION_LABEL_RE, numbered
 from ingest.chunking import sentence_rows
 from ingest.text import normalize_line
-from ingest.tokenizer import class_nouns, component_bridges, compound_heads, content_nouns, synonym_bridges
+from ingest.tokenizer import class_nouns, compound_heads, content_nouns, synonym_bridges
 from retriever.abilities import asked_ability
 from retriever.answerability import (
     ADVICE_NOUNS,
@@ -1076,14 +1076,10 @@ def _names_focus(forms: set[str], held: frozenset[str]) -> bool:
 def _covered(words: list[str], held: set[str], idf: dict[str, float]) -> float:
     """:func:`coverage` of the question's ``words`` by ``held`` (the selected sentences for the gate;
     a sentence stating the asked figure for its subject test), an everyday verb counted by the noun
-    of the same act (「入れる」 by 入力, :func:`verb_stem_bridges`), a word by its synonyms
-    (Sudachi's thesaurus: 「ダメ」 by 禁止, 「先生」 by 教員: :func:`ingest.tokenizer.synonym_bridges`)
-    and a word the corpus lacks by its compounds (:func:`ingest.tokenizer.component_bridges`)."""
+    of the same act (「入れる」 by 入力, :func:`verb_stem_bridges`) and a word by its synonyms
+    (Sudachi's thesaurus: 「ダメ」 by 禁止, 「先生」 by 教員: :func:`ingest.tokenizer.synonym_bridges`)."""
     bridges = verb_stem_bridges(words, held)
     for w, same in synonym_bridges(words, held).items():
-        bridges.setdefault(w, set()).update(same)
-    # A word the corpus never uses, by the compounds that hold it (雨 by 雨天).
-    for w, same in component_bridges([w for w in words if w not in idf], held).items():
         bridges.setdefault(w, set()).update(same)
     return coverage(words, held, idf, bridges)
 

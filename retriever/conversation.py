@@ -72,7 +72,8 @@ NOTE_QUESTION_CHARS = 30
 # 「〜とは」「〜って何？」: a definition question names its own subject (colloquial って stands for
 # とは before an interrogative: 「AIガバナンスってそもそも何ですか」).
 DEFINITION = re.compile(
-    r"(?<!こ)とは(?=[？?、,。\s]|何|なに|誰|だれ|どういう|どのよう|どんな|$)|って[、,]?(?=(?:そもそも|一体|いったい)?(?:何|なに|誰|だれ|どういう|どんな))"
+    r"(?<!こ)とは(?=[？?、,。\s]|何|なに|誰|だれ|どういう|どのよう|どんな|$)|って(?=(?:そもそも|一体|いったい)?(?:何|なに|誰|だれ|どういう|どんな))"
+    r"|って[、,](?=(?:そもそも|一体|いったい)?(?:どういう(?:意味|こと)|どんな意味|何(?:ですか|なの|のこと)?[？?]))"
 )
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 # (The continuing ones, じゃあ…なら, also mark a question leaning on the last turn: :data:`_LEANS`.)
@@ -368,7 +369,15 @@ def classify(
         return kind
     # 「誰にOKもらえばいいの？」「どこに出せばいい？」: whom or where to turn to, with no verb of content,
     # for what the last turn was about (its one word, known to the corpus or not, is the act's object).
-    if len(own_terms(body, keep_asked_kind=False)) <= 1 and _ASKS_WHOM.search(body) and not _own_predicate(body):
+    asked = own_terms(body, keep_asked_kind=False)
+    if (
+        len(asked) <= 1
+        and _ASKS_WHOM.search(body)
+        and _turns_to_someone(body)
+        # Its one word is the corpus's, or the object sought, not a topic of its own (「明日の天気は
+        # 誰に聞けばいい？」).
+        and all((known is None or known(w)) or w not in _topics(body) for w in asked)
+    ):
         return kind
     if known is not None and elided_predicate(body) and all(known(w) for w in own):
         return kind
@@ -379,7 +388,28 @@ def classify(
 
 
 # Asking whom or where to turn to (誰に, どなたに, どこに, どの部署へ …).
-_ASKS_WHOM = re.compile(r"(?:誰|だれ|どなた|どこ|どちら|どの(?:部署|課|窓口|人))(?:に|へ|から|の)")
+_ASKS_WHOM = re.compile(r"(?:誰|だれ|どなた|どこ|どちら|どの(?:部署|課|窓口|人))(?:に|へ|から)")
+# Verbs of turning to someone for something (getting, asking, telling, handing in): light in a
+# question of whom to turn to (「誰に許可を取れば」「どこに出せば」); not being somewhere (ある, いる).
+_TURNING_TO = frozenset({"貰う", "頂く", "得る", "取る", "要る", "出す", "言う", "聞く", "伝える", "頼む", "尋ねる", "届ける"})
+
+
+def _topics(text: str) -> set[str]:
+    """The words of ``text`` a topic particle (は, って, も, なら) follows."""
+    toks = morphemes(text)
+    out: set[str] = set()
+    for (surface, _, form), (after, pos, _) in zip(toks, toks[1:], strict=False):
+        if pos[0] == "助詞" and after in ("は", "って", "も", "なら"):
+            out |= {surface, form}
+    return out
+
+
+def _turns_to_someone(text: str) -> bool:
+    """The question's verbs are all of turning to someone (:data:`_TURNING_TO`) or light, and one is."""
+    verbs = [(pos, form) for _, pos, form in morphemes(text) if pos[0] == "動詞"]
+    return any(form in _TURNING_TO for _, form in verbs) and all(
+        form in _TURNING_TO or pos[1] != "一般" for pos, form in verbs
+    )
 
 
 def without_described_parties(question: str) -> str:
@@ -660,7 +690,7 @@ _SUFFICES = (
 _CONFIRMS = r"(?:って|という)(?:こと|意味)(?:です|でしょう|だ)?(?:か|かね|よね|ね)?[？?]*$"
 _LEANS = re.compile(
     rf"^(?:{_CONTINUING}|だったら|逆に|反対に|一方で)(?=[、,\s]|[^ぁ-ゖ])|^で[、,]"
-    r"|(?:の場合|(?<=[うくすつぬむるぐぶたいの])(?:とき|時))(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]|(?<=[^\s、,。])(?:だったら|でしたら)(?=[、,\s？?]|どう)"
+    r"|(?:の場合|(?<=[うくすつぬむるぐぶたいの])(?:とき|時))(?:は|って|だと|には|では)?[？?]*$|だと[、,\s？?]|なら[？?、,]"
     r"|どれ(?!くらい|ぐらい|だけ|ほど|程)|どっち|どちら|" + _SUFFICES
     + "|" + _CONFIRMS
 )
@@ -746,7 +776,16 @@ def may_continue(question: str, known: Callable[[str], bool]) -> bool:
     # の書き方も教えて」); the other marks still lean.
     if _LEANS.search(text) or (leans_on_context(text) and not _ALSO_ASKS.search(text)):
         return True
+    # 「相手が子どもでしたら、どうですか？」: a case set against the last answer, when the corpus speaks
+    # of what it names (not 「週末が晴れだったら、どこ行く？」).
+    if (m := _CASE_SET.search(text)) and (named := content_nouns(m.group(1))) and all(map(known, named)):
+        return True
     return _mostly_known(own_terms(text), known)
+
+
+# A case set by 「…だったら／でしたら」 in the middle of the question (at its start, だったら is a
+# connective: see _LEANS).
+_CASE_SET = re.compile(r"([^\s、,。？?]{1,12}?)(?:だったら|でしたら)(?=[、,\s？?]|どう)")
 
 
 # A clause set before the question proper by a concessive or introductory けど／が (「…んだけど、」
@@ -789,7 +828,10 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
         # names: the passages naming it join the focus (the gate requires one), beside the sections
         # of the last answer.
         by_id = {c.id: i for i, c in enumerate(answerer.retriever.chunks)}
-        focus = tuple(dict.fromkeys([*focus, *(by_id[c] for c in answerer.retriever.holding(named, min_chars=1))]))
+        naming = answerer.retriever.holding(named, min_chars=1)
+        # (A word of every other passage, 「リスクは？」「データは？」, singles nothing out.)
+        if len(naming) <= MAX_NAMING_SHARE * len(by_id):
+            focus = tuple(dict.fromkeys([*focus, *(by_id[c] for c in naming)]))
     with (
         answerer.retriever.focus(focus, ordered),
         answerer.retriever.shown(shown),
@@ -801,11 +843,13 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
         return answerer.ask(resolution.query, role=resolution.role, k=k)
 
 
+# A topic named by at most this share of the passages singles some out (see _answer).
+MAX_NAMING_SHARE = 0.05
 # A turn that is only a topic (「写真は？」「動画の場合は？」「じゃあ音声なら？」): a noun phrase and a
 # topic or conditional marker, nothing predicated of it.
 _TOPIC_ONLY = re.compile(
     r"^(?:じゃあ|じゃ|では|それでは|なら|で)?[、,\s]*(?P<topic>[^、,。？?！!\s]{1,16}?)"
-    r"(?:の場合|のとき|の時)?(?:は|って|なら|だと|だったら|では|も)?[？?]+$"
+    r"(?:の場合|のとき|の時)?(?:は|って|なら|だと|だったら|では)[？?]+$"
 )
 
 
@@ -816,7 +860,9 @@ def topic_only(question: str) -> str:
     if not m:
         return ""
     topic = m.group("topic")
-    if not own_terms(topic) or any(pos[0] not in ("名詞", "接頭辞", "接尾辞") for _, pos, _ in morphemes(topic)):
+    toks = morphemes(topic)
+    # Nouns only, none that can be a predicate (「必要は？」「違反って？」 evaluate, they name nothing).
+    if not own_terms(topic) or any(pos[0] not in ("名詞", "接頭辞", "接尾辞") or pos[2] == "形状詞可能" for _, pos, _ in toks):
         return ""
     return topic
 

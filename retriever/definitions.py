@@ -8,6 +8,7 @@ extra ranked list in the fusion.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from guideqa.text import match_key
 
@@ -19,8 +20,10 @@ _TERM_PATTERNS = (
         r"(?:の定義|の意味|とは|って何|ってなに|とはなに|は何を指す|はどう定義|(?:って|とは)[、,]?(?:どういう|どんな)意味)"
     ),
 )
-# A term this long or longer is also looked for as the head of a longer defined term.
+# A term this long or longer is also looked for as the head of a longer defined term, one that
+# makes up at least this share of its uses.
 MIN_HEAD_CHARS = 4
+SHORTENED_SHARE = 0.5
 # What points at something said before (「それってどういう意味？」) names no term.
 _POINTING = re.compile(r"^(?:これ|それ|あれ|この|その|あの|上記|前記)")
 _LEADING = re.compile(r"^(?:そもそも|ところで|ガイドライン(?:上|で|における|でいう)の?|本ガイドラインにおける)")
@@ -58,8 +61,15 @@ def definition_candidates(normalised_texts: list[str], term: str, line_heads: li
             out.append(i)
     if out or len(key) < MIN_HEAD_CHARS:
         return out
-    # None defines the term as asked: the compounds it heads (「リスクベース」 asked, 「リスクベース
-    # アプローチとは」 defined), as people shorten a term they heard.
-    # (Not 「X…（」: 「AIガバナンス協会（AIGA）」 names a body, it defines nothing.)
-    headed = re.compile(re.escape(key) + r"[ァ-ヴー一-龥]{1,8}(?:とは|」とは|」という)")
-    return [i for i, text in enumerate(normalised_texts) if headed.search(text)]
+    # None defines the term as asked: people shorten a term they heard (「リスクベース」 for
+    # 「リスクベースアプローチ」). When one longer term it heads, from a word boundary, makes up most
+    # of its uses in the corpus, the question asks that term's definition.
+    heads = re.compile(r"(?<![ァ-ヴー一-龥A-Za-z])" + re.escape(key) + r"([ァ-ヴー一-龥]{1,8})")
+    tails = Counter(m.group(1) for text in normalised_texts for m in heads.finditer(text))
+    uses = sum(text.count(key) for text in normalised_texts)
+    if not tails:
+        return []
+    tail, n = tails.most_common(1)[0]
+    if n < SHORTENED_SHARE * uses:
+        return []
+    return definition_candidates(normalised_texts, term + tail, line_heads)

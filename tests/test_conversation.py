@@ -887,10 +887,10 @@ def test_a_question_predicating_what_the_corpus_never_speaks_of_is_not_read_in_c
     known = known_words(answerer)
     assert leans_on_context("明日も雨が降りますか？") and not may_continue("明日も雨が降りますか？", known)
     assert may_continue("うちみたいな小さな商店でもやらないといけない？", known)  # light verbs only
-    # A case set against the last answer by 「…だったら」, whatever its noun (「雨だったらどうなるの？」
-    # after a question on an event's date).
-    assert may_continue("雨だったらどうなるの？", known) and may_continue("相手が子どもでしたら、どうですか？", known)
-    assert not may_continue("だったら明日は雨が降りますか？", known)
+    # A case set against the last answer by 「…だったら」, when the corpus speaks of what it names.
+    assert may_continue("相手が子どもでしたら、どうですか？", known)
+    assert not may_continue("週末が晴れだったら、どこ行く？", known)
+    assert not may_continue("私が総理大臣だったらどうする？", known)
     assert not may_continue("ところで、小さな商店でも必要？", known)  # a topic change stands alone
     # A clause set before the question with けど／が tells how the asker stands: its verbs (湧く) need
     # not be the corpus's; the question's own must.
@@ -1003,7 +1003,7 @@ def test_a_connective_of_sequence_carries_the_matter_on() -> None:
 def test_a_turn_that_is_only_a_topic_names_what_the_passages_must_name():
     assert topic_only("音声は？") == "音声" and topic_only("じゃあ動画の場合は？") == "動画"
     # A cue, a party, a demonstrative or a predicate is no topic of its own.
-    for q in ("他には？", "具体例は？", "提供者は？", "それは？", "音声を入れたら？", "職員の音声は？"):
+    for q in ("他には？", "具体例は？", "提供者は？", "それは？", "音声を入れたら？", "職員の音声は？", "必要は？", "動画？"):
         assert topic_only(q) == "", q
 
 
@@ -1019,13 +1019,18 @@ def test_a_meaning_asked_of_a_term_named_in_quotes_stands_alone(answerer: Answer
     known = known_words(answerer)
     assert defines("さっき出てきた『ソフトロー』って、どういう意味ですか？")
     assert classify("さっき出てきた『ソフトロー』って、どういう意味ですか？", PRIVACY, known) is None
-    # Pointing at the last answer is a follow-up.
+    # Pointing at the last answer is a follow-up; so is a topic set before a comma.
     assert classify("それって、どういう意味ですか？", PRIVACY, known) is not None
+    assert not defines("開発者って、何をすればいい？") and not defines("うちみたいな小さい会社って、何から始めればいい？")
 
 
 def test_asking_whom_to_turn_to_with_no_verb_of_content_continues_the_last_turn(answerer: Answerer):
     known = known_words(answerer)
     assert classify("だれにOKをもらえばいいですか？", PRIVACY, known) == "reference"
     assert classify("どの部署にOKもらえば？", PRIVACY, known) == "reference"
-    # Words of its own, and a verb of content, make a question of its own.
+    assert classify("どなたに許可を取ればいいですか？", PRIVACY, known) == "reference"
+    # Words of its own, and a verb of content, make a question of its own; so does asking where
+    # something is, or whose it is.
     assert classify("明日の天気は誰に聞けばいい？", PRIVACY, known) is None
+    for q in ("トイレはどこにある？", "誰のせい？", "どこのラーメンがおいしい？"):
+        assert classify(q, PRIVACY, known) is None, q

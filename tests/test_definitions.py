@@ -28,3 +28,6 @@ def test_a_shortened_term_finds_the_longer_term_it_heads_when_nothing_defines_it
     assert definition_candidates(texts, "リスクベース") == [1]
     # A short word is not looked for inside longer terms (「AIとは」 is no definition of AIシステム).
     assert definition_candidates([match_key("AIシステムとは、様々なレベルの自律性をもって動作する")], "AI") == []
+    # Nor a term most of whose uses stand alone (セキュリティ is no shortening of セキュリティ要件).
+    texts = [match_key("セキュリティ要件とは、システム要件のうち安全に関わるもの"), match_key("セキュリティ対策を講ずる"), match_key("セキュリティの確保")]
+    assert definition_candidates(texts, "セキュリティ") == []

@@ -247,3 +247,44 @@ def test_a_two_column_newsletter_is_read_as_its_articles(tmp_path: Path):
     assert len(questions) == 2 and questions[1].endswith("印刷して配ってもよいのでしょうか。")
     sections = _sections(paragraphs)
     assert any(s == "秋の清掃デーのお知らせ" and "一斉清掃" in t for t, s in sections.items())
+
+
+def _regulation_with_table(path: Path) -> Path:
+    """A company's rules as a word processor saves them to PDF: articles in full-width prose, then a
+    ruled 別表 whose cells wrap within their column."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+    body = ParagraphStyle("b", fontName="HeiseiMin-W3", fontSize=10.5, leading=16, wordWrap="CJK")
+    cell = ParagraphStyle("c", parent=body, fontSize=9, leading=12)
+    story = [Paragraph("（入力してはならない情報）", body)]
+    story += [Paragraph("第8条　利用者は、次に掲げる情報を生成AIに入力してはならない。ただし、別表に定める区分に従い、情報を加工したうえで入力する場合は、この限りでない。" * 2, body)]
+    story += [Paragraph("（出力の確認）", body)]
+    story += [Paragraph("第9条　利用者は、生成物を業務に用いる前に、その内容の正確性及び妥当性を自ら確認しなければならない。" * 3, body)]
+    story += [Paragraph("別表　入力する情報の区分（第8条関係）", body)]
+    rows = [
+        ("区分", "入力してよい情報", "入力してはいけない情報"),
+        ("顧客に関する情報", "氏名を「A社」等に置き換えた問い合わせの内容", "顧客の氏名・連絡先、取引先から受けた秘密の情報"),
+        ("技術情報", "公開済みの規格、一般的な技術用語の説明", "設計図面、製造条件、不良解析のデータ"),
+    ]
+    table = Table([[Paragraph(c, cell) for c in r] for r in rows], colWidths=[90, 180, 180])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    story += [table, Paragraph("備考　判断に迷うときは所属長に相談すること。", body)]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    return path
+
+
+def test_the_lines_of_a_ruled_tables_cells_are_not_run_together_into_one_paragraph(tmp_path: Path):
+    pdf = _regulation_with_table(tmp_path / "rules.pdf")
+    paragraphs = parse_paragraphs(load_document(pdf, DocumentMeta(doc_id="t", title="t", file=pdf.name)))
+    table = [p.text for p in paragraphs if not p.is_heading and p.section_path and p.section_path[0].startswith("別表")]
+    # Each cell's printed line stands on its own (quotable), no paragraph runs the cells together.
+    assert any(t.startswith("氏名を「A社」等に置き換えた") for t in table), table
+    assert all("入力してよい情報入力してはいけない情報" not in t for t in table)
+    # The article's prose, wrapped at the margin, is still one paragraph.
+    article = [p.text for p in paragraphs if not p.is_heading and "第8条" in p.text]
+    assert article and "ただし、別表に定める区分に従い、情報を加工したうえで入力する場合は" in article[0]

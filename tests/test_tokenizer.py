@@ -58,9 +58,11 @@ def test_component_bridges_match_a_plain_kanji_word_by_the_compounds_built_on_it
     from ingest.tokenizer import component_bridges
 
     # A town's festival notice says 雨天 and 夜間 where a resident asks 「雨だったら」「夜は」.
-    held = {"雨天", "夜間", "順延", "自動車", "天気", "花火大会"}
+    held = {"雨天", "夜間", "順延", "自動車", "天気", "花火大会", "米国"}
     assert component_bridges(["雨", "夜", "車"], held) == {"雨": {"雨天"}, "夜": {"夜間"}, "車": {"自動車"}}
     # Only short kanji words, only at the start or end of kanji compounds of at most four
     # characters (火 is inside 花火大会, not at either end), never kana.
     assert component_bridges(["天", "火", "まつり", "花火大会議"], held) == {"天": {"雨天", "天気"}}
     assert component_bridges(["雨"], set()) == {}
+    # Not a name built on the character (米国 is the United States, not a kind of rice).
+    assert component_bridges(["米"], held) == {}
