@@ -127,7 +127,9 @@ SPECIFYING = re.compile(
 # Demonstratives and generic nouns that name no subject (「その項目」「この点」「その場合」).
 _REFERENCE_WORDS = re.compile(
     r"それ|その|そこ|そちら|これ|この|こちら|こういう|そういう|あれ|あの|上記|前記|先ほど|先程|さっき|今の|前の|同じ|同様|当該|"
-    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|件|点|話|手法|方法|ケース|"
+    r"項目|内容|部分|箇所|記載|回答|答え|質問|場合|手法|方法|ケース|"
+    # (A one-character noun only as a word: not the 点 of 点検, the 件 of 条件, the 話 of 電話.)
+    r"(?<![一-龥])(?:件|点|話)(?![一-龥])|"
     + OWN_ORGANISATION  # the asker's own organisation
 )
 # 「透明性についてもっと詳しく」: the subject a request for detail or examples names.

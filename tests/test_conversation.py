@@ -1034,3 +1034,10 @@ def test_asking_whom_to_turn_to_with_no_verb_of_content_continues_the_last_turn(
     assert classify("明日の天気は誰に聞けばいい？", PRIVACY, known) is None
     for q in ("トイレはどこにある？", "誰のせい？", "どこのラーメンがおいしい？"):
         assert classify(q, PRIVACY, known) is None, q
+
+
+def test_a_one_character_reference_word_is_not_cut_out_of_a_longer_word():
+    # 点・件・話 point at what was said (「その点は？」「その件は？」) only as words of their own.
+    assert own_terms("その点はどうですか？") == [] and own_terms("その件は？") == []
+    assert own_terms("入れたあとの点検は誰がするの？") == ["点検"]
+    assert "条件" in own_terms("利用の条件は？") and "電話" in own_terms("電話での相談でもいい？")
