@@ -47,11 +47,14 @@ def defining_shapes(term: str) -> tuple[str, ...]:
     return (f"{t}とは", f"{t}(", f"「{t}」という", f"「{t}」とは", f"{t}:", f"における{t}とは")
 
 
-def definition_candidates(normalised_texts: list[str], term: str, line_heads: list[set[str]] | None = None) -> list[int]:
+def definition_candidates(
+    normalised_texts: list[str], term: str, line_heads: list[set[str]] | None = None, shortened: bool = True
+) -> list[int]:
     """Indices of chunks (texts in match_key form) that define ``term``.
 
     ``line_heads`` (per chunk, the match_key form of each line) also catches the glossary
-    shape where the term stands alone on a line followed by its definition.
+    shape where the term stands alone on a line followed by its definition. With ``shortened``,
+    a term nothing defines is read as a shortening of the longer term it mostly heads (once).
     """
     shapes = defining_shapes(term)
     key = match_key(term)
@@ -59,7 +62,7 @@ def definition_candidates(normalised_texts: list[str], term: str, line_heads: li
     for i, text in enumerate(normalised_texts):
         if any(s in text for s in shapes) or (line_heads is not None and key in line_heads[i]):
             out.append(i)
-    if out or len(key) < MIN_HEAD_CHARS:
+    if out or not shortened or len(key) < MIN_HEAD_CHARS:
         return out
     # None defines the term as asked: people shorten a term they heard (「リスクベース」 for
     # 「リスクベースアプローチ」). When one longer term it heads, from a word boundary, makes up most
@@ -72,4 +75,4 @@ def definition_candidates(normalised_texts: list[str], term: str, line_heads: li
     tail, n = tails.most_common(1)[0]
     if n < SHORTENED_SHARE * uses:
         return []
-    return definition_candidates(normalised_texts, term + tail, line_heads)
+    return definition_candidates(normalised_texts, term + tail, line_heads, shortened=False)
