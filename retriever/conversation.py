@@ -829,11 +829,10 @@ def _answer(answerer: Answerer, text: str, resolution: Resolution, state: TurnSt
         # 「写真は？」 after 「お客さんの名前は入れないほうがいいですよね？」 asks the same of what it
         # names: the passages naming it join the focus (the gate requires one), beside the sections
         # of the last answer.
-        by_id = {c.id: i for i, c in enumerate(answerer.retriever.chunks)}
-        naming = answerer.retriever.holding(named, min_chars=1)
+        naming = answerer.retriever.indices(answerer.retriever.holding(named, min_chars=1))
         # (A word of every other passage, 「リスクは？」「データは？」, singles nothing out.)
-        if len(naming) <= MAX_NAMING_SHARE * len(by_id):
-            focus = tuple(dict.fromkeys([*focus, *(by_id[c] for c in naming)]))
+        if len(naming) <= MAX_NAMING_SHARE * len(answerer.retriever.chunks):
+            focus = tuple(dict.fromkeys([*focus, *naming]))
     with (
         answerer.retriever.focus(focus, ordered),
         answerer.retriever.shown(shown),

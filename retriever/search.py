@@ -477,6 +477,10 @@ class Retriever:
         key = match_key(re.sub(r"^【[^】]*】", "", text.strip()))
         return [self.chunks[i].id for i, norm in enumerate(self._norm) if key in norm] if key and len(key) >= min_chars else []
 
+    def indices(self, chunk_ids: Sequence[str]) -> list[int]:
+        """The positions of the chunks with these ids (unknown ids left out), as :meth:`focus` takes them."""
+        return [self._by_id[c] for c in chunk_ids if c in self._by_id]
+
     @contextlib.contextmanager
     def feedback(self, text: str) -> Iterator[None]:
         """Within the block, :meth:`hits` in this thread searches ``text`` beside the query: what
