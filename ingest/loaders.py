@@ -35,15 +35,16 @@ TEXT_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
 # Spreadsheets saved as text, by the csv dialect Excel writes them in (ingest.sheets).
 SHEET_DIALECTS: dict[str, str] = {".csv": "excel", ".tsv": "excel-tab"}
 PDF_SUFFIXES: frozenset[str] = frozenset({".pdf"})
-# Files as an office saves them: Word, Excel, a web page saved from a browser.
-OFFICE_SUFFIXES: frozenset[str] = frozenset({".docx", ".xlsx", ".pptx", ".html", ".htm"})
+# Files as an office saves them: Word, Excel, PowerPoint, LibreOffice Writer and Calc, a web page
+# saved from a browser.
+OFFICE_SUFFIXES: frozenset[str] = frozenset({".docx", ".xlsx", ".pptx", ".odt", ".ods", ".html", ".htm"})
 SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | frozenset(SHEET_DIALECTS) | PDF_SUFFIXES | OFFICE_SUFFIXES
-SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .html"  # what a user is told to use
+SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .odt / .ods / .html"  # what a user is told to use
 # Files whose first line is a header or a question, not a title (their file name is the title).
-SHEET_SUFFIXES: frozenset[str] = frozenset(SHEET_DIALECTS) | {".xlsx"}
+SHEET_SUFFIXES: frozenset[str] = frozenset(SHEET_DIALECTS) | {".xlsx", ".ods"}
 # Older binary formats of the same programs, and the one to save them in instead.
 _RESAVE_AS: dict[str, str] = {".doc": ".docx", ".rtf": ".docx", ".docm": ".docx", ".xls": ".xlsx", ".xlsm": ".xlsx",
-                              ".ppt": ".pptx", ".pptm": ".pptx", ".mht": ".html", ".mhtml": ".html"}  # fmt: skip
+                              ".ppt": ".pptx", ".pptm": ".pptx", ".odp": ".pptx", ".mht": ".html", ".mhtml": ".html"}  # fmt: skip
 
 # Files that live in the corpus directory but are not documents.
 _EXCLUDED_NAMES: frozenset[str] = frozenset({"readme.md"})
@@ -61,7 +62,8 @@ MSG_OFFICE_BROKEN = (
     "{kind}を読み込めません（ファイルが壊れているか、パスワードで保護されている可能性があります）。"
     "保護を解除して保存し直してください"
 )
-_OFFICE_KIND = {".docx": "Word文書", ".xlsx": "Excelブック", ".pptx": "PowerPointファイル", ".html": "Webページ", ".htm": "Webページ"}
+_OFFICE_KIND = {".docx": "Word文書", ".xlsx": "Excelブック", ".pptx": "PowerPointファイル", ".odt": "ODFテキスト文書",
+                ".ods": "ODFスプレッドシート", ".html": "Webページ", ".htm": "Webページ"}  # fmt: skip
 MSG_PDF_ENCRYPTED = "暗号化されたPDFは読み込めません（パスワード保護）"
 MSG_PDF_BROKEN = "PDFを読み込めません（ファイルが壊れている可能性があります）"
 MSG_PDF_NO_TEXT = "PDFからテキストを抽出できません（画像のみのPDFの可能性があります）"
@@ -196,10 +198,11 @@ def _read_bytes(path: Path) -> bytes:
 
 # --- office files and web pages ------------------------------------------------------
 def load_office(path: Path, meta: DocumentMeta) -> LoadedDocument:
-    """Load a Word document, an Excel workbook, a PowerPoint deck or a saved web page as lines of its
-    text (numbered by paragraph, sheet row, slide or source line: :mod:`ingest.office`,
-    :mod:`ingest.web_page`)."""
+    """Load a Word document, an Excel workbook, a PowerPoint deck, a LibreOffice document or
+    spreadsheet or a saved web page as lines of its text (numbered by paragraph, sheet row, slide or
+    source line: :mod:`ingest.office`, :mod:`ingest.open_document`, :mod:`ingest.web_page`)."""
     from ingest.office import OfficeFileError, docx_lines, pptx_lines, xlsx_lines
+    from ingest.open_document import ods_lines, odt_lines
     from ingest.web_page import html_lines
 
     path = Path(path)
@@ -215,6 +218,10 @@ def load_office(path: Path, meta: DocumentMeta) -> LoadedDocument:
             rows = xlsx_lines(data)
         elif suffix == ".pptx":
             rows = pptx_lines(data)
+        elif suffix == ".odt":
+            rows = odt_lines(data)
+        elif suffix == ".ods":
+            rows = ods_lines(data)
         else:
             rows = html_lines(data)
     except OfficeFileError as exc:
@@ -228,7 +235,7 @@ def load_office(path: Path, meta: DocumentMeta) -> LoadedDocument:
         raise DocumentError(str(path), MSG_EMPTY)
     logger.info("Loaded %s: %d lines", path.name, len(lines))
     # A workbook's lines are a sheet's, read as one saved as text is; a document's, its paragraphs.
-    return LoadedDocument(meta=meta, lines=lines, sha256=digest, paragraph_lines=suffix != ".xlsx")
+    return LoadedDocument(meta=meta, lines=lines, sha256=digest, paragraph_lines=suffix not in (".xlsx", ".ods"))
 
 
 # --- PDF --------------------------------------------------------------------------

@@ -265,7 +265,7 @@ class _Numbering:
             if level not in levels:
                 return ""
             value = counts[level] or starts.get(level, levels[level][0])
-            return _format_number(value, levels[level][1] if level != ilvl else fmt)
+            return format_number(value, levels[level][1] if level != ilvl else fmt)
 
         return re.sub(r"%([1-9])", fill, text).strip()
 
@@ -331,7 +331,7 @@ def _roman(n: int) -> str:
     return out
 
 
-def _format_number(n: int, fmt: str) -> str:
+def format_number(n: int, fmt: str) -> str:
     """``n`` in a Word number format (ST_NumberFormat); an unknown format as decimal."""
     if fmt in ("decimalFullWidth", "decimalFullWidth2"):
         return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))

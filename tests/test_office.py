@@ -12,7 +12,7 @@ from guideqa.errors import DocumentError
 from guideqa.models import DocumentMeta
 from ingest.chunking import build_chunks
 from ingest.loaders import MSG_EMPTY, load_document
-from ingest.office import _format_number, docx_lines, pptx_lines, xlsx_lines
+from ingest.office import docx_lines, format_number, pptx_lines, xlsx_lines
 from ingest.web_page import html_lines
 from tests.office_files import make_docx, make_html, make_pptx, make_xlsx
 
@@ -60,7 +60,7 @@ def test_a_word_regulation_is_cut_at_its_articles_and_its_table(tmp_path: Path) 
      (7, "decimalFullWidth", "７"), (5, "decimal", "5")],
 )  # fmt: skip
 def test_word_number_formats(n: int, fmt: str, label: str) -> None:
-    assert _format_number(n, fmt) == label
+    assert format_number(n, fmt) == label
 
 
 # --- Excel ---------------------------------------------------------------------------------------
