@@ -193,12 +193,12 @@ def test_text_keeps_lines_verbatim(tmp_path: Path) -> None:
 
 
 def test_unsupported_suffix_is_rejected(tmp_path: Path) -> None:
-    path = tmp_path / "guide.odt"
+    path = tmp_path / "guide.key"
     path.write_bytes(b"PK\x03\x04")
     err = _load_error(path)
     assert (
         err.cause
-        == "対応していない形式です（.odt）。.txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .html を使ってください"
+        == "対応していない形式です（.key）。.txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .odt / .ods / .html を使ってください"
     )
 
 
@@ -250,7 +250,7 @@ def test_iter_corpus_files(tmp_path: Path) -> None:
         "README.md",
         "manifest.yaml",
         "manifest.md",
-        "x.odt",
+        "x.key",
         ".hidden.txt",
     ]:
         (tmp_path / name).write_text("x", encoding="utf-8")
