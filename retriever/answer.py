@@ -43,6 +43,7 @@ from retriever.answerability import (
     expected_answer_type,
     has_answer_type,
     in_type_cue,
+    is_rare,
     last_verb,
     missing_focus,
     named_things,
@@ -305,7 +306,9 @@ class Answerer:
         cue = type_cue(typed_question) if expected is not None else ""
         # A focus naming advice (「注意点は」) names the kind of answer, like a type cue, not a subject.
         about = [(form, parts) for form, parts in focus if not in_type_cue(form, cue) and form not in ADVICE_NOUNS] + named_things(
-            question, asks_a_thing=(bool(focus) and not asks_advice(focus)) or asks_a_choice(question)
+            question,
+            asks_a_thing=(bool(focus) and not asks_advice(focus)) or asks_a_choice(question),
+            rare=lambda w: is_rare(w, self.idf, len(self.retriever.chunks)),
         )
         # What a named product is asked to be able to do (「DeepLって手書きの書類も読み取れる？」).
         about += list(asked_ability(typed_question))

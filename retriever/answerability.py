@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -102,7 +102,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     # Contact details asked for: a telephone number, or any way of reaching someone.
     # (A number asked for is a telephone number: 「コールセンターの番号は？」「相談ダイヤルって何番？」.)
     # (A bare 番号 only when asked for: 「社員番号がある表」 asks nothing.)
-    ("phone", re.compile(r"(?:電話|ファックス|FAX|fax|内線)(?:番号)?(?:は|を|が|って|も)?\s*(?:何|どこ|どれ|わか|分か|教え|知り|あ[るり]|[?？]|$)"
+    # (「電話って何時まで？」 asks the hours of the line: 何 before a counter is a count, below.)
+    ("phone", re.compile(r"(?:電話|ファックス|FAX|fax|内線)(?:番号)?(?:は|を|が|って|も)?\s*(?:何(?![時分曜日週月年回人件])|どこ|どれ|わか|分か|教え|知り|あ[るり]|[?？]|$)"
                          r"|(?:番号|ダイヤル)(?:は|を|って)?[、,]?\s*(?:何|教え|知り|わか|分か|[?？]|$)|何番")),
     # Any way of reaching someone or a page to open (「申請ポータルのURLってどこ？」「リンクを貼って」).
     # (メール, URL and リンク only when asked for: 「メールは何に気をつければ」「URLがある記事」 ask nothing.)
@@ -911,10 +912,40 @@ def _ends_clause(toks: list, i: int) -> bool:  # type: ignore[type-arg]
 def _phrase_particle(toks: list, i: int) -> str:  # type: ignore[type-arg]
     """The particle ``toks[i]`` after a name, read with a following は, も or の: a case particle
     so followed makes the phrase the topic (「横浜市では」 is a は phrase) or a modifier of what
-    follows (「ChatGPTでの設定」 is an の phrase)."""
+    follows (「ChatGPTでの設定」 is an の phrase). An の phrase is read with the particle of the noun
+    phrase it makes the name modify: 「ChatGPTのアカウントで」 is written 「ので」 (:func:`_modified_end`)."""
     if i + 1 < len(toks) and toks[i + 1].surface() in ("は", "も", "の") and toks[i + 1].part_of_speech()[0] == "助詞":
         return str(toks[i + 1].surface())
+    if toks[i].surface() == "の":
+        j = _modified_end(toks, i)
+        if j is not None:
+            return "の" + str(toks[j].surface())
     return str(toks[i].surface())
+
+
+def _modified_end(toks: list, i: int) -> int | None:  # type: ignore[type-arg]
+    """After the の at ``toks[i]``: the index of the case particle (of :data:`_CASE_OF_ACT`) that
+    ends the noun phrase it makes the name modify (「ChatGPTの無料版に」), or None."""
+    j = i + 1
+    while j < len(toks) and j <= i + 4 and toks[j].part_of_speech()[0] in ("名詞", "接尾辞", "接頭辞"):
+        j += 1
+    if not (i + 1 < j < len(toks)) or toks[j].part_of_speech()[1] != "格助詞" or toks[j].surface() not in _CASE_OF_ACT:
+        return None
+    following = toks[j + 1].surface() if j + 1 < len(toks) else ""
+    return None if following in ("は", "も", "の") else j
+
+
+def _modified_noun(text: str, surface: str) -> tuple[str, tuple[str, ...]]:
+    """The noun phrase the name ``surface`` modifies with の in ``text`` (「ChatGPTのアカウントで」 →
+    アカウント), in normalised form, with its parts when it is a compound."""
+    toks = list(thread_tokenizer().tokenize(nfkc(text)[:4000]))
+    for i, m in enumerate(toks[:-1]):
+        if m.surface() == surface and toks[i + 1].surface() == "の":
+            j = _modified_end(toks, i + 1)
+            if j is not None:
+                parts = tuple(str(t.normalized_form()) for t in toks[i + 2 : j])
+                return "".join(parts), parts if len(parts) > 1 else ()
+    return "", ()
 
 
 def name_phrases(text: str) -> list[tuple[str, str]]:
@@ -926,7 +957,8 @@ def name_phrases(text: str) -> list[tuple[str, str]]:
 
 
 # Case particles that make a name the instrument, place or partner of the act asked about
-# (「ChatGPTに入れて大丈夫？」「Copilotで作った文書」「ChatGPTを使うだけ」), not its subject. の makes
+# (「ChatGPTに入れて大丈夫？」「Copilotで作った文書」「ChatGPTを使うだけ」), not its subject, as they
+# do a noun the name modifies (「ChatGPTのアカウントで作っても大丈夫？」). Otherwise の makes
 # what follows a part or attribute of the name (「Copilotの管理画面」「ChatGPTのAPI」), and は, って and
 # も make it the topic (「Claudeって…」「横浜市では」): the question is then about the name.
 _CASE_OF_ACT = frozenset({"に", "で", "を", "が", "と", "から", "へ", "より"})
@@ -952,17 +984,31 @@ def asks_advice(focus: Iterable[tuple[str, tuple[str, ...]]]) -> bool:
     return bool(forms) and all(form in ADVICE_NOUNS for form in forms)
 
 
-def named_things(question: str, asks_a_thing: bool = True) -> list[tuple[str, tuple[str, ...]]]:
+def named_things(
+    question: str, asks_a_thing: bool = True, rare: Callable[[str], bool] | None = None
+) -> list[tuple[str, tuple[str, ...]]]:
     """Names the question is about (:func:`name_phrases`), in normalised form. When the question
     asks for no particular thing (``asks_a_thing`` False: no asked focus, as in 「…に入れても
     大丈夫？」「…何に気をつければいい？」), a name in a case phrase of the act is only where the act
     happens: the question is about the act, which the guideline treats whatever the product. A
     question asking for a thing (「ChatGPTで…の設定はどこから」) asks it of the name."""
-    return [
-        (form, ())
-        for _, form, particle in _names_with_particle(question)
-        if asks_a_thing or particle not in _CASE_OF_ACT
-    ]
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for surface, form, particle in _names_with_particle(question):
+        if asks_a_thing or particle not in _CASE_OF_ACT | {"の" + p for p in _CASE_OF_ACT}:
+            out.append((form, ()))
+        elif particle.startswith("の") and rare is not None and rare(form):
+            # A thing of a rare name that is where the act happens (「ChatGPTのアカウントで作っても
+            # 大丈夫？」): the question is about that thing (アカウント), which the documents may treat
+            # whatever the product; a thing they never speak of (「JAの出荷規格に合格した…」) is still
+            # not in them.
+            noun = _modified_noun(question, surface)
+            out.append(noun if noun[0] else (form, ()))
+    return out
+
+
+def is_rare(form: str, idf: Mapping[str, float], n_docs: int) -> bool:
+    """Is ``form`` used in at most :data:`RARE_DF` passages of the corpus (or never)?"""
+    return idf.get(form, float("inf")) >= math.log(1 + (n_docs - RARE_DF + 0.5) / (RARE_DF + 0.5)) - 1e-6
 
 
 def missing_focus(
@@ -973,10 +1019,9 @@ def missing_focus(
 ) -> list[str]:
     """The rare focus words (used in at most :data:`RARE_DF` passages of the corpus) that none
     of the retrieved passages holds. A compound counts as held when all its parts are."""
-    rare_idf = math.log(1 + (n_docs - RARE_DF + 0.5) / (RARE_DF + 0.5)) - 1e-6
     out = []
     for form, parts in focus:
-        if idf.get(form, float("inf")) < rare_idf:
+        if not is_rare(form, idf, n_docs):
             continue
         if form in passage_words or (len(parts) > 1 and all(p in passage_words for p in parts)):
             continue

@@ -72,6 +72,15 @@ _QUERY_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("guideqa_q
 # What a 附則 holds (the date a rule takes effect, the transition, the amendments' dates): a question
 # asking it is asked of the 附則 without its prior (SearchConfig.supplementary_weight).
 ASKS_CHANGEOVER = re.compile(r"施行|いつから|経過措置|改正|改定|改訂|附則|付則|適用(?:日|開始)|有効|効力|発効|廃止")
+# When the rules themselves take effect (「このルールっていつから適用されるの？」「規程の施行日は？」): a
+# regulation states it in its 附則 (「この規程は、令和8年4月1日から施行する。」), whatever the document
+# calls itself; those 附則 passages are ranked among themselves beside the other channels, as the
+# passages defining a term are (SearchConfig.effective_date_weight).
+ASKS_EFFECTIVE_DATE = re.compile(
+    r"施行|効力|発効|適用(?:日|開始)|(?:ルール|規程|規定|規則|要綱|要領|ガイドライン|指針|方針|ポリシー|決まり|きまり)"
+    r"(?:って|は|が|の|も)?[^。？?]{0,8}?(?:いつから|いつ(?:より)?(?:適用|有効|始ま|スタート))"
+)
+STATES_EFFECTIVE_DATE = re.compile(r"施行|適用する|効力を(?:生じ|有する)")
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,9 @@ class SearchConfig:
     duplicate_overlap: float = 0.6
     role_channel_weight: float = 0.25  # cross-fitted dev (1.0 was set on the adapter's own training questions)
     definition_channel_weight: float = 1.0
+    # The 附則 stating when the rules take effect, for a question asking it (ASKS_EFFECTIVE_DATE), at
+    # twice a definition's weight: it is the answer itself, not one of several defining passages.
+    effective_date_weight: float = 2.0
     heading_channel_weight: float = 1.0
     focus_channel_weight: float = 1.0  # the chunks a follow-up refers to (see Retriever.focus)
     # A role switch's corresponding items (「それは提供者にも当てはまる？」 → P-3) i. for D-3) i.), 本編
@@ -221,6 +233,9 @@ class Retriever:
         }
         self._section_weight = np.array([self._section_prior(c) for c in self.chunks])
         self._supplementary = np.array([bool(c.section_path) and is_supplementary(c.section_path[0]) for c in self.chunks], dtype=bool)
+        self._effective = np.array(
+            [i for i, c in enumerate(self.chunks) if self._supplementary[i] and STATES_EFFECTIVE_DATE.search(c.text)], dtype=np.int64
+        )
         # Sections an organisation's document addresses to one group (「教員の皆様へ」, 【医師】).
         self._audiences = chunk_audiences([c.section_path for c in self.chunks], [c.doc_id for c in self.chunks])
         self._audience_names = frozenset(a for a in self._audiences if a)
@@ -327,6 +342,9 @@ class Retriever:
                 out["rrf_definition"][ranked] = cfg.definition_channel_weight / (
                     cfg.rrf_k + np.arange(1, len(ranked) + 1)
                 )
+        if len(self._effective) and cfg.effective_date_weight > 0 and ASKS_EFFECTIVE_DATE.search(query):
+            ranked = self._effective[np.argsort(-fused[self._effective], kind="stable")][:top]
+            out["rrf_definition"][ranked] += cfg.effective_date_weight / (cfg.rrf_k + np.arange(1, len(ranked) + 1))
         out["rrf_focus"] = np.zeros(n)
         focus = _FOCUS.get()
         if focus and cfg.focus_channel_weight > 0:

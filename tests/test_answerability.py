@@ -649,6 +649,25 @@ def test_asked_focus(question: str, focus: list[str]) -> None:
     assert [form for form, _ in asked_focus(question)] == focus
 
 
+def test_a_rare_names_thing_where_the_act_happens_is_what_is_asked_about() -> None:
+    # 「ChatGPTのアカウントで作っても大丈夫？」 asks about the act with an account, which a city's
+    # rules treat whatever the product (「個人で登録したアカウント…」); a thing of the name no document
+    # speaks of stays asked about (and is refused when no passage holds it).
+    rare = {"ChatGPT", "JA"}.__contains__
+    assert named_things("ChatGPTのアカウントで、仕事の文書を作っても大丈夫？", asks_a_thing=False, rare=rare) == [("アカウント", ())]
+    assert named_things("JAの出荷規格に合格したものとして扱ってもらえますか？", asks_a_thing=False, rare=rare) == [("出荷規格", ("出荷", "規格"))]
+    # A name that is the topic of what follows (「Copilotの管理画面は」) or asked a thing stays the name.
+    assert [f for f, _ in named_things("ChatGPTの管理画面はどこ？", asks_a_thing=False, rare=rare)] == ["ChatGPT"]
+    assert [f for f, _ in named_things("ChatGPTのアカウントで作っても大丈夫？", asks_a_thing=True, rare=rare)] == ["ChatGPT"]
+
+
+def test_hours_asked_of_a_telephone_line_are_a_count_not_a_number_to_dial() -> None:
+    assert expected_answer_type("情報係の電話って何時まで受け付けてる？") == "number"
+    assert asked_counter("情報係の電話って何時まで受け付けてる？") == "時"
+    assert expected_answer_type("相談窓口の電話って何番？") == "phone"
+    assert expected_answer_type("内線は何ですか") == "phone"
+
+
 def test_named_things_are_phrases_not_markup() -> None:
     assert [f for f, _ in named_things("Copilotの管理画面でログを確認できますか")] == ["Copilot"]
     assert "drop" not in {f.lower() for f, _ in named_things("'; DROP TABLE questions; -- AI開発者は何に注意すべき")}

@@ -201,6 +201,16 @@ def test_the_supplementary_provisions_rank_below_the_rules_unless_the_changeover
     assert not answer.refused and "令和7年4月1日" in answer.answer
 
 
+def test_when_the_rules_take_effect_is_found_in_the_supplementary_provisions_whatever_they_are_called(answerer: Answerer) -> None:
+    # The document calls itself a ガイドライン and says 施行; the clerk says ルール and 適用. The
+    # 附則 stating the date is ranked among the 附則 passages beside the other channels.
+    hits = answerer.retriever.hits("このAIのルールっていつから適用されるの？", None, 5)
+    assert hits[0].chunk.section_path[0] == "附則", [h.chunk.section for h in hits]
+    ch = answerer.retriever.channels("研修は毎年受けないといけないの？")
+    supplementary = [i for i, c in enumerate(answerer.retriever.chunks) if c.section_path and c.section_path[0] == "附則"]
+    assert not ch["rrf_definition"][supplementary].any()  # a question of a duty is not asked of the 附則
+
+
 def test_a_question_asking_a_figure_is_answered_first_by_the_sentence_stating_it(answerer: Answerer) -> None:
     """第9条's first sentence says to report at once; its third states the report's deadline. Asked
     for the deadline, the answer leads with the third; asked what to do, the order stays."""
