@@ -38,13 +38,15 @@ PDF_SUFFIXES: frozenset[str] = frozenset({".pdf"})
 # Files as an office saves them: Word, Excel, PowerPoint, LibreOffice Writer and Calc, a web page
 # saved from a browser.
 OFFICE_SUFFIXES: frozenset[str] = frozenset({".docx", ".xlsx", ".pptx", ".odt", ".ods", ".html", ".htm"})
-SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | frozenset(SHEET_DIALECTS) | PDF_SUFFIXES | OFFICE_SUFFIXES
-SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .odt / .ods / .html"  # what a user is told to use
+# A mail saved from a mail client (ingest.mail).
+MAIL_SUFFIXES: frozenset[str] = frozenset({".eml"})
+SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | frozenset(SHEET_DIALECTS) | PDF_SUFFIXES | OFFICE_SUFFIXES | MAIL_SUFFIXES
+SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .odt / .ods / .html / .eml"  # what a user is told to use
 # Files whose first line is a header or a question, not a title (their file name is the title).
 SHEET_SUFFIXES: frozenset[str] = frozenset(SHEET_DIALECTS) | {".xlsx", ".ods"}
 # Older binary formats of the same programs, and the one to save them in instead.
 _RESAVE_AS: dict[str, str] = {".doc": ".docx", ".rtf": ".docx", ".docm": ".docx", ".xls": ".xlsx", ".xlsm": ".xlsx",
-                              ".ppt": ".pptx", ".pptm": ".pptx", ".odp": ".pptx", ".mht": ".html", ".mhtml": ".html"}  # fmt: skip
+                              ".ppt": ".pptx", ".pptm": ".pptx", ".odp": ".pptx", ".mht": ".html", ".mhtml": ".html", ".msg": ".txt"}  # fmt: skip
 
 # Files that live in the corpus directory but are not documents.
 _EXCLUDED_NAMES: frozenset[str] = frozenset({"readme.md"})
@@ -64,6 +66,7 @@ MSG_OFFICE_BROKEN = (
 )
 _OFFICE_KIND = {".docx": "Word文書", ".xlsx": "Excelブック", ".pptx": "PowerPointファイル", ".odt": "ODFテキスト文書",
                 ".ods": "ODFスプレッドシート", ".html": "Webページ", ".htm": "Webページ"}  # fmt: skip
+MSG_MAIL_BROKEN = "メールを読み込めません（ファイルが壊れているか、メールの形式ではありません）"
 MSG_PDF_ENCRYPTED = "暗号化されたPDFは読み込めません（パスワード保護）"
 MSG_PDF_BROKEN = "PDFを読み込めません（ファイルが壊れている可能性があります）"
 MSG_PDF_NO_TEXT = "PDFからテキストを抽出できません（画像のみのPDFの可能性があります）"
@@ -82,6 +85,8 @@ def load_document(path: Path, meta: DocumentMeta) -> LoadedDocument:
         return load_pdf(path, meta)
     if suffix in OFFICE_SUFFIXES:
         return load_office(path, meta)
+    if suffix in MAIL_SUFFIXES:
+        return load_mail(path, meta)
     raise unsupported(path)
 
 
@@ -148,6 +153,29 @@ def load_text(path: Path, meta: DocumentMeta) -> LoadedDocument:
         ]
     logger.info("Loaded %s: %d lines", path.name, len(lines))
     return LoadedDocument(meta=meta, lines=lines, sha256=digest)
+
+
+def load_mail(path: Path, meta: DocumentMeta) -> LoadedDocument:
+    """Load a saved e-mail as the text a reader sees (:mod:`ingest.mail`), read as a text file."""
+    from ingest.mail import MailFileError, mail_text
+
+    path = Path(path)
+    data = _read_bytes(path)
+    if not data.strip():
+        raise DocumentError(str(path), MSG_EMPTY)
+    try:
+        text = mail_text(data)
+    except MailFileError as exc:
+        logger.warning("Cannot read %s: %s", path.name, exc)
+        raise DocumentError(str(path), MSG_MAIL_BROKEN) from exc
+    except Exception as exc:  # noqa: BLE001 - a parser's failure on one odd file is that file's error
+        logger.warning("Cannot read %s", path.name, exc_info=True)
+        raise DocumentError(str(path), MSG_MAIL_BROKEN) from exc
+    lines = [SourceLine(text=line, line=number, page=None) for number, line in enumerate(split_lines(text), start=1)]
+    if not any(line.text.strip() for line in lines[1:]):
+        raise DocumentError(str(path), MSG_EMPTY)
+    logger.info("Loaded %s: %d lines", path.name, len(lines))
+    return LoadedDocument(meta=meta, lines=lines, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _first_bad_utf8(data: bytes) -> int:
