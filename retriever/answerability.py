@@ -227,10 +227,19 @@ _REPORTED_QUESTION = re.compile(
 )
 
 
+# A worry stated as an indirect question beside the question asked (「…確認しといたほうがいいことって
+# ありますか？撮った動画がどこに行くのかも気になってます。」): the clause says what the asker is uneasy
+# about, the kind of answer is the direct question's.
+_STATED_WORRY = re.compile(r"[^、。?？]*?(?:のか|か)(?:も|が|は)?\s*(?:気にな|心配|不安|気がかり)[^。?？]*[。?？]?")
+
+
 @lru_cache(maxsize=1024)  # asked by several features of one answer
 def _question_type(question: str) -> tuple[AnswerType | None, str]:
     """(the kind of content the question asks for, the words stating it), or (None, '')."""
     text = _REPORTED_QUESTION.sub(" ", nfkc(question))
+    rest = _STATED_WORRY.sub(" ", text)
+    if rest != text and re.search(r"[?？]", rest):
+        text = rest
     for kind, pattern in _QUESTION_TYPES:
         m = pattern.search(text)
         if m:
@@ -994,13 +1003,14 @@ def named_things(
     question asking for a thing (「ChatGPTで…の設定はどこから」) asks it of the name."""
     out: list[tuple[str, tuple[str, ...]]] = []
     for surface, form, particle in _names_with_particle(question):
-        if asks_a_thing or particle not in _CASE_OF_ACT | {"の" + p for p in _CASE_OF_ACT}:
-            out.append((form, ()))
-        elif particle.startswith("の") and rare is not None and rare(form):
+        if asks_a_thing or particle not in _CASE_OF_ACT:
+            if not particle.startswith("の") or asks_a_thing or rare is None or not rare(form):
+                out.append((form, ()))
+                continue
             # A thing of a rare name that is where the act happens (「ChatGPTのアカウントで作っても
-            # 大丈夫？」): the question is about that thing (アカウント), which the documents may treat
-            # whatever the product; a thing they never speak of (「JAの出荷規格に合格した…」) is still
-            # not in them.
+            # 大丈夫？」, an の phrase read with its noun's particle: 「ので」): the question is about that
+            # thing (アカウント), which the documents may treat whatever the product; a thing they never
+            # speak of (「JAの出荷規格に合格した…」) is still not in them.
             noun = _modified_noun(question, surface)
             out.append(noun if noun[0] else (form, ()))
     return out

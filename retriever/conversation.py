@@ -74,6 +74,8 @@ NOTE_QUESTION_CHARS = 30
 DEFINITION = re.compile(
     r"(?<!こ)とは(?=[？?、,。\s]|何|なに|誰|だれ|どういう|どのよう|どんな|$)|って(?=(?:そもそも|一体|いったい)?(?:何|なに|誰|だれ|どういう|どんな))"
     r"|って[、,](?=(?:そもそも|一体|いったい)?(?:どういう(?:意味|こと)|どんな意味|何(?:ですか|なの|のこと)?[？?]))"
+    # A word quoted and asked about alone (「さっきの『透明性』って？」): what it means.
+    r"|(?<=[」』])って(?=\s*[？?]?\s*$)"
 )
 # Connectives that only continue a conversation (「では、」「じゃあ」); dropped before reading the cues.
 # (The continuing ones, じゃあ…なら, also mark a question leaning on the last turn: :data:`_LEANS`.)

@@ -661,6 +661,14 @@ def test_a_rare_names_thing_where_the_act_happens_is_what_is_asked_about() -> No
     assert [f for f, _ in named_things("ChatGPTのアカウントで作っても大丈夫？", asks_a_thing=True, rare=rare)] == ["ChatGPT"]
 
 
+def test_a_worry_stated_beside_the_question_does_not_set_the_kind_of_answer() -> None:
+    asked = "業者とAIの契約をするとき、確認しておくことはありますか？送った写真がどこに行くのかも心配です。"
+    assert expected_answer_type(asked) is None  # advice asked; the worry's どこ asks no name
+    # Without another question, the clause is what is asked.
+    assert expected_answer_type("送った写真がどこに行くのかが心配です。") == "named"
+    assert expected_answer_type("申請先はどこですか？いつ開いているのかも気になります。") == "named"
+
+
 def test_hours_asked_of_a_telephone_line_are_a_count_not_a_number_to_dial() -> None:
     assert expected_answer_type("情報係の電話って何時まで受け付けてる？") == "number"
     assert asked_counter("情報係の電話って何時まで受け付けてる？") == "時"

@@ -724,6 +724,8 @@ def test_colloquial_yatsu_is_a_formal_noun_not_a_subject():
         ("「AI利用者」とは誰のことですか？", True),
         ("アジャイル・ガバナンスってそもそも何ですか", True),
         ("それってどういう意味？", False),  # points back: a follow-up
+        ("さっきの「説明責任」って？", True),  # a quoted word asked about alone
+        ("写真って？", False),  # unquoted: a topic carried on (「写真は？」)
         ("その項目とは？", False),
     ],
 )

@@ -92,7 +92,7 @@ def test_dropped_files_without_entries_are_still_ingested_with_distinct_ids(corp
         ("broken.pdf", make_truncated_pdf, "壊れて"),
         ("garbage.pdf", make_garbage_pdf, "壊れて"),
         ("empty.txt", lambda p: p.write_text("  \n", encoding="utf-8"), "空"),
-        ("slides.odp", lambda p: p.write_bytes(b"PK\x03\x04"), "対応していない形式"),
+        ("slides.key", lambda p: p.write_bytes(b"PK\x03\x04"), "対応していない形式"),
         ("slides.pptx", lambda p: p.write_bytes(b"PK\x03\x04"), "壊れている"),
         ("rules.doc", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0"), ".docx 形式で保存し直して"),
     ],

@@ -16,6 +16,10 @@ def test_the_asked_term_is_read_from_the_ways_people_ask_a_meaning():
     assert definition_term("『透明性』の意味は？") == "透明性"
     assert definition_term("ハルシネーションって、どういう意味ですか？") == "ハルシネーション"
     assert definition_term("前に出てきた「ソフトロー」って、どういう意味？") == "ソフトロー"
+    # A quoted word asked about alone, or as a matter: what it means.
+    assert definition_term("さっきの「説明責任」って？") == "説明責任"
+    assert definition_term("『ガードレール』ってどういうこと？") == "ガードレール"
+    assert definition_term("「生成AI」のことで相談があります") is None
     # What points at the last answer names no term.
     assert definition_term("それってどういう意味？") is None
     assert definition_term("この項目ってどういう意味ですか") is None
