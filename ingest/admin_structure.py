@@ -305,7 +305,35 @@ def list_items(texts: list[str]) -> frozenset[int]:
         after = marks[k + 1] if k + 1 < len(marks) else None
         if before == (level, number - 1) or after == (level, number + 1):
             items.add(starts[k])
+    # A list a sentence introduces (「業務で使ってよいのは、次の2つだけです。」「次のとおりとする。」) is one
+    # however its items are noted (「(1) …Copilot」「（会社のアカウントで…）」「(2) …」): its numbered lines
+    # from 1 on are items, a line or two of their own between them.
+    position = {i: n for n, i in enumerate(content)}
+    for k, mark in enumerate(marks):
+        if mark is None or mark[1] != 1 or position[starts[k]] == 0:
+            continue
+        if not _INTRODUCES_LIST.search(texts[content[position[starts[k]] - 1]]):
+            continue
+        run: list[int] = []
+        gap = 0
+        for j in range(k, len(marks)):
+            if marks[j] is None:
+                gap += 1
+                if gap > 2:
+                    break
+                continue
+            if marks[j] != (mark[0], len(run) + 1):
+                break
+            run.append(starts[j])
+            gap = 0
+        if len(run) >= 2:  # a list: the announced items follow one another (not sections with their text)
+            items.update(run)
     return frozenset(items)
+
+
+# A sentence that announces the list after it: 「次の」 with what is listed, ending the sentence or
+# with a colon (「次の2つだけです。」「次のとおりとする。」「次のいずれかに該当するとき：」).
+_INTRODUCES_LIST = re.compile(r"次(?:の|に掲げる)[^。：:]{0,20}(?:[。：:]|です|とおり)\s*$")
 
 
 def _marked_headings(texts: list[str], wrap: int | None = None) -> frozenset[str]:

@@ -214,6 +214,25 @@ def test_numbered_lines_of_a_markdown_document_are_list_items():
     assert "秘密保持契約" in chunks[0].text
 
 
+def test_a_list_a_sentence_announces_stays_in_its_section_with_notes_between_its_items():
+    # A mail's plain text: (1) and (2) each with a note of its own below; 「次の2つだけです。」 announces
+    # them, so they are items of 「1．使ってよいAI」, not sections of their own.
+    doc = text_doc(
+        "1．使ってよいAI\n・業務で使ってよいのは、次の2つだけです。\n　(1) 会社が契約した「ひばりCopilot」\n"
+        "　　（会社のアカウントでサインインしたもの）\n　(2) 社内チャット「ひばりAI」\n　　（社内ポータルから使えます）\n"
+        "・上記以外の生成AIは業務で使用禁止です。\n\n2．入力してはいけない情報\n・お客様の氏名と住所\n"
+    )
+    chunks = build_chunks(doc, min_chars=10)
+    assert [c.section_path for c in chunks] == [["1. 使ってよいAI"], ["2. 入力してはいけない情報"]]
+    assert "(2) 社内チャット「ひばりAI」" in chunks[0].text
+    # Sections a sentence announces (「次のとおり定めました。」) each have their text: headings still.
+    doc = text_doc(
+        "次のとおりルールを定めました。\n\n1．使ってよいAI\n会社が契約したAIだけを使います。\nそれ以外は使いません。\n"
+        "ほかの端末では使いません。\n\n2．入力してはいけない情報\nお客様の氏名は入力しません。\n"
+    )
+    assert [c.section_path for c in build_chunks(doc, min_chars=10)][-2:] == [["1. 使ってよいAI"], ["2. 入力してはいけない情報"]]
+
+
 def test_a_short_marked_line_before_body_text_is_a_heading_but_a_marked_list_is_not():
     doc = text_doc(
         "【場面別の使い方】\n■ 介護記録\n・下書きにだけ使えます。\n■ 勤務表（シフト）\n・職員番号に置き換えて入力します。\n"
