@@ -318,8 +318,9 @@ def list_items(texts: list[str]) -> frozenset[int]:
         gap = 0
         for j in range(k, len(marks)):
             if marks[j] is None:
+                # Between items, only a note on the item (「（会社のアカウントで…）」「※…」), not a section's text.
                 gap += 1
-                if gap > 2:
+                if gap > 2 or not _ITEM_NOTE.match(texts[starts[j]]):
                     break
                 continue
             if marks[j] != (mark[0], len(run) + 1):
@@ -333,6 +334,7 @@ def list_items(texts: list[str]) -> frozenset[int]:
 
 # A sentence that announces the list after it: 「次の」 with what is listed, ending the sentence or
 # with a colon (「次の2つだけです。」「次のとおりとする。」「次のいずれかに該当するとき：」).
+_ITEM_NOTE = re.compile(r"^[\s\u3000]*[（(※＊*]")
 _INTRODUCES_LIST = re.compile(r"次(?:の|に掲げる)[^。：:]{0,20}(?:[。：:]|です|とおり)\s*$")
 
 

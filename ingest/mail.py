@@ -41,12 +41,16 @@ _ORIGINAL = re.compile(
     r"^\s*-{2,}\s*(?:Original Message|Forwarded message|元のメッセージ|転送されたメッセージ|オリジナルメッセージ)\s*-{2,}\s*$",
     re.IGNORECASE,
 )
+_FORWARDED = re.compile(r"Forwarded|転送", re.IGNORECASE)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:(?:Fwd?|FW|転送)\s*[:：])", re.IGNORECASE)
+_META_CHARSET = re.compile(r"<meta[^>]*charset[^>]*>", re.IGNORECASE)
+MAX_FORWARD_DEPTH = 3
 _RULE = re.compile(r"^\s*_{10,}\s*$")
 _OUTLOOK_HEADER = re.compile(r"^\s*(?:差出人|From)\s*[:：]")
-_QUOTED = re.compile(r"^\s*[>＞]")
+_QUOTED = re.compile(r"^\s*>")
 
 
-def mail_text(data: bytes) -> str:
+def mail_text(data: bytes, depth: int = 0) -> str:
     """The text of a saved mail as a reader sees it (module doc)."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     if not isinstance(message, EmailMessage) or not message.keys():
@@ -66,9 +70,17 @@ def mail_text(data: bytes) -> str:
         if body.get_content_subtype() == "html":
             from ingest.web_page import html_lines
 
+            # Decoded already: the page's own charset declaration (Outlook writes one) no longer holds.
+            text = _META_CHARSET.sub("", text)
             text = "\n".join(line for _, line in html_lines(text.encode("utf-8")))
-        lines += [""] + without_quoted(text.replace("\r\n", "\n").split("\n"))
+        forwarded = bool(_FORWARD_SUBJECT.match(subject))
+        lines += [""] + without_quoted(text.replace("\r\n", "\n").split("\n"), forwarded=forwarded)
     for part in message.iter_attachments():
+        if part.get_content_type() == "message/rfc822" and depth < MAX_FORWARD_DEPTH:
+            inner = part.get_content()  # a mail forwarded as an attachment: read as a mail
+            if isinstance(inner, Message):
+                lines += ["", "■ 転送されたメール", *mail_text(inner.as_bytes(), depth + 1).split("\n")]
+            continue
         name = part.get_filename() or "添付ファイル"
         lines += ["", f"■ 添付：{name}"]
         if part.get_content_maintype() == "text":
@@ -101,17 +113,33 @@ def _part_text(part: Message) -> str:
     return decode_japanese(raw) or raw.decode("utf-8", errors="replace")
 
 
-def without_quoted(lines: list[str]) -> list[str]:
-    """The body without the earlier mail it quotes (module doc)."""
+def without_quoted(lines: list[str], forwarded: bool = False) -> list[str]:
+    """The body without the earlier mail it quotes (module doc). A forward keeps the mail it
+    forwards (its separator line dropped): that mail is what is sent on. Lines marked 「>」 are a
+    quotation when an attribution line introduces them or they close the body; a 「>」 line among
+    the new text (「> 注意：…」) stays."""
     out: list[str] = []
+    quoting = False
     for i, line in enumerate(lines):
-        if _ORIGINAL.match(line) or (_RULE.match(line) and any(_OUTLOOK_HEADER.match(x) for x in lines[i + 1 : i + 3])):
+        if _ORIGINAL.match(line):
+            if forwarded or _FORWARDED.search(line):
+                continue
+            break
+        if _RULE.match(line) and any(_OUTLOOK_HEADER.match(x) for x in lines[i + 1 : i + 3]):
+            if forwarded:
+                continue
             break
         if _QUOTED.match(line):
+            if quoting or all(_QUOTED.match(x) or not x.strip() for x in lines[i:]):
+                continue
+            out.append(line)
             continue
         following = next((x for x in lines[i + 1 :] if x.strip()), "")
         if _ATTRIBUTION.search(line.strip()) and _QUOTED.match(following):
+            quoting = True
             continue
+        if line.strip():
+            quoting = False
         out.append(line)
     while out and not out[-1].strip():
         out.pop()

@@ -341,13 +341,17 @@ def _table_rows(node: Any, cell_text: Any) -> list[tuple[int, list[str]]]:
             if cell.qname not in ((_TABLE, "table-cell"), (_TABLE, "covered-table-cell")):
                 continue
             span = _int_attr(cell, _TABLE, "number-columns-repeated")
-            text = cell_text(cell) if cell.qname == (_TABLE, "table-cell") else ""
             if cell.qname == (_TABLE, "covered-table-cell"):
-                text = down.get((r, col), "")  # merged down: the top cell's text; across: nothing
-            elif text:
+                # Merged down: each column's top cell's text; merged across: nothing.
+                for c in range(col, col + min(span, _MAX_REPEAT)):
+                    if down.get((r, c)):
+                        cells[c] = down[(r, c)]
+                col += span
+                continue
+            text = cell_text(cell)
+            if text:
                 for below in range(1, _int_attr(cell, _TABLE, "number-rows-spanned")):
                     down[(r + below, col)] = text
-            if text:
                 for c in range(col, col + min(span, _MAX_REPEAT)):
                     cells[c] = text
             col += span

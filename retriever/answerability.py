@@ -238,8 +238,8 @@ def _question_type(question: str) -> tuple[AnswerType | None, str]:
     """(the kind of content the question asks for, the words stating it), or (None, '')."""
     text = _REPORTED_QUESTION.sub(" ", nfkc(question))
     rest = _STATED_WORRY.sub(" ", text)
-    if rest != text and re.search(r"[?？]", rest):
-        text = rest
+    if rest != text and re.search(r"[?？]", rest) and content_words(rest):
+        text = rest  # (not when the direct question only asks to be told: 「…いつなのか気になってます。教えてもらえますか？」)
     for kind, pattern in _QUESTION_TYPES:
         m = pattern.search(text)
         if m:
@@ -247,6 +247,8 @@ def _question_type(question: str) -> tuple[AnswerType | None, str]:
                 continue  # 「責任はA、B、Cのどこにある？」 chooses among the parties it names
             if kind in _BELOW_COUNTS and (counter := asked_counter(text)):
                 return "number", "何" + counter
+            if kind == "phone" and (counter := asked_counter(text)) and counter != "番":
+                return "number", "何" + counter  # 「ダイヤルは何時まで」「FAXは何枚まで」: a count
             # (Of a cue that reads its clause, the cue proper: :func:`_drop_cue`.)
             return kind, m.group("how") if m.groupdict().get("how") is not None else m.group(0)
     counter = asked_counter(text)
@@ -1004,7 +1006,13 @@ def named_things(
     out: list[tuple[str, tuple[str, ...]]] = []
     for surface, form, particle in _names_with_particle(question):
         if asks_a_thing or particle not in _CASE_OF_ACT:
-            if not particle.startswith("の") or asks_a_thing or rare is None or not rare(form):
+            if (
+                not particle.startswith("の")
+                or asks_a_thing
+                or rare is None
+                or not _LATIN_NAME.fullmatch(surface)  # a product's name, not a place's or a firm's (佐川急便の社員)
+                or not rare(form)
+            ):
                 out.append((form, ()))
                 continue
             # A thing of a rare name that is where the act happens (「ChatGPTのアカウントで作っても
@@ -1012,7 +1020,9 @@ def named_things(
             # thing (アカウント), which the documents may treat whatever the product; a thing they never
             # speak of (「JAの出荷規格に合格した…」) is still not in them.
             noun = _modified_noun(question, surface)
-            out.append(noun if noun[0] else (form, ()))
+            # (A grammatical noun — 中, 時, ため, せい — is no thing: the name stays.)
+            thing = len(noun[0]) >= 2 and not re.fullmatch(r"[ぁ-ゖ]+", noun[0]) and noun[0] not in _formal_nouns()
+            out.append(noun if thing else (form, ()))
     return out
 
 

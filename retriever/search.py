@@ -77,10 +77,11 @@ ASKS_CHANGEOVER = re.compile(r"施行|いつから|経過措置|改正|改定|�
 # calls itself; those 附則 passages are ranked among themselves beside the other channels, as the
 # passages defining a term are (SearchConfig.effective_date_weight).
 ASKS_EFFECTIVE_DATE = re.compile(
-    r"施行|効力|発効|適用(?:日|開始)|(?:ルール|規程|規定|規則|要綱|要領|ガイドライン|指針|方針|ポリシー|決まり|きまり)"
-    r"(?:って|は|が|の|も)?[^。？?]{0,8}?(?:いつから|いつ(?:より)?(?:適用|有効|始ま|スタート))"
+    r"施行(?:日|され|する|は|って|の(?:日|時期))|適用(?:日|開始)"
+    r"|(?:ルール|規程|規定|規則|要綱|要領|ガイドライン|指針|方針|ポリシー|決まり|きまり)(?:って|は|が|も)?\s*"
+    r"(?:いつ(?:から|より)|いつ(?:適用|有効|始ま|スタート))"
 )
-STATES_EFFECTIVE_DATE = re.compile(r"施行|適用する|効力を(?:生じ|有する)")
+STATES_EFFECTIVE_DATE = re.compile(r"施行|適用する|効力を(?:生じ|有する)|から実施する|運用を開始する")
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,11 @@ def test_a_list_a_sentence_announces_stays_in_its_section_with_notes_between_its
         "ほかの端末では使いません。\n\n2．入力してはいけない情報\nお客様の氏名は入力しません。\n"
     )
     assert [c.section_path for c in build_chunks(doc, min_chars=10)][-2:] == [["1. 使ってよいAI"], ["2. 入力してはいけない情報"]]
+    doc = text_doc(
+        "本ガイドラインの内容は次のとおりです。\n\n1．目的\n本ガイドラインは、職員が生成AIを安全に使うために必要な事項を定める。\n\n"
+        "2．対象者\n全職員を対象とする。\n\n3．利用できるAI\n町が契約したAIだけを使うことができる。\n"
+    )
+    assert [c.section_path for c in build_chunks(doc, min_chars=10)][-3:] == [["1. 目的"], ["2. 対象者"], ["3. 利用できるAI"]]
 
 
 def test_a_short_marked_line_before_body_text_is_a_heading_but_a_marked_list_is_not():

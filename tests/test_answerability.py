@@ -655,7 +655,13 @@ def test_a_rare_names_thing_where_the_act_happens_is_what_is_asked_about() -> No
     # speaks of stays asked about (and is refused when no passage holds it).
     rare = {"ChatGPT", "JA"}.__contains__
     assert named_things("ChatGPTのアカウントで、仕事の文書を作っても大丈夫？", asks_a_thing=False, rare=rare) == [("アカウント", ())]
-    assert named_things("JAの出荷規格に合格したものとして扱ってもらえますか？", asks_a_thing=False, rare=rare) == [("出荷規格", ("出荷", "規格"))]
+    rare = {"ChatGPT", "出荷規格", "佐川急便"}.__contains__
+    assert named_things("ChatGPTの無料版で議事録を作ってもいい？", asks_a_thing=False, rare=rare) == [("無料版", ())]
+    # A firm's or a place's name is no product (「佐川急便の社員が…」 asks of that firm), and a
+    # grammatical noun is no thing (「ChatGPTのせいで」「ChatGPTの中に」): the name stays.
+    assert [f for f, _ in named_things("佐川急便の社員がAIを使ってもいい？", asks_a_thing=False, rare=rare)] == ["佐川急便"]
+    assert [f for f, _ in named_things("ChatGPTのせいで漏れたら？", asks_a_thing=False, rare=rare)] == ["ChatGPT"]
+    assert [f for f, _ in named_things("ChatGPTの中に入れてもいい？", asks_a_thing=False, rare=rare)] == ["ChatGPT"]
     # A name that is the topic of what follows (「Copilotの管理画面は」) or asked a thing stays the name.
     assert [f for f, _ in named_things("ChatGPTの管理画面はどこ？", asks_a_thing=False, rare=rare)] == ["ChatGPT"]
     assert [f for f, _ in named_things("ChatGPTのアカウントで作っても大丈夫？", asks_a_thing=True, rare=rare)] == ["ChatGPT"]
@@ -667,6 +673,8 @@ def test_a_worry_stated_beside_the_question_does_not_set_the_kind_of_answer() ->
     # Without another question, the clause is what is asked.
     assert expected_answer_type("送った写真がどこに行くのかが心配です。") == "named"
     assert expected_answer_type("申請先はどこですか？いつ開いているのかも気になります。") == "named"
+    # A direct question that only asks to be told leaves the worry as what is asked.
+    assert expected_answer_type("申請の期限がいつなのか気になってます。教えてもらえますか？") == "duration"
 
 
 def test_hours_asked_of_a_telephone_line_are_a_count_not_a_number_to_dial() -> None:
@@ -674,6 +682,8 @@ def test_hours_asked_of_a_telephone_line_are_a_count_not_a_number_to_dial() -> N
     assert asked_counter("情報係の電話って何時まで受け付けてる？") == "時"
     assert expected_answer_type("相談窓口の電話って何番？") == "phone"
     assert expected_answer_type("内線は何ですか") == "phone"
+    assert expected_answer_type("相談ダイヤルは何時まで受け付けていますか") == "number"
+    assert expected_answer_type("FAXは何枚まで送れますか") == "number"
 
 
 def test_named_things_are_phrases_not_markup() -> None:

@@ -3,8 +3,9 @@ the body decoded from its charset, the earlier mail it quotes left out, text att
 
 from __future__ import annotations
 
+from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, default
 from pathlib import Path
 
 import pytest
@@ -95,8 +96,13 @@ def test_an_outlook_reply_is_read_down_to_the_mail_it_answers() -> None:
         "古い案では3月31日まで。",
     ]
     assert without_quoted(lines) == ["承知しました。来週から使います。"]
+    # A forward keeps the mail it sends on (its separator line dropped).
     forwarded = ["転送します。", "---------- Forwarded message ---------", "From: 山田", "本文"]
-    assert without_quoted(forwarded) == ["転送します。"]
+    assert without_quoted(forwarded) == ["転送します。", "From: 山田", "本文"]
+    assert without_quoted(lines, forwarded=True)[-2:] == ["件名: 生成AIについて", "古い案では3月31日まで。"]
+    # A 「>」 line among the new text is the writer's (an arrow, a note), not a quotation.
+    steps = ["申請の流れは次のとおりです：", "> 申請書を提出", "＞ 課長が承認", "以上です。"]
+    assert without_quoted(steps) == steps
     # A table written with bars in the body is no quotation.
     assert without_quoted(["| 窓口 | 内線 |", "| IT係 | 310 |"]) == ["| 窓口 | 内線 |", "| IT係 | 310 |"]
 
@@ -104,6 +110,23 @@ def test_an_outlook_reply_is_read_down_to_the_mail_it_answers() -> None:
 def test_a_mail_with_only_an_html_body_is_read_as_a_web_page(tmp_path: Path) -> None:
     lines = mail_text(_mail(tmp_path / "お知らせ.eml", html_only=True).read_bytes()).split("\n")
     assert "生成AIは「ひばりAI」だけを使ってください。" in lines
+    # Outlook's HTML in ISO-2022-JP declares its charset in the page too: decoded once, not twice.
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-2022-jp"></head>'
+            "<body><p>生成AIは「ひばりAI」だけを使ってください。</p></body></html>")  # fmt: skip
+    message = EmailMessage()
+    message["Subject"] = "お知らせ"
+    message.set_content(page, subtype="html", charset="iso-2022-jp", cte="7bit")
+    assert "生成AIは「ひばりAI」だけを使ってください。" in mail_text(message.as_bytes()).split("\n")
+
+
+def test_a_mail_forwarded_as_an_attachment_is_read(tmp_path: Path) -> None:
+    inner = _mail(tmp_path / "元.eml").read_bytes()
+    message = EmailMessage()
+    message["Subject"] = "Fwd: 生成AIの利用ルール"
+    message.set_content("本社からの通知を転送します。")
+    message.add_attachment(message_from_bytes(inner, policy=default))
+    lines = mail_text(message.as_bytes()).split("\n")
+    assert "■ 転送されたメール" in lines and "・会社が契約した「ひばりAI」だけを使ってください。" in lines
 
 
 def test_a_broken_or_empty_mail_is_a_clear_error(tmp_path: Path) -> None:

@@ -209,6 +209,11 @@ def test_when_the_rules_take_effect_is_found_in_the_supplementary_provisions_wha
     ch = answerer.retriever.channels("研修は毎年受けないといけないの？")
     supplementary = [i for i, c in enumerate(answerer.retriever.chunks) if c.section_path and c.section_path[0] == "附則"]
     assert not ch["rrf_definition"][supplementary].any()  # a question of a duty is not asked of the 附則
+    from retriever.search import ASKS_EFFECTIVE_DATE
+
+    for other in ("ガイドラインの研修はいつから始まりますか", "ルールの見直しはいつから？", "施行規則はある？", "規程は派遣社員にも効力がある？"):
+        assert not ASKS_EFFECTIVE_DATE.search(other), other
+    assert ASKS_EFFECTIVE_DATE.search("規程の施行日は？") and ASKS_EFFECTIVE_DATE.search("新しいルールっていつからなの？")
 
 
 def test_a_question_asking_a_figure_is_answered_first_by_the_sentence_stating_it(answerer: Answerer) -> None:

@@ -129,3 +129,17 @@ def test_list_numbers_continue_restart_and_take_libreoffices_japanese_formats(tm
     # A level showing the levels above writes each in its own format, as Writer draws it (「二.1.」).
     lines = _texts(odt_lines(write_odf(tmp_path / "番号.odt", ODT, body, automatic_styles=styles).read_bytes()))
     assert lines == ["（一） 目的", "（二） 定義", "二.1. 生成AI", "二.2. 利用者", "（中略）", "（三） 対象", "（一） 別の表", "イ イから始まる"]
+
+
+def test_covered_cells_repeated_under_two_merged_cells_hold_each_columns_text(tmp_path: Path) -> None:
+    # Calc compresses the covered cells under two cells merged down into one repeated element.
+    cell = '<table:table-cell office:value-type="string" {}><text:p>{}</text:p></table:table-cell>'
+    rows = (
+        "<table:table-row>" + cell.format("", "区分") + cell.format("", "対象") + cell.format("", "内容") + "</table:table-row>"
+        "<table:table-row>" + cell.format('table:number-rows-spanned="2"', "全庁") + cell.format('table:number-rows-spanned="2"', "職員")
+        + cell.format("", "研修を受ける") + "</table:table-row>"
+        '<table:table-row><table:covered-table-cell table:number-columns-repeated="2"/>' + cell.format("", "記録を残す") + "</table:table-row>"
+    )
+    body = f'<office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet>'
+    lines = [t for _, t in ods_lines(write_odf(tmp_path / "表.ods", ODS, body).read_bytes())]
+    assert lines[-1] == "| 全庁 | 職員 | 記録を残す |"
