@@ -104,7 +104,8 @@ class _Paragraph:
         for child in node.childNodes:
             if child.nodeType == child.TEXT_NODE:
                 # ODF collapses white space in text content (spaces are written as text:s).
-                self.parts.append(re.sub(r"[ \t\r\n]+", " ", child.data))
+                # (A soft hyphen, U+00AD, is drawn only at a line end: no character of the text.)
+                self.parts.append(re.sub(r"[ \t\r\n]+", " ", child.data).replace("\u00ad", ""))
                 continue
             if child.nodeType != child.ELEMENT_NODE:
                 continue
@@ -273,19 +274,20 @@ class _Writer:
 
     @staticmethod
     def _cell_text(cell: Any) -> str:
+        """A cell's paragraphs, those of lists in it, and the footnotes and frames they hold."""
         lines: list[str] = []
-        for child in _children(cell):
-            if child.qname in ((_TEXT, "p"), (_TEXT, "h")):
-                lines.append(" ".join(_lines_of(_Paragraph(child).text)))
-            elif child.qname == (_TEXT, "list"):
-                lines += [" ".join(_lines_of(_Paragraph(p).text)) for p in child.getElementsByType(_text_p())]
+
+        def walk(node: Any) -> None:
+            for child in _children(node):
+                if child.qname in ((_TEXT, "p"), (_TEXT, "h")):
+                    paragraph = _Paragraph(child)
+                    lines.append(" ".join(_lines_of(paragraph.text)))
+                    lines.extend(paragraph.extra)
+                elif child.qname in ((_TEXT, "list"), (_TEXT, "list-item"), (_TEXT, "list-header"), (_TEXT, "section")):
+                    walk(child)
+
+        walk(cell)
         return "\n".join(line for line in lines if line)
-
-
-def _text_p() -> Any:
-    from odf.text import P
-
-    return P
 
 
 def odt_lines(data: bytes) -> list[tuple[int, str]]:

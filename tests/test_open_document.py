@@ -143,3 +143,19 @@ def test_covered_cells_repeated_under_two_merged_cells_hold_each_columns_text(tm
     body = f'<office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet>'
     lines = [t for _, t in ods_lines(write_odf(tmp_path / "表.ods", ODS, body).read_bytes())]
     assert lines[-1] == "| 全庁 | 職員 | 記録を残す |"
+
+
+def test_a_cells_lists_footnotes_and_soft_hyphens_read_as_writer_shows_them(tmp_path: Path) -> None:
+    cell = (
+        '<table:table-cell office:value-type="string"><text:p>条件A<text:note text:note-class="footnote">'
+        "<text:note-citation>1</text:note-citation><text:note-body><text:p>課長の決裁</text:p></text:note-body></text:note></text:p>"
+        "<text:list><text:list-item><text:p>Chat\u00adGPTは使わない<office:annotation><text:p>内部メモ：後で消す</text:p>"
+        "</office:annotation></text:p></text:list-item></text:list></table:table-cell>"
+    )
+    body = (
+        '<office:text><table:table table:name="表1"><table:table-row><table:table-cell office:value-type="string">'
+        "<text:p>業務</text:p></table:table-cell>" + cell + "</table:table-row></table:table></office:text>"
+    )
+    lines = [t for _, t in odt_lines(write_odf(tmp_path / "表.odt", ODT, body).read_bytes())]
+    text = "\n".join(lines)
+    assert "課長の決裁" in text and "ChatGPTは使わない" in text and "内部メモ" not in text
