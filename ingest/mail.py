@@ -79,7 +79,10 @@ def mail_text(data: bytes, depth: int = 0) -> str:
         if part.get_content_type() == "message/rfc822" and depth < MAX_FORWARD_DEPTH:
             inner = part.get_content()  # a mail forwarded as an attachment: read as a mail
             if isinstance(inner, Message):
-                lines += ["", "■ 転送されたメール", *mail_text(inner.as_bytes(), depth + 1).split("\n")]
+                try:
+                    lines += ["", "■ 転送されたメール", *mail_text(inner.as_bytes(), depth + 1).split("\n")]
+                except MailFileError:  # an empty or broken forwarded mail: the mail around it still reads
+                    logger.info("A forwarded mail without text is left out")
             continue
         name = part.get_filename() or "添付ファイル"
         lines += ["", f"■ 添付：{name}"]

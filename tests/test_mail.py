@@ -127,6 +127,12 @@ def test_a_mail_forwarded_as_an_attachment_is_read(tmp_path: Path) -> None:
     message.add_attachment(message_from_bytes(inner, policy=default))
     lines = mail_text(message.as_bytes()).split("\n")
     assert "■ 転送されたメール" in lines and "・会社が契約した「ひばりAI」だけを使ってください。" in lines
+    # An empty forwarded mail leaves the mail around it readable.
+    empty = EmailMessage()
+    empty["Subject"] = "Fwd: 空"
+    empty.set_content("空のメールを転送します。")
+    empty.add_attachment(message_from_bytes(b"X-Empty: 1\r\n\r\n", policy=default))
+    assert "空のメールを転送します。" in mail_text(empty.as_bytes()).split("\n")
 
 
 def test_a_broken_or_empty_mail_is_a_clear_error(tmp_path: Path) -> None:
