@@ -32,7 +32,7 @@ import numpy as np
 from guideqa.config import Settings
 from guideqa.guideline import role_documents
 from guideqa.models import Chunk, DocumentMeta, Passage, Role
-from guideqa.text import THIS_KIND_RE, char_ngrams, match_key
+from guideqa.text import DOCUMENT_KIND_RE, THIS_KIND_RE, char_ngrams, match_key
 from ingest.admin_structure import is_supplementary
 from ingest.chunking import embedding_text
 from ingest.embedders import Embedder
@@ -74,11 +74,11 @@ _QUERY_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("guideqa_q
 ASKS_CHANGEOVER = re.compile(r"施行|いつから|経過措置|改正|改定|改訂|附則|付則|適用(?:日|開始)|有効|効力|発効|廃止")
 # When the rules themselves take effect (「このルールっていつから適用されるの？」「規程の施行日は？」): a
 # regulation states it in its 附則 (「この規程は、令和8年4月1日から施行する。」), whatever the document
-# calls itself; those 附則 passages are ranked among themselves beside the other channels, as the
-# passages defining a term are (SearchConfig.effective_date_weight).
+# calls itself (guideqa.text.DOCUMENT_KIND_RE); those 附則 passages are ranked among themselves beside
+# the other channels, as the passages defining a term are (SearchConfig.effective_date_weight).
 ASKS_EFFECTIVE_DATE = re.compile(
     r"施行(?:日|され|する|は|って|の(?:日|時期))|適用(?:日|開始)"
-    r"|(?:ルール|規程|規定|規則|要綱|要領|ガイドライン|指針|方針|ポリシー|決まり|きまり)(?:って|は|が|も)?\s*"
+    r"|(?:" + DOCUMENT_KIND_RE.pattern + r")(?:って|は|が|も)?\s*"
     r"(?:いつ(?:から|より)|いつ(?:適用|有効|始ま|スタート))"
 )
 STATES_EFFECTIVE_DATE = re.compile(r"施行|適用する|効力を(?:生じ|有する)|から実施する|運用を開始する")
