@@ -48,9 +48,9 @@ DOCUMENTS_DIR = Path(__file__).parent / "documents"
 # passages whose text changed since are embedded. Vectors are looked up by content hash and
 # embedder id, so a stale or foreign store changes the time of a run, never its answers.
 VECTORS_DIR = DOCUMENTS_DIR / "vectors"
-SUFFIXES = (".txt", ".md", ".csv", ".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".html", ".eml")
+SUFFIXES = (".txt", ".md", ".csv", ".pdf", ".docx", ".xlsx", ".xls", ".pptx", ".odt", ".ods", ".rtf", ".html", ".mhtml", ".eml")
 # Files added as saved, never printed to PDF: a spreadsheet, an office file, a web page.
-AS_SAVED = (".pdf", ".csv", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".html", ".eml")
+AS_SAVED = (".pdf", ".csv", ".docx", ".xlsx", ".xls", ".pptx", ".odt", ".ods", ".rtf", ".html", ".mhtml", ".eml")
 
 
 @dataclass

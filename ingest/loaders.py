@@ -36,17 +36,18 @@ TEXT_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
 SHEET_DIALECTS: dict[str, str] = {".csv": "excel", ".tsv": "excel-tab"}
 PDF_SUFFIXES: frozenset[str] = frozenset({".pdf"})
 # Files as an office saves them: Word, Excel, PowerPoint, LibreOffice Writer and Calc, a web page
-# saved from a browser.
-OFFICE_SUFFIXES: frozenset[str] = frozenset({".docx", ".xlsx", ".pptx", ".odt", ".ods", ".html", ".htm"})
+# saved from a browser (as HTML or as one file), and the older Excel 97-2003 and rich text formats.
+OFFICE_SUFFIXES: frozenset[str] = frozenset({".docx", ".xlsx", ".pptx", ".odt", ".ods", ".html", ".htm", ".xls", ".rtf",
+                                               ".mhtml", ".mht"})  # fmt: skip
 # A mail saved from a mail client (ingest.mail).
 MAIL_SUFFIXES: frozenset[str] = frozenset({".eml"})
 SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | frozenset(SHEET_DIALECTS) | PDF_SUFFIXES | OFFICE_SUFFIXES | MAIL_SUFFIXES
-SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .odt / .ods / .html / .eml"  # what a user is told to use
+SUPPORTED_LABEL = ".txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .xls / .pptx / .odt / .ods / .rtf / .html / .mhtml / .eml"  # what a user is told to use
 # Files whose first line is a header or a question, not a title (their file name is the title).
-SHEET_SUFFIXES: frozenset[str] = frozenset(SHEET_DIALECTS) | {".xlsx", ".ods"}
+SHEET_SUFFIXES: frozenset[str] = frozenset(SHEET_DIALECTS) | {".xlsx", ".xls", ".ods"}
 # Older binary formats of the same programs, and the one to save them in instead.
-_RESAVE_AS: dict[str, str] = {".doc": ".docx", ".rtf": ".docx", ".docm": ".docx", ".xls": ".xlsx", ".xlsm": ".xlsx",
-                              ".ppt": ".pptx", ".pptm": ".pptx", ".odp": ".pptx", ".mht": ".html", ".mhtml": ".html", ".msg": ".txt"}  # fmt: skip
+_RESAVE_AS: dict[str, str] = {".doc": ".docx", ".docm": ".docx", ".xlsm": ".xlsx", ".ppt": ".pptx", ".pptm": ".pptx",
+                              ".odp": ".pptx", ".msg": ".txt"}  # fmt: skip
 
 # Files that live in the corpus directory but are not documents.
 _EXCLUDED_NAMES: frozenset[str] = frozenset({"readme.md"})
@@ -65,7 +66,8 @@ MSG_OFFICE_BROKEN = (
     "保護を解除して保存し直してください"
 )
 _OFFICE_KIND = {".docx": "Word文書", ".xlsx": "Excelブック", ".pptx": "PowerPointファイル", ".odt": "ODFテキスト文書",
-                ".ods": "ODFスプレッドシート", ".html": "Webページ", ".htm": "Webページ"}  # fmt: skip
+                ".ods": "ODFスプレッドシート", ".html": "Webページ", ".htm": "Webページ", ".xls": "Excelブック",
+                ".rtf": "リッチテキスト文書", ".mhtml": "Webページ", ".mht": "Webページ"}  # fmt: skip
 MSG_MAIL_BROKEN = "メールを読み込めません（ファイルが壊れているか、メールの形式ではありません）"
 MSG_PDF_ENCRYPTED = "暗号化されたPDFは読み込めません（パスワード保護）"
 MSG_PDF_BROKEN = "PDFを読み込めません（ファイルが壊れている可能性があります）"
@@ -229,9 +231,10 @@ def load_office(path: Path, meta: DocumentMeta) -> LoadedDocument:
     """Load a Word document, an Excel workbook, a PowerPoint deck, a LibreOffice document or
     spreadsheet or a saved web page as lines of its text (numbered by paragraph, sheet row, slide or
     source line: :mod:`ingest.office`, :mod:`ingest.open_document`, :mod:`ingest.web_page`)."""
+    from ingest.legacy_office import rtf_lines, xls_lines
     from ingest.office import OfficeFileError, docx_lines, pptx_lines, xlsx_lines
     from ingest.open_document import ods_lines, odt_lines
-    from ingest.web_page import html_lines
+    from ingest.web_page import html_lines, mhtml_lines
 
     path = Path(path)
     data = _read_bytes(path)
@@ -250,6 +253,12 @@ def load_office(path: Path, meta: DocumentMeta) -> LoadedDocument:
             rows = odt_lines(data)
         elif suffix == ".ods":
             rows = ods_lines(data)
+        elif suffix == ".xls":
+            rows = xls_lines(data)
+        elif suffix == ".rtf":
+            rows = rtf_lines(data)
+        elif suffix in (".mhtml", ".mht"):
+            rows = mhtml_lines(data)
         else:
             rows = html_lines(data)
     except OfficeFileError as exc:
@@ -263,7 +272,7 @@ def load_office(path: Path, meta: DocumentMeta) -> LoadedDocument:
         raise DocumentError(str(path), MSG_EMPTY)
     logger.info("Loaded %s: %d lines", path.name, len(lines))
     # A workbook's lines are a sheet's, read as one saved as text is; a document's, its paragraphs.
-    return LoadedDocument(meta=meta, lines=lines, sha256=digest, paragraph_lines=suffix not in (".xlsx", ".ods"))
+    return LoadedDocument(meta=meta, lines=lines, sha256=digest, paragraph_lines=suffix not in (".xlsx", ".xls", ".ods"))
 
 
 # --- PDF --------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def docx_lines(data: bytes) -> list[tuple[int, str]]:
         lines = join_soft_breaks([part.strip() for part in text.split("\n") if part.strip()])
         if label and lines and lines[0]:
             lines[0] = f"{label} {lines[0]}"
-        marks = _heading_marks(style)
+        marks = heading_marks(style)
         for part in lines:
             if part:
                 out.append((number, f"{marks} {part}" if marks else part))
@@ -108,7 +108,7 @@ def _style_name(paragraph: Any) -> str:
         return ""
 
 
-def _heading_marks(style: str) -> str:
+def heading_marks(style: str) -> str:
     if style.lower() in ("title", "表題"):
         return "#"
     m = _HEADING_STYLE.fullmatch(style.strip())
@@ -409,9 +409,12 @@ _QUOTED_IN_FORMAT = re.compile(r'"([^"]*)"')
 
 
 def _cell_text(cell: Any) -> str:
+    return value_text(cell.value, str(getattr(cell, "number_format", "") or "General"))
+
+
+def value_text(value: Any, number_format: str = "General") -> str:
     """A cell's value as Excel shows it: dates as dates, a percentage as one (0.5 → 50%), an amount
     with its thousands separators and the currency its format writes (「5,000円」「¥3,000」)."""
-    value = cell.value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -425,7 +428,7 @@ def _cell_text(cell: Any) -> str:
     if isinstance(value, dt.time):
         return f"{value.hour}:{value.minute:02d}"
     if isinstance(value, (int, float)):
-        return _number_text(value, str(getattr(cell, "number_format", "") or "General"))
+        return _number_text(value, number_format)
     return str(value).replace("\r\n", "\n").replace("_x000D_", "")
 
 

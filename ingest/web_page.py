@@ -326,3 +326,35 @@ def _collapse(text: str) -> str:
         part = _SEGMENT_BREAK.sub("", part)
         parts.append(_SPACES.sub(" ", part).strip())
     return "\n".join(join_soft_breaks([p for p in parts if p]))
+
+
+def mhtml_lines(data: bytes) -> list[tuple[int, str]]:
+    """(source line, line) of a web page saved as one file (.mhtml / .mht: Edge's and Chrome's
+    「Webページ、1つのファイル」, Word's 「単一ファイル Webページ」): a MIME message whose root part is the
+    page's HTML and whose other parts are its style sheets and images. The root part (the one
+    ``start`` names, else the first HTML part) is read as a saved page is; the rest is left out."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    if not message.keys():
+        raise ValueError("no MIME headers")
+    parts = [part for part in message.walk() if not part.is_multipart()]
+    start = (message.get_param("start") or "") if message.is_multipart() else ""
+    root = next((p for p in parts if start and str(p.get("Content-ID", "")).strip() == str(start).strip()), None)
+    root = root or next((p for p in parts if p.get_content_type() in ("text/html", "application/xhtml+xml")), None)
+    if root is None:
+        raise ValueError("no HTML part")
+    payload = root.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        raise ValueError("empty HTML part")
+    charset = root.get_content_charset()
+    if charset and not _META_CHARSET.search(payload[:4096]):
+        # The part's header names the encoding the page itself may not declare.
+        with contextlib.suppress(LookupError):
+            codec = "cp932" if charset.lower() in _SJIS else charset
+            payload = payload.decode(codec, errors="replace").encode("utf-8")
+    return html_lines(payload)
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset", re.IGNORECASE)

@@ -198,7 +198,7 @@ def test_unsupported_suffix_is_rejected(tmp_path: Path) -> None:
     err = _load_error(path)
     assert (
         err.cause
-        == "対応していない形式です（.key）。.txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .pptx / .odt / .ods / .html / .eml を使ってください"
+        == "対応していない形式です（.key）。.txt / .md / .csv / .tsv / .pdf / .docx / .xlsx / .xls / .pptx / .odt / .ods / .rtf / .html / .mhtml / .eml を使ってください"
     )
 
 

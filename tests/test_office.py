@@ -189,7 +189,7 @@ def test_an_office_file_without_text_is_empty(tmp_path: Path) -> None:
     assert _error(page).cause == MSG_EMPTY
 
 
-@pytest.mark.parametrize(("name", "target"), [("規程.doc", ".docx"), ("表.xls", ".xlsx"), ("研修.ppt", ".pptx"), ("ページ.mht", ".html")])
+@pytest.mark.parametrize(("name", "target"), [("規程.doc", ".docx"), ("表.xlsm", ".xlsx"), ("研修.ppt", ".pptx"), ("記録.msg", ".txt")])
 def test_an_older_office_format_names_the_one_to_save_in(tmp_path: Path, name: str, target: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"\xd0\xcf\x11\xe0")
