@@ -143,6 +143,8 @@ _QUESTION_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
                              r"|(?:どんな|どういう|どのような)(?:手順|手続|ステップ)|ステップごと|順番に\s*教え|順を追って|まず何を[^。？?]*次に"
                              # Where in a product's settings to go (「設定画面のどこを開いてどれをオフに」): the steps of a setting.
                              r"|設定(?:画面|メニュー|ページ)?(?:の|で)[^。？?、]{0,6}?(?:どこ|どれ)を"
+                             # (「…設定って、画面のどこから変えるんですか」: where on a product's screen.)
+                             r"|画面の(?:どこ|どれ)|設定[^。？?]{0,16}?どこ(?:から|で)(?:変え|変更|切り?替え|オフ|オン|外)"
                              r"|(?:申請|届出|届け出|登録|設定|申込|申し込み?|報告|提出|取得|発行|請求|解約|解除|ダウンロード)"
                              r"(?:の|する|をする)?(?:方法|仕方|しかた|やり方|流れ)"
                              # (Only the cue, group ``how``, is what :func:`without_type_cue` drops: the words

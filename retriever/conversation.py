@@ -243,6 +243,22 @@ def elided_predicate(question: str) -> bool:
     return nominal and len(own_terms(question)) <= MAX_ELLIPTICAL_WORDS
 
 
+def conditional_only(question: str) -> bool:
+    """A condition with no main clause (「間違った字幕が出てしまったら？」「子どもが使うなら？」「使わな
+    ければ？」「うちみたいに小さいと？」): Japanese leaves out the main clause the last turn supplies
+    (「…どうすればいい」「…注意することは」), so it asks the last question under that condition."""
+    toks = morphemes(LEAD.sub("", nfkc(question).strip()))
+    while toks and toks[-1][1][0] in ("補助記号", "空白"):
+        toks.pop()
+    if len(toks) < 2:
+        return False
+    surface, pos, _ = toks[-1]
+    if pos[0] == "助動詞" and pos[5].startswith("仮定形"):  # たら, なら (だ), …
+        return True
+    before = toks[-2][1][0]
+    return pos[0] == "助詞" and (surface == "ば" or (surface == "と" and before in ("動詞", "形容詞", "助動詞")))
+
+
 MAX_ADDITIVE_WORDS = 3
 
 
@@ -354,6 +370,9 @@ def classify(
     # what the last turn said, when it names a thing or act the corpus speaks of (「消費税の扱いは
     # 変わりますか」 does not).
     if kind == "reference" and implicit_standard(body) and (known is None or _speaks_of_corpus(body, known)):
+        return kind
+    # 「間違った字幕が出てしまったら？」: the last question, under a condition of its own.
+    if kind == "reference" and conditional_only(body) and (known is None or _speaks_of_corpus(body, known)):
         return kind
     # 「たとえば年齢で絞り込むのもダメってこと？」: an inference from the last answer, to be confirmed.
     if re.search(_CONFIRMS, body) and (known is None or _speaks_of_corpus(body, known)):

@@ -842,6 +842,10 @@ def test_where_to_go_in_a_products_settings_asks_for_the_steps() -> None:
     assert expected_answer_type("入力した内容を学習に使われないようにしたいんですが、設定画面のどこを開いてどれをオフにすればいいですか？") == "procedure"
     assert expected_answer_type("設定でどれを選べばいい？") == "procedure"
     assert expected_answer_type("設定は誰が決めるの？") is None
+    # Where on a product's screen, or where a setting is changed: the steps of a setting.
+    assert expected_answer_type("Copilotで履歴を残さないようにするのって、画面のどこを押せばいい？") == "procedure"
+    assert expected_answer_type("翻訳アプリのデータ送信の設定、どこで切り替えるんだっけ？") == "procedure"
+    assert expected_answer_type("社内でAIの設定方針はどこで決めるべき？") != "procedure"
 
 
 def test_the_counted_thing_named_by_a_suffix_is_the_compound_it_closes() -> None:

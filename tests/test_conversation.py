@@ -24,6 +24,7 @@ from retriever.conversation import (
     _shown,
     ask_in_context,
     classify,
+    conditional_only,
     defines,
     elided_predicate,
     implicit_standard,
@@ -700,6 +701,28 @@ def test_a_contrastive_follow_up_searches_the_previous_question_with_the_new_nam
 )
 def test_a_short_noun_phrase_without_a_predicate_is_elided(question: str, elided: bool):
     assert elided_predicate(question) is elided
+
+
+@pytest.mark.parametrize(
+    ("question", "conditional"),
+    [
+        ("誤った翻訳が出てしまったら？", True),  # …たら: the main clause left out
+        ("高校生が使うなら？", True),
+        ("同意を取らなければ？", True),
+        ("個人でやってる小さい店だと？", True),  # a copula's condition too
+        ("うちみたいに人数が少ないと？", True),
+        ("断られたらどうする？", False),  # a main clause of its own
+        ("翻訳に使ったら問題になりますか？", False),
+    ],
+)
+def test_a_condition_without_its_main_clause_asks_the_last_question_under_it(question: str, conditional: bool):
+    assert conditional_only(question) is conditional
+
+
+def test_a_condition_of_corpus_words_continues_the_conversation(answerer: Answerer):
+    known = known_words(answerer)
+    assert classify("学習データに個人情報が混ざってしまったら？", PRIVACY, known) == "reference"
+    assert classify("週末に雪が降ったら？", PRIVACY, known) is None  # nothing the corpus speaks of
 
 
 def test_an_elided_phrase_of_corpus_words_continues_the_conversation(answerer: Answerer):
