@@ -16,7 +16,7 @@ def _questions() -> list[dict]:
 def test_every_span_is_in_its_document_and_both_splits_are_used():
     docs = {p.name: _key(document_text(p)) for p in DOCUMENTS_DIR.iterdir() if p.suffix in SUFFIXES}
     questions = _questions()
-    assert len(docs) == 59 and len(questions) == 1291
+    assert len(docs) == 62 and len(questions) == 1357
     for q in questions:
         assert q["doc"] in docs
         if q["answerable"]:
