@@ -44,7 +44,7 @@ _DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary",
 # frame of every page (removed), and menus (removed when mostly links: 「ai_navi」 may name a product).
 _FRAME = frozenset({"header", "footer", "pankuzu", "breadcrumb", "breadcrumbs", "topicpath", "pagetop", "skip", "skiplink"})
 _MENUS = frozenset({
-    "nav", "navi", "gnavi", "gnav", "globalnav", "globalnavi", "lnavi", "localnavi", "sidenavi", "menu",
+    "nav", "navi", "gnavi", "gnav", "globalnav", "globalnavi", "lnavi", "rnavi", "lnav", "rnav", "localnavi", "sidenavi", "menu",
     "side", "sidebar", "sitemap", "banner", "sns", "share", "related",
 })
 # A menu is mostly link text; content is mostly not.
@@ -123,8 +123,10 @@ def _is_furniture(tag: Any) -> bool:
         return False
     if (tag.get("role") or "").lower() in _DROP_ROLES:
         return True
-    if tag.name == "form" and _asks_input(tag) and not tag.find(list(_HEADINGS)[:2]):
-        return True  # a feedback or search form (a page wrapped in one form keeps its content)
+    if tag.name == "form" and _asks_input(tag):
+        # A feedback or search form, its own heading included (「アンケートにご協力ください」); a page
+        # wrapped in one form keeps its content (html_lines: it holds the title or most of the prose).
+        return True
     names = [tag.get("id") or "", *(tag.get("class") or [])]
     words = {w.lower() for name in names for w in _WORD_SPLIT.split(str(name)) if w}
     if words & _FRAME:
@@ -183,8 +185,8 @@ class _Reader:
             name = child.name
             if name == "br":
                 self.buf.append("\n\x00")  # a forced line break
-            elif name in _HEADINGS:
-                self.start(child, "#" * _HEADINGS[name] + " ")
+            elif name in _HEADINGS or _is_title_block(child):
+                self.start(child, "#" * _HEADINGS.get(name, _TITLE_BLOCK_LEVEL) + " ")
                 self.buf.append(child.get_text())
                 self.flush()
             elif name == "table":
@@ -222,7 +224,8 @@ class _Reader:
 
     def definitions(self, tag: Any) -> None:
         """A definition list: a term and its one-line description on one line (「保存期間：90日間」),
-        a longer description on the lines under its term."""
+        a longer description on the lines under its term; an FAQ's question and answer (「Q　…」「A　…」)
+        as 「Q. …」 and 「A. …」 lines, as a sheet's FAQ reads (:func:`ingest.sheets.table_lines`)."""
         term: tuple[int, str] | None = None
         # (HTML5 lets each term and its description stand in a <div> of their own.)
         items = [c for child in tag.find_all(["dt", "dd", "div"], recursive=False)
@@ -235,7 +238,12 @@ class _Reader:
                     self.emit(*term)
                 term = (line, " ".join(texts))
                 continue
-            if term is not None and len(texts) == 1 and term[1]:
+            if term is not None and texts and (q := _FAQ_Q.match(term[1])) and (a := _FAQ_A.match(texts[0])):
+                self.emit(term[0], f"Q. {term[1][q.end():]}")
+                self.emit(line, f"A. {texts[0][a.end():]}")
+                for text in texts[1:]:
+                    self.emit(line, text)
+            elif term is not None and len(texts) == 1 and term[1]:
                 self.emit(term[0], f"{term[1]}：{texts[0]}")
             else:
                 if term is not None:
@@ -256,6 +264,29 @@ class _Reader:
         if caption is not None:
             self.emit(getattr(caption, "sourceline", None) or self.line, _collapse(caption.get_text()))
         self.out.extend(table_lines(rows))
+
+
+# An FAQ's question and answer marks in a definition list (「Q　…」「Q1．…」「Ａ：…」).
+_FAQ_Q = re.compile(r"[QＱ][0-9０-９]*\s*[.．:：、]?\s*(?=\S)")
+_FAQ_A = re.compile(r"[AＡ][0-9０-９]*\s*[.．:：、]?\s*(?=\S)")
+# A content management system's title block (「<div id="tmp_inquiry_ttl"><p>このページに関するお問い合わせ
+# </p></div>」): a short text in a block named a title, read as a heading of a section.
+_TITLE_WORDS = frozenset({"ttl", "title", "heading", "midashi"})
+MAX_TITLE_BLOCK_CHARS = 40
+_TITLE_BLOCK_LEVEL = 2
+
+
+def _is_title_block(tag: Any) -> bool:
+    if tag.name not in ("div", "p"):
+        return False
+    names = [tag.get("id") or "", *(tag.get("class") or [])]
+    words = {w.lower() for name in names for w in _WORD_SPLIT.split(str(name)) if w}
+    if not words & _TITLE_WORDS:
+        return False
+    if tag.find(["ul", "ol", "dl", "table", "img", *_HEADINGS]) is not None or len(tag.find_all(["p", "div"])) > 1:
+        return False
+    text = _collapse(tag.get_text()).strip()
+    return 0 < len(text) <= MAX_TITLE_BLOCK_CHARS and "\n" not in text
 
 
 def _ol_label(n: int, kind: str) -> str:

@@ -376,7 +376,7 @@ class Answerer:
         """The words a sentence (``text``, with its antecedent) of hit ``i`` holds for the subject
         test: its own, its heading's, and what the document's defined terms it uses stand for
         (「所属長」: 課の課長; 「管理責任者」: 事務局長, :mod:`retriever.designations`)."""
-        held = set(_passage_words(text)) | self._title_words(question, hits, i)
+        held = set(_passage_words(text)) | self._title_words(question, hits, i) | _caption_words(hits, i)
         terms = self.designations.get(hits[i].chunk.doc_id) if hits is not None and 0 <= i < len(hits) else None
         for term, meaning in (terms or {}).items():
             if term in text:
@@ -439,6 +439,9 @@ class Answerer:
                 # asks it of what that passage is about, in everyday words (打ち込む・残る for 入力・保存)
                 # the sentence need not share.
                 if (expected == "duration" and hits is not None and i == 0 and _NAMES_A_TERM.search(t) and not (deadline and not _SETS_A_TIME.search(t)))
+                # The article ranked first whose caption names what is asked about (「…記録が残るの？」:
+                # 第11条（記録）) states its figure in the rule's own words (保存する).
+                or (i == 0 and bool(self._named_caption(asked, hits, i)) and not (deadline and not _SETS_A_TIME.search(t)))
                 or holds_subject(i, t)
             ]
         return bool(typed)
@@ -802,6 +805,14 @@ class Answerer:
             for sent in sentences_of(hit.chunk.text, tuple(hit.chunk.section_path))
         )
 
+    def _named_caption(self, asked: list[str], hits: list[Hit] | None, index: int) -> set[str]:
+        """The words of hit ``index``'s article caption the question names, but for the words of its
+        document's title (「生成AI」「利用」 are in every article's subject)."""
+        if hits is None or not 0 <= index < len(hits):
+            return set()
+        doc = self.retriever.documents.get(hits[index].chunk.doc_id) or {}
+        return (set(_caption_words(hits, index)) & set(asked)) - _passage_words(str(doc.get("title") or ""))
+
     def _title_words(self, question: str, hits: list[Hit] | None, index: int) -> frozenset[str]:
         """The words of the title of an organisation's document that hit ``index`` is from: every
         sentence of 「こだま設計 AI利用ルール」 is about that company's AI rules, so a question's
@@ -1068,6 +1079,21 @@ def _under_heading(hits: list[Hit] | None, index: int, sentence: str) -> str:
     if sentence.rstrip().endswith(("。", "．")) and not ITEM_START_RE.match(normalize_line(sentence.lstrip())):
         return sentence
     return hits[index].chunk.section_path[-1] + "\n" + sentence
+
+
+def _caption_words(hits: list[Hit] | None, index: int) -> frozenset[str]:
+    """The words of the caption of the article hit ``index`` is from (「第11条（記録）」: 記録): an
+    article's caption names what each of its sentences rules on (「…利用ログを1年間保存する。」 is
+    the rule on 記録), as a statute's 見出し does."""
+    if hits is None or not 0 <= index < len(hits):
+        return frozenset()
+    for part in reversed(hits[index].chunk.section_path):
+        if (m := _ARTICLE_CAPTION.match(part)) is not None:
+            return _passage_words(m.group("caption"))
+    return frozenset()
+
+
+_ARTICLE_CAPTION = re.compile(ARTICLE_LABEL_RE.pattern + r"\s*[（(](?P<caption>[^()（）]{1,30})[)）]")
 
 
 def _names_focus(forms: set[str], held: frozenset[str]) -> bool:

@@ -77,8 +77,8 @@ ASKS_CHANGEOVER = re.compile(r"施行|いつから|経過措置|改正|改定|�
 # calls itself (guideqa.text.DOCUMENT_KIND_RE); those 附則 passages are ranked among themselves beside
 # the other channels, as the passages defining a term are (SearchConfig.effective_date_weight).
 ASKS_EFFECTIVE_DATE = re.compile(
-    r"施行(?:日|され|する|は|って|の(?:日|時期))|適用(?:日|開始)"
-    r"|(?:" + DOCUMENT_KIND_RE.pattern + r")(?:って|は|が|も)?\s*"
+    r"施行(?:日|され|する|は|って|の(?:日|時期))|適用(?:日|開始)|(?:適用|有効)(?:は|って|に?なるの?は)[、,]?\s*いつ"
+    r"|(?:" + DOCUMENT_KIND_RE.pattern + r")(?:って|は|が|も)?[、,]?\s*"
     r"(?:いつ(?:から|より)|いつ(?:適用|有効|始ま|スタート))"
 )
 STATES_EFFECTIVE_DATE = re.compile(r"施行|適用する|効力を(?:生じ|有する)|から実施する|運用を開始する")

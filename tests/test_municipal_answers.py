@@ -214,6 +214,7 @@ def test_when_the_rules_take_effect_is_found_in_the_supplementary_provisions_wha
     for other in ("ガイドラインの研修はいつから始まりますか", "ルールの見直しはいつから？", "施行規則はある？", "規程は派遣社員にも効力がある？"):
         assert not ASKS_EFFECTIVE_DATE.search(other), other
     assert ASKS_EFFECTIVE_DATE.search("規程の施行日は？") and ASKS_EFFECTIVE_DATE.search("新しいルールっていつからなの？")
+    assert ASKS_EFFECTIVE_DATE.search("この要領って、いつから有効？") and ASKS_EFFECTIVE_DATE.search("新ルールの適用はいつからですか")
 
 
 def test_a_question_asking_a_figure_is_answered_first_by_the_sentence_stating_it(answerer: Answerer) -> None:
@@ -284,3 +285,13 @@ def test_a_question_in_everyday_words_about_the_citys_procedure_leans_to_its_rul
     assert rank(retriever) < 5 and rank(retriever) <= rank(plain)
     # A question about the guideline ranks as before.
     assert [h.index for h in retriever.hits(guideline, None, 5)] == [h.index for h in plain.hits(guideline, None, 5)]
+
+
+def test_an_articles_caption_names_the_subject_of_its_figure(answerer: Answerer) -> None:
+    """第8条（研修）: 「着任後1か月以内に…受講しなければならない」. Asked in everyday words (異動してきた,
+    受ける, 期間) the sentence shares little with the question; the caption names what it rules on, and
+    the article the question names by it and ranks first states the figure asked."""
+    answer = answerer.ask("異動してきたばかりなんですが、研修ってどれくらいの期間のうちに受ければいいですか？")
+    assert not answer.refused, answer.answer
+    assert answer.citations and "第8条" in answer.citations[0].section
+    assert "1か月以内" in answer.answer

@@ -354,3 +354,28 @@ def test_a_readers_failure_on_one_file_is_that_files_clear_error(tmp_path: Path,
 
     monkeypatch.setattr("ingest.office.pptx_lines", boom)
     assert _error(make_pptx(tmp_path / "研修.pptx")).cause.startswith("PowerPointファイルを読み込めません")
+
+
+def test_a_prefectural_cms_pages_faq_contact_title_feedback_form_and_right_menu() -> None:
+    # The layout many prefectures' content management systems write: the FAQ a definition list of
+    # 「Q　…」/「A　…」, the contact block titled by a <div> named *_ttl, a feedback form with a heading
+    # of its own, related links in a right-hand column (rnavi).
+    html = """<html><body><div id="tmp_wrap_main" class="column_rnavi"><div id="tmp_contents">
+<h1>生成AIについて</h1><p>県の考え方をまとめました。県民の皆さまに知っていただきたいことです。</p>
+<div class="box_faq"><h2>よくある質問</h2><dl>
+<dt>Q　県のおすすめのサービスはありますか。</dt><dd>A　特定のサービスはおすすめしていません。</dd>
+<dt>Q2．子どもが使ってもいいですか。</dt><dd>Ａ：保護者の方と一緒に使ってください。</dd>
+</dl></div>
+<div id="tmp_inquiry"><div id="tmp_inquiry_ttl"><p>このページに関するお問い合わせ</p></div>
+<div id="tmp_inquiry_cnt"><p>デジタル推進課</p><p>受付時間：平日午前8時30分から午後5時15分まで</p></div></div>
+<div id="tmp_feedback"><form action="/cgi-bin/feedback.cgi" method="post"><input name="page_id" type="hidden" value="1">
+<h2>アンケートにご協力ください</h2><fieldset><legend>このページの情報は役に立ちましたか？</legend>
+<input id="a" name="q" type="radio" value="1"><label for="a">役に立った</label></fieldset>
+<p><input type="submit" value="送信"></p></form></div>
+</div></div>
+<div id="tmp_wrap_rnavi"><div id="tmp_rnavi"><h2>関連情報</h2><ul><li><a href="/a">出張相談の日程</a></li><li><a href="/b">DX推進計画</a></li></ul></div></div>
+</body></html>"""
+    lines = _texts(html_lines(html.encode("utf-8")))
+    assert lines[2:7] == ["## よくある質問", "Q. 県のおすすめのサービスはありますか。", "A. 特定のサービスはおすすめしていません。",
+                          "Q. 子どもが使ってもいいですか。", "A. 保護者の方と一緒に使ってください。"]  # fmt: skip
+    assert lines[7:] == ["## このページに関するお問い合わせ", "デジタル推進課", "受付時間：平日午前8時30分から午後5時15分まで"]
