@@ -68,6 +68,7 @@ def faq_columns(header: list[str]) -> tuple[int, int] | None:
 
 # The header of a row-number column (「No」「No.」「番号」「#」): its values name no fact of the row.
 _NUMBER_HEADER = re.compile(r"No\.?|NO\.?|№|番号|項番|#|＃|連番")
+_ENTRY_NUMBER = re.compile(r"[0-9]{1,3}")
 
 
 def _faq_row(record: list[str], header: list[str], columns: tuple[int, int]) -> list[str]:
@@ -88,7 +89,11 @@ def _faq_row(record: list[str], header: list[str], columns: tuple[int, int]) -> 
         return filled
     if not question:
         return answer
-    lines = [f"Q. {question}"]
+    # The row's number, when the sheet numbers its entries (「No」 15): 「Q15. …」, as an FAQ document
+    # numbers its questions, so that 「Q&Aの15番」 names it.
+    number = next((cell(i) for i in range(min(len(header), len(record))) if _NUMBER_HEADER.fullmatch(header[i].strip())), "")
+    label = f"Q{number}" if _ENTRY_NUMBER.fullmatch(number) else "Q"
+    lines = [f"{label}. {question}"]
     named = range(max(len(header), len(record)))
     other = [f"{(header[i].strip() if i < len(header) else '')}：{cell(i)}".lstrip("：") for i in named
              if i not in columns and cell(i) and not (i < len(header) and _NUMBER_HEADER.fullmatch(header[i].strip()))]  # fmt: skip

@@ -29,7 +29,7 @@ from typing import Any
 
 from ingest.encoding import decode_japanese
 from ingest.sheets import table_lines
-from ingest.text import join_soft_breaks
+from ingest.text import join_soft_breaks, nfkc
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ class _Reader:
                 term = (line, " ".join(texts))
                 continue
             if term is not None and texts and (q := _FAQ_Q.match(term[1])) and (a := _FAQ_A.match(texts[0])):
-                self.emit(term[0], f"Q. {term[1][q.end():]}")
+                self.emit(term[0], f"Q{nfkc(q.group(1))}. {term[1][q.end():]}")
                 self.emit(line, f"A. {texts[0][a.end():]}")
                 for text in texts[1:]:
                     self.emit(line, text)
@@ -267,7 +267,7 @@ class _Reader:
 
 
 # An FAQ's question and answer marks in a definition list (「Q　…」「Q1．…」「Ａ：…」).
-_FAQ_Q = re.compile(r"[QＱ][0-9０-９]*\s*[.．:：、]?\s*(?=\S)")
+_FAQ_Q = re.compile(r"[QＱ]([0-9０-９]{0,3})\s*[.．:：、]?\s*(?=\S)")
 _FAQ_A = re.compile(r"[AＡ][0-9０-９]*\s*[.．:：、]?\s*(?=\S)")
 # A content management system's title block (「<div id="tmp_inquiry_ttl"><p>このページに関するお問い合わせ
 # </p></div>」): a short text in a block named a title, read as a heading of a section.

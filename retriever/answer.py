@@ -74,7 +74,7 @@ from retriever.premise import (
     without_premise,
 )
 from retriever.roles import mentioned_role, search_role
-from retriever.search import Hit, Retriever
+from retriever.search import Hit, Retriever, asked_entry, entry_label
 from retriever.statutes import CorpusNames, names_a_body, names_ai
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ _SETS_A_TIME = re.compile(r"までに|以内に|前まで")
 _ENDS_BY = re.compile(r"まで|以内|期限")
 # Kinds a passage stating them about the question's subject is ranked first for (Answerer._typed_first).
 TYPED_FIRST = (*FIGURES, "named", "payment")
+# The passages among which the entry a question asks by its number must be (Answerer.features).
+TOP_ENTRY_HITS = 3
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
 TYPED_POOL = 30
 # Passages searched for a sentence stating the asked figure when the selection holds none
@@ -312,6 +314,7 @@ class Answerer:
         )
         # What a named product is asked to be able to do (「DeepLって手書きの書類も読み取れる？」).
         about += list(asked_ability(typed_question))
+
         held: set[str] = set()
         if about:
             for hit in hits:
@@ -525,6 +528,7 @@ class Answerer:
         role = search_role(query, role)
         hits = self._typed_first(query, role, self.retriever.hits(retrieval_text(query), role, k))
         hits = self._proportionate_first(query, hits)
+        hits, query = self._entry_first(query, hits)
         if self._is_premise(query, hits):
             if about_guideline(query):  # corrected whatever else it names: not gated (as in _premise_answer)
                 return None
@@ -555,6 +559,7 @@ class Answerer:
         answer.role = role
         hits = self._typed_first(query, role, self.retriever.hits(retrieval_text(query), role, k))
         hits = self._proportionate_first(query, hits)
+        hits, query = self._entry_first(query, hits)
         if self._is_premise(query, hits):
             return self._premise_answer(answer, query, role, k, hits)
         answer.passages = [self.retriever.passage(h.chunk, h.score) for h in hits]
@@ -570,6 +575,20 @@ class Answerer:
             if len(parts) >= 2:
                 return self._overview_answer(answer, parts, note=None)
         return self._gated_answer(answer, query, hits)
+
+    @staticmethod
+    def _entry_first(query: str, hits: list[Hit]) -> tuple[list[Hit], str]:
+        """「Q&Aの15番って何？」 asks what the entry labelled 15 says: among the first passages, the one
+        labelled with it leads, and its label (「Q15. AIで作った文章や画像に著作権の問題はありますか。」)
+        is the question the answer's sentences are chosen for and checked against."""
+        number = asked_entry(query)
+        if number is None:
+            return hits, query
+        for j, hit in enumerate(hits[:TOP_ENTRY_HITS]):
+            label = entry_label(hit.chunk, number)
+            if label is not None:
+                return [hit, *(h for i, h in enumerate(hits) if i != j)], label
+        return hits, query
 
     def refuse(self, question: str, role: Role | None = None) -> Answer:
         """The fixed refusal for a question that cannot be answered as asked."""

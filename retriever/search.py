@@ -32,7 +32,7 @@ import numpy as np
 from guideqa.config import Settings
 from guideqa.guideline import role_documents
 from guideqa.models import Chunk, DocumentMeta, Passage, Role
-from guideqa.text import DOCUMENT_KIND_RE, THIS_KIND_RE, char_ngrams, match_key
+from guideqa.text import DOCUMENT_KIND_RE, THIS_KIND_RE, char_ngrams, match_key, nfkc
 from ingest.admin_structure import is_supplementary
 from ingest.chunking import embedding_text
 from ingest.embedders import Embedder
@@ -81,6 +81,38 @@ ASKS_EFFECTIVE_DATE = re.compile(
     r"|(?:" + DOCUMENT_KIND_RE.pattern + r")(?:って|は|が|も)?[、,]?\s*"
     r"(?:いつ(?:から|より)|いつ(?:適用|有効|始ま|スタート))"
 )
+# A numbered entry asked by its number (「Q&Aの15番って何？」「チェック表の12番目」「No.3は？」「Q7って」):
+# the passages whose heading or a line is labelled with it (「Q15. …」「12／導入前／…」「| 12 | …」), ranked
+# among themselves beside the other channels (SearchConfig.entry_weight): the words of such a question
+# name nothing the entry says.
+ASKS_ENTRY = re.compile(
+    r"(?:Q&A|FAQ|よくある質問|チェック(?:表|リスト|シート)|一覧表?|リスト|質問|項目|表)の?\s*(?:No\.?\s*)?([0-9]{1,3})\s*(?:番目?|つ目|項目)"
+    r"|(?<![A-Za-z0-9])(?:No\.?|Q|問)\s*([0-9]{1,3})(?![0-9])"
+)
+_ENTRY_LABEL = re.compile(r"^\s*(?:Q|問|No\.?\s*|\|\s*|【)?([0-9]{1,3})(?:\.\s|/|\s\||\s)")  # (matched in NFKC: ／ is /)
+
+
+def asked_entry(query: str) -> int | None:
+    """The number of the entry a question asks by its number (:data:`ASKS_ENTRY`), else None."""
+    m = ASKS_ENTRY.search(nfkc(query))
+    return int(m.group(1) or m.group(2)) if m else None
+
+
+def entry_numbers(chunk: Chunk) -> set[int]:
+    """The numbers the entries of a passage are labelled with: its headings' and its lines'."""
+    labels = [*chunk.section_path, *chunk.text.splitlines()]
+    return {int(m.group(1)) for label in labels if (m := _ENTRY_LABEL.match(nfkc(label)))}
+
+
+def entry_label(chunk: Chunk, number: int) -> str | None:
+    """The heading or line of a passage labelled with ``number`` (「Q15. AIで作った文章や…」), else None."""
+    for label in [*chunk.section_path, *chunk.text.splitlines()]:
+        m = _ENTRY_LABEL.match(nfkc(label))
+        if m and int(m.group(1)) == number:
+            return label
+    return None
+
+
 STATES_EFFECTIVE_DATE = re.compile(r"施行|適用する|効力を(?:生じ|有する)|から実施する|運用を開始する")
 
 
@@ -111,6 +143,7 @@ class SearchConfig:
     # The 附則 stating when the rules take effect, for a question asking it (ASKS_EFFECTIVE_DATE), at
     # twice a definition's weight: it is the answer itself, not one of several defining passages.
     effective_date_weight: float = 2.0
+    entry_weight: float = 2.0  # the entry a question asks by its number (ASKS_ENTRY), as the 附則
     heading_channel_weight: float = 1.0
     focus_channel_weight: float = 1.0  # the chunks a follow-up refers to (see Retriever.focus)
     # A role switch's corresponding items (「それは提供者にも当てはまる？」 → P-3) i. for D-3) i.), 本編
@@ -237,6 +270,10 @@ class Retriever:
         self._effective = np.array(
             [i for i, c in enumerate(self.chunks) if self._supplementary[i] and STATES_EFFECTIVE_DATE.search(c.text)], dtype=np.int64
         )
+        self._entries: dict[int, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            for number in entry_numbers(c):
+                self._entries.setdefault(number, []).append(i)
         # Sections an organisation's document addresses to one group (「教員の皆様へ」, 【医師】).
         self._audiences = chunk_audiences([c.section_path for c in self.chunks], [c.doc_id for c in self.chunks])
         self._audience_names = frozenset(a for a in self._audiences if a)
@@ -346,6 +383,10 @@ class Retriever:
         if len(self._effective) and cfg.effective_date_weight > 0 and ASKS_EFFECTIVE_DATE.search(query):
             ranked = self._effective[np.argsort(-fused[self._effective], kind="stable")][:top]
             out["rrf_definition"][ranked] += cfg.effective_date_weight / (cfg.rrf_k + np.arange(1, len(ranked) + 1))
+        if cfg.entry_weight > 0 and (number := asked_entry(query)) is not None and number in self._entries:
+            labelled = np.array(self._entries[number], dtype=np.int64)
+            ranked = labelled[np.argsort(-fused[labelled], kind="stable")][:top]
+            out["rrf_definition"][ranked] += cfg.entry_weight / (cfg.rrf_k + np.arange(1, len(ranked) + 1))
         out["rrf_focus"] = np.zeros(n)
         focus = _FOCUS.get()
         if focus and cfg.focus_channel_weight > 0:

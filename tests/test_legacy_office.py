@@ -35,9 +35,9 @@ def test_an_excel_97_2003_workbook_reads_as_an_xlsx_does(tmp_path: Path) -> None
     lines = _texts(xls_lines(make_xls(tmp_path / "Q&A.xls").read_bytes()))
     assert lines[:2] == ["■ Q&A", "生成AI利用に関するQ&A（職員向け）"]
     # The FAQ's rows: the 分類 merged down is on both rows, the answer's Alt+Enter lines kept.
-    i = lines.index("Q. 使ってよい生成AIは何ですか。")
+    i = lines.index("Q1. 使ってよい生成AIは何ですか。")
     assert lines[i + 1 : i + 4] == ["分類：利用の範囲／担当：情報政策課", "A. 市が契約したAIアシスタントだけです。", "※無料の外部サービスは使えません。"]
-    assert "分類：利用の範囲" in lines[lines.index("Q. 自宅のパソコンから使えますか。") + 1]
+    assert "分類：利用の範囲" in lines[lines.index("Q2. 自宅のパソコンから使えますか。") + 1]
     # Dates and amounts as Excel shows them.
     assert "| 議事録の要約 | ○ | 2026年7月1日 | 5,000円 |" in lines
     text = "\n".join(lines)

@@ -295,3 +295,14 @@ def test_an_articles_caption_names_the_subject_of_its_figure(answerer: Answerer)
     assert not answer.refused, answer.answer
     assert answer.citations and "第8条" in answer.citations[0].section
     assert "1か月以内" in answer.answer
+
+
+def test_an_entry_asked_by_its_number_is_answered_from_that_entry(answerer: Answerer) -> None:
+    """The Q&A 別紙 numbers its questions (Q1.–Q3.); a clerk asks 「Q&Aの2番って何？」: nothing of the
+    question's words is in the entry, its number names it."""
+    answer = answerer.ask("Q&Aの2番って何て書いてある？")
+    assert not answer.refused, answer.answer
+    # (The article the entry explains may be quoted beside it: the 別紙's Q&A explains 第6条.)
+    assert any(c.section.endswith("Q2. 生成AIで作った文章を広報紙に載せるときの注意は何ですか。") for c in answer.citations)
+    assert "【Q2. 生成AIで作った文章を広報紙に載せるときの注意は何ですか。】" in answer.answer
+    assert any(h.chunk.section_path[-1].startswith("Q2. ") for h in answerer.retriever.hits("Q&Aの2番って何て書いてある？", None, 2))

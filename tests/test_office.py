@@ -74,14 +74,14 @@ def test_a_workbook_reads_sheet_by_sheet_as_a_sheet_saved_as_text(tmp_path: Path
     assert (7, "| 4 | 情報の取扱い | 定期考査 | 定期考査の問題作成に使う場合は、教科主任の確認を受けること。 | 教科主任 |") in rows
     assert "| 1 | 利用申請 | アカウントの申請 | ICT推進委員会へ申請する。 ・発行まで3営業日かかります ・異動時は再申請 | ICT推進委員会 |" in lines
     # The FAQ sheet: each row a question over its answer, the answer's lines kept.
-    i = lines.index("Q. 生徒に使わせてもいいですか？")
+    i = lines.index("Q1. 生徒に使わせてもいいですか？")
     assert lines[i + 1 : i + 4] == ["関連項目：No.2", "A. 高校2年生以上であれば、授業で利用できます。", "事前に保護者へ通知してください。"]
     assert not any("内部メモ" in t for t in lines)  # a hidden sheet
 
 
 def test_a_workbooks_faq_rows_are_questions_and_its_register_rows_sections(tmp_path: Path) -> None:
     chunks = _chunks(make_xlsx(tmp_path / "rules.xlsx"))
-    assert "高校2年生以上" in chunks["よくある質問 > Q. 生徒に使わせてもいいですか?"]
+    assert "高校2年生以上" in chunks["よくある質問 > Q1. 生徒に使わせてもいいですか?"]
     assert "教科主任の確認" in chunks["利用ルール > 【4/情報の取扱い/定期考査】"]
     # The note under the table is the sheet's, not its last row's.
     assert "※不明な点" not in chunks["利用ルール > 【4/情報の取扱い/定期考査】"]
@@ -377,5 +377,5 @@ def test_a_prefectural_cms_pages_faq_contact_title_feedback_form_and_right_menu(
 </body></html>"""
     lines = _texts(html_lines(html.encode("utf-8")))
     assert lines[2:7] == ["## よくある質問", "Q. 県のおすすめのサービスはありますか。", "A. 特定のサービスはおすすめしていません。",
-                          "Q. 子どもが使ってもいいですか。", "A. 保護者の方と一緒に使ってください。"]  # fmt: skip
+                          "Q2. 子どもが使ってもいいですか。", "A. 保護者の方と一緒に使ってください。"]  # fmt: skip
     assert lines[7:] == ["## このページに関するお問い合わせ", "デジタル推進課", "受付時間：平日午前8時30分から午後5時15分まで"]

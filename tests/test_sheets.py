@@ -6,6 +6,8 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from guideqa.models import DocumentMeta
 from ingest.chunking import build_chunks
 from ingest.loaders import load_document
@@ -106,13 +108,13 @@ def test_an_faq_saved_as_csv_reads_as_questions_over_their_answers(tmp_path: Pat
     assert faq_columns(["No.", "区分", "チェック項目", "判断基準・補足"]) is None
     lines = [t for _, t in sheet_lines(FAQ_CSV.replace("\r\n", "\n"), "excel") or []]
     assert lines[:4] == [
-        "Q. アカウントはどうやって申し込みますか？",
+        "Q1. アカウントはどうやって申し込みますか？",
         "カテゴリ：利用申請／担当部署：薬事・DX推進室／更新日：2025/4/1",
         "A. 社内ポータルの申請フォームから申請してください。",
         "・承認後、3営業日以内にIDが発行されます",
     ]
     assert 'いいえ。処方箋、薬歴、保険証番号は"あおぞらAI"にも入力できません。' in lines[-1]
-    assert lines[-2] == "カテゴリ：入力禁止／更新日：2025/4/1"  # the empty 担当部署 and the row number left out
+    assert lines[-2] == "カテゴリ：入力禁止／更新日：2025/4/1"  # the empty 担当部署 left out, the row number labels the question
     # A category row of one cell is that cell; a row with no question continues the entry above it.
     more = [t for _, t in sheet_lines(FAQ_CSV.replace("\r\n", "\n") + ",■ 事故対応,,,,\n,,,\"（続き）夜間は当番薬剤師へ。\",,\n", "excel") or []]
     assert more[-2:] == ["■ 事故対応", "（続き）夜間は当番薬剤師へ。"]
@@ -133,9 +135,9 @@ def test_an_faq_saved_as_csv_reads_as_questions_over_their_answers(tmp_path: Pat
         path.write_bytes(data)
         meta = DocumentMeta(doc_id="faq", title="FAQ", file=name, status="current", layout="generic")
         chunks = build_chunks(load_document(path, meta))
-        first = next(c for c in chunks if c.section == "Q. アカウントはどうやって申し込みますか?")
+        first = next(c for c in chunks if c.section == "Q1. アカウントはどうやって申し込みますか?")
         assert "3営業日以内にIDが発行されます" in first.text and "処方箋" not in first.text
-        assert any(c.section.startswith("Q. 処方箋の画像") and "保険証番号" in c.text for c in chunks)
+        assert any(c.section.startswith("Q2. 処方箋の画像") and "保険証番号" in c.text for c in chunks)
 
 
 def test_a_sheet_with_a_header_only_is_empty_and_tab_separated_text_is_read_leniently(tmp_path: Path) -> None:
@@ -152,3 +154,32 @@ def test_a_sheet_with_a_header_only_is_empty_and_tab_separated_text_is_read_leni
     text = "No\t項目\t内容\n" + "".join(f'{n}\t確認{n}\t"重要"な点を確認する{n}\n' for n in range(1, 7))
     rows = sheet_lines(text)
     assert rows is not None and any("重要な点を確認する1" in line for _, line in rows)
+
+
+def test_an_faqs_row_number_labels_its_question() -> None:
+    from ingest.sheets import table_lines
+
+    rows = [(1, ["No", "質問", "回答"]), (2, ["15", "翻訳に使えますか。", "使えます。"]), (3, ["", "家で使えますか。", "使えません。"])]
+    assert [line for _, line in table_lines(rows)] == ["Q15. 翻訳に使えますか。", "A. 使えます。", "Q. 家で使えますか。", "A. 使えません。"]
+
+
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [("Q&Aの15番って何？", 15), ("チェック表の12番目は何を確認するの？", 12), ("No.3は？", 3), ("Ｑ７って誰に聞けばいい？", 7),
+     ("緊急のときは110番ですか", None), ("188番に電話すればいい？", None), ("2番目の質問だけど", None)],
+)
+def test_an_entry_asked_by_its_number(question: str, number: int | None) -> None:
+    from retriever.search import asked_entry
+
+    assert asked_entry(question) == number
+
+
+def test_a_passages_entries_are_its_numbered_headings_and_lines() -> None:
+    from guideqa.models import Chunk
+    from retriever.search import entry_label, entry_numbers
+
+    chunk = Chunk(id="c", doc_id="d", segment="main", section_path=["Q&A", "Q15. 翻訳に使えますか。"],
+                  text="分類：出力の確認\n使えます。\n| 12 | 出力を確認したか |\n【3／導入前／利用申請】")  # fmt: skip
+    assert entry_numbers(chunk) == {15, 12, 3}
+    assert entry_label(chunk, 12) == "| 12 | 出力を確認したか |"
+    assert entry_label(chunk, 4) is None
