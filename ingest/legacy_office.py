@@ -39,7 +39,9 @@ def xls_lines(data: bytes) -> list[tuple[int, str]]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
+        # (ragged_rows: a sheet's rows are as long as their last cell, so a stray cell at IV65536 does
+        # not make every row 256 cells long.)
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, ragged_rows=True, logfile=io.StringIO())
     except Exception as exc:  # not a BIFF file, encrypted (「Workbook is encrypted」), truncated
         raise OfficeFileError(type(exc).__name__) from exc
     sheets = [book.sheet_by_index(i) for i in range(book.nsheets)]
@@ -58,8 +60,8 @@ def xls_lines(data: bytes) -> list[tuple[int, str]]:
 def _xls_rows(book: Any, sheet: Any) -> list[tuple[int, list[str]]]:
     """(row number, cell texts) of a sheet's shown rows and columns up to its last filled cell; the
     cells of a range merged down hold the range's value on every row, in its first column."""
-    texts = {(r, c): _xls_text(book, sheet.cell(r, c)) for r in range(sheet.nrows) for c in range(sheet.ncols)}
-    filled = [key for key, text in texts.items() if text]
+    texts = {(r, c): text for r in range(sheet.nrows) for c in range(sheet.row_len(r)) if (text := _xls_text(book, sheet.cell(r, c)))}
+    filled = list(texts)
     if not filled:
         return []
     last_row, last_col = max(r for r, _ in filled), max(c for _, c in filled)
@@ -131,11 +133,8 @@ def rtf_lines(data: bytes) -> list[tuple[int, str]]:
         raise OfficeFileError("not rtf")
     codepage = _CODEPAGE.search(source[:2000])
     encoding = f"cp{codepage.group(1)}" if codepage else ("cp932" if _JAPANESE_FONT.search(source) else "cp1252")
-    if encoding == "cp932":
-        # A Latin font's runs hold the Japanese text when Word switches fonts by \dbch (module doc).
-        source = re.sub(r"\\fcharset0\b", r"\\fcharset128", source)
     source = remove_pict_groups(source)
-    marked, notes = _marked_source(source)
+    marked, notes = _marked_source(source, japanese=encoding == "cp932")
     try:
         text = rtf_to_text(marked, encoding=encoding, errors="replace")
         note_texts = [rtf_to_text(_note_document(source, note), encoding=encoding, errors="replace") for note in notes]
@@ -156,48 +155,120 @@ _TOKEN = re.compile(r"\\([a-z]{1,32})(-?\d{1,10})?[ ]?|\\'[0-9a-f]{2}|\\[^a-z]|[
 
 
 class _Group:
-    __slots__ = ("deleted", "first", "in_table", "note", "start", "style")
+    """What an RTF group holds of the reading state (restored when it closes)."""
 
-    def __init__(self, start: int, in_table: bool, style: int) -> None:
-        self.start, self.in_table, self.style = start, in_table, style
+    __slots__ = ("deleted", "dest", "first", "in_dest", "in_table", "note", "notes_at", "start", "style", "ucskip")
+
+    def __init__(self, start: int, notes_at: int, outer: _Group | None, in_table: bool, style: int) -> None:
+        self.start, self.notes_at, self.in_table, self.style = start, notes_at, in_table, style
+        self.deleted: bool = outer.deleted if outer else False  # inside tracked-deleted text (\deleted … \deleted0)
+        self.ucskip: int = outer.ucskip if outer else 1  # fallback characters after a \u escape (\ucN)
+        self.in_dest: bool = (outer.in_dest or outer.dest) if outer else False  # inside a destination striprtf skips
         self.first = True  # no control word read yet in this group
-        self.note = self.deleted = False
+        self.note: bool = False
+        self.dest: bool = False
 
 
-def _marked_source(source: str) -> tuple[str, list[str]]:
-    """The RTF with markers in place of cell ends, in-cell paragraph breaks, line breaks and heading
-    styles; each footnote group replaced by a marker and returned apart; deleted text dropped."""
+def _dbcs_markers(hexes: list[str]) -> str:
+    r"""A run of \'hh escapes: each Shift_JIS double-byte character as a \u escape (decoded whatever the
+    run's font: Word switches to the Japanese font by \dbch, which striprtf does not follow); single
+    bytes (「caf\'e9」, half-width kana) kept for striprtf to decode in the run's font."""
+    data = bytes(int(h[2:], 16) for h in hexes)
+    out: list[str] = []
+    i = 0
+    while i < len(data):
+        lead = data[i]
+        if (0x81 <= lead <= 0x9F or 0xE0 <= lead <= 0xFC) and i + 1 < len(data):
+            try:
+                char = data[i : i + 2].decode("cp932")
+            except UnicodeDecodeError:
+                char = ""
+            if char:
+                code = ord(char)
+                out.append(f"{{\\uc0\\u{code - 0x10000 if code > 0x7FFF else code} }}")
+                i += 2
+                continue
+        out.append(hexes[i])
+        i += 1
+    return "".join(out)
+
+
+def _marked_source(source: str, japanese: bool = True) -> tuple[str, list[str]]:
+    r"""The RTF with markers in place of cell ends, in-cell paragraph breaks, line breaks and heading
+    styles; each footnote group replaced by a marker and returned apart (a footnote in deleted text or
+    in a header is no footnote of the body); deleted text dropped; Shift_JIS characters as \u escapes."""
+    from striprtf.striprtf import destinations
+
     headings = _heading_styles(source)
     out: list[str] = []
     notes: list[str] = []
-    stack: list[_Group] = []
+    stack: list[_Group] = [_Group(0, 0, None, False, 0)]  # the state outside any group
     in_table, style = False, 0
+    hexes: list[str] = []
+    fallback = 0  # characters still to pass as a \u escape's fallback
+
+    def flush() -> None:
+        if hexes:
+            out.append(_dbcs_markers(hexes) if japanese else "".join(hexes))
+            hexes.clear()
+
     for m in _TOKEN.finditer(source):
         token, word = m.group(0), (m.group(1) or "").lower()
+        group = stack[-1]
+        if token.startswith("\\'"):
+            if fallback > 0:
+                fallback -= 1
+                out.append(token)
+            elif not group.deleted:
+                if japanese and not (group.in_dest or group.dest):
+                    hexes.append(token)
+                else:
+                    out.append(token)
+            continue
+        flush()
         if token == "{":
-            stack.append(_Group(len(out), in_table, style))
+            stack.append(_Group(len(out), len(notes), group, in_table, style))
             out.append(token)
+            fallback = 0
             continue
         if token == "}":
             out.append(token)
-            if not stack:
+            fallback = 0
+            if len(stack) == 1:
                 continue
-            group = stack.pop()
+            stack.pop()
             in_table, style = group.in_table, group.style
             if group.note:
-                notes.append("".join(out[group.start :]))
+                text = "".join(out[group.start :])
                 del out[group.start :]
-                out.append(_rtf_marker(_NOTE))
-            elif group.deleted:
-                del out[group.start :]
+                del notes[group.notes_at :]
+                if not (group.deleted or group.in_dest):
+                    notes.append(text)
+                    out.append(_rtf_marker(_NOTE))
+            elif group.dest:
+                del notes[group.notes_at :]  # a footnote in a header or a comment is not the body's
             continue
-        group_first = bool(stack) and stack[-1].first
-        if stack and word:
-            stack[-1].first = False  # (\* before a destination's word leaves it first)
-        if word == "footnote" and stack and group_first:
-            stack[-1].note = True
-        elif word == "deleted" and stack and m.group(2) in (None, "1"):
-            stack[-1].deleted = True
+        if not word and token[0] != "\\":  # text (and line ends)
+            if fallback > 0 and token.strip("\r\n"):
+                skip, fallback = min(fallback, len(token)), max(fallback - len(token), 0)
+                out.append(token[:skip])
+                token = token[skip:]
+            if not group.deleted:
+                out.append(token)
+            continue
+        first = group.first
+        if word:
+            group.first = False
+        if word == "footnote" and first:
+            group.note = True
+        elif first and word in destinations:
+            group.dest = True
+        elif word == "deleted":
+            group.deleted = m.group(2) in (None, "1")
+        elif word == "uc" and m.group(2):
+            group.ucskip = int(m.group(2))
+        elif word == "u" and m.group(2):
+            fallback = group.ucskip
         elif word == "pard":
             in_table, style = False, 0
         elif word == "intbl":
@@ -217,6 +288,7 @@ def _marked_source(source: str) -> tuple[str, list[str]]:
             out.append(_rtf_marker(_LINE))
             continue
         out.append(token)
+    flush()
     return "".join(out), notes
 
 
@@ -300,7 +372,8 @@ def _lines(text: str, notes: list[str]) -> list[tuple[int, str]]:
         if _CELL in paragraph:
             footnotes(paragraph)
             cells = paragraph.split(_CELL)
-            table.append((number, ["\n".join(_tidy(p) for p in cell.split(_CELL_BREAK) if _tidy(p)) for cell in cells[:-1]]))
+            pieces = [cell.replace(_LINE, _CELL_BREAK).split(_CELL_BREAK) for cell in cells[:-1]]
+            table.append((number, ["\n".join(_tidy(p) for p in cell if _tidy(p)) for cell in pieces]))
             continue
         if table:
             out.extend(table_lines(table))

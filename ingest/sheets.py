@@ -22,6 +22,8 @@ import io
 import re
 from collections.abc import Iterable
 
+from guideqa.text import nfkc
+
 # A text is a sheet when at least this many of its lines, and half of its non-empty lines, are rows:
 # two filled cells or more apart by a tab (a tab that only indents a line makes no row).
 MIN_TAB_LINES = 5
@@ -92,7 +94,7 @@ def _faq_row(record: list[str], header: list[str], columns: tuple[int, int]) -> 
     # The row's number, when the sheet numbers its entries (「No」 15): 「Q15. …」, as an FAQ document
     # numbers its questions, so that 「Q&Aの15番」 names it.
     number = next((cell(i) for i in range(min(len(header), len(record))) if _NUMBER_HEADER.fullmatch(header[i].strip())), "")
-    label = f"Q{number}" if _ENTRY_NUMBER.fullmatch(number) else "Q"
+    label = f"Q{nfkc(number)}" if _ENTRY_NUMBER.fullmatch(nfkc(number)) else "Q"
     lines = [f"{label}. {question}"]
     named = range(max(len(header), len(record)))
     other = [f"{(header[i].strip() if i < len(header) else '')}：{cell(i)}".lstrip("：") for i in named

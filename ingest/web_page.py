@@ -267,8 +267,9 @@ class _Reader:
 
 
 # An FAQ's question and answer marks in a definition list (「Q　…」「Q1．…」「Ａ：…」).
-_FAQ_Q = re.compile(r"[QＱ]([0-9０-９]{0,3})\s*[.．:：、]?\s*(?=\S)")
-_FAQ_A = re.compile(r"[AＡ][0-9０-９]*\s*[.．:：、]?\s*(?=\S)")
+# (A mark stands apart from what follows: 「QRコード」「AI」 are no marks.)
+_FAQ_Q = re.compile(r"[QＱ]([0-9０-９]{0,3})(?:\s*[.．:：、]\s*|\s+)(?=\S)")
+_FAQ_A = re.compile(r"[AＡ][0-9０-９]{0,3}(?:\s*[.．:：、]\s*|\s+)(?=\S)")
 # A content management system's title block (「<div id="tmp_inquiry_ttl"><p>このページに関するお問い合わせ
 # </p></div>」): a short text in a block named a title, read as a heading of a section.
 _TITLE_WORDS = frozenset({"ttl", "title", "heading", "midashi"})
@@ -277,7 +278,7 @@ _TITLE_BLOCK_LEVEL = 2
 
 
 def _is_title_block(tag: Any) -> bool:
-    if tag.name not in ("div", "p"):
+    if tag.name not in ("div", "p") or tag.find_parent(["td", "th", "li", "dt", "dd", "table"]) is not None:
         return False
     names = [tag.get("id") or "", *(tag.get("class") or [])]
     words = {w.lower() for name in names for w in _WORD_SPLIT.split(str(name)) if w}
@@ -286,7 +287,7 @@ def _is_title_block(tag: Any) -> bool:
     if tag.find(["ul", "ol", "dl", "table", "img", *_HEADINGS]) is not None or len(tag.find_all(["p", "div"])) > 1:
         return False
     text = _collapse(tag.get_text()).strip()
-    return 0 < len(text) <= MAX_TITLE_BLOCK_CHARS and "\n" not in text
+    return 0 < len(text) <= MAX_TITLE_BLOCK_CHARS and "\n" not in text and not text.endswith(("。", "．"))
 
 
 def _ol_label(n: int, kind: str) -> str:

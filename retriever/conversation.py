@@ -247,7 +247,12 @@ def conditional_only(question: str) -> bool:
     """A condition with no main clause (「間違った字幕が出てしまったら？」「子どもが使うなら？」「使わな
     ければ？」「うちみたいに小さいと？」): Japanese leaves out the main clause the last turn supplies
     (「…どうすればいい」「…注意することは」), so it asks the last question under that condition."""
-    toks = morphemes(LEAD.sub("", nfkc(question).strip()))
+    sentences = split_sentences(LEAD.sub("", nfkc(question).strip()))
+    # A sentence before it that names its own subject (「偽情報対策について知りたい。選挙の時期だと？」)
+    # makes the question self-contained.
+    if not sentences or any(own_terms(s) for s in sentences[:-1]):
+        return False
+    toks = morphemes(sentences[-1])
     while toks and toks[-1][1][0] in ("補助記号", "空白"):
         toks.pop()
     if len(toks) < 2:
@@ -255,8 +260,9 @@ def conditional_only(question: str) -> bool:
     surface, pos, _ = toks[-1]
     if pos[0] == "助動詞" and pos[5].startswith("仮定形"):  # たら, なら (だ), …
         return True
-    before = toks[-2][1][0]
-    return pos[0] == "助詞" and (surface == "ば" or (surface == "と" and before in ("動詞", "形容詞", "助動詞")))
+    _, before, form = toks[-2]
+    # (「…っていうと？」「…というと」: a quotation asking what is meant, no condition.)
+    return pos[0] == "助詞" and (surface == "ば" or (surface == "と" and before[0] in ("動詞", "形容詞", "助動詞") and form != "言う"))
 
 
 MAX_ADDITIVE_WORDS = 3

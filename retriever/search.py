@@ -77,7 +77,7 @@ ASKS_CHANGEOVER = re.compile(r"施行|いつから|経過措置|改正|改定|�
 # calls itself (guideqa.text.DOCUMENT_KIND_RE); those 附則 passages are ranked among themselves beside
 # the other channels, as the passages defining a term are (SearchConfig.effective_date_weight).
 ASKS_EFFECTIVE_DATE = re.compile(
-    r"施行(?:日|され|する|は|って|の(?:日|時期))|適用(?:日|開始)|(?:適用|有効)(?:は|って|に?なるの?は)[、,]?\s*いつ"
+    r"施行(?:日|され|する|は|って|の(?:日|時期))|適用(?:日|開始)|(?:適用|有効)(?:は|って|に?なるの?は)[、,]?\s*いつ(?!まで)"
     r"|(?:" + DOCUMENT_KIND_RE.pattern + r")(?:って|は|が|も)?[、,]?\s*"
     r"(?:いつ(?:から|より)|いつ(?:適用|有効|始ま|スタート))"
 )
@@ -86,29 +86,35 @@ ASKS_EFFECTIVE_DATE = re.compile(
 # among themselves beside the other channels (SearchConfig.entry_weight): the words of such a question
 # name nothing the entry says.
 ASKS_ENTRY = re.compile(
-    r"(?:Q&A|FAQ|よくある質問|チェック(?:表|リスト|シート)|一覧表?|リスト|質問|項目|表)の?\s*(?:No\.?\s*)?([0-9]{1,3})\s*(?:番目?|つ目|項目)"
-    r"|(?<![A-Za-z0-9])(?:No\.?|Q|問)\s*([0-9]{1,3})(?![0-9])"
+    r"(?:Q&A|FAQ|よくある質問|チェック(?:表|リスト|シート)|一覧表?|リスト|質問|項目|表)の?\s*(?:No\.?\s*)?([0-9]{1,3})\s*(?:番目?|つ目|項目)(?![下上前後多少大小])"
+    r"|(?<![0-9])([0-9]{1,3})\s*番目?の(?:Q&A|FAQ|項目)"
+    # 「Q7って」「No.3は？」「問2の答え」, standing for the entry (not 「No.1のツール」「Q3の決算」「(Q2)」「顧問1名」).
+    r"|(?<![A-Za-z0-9\u3040-\u30ff\u4e00-\u9fff(（])(?:No\.?|Q|問)\s*([0-9]{1,3})(?![0-9])"
+    r"(?=\s*(?:って|は|の(?:答え|回答|内容|中身)|に(?:は|つ)|[?？]|$))"
 )
-_ENTRY_LABEL = re.compile(r"^\s*(?:Q|問|No\.?\s*|\|\s*|【)?([0-9]{1,3})(?:\.\s|/|\s\||\s)")  # (matched in NFKC: ／ is /)
+# An entry's label: a question of an FAQ (「Q15. …」「問3 …」「No.2 …」), a row of a table (「| 12 | …」, its
+# title 「【12/導入前/…】」) — not a numbered heading or a paragraph's number (「2. 令和7年度の…」「2 前項…」).
+# (Matched in NFKC: ／ is /.)
+_ENTRY_LABEL = re.compile(r"^\s*(?:(?:Q|問|No\.?\s*)([0-9]{1,3})(?:[.:]|\s|$)|\|\s*([0-9]{1,3})\s*\||【([0-9]{1,3})/)")
 
 
 def asked_entry(query: str) -> int | None:
     """The number of the entry a question asks by its number (:data:`ASKS_ENTRY`), else None."""
     m = ASKS_ENTRY.search(nfkc(query))
-    return int(m.group(1) or m.group(2)) if m else None
+    return int(next(g for g in m.groups() if g)) if m else None
 
 
 def entry_numbers(chunk: Chunk) -> set[int]:
     """The numbers the entries of a passage are labelled with: its headings' and its lines'."""
     labels = [*chunk.section_path, *chunk.text.splitlines()]
-    return {int(m.group(1)) for label in labels if (m := _ENTRY_LABEL.match(nfkc(label)))}
+    return {int(next(g for g in m.groups() if g)) for label in labels if (m := _ENTRY_LABEL.match(nfkc(label)))}
 
 
 def entry_label(chunk: Chunk, number: int) -> str | None:
     """The heading or line of a passage labelled with ``number`` (「Q15. AIで作った文章や…」), else None."""
     for label in [*chunk.section_path, *chunk.text.splitlines()]:
         m = _ENTRY_LABEL.match(nfkc(label))
-        if m and int(m.group(1)) == number:
+        if m and int(next(g for g in m.groups() if g)) == number:
             return label
     return None
 

@@ -846,6 +846,8 @@ def test_where_to_go_in_a_products_settings_asks_for_the_steps() -> None:
     assert expected_answer_type("Copilotで履歴を残さないようにするのって、画面のどこを押せばいい？") == "procedure"
     assert expected_answer_type("翻訳アプリのデータ送信の設定、どこで切り替えるんだっけ？") == "procedure"
     assert expected_answer_type("社内でAIの設定方針はどこで決めるべき？") != "procedure"
+    assert expected_answer_type("AIが作った画像だと、画面のどこかに表示する必要がありますか？") != "procedure"
+    assert expected_answer_type("学習データの設定を、どこで変えたかを記録しておくべき？") != "procedure"
 
 
 def test_the_counted_thing_named_by_a_suffix_is_the_compound_it_closes() -> None:

@@ -713,6 +713,9 @@ def test_a_short_noun_phrase_without_a_predicate_is_elided(question: str, elided
         ("うちみたいに人数が少ないと？", True),
         ("断られたらどうする？", False),  # a main clause of its own
         ("翻訳に使ったら問題になりますか？", False),
+        ("偽情報対策について知りたい。選挙の時期だと？", False),  # a sentence before it names its subject
+        ("リスクベースアプローチっていうと？", False),  # a quotation asking what is meant
+        ("そうですか。じゃあ間違ったら？", True),
     ],
 )
 def test_a_condition_without_its_main_clause_asks_the_last_question_under_it(question: str, conditional: bool):

@@ -129,3 +129,49 @@ def test_a_rich_text_file_without_text_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "空.rtf"
     path.write_bytes(rb"{\rtf1\ansi\ansicpg932{\fonttbl{\f0\fcharset128 MS Mincho;}}{\header \pard x\par}\pard\par}")
     assert _error(path).cause == MSG_EMPTY
+
+
+def _rtf(body: str) -> list[str]:
+    head = r"{\rtf1\ansi\ansicpg932\uc1{\fonttbl{\f0\fswiss\fcharset0 Arial;}{\f1\fnil\fcharset128 MS Gothic;}}"
+    return _texts(rtf_lines((head + body + "}").encode("ascii")))
+
+
+def test_rich_text_in_a_latin_font_keeps_its_latin_bytes_and_its_japanese() -> None:
+    # WordPad's 「25°C」「café」 in Arial are cp1252 bytes; Word's Japanese in a run whose \f is Latin
+    # (the Japanese font chosen by \dbch) is Shift_JIS pairs; half-width kana in the Japanese font.
+    assert _rtf(r"\f0 25\'b0C caf\'e9 latte\par 5\'d73\par") == ["25°C café latte", "5×3"]
+    assert _rtf(r"\f0\loch\af0\dbch\af1 " + _sjis("生成AIの利用") + r"\par") == ["生成AIの利用"]
+    assert _rtf(r"\f1 \'b1\'b2\par") == ["ｱｲ"]
+
+
+def test_rich_text_deletions_and_footnotes_outside_the_body_are_left_out() -> None:
+    # A footnote in deleted text or in the page header is not the body's: the next one is 注1.
+    deleted = _sjis("甲") + r"{\deleted " + _sjis("削除文") + r"{\*\footnote " + _sjis("削除された注") + "}}"
+    assert _rtf(r"\f1 " + deleted + _sjis("乙") + r"{\*\footnote " + _sjis("生きている注") + r"}\par") == ["甲乙", "（注1）生きている注"]
+    header = r"{\header \pard " + _sjis("ヘッダ") + r"{\*\footnote " + _sjis("ヘッダの注") + r"}\par}"
+    assert _rtf(header + r"\f1 " + _sjis("本文") + r"{\*\footnote " + _sjis("本文の注") + r"}\par") == ["本文", "（注1）本文の注"]
+    # \deleted is a character property: it ends at \deleted0 (also outside any group of its own).
+    assert _rtf(r"\f1 " + _sjis("一") + r"\par \deleted " + _sjis("消") + r"\deleted0 " + _sjis("二") + r"\par") == ["一", "二"]
+    assert _rtf(r"\f1 {\deleted " + _sjis("消") + r"\deleted0 " + _sjis("残") + r"}\par") == ["残"]
+
+
+def test_a_manual_line_break_in_a_table_cell_keeps_the_cells_lines_apart() -> None:
+    row = r"\trowd\cellx3000\cellx6000\pard\intbl " + "A" + r"\cell upper\line lower\cell\row "
+    header = r"\trowd\cellx3000\cellx6000\pard\intbl " + "x" + r"\cell y\cell\row "
+    assert _rtf(header + row)[-1] == "| A | upper lower |"
+
+
+def test_a_stray_cell_far_down_a_sheet_is_read_without_expanding_every_row(tmp_path: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("一覧")
+    sheet.write(0, 0, "業務")
+    sheet.write(0, 1, "可否")
+    sheet.write(1, 0, "翻訳")
+    sheet.write(1, 1, "○")
+    sheet.write(3000, 200, "メモ")
+    path = tmp_path / "一覧.xls"
+    book.save(str(path))
+    lines = _texts(xls_lines(path.read_bytes()))
+    assert lines[:2] == ["| 業務 | 可否 |", "| 翻訳 | ○ |"] and lines[-1] == "メモ"

@@ -215,6 +215,7 @@ def test_when_the_rules_take_effect_is_found_in_the_supplementary_provisions_wha
         assert not ASKS_EFFECTIVE_DATE.search(other), other
     assert ASKS_EFFECTIVE_DATE.search("規程の施行日は？") and ASKS_EFFECTIVE_DATE.search("新しいルールっていつからなの？")
     assert ASKS_EFFECTIVE_DATE.search("この要領って、いつから有効？") and ASKS_EFFECTIVE_DATE.search("新ルールの適用はいつからですか")
+    assert not ASKS_EFFECTIVE_DATE.search("経過措置の適用は、いつまで？")
 
 
 def test_a_question_asking_a_figure_is_answered_first_by_the_sentence_stating_it(answerer: Answerer) -> None:

@@ -379,3 +379,13 @@ def test_a_prefectural_cms_pages_faq_contact_title_feedback_form_and_right_menu(
     assert lines[2:7] == ["## よくある質問", "Q. 県のおすすめのサービスはありますか。", "A. 特定のサービスはおすすめしていません。",
                           "Q2. 子どもが使ってもいいですか。", "A. 保護者の方と一緒に使ってください。"]  # fmt: skip
     assert lines[7:] == ["## このページに関するお問い合わせ", "デジタル推進課", "受付時間：平日午前8時30分から午後5時15分まで"]
+
+
+def test_a_glossary_is_no_faq_and_a_title_in_a_cell_is_no_heading() -> None:
+    html = """<html><body><main><h1>用語</h1><dl><dt>QRコード</dt><dd>AIでも読み取れる二次元コード</dd></dl>
+<table><tr><th>業務</th><th>可否</th></tr><tr><td><p class="title">議事録</p></td><td><p class="title">要約に使える</p></td></tr></table>
+<p class="title">職員は出力を確認する。</p></main></body></html>"""
+    lines = _texts(html_lines(html.encode("utf-8")))
+    assert lines[1] == "QRコード：AIでも読み取れる二次元コード"
+    assert "| 議事録 | 要約に使える |" in lines
+    assert lines[-1] == "職員は出力を確認する。"  # a sentence named a title is no heading

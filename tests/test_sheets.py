@@ -166,7 +166,10 @@ def test_an_faqs_row_number_labels_its_question() -> None:
 @pytest.mark.parametrize(
     ("question", "number"),
     [("Q&Aの15番って何？", 15), ("チェック表の12番目は何を確認するの？", 12), ("No.3は？", 3), ("Ｑ７って誰に聞けばいい？", 7),
-     ("緊急のときは110番ですか", None), ("188番に電話すればいい？", None), ("2番目の質問だけど", None)],
+     ("15番のQ&A", 15), ("問2の答えは？", 2),
+     ("緊急のときは110番ですか", None), ("188番に電話すればいい？", None), ("2番目の質問だけど", None), ("リストの1番下", None),
+     ("No.1のAIツールを入れれば安全？", None), ("第2四半期(Q2)の売上予測", None), ("Q3の決算", None), ("顧問1名", None),
+     ("訪問3件", None), ("質問2つあります。", None), ("問1　AI利用者の責務は？", None)],
 )
 def test_an_entry_asked_by_its_number(question: str, number: int | None) -> None:
     from retriever.search import asked_entry
@@ -178,8 +181,8 @@ def test_a_passages_entries_are_its_numbered_headings_and_lines() -> None:
     from guideqa.models import Chunk
     from retriever.search import entry_label, entry_numbers
 
-    chunk = Chunk(id="c", doc_id="d", segment="main", section_path=["Q&A", "Q15. 翻訳に使えますか。"],
-                  text="分類：出力の確認\n使えます。\n| 12 | 出力を確認したか |\n【3／導入前／利用申請】")  # fmt: skip
-    assert entry_numbers(chunk) == {15, 12, 3}
+    chunk = Chunk(id="c", doc_id="d", segment="main", section_path=["2. 運用", "Q15. 翻訳に使えますか。"],
+                  text="分類：出力の確認\n使えます。\n| 12 | 出力を確認したか |\n【3／導入前／利用申請】\n1. 下書き\n2 前項の…")  # fmt: skip
+    assert entry_numbers(chunk) == {15, 12, 3}  # not a numbered heading, list item or paragraph
     assert entry_label(chunk, 12) == "| 12 | 出力を確認したか |"
     assert entry_label(chunk, 4) is None
