@@ -27,7 +27,7 @@ import re
 from typing import Any
 
 from ingest.office import OfficeFileError, heading_marks, value_text
-from ingest.sheets import table_lines
+from ingest.sheets import table_lines, workbook_lines
 from ingest.text import join_soft_breaks
 
 logger = logging.getLogger(__name__)
@@ -45,16 +45,7 @@ def xls_lines(data: bytes) -> list[tuple[int, str]]:
     except Exception as exc:  # not a BIFF file, encrypted (「Workbook is encrypted」), truncated
         raise OfficeFileError(type(exc).__name__) from exc
     sheets = [book.sheet_by_index(i) for i in range(book.nsheets)]
-    sheets = [sheet for sheet in sheets if sheet.visibility == 0]
-    out: list[tuple[int, str]] = []
-    for sheet in sheets:
-        rows = _xls_rows(book, sheet)
-        if not any(any(cell.strip() for cell in row) for _, row in rows):
-            continue
-        if len(sheets) > 1:
-            out.append((1, f"■ {sheet.name}"))
-        out.extend(table_lines(rows))
-    return out
+    return workbook_lines([(sheet.name, _xls_rows(book, sheet)) for sheet in sheets if sheet.visibility == 0])
 
 
 def _xls_rows(book: Any, sheet: Any) -> list[tuple[int, list[str]]]:

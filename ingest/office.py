@@ -31,7 +31,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from ingest.sheets import table_lines
+from ingest.sheets import table_lines, workbook_lines
 from ingest.text import join_soft_breaks
 
 logger = logging.getLogger(__name__)
@@ -368,16 +368,7 @@ def xlsx_lines(data: bytes) -> list[tuple[int, str]]:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # a broken package, a password-protected file (not a zip), bad XML
         raise OfficeFileError(type(exc).__name__) from exc
-    sheets = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-    out: list[tuple[int, str]] = []
-    for ws in sheets:
-        rows = _sheet_rows(ws)
-        if not any(any(cell.strip() for cell in row) for _, row in rows):
-            continue
-        if len(sheets) > 1:
-            out.append((1, f"■ {ws.title}"))
-        out.extend(table_lines(rows))
-    return out
+    return workbook_lines([(ws.title, _sheet_rows(ws)) for ws in workbook.worksheets if ws.sheet_state == "visible"])
 
 
 def _sheet_rows(ws: Any) -> list[tuple[int, list[str]]]:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ingest.office import OfficeFileError, format_number
-from ingest.sheets import table_lines
+from ingest.sheets import table_lines, workbook_lines
 from ingest.text import join_soft_breaks
 
 logger = logging.getLogger(__name__)
@@ -388,12 +388,4 @@ def ods_lines(data: bytes) -> list[tuple[int, str]]:
     hidden_styles = _sheet_hidden(document)
     sheets = [t for t in _children(document.spreadsheet) if t.qname == (_TABLE, "table")]
     sheets = [t for t in sheets if _attr(t, _TABLE, "style-name") not in hidden_styles]
-    out: list[tuple[int, str]] = []
-    for sheet in sheets:
-        rows = _table_rows(sheet, _Writer._cell_text)
-        if not rows:
-            continue
-        if len(sheets) > 1:
-            out.append((1, f"■ {_attr(sheet, _TABLE, 'name')}"))
-        out.extend(table_lines(rows))
-    return out
+    return workbook_lines([(_attr(sheet, _TABLE, "name"), _table_rows(sheet, _Writer._cell_text)) for sheet in sheets])

@@ -162,6 +162,20 @@ MIN_CONTENT_CELL = 30
 MAX_TITLE = 20
 
 
+def workbook_lines(sheets: list[tuple[str, list[tuple[int, list[str]]]]]) -> list[tuple[int, str]]:
+    """The lines of a workbook's shown sheets, given as (name, rows) each: each sheet's table
+    (:func:`table_lines`), under a line naming it (「■ よくある質問」) when the workbook shows several; an
+    empty sheet is left out. (An Excel, Excel 97-2003 or Calc workbook alike.)"""
+    out: list[tuple[int, str]] = []
+    for name, rows in sheets:
+        if not any(any(cell.strip() for cell in row) for _, row in rows):
+            continue
+        if len(sheets) > 1:
+            out.append((1, f"■ {name}"))
+        out.extend(table_lines(rows))
+    return out
+
+
 def row_title(cells: list[str]) -> str:
     """What names a row of a register or checklist: its short cells before its first long one
     (「2／導入前／利用申請の提出」), as the row's heading, so that each row is a section of its own
