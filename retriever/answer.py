@@ -111,7 +111,7 @@ _SETS_A_TIME = re.compile(r"までに|以内に|前まで")
 _ENDS_BY = re.compile(r"まで|以内|期限")
 # Kinds a passage stating them about the question's subject is ranked first for (Answerer._typed_first).
 TYPED_FIRST = (*FIGURES, "named", "payment")
-# The passages among which the entry a question asks by its number must be (Answerer.features).
+# The first passages, among which the entry a question asks by its number is looked for (Answerer._entry_first).
 TOP_ENTRY_HITS = 3
 # Candidates searched for a passage stating the asked figure (Answerer._typed_first).
 TYPED_POOL = 30
@@ -314,7 +314,6 @@ class Answerer:
         )
         # What a named product is asked to be able to do (「DeepLって手書きの書類も読み取れる？」).
         about += list(asked_ability(typed_question))
-
         held: set[str] = set()
         if about:
             for hit in hits:
