@@ -14,21 +14,17 @@ from ingest.chunking import build_chunks
 from ingest.legacy_office import rtf_lines, xls_lines
 from ingest.loaders import MSG_EMPTY, load_document
 from ingest.web_page import mhtml_lines
+from tests.document_helpers import load_error, meta
+from tests.document_helpers import texts as _texts
 from tests.legacy_files import _sjis, make_rtf, make_xls, mhtml_bytes, rtf_text
 
 
 def _meta(path: Path) -> DocumentMeta:
-    return DocumentMeta(doc_id="legacy", title=path.stem, short_title=path.stem, file=path.name)
-
-
-def _texts(rows: list[tuple[int, str]]) -> list[str]:
-    return [text for _, text in rows]
+    return meta(path, "legacy")
 
 
 def _error(path: Path) -> DocumentError:
-    with pytest.raises(DocumentError) as info:
-        load_document(path, _meta(path))
-    return info.value
+    return load_error(path, "legacy")
 
 
 def test_an_excel_97_2003_workbook_reads_as_an_xlsx_does(tmp_path: Path) -> None:

@@ -14,21 +14,17 @@ from guideqa.models import DocumentMeta
 from ingest.chunking import build_chunks
 from ingest.loaders import MSG_EMPTY, load_document
 from ingest.open_document import ods_lines, odt_lines
+from tests.document_helpers import load_error, meta
+from tests.document_helpers import texts as _texts
 from tests.odf_files import ODS, ODT, make_ods, make_odt, write_odf
 
 
 def _meta(path: Path) -> DocumentMeta:
-    return DocumentMeta(doc_id="odf", title=path.stem, short_title=path.stem, file=path.name)
-
-
-def _texts(rows: list[tuple[int, str]]) -> list[str]:
-    return [text for _, text in rows]
+    return meta(path, "odf")
 
 
 def _error(path: Path) -> DocumentError:
-    with pytest.raises(DocumentError) as info:
-        load_document(path, _meta(path))
-    return info.value
+    return load_error(path, "odf")
 
 
 def test_a_writer_document_reads_as_its_paragraphs_with_the_numbers_its_lists_draw(tmp_path: Path) -> None:
